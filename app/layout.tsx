@@ -1,0 +1,35 @@
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { SiteFooter } from '@/components/ui/SiteFooter';
+import { SiteHeader } from '@/components/ui/SiteHeader';
+import { SkipLink } from '@/components/ui/SkipLink';
+import { Container } from '@/components/ui/Container';
+import { SITE_DESCRIPTION, SITE_NAME } from '@/lib/site';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: SITE_NAME, template: `%s · ${SITE_NAME}` },
+  description: SITE_DESCRIPTION,
+  applicationName: SITE_NAME,
+};
+
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  colorScheme: 'light dark',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex min-h-screen flex-col antialiased">
+        <SkipLink />
+        <SiteHeader />
+        <main id="main" className="flex-1 py-6 sm:py-8">
+          <Container>{children}</Container>
+        </main>
+        <SiteFooter />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,76 @@
+import type { ReactNode } from 'react';
+import type { Article, Version } from '@/lib/markdown/schema';
+import { DateText } from '@/components/ui/DateText';
+import { TagList } from '@/components/ui/TagList';
+
+/** `winnt: 4.0 SP4, 4.0 SP5; WINDOWS: 2000`, grouping consecutive versions of one platform. */
+export function formatVersions(versions: readonly Version[]): string {
+  const groups: { platform: string | null; versions: string[] }[] = [];
+  for (const { platform, version } of versions) {
+    const last = groups.at(-1);
+    if (last && last.platform === platform) last.versions.push(version);
+    else groups.push({ platform, versions: [version] });
+  }
+  return groups
+    .map((group) => (group.platform ? `${group.platform}: ` : '') + group.versions.join(', '))
+    .join('; ');
+}
+
+interface Row {
+  label: string;
+  value: ReactNode;
+}
+
+function rows(article: Article): Row[] {
+  const out: Row[] = [];
+  const add = (label: string, value: ReactNode | null) => {
+    if (value !== null) out.push({ label, value });
+  };
+  const tags = (items: readonly string[]) => (items.length > 0 ? <TagList items={items} /> : null);
+  const text = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : null);
+
+  const versions = article.versions.length > 0 ? formatVersions(article.versions) : article.versionsRaw.trim();
+
+  add('Product', article.product?.trim() || null);
+  add('Versions', versions || null);
+  add('Operating systems', text(article.operatingSystems));
+  add('Keywords', tags(article.keywords));
+  add('Last modified', article.lastModified ? <DateText value={article.lastModified} /> : null);
+  add(
+    'Applies to',
+    article.appliesTo.length === 0 ? null : article.appliesTo.length === 1 ? (
+      article.appliesTo[0]
+    ) : (
+      <ul className="kb-meta-list">
+        {article.appliesTo.map((item, index) => (
+          <li key={`${index}:${item}`}>{item}</li>
+        ))}
+      </ul>
+    ),
+  );
+  add('Hardware', tags(article.hardware));
+  add('Issue type', tags(article.issueType));
+  add('Solution type', tags(article.solutionType));
+  return out;
+}
+
+/**
+ * The header fields of an article (`Product(s)`, `Version(s)`, trailer keywords…); empty fields are left out.
+ * Styled by `.kb-meta` in app/globals.css: it is on every page, so its markup stays small.
+ */
+export function MetadataPanel({ article }: { article: Article }) {
+  const items = rows(article);
+  if (items.length === 0) return null;
+  return (
+    <section aria-label="Article details" className="kb-meta">
+      <dl>
+        {items.map(({ label, value }) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

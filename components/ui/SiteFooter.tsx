@@ -1,0 +1,16 @@
+import { SITE_NAME, href } from '@/lib/site';
+import { Container } from './Container';
+
+export function SiteFooter() {
+  return (
+    <footer className="mt-12 border-t border-line text-sm text-muted">
+      <Container className="py-6">
+        <p>
+          <a href={href('/')}>{SITE_NAME}</a> — an unofficial archive of old Microsoft KnowledgeBase articles, kept
+          for reference. The articles are historical and are not maintained; Microsoft is not affiliated with this
+          site.
+        </p>
+      </Container>
+    </footer>
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Loads a content directory: scans it, parses every article once (in worker
+ * threads when there are many), and caches the parse in
+ * `.cache/kbview/<dir-hash>/parsed.ndjson`, keyed on each file's mtime and
+ * size, so that a second run re-parses only changed files.
+ *
+ * Duplicate ids: every file is reported; the file whose path sorts first wins.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, renameSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+import type { Article, Diagnostic } from '../markdown/index.js';
+import { scanContent } from './scan.js';
+import { parseFile, type ParsedFile } from './parse-file.js';
+
+export interface Corpus {
+  /** Absolute content directory. */
+  dir: string;
+  /** One article per id, sorted by number. */
+  articles: Article[];
+  /** Every parsed file (including duplicates and failures), sorted by source. */
+  files: ParsedFile[];
+  diagnostics: Diagnostic[];
+  stats: CorpusStats;
+}
+
+export interface CorpusStats {
+  files: number;
+  articles: number;
+  fromCache: number;
+  parsed: number;
+  withWarnings: number;
+  withErrors: number;
+  skipped: number;
+  ms: number;
+}
+
+export interface LoadOptions {
+  /** Cache folder; default `.cache/kbview` under the working directory. `false` disables caching. */
+  cacheDir?: string | false;
+  /** Worker threads for parsing; default: cores, and none under 2,000 files. */
+  workers?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const CACHE_VERSION = 3;
+
+/** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
+export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {
+  return path.resolve(dir && dir.trim() ? dir : 'content');
+}
+
+export function cacheFolder(dir: string, cacheDir: string): string {
+  const hash = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 12);
+  return path.join(cacheDir, hash);
+}
+
+export async function loadCorpus(dirInput: string, options: LoadOptions = {}): Promise<Corpus> {
+  const started = performance.now();
+  const dir = path.resolve(dirInput);
+  const scan = scanContent(dir);
+  const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: 'error', kind: 'scan', message: i.message, file: i.file }));
+  const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? '.cache/kbview');
+  const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
+  const cached = cacheFile ? await readCache(cacheFile) : new Map<string, ParsedFile>();
+
+  const results: ParsedFile[] = [];
+  const todo: Array<[string, number, number]> = [];
+  for (const source of scan.files) {
+    let stat;
+    try {
+      stat = statSync(path.join(dir, source));
+    } catch {
+      todo.push([source, 0, -1]);
+      continue;
+    }
+    const hit = cached.get(source);
+    if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) results.push(hit);
+    else todo.push([source, stat.mtimeMs, stat.size]);
+  }
+  const fromCache = results.length;
+  const progress = options.onProgress;
+  progress?.(results.length, scan.files.length);
+  const workers = options.workers ?? (todo.length >= 2000 ? Math.max(1, Math.min(availableParallelism(), 4)) : 0);
+  if (workers > 0) {
+    results.push(...(await parseInWorkers(dir, todo, workers, (n) => progress?.(fromCache + n, scan.files.length))));
+  } else {
+    todo.forEach(([source, mtimeMs, size], i) => {
+      results.push(parseFile(dir, source, mtimeMs, size));
+      if (progress && i % 500 === 0) progress(fromCache + i, scan.files.length);
+    });
+  }
+  progress?.(scan.files.length, scan.files.length);
+  results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  if (cacheFile && todo.length > 0) writeCache(cacheFile, results);
+
+  const byId = new Map<string, ParsedFile[]>();
+  for (const file of results) {
+    diagnostics.push(...file.diagnostics);
+    if (!file.article) continue;
+    const list = byId.get(file.article.id) ?? [];
+    list.push(file);
+    byId.set(file.article.id, list);
+  }
+  const articles: Article[] = [];
+  for (const [id, list] of byId) {
+    articles.push(list[0]!.article!);
+    if (list.length > 1) {
+      for (const file of list) {
+        diagnostics.push({
+          severity: 'error',
+          kind: 'duplicate-id',
+          message: `${id} is also in ${list.filter((f) => f !== file).map((f) => f.source).join(', ')}; using ${list[0]!.source}`,
+          file: file.source,
+        });
+      }
+    }
+  }
+  articles.sort((a, b) => a.number - b.number);
+  const worst = new Map<string, 'error' | 'warning'>();
+  for (const d of diagnostics) if (worst.get(d.file) !== 'error') worst.set(d.file, d.severity);
+  const stats: CorpusStats = {
+    files: scan.files.length,
+    articles: articles.length,
+    fromCache,
+    parsed: todo.length,
+    withWarnings: [...worst.values()].filter((s) => s === 'warning').length,
+    withErrors: [...worst.values()].filter((s) => s === 'error').length,
+    skipped: results.filter((r) => !r.article).length + scan.issues.length,
+    ms: Math.round(performance.now() - started),
+  };
+  diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  return { dir, articles, files: results, diagnostics, stats };
+}
+
+async function parseInWorkers(root: string, todo: Array<[string, number, number]>, count: number, progress: (n: number) => void): Promise<ParsedFile[]> {
+  const out: ParsedFile[] = [];
+  const chunk = 200;
+  let next = 0;
+  const url = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+  await Promise.all(
+    Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
+      const worker = url.pathname.endsWith('.ts')
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { root } })
+        : new Worker(url, { workerData: { root } });
+      const send = () => {
+        if (next >= todo.length) {
+          void worker.terminate();
+          resolve();
+          return;
+        }
+        worker.postMessage(todo.slice(next, next + chunk));
+        next += chunk;
+      };
+      worker.on('message', (batch: ParsedFile[]) => {
+        out.push(...batch);
+        progress(out.length);
+        send();
+      });
+      worker.on('error', reject);
+      send();
+    })),
+  );
+  return out;
+}
+
+async function readCache(file: string): Promise<Map<string, ParsedFile>> {
+  const map = new Map<string, ParsedFile>();
+  if (!existsSync(file)) return map;
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let first = true;
+  for await (const line of lines) {
+    if (first) {
+      first = false;
+      if (line !== JSON.stringify({ version: CACHE_VERSION })) return map;
+      continue;
+    }
+    if (!line) continue;
+    try {
+      const entry = JSON.parse(line) as ParsedFile;
+      map.set(entry.source, entry);
+    } catch {
+      return new Map();
+    }
+  }
+  return map;
+}
+
+function writeCache(file: string, results: readonly ParsedFile[]): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${JSON.stringify({ version: CACHE_VERSION })}\n`);
+    let buffer = '';
+    for (const entry of results) {
+      buffer += `${JSON.stringify(entry)}\n`;
+      if (buffer.length > 1 << 20) {
+        writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    writeSync(fd, buffer);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+

@@ -1,0 +1,43 @@
+/**
+ * Inline links in KB text: URLs (`http://…`, `ftp://…`, `www.…`) and article
+ * numbers (`Q238171`), which link to the article's permalink.
+ */
+import type { PhrasingContent } from 'mdast';
+import { normalizeId, permalinkOf } from './references.js';
+import { decodeHexEscapes } from './text.js';
+
+export interface LinkOptions {
+  /** Prefix for article links, e.g. a base path `/archive` (no trailing slash). */
+  linkPrefix?: string;
+}
+
+const INLINE = /\b((?:https?|ftp):\/\/[^\s<>"'`]+|www\.[a-z0-9-]+\.[a-z0-9.-]+(?:\/[^\s<>"'`]*)?)|\bQ(\d{5,6})\b/gi;
+const TRAILING = /[.,;:!?)\]}>]+$/;
+
+/** Splits text into text and link nodes. */
+export function linkify(value: string, options: LinkOptions = {}): PhrasingContent[] {
+  const text = decodeHexEscapes(value);
+  const nodes: PhrasingContent[] = [];
+  let last = 0;
+  for (const match of text.matchAll(INLINE)) {
+    let whole = match[0];
+    let url: string;
+    if (match[1]) {
+      // Trailing punctuation belongs to the sentence, except a `)` closing a `(` inside the URL.
+      const trail = TRAILING.exec(whole)?.[0] ?? '';
+      let keep = whole.length - trail.length;
+      if (trail.startsWith(')') && whole.slice(0, keep).includes('(')) keep++;
+      whole = whole.slice(0, keep);
+      url = /^www\./i.test(whole) ? `http://${whole}` : whole;
+    } else {
+      if (match[0][0] !== 'Q') continue; // `q123456` in prose is not a reference
+      url = `${options.linkPrefix ?? ''}${permalinkOf(normalizeId(match[2]!))}`;
+    }
+    const start = match.index;
+    if (start > last) nodes.push({ type: 'text', value: text.slice(last, start) });
+    nodes.push({ type: 'link', url, children: [{ type: 'text', value: whole }] });
+    last = start + whole.length;
+  }
+  if (last < text.length) nodes.push({ type: 'text', value: text.slice(last) });
+  return nodes;
+}

@@ -1,0 +1,62 @@
+/**
+ * KB blocks → mdast, so that the rest of the pipeline is stock unified
+ * (remark-rehype, rehype-raw, rehype-sanitize). Preformatted text becomes a
+ * `pre` element whose children may hold links; file tables become GFM table
+ * nodes.
+ */
+import type { BlockContent, RootContent, Table, TableRow } from 'mdast';
+import type { Block } from './blocks.js';
+import { linkify, type LinkOptions } from './links.js';
+
+export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {}): RootContent[] {
+  return blocks.map((block): RootContent => {
+    switch (block.type) {
+      case 'heading':
+        return {
+          type: 'heading',
+          depth: block.level,
+          children: linkify(block.text, options),
+          data: { hProperties: { id: block.id ?? null } },
+        };
+      case 'paragraph':
+        return { type: 'paragraph', children: linkify(block.text, options) };
+      case 'list':
+        return {
+          type: 'list',
+          ordered: block.ordered,
+          spread: false,
+          children: block.items.map((item) => ({
+            type: 'listItem',
+            spread: false,
+            children: [{ type: 'paragraph', children: linkify(item, options) }],
+          })),
+        };
+      case 'pre':
+        return preNode(block.text, options);
+      case 'fileTable': {
+        const row = (cells: readonly string[]): TableRow => ({
+          type: 'tableRow',
+          children: cells.map((cell) => ({ type: 'tableCell', children: cell ? [{ type: 'text', value: cell }] : [] })),
+        });
+        const table: Table = {
+          type: 'table',
+          align: block.table.columns.map((c) => (/^size$/i.test(c) ? 'right' : null)),
+          children: [row(block.table.columns), ...block.table.cells.map(row)],
+          data: { hProperties: { className: ['file-table'] } },
+        };
+        return table;
+      }
+      case 'rule':
+        return { type: 'thematicBreak' };
+    }
+  });
+}
+
+/** A `<pre>` that keeps line breaks and spacing, with links inside. */
+function preNode(text: string, options: LinkOptions): BlockContent {
+  return {
+    type: 'paragraph',
+    children: linkify(text, options),
+    data: { hName: 'pre', hProperties: { className: ['kb-pre'] } },
+  };
+}

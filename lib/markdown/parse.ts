@@ -1,0 +1,176 @@
+/**
+ * `parseArticle(text, source)`: one KB Markdown file in, a typed article and
+ * its diagnostics out. Pure: no fs, no Next, no React.
+ */
+import type { RootContent } from 'mdast';
+import { articleSchema, type Article, type Diagnostic } from './schema.js';
+import { readDocument } from './document.js';
+import { toKbLines, type KbLine } from './lines.js';
+import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct } from './header.js';
+import { parseVersions } from './versions.js';
+import { parseAppliesTo } from './applies-to.js';
+import { parseFooter } from './footer.js';
+import { toBlocks, type Block } from './blocks.js';
+import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references.js';
+import { decodeEntities, decodeHexEscapes, splitList, stripControl, unique } from './text.js';
+
+export interface ArticleBody {
+  /** Markdown before the raw block (after the heading), rare. */
+  before: RootContent[];
+  /** The KB text as blocks. */
+  blocks: Block[];
+  /** Markdown after the raw block, rare. */
+  after: RootContent[];
+}
+
+export interface ParseResult {
+  /** Null only when the file names no article number at all. */
+  article: Article | null;
+  diagnostics: Diagnostic[];
+  body: ArticleBody;
+}
+
+const ID_PREFIX = /^\s*Q(\d{1,7})\s*[:\-–]\s*/;
+const MAX_TITLE = 300;
+
+export function parseArticle(input: string, source: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const diag = (severity: Diagnostic['severity'], kind: string, message: string, line?: number) =>
+    diagnostics.push({ severity, kind, message, file: source, ...(line ? { line } : {}) });
+
+  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  if (text.trim() === '') {
+    diag('error', 'empty-file', 'file is empty');
+    return { article: null, diagnostics, body: { before: [], blocks: [], after: [] } };
+  }
+  const bad = text.search(/[\u0000\ufffd]/);
+  if (bad !== -1) {
+    diag('warning', 'binary-data', 'file contains NUL bytes or invalid UTF-8; the bad bytes are removed', lineOf(text, bad));
+    text = text.replace(/[\u0000\ufffd]/g, '');
+  }
+  text = stripControl(text);
+
+  const doc = readDocument(text, source, diagnostics);
+  const fm = doc.frontMatter ?? {};
+  if (doc.frontMatter === null && !diagnostics.some((d) => d.kind.endsWith('front-matter'))) {
+    diag('warning', 'no-front-matter', 'file has no front matter (--- title/permalink ---)', 1);
+  }
+  if (doc.kbText === null) diag('warning', 'no-raw-block', 'file has no {% raw %} block of KB text');
+  const lines = doc.kbText === null ? [] : toKbLines(doc.kbText, doc.kbLine);
+
+  const header = parseHeader(lines);
+  const appliesTo = parseAppliesTo(lines, header.end);
+  const bodyStart = appliesTo?.end ?? header.end;
+  const footer = parseFooter(lines, bodyStart);
+  const bodyEnd = footer ? footer.start : lines.length;
+  const bodyLines: KbLine[] = lines.slice(bodyStart, bodyEnd);
+
+  // Title: front matter, else the heading; without the `Q244717: ` prefix.
+  const rawTitle = typeof fm['title'] === 'string' || typeof fm['title'] === 'number' ? String(fm['title']) : doc.heading;
+  let title = rawTitle ? cleanInline(rawTitle) : '';
+  const titleId = ID_PREFIX.exec(title);
+  if (titleId) title = title.slice(titleId[0].length).trim();
+  if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
+
+  // Id: the `Article:` line, else the title's prefix, else the file name.
+  const headerId = header.article ? /^Q?(\d{1,7})\b/.exec(header.article.trim()) : null;
+  const fileId = /Q(\d{1,7})(?:\/README)?\.md$/i.exec(source);
+  const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
+  if (!digits || Number.parseInt(digits, 10) <= 0) {
+    diag('error', 'missing-id', 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name', header.lines.article ?? doc.headingLine ?? 1);
+    return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
+  }
+  const id = normalizeId(digits);
+  if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}`, lines[0]?.line);
+  if (titleId && normalizeId(titleId[1]!) !== id) {
+    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, doc.headingLine ?? 2);
+  }
+  if (!title) {
+    diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
+    title = id;
+  }
+
+  const permalink = permalinkOf(id);
+  const fmPermalink = fm['permalink'];
+  if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
+    const shown = JSON.stringify(String(fmPermalink)).slice(0, 120);
+    diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.indexOf('permalink')));
+  }
+
+  const lastModified = parseKbDate(header.lastModified);
+  if (header.lastModified && !lastModified) {
+    diag('warning', 'bad-date', `Last Modified "${header.lastModified.slice(0, 40)}" is not a date`, header.lines.lastModified);
+  }
+
+  const keywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
+  const versionsRaw = header.versions ?? '';
+  const article: Article = {
+    id,
+    number: Number.parseInt(id.slice(1), 10),
+    title,
+    permalink,
+    product: parseProduct(header.product ? cleanInline(header.product) : null),
+    versions: parseVersions(versionsRaw),
+    versionsRaw,
+    operatingSystems: parseOperatingSystems(header.operatingSystems),
+    keywords,
+    technology: unique(splitList(footer?.technology ?? '')),
+    hardware: unique(splitList(footer?.hardware ?? '')),
+    issueType: unique(splitList(footer?.issueType ?? '')),
+    solutionType: unique(splitList(footer?.solutionType ?? '')),
+    queryWords: unique(splitList(footer?.queryWords ?? '')),
+    lastModified,
+    appliesTo: (appliesTo?.items ?? []).map(decodeHexEscapes),
+    sections: [],
+    fileAttributes: [],
+    references: findReferences(bodyLines, id),
+    referenceTitles: findReferenceTitles(bodyLines, id).map((r) => ({ id: r.id, title: decodeHexEscapes(r.title) })),
+    source,
+  };
+
+  const blocks = toBlocks(bodyLines);
+  const { sections, blocks: named } = nameSections(blocks);
+  article.sections = sections;
+  for (const block of named) if (block.type === 'fileTable') article.fileAttributes.push(...block.table.rows);
+
+  const checked = articleSchema.safeParse(article);
+  if (!checked.success) {
+    for (const issue of checked.error.issues.slice(0, 5)) {
+      diag('error', 'schema', `${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  return { article, diagnostics, body: { before: doc.before, blocks: named, after: doc.after } };
+}
+
+/** Sections from the headings, each with a unique anchor id. */
+function nameSections(blocks: Block[]): { sections: Article['sections']; blocks: Block[] } {
+  const slugs = new Map<string, number>();
+  const sections: Article['sections'] = [];
+  for (const block of blocks) {
+    if (block.type !== 'heading') continue;
+    const base = slug(block.text);
+    const count = slugs.get(base) ?? 0;
+    slugs.set(base, count + 1);
+    const id = count === 0 ? base : `${base}-${count}`;
+    block.id = id;
+    sections.push({ id, title: decodeHexEscapes(block.text), level: block.level });
+  }
+  return { sections, blocks };
+}
+
+function slug(text: string): string {
+  const value = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+  return value || 'section';
+}
+
+function cleanInline(value: string): string {
+  return decodeHexEscapes(decodeEntities(value)).replace(/\s+/g, ' ').trim();
+}
+
+function lineOf(text: string, offset: number): number {
+  if (offset < 0) return 1;
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

@@ -1,0 +1,69 @@
+/**
+ * References to other articles by number (`Q238171`), and the titles the text
+ * cites next to them:
+ *
+ *       Q238171 RAS Port Becomes Unavailable in Windows NT 4.0
+ *
+ *     ARTICLE-ID: Q155197
+ *     TITLE : Unattended Setup Parameters for Unattend.txt File
+ */
+import type { ReferenceTitle } from './schema.js';
+import type { KbLine } from './lines.js';
+
+/** Matches an article number; group 1 holds the digits. */
+export const ARTICLE_NUMBER = /\bQ(\d{5,6})\b/g;
+
+/** `Q050552` and `Q50552` are the same article: ids carry no leading zeros. */
+export function normalizeId(digits: string): string {
+  return `Q${Number.parseInt(digits, 10)}`;
+}
+
+/** The canonical permalink of an id: bucket = first three digits of the six-digit number. */
+export function permalinkOf(id: string): string {
+  const number = Number.parseInt(id.slice(1), 10);
+  return `/kb/${String(number).padStart(6, '0').slice(0, 3)}/Q${number}/`;
+}
+
+/** Every article number in the lines, in order of first mention, without `ownId`. */
+export function findReferences(lines: readonly KbLine[], ownId: string | null): string[] {
+  const seen = new Set<string>();
+  for (const line of lines) {
+    if (!line.text.includes('Q')) continue;
+    for (const match of line.text.matchAll(ARTICLE_NUMBER)) {
+      const id = normalizeId(match[1]!);
+      if (id !== ownId) seen.add(id);
+    }
+  }
+  return [...seen];
+}
+
+const TITLED = /^\s*Q(\d{5,6})\s*(?:[-:]\s+)?([A-Za-z"'(].{4,})$/;
+const ARTICLE_ID = /^\s*ARTICLE-ID\s*:\s*Q(\d{5,6})\s*$/i;
+const TITLE_LINE = /^\s*TITLE\s*:\s*(.+)$/i;
+
+/** Titles cited next to article numbers; the first title cited for each number wins. */
+export function findReferenceTitles(lines: readonly KbLine[], ownId: string | null): ReferenceTitle[] {
+  const titles = new Map<string, string>();
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.text;
+    let id: string | null = null;
+    let title: string | null = null;
+    const titled = TITLED.exec(text);
+    if (titled) {
+      id = normalizeId(titled[1]!);
+      title = titled[2]!;
+    } else {
+      const article = ARTICLE_ID.exec(text);
+      const next = article ? TITLE_LINE.exec(lines[i + 1]?.text ?? '') : null;
+      if (article && next) {
+        id = normalizeId(article[1]!);
+        title = next[1]!;
+      }
+    }
+    if (id && title && id !== ownId && !titles.has(id)) {
+      const clean = title.replace(/\s+/g, ' ').trim();
+      if (clean.length >= 5) titles.set(id, clean);
+    }
+  }
+  return [...titles].map(([id, title]) => ({ id, title }));
+}

@@ -1,0 +1,36 @@
+import type { NextConfig } from 'next';
+
+/**
+ * `KB_BASE_PATH` lets the exported site live under a sub-path
+ * (`KB_BASE_PATH=/kb-archive` → `https://host/kb-archive/kb/244/Q244717/`).
+ * Empty (the default) serves from the root.
+ */
+function basePathFromEnv(raw: string | undefined): string {
+  const value = (raw ?? '').trim().replace(/\/+$/, '');
+  if (value === '') return '';
+  const withSlash = value.startsWith('/') ? value : `/${value}`;
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(withSlash)) {
+    throw new Error(`KB_BASE_PATH must look like "/some/path", got ${JSON.stringify(raw)}`);
+  }
+  return withSlash;
+}
+
+const basePath = basePathFromEnv(process.env.KB_BASE_PATH);
+// The loader (lib/content) reads KB_BASE_PATH at build time to prefix article links
+// inside bodies: hand it the same normalized value (`archive/` → `/archive`).
+process.env.KB_BASE_PATH = basePath;
+
+const nextConfig: NextConfig = {
+  output: 'export',
+  // Article permalinks end in `/`; the export writes out/kb/244/Q244717/index.html.
+  trailingSlash: true,
+  basePath,
+  images: { unoptimized: true },
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Links inside pages are plain <a href>, which Next does not prefix with basePath;
+  // lib/site.ts reads this to prefix them itself (inlined into server and client code).
+  env: { KB_BASE_PATH: basePath },
+};
+
+export default nextConfig;

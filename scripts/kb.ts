@@ -1,0 +1,102 @@
+/**
+ * The kbview CLI.
+ *
+ *   kb parse <file-or-dir>...   one JSON article per line (JSONL) on stdout, sorted by number;
+ *                               diagnostics on stderr as `path:line: message`
+ *   kb check [dir]              diagnostics and a summary; exit 1 on any error or skipped file
+ *   kb build                    parse (cached), then export the site with Next.js into out/
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus.js';
+import { parseFile } from '../lib/content/parse-file.js';
+import type { Article, Diagnostic } from '../lib/markdown/index.js';
+import { progressReporter } from './lib/progress.js';
+import { buildSite } from './lib/build.js';
+
+const USAGE = `usage: kb <command>
+  parse <file-or-dir>...   print each article as one JSON line (sorted by number)
+  check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
+  build                    export the site on $KB_CONTENT_DIR (or content/) into out/`;
+
+export function formatDiagnostic(d: Diagnostic, base = ''): string {
+  const file = base ? path.join(base, d.file) : d.file;
+  return `${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`;
+}
+
+async function parseCommand(targets: string[]): Promise<number> {
+  if (targets.length === 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  const articles: Article[] = [];
+  const diagnostics: string[] = [];
+  for (const target of targets) {
+    let stat;
+    try {
+      stat = statSync(target);
+    } catch {
+      diagnostics.push(`${target}: error: no such file or directory`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const corpus = await loadCorpus(target, { onProgress: progressReporter(`parse ${target}`) });
+      articles.push(...corpus.files.flatMap((f) => (f.article ? [f.article] : [])));
+      diagnostics.push(...corpus.diagnostics.map((d) => formatDiagnostic(d, target)));
+    } else {
+      const file = parseFile(path.dirname(target), path.basename(target), stat.mtimeMs, stat.size);
+      if (file.article) articles.push({ ...file.article, source: target });
+      diagnostics.push(...file.diagnostics.map((d) => formatDiagnostic({ ...d, file: target })));
+    }
+  }
+  articles.sort((a, b) => a.number - b.number || (a.source < b.source ? -1 : 1));
+  let out = '';
+  for (const article of articles) {
+    out += `${JSON.stringify(article)}\n`;
+    if (out.length > 1 << 20) {
+      await write(out);
+      out = '';
+    }
+  }
+  await write(out);
+  for (const line of diagnostics) console.error(line);
+  return 0;
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
+}
+
+export function summaryLine(corpus: Corpus): string {
+  const s = corpus.stats;
+  return `kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped (${s.parsed} parsed, ${s.fromCache} from cache, ${(s.ms / 1000).toFixed(1)} s)`;
+}
+
+async function checkCommand(dir: string | undefined): Promise<number> {
+  const root = dir ?? resolveContentDir();
+  const corpus = await loadCorpus(root, { onProgress: progressReporter('check') });
+  for (const d of corpus.diagnostics) console.log(formatDiagnostic(d, root));
+  const kinds = new Map<string, number>();
+  for (const d of corpus.diagnostics) kinds.set(`${d.severity} ${d.kind}`, (kinds.get(`${d.severity} ${d.kind}`) ?? 0) + 1);
+  for (const [kind, count] of [...kinds].sort()) console.log(`  ${count} ${kind}`);
+  console.log(summaryLine(corpus));
+  const failed = corpus.diagnostics.some((d) => d.severity === 'error') || corpus.stats.skipped > 0;
+  return failed ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'parse':
+      return parseCommand(rest);
+    case 'check':
+      return checkCommand(rest[0]);
+    case 'build':
+      return buildSite({ contentDir: rest[0] ?? resolveContentDir() });
+    default:
+      console.error(USAGE);
+      return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,106 @@
+/**
+ * Launch Debian's Chromium with playwright-core.
+ *
+ *   await withPage(async (page, info) => {
+ *     await page.goto(site.href('kb/244/Q244717/'));
+ *     assert.deepEqual(info.pageErrors, []);
+ *   });
+ *
+ * Each page's context lets requests reach loopback addresses only (the tests
+ * have no network and must never try one); anything else is aborted and listed
+ * in `info.blockedRequests`. A missing Chromium makes the test fail with a
+ * message saying how to install it.
+ */
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumMissingMessage, chromiumPath, isExecutable } from '../../scripts/lib/chromium';
+
+export { CHROMIUM_ARGS, chromiumPath };
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!isExecutable(executablePath)) throw new Error(chromiumMissingMessage(executablePath));
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+    timeout: 60_000,
+  });
+}
+
+export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
+  const browser = await launchBrowser();
+  try {
+    return await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface PageInfo {
+  context: BrowserContext;
+  /** Uncaught exceptions thrown in the page. */
+  pageErrors: Error[];
+  /** `console.error` messages (text). */
+  consoleErrors: string[];
+  /** Requests aborted because they left the loopback interface. */
+  blockedRequests: string[];
+  /** Responses with status >= 400 (url and status). */
+  failedResponses: { url: string; status: number }[];
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function isLoopback(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
+    return LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Set up a new context with the loopback-only guard and error collection. */
+export async function newGuardedPage(
+  browser: Browser,
+  contextOptions: BrowserContextOptions = {},
+): Promise<{ page: Page; info: PageInfo }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  const info: PageInfo = { context, pageErrors: [], consoleErrors: [], blockedRequests: [], failedResponses: [] };
+  await context.route(
+    (url) => !isLoopback(url.href),
+    (route) => {
+      info.blockedRequests.push(route.request().url());
+      return route.abort('blockedbyclient');
+    },
+  );
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (err) => info.pageErrors.push(err));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') info.consoleErrors.push(msg.text());
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) info.failedResponses.push({ url: res.url(), status: res.status() });
+  });
+  return { page, info };
+}
+
+/**
+ * Run `fn` with a fresh page in a fresh browser, closing both afterwards.
+ * Pass `browser` to reuse one launched by `launchBrowser()` (e.g. in before/after hooks).
+ */
+export async function withPage<T>(
+  fn: (page: Page, info: PageInfo) => Promise<T>,
+  opts: { browser?: Browser; context?: BrowserContextOptions } = {},
+): Promise<T> {
+  const run = async (browser: Browser): Promise<T> => {
+    const { page, info } = await newGuardedPage(browser, opts.context);
+    try {
+      return await fn(page, info);
+    } finally {
+      await info.context.close();
+    }
+  };
+  return opts.browser ? run(opts.browser) : withBrowser(run);
+}

@@ -1,0 +1,315 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { acceptsGzip, normalizeBasePath, parseCliArgs, parseRequestPath } from '../scripts/serve';
+import { serveDir, type ServedSite } from './helpers/server';
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * A request whose path is sent byte for byte (fetch and curl would normalize
+ * `/../` away before sending, which would not test the server at all).
+ */
+function rawGet(origin: string, rawPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path: rawPath, method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ARTICLE_HTML = `<!doctype html><title>Q244717</title><h1>Q244717</h1>${'<p>Windows NT text</p>'.repeat(200)}`;
+
+let root: string;
+
+async function makeSite(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kbview-serve-'));
+  const site = path.join(dir, 'out');
+  await mkdir(path.join(site, 'kb', '244', 'Q244717'), { recursive: true });
+  await mkdir(path.join(site, '_next', 'static', 'chunks'), { recursive: true });
+  await mkdir(path.join(site, 'empty'), { recursive: true });
+  await writeFile(path.join(site, 'index.html'), '<!doctype html><title>home</title><h1>KB home</h1>');
+  await writeFile(path.join(site, '404.html'), '<!doctype html><title>404</title><h1>Article not found</h1>');
+  await writeFile(path.join(site, 'about.html'), '<!doctype html><h1>About</h1>');
+  await mkdir(path.join(site, 'guide'), { recursive: true });
+  await writeFile(path.join(site, 'guide.html'), '<!doctype html><h1>Guide</h1>');
+  await writeFile(path.join(site, 'guide', 'data.txt'), 'segment data');
+  await writeFile(path.join(site, 'kb', '244', 'Q244717', 'index.html'), ARTICLE_HTML);
+  await writeFile(path.join(site, 'kb', '244', 'Q244717', 'README.md'), '# Q244717\n');
+  await writeFile(path.join(site, '_next', 'static', 'chunks', 'app.js'), 'console.log("hi");'.repeat(100));
+  await writeFile(path.join(site, 'style.css'), 'body{color:red}');
+  await writeFile(path.join(site, 'search.json'), JSON.stringify({ docs: Array(100).fill('Q244717') }));
+  await writeFile(path.join(site, 'index.txt'), 'rsc payload');
+  await writeFile(path.join(site, 'sitemap.xml'), '<urlset/>');
+  await writeFile(path.join(site, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  await writeFile(path.join(site, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  await writeFile(path.join(site, 'favicon.ico'), Buffer.alloc(300, 1));
+  await writeFile(path.join(site, 'font.woff2'), Buffer.alloc(300, 2));
+  await writeFile(path.join(site, 'blob.bin'), Buffer.alloc(10, 3));
+  // Files outside the served directory that a traversal would reach.
+  await writeFile(path.join(dir, 'secret.txt'), 'TOP SECRET');
+  await symlink(path.join(dir, 'secret.txt'), path.join(site, 'escape.txt'));
+  return dir;
+}
+
+before(async () => {
+  root = await makeSite();
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('static server', () => {
+  let site: ServedSite;
+  before(async () => {
+    site = await serveDir(path.join(root, 'out'));
+  });
+  after(async () => {
+    await site.close();
+  });
+
+  test('listens on a loopback port and reports its URL', () => {
+    assert.match(site.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.ok(site.port > 0);
+  });
+
+  test('serves index.html for / and for directory paths with a slash', async () => {
+    const home = await rawGet(site.origin, '/');
+    assert.equal(home.status, 200);
+    assert.equal(home.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(home.body.toString(), /<h1>KB home<\/h1>/);
+
+    const article = await rawGet(site.origin, '/kb/244/Q244717/');
+    assert.equal(article.status, 200);
+    assert.equal(article.body.toString(), ARTICLE_HTML);
+    assert.equal(article.headers['content-length'], String(Buffer.byteLength(ARTICLE_HTML)));
+  });
+
+  test('redirects a directory path without a slash, keeping the query', async () => {
+    const res = await rawGet(site.origin, '/kb/244/Q244717');
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, '/kb/244/Q244717/');
+    const withQuery = await rawGet(site.origin, '/kb/244/Q244717?q=nt');
+    assert.equal(withQuery.headers.location, '/kb/244/Q244717/?q=nt');
+  });
+
+  test('ignores the query string when finding a file', async () => {
+    const res = await rawGet(site.origin, '/index.txt?_rsc=abc123');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'rsc payload');
+  });
+
+  test('serves 404.html with status 404 for missing paths', async () => {
+    for (const p of ['/kb/999/Q999999/', '/nope', '/style.css/', '/empty/']) {
+      const res = await rawGet(site.origin, p);
+      assert.equal(res.status, 404, p);
+      assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', p);
+      assert.match(res.body.toString(), /Article not found/, p);
+    }
+  });
+
+  test('falls back to page.html for clean URLs', async () => {
+    const res = await rawGet(site.origin, '/about');
+    assert.equal(res.status, 200);
+    assert.match(res.body.toString(), /About/);
+    // A folder without index.html does not hide page.html beside it.
+    const guide = await rawGet(site.origin, '/guide');
+    assert.equal(guide.status, 200);
+    assert.match(guide.body.toString(), /Guide/);
+  });
+
+  test('rejects path traversal, plain and percent-encoded', async () => {
+    const attempts = [
+      '/../../etc/passwd',
+      '/kb/../../secret.txt',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/%2E%2E/secret.txt',
+      '/kb/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/index.html%00.png',
+      '/%E0%A4%A',
+    ];
+    for (const p of attempts) {
+      const res = await rawGet(site.origin, p);
+      assert.equal(res.status, 400, `${p} -> ${res.status}`);
+      assert.doesNotMatch(res.body.toString(), /root:|TOP SECRET/, p);
+    }
+  });
+
+  test('does not follow symlinks out of the served directory', async () => {
+    const res = await rawGet(site.origin, '/escape.txt');
+    assert.equal(res.status, 404);
+    assert.doesNotMatch(res.body.toString(), /TOP SECRET/);
+  });
+
+  test('sends the right content types', async () => {
+    const expected: Record<string, string> = {
+      '/style.css': 'text/css; charset=utf-8',
+      '/_next/static/chunks/app.js': 'text/javascript; charset=utf-8',
+      '/search.json': 'application/json; charset=utf-8',
+      '/index.txt': 'text/plain; charset=utf-8',
+      '/sitemap.xml': 'application/xml; charset=utf-8',
+      '/logo.svg': 'image/svg+xml',
+      '/logo.png': 'image/png',
+      '/favicon.ico': 'image/x-icon',
+      '/font.woff2': 'font/woff2',
+      '/kb/244/Q244717/README.md': 'text/markdown; charset=utf-8',
+      '/blob.bin': 'application/octet-stream',
+    };
+    for (const [p, type] of Object.entries(expected)) {
+      const res = await rawGet(site.origin, p);
+      assert.equal(res.status, 200, p);
+      assert.equal(res.headers['content-type'], type, p);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', p);
+    }
+  });
+
+  test('gzips compressible responses when the client accepts gzip', async () => {
+    const plain = await rawGet(site.origin, '/kb/244/Q244717/');
+    assert.equal(plain.headers['content-encoding'], undefined);
+
+    const zipped = await rawGet(site.origin, '/kb/244/Q244717/', { 'Accept-Encoding': 'gzip, deflate, br' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(zipped.headers.vary, 'Accept-Encoding');
+    assert.equal(Number(zipped.headers['content-length']), zipped.body.length);
+    assert.ok(zipped.body.length < Buffer.byteLength(ARTICLE_HTML) / 5, `gzip body ${zipped.body.length} bytes`);
+    assert.equal(gunzipSync(zipped.body).toString(), ARTICLE_HTML);
+
+    const refused = await rawGet(site.origin, '/kb/244/Q244717/', { 'Accept-Encoding': 'gzip;q=0, identity' });
+    assert.equal(refused.headers['content-encoding'], undefined);
+
+    // 404 pages are compressed too (when big enough); binary types never are.
+    const png = await rawGet(site.origin, '/font.woff2', { 'Accept-Encoding': 'gzip' });
+    assert.equal(png.headers['content-encoding'], undefined);
+    assert.equal(png.body.length, 300);
+  });
+
+  test('answers HEAD without a body and refuses other methods', async () => {
+    const head = await rawGet(site.origin, '/kb/244/Q244717/', {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.headers['content-length'], String(Buffer.byteLength(ARTICLE_HTML)));
+    const post = await rawGet(site.origin, '/', {}, 'POST');
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD');
+  });
+
+  test('answers 304 to a matching If-None-Match and caches _next/static forever', async () => {
+    const first = await rawGet(site.origin, '/style.css');
+    const etag = first.headers.etag as string;
+    assert.ok(etag);
+    const again = await rawGet(site.origin, '/style.css', { 'If-None-Match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const chunk = await rawGet(site.origin, '/_next/static/chunks/app.js');
+    assert.match(String(chunk.headers['cache-control']), /immutable/);
+    assert.doesNotMatch(String(first.headers['cache-control']), /immutable/);
+  });
+});
+
+describe('static server with a base path', () => {
+  let site: ServedSite;
+  before(async () => {
+    site = await serveDir(path.join(root, 'out'), { basePath: '/kb-archive/' });
+  });
+  after(async () => {
+    await site.close();
+  });
+
+  test('serves the site under the prefix only', async () => {
+    assert.match(site.url, /^http:\/\/127\.0\.0\.1:\d+\/kb-archive\/$/);
+    const home = await rawGet(site.origin, '/kb-archive/');
+    assert.equal(home.status, 200);
+    assert.match(home.body.toString(), /KB home/);
+    const article = await rawGet(site.origin, '/kb-archive/kb/244/Q244717/');
+    assert.equal(article.status, 200);
+    assert.equal(article.body.toString(), ARTICLE_HTML);
+    assert.equal((await fetch(site.href('kb/244/Q244717/'))).status, 200);
+
+    const outside = await rawGet(site.origin, '/kb/244/Q244717/');
+    assert.equal(outside.status, 404);
+    const lookalike = await rawGet(site.origin, '/kb-archiveX/index.html');
+    assert.equal(lookalike.status, 404);
+  });
+
+  test('redirects the bare prefix and directories under it', async () => {
+    const bare = await rawGet(site.origin, '/kb-archive');
+    assert.equal(bare.status, 301);
+    assert.equal(bare.headers.location, '/kb-archive/');
+    const dir = await rawGet(site.origin, '/kb-archive/kb/244/Q244717');
+    assert.equal(dir.status, 301);
+    assert.equal(dir.headers.location, '/kb-archive/kb/244/Q244717/');
+  });
+
+  test('rejects traversal under the prefix', async () => {
+    const res = await rawGet(site.origin, '/kb-archive/../../etc/passwd');
+    assert.equal(res.status, 400);
+  });
+});
+
+describe('server helpers', () => {
+  test('normalizeBasePath', () => {
+    assert.equal(normalizeBasePath(''), '');
+    assert.equal(normalizeBasePath(undefined), '');
+    assert.equal(normalizeBasePath('/'), '');
+    assert.equal(normalizeBasePath('kb-archive'), '/kb-archive');
+    assert.equal(normalizeBasePath('/a/b/'), '/a/b');
+    assert.throws(() => normalizeBasePath('/a/../b'));
+  });
+
+  test('acceptsGzip', () => {
+    assert.equal(acceptsGzip('gzip, deflate, br'), true);
+    assert.equal(acceptsGzip('br'), false);
+    assert.equal(acceptsGzip(undefined), false);
+    assert.equal(acceptsGzip('gzip;q=0'), false);
+    assert.equal(acceptsGzip('*'), true);
+    assert.equal(acceptsGzip('*;q=0.5, gzip;q=0'), false);
+  });
+
+  test('parseRequestPath decodes and refuses dot segments', () => {
+    assert.deepEqual(parseRequestPath('/kb/244/Q244717/?x=1'), {
+      pathname: '/kb/244/Q244717/',
+      segments: ['kb', '244', 'Q244717', ''],
+      search: '?x=1',
+    });
+    assert.equal(parseRequestPath('/a%20b').pathname, '/a b');
+    assert.throws(() => parseRequestPath('/a/%2e%2e/b'));
+    assert.throws(() => parseRequestPath('/a/./b'));
+    assert.throws(() => parseRequestPath('http://evil/'));
+  });
+
+  test('parseCliArgs', () => {
+    const saved = process.env.PORT;
+    delete process.env.PORT;
+    try {
+      assert.deepEqual(parseCliArgs([]), { dir: 'out', port: 3000, host: '127.0.0.1', gzip: true, log: false });
+      const o = parseCliArgs(['site', '--port', '0', '--host=::1', '--base-path', '/kb-archive', '--no-gzip']);
+      assert.equal(o.dir, 'site');
+      assert.equal(o.port, 0);
+      assert.equal(o.host, '::1');
+      assert.equal(o.basePath, '/kb-archive');
+      assert.equal(o.gzip, false);
+      assert.throws(() => parseCliArgs(['--port', 'x']));
+      assert.throws(() => parseCliArgs(['--bogus']));
+    } finally {
+      if (saved !== undefined) process.env.PORT = saved;
+    }
+  });
+});
