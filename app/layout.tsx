@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/ui/SiteFooter';
 import { SiteHeader } from '@/components/ui/SiteHeader';
+import { HeaderSearch } from '@/components/search/HeaderSearch';
 import { SkipLink } from '@/components/ui/SkipLink';
 import { Container } from '@/components/ui/Container';
 import { SITE_DESCRIPTION, SITE_NAME } from '@/lib/site';
@@ -25,6 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body className="flex min-h-screen flex-col antialiased">
         <SkipLink />
         <SiteHeader />
+        <HeaderSearch />
         <main id="main" className="flex-1 py-6 sm:py-8">
           <Container>{children}</Container>
         </main>

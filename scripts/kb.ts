@@ -15,7 +15,8 @@ import { progressReporter } from './lib/progress.js';
 import { buildSite } from './lib/build.js';
 
 const USAGE = `usage: kb <command>
-  parse <file-or-dir>...   print each article as one JSON line (sorted by number)
+  parse [--no-cache] <file-or-dir>...
+                           print each article as one JSON line (sorted by number)
   check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
   build                    export the site on $KB_CONTENT_DIR (or content/) into out/`;
 
@@ -24,7 +25,9 @@ export function formatDiagnostic(d: Diagnostic, base = ''): string {
   return `${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`;
 }
 
-async function parseCommand(targets: string[]): Promise<number> {
+async function parseCommand(args: string[]): Promise<number> {
+  const noCache = args.includes('--no-cache');
+  const targets = args.filter((a) => a !== '--no-cache');
   if (targets.length === 0) {
     console.error(USAGE);
     return 2;
@@ -40,7 +43,7 @@ async function parseCommand(targets: string[]): Promise<number> {
       continue;
     }
     if (stat.isDirectory()) {
-      const corpus = await loadCorpus(target, { onProgress: progressReporter(`parse ${target}`) });
+      const corpus = await loadCorpus(target, { onProgress: progressReporter(`parse ${target}`), ...(noCache ? { cacheDir: false } : {}) });
       articles.push(...corpus.files.flatMap((f) => (f.article ? [f.article] : [])));
       diagnostics.push(...corpus.diagnostics.map((d) => formatDiagnostic(d, target)));
     } else {

@@ -44,9 +44,11 @@ export interface LoadOptions {
   /** Worker threads for parsing; default: cores, and none under 2,000 files. */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Also load each file's plain body text (for the search index); default false. */
+  withText?: boolean;
 }
 
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 
 /** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
 export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {
@@ -65,21 +67,29 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: 'error', kind: 'scan', message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? '.cache/kbview');
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
-  const cached = cacheFile ? await readCache(cacheFile) : new Map<string, ParsedFile>();
-
+  let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
+  const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
+  for (const source of scan.files) {
+    try {
+      const stat = statSync(path.join(dir, source));
+      fileStats.set(source, { mtimeMs: stat.mtimeMs, size: stat.size });
+    } catch {
+      fileStats.set(source, null);
+    }
+  }
+  const fresh = (source: string): boolean => {
+    const hit = cached.get(source);
+    const stat = fileStats.get(source);
+    return Boolean(hit && stat && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size);
+  };
+  // Rewriting the cache needs the cached texts too.
+  if (cacheFile && !options.withText && cached.size > 0 && !scan.files.every(fresh)) cached = await readCache(cacheFile, true);
   const results: ParsedFile[] = [];
   const todo: Array<[string, number, number]> = [];
   for (const source of scan.files) {
-    let stat;
-    try {
-      stat = statSync(path.join(dir, source));
-    } catch {
-      todo.push([source, 0, -1]);
-      continue;
-    }
-    const hit = cached.get(source);
-    if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) results.push(hit);
-    else todo.push([source, stat.mtimeMs, stat.size]);
+    const stat = fileStats.get(source);
+    if (fresh(source)) results.push(cached.get(source)!);
+    else todo.push([source, stat?.mtimeMs ?? 0, stat?.size ?? -1]);
   }
   const fromCache = results.length;
   const progress = options.onProgress;
@@ -167,36 +177,66 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
   return out;
 }
 
-async function readCache(file: string): Promise<Map<string, ParsedFile>> {
+/** The cache is two NDJSON files in the same order: metadata, and body texts (read only when asked). */
+async function readCache(file: string, withText: boolean): Promise<Map<string, ParsedFile>> {
   const map = new Map<string, ParsedFile>();
-  if (!existsSync(file)) return map;
+  const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
+  if (!existsSync(file) || (withText && !existsSync(textFile))) return map;
+  const entries: ParsedFile[] = [];
+  for await (const entry of readNdjson<ParsedFile>(file)) {
+    if (entry === null) return map;
+    entries.push({ ...entry, text: '' });
+  }
+  if (withText) {
+    let i = 0;
+    for await (const entry of readNdjson<{ source: string; text: string }>(textFile)) {
+      const target = entries[i++];
+      if (entry === null || !target || target.source !== entry.source) return map;
+      target.text = entry.text;
+    }
+    if (i !== entries.length) return map;
+  }
+  for (const entry of entries) map.set(entry.source, entry);
+  return map;
+}
+
+/** Yields the entries after the version line; yields null (and stops) on a stale or broken file. */
+async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let first = true;
   for await (const line of lines) {
     if (first) {
       first = false;
-      if (line !== JSON.stringify({ version: CACHE_VERSION })) return map;
+      if (line !== JSON.stringify({ version: CACHE_VERSION })) {
+        yield null;
+        return;
+      }
       continue;
     }
     if (!line) continue;
     try {
-      const entry = JSON.parse(line) as ParsedFile;
-      map.set(entry.source, entry);
+      yield JSON.parse(line) as T;
     } catch {
-      return new Map();
+      yield null;
+      return;
     }
   }
-  return map;
 }
 
 function writeCache(file: string, results: readonly ParsedFile[]): void {
+  const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
+  writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
+  writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));
+}
+
+function writeNdjson(file: string, entries: readonly unknown[]): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, `${JSON.stringify({ version: CACHE_VERSION })}\n`);
     let buffer = '';
-    for (const entry of results) {
+    for (const entry of entries) {
       buffer += `${JSON.stringify(entry)}\n`;
       if (buffer.length > 1 << 20) {
         writeSync(fd, buffer);

@@ -5,7 +5,10 @@
  * (code, aligned columns, indented examples) and file-attribute tables.
  */
 import { isBlank, isRule, type KbLine } from './lines.js';
-import { isFileTableHeader, isFileTableRow, parseFileTable, type FileTable } from './file-table.js';
+import {
+  isFileTableHeader, isFileTableRule, isTableBorder, makeTable, parseTableRow, tableLayout,
+  type FileTable, type TableRow,
+} from './file-table.js';
 
 export type Block =
   | { type: 'heading'; level: 2 | 3; text: string; line: number; id?: string }
@@ -29,7 +32,8 @@ function headingAt(lines: readonly KbLine[], i: number): 2 | 3 | null {
   if (text === '' || text.length > MAX_HEADING || indentOf(title) > 2) return null;
   if (isRule(text, '-') || isRule(text, '=')) return null;
   if (isRule(under, '=')) return 2;
-  if (isRule(under, '-') && !isFileTableHeader(title)) {
+  // Column headers over a dashed rule (`File Name   File Size   File Date`) are no sub-heading.
+  if (isRule(under, '-') && !isFileTableHeader(title) && !/\S {3,}\S.*\S {3,}\S/.test(text)) {
     const length = under.trim().length;
     if (length >= Math.min(3, text.length) && length >= text.length * 0.5 && length <= text.length * 1.5 + 2) return 3;
   }
@@ -45,6 +49,11 @@ export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length
       i++;
       continue;
     }
+    if (tableStartAt(lines, i, end)) {
+      // A `+-----+` border above the header belongs to the table.
+      i = readTable(lines, tableAt(lines, i, end) ? i : i + 1, end, blocks);
+      continue;
+    }
     const level = i + 1 < end ? headingAt(lines, i) : null;
     if (level) {
       blocks.push({ type: 'heading', level, text: line.text.trim(), line: line.line });
@@ -58,28 +67,109 @@ export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length
     }
     // A group: the lines up to the next blank line or heading.
     let j = i;
-    while (j < end && !isBlank(lines[j]) && !(j > i && j + 1 < end && headingAt(lines, j))) j++;
+    while (j < end && !isBlank(lines[j]) && !(j > i && j + 1 < end && (headingAt(lines, j) || tableStartAt(lines, j, end)))) j++;
     groupBlocks(lines.slice(i, j), blocks);
     i = j;
   }
   return mergeLists(blocks);
 }
 
+/** A file-attribute table header at `lines[i]`, with its dashed rule on the next line. */
+function tableAt(lines: readonly KbLine[], i: number, end: number): boolean {
+  return i + 1 < end && isFileTableHeader(lines[i]!.text) && isFileTableRule(lines[i + 1]!.text);
+}
+
+/** A table header at `lines[i]`, or a `+-----+` border with the header under it. */
+function tableStartAt(lines: readonly KbLine[], i: number, end: number): boolean {
+  return tableAt(lines, i, end) || (isTableBorder(lines[i]!.text) && tableAt(lines, i + 1, end));
+}
+
+/**
+ * Reads the file-attribute table whose header is at `lines[start]` and returns
+ * the index after it. The rows may follow the rule after a blank line, be
+ * separated by `+----+` borders, or come in groups under labels (`Pan-Chinese`,
+ * `Simplified Chinese`), each group becoming a table of its own; one or two
+ * lines of notes may stand between the rule and the first rows. The table
+ * ends at the first group of lines that holds no row. A header without any
+ * row stays preformatted text.
+ */
+function readTable(lines: readonly KbLine[], start: number, end: number, out: Block[]): number {
+  const header = lines[start]!;
+  const rule = lines[start + 1]!;
+  const layout = tableLayout(header.text);
+  const local: Block[] = [];
+  let rows: TableRow[] = [];
+  let slice: KbLine[] = [header, rule];
+  let line = header.line;
+  let found = 0;
+  const flush = () => {
+    if (rows.length > 0) local.push({ type: 'fileTable', table: makeTable(layout, rows), text: dedent(slice), line });
+    found += rows.length;
+    rows = [];
+    slice = [header, rule];
+  };
+  // Rows without a date are accepted only right under the rule.
+  let loose = true;
+  const isRow = (k: number): boolean => isTableBorder(lines[k]!.text) || parseTableRow(layout, lines[k]!.text, loose) !== null;
+  let k = start + 2;
+  while (k < end) {
+    if (isBlank(lines[k])) {
+      k++;
+      loose = false;
+      continue;
+    }
+    if (tableAt(lines, k, end) || (k + 1 < end && headingAt(lines, k))) break;
+    let j = k;
+    while (j < end && !isBlank(lines[j]) && !(j > k && (tableAt(lines, j, end) || (j + 1 < end && headingAt(lines, j))))) j++;
+    let r = k;
+    while (r < j && !isRow(r)) r++;
+    if (r === j) {
+      // No row here: notes before the first rows, or the end of the table.
+      if (found + rows.length === 0 && j - k <= 2) {
+        groupBlocks(lines.slice(k, j), local);
+        k = j;
+        continue;
+      }
+      break;
+    }
+    if (r > k) {
+      flush();
+      groupBlocks(lines.slice(k, r), local);
+    }
+    let q = r;
+    for (; q < j; q++) {
+      const text = lines[q]!.text;
+      if (isTableBorder(text)) {
+        slice.push(lines[q]!);
+        continue;
+      }
+      const row = parseTableRow(layout, text, loose);
+      if (!row) break;
+      if (rows.length === 0 && found > 0) line = lines[q]!.line;
+      rows.push(row);
+      slice.push(lines[q]!);
+    }
+    loose = false;
+    k = q;
+    if (q < j) {
+      // Text right under the rows ends the table.
+      flush();
+      groupBlocks(lines.slice(q, j), local);
+      k = j;
+      break;
+    }
+  }
+  flush();
+  if (found === 0) {
+    out.push({ type: 'pre', text: dedent([header, rule]), line: header.line });
+    return start + 2;
+  }
+  out.push(...local);
+  return k;
+}
+
 /** Classifies one group of consecutive non-blank lines. */
 function groupBlocks(group: readonly KbLine[], out: Block[]): void {
-  // A file-attribute table inside the group splits it in three.
-  const tableAt = group.findIndex((l, k) => isFileTableHeader(l.text) && isRule(group[k + 1]?.text ?? '', '-', 10));
-  if (tableAt >= 0) {
-    if (tableAt > 0) groupBlocks(group.slice(0, tableAt), out);
-    let k = tableAt + 2;
-    while (k < group.length && isFileTableRow(group[k]!.text)) k++;
-    const slice = group.slice(tableAt, k);
-    const table = parseFileTable(group[tableAt]!.text, group.slice(tableAt + 2, k).map((l) => l.text));
-    if (table) out.push({ type: 'fileTable', table, text: dedent(slice), line: group[tableAt]!.line });
-    else out.push({ type: 'pre', text: dedent(slice), line: group[tableAt]!.line });
-    if (k < group.length) groupBlocks(group.slice(k), out);
-    return;
-  }
   const first = group[0]!;
   const item = LIST_ITEM.exec(first.text);
   if (item && isListGroup(group, item[1]!.length)) {

@@ -6,15 +6,21 @@
  *       10/29/99  01:15a                69,904 Rassrv.exe    x86
  *
  * The corpus uses many column layouts (with Version, Language, Locale,
- * Operating system, no Size, seconds and AM/PM in the time, `12-Nov-2001`
- * dates…). Rows are read token by token in header order; a token that does not
- * fit a typed column (Size, Version) leaves that column empty.
+ * Operating system, no Size, `File Date`/`File Size`, seconds and AM/PM in
+ * the time, `12-Nov-2001`, `Aug-12-2000`, `October 6, 2000`, `1999/10/02`
+ * dates, sizes such as `105 KB`, `---` for an empty cell, tables drawn with
+ * `|` and `+---+` borders, a label before the date such as `MDAC 2.0`). Rows
+ * are read token by token in header order; a token that does not fit a typed
+ * column (Date, Time, Size, Version) leaves that column empty.
  */
 import type { FileAttribute } from './schema.js';
 import { isRealDate } from './header.js';
 
 export interface FileTable {
-  /** Column names as the header writes them (`Date`, `Time`, `Version`, `Size`, `File name`, `Platform`). */
+  /**
+   * Column names as the header writes them (`Date`, `Time`, `Version`, `Size`, `File name`, `Platform`).
+   * A first column named `` holds row labels when rows start with one (`MDAC 2.0  02/02/99 …`).
+   */
   columns: string[];
   /** The rows' cells as written, one string per column (empty when absent). */
   cells: string[][];
@@ -22,114 +28,275 @@ export interface FileTable {
   rows: FileAttribute[];
 }
 
+type Kind = 'date' | 'time' | 'size' | 'version' | 'file' | 'platform' | 'other';
+
+/** A table header, read once for all of its rows. */
+export interface TableLayout {
+  columns: string[];
+  kinds: Kind[];
+  /** Offset of the Date column in the header line, to tell a row label from the date. */
+  dateOffset: number;
+}
+
+export interface TableRow {
+  cells: string[];
+  row: FileAttribute;
+  /** Text before the date (`MDAC 2.0`), or ''. */
+  label: string;
+}
+
 const HEADER = /\bDate\b.*\bTime\b.*\bFile\s*name\b/i;
-const COLUMN = /File\s*name\s+and\s+path|File\s*name|Operating\s+system|\S+/gi;
-const DATE = /^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$|^(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})$|^(\d{4})-(\d{2})-(\d{2})$/;
+const COLUMN = /File\s*name\s+and\s+path|File\s*name|File\s+date|File\s+size|Operating\s+system|[^\s|]+/gi;
+const NUMERIC_DATE = /^(\d{1,4})[/-](\d{1,2})[/-](\d{2,4})$/;
+const DAY_MONTH_YEAR = /^(\d{1,2})[-\s]([A-Za-z]{3,9})\.?,?[-\s](\d{4}|\d{2})$/;
+const MONTH_DAY_YEAR = /^([A-Za-z]{3,9})\.?[-\s](\d{1,2})(?:,\s?|[-\s])(\d{4}|\d{2})$/;
 const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([aApP])?\.?[mM]?\.?$/;
-const SIZE = /^\d{1,3}(,\d{3})+$|^\d+$/;
+const SIZE = /^(?:\d{1,3}(?:,\d{3})+|\d+)$/;
+const SIZE_WITH_UNIT = /^(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(KB|K|MB|bytes?|b)$/i;
+const UNIT = /^(KB|K|MB|bytes?)$/i;
 const VERSION = /^\d+(\.\d+){1,4}[a-z]?$/i;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const FILE_LIKE = /\.[A-Za-z0-9]{1,5}$/;
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 /** True for a header line of a file-attribute table. */
 export function isFileTableHeader(text: string): boolean {
   return HEADER.test(text);
 }
 
+/** The rule under a table header: dashes, or a `+-----+` border. */
+export function isFileTableRule(text: string): boolean {
+  const trimmed = text.trim();
+  return /^-{10,}$/.test(trimmed) || isTableBorder(trimmed);
+}
+
+/** A `+------+` border line of a table drawn with `|` and `+`. */
+export function isTableBorder(text: string): boolean {
+  return /^\+-{5,}[-+]*$/.test(text.trim());
+}
+
+/** `| Date | Time |` → `  Date   Time  `: the pipes of a bordered table become spaces, keeping offsets. */
+const unpipe = (text: string): string => (text.trimStart().startsWith('|') ? text.replace(/\|/g, ' ') : text);
+
+export function tableLayout(header: string): TableLayout {
+  const text = unpipe(header);
+  const matches = [...text.matchAll(COLUMN)];
+  const columns = matches.map((m) => m[0].replace(/\s+/g, ' '));
+  const kinds = columns.map(kindOf);
+  const date = kinds.indexOf('date');
+  return { columns, kinds, dateOffset: date >= 0 ? matches[date]!.index : 0 };
+}
+
+function kindOf(column: string): Kind {
+  const c = column.toLowerCase();
+  if (c === 'date' || c === 'file date') return 'date';
+  if (c === 'time') return 'time';
+  if (c === 'size' || c === 'file size') return 'size';
+  if (c === 'version' || c === 'version#') return 'version';
+  if (c.startsWith('file')) return 'file';
+  if (c === 'platform') return 'platform';
+  return 'other';
+}
+
 /** Reads a header line and the data lines after its dashed rule. Returns null for no rows. */
 export function parseFileTable(header: string, rows: readonly string[]): FileTable | null {
-  const columns = [...header.trim().matchAll(COLUMN)].map((m) => m[0].replace(/\s+/g, ' '));
-  const table: FileTable = { columns, cells: [], rows: [] };
-  for (const row of rows) {
-    const parsed = parseRow(columns, row);
-    if (!parsed) continue;
-    table.cells.push(parsed.cells);
-    table.rows.push(parsed.row);
+  const layout = tableLayout(header);
+  const parsed = rows.flatMap((row) => parseTableRow(layout, row) ?? []);
+  return parsed.length > 0 ? makeTable(layout, parsed) : null;
+}
+
+/** Builds a table from parsed rows; adds a label column when a row has one. */
+export function makeTable(layout: TableLayout, rows: readonly TableRow[]): FileTable {
+  const labelled = rows.some((r) => r.label !== '');
+  return {
+    columns: labelled ? ['', ...layout.columns] : [...layout.columns],
+    cells: rows.map((r) => (labelled ? [r.label, ...r.cells] : r.cells)),
+    rows: rows.map((r) => r.row),
+  };
+}
+
+/** The date at `tokens[t]`, written as one to three tokens (`10/29/99`, `29 May 2001`, `October 6, 2000`). */
+function dateAt(tokens: readonly string[], t: number): { date: string; raw: string; count: number } | null {
+  for (let count = 1; count <= 3 && t + count <= tokens.length; count++) {
+    const raw = tokens.slice(t, t + count).join(' ');
+    const date = normalizeDate(raw);
+    if (date !== null) return { date, raw, count };
   }
-  return table.rows.length > 0 ? table : null;
+  return null;
 }
 
 /** True when a line looks like a data row (starts with a date). */
 export function isFileTableRow(text: string): boolean {
-  const first = text.trim().split(/\s+/, 1)[0] ?? '';
-  return DATE.test(first);
+  return dateAt(unpipe(text).trim().split(/\s+/), 0) !== null;
 }
 
-function parseRow(columns: readonly string[], text: string): { cells: string[]; row: FileAttribute } | null {
-  const tokens = text.trim().split(/\s+/);
+/**
+ * Reads one data row. A row starts with its date, or with a short label left of
+ * the Date column; with `loose`, a row without a date is accepted when it names
+ * a file and gives a version, size or time (`             3.0.2.3516    Fpexplor.exe  x86`).
+ */
+export function parseTableRow(layout: TableLayout, line: string, loose = false): TableRow | null {
+  const text = unpipe(line);
+  const found = [...text.matchAll(/\S+/g)];
+  const tokens = found.map((m) => m[0]);
+  const { columns, kinds } = layout;
   const cells = columns.map(() => '');
   const row: FileAttribute = { date: '', time: null, size: null, name: '' };
+  let label = '';
+  if (tokens.length === 0) return null;
   let t = 0;
+  const dateColumn = kinds.indexOf('date');
+  if (dateColumn === 0 && !dateAt(tokens, 0)) {
+    // A label (`MDAC 2.0`) written left of the Date column, before the date.
+    for (let skip = 1; skip <= 2 && skip < tokens.length; skip++) {
+      if (dateAt(tokens, skip) && found[skip]!.index >= layout.dateOffset - 2) {
+        label = tokens.slice(0, skip).join(' ');
+        t = skip;
+        break;
+      }
+    }
+  }
   for (let c = 0; c < columns.length; c++) {
-    const column = columns[c]!.toLowerCase();
+    // `----` (attributes of a directory listing) fills no column.
+    while (/^-{2,}$/.test(tokens[t] ?? '')) t++;
     const token = tokens[t];
     if (token === undefined) break;
     const last = c === columns.length - 1;
-    if (column === 'date') {
-      const date = normalizeDate(token);
-      if (date === null) return null;
-      row.date = date;
-      cells[c] = token;
-      t++;
-    } else if (column === 'time') {
-      let raw = token;
-      if (/^[aApP]\.?[mM]\.?$/.test(tokens[t + 1] ?? '')) raw = `${token} ${tokens[++t]}`;
-      const time = normalizeTime(raw);
-      if (time === null) continue;
-      row.time = time;
-      cells[c] = raw;
-      t++;
-    } else if (column === 'size') {
-      if (!SIZE.test(token)) continue;
-      row.size = Number.parseInt(token.replace(/,/g, ''), 10);
-      cells[c] = token;
-      t++;
-    } else if (column === 'version') {
-      if (!VERSION.test(token) || (SIZE.test(token) && !token.includes('.'))) continue;
-      row.version = token;
-      cells[c] = token;
-      t++;
-    } else if (column.startsWith('file')) {
-      // A file name runs up to the next column's token; when it is the last column it takes the rest.
-      const take = last ? tokens.slice(t).join(' ') : token;
-      row.name = take;
-      cells[c] = take;
-      t = last ? tokens.length : t + 1;
-    } else {
-      const value = last ? tokens.slice(t).join(' ') : token;
-      cells[c] = value;
-      if (column === 'platform') row.platform = value;
-      else (row.extra ??= {})[columns[c]!] = value;
-      t = last ? tokens.length : t + 1;
+    switch (kinds[c]) {
+      case 'date': {
+        const date = dateAt(tokens, t);
+        if (!date) continue;
+        row.date = date.date;
+        cells[c] = date.raw;
+        t += date.count;
+        break;
+      }
+      case 'time': {
+        let raw = token;
+        if (/^[aApP]\.?[mM]\.?$/.test(tokens[t + 1] ?? '')) raw = `${token} ${tokens[t + 1]}`;
+        const time = normalizeTime(raw);
+        if (time === null) continue;
+        row.time = time;
+        cells[c] = raw;
+        t += raw === token ? 1 : 2;
+        break;
+      }
+      case 'size': {
+        const size = sizeAt(tokens, t);
+        if (!size) continue;
+        row.size = size.bytes;
+        cells[c] = size.raw;
+        t += size.count;
+        break;
+      }
+      case 'version': {
+        // A bare build number (`786`) is a version when a size follows it.
+        const build = /^\d+$/.test(token) && kinds[c + 1] === 'size' && sizeAt(tokens, t + 1) !== null;
+        if (!build && (!VERSION.test(token) || (SIZE.test(token) && !token.includes('.')))) {
+          // `1.2(build 786)`
+          if (!/^(\d+(?:\.\d+)+)\(build$/i.test(token) || !/^\d+\)$/.test(tokens[t + 1] ?? '')) continue;
+          row.version = cells[c] = `${token} ${tokens[t + 1]}`;
+          t += 2;
+          break;
+        }
+        row.version = token;
+        cells[c] = token;
+        t++;
+        break;
+      }
+      case 'file': {
+        // A file name runs up to the next column's token; when it is the last column it takes the rest.
+        const take = last ? tokens.slice(t).join(' ') : token;
+        row.name = take;
+        cells[c] = take;
+        t = last ? tokens.length : t + 1;
+        break;
+      }
+      default: {
+        const value = last ? tokens.slice(t).join(' ') : token;
+        cells[c] = value;
+        if (kinds[c] === 'platform') row.platform = value;
+        else (row.extra ??= {})[columns[c]!] = value;
+        t = last ? tokens.length : t + 1;
+      }
     }
   }
-  if (!row.date || !row.name) return null;
+  if (!row.name) return null;
+  if (!row.date) {
+    if (!loose || dateColumn === -1 || label !== '' || !FILE_LIKE.test(row.name)) return null;
+    if (row.version == null && row.size === null && row.time === null) return null;
+  }
   // Tokens left over (an unexpected extra column) are kept rather than dropped.
   if (t < tokens.length) (row.extra ??= {})['rest'] = tokens.slice(t).join(' ');
-  return { cells, row };
+  if (label) (row.extra ??= {})['label'] = label;
+  return { cells, row, label };
 }
 
-/** `10/29/99` → `1999-10-29`, `12-Nov-2001` → `2001-11-12`, `09-25-1998` → `1998-09-25`. */
+/** `69,904` → 69904; `105 KB`, `369KB` → 107520, 377856 (KB = 1,024 bytes); `144,896 bytes`, `185,760b` → 144896, 185760. */
+function sizeAt(tokens: readonly string[], t: number): { bytes: number; raw: string; count: number } | null {
+  const token = tokens[t]!;
+  let number: string;
+  let unit = '';
+  let count = 1;
+  const joined = SIZE_WITH_UNIT.exec(token);
+  if (joined) {
+    number = joined[1]!;
+    unit = joined[2]!;
+  } else if (SIZE.test(token) || (/^\d+\.\d+$/.test(token) && UNIT.test(tokens[t + 1] ?? ''))) {
+    number = token;
+    if (UNIT.test(tokens[t + 1] ?? '')) {
+      unit = tokens[t + 1]!;
+      count = 2;
+    }
+  } else {
+    return null;
+  }
+  const scale = /^k/i.test(unit) ? 1024 : /^m/i.test(unit) ? 1024 * 1024 : 1;
+  return { bytes: Math.round(Number(number.replace(/,/g, '')) * scale), raw: tokens.slice(t, t + count).join(' '), count };
+}
+
+/** `May`, `JUNE`, `Sept` → 5, 6, 9; 0 when the word is no month. */
+function monthOf(word: string): number {
+  const w = word.toLowerCase();
+  if (w.length < 3) return 0;
+  return MONTHS.findIndex((m) => m.startsWith(w)) + 1;
+}
+
+/**
+ * `10/29/99` → `1999-10-29`, `12-Nov-2001` → `2001-11-12`, `09-25-1998` → `1998-09-25`,
+ * `21/12/00` → `2000-12-21`, `1999/10/02` and `98/10/28` (year first), `Aug-12-2000`,
+ * `October 6, 2000`, `29 May 2001`, `11-July-2001`; null when the text is not a real date.
+ */
 export function normalizeDate(text: string): string | null {
-  const m = DATE.exec(text);
-  if (!m) return null;
   let year: string;
   let month: number;
   let day: number;
-  if (m[1] !== undefined) {
-    month = Number(m[1]);
+  let m: RegExpExecArray | null;
+  if ((m = NUMERIC_DATE.exec(text))) {
+    const [a, b, c] = [m[1]!, m[2]!, m[3]!];
+    if (a.length === 4 || (Number(a) > 31 && c.length === 2)) {
+      // Year first: `1999/10/02`, `98/10/28`.
+      if (c.length > 2) return null;
+      [year, month, day] = [a, Number(b), Number(c)];
+    } else {
+      if (a.length > 2) return null;
+      [month, day, year] = [Number(a), Number(b), c];
+      // `200` is a year cut short (`11/03/200`): the corpus means 2000.
+      if (year === '200') year = '2000';
+      if (year.length === 3) return null;
+      if (month > 12 && day <= 12) [month, day] = [day, month];
+    }
+  } else if ((m = DAY_MONTH_YEAR.exec(text))) {
+    day = Number(m[1]);
+    month = monthOf(m[2]!);
+    year = m[3]!;
+  } else if ((m = MONTH_DAY_YEAR.exec(text))) {
+    month = monthOf(m[1]!);
     day = Number(m[2]);
     year = m[3]!;
-    if (month > 12 && day <= 12) [month, day] = [day, month];
-  } else if (m[4] !== undefined) {
-    day = Number(m[4]);
-    month = MONTHS.indexOf(m[5]!.toLowerCase()) + 1;
-    year = m[6]!;
-    if (month === 0) return null;
   } else {
-    year = m[7]!;
-    month = Number(m[8]);
-    day = Number(m[9]);
+    return null;
   }
+  if (month === 0) return null;
   if (year.length === 2) year = `${Number(year) < 50 ? '20' : '19'}${year}`;
   const iso = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
   return isRealDate(iso) ? iso : null;
@@ -143,7 +310,7 @@ export function normalizeTime(text: string): string | null {
   const minute = Number(m[2]);
   const second = m[3];
   const half = m[4]?.toLowerCase();
-  if (minute > 59 || hour > 24) return null;
+  if (minute > 59 || hour > 24 || (second !== undefined && Number(second) > 59)) return null;
   if (half === 'p' && hour < 12) hour += 12;
   if (half === 'a' && hour === 12) hour = 0;
   const hhmm = `${String(hour).padStart(2, '0')}:${m[2]}`;

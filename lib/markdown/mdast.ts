@@ -16,7 +16,7 @@ export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {
           type: 'heading',
           depth: block.level,
           children: linkify(block.text, options),
-          data: { hProperties: { id: block.id ?? null } },
+          data: { hProperties: block.id ? { id: block.id } : {} },
         };
       case 'paragraph':
         return { type: 'paragraph', children: linkify(block.text, options) };
@@ -40,7 +40,7 @@ export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {
         });
         const table: Table = {
           type: 'table',
-          align: block.table.columns.map((c) => (/^size$/i.test(c) ? 'right' : null)),
+          align: block.table.columns.map((c) => (/^(file )?size$/i.test(c) ? 'right' : null)),
           children: [row(block.table.columns), ...block.table.cells.map(row)],
           data: { hProperties: { className: ['file-table'] } },
         };

@@ -84,7 +84,9 @@ export function parseArticle(input: string, source: string): ParseResult {
   const id = normalizeId(digits);
   if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}`, lines[0]?.line);
   if (titleId && normalizeId(titleId[1]!) !== id) {
-    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, doc.headingLine ?? 2);
+    // Point at the title that was read: the front matter's `title:` line, else the heading.
+    const titleLine = rawTitle === doc.heading ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m));
+    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, titleLine ?? 2);
   }
   if (!title) {
     diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
@@ -149,7 +151,7 @@ function nameSections(blocks: Block[]): { sections: Article['sections']; blocks:
   const sections: Article['sections'] = [];
   for (const block of blocks) {
     if (block.type !== 'heading') continue;
-    const base = slug(block.text);
+    const base = slug(decodeHexEscapes(block.text));
     const count = slugs.get(base) ?? 0;
     slugs.set(base, count + 1);
     const id = count === 0 ? base : `${base}-${count}`;

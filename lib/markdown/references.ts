@@ -9,6 +9,7 @@
  */
 import type { ReferenceTitle } from './schema.js';
 import type { KbLine } from './lines.js';
+import { decodeHexEscapes } from './text.js';
 
 /** Matches an article number; group 1 holds the digits. */
 export const ARTICLE_NUMBER = /\bQ(\d{5,6})\b/g;
@@ -45,7 +46,8 @@ const TITLE_LINE = /^\s*TITLE\s*:\s*(.+)$/i;
 export function findReferenceTitles(lines: readonly KbLine[], ownId: string | null): ReferenceTitle[] {
   const titles = new Map<string, string>();
   for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!.text;
+    // `Q249142<A0>Gtwy: …`: the escaped no-break space separates number and title too.
+    const text = decodeHexEscapes(lines[i]!.text);
     let id: string | null = null;
     let title: string | null = null;
     const titled = TITLED.exec(text);

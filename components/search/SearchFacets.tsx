@@ -1,0 +1,79 @@
+'use client';
+
+import { useState } from 'react';
+import type { FacetCount } from '@/lib/search/engine';
+import { FACET_LABELS, FACET_NAMES, type FacetName } from '@/lib/search/facets';
+import { formatCount } from '@/lib/site';
+
+const SHOWN = 8;
+/** Even "show all" stops here: the keyword facet alone has thousands of values. */
+const MOST = 100;
+
+const TYPE_NAMES: Record<string, string> = {
+  kbbug: 'Bug',
+  kbprb: 'Problem',
+  kbinfo: 'Information',
+  kbhowto: 'How-to',
+};
+
+export function facetValueLabel(facet: FacetName, value: string): string {
+  if (facet === 'type' && TYPE_NAMES[value]) return `${TYPE_NAMES[value]} (${value})`;
+  return value;
+}
+
+/** Facet filters with counts: a checkbox per value; several values of one facet mean either. */
+export function SearchFacets({
+  facets,
+  pending,
+  onToggle,
+}: {
+  facets: Record<FacetName, FacetCount[]>;
+  pending: readonly FacetName[];
+  onToggle: (facet: FacetName, value: string) => void;
+}) {
+  return (
+    <div className="space-y-5 text-sm">
+      {FACET_NAMES.map((facet) => (
+        <FacetGroup key={facet} facet={facet} counts={facets[facet] ?? []} pending={pending.includes(facet)} onToggle={onToggle} />
+      ))}
+    </div>
+  );
+}
+
+function FacetGroup({
+  facet,
+  counts,
+  pending,
+  onToggle,
+}: {
+  facet: FacetName;
+  counts: FacetCount[];
+  pending: boolean;
+  onToggle: (facet: FacetName, value: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  if (counts.length === 0 && !pending) return null;
+  const shown = counts.filter((c, i) => i < (open ? MOST : SHOWN) || c.selected);
+  return (
+    <fieldset data-facet={facet} className="min-w-0">
+      <legend className="mb-1 font-semibold">{FACET_LABELS[facet]}</legend>
+      {pending && counts.length === 0 ? <p className="text-muted">Loading…</p> : null}
+      <ul className="space-y-0.5">
+        {shown.map((c) => (
+          <li key={c.value}>
+            <label className="flex cursor-pointer items-baseline gap-2">
+              <input type="checkbox" checked={c.selected} onChange={() => onToggle(facet, c.value)} className="shrink-0" />
+              <span className="min-w-0 flex-1 break-words">{facetValueLabel(facet, c.value)}</span>
+              <span className="shrink-0 tabular-nums text-muted">{formatCount(c.count)}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      {counts.length > SHOWN ? (
+        <button type="button" onClick={() => setOpen(!open)} className="mt-1 text-accent underline" aria-expanded={open}>
+          {open ? 'Show fewer' : counts.length > MOST ? `Show top ${MOST} of ${formatCount(counts.length)}` : `Show all ${formatCount(counts.length)}`}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}

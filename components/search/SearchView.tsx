@@ -1,0 +1,257 @@
+'use client';
+
+/**
+ * The search page's interactive part. Its state lives in the URL
+ * (`?q=…&product=…&sort=date`), read with useSearchParams and written with the
+ * native history API (which Next's router follows): typing replaces the
+ * current entry, facet and sort changes push a new one, so links can be
+ * shared and the back button steps through filters. The query runs in the
+ * search worker (lib/search/client.ts).
+ */
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { getSearchClient } from '@/lib/search/client';
+import type { SearchHit, SearchResponse } from '@/lib/search/engine';
+import type { FacetName } from '@/lib/search/facets';
+import {
+  MAX_QUERY_LENGTH,
+  hasFilters,
+  parseSearchState,
+  searchQueryString,
+  stateKey,
+  toggleFilter,
+  type SearchState,
+} from '@/lib/search/params';
+import { articleNumberOf } from '@/lib/search/tokenize';
+import { formatCount, href } from '@/lib/site';
+import { SearchFacets } from './SearchFacets';
+import { SearchResults } from './SearchResults';
+
+const PAGE = 20;
+const SEARCH_PATH = '/search/';
+
+function urlOf(state: SearchState): string {
+  return `${href(SEARCH_PATH)}${searchQueryString(state)}`;
+}
+
+interface Shown {
+  key: string;
+  response: SearchResponse;
+  hits: SearchHit[];
+}
+
+export function SearchView() {
+  const params = useSearchParams();
+  const state = useMemo(() => parseSearchState(params), [params]);
+  const key = stateKey(state);
+  const inputId = useId();
+
+  // The input's text is local (typing stays instant) and mirrored into the URL;
+  // a URL change from elsewhere (back button, header box) flows back into it.
+  const [text, setText] = useState(state.q);
+  const written = useRef(state.q);
+  useEffect(() => {
+    if (state.q !== written.current) {
+      written.current = state.q;
+      setText(state.q);
+    }
+  }, [state.q]);
+
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [loadingMore, setLoadingMore] = useState(false);
+  // A page opened on an article number (a shared link, or the form without JS) goes to the article.
+  const openedKey = useRef(key);
+  const typed = useRef(false);
+
+  useEffect(() => {
+    if (!state.q.trim() && !hasFilters(state)) {
+      setShown(null);
+      setLoading(false);
+      setError(null);
+      return;
+    }
+    setLoading(true);
+    setLoadingMore(false);
+    const cancel = getSearchClient().search(
+      { q: state.q, filters: state.filters, sort: state.sort, offset: 0, limit: PAGE, prefix: true },
+      (response) => {
+        const match = response.number;
+        if (match && match.status !== 'unknown' && !typed.current && key === openedKey.current && articleNumberOf(state.q) !== null) {
+          window.location.replace(href(match.permalink));
+          return;
+        }
+        setShown({ key, response, hits: response.hits });
+        setError(null);
+        setLoading(false);
+      },
+      (message) => {
+        setError(message);
+        setLoading(false);
+      },
+    );
+    return cancel;
+    // `key` captures `state` entirely.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  const onType = (value: string) => {
+    typed.current = true;
+    const q = value.slice(0, MAX_QUERY_LENGTH);
+    setText(q);
+    written.current = q;
+    window.history.replaceState(null, '', urlOf({ ...state, q }));
+  };
+
+  const push = (next: SearchState) => {
+    written.current = next.q;
+    window.history.pushState(null, '', urlOf(next));
+  };
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const match = shown?.response.number;
+    if (match && match.status !== 'unknown' && articleNumberOf(text) === match.number) {
+      window.location.assign(href(match.permalink));
+    }
+  };
+
+  const onToggle = (facet: FacetName, value: string) => push(toggleFilter({ ...state, q: text }, facet, value));
+  const onClearFilters = () => push({ ...state, q: text, filters: {} });
+
+  const onLoadMore = () => {
+    if (!shown) return;
+    const current = shown;
+    setLoadingMore(true);
+    getSearchClient().search(
+      { q: state.q, filters: state.filters, sort: state.sort, offset: current.hits.length, limit: PAGE, prefix: true },
+      (response) => {
+        setShown((prev) =>
+          prev && prev.key === current.key && response.offset === prev.hits.length
+            ? { ...prev, hits: [...prev.hits, ...response.hits], response: { ...prev.response, facets: response.facets, pending: response.pending } }
+            : prev,
+        );
+        setLoadingMore(false);
+      },
+      (message) => {
+        setError(message);
+        setLoadingMore(false);
+      },
+    );
+  };
+
+  const current = shown;
+  const response = current?.response ?? null;
+  const filtered = hasFilters(state);
+  const active = Boolean(state.q.trim()) || filtered;
+
+  return (
+    <div>
+      <form role="search" onSubmit={onSubmit} className="mt-4 flex flex-wrap items-end gap-3">
+        <div className="min-w-0 flex-1">
+          <label htmlFor={inputId} className="mb-1 block text-sm font-medium">
+            Search articles by words, KB keyword or article number
+          </label>
+          <input
+            id={inputId}
+            data-search-primary=""
+            type="search"
+            name="q"
+            value={text}
+            onChange={(e) => onType(e.target.value)}
+            maxLength={MAX_QUERY_LENGTH}
+            autoComplete="off"
+            spellCheck={false}
+            enterKeyHint="search"
+            autoFocus={!state.q}
+            className="w-full rounded border border-line bg-page px-3 py-2 text-base"
+          />
+        </div>
+        <div>
+          <label htmlFor={`${inputId}-sort`} className="mb-1 block text-sm font-medium">
+            Sort by
+          </label>
+          <select
+            id={`${inputId}-sort`}
+            value={state.sort}
+            onChange={(e) => push({ ...state, q: text, sort: e.target.value === 'date' ? 'date' : 'relevance' })}
+            className="rounded border border-line bg-page px-2 py-2 text-base"
+          >
+            <option value="relevance">Relevance</option>
+            <option value="date">Date (newest first)</option>
+          </select>
+        </div>
+      </form>
+
+      <p role="status" className="mt-3 min-h-[1.5em] text-sm text-muted" data-search-status="">
+        {statusText({ active, loading, error, response, q: state.q })}
+      </p>
+
+      {error ? (
+        <div className="mt-2 rounded border border-line bg-panel px-4 py-3" role="alert">
+          <p className="font-semibold">Search is unavailable: the search index could not be loaded.</p>
+          <p className="mt-1 text-sm text-muted">{error}</p>
+        </div>
+      ) : null}
+
+      {!active ? <SearchHelp /> : null}
+
+      {active && response ? (
+        <div className={`mt-4 grid gap-8 md:grid-cols-[13rem_minmax(0,1fr)] ${loading ? 'opacity-70' : ''}`} aria-busy={loading || undefined}>
+          <aside aria-label="Filters" className="order-2 md:order-1">
+            <h2 className="sr-only">Filters</h2>
+            <SearchFacets facets={response.facets} pending={response.pending} onToggle={onToggle} />
+          </aside>
+          <section aria-label="Results" className="order-1 min-w-0 md:order-2">
+            <SearchResults
+              response={response}
+              hits={current!.hits}
+              loadingMore={loadingMore}
+              onLoadMore={onLoadMore}
+              onClearFilters={onClearFilters}
+              filtered={filtered}
+            />
+          </section>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function statusText({
+  active,
+  loading,
+  error,
+  response,
+  q,
+}: {
+  active: boolean;
+  loading: boolean;
+  error: string | null;
+  response: SearchResponse | null;
+  q: string;
+}): string {
+  if (!active || error) return '';
+  if (loading && !response) return 'Searching…';
+  if (!response) return '';
+  const n = response.total;
+  const words = q.trim() ? ` for “${q.trim().length > 80 ? `${q.trim().slice(0, 80)}…` : q.trim()}”` : '';
+  const order = response.sort === 'date' ? ', newest first' : '';
+  return `${n === 0 ? 'No' : formatCount(n)} ${n === 1 ? 'article' : 'articles'}${words}${order}`;
+}
+
+function SearchHelp() {
+  const example = (q: string) => <a href={`${href(SEARCH_PATH)}?q=${encodeURIComponent(q)}`}>{q}</a>;
+  return (
+    <div className="mt-4 max-w-[72ch] space-y-2 text-sm">
+      <p>Search the titles and text of the archive&apos;s articles. Results contain every word you type; title matches come first.</p>
+      <ul className="list-disc space-y-1 pl-5">
+        <li>Words: {example('rassrv')}, {example('printer windows nt')}</li>
+        <li>An article number goes straight to the article: {example('Q244717')}</li>
+        <li>A KB keyword finds the articles tagged with it: {example('kbfixlist')}, {example('kbbug')}</li>
+      </ul>
+      <p>Press <kbd className="rounded border border-line px-1 font-mono">/</kbd> on any page to search.</p>
+    </div>
+  );
+}

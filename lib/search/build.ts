@@ -1,0 +1,402 @@
+/**
+ * Builds the static search index: an inverted index with precomputed BM25F
+ * impacts, range-partitioned by term into small JSON shards, plus result
+ * metadata in small chunks and facet columns (layout: ./format.ts).
+ *
+ *   const stats = buildSearchIndex(corpus.files, 'public/search');
+ *
+ * Node only (writes files). Deterministic: the same articles give the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Article } from '../markdown/schema';
+import { keywordsOf, metadataKeywordsOf, platformsOf, typesOf, yearOf } from './facets';
+import {
+  FLAG_KEYWORD,
+  FLAG_TITLE,
+  FORMAT,
+  bucketOf,
+  codeWidth,
+  encodeCode,
+  VarintWriter,
+  type DatesFile,
+  type FacetColumn,
+  type FacetsFile,
+  type IdsFile,
+  type KeywordsFile,
+  type Manifest,
+  type MetaRecord,
+  type ShardFile,
+} from './format';
+import { forEachTerm } from './tokenize';
+
+export interface SearchSource {
+  article: Article | null;
+  /** Plain body text. */
+  text: string;
+}
+
+export interface BuildSearchOptions {
+  /** Documents per metadata chunk (default 16). */
+  chunk?: number;
+  /** Target size of a term shard in bytes before compression (default 24,000). */
+  shardBytes?: number;
+  /** Characters of body text kept as each result's excerpt (default 300). */
+  leadChars?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface SearchIndexStats {
+  files: number;
+  bytes: number;
+  ms: number;
+  docs: number;
+  terms: number;
+  postings: number;
+  shards: number;
+  chunks: number;
+}
+
+/** BM25F parameters. Title matches weigh most; keyword metadata counts like a strong body match. */
+const K1 = 1.2;
+const TITLE_WEIGHT = 4;
+const TITLE_B = 0.75;
+const BODY_WEIGHT = 1;
+const BODY_B = 0.75;
+const KEYWORD_WEIGHT = 2;
+/** Scores are stored as integers: round(score × SCALE), 1..MAX_SCORE. */
+const SCALE = 10;
+const MAX_SCORE = 255;
+
+// Packed per-document term counts: title count in bits 0-7, keyword bit 8, body count above.
+const TITLE_ONE = 1;
+const KEYWORD_BIT = 256;
+const BODY_ONE = 512;
+
+export function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): SearchIndexStats {
+  const started = performance.now();
+  const chunk = options.chunk ?? 16;
+  const shardBytes = options.shardBytes ?? 24_000;
+  const leadChars = options.leadChars ?? 300;
+  const log = options.log ?? (() => {});
+
+  // One document per article id (the first file wins, as in the loader), ordered by product then number.
+  const seen = new Set<string>();
+  const docs: Array<{ article: Article; text: string }> = [];
+  for (const source of sources) {
+    const article = source.article;
+    if (!article || seen.has(article.id)) continue;
+    seen.add(article.id);
+    docs.push({ article, text: source.text ?? '' });
+  }
+  const products = sortedLabels(docs.map((d) => (d.article.product ? [d.article.product] : [])), 'alpha');
+  const productIndex = new Map(products.map((p, i) => [p, i]));
+  docs.sort((a, b) => {
+    const pa = a.article.product ? productIndex.get(a.article.product)! : products.length;
+    const pb = b.article.product ? productIndex.get(b.article.product)! : products.length;
+    return pa - pb || a.article.number - b.article.number;
+  });
+  const n = docs.length;
+
+  // --- Inverted index: term → flat [doc, packed counts, doc, packed counts, ...] -------------
+  const postings = new Map<string, number[]>();
+  const titleLen = new Uint32Array(n);
+  const bodyLen = new Uint32Array(n);
+  const keywordTerms = new Set<string>();
+  const counts = new Map<string, number>();
+  for (let d = 0; d < n; d++) {
+    const { article, text } = docs[d]!;
+    counts.clear();
+    forEachTerm(article.title, (t) => {
+      const c = counts.get(t) ?? 0;
+      if ((c & 255) < 255) counts.set(t, c + TITLE_ONE);
+      titleLen[d]!++;
+    });
+    let length = 0;
+    const body = (t: string) => {
+      counts.set(t, (counts.get(t) ?? 0) + BODY_ONE);
+      length++;
+    };
+    forEachTerm(text, body);
+    if (article.product) forEachTerm(article.product, body);
+    for (const line of article.appliesTo) forEachTerm(line, body);
+    for (const word of article.queryWords) forEachTerm(word, body);
+    bodyLen[d] = length;
+    for (const keyword of metadataKeywordsOf(article)) {
+      forEachTerm(keyword, (t) => {
+        counts.set(t, (counts.get(t) ?? 0) | KEYWORD_BIT);
+        keywordTerms.add(t);
+      });
+    }
+    for (const [term, packed] of counts) {
+      let list = postings.get(term);
+      // A fresh copy of the key: the term is a slice of the folded document text and would keep it alive.
+      if (!list) postings.set(Buffer.from(term, 'utf8').toString('utf8'), (list = []));
+      list.push(d, packed);
+    }
+    if (d % 10_000 === 9_999) log(`search index: ${d + 1}/${n} documents tokenized`);
+  }
+  const avgTitle = mean(titleLen) || 1;
+  const avgBody = mean(bodyLen) || 1;
+
+  // --- Shards: sorted terms, postings encoded as varints, cut at ~shardBytes -----------------
+  const terms = [...postings.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = new Map<string, string>();
+  const shardStarts: string[] = [];
+  let shard: ShardFile = { t: [], p: [] };
+  let shardSize = 0;
+  let totalPostings = 0;
+  const writer = new VarintWriter();
+  const flush = () => {
+    if (shard.t.length === 0) return;
+    shardStarts.push(shardStarts.length === 0 ? '' : shard.t[0]!);
+    files.set(`t/${shardStarts.length - 1}.json`, JSON.stringify(shard));
+    shard = { t: [], p: [] };
+    shardSize = 0;
+  };
+  for (const term of terms) {
+    let list = postings.get(term)!;
+    postings.delete(term);
+    // A KB keyword (`kbbug`, `kbfixlist`) finds articles by metadata only, so that its
+    // result count is the metadata's count; mentions in body text do not count.
+    if (keywordTerms.has(term) && term.startsWith('kb')) {
+      const kept: number[] = [];
+      for (let i = 0; i < list.length; i += 2) if ((list[i + 1]! & KEYWORD_BIT) !== 0) kept.push(list[i]!, list[i + 1]!);
+      list = kept;
+    }
+    const df = list.length / 2;
+    if (df === 0) continue;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    let previous = 0;
+    for (let i = 0; i < list.length; i += 2) {
+      const d = list[i]!;
+      const packed = list[i + 1]!;
+      const tfTitle = packed & 255;
+      const keyword = (packed & KEYWORD_BIT) !== 0;
+      const tfBody = Math.floor(packed / BODY_ONE);
+      const tilde =
+        (TITLE_WEIGHT * tfTitle) / (1 - TITLE_B + (TITLE_B * titleLen[d]!) / avgTitle) +
+        (BODY_WEIGHT * tfBody) / (1 - BODY_B + (BODY_B * bodyLen[d]!) / avgBody) +
+        (keyword ? KEYWORD_WEIGHT : 0);
+      const score = (idf * tilde * (K1 + 1)) / (K1 + tilde);
+      const q = Math.min(MAX_SCORE, Math.max(1, Math.round(score * SCALE)));
+      const value = q * 4 + (keyword ? FLAG_KEYWORD : 0) + (tfTitle > 0 ? FLAG_TITLE : 0);
+      writer.push(d - previous);
+      writer.push(value);
+      previous = d;
+    }
+    const encoded = writer.take();
+    totalPostings += df;
+    const size = term.length + encoded.length + 6;
+    if (shardSize > 0 && shardSize + size > shardBytes) flush();
+    shard.t.push(term);
+    shard.p.push(encoded);
+    shardSize += size;
+  }
+  flush();
+  log(`search index: ${terms.length} terms, ${totalPostings} postings, ${shardStarts.length} shards`);
+
+  // --- Result metadata chunks ----------------------------------------------------------------
+  let chunks = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const records: MetaRecord[] = [];
+    for (let d = start; d < Math.min(n, start + chunk); d++) {
+      const { article, text } = docs[d]!;
+      records.push([
+        article.number,
+        article.title,
+        article.product ? productIndex.get(article.product)! : -1,
+        article.lastModified ?? '',
+        leadOf(text, leadChars),
+      ]);
+    }
+    files.set(`m/${chunks++}.json`, JSON.stringify(records));
+  }
+
+  // --- Facet columns ---------------------------------------------------------------------------
+  const years = sortedLabels(docs.map((d) => { const y = yearOf(d.article); return y ? [y] : []; }), 'desc');
+  const types = sortedLabels(docs.map((d) => typesOf(d.article)), 'count');
+  const platforms = sortedLabels(docs.map((d) => platformsOf(d.article)), 'count');
+  const facets: FacetsFile = {
+    product: column(docs.map((d) => (d.article.product ? [d.article.product] : [])), products),
+    year: column(docs.map((d) => { const y = yearOf(d.article); return y ? [y] : []; }), years),
+    type: column(docs.map((d) => typesOf(d.article)), types),
+    platform: column(docs.map((d) => platformsOf(d.article)), platforms),
+  };
+  files.set('facets.json', JSON.stringify(facets));
+
+  const keywordLists = docs.map((d) => keywordsOf(d.article));
+  const keywordLabels = sortedLabels(keywordLists, 'count');
+  const keywordIndex = new Map(keywordLabels.map((k, i) => [k, i]));
+  const keywordWidth = codeWidth(Math.max(0, keywordLabels.length - 1));
+  const keywords: KeywordsFile & { width: number } = {
+    labels: keywordLabels,
+    width: keywordWidth,
+    codes: keywordLists.map((list) => list.map((k) => encodeCode(keywordIndex.get(k)!, keywordWidth)).join('')).join(' '),
+  };
+  files.set('keywords.json', JSON.stringify(keywords));
+
+  const dayNumbers = docs.map((d) => dayNumber(d.article.lastModified));
+  const known = dayNumbers.filter((x): x is number => x !== null);
+  const epochDay = known.length ? Math.min(...known) - 1 : 0;
+  const dateWidth = codeWidth(known.length ? Math.max(...known) - epochDay : 0);
+  const dates: DatesFile = {
+    width: dateWidth,
+    codes: dayNumbers.map((x) => encodeCode(x === null ? 0 : x - epochDay, dateWidth)).join(''),
+  };
+  files.set('dates.json', JSON.stringify(dates));
+
+  // --- Article-number buckets ------------------------------------------------------------------
+  const present = new Map<number, number>();
+  docs.forEach((d, i) => present.set(d.article.number, i));
+  const cited = new Set<number>();
+  for (const { article } of docs) {
+    for (const ref of article.references) {
+      const num = Number(ref.slice(1));
+      if (Number.isInteger(num) && num > 0 && !present.has(num)) cited.add(num);
+    }
+  }
+  const buckets = new Map<string, IdsFile>();
+  const bucket = (num: number) => {
+    const key = bucketOf(num);
+    let entry = buckets.get(key);
+    if (!entry) buckets.set(key, (entry = { a: [], d: [], m: [] }));
+    return entry;
+  };
+  for (const num of [...present.keys()].sort((a, b) => a - b)) {
+    const entry = bucket(num);
+    entry.a.push(num);
+    entry.d.push(present.get(num)!);
+  }
+  for (const num of [...cited].sort((a, b) => a - b)) bucket(num).m.push(num);
+  const bucketNames = [...buckets.keys()].sort();
+  for (const key of bucketNames) files.set(`ids/${key}.json`, JSON.stringify(buckets.get(key)));
+
+  // --- Manifest and write-out --------------------------------------------------------------------
+  const hash = createHash('sha1');
+  for (const [name, body] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) hash.update(name).update('\0').update(body).update('\0');
+  const manifest: Manifest = {
+    format: FORMAT,
+    version: hash.digest('hex').slice(0, 12),
+    docs: n,
+    chunk,
+    shards: shardStarts.length ? shardStarts : [''],
+    products,
+    years,
+    types,
+    platforms,
+    epoch: isoDay(epochDay),
+    buckets: bucketNames,
+  };
+  if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
+  files.set('manifest.json', JSON.stringify(manifest));
+
+  const bytes = writeTree(outDir, files);
+  const stats: SearchIndexStats = {
+    files: files.size,
+    bytes,
+    ms: Math.round(performance.now() - started),
+    docs: n,
+    terms: terms.length,
+    postings: totalPostings,
+    shards: shardStarts.length,
+    chunks,
+  };
+  log(`search index: ${stats.files} files, ${(bytes / 1e6).toFixed(1)} MB in ${stats.ms} ms`);
+  return stats;
+}
+
+function mean(values: Uint32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length ? sum / values.length : 0;
+}
+
+/** Distinct labels, ordered alphabetically, by count (descending), or descending. */
+function sortedLabels(lists: readonly string[][], order: 'alpha' | 'count' | 'desc'): string[] {
+  const counts = new Map<string, number>();
+  for (const list of lists) for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const labels = [...counts.keys()];
+  if (order === 'alpha') return labels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (order === 'desc') return labels.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  return labels.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1));
+}
+
+/** A facet column: each document's set of labels becomes the index of its distinct combination. */
+function column(lists: readonly string[][], labels: readonly string[]): FacetColumn {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const comboIndex = new Map<string, number>();
+  const combos: number[][] = [];
+  const ids = lists.map((list) => {
+    const combo = [...new Set(list.map((v) => index.get(v)!))].sort((a, b) => a - b);
+    const key = combo.join(',');
+    let id = comboIndex.get(key);
+    if (id === undefined) {
+      id = combos.length;
+      comboIndex.set(key, id);
+      combos.push(combo);
+    }
+    return id;
+  });
+  const width = codeWidth(Math.max(0, combos.length - 1));
+  return { width, combos, codes: ids.map((id) => encodeCode(id, width)).join('') };
+}
+
+/** The opening of the body as the result excerpt: section headings dropped, whitespace folded. */
+export function leadOf(text: string, max: number): string {
+  const head = text.slice(0, max * 3);
+  const lines = head.split('\n').filter((line) => {
+    const t = line.trim();
+    // `SYMPTOMS`, `MORE INFORMATION`, `SUMMARY`: headings repeat in every article.
+    return t !== '' && !(t.length < 60 && /^[^a-z]*$/.test(t) && /[A-Z]/.test(t));
+  });
+  const flat = lines.join(' ').replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.lastIndexOf(' ', max);
+  return `${flat.slice(0, cut > max * 0.6 ? cut : max)}…`;
+}
+
+function dayNumber(iso: string | null): number | null {
+  const match = /^(\d{4})-(\d\d)-(\d\d)$/.exec(iso ?? '');
+  if (!match) return null;
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isFinite(ms) ? Math.floor(ms / 86_400_000) : null;
+}
+
+function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Writes the files into a fresh sibling folder, then swaps it in for `outDir`,
+ * so a dev server never serves half an index. Returns the bytes written.
+ */
+function writeTree(outDir: string, files: Map<string, string>): number {
+  const target = path.resolve(outDir);
+  if (existsSync(target) && !existsSync(path.join(target, 'manifest.json')) && readdirSync(target).length > 0) {
+    throw new Error(`refusing to replace ${target}: it is not empty and holds no search index (manifest.json)`);
+  }
+  const tmp = `${target}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const dirs = new Set<string>();
+  let bytes = 0;
+  for (const [name, body] of files) {
+    const file = path.join(tmp, name);
+    const dir = path.dirname(file);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    writeFileSync(file, body);
+    bytes += Buffer.byteLength(body);
+  }
+  mkdirSync(tmp, { recursive: true });
+  const old = `${target}.old-${process.pid}`;
+  if (existsSync(target)) renameSync(target, old);
+  mkdirSync(path.dirname(target), { recursive: true });
+  renameSync(tmp, target);
+  rmSync(old, { recursive: true, force: true });
+  return bytes;
+}

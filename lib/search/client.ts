@@ -1,0 +1,98 @@
+/**
+ * The page side of search: starts the search worker on first use (or, where
+ * workers cannot start, runs the same handler in the page), and routes answers
+ * back to their callers. Browser only.
+ */
+import { BASE_PATH } from '../site';
+import type { NumberMatch, SearchRequest, SearchResponse } from './engine';
+import type { FromWorker, ToWorker } from './protocol';
+
+export interface SearchClient {
+  /** Runs a search; `onResult` may be called twice (again when keyword facet counts arrive). Returns a cancel function. */
+  search(request: SearchRequest, onResult: (response: SearchResponse) => void, onError: (message: string) => void): () => void;
+  lookupNumber(n: number): Promise<NumberMatch>;
+}
+
+/** Root URL of the index: `<origin><basePath>/search/`. */
+export function indexBase(): string {
+  return new URL(`${BASE_PATH}/search/`, window.location.href).href;
+}
+
+let client: SearchClient | null = null;
+
+export function getSearchClient(): SearchClient {
+  client ??= createClient();
+  return client;
+}
+
+type Listener = (message: FromWorker) => void;
+
+function createClient(): SearchClient {
+  const listeners = new Map<number, Listener>();
+  let nextId = 1;
+  const receive = (message: FromWorker) => listeners.get(message.id)?.(message);
+  const send = startWorker(receive);
+
+  return {
+    search(request, onResult, onError) {
+      const id = nextId++;
+      listeners.set(id, (message) => {
+        if (message.type === 'result') onResult(message.response);
+        else if (message.type === 'error') onError(message.message);
+      });
+      // Only the newest search is answered; older listeners are dropped.
+      for (const key of listeners.keys()) if (key < id) listeners.delete(key);
+      void send({ type: 'search', id, request });
+      return () => listeners.delete(id);
+    },
+    lookupNumber(n) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        listeners.set(id, (message) => {
+          listeners.delete(id);
+          if (message.type === 'number') resolve(message.match);
+          else if (message.type === 'error') reject(new Error(message.message));
+        });
+        void send({ type: 'number', id, n });
+      });
+    },
+  };
+}
+
+/** A worker when possible; else the handler in the page (loaded on demand). */
+function startWorker(receive: (message: FromWorker) => void): (message: ToWorker) => Promise<void> {
+  const init: ToWorker = { type: 'init', base: indexBase() };
+  try {
+    const worker = new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: 'kbview-search' });
+    let failed = false;
+    let fallback: ((message: ToWorker) => Promise<void>) | null = null;
+    const queue: ToWorker[] = [];
+    worker.addEventListener('message', (event: MessageEvent<FromWorker>) => receive(event.data));
+    worker.addEventListener('error', () => {
+      // The worker script could not load (blocked, old browser): answer in the page instead.
+      if (failed) return;
+      failed = true;
+      worker.terminate();
+      fallback = inPage(receive);
+      for (const message of queue) void fallback(message);
+    });
+    worker.postMessage(init);
+    return async (message) => {
+      if (fallback) return fallback(message);
+      queue.push(message);
+      if (queue.length > 20) queue.shift();
+      worker.postMessage(message);
+    };
+  } catch {
+    return inPage(receive);
+  }
+}
+
+function inPage(receive: (message: FromWorker) => void): (message: ToWorker) => Promise<void> {
+  const handler = import('./handler').then(({ createHandler }) => {
+    const handle = createHandler(receive);
+    handle({ type: 'init', base: indexBase() });
+    return handle;
+  });
+  return async (message) => (await handler)(message);
+}

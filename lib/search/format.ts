@@ -1,0 +1,248 @@
+/**
+ * The search index's file layout and encodings, shared by the build (Node)
+ * and the query engine (browser). Pure: no fs, no DOM.
+ *
+ *   manifest.json        format, version hash, doc count, shard boundaries, facet labels
+ *   facets.json          per-document facet columns (product, year, issue type, platform)
+ *   dates.json           per-document last-modified day (loaded for sort by date)
+ *   keywords.json        per-document keyword lists (loaded after the first results)
+ *   t/<n>.json           term shards: terms in sorted order, each with its postings
+ *   m/<n>.json           result metadata, `chunk` documents per file
+ *   ids/<bucket>.json    article numbers present / only cited, for number jumps
+ *
+ * Documents are numbered 0..docs-1 in index order (by product, then number), so
+ * that the results of a query tend to share metadata chunks.
+ */
+
+export const FORMAT = 1;
+
+export interface Manifest {
+  format: typeof FORMAT;
+  /** Hash of the index contents; appended to file URLs (`?v=`) so caches never mix builds. */
+  version: string;
+  docs: number;
+  /** Documents per `m/<n>.json` chunk. */
+  chunk: number;
+  /** First term of each `t/<n>.json` shard, sorted (the first is ''). */
+  shards: string[];
+  /** Facet value labels; facet columns hold indices into these. */
+  products: string[];
+  years: string[];
+  types: string[];
+  platforms: string[];
+  /** Day 0 of dates.json (ISO date). */
+  epoch: string;
+  /** Article-number buckets that have an ids file. */
+  buckets: string[];
+}
+
+/**
+ * A facet column: `combos[i]` lists the label indices of combination `i`;
+ * `codes` holds one code of `width` characters per document.
+ */
+export interface FacetColumn {
+  width: number;
+  combos: number[][];
+  codes: string;
+}
+
+export interface FacetsFile {
+  product: FacetColumn;
+  year: FacetColumn;
+  type: FacetColumn;
+  platform: FacetColumn;
+}
+
+export interface DatesFile {
+  /** `width` characters per document: days since the manifest's epoch, or all-zero code for none. */
+  width: number;
+  codes: string;
+}
+
+export interface KeywordsFile {
+  labels: string[];
+  /** Per document, its keyword indices as 2-character codes, documents separated by a space. */
+  codes: string;
+}
+
+export interface ShardFile {
+  /** Terms, sorted. */
+  t: string[];
+  /**
+   * Postings of each term: varints, alternating document delta (first is the
+   * document itself) and value `score * 4 + (keyword ? 2 : 0) + (title ? 1 : 0)`.
+   */
+  p: string[];
+}
+
+/** [number, title, product index or -1, lastModified or '', lead text] */
+export type MetaRecord = [number, string, number, string, string];
+
+export interface IdsFile {
+  /** Article numbers in the archive, ascending. */
+  a: number[];
+  /** Their document indices, in the same order. */
+  d: number[];
+  /** Numbers cited by articles but not in the archive, ascending. */
+  m: number[];
+}
+
+export const FLAG_TITLE = 1;
+export const FLAG_KEYWORD = 2;
+
+// ---------------------------------------------------------------------------
+// Varint text encoding. JSON-safe printable ASCII without `"` and `\`:
+// 45 continuation digits and 45 final digits, most significant first, so
+// numbers under 45 take one character and under 2,025 two.
+
+const ALPHABET = (() => {
+  let s = '';
+  for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x22 && c !== 0x5c) s += String.fromCharCode(c);
+  return s; // 92 characters; the first 90 are used by the varints
+})();
+const BASE = 45;
+const CONT = ALPHABET.slice(0, BASE);
+const FINAL = ALPHABET.slice(BASE, 2 * BASE);
+const DIGIT = (() => {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < BASE; i++) {
+    table[CONT.charCodeAt(i)] = i + 1000; // continuation
+    table[FINAL.charCodeAt(i)] = i;
+  }
+  return table;
+})();
+
+export function encodeVarint(n: number): string {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`varint must be a non-negative integer, got ${n}`);
+  let out = FINAL[n % BASE]!;
+  n = Math.floor(n / BASE);
+  while (n > 0) {
+    out = CONT[n % BASE]! + out;
+    n = Math.floor(n / BASE);
+  }
+  return out;
+}
+
+export function encodeVarints(values: ArrayLike<number>): string {
+  const writer = new VarintWriter();
+  for (let i = 0; i < values.length; i++) writer.push(values[i]!);
+  return writer.take();
+}
+
+/** Appends varints to a growing byte buffer (no string concatenation in hot loops). */
+export class VarintWriter {
+  private bytes = new Uint8Array(1024);
+  private length = 0;
+  private readonly digits: number[] = [];
+
+  push(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`varint must be a non-negative integer, got ${n}`);
+    const digits = this.digits;
+    digits.length = 0;
+    digits.push(FINAL.charCodeAt(n % BASE));
+    n = Math.floor(n / BASE);
+    while (n > 0) {
+      digits.push(CONT.charCodeAt(n % BASE));
+      n = Math.floor(n / BASE);
+    }
+    if (this.length + digits.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + digits.length));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    for (let i = digits.length - 1; i >= 0; i--) this.bytes[this.length++] = digits[i]!;
+  }
+
+  /** The text so far; resets the writer. */
+  take(): string {
+    let out = '';
+    for (let i = 0; i < this.length; i += 8192) {
+      out += String.fromCharCode(...this.bytes.subarray(i, Math.min(this.length, i + 8192)));
+    }
+    this.length = 0;
+    return out;
+  }
+}
+
+/** Decodes every varint of `text` into `out` (growing it), returns the count. */
+export function decodeVarints(text: string): number[] {
+  const out: number[] = [];
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const d = DIGIT[text.charCodeAt(i)] ?? -1;
+    if (d < 0) throw new Error(`bad varint character at ${i}`);
+    if (d >= 1000) n = n * BASE + (d - 1000);
+    else {
+      out.push(n * BASE + d);
+      n = 0;
+    }
+  }
+  return out;
+}
+
+/** Fixed-width codes for facet columns: 92 symbols per character. */
+export const CODE_ALPHABET = ALPHABET;
+const CODE_BASE = ALPHABET.length;
+
+export function codeWidth(max: number): number {
+  let width = 1;
+  let capacity = CODE_BASE;
+  while (max >= capacity) {
+    width++;
+    capacity *= CODE_BASE;
+  }
+  return width;
+}
+
+export function encodeCode(n: number, width: number): string {
+  let out = '';
+  for (let i = 0; i < width; i++) {
+    out = ALPHABET[n % CODE_BASE]! + out;
+    n = Math.floor(n / CODE_BASE);
+  }
+  return out;
+}
+
+const CODE_VALUE = (() => {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < CODE_BASE; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
+
+export function decodeCode(text: string, at: number, width: number): number {
+  let n = 0;
+  for (let i = 0; i < width; i++) n = n * CODE_BASE + (CODE_VALUE[text.charCodeAt(at + i)] ?? 0);
+  return n;
+}
+
+/** Decodes a fixed-width column into an array of numbers. */
+export function decodeColumn(codes: string, width: number): Uint16Array | Uint32Array {
+  const count = Math.floor(codes.length / width);
+  const out = width <= 2 ? new Uint16Array(count) : new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = decodeCode(codes, i * width, width);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+/** `/kb/244/Q244717/` for 244717 (same rule as lib/markdown's permalinkOf, without importing the parser). */
+export function permalinkOfNumber(n: number): string {
+  return `/kb/${String(n).padStart(6, '0').slice(0, 3)}/Q${n}/`;
+}
+
+/** The ids file of an article number: its first two digits of six (`24` for 244717), 10,000 numbers a file. */
+export function bucketOf(n: number): string {
+  return String(n).padStart(6, '0').slice(0, -4);
+}
+
+/** Binary search: index of the shard whose range holds `term`. */
+export function shardOf(shards: readonly string[], term: string): number {
+  let lo = 0;
+  let hi = shards.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (shards[mid]! <= term) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

@@ -1,0 +1,59 @@
+/**
+ * The message handler behind the search worker (and behind the in-page
+ * fallback when workers are unavailable): answers searches with the engine,
+ * then, once the keyword lists have loaded, answers the latest search again
+ * with keyword facet counts.
+ */
+import { SearchEngine, type FetchJson } from './engine';
+import type { FromWorker, ToWorker } from './protocol';
+
+export function fetchFrom(base: string): FetchJson {
+  return async (file) => {
+    const response = await fetch(new URL(file, base).href);
+    if (!response.ok) throw new Error(`search index file ${file}: HTTP ${response.status}`);
+    return response.json();
+  };
+}
+
+export function createHandler(post: (message: FromWorker) => void): (message: ToWorker) => void {
+  let engine: SearchEngine | null = null;
+  let latest = 0;
+  const fail = (id: number, error: unknown) => post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
+  return (message) => {
+    if (message.type === 'init') {
+      engine ??= new SearchEngine(fetchFrom(message.base));
+      return;
+    }
+    if (!engine) {
+      fail(message.id, new Error('search worker not initialised'));
+      return;
+    }
+    const e = engine;
+    if (message.type === 'number') {
+      e.lookupNumber(message.n).then((match) => post({ type: 'number', id: message.id, match }), (error) => fail(message.id, error));
+      return;
+    }
+    const { id, request } = message;
+    latest = Math.max(latest, id);
+    e.search(request).then(
+      (response) => {
+        if (id !== latest) return;
+        post({ type: 'result', id, response });
+        if (response.pending.length > 0) {
+          e.loadKeywords().then(
+            () => {
+              if (id !== latest) return;
+              return e.search(request).then((again) => {
+                if (id === latest) post({ type: 'result', id, response: again });
+              });
+            },
+            () => {}, // the results stand; the keyword facet stays without counts
+          );
+        }
+      },
+      (error) => {
+        if (id === latest) fail(id, error);
+      },
+    );
+  };
+}

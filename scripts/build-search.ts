@@ -1,0 +1,41 @@
+/**
+ * Builds the static search index for a content directory.
+ *
+ *   npx tsx scripts/build-search.ts [contentDir] [--out public/search]
+ *
+ * contentDir defaults to $KB_CONTENT_DIR or content/. The index goes to
+ * public/search/ so that `next dev` serves it and `next build` copies it
+ * into the export (out/search/).
+ */
+import path from 'node:path';
+import { loadCorpus, resolveContentDir } from '../lib/content/corpus.js';
+import { buildSearchIndex } from '../lib/search/build.js';
+
+export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log): Promise<number> {
+  const started = performance.now();
+  const corpus = await loadCorpus(contentDir, { withText: true });
+  const loadedMs = performance.now() - started;
+  const stats = buildSearchIndex(corpus.files, outDir, { log });
+  log(
+    `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +
+      `(load ${(loadedMs / 1000).toFixed(1)} s, index ${(stats.ms / 1000).toFixed(1)} s)`,
+  );
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let out = 'public/search';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') out = argv[++i] ?? out;
+    else if (argv[i] === '-h' || argv[i] === '--help') {
+      console.log('usage: build-search [contentDir] [--out public/search]');
+      return 0;
+    } else rest.push(argv[i]!);
+  }
+  return buildSearch(rest[0] ?? resolveContentDir(), out);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-search.ts')) {
+  process.exitCode = await main(process.argv.slice(2));
+}
