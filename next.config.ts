@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { NextConfig } from 'next';
 
 /**
@@ -31,6 +32,14 @@ const nextConfig: NextConfig = {
   // Links inside pages are plain <a href>, which Next does not prefix with basePath;
   // lib/site.ts reads this to prefix them itself (inlined into server and client code).
   env: { KB_BASE_PATH: basePath },
+  experimental: {
+    // Next defaults to cores - 1 export workers: one on a 2-core machine. Use every core.
+    cpus: Math.max(1, availableParallelism()),
+    // Measuring every segment's gzip size for prefetch inlining hints cost ~30% of
+    // each page's export time (bench: 28.9 s → 20.3 s for 2,000 pages); our pages
+    // link with plain <a> and never prefetch segments.
+    prefetchInlining: false,
+  },
 };
 
 export default nextConfig;

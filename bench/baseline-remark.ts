@@ -4,7 +4,7 @@ import path from 'node:path';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
-import { scanContent } from '../lib/content/scan.js';
+import { scanContent } from '../lib/content/scan';
 
 const dir = process.argv[2]!;
 const files = scanContent(dir).files;

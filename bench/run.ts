@@ -15,10 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { corpusDir } from '../test/helpers/corpus.js';
-import { scanContent } from '../lib/content/scan.js';
-import { cacheFolder } from '../lib/content/corpus.js';
-import { measure, countTree, gib, mb, sec, type Measured } from './lib/measure.js';
+import { corpusDir } from '../test/helpers/corpus';
+import { scanContent } from '../lib/content/scan';
+import { cacheFolder } from '../lib/content/corpus';
+import { measure, countTree, gib, mb, sec, type Measured } from './lib/measure';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

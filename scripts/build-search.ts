@@ -8,8 +8,8 @@
  * into the export (out/search/).
  */
 import path from 'node:path';
-import { loadCorpus, resolveContentDir } from '../lib/content/corpus.js';
-import { buildSearchIndex } from '../lib/search/build.js';
+import { loadCorpus, resolveContentDir } from '../lib/content/corpus';
+import { buildSearchIndex } from '../lib/search/build';
 
 export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log): Promise<number> {
   const started = performance.now();

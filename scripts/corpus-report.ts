@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Article, Diagnostic } from '../lib/markdown/index.js';
+import type { Article, Diagnostic } from '../lib/markdown/index';
 
 export const FIELDS = ['id', 'product', 'versionsRaw', 'lastModified', 'keywords'] as const;
 export type Field = (typeof FIELDS)[number];

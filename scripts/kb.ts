@@ -8,11 +8,11 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus.js';
-import { parseFile } from '../lib/content/parse-file.js';
-import type { Article, Diagnostic } from '../lib/markdown/index.js';
-import { progressReporter } from './lib/progress.js';
-import { buildSite } from './lib/build.js';
+import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
+import { parseFile } from '../lib/content/parse-file';
+import type { Article, Diagnostic } from '../lib/markdown/index';
+import { progressReporter } from './lib/progress';
+import { buildSite } from './lib/build';
 
 const USAGE = `usage: kb <command>
   parse [--no-cache] <file-or-dir>...

@@ -1,54 +1,10 @@
-import type { ComponentProps } from 'react';
 import type { Root } from 'hast';
-import { toJsxRuntime, type Components } from 'hast-util-to-jsx-runtime';
-import { Fragment, jsx, jsxs } from 'react/jsx-runtime';
+import { Static } from '@/components/ui/Static';
+import { renderHast } from './render-hast';
 
-/**
- * External links in the body are marked as such. Article links are already
- * root-relative permalinks with the base path applied by the loader
- * (`renderBody(…, { linkPrefix })`), so they are left as they are.
- */
-function BodyLink({ href: target, ...rest }: ComponentProps<'a'>) {
-  if (typeof target === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(target)) {
-    return <a href={target} rel="external nofollow noreferrer" {...rest} />;
-  }
-  return <a href={target} {...rest} />;
-}
-
-/** Section headings link to themselves so a section can be shared (`#resolution`). */
-function heading(Tag: 'h2' | 'h3') {
-  return function BodyHeading({ id, children, ...rest }: ComponentProps<'h2'>) {
-    if (!id) return <Tag {...rest}>{children}</Tag>;
-    return (
-      <Tag id={id} {...rest}>
-        <a className="kb-heading-link" href={`#${id}`}>
-          {children}
-        </a>
-      </Tag>
-    );
-  };
-}
-
-/** Wide tables (file attributes) scroll inside their own box instead of widening the page. */
-function BodyTable(props: ComponentProps<'table'>) {
-  return (
-    <div className="kb-table-scroll">
-      <table {...props} />
-    </div>
-  );
-}
-
-const components: Partial<Components> = {
-  a: BodyLink,
-  h2: heading('h2'),
-  h3: heading('h3'),
-  table: BodyTable,
-};
-
-/**
- * Renders the loader's already-sanitized hast tree as React elements
- * (no dangerouslySetInnerHTML anywhere).
- */
+/** The article body: sanitized hast rendered as React elements, shipped once as static HTML. */
 export function ArticleBody({ body }: { body: Root }) {
-  return <div className="kb-body">{toJsxRuntime(body, { Fragment, jsx, jsxs, components })}</div>;
+  return (
+    <Static className="kb-body">{renderHast(body)}</Static>
+  );
 }

@@ -3,6 +3,7 @@ import type { Article } from '@/lib/markdown/schema';
 import { displayTitle } from '@/lib/site';
 import { ArticleBody } from './ArticleBody';
 import { MetadataPanel } from './MetadataPanel';
+import { Static } from '@/components/ui/Static';
 
 /** A whole article page: id and title, the metadata panel, then the body. */
 export function ArticleView({ article, body }: { article: Article; body: Root }) {
@@ -14,7 +15,9 @@ export function ArticleView({ article, body }: { article: Article; body: Root })
           {displayTitle(article.id, article.title)}
         </h1>
       </header>
-      <MetadataPanel article={article} />
+      <Static>
+        <MetadataPanel article={article} />
+      </Static>
       <div className="mt-6">
         <ArticleBody body={body} />
       </div>

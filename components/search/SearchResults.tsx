@@ -6,7 +6,7 @@
  * text is rendered as React text nodes only.
  */
 import type { NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
-import { excerptParts, highlightParts } from '@/lib/search/highlight';
+import { highlightParts, resultExcerpt } from '@/lib/search/highlight';
 import { DateText } from '@/components/ui/DateText';
 import { displayTitle, formatCount, href } from '@/lib/site';
 import { Highlighted } from './Highlighted';
@@ -88,7 +88,7 @@ function ResultEntry({ hit, terms, prefix }: { hit: SearchHit; terms: string[]; 
       </p>
       {hit.lead ? (
         <p className="mt-1 max-w-[72ch] text-sm break-words">
-          <Highlighted parts={excerptParts(hit.lead, terms, prefix)} />
+          <Highlighted parts={resultExcerpt(hit.lead, hit.snippets, terms, prefix)} />
         </p>
       ) : null}
     </article>

@@ -15,6 +15,7 @@ import type { SearchHit, SearchResponse } from '@/lib/search/engine';
 import type { FacetName } from '@/lib/search/facets';
 import {
   MAX_QUERY_LENGTH,
+  PAGE_SIZE,
   hasFilters,
   parseSearchState,
   searchQueryString,
@@ -27,7 +28,6 @@ import { formatCount, href } from '@/lib/site';
 import { SearchFacets } from './SearchFacets';
 import { SearchResults } from './SearchResults';
 
-const PAGE = 20;
 const SEARCH_PATH = '/search/';
 
 function urlOf(state: SearchState): string {
@@ -75,7 +75,7 @@ export function SearchView() {
     setLoading(true);
     setLoadingMore(false);
     const cancel = getSearchClient().search(
-      { q: state.q, filters: state.filters, sort: state.sort, offset: 0, limit: PAGE, prefix: true },
+      { q: state.q, filters: state.filters, sort: state.sort, offset: 0, limit: PAGE_SIZE, prefix: true },
       (response) => {
         const match = response.number;
         if (match && match.status !== 'unknown' && !typed.current && key === openedKey.current && articleNumberOf(state.q) !== null) {
@@ -125,7 +125,7 @@ export function SearchView() {
     const current = shown;
     setLoadingMore(true);
     getSearchClient().search(
-      { q: state.q, filters: state.filters, sort: state.sort, offset: current.hits.length, limit: PAGE, prefix: true },
+      { q: state.q, filters: state.filters, sort: state.sort, offset: current.hits.length, limit: PAGE_SIZE, prefix: true },
       (response) => {
         setShown((prev) =>
           prev && prev.key === current.key && response.offset === prev.hits.length

@@ -1,9 +1,10 @@
 import { SITE_NAME, href } from '@/lib/site';
 import { Container } from './Container';
+import { Static } from './Static';
 
 export function SiteFooter() {
   return (
-    <footer className="mt-12 border-t border-line text-sm text-muted">
+    <Static as="footer" className="mt-12 border-t border-line text-sm text-muted">
       <Container className="py-6">
         <p>
           <a href={href('/')}>{SITE_NAME}</a> — an unofficial archive of old Microsoft KnowledgeBase articles, kept
@@ -11,6 +12,6 @@ export function SiteFooter() {
           site.
         </p>
       </Container>
-    </footer>
+    </Static>
   );
 }

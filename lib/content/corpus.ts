@@ -12,9 +12,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
-import type { Article, Diagnostic } from '../markdown/index.js';
-import { scanContent } from './scan.js';
-import { parseFile, type ParsedFile } from './parse-file.js';
+import type { Article, Diagnostic } from '../markdown/index';
+import { scanContent } from './scan';
+import { parseFile, type ParsedFile } from './parse-file';
 
 export interface Corpus {
   /** Absolute content directory. */

@@ -2,7 +2,7 @@
  * The link graph between articles: who cites whom, and which cited numbers
  * are not in the content (they get a "not in this archive" page).
  */
-import { permalinkOf, type Article } from '../markdown/index.js';
+import { permalinkOf, type Article } from '../markdown/index';
 
 export interface ArticleSummary {
   id: string;

@@ -6,11 +6,11 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'hast';
-import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index.js';
-import { loadCorpus, resolveContentDir, type Corpus } from './corpus.js';
-import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph.js';
+import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
+import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
+import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 
-export type { ArticleSummary, MissingArticle } from './graph.js';
+export type { ArticleSummary, MissingArticle } from './graph';
 export { permalinkOf as permalinkFor };
 
 interface Site {

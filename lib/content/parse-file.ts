@@ -1,7 +1,7 @@
 /** Reads and parses one article file: the unit of work of the loader and of its worker threads. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArticle, bodyText, type Article, type Diagnostic } from '../markdown/index.js';
+import { parseArticle, bodyText, type Article, type Diagnostic } from '../markdown/index';
 
 export interface ParsedFile {
   source: string;

@@ -9,7 +9,7 @@
  *
  * Old articles have none. Wrapped items continue on indented lines.
  */
-import { isBlank, isRule, type KbLine } from './lines.js';
+import { isBlank, isRule, type KbLine } from './lines';
 
 export interface AppliesTo {
   items: string[];

@@ -4,11 +4,11 @@
  * (reflowed: the 80-column breaks are dropped), lists, preformatted text
  * (code, aligned columns, indented examples) and file-attribute tables.
  */
-import { isBlank, isRule, type KbLine } from './lines.js';
+import { isBlank, isRule, type KbLine } from './lines';
 import {
   isFileTableHeader, isFileTableRule, isTableBorder, makeTable, parseTableRow, tableLayout,
   type FileTable, type TableRow,
-} from './file-table.js';
+} from './file-table';
 
 export type Block =
   | { type: 'heading'; level: 2 | 3; text: string; line: number; id?: string }

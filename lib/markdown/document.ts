@@ -13,7 +13,7 @@ import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
 import { parse as parseYaml } from 'yaml';
 import type { Root, RootContent } from 'mdast';
-import type { Diagnostic } from './schema.js';
+import type { Diagnostic } from './schema';
 
 export interface KbDocument {
   frontMatter: Record<string, unknown> | null;

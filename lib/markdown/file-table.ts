@@ -13,8 +13,8 @@
  * are read token by token in header order; a token that does not fit a typed
  * column (Date, Time, Size, Version) leaves that column empty.
  */
-import type { FileAttribute } from './schema.js';
-import { isRealDate } from './header.js';
+import type { FileAttribute } from './schema';
+import { isRealDate } from './header';
 
 export interface FileTable {
   /**

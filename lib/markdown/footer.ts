@@ -13,7 +13,7 @@
  *
  *     =============================================================================
  */
-import { isBlank, isRule, type KbLine } from './lines.js';
+import { isBlank, isRule, type KbLine } from './lines';
 
 export interface Footer {
   keywords: string | null;

@@ -8,7 +8,7 @@
  *     Keyword(s): kbenv kbnetwork kbuikbfixlist
  *     Last Modified: 08-MAY-2002
  */
-import type { KbLine } from './lines.js';
+import type { KbLine } from './lines';
 
 export interface Header {
   article: string | null;

@@ -5,9 +5,9 @@
  *     const { article, diagnostics, body } = parseArticle(text, 'kb/244/Q244717/README.md');
  *     const hast = renderBody(body, { linkPrefix: '' });
  */
-export { parseArticle, type ParseResult, type ArticleBody } from './parse.js';
-export { renderBody, KB_SCHEMA, MARKDOWN_SCHEMA } from './render.js';
-export { bodyText } from './plain-text.js';
-export { permalinkOf, normalizeId } from './references.js';
-export type { Block } from './blocks.js';
-export * from './schema.js';
+export { parseArticle, type ParseResult, type ArticleBody } from './parse';
+export { renderBody, KB_SCHEMA, MARKDOWN_SCHEMA } from './render';
+export { bodyText } from './plain-text';
+export { permalinkOf, normalizeId } from './references';
+export type { Block } from './blocks';
+export * from './schema';

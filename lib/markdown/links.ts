@@ -3,8 +3,8 @@
  * numbers (`Q238171`), which link to the article's permalink.
  */
 import type { PhrasingContent } from 'mdast';
-import { normalizeId, permalinkOf } from './references.js';
-import { decodeHexEscapes } from './text.js';
+import { normalizeId, permalinkOf } from './references';
+import { decodeHexEscapes } from './text';
 
 export interface LinkOptions {
   /** Prefix for article links, e.g. a base path `/archive` (no trailing slash). */

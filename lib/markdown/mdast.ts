@@ -5,8 +5,8 @@
  * nodes.
  */
 import type { BlockContent, RootContent, Table, TableRow } from 'mdast';
-import type { Block } from './blocks.js';
-import { linkify, type LinkOptions } from './links.js';
+import type { Block } from './blocks';
+import { linkify, type LinkOptions } from './links';
 
 export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {}): RootContent[] {
   return blocks.map((block): RootContent => {

@@ -3,16 +3,16 @@
  * its diagnostics out. Pure: no fs, no Next, no React.
  */
 import type { RootContent } from 'mdast';
-import { articleSchema, type Article, type Diagnostic } from './schema.js';
-import { readDocument } from './document.js';
-import { toKbLines, type KbLine } from './lines.js';
-import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct } from './header.js';
-import { parseVersions } from './versions.js';
-import { parseAppliesTo } from './applies-to.js';
-import { parseFooter } from './footer.js';
-import { toBlocks, type Block } from './blocks.js';
-import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references.js';
-import { decodeEntities, decodeHexEscapes, splitList, stripControl, unique } from './text.js';
+import { articleSchema, type Article, type Diagnostic } from './schema';
+import { readDocument } from './document';
+import { toKbLines, type KbLine } from './lines';
+import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct } from './header';
+import { parseVersions } from './versions';
+import { parseAppliesTo } from './applies-to';
+import { parseFooter } from './footer';
+import { toBlocks, type Block } from './blocks';
+import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
+import { decodeEntities, decodeHexEscapes, splitList, stripControl, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */

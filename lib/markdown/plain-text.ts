@@ -1,6 +1,6 @@
 /** The body as plain text (for search and excerpts): paragraphs, list items, headings, table cells. */
-import type { Block } from './blocks.js';
-import { decodeHexEscapes } from './text.js';
+import type { Block } from './blocks';
+import { decodeHexEscapes } from './text';
 
 export function bodyText(blocks: readonly Block[]): string {
   const parts: string[] = [];

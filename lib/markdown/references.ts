@@ -7,9 +7,9 @@
  *     ARTICLE-ID: Q155197
  *     TITLE : Unattended Setup Parameters for Unattend.txt File
  */
-import type { ReferenceTitle } from './schema.js';
-import type { KbLine } from './lines.js';
-import { decodeHexEscapes } from './text.js';
+import type { ReferenceTitle } from './schema';
+import type { KbLine } from './lines';
+import { decodeHexEscapes } from './text';
 
 /** Matches an article number; group 1 holds the digits. */
 export const ARTICLE_NUMBER = /\bQ(\d{5,6})\b/g;

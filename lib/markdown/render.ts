@@ -15,9 +15,9 @@ import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import type { Root as HastRoot, RootContent as HastContent } from 'hast';
 import type { Root as MdastRoot, RootContent } from 'mdast';
-import type { ArticleBody } from './parse.js';
-import { blocksToMdast } from './mdast.js';
-import type { LinkOptions } from './links.js';
+import type { ArticleBody } from './parse';
+import { blocksToMdast } from './mdast';
+import type { LinkOptions } from './links';
 
 const ANY_PROTOCOLS = { href: ['http', 'https', 'ftp', 'mailto'] };
 

@@ -2,7 +2,7 @@
  * The `Version(s)` header: `winnt:4.0 SP4,4.0 SP5`, `WINDOWS:7.0; Win95:7.0`,
  * `4.00 4.00b 4.50` (old articles), and junk such as `; winnt:` or `WINDOWS:; :`.
  */
-import type { Version } from './schema.js';
+import type { Version } from './schema';
 
 export function parseVersions(raw: string | null): Version[] {
   if (!raw) return [];

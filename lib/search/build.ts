@@ -42,7 +42,7 @@ export interface BuildSearchOptions {
   chunk?: number;
   /** Target size of a term shard in bytes before compression (default 24,000). */
   shardBytes?: number;
-  /** Characters of body text kept as each result's excerpt (default 300). */
+  /** Characters of body text kept as each result's excerpt (default 220). */
   leadChars?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -79,7 +79,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const started = performance.now();
   const chunk = options.chunk ?? 16;
   const shardBytes = options.shardBytes ?? 24_000;
-  const leadChars = options.leadChars ?? 300;
+  const leadChars = options.leadChars ?? 220;
   const log = options.log ?? (() => {});
 
   // One document per article id (the first file wins, as in the loader), ordered by product then number.
@@ -106,6 +106,10 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const bodyLen = new Uint32Array(n);
   const keywordTerms = new Set<string>();
   const counts = new Map<string, number>();
+  // For excerpts: each document's body-only terms (as term ids), ranked by rarity once df is known.
+  const termIds = new Map<string, number>();
+  const docTerms: Int32Array[] = new Array(n);
+  const scratch: number[] = [];
   for (let d = 0; d < n; d++) {
     const { article, text } = docs[d]!;
     counts.clear();
@@ -130,16 +134,31 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
         keywordTerms.add(t);
       });
     }
+    scratch.length = 0;
     for (const [term, packed] of counts) {
       let list = postings.get(term);
-      // A fresh copy of the key: the term is a slice of the folded document text and would keep it alive.
-      if (!list) postings.set(Buffer.from(term, 'utf8').toString('utf8'), (list = []));
+      if (!list) {
+        // A fresh copy of the key: the term is a slice of the folded document text and would keep it alive.
+        const key = Buffer.from(term, 'utf8').toString('utf8');
+        postings.set(key, (list = []));
+        termIds.set(key, termIds.size);
+      }
       list.push(d, packed);
+      // Candidates for excerpt passages: body-only words, not numbers or article numbers; id and tf packed.
+      if ((packed & 255) === 0 && (packed & KEYWORD_BIT) === 0 && term.length >= 4 && !/^(?:[\d.]+|q\d+)$/.test(term)) {
+        scratch.push(termIds.get(term)! * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
+      }
     }
+    docTerms[d] = Int32Array.from(scratch);
     if (d % 10_000 === 9_999) log(`search index: ${d + 1}/${n} documents tokenized`);
   }
   const avgTitle = mean(titleLen) || 1;
   const avgBody = mean(bodyLen) || 1;
+  const df = new Uint32Array(termIds.size);
+  for (const [term, id] of termIds) df[id] = postings.get(term)!.length / 2;
+  const names: string[] = new Array(termIds.size);
+  for (const [term, id] of termIds) names[id] = term;
+  termIds.clear();
 
   // --- Shards: sorted terms, postings encoded as varints, cut at ~shardBytes -----------------
   const terms = [...postings.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -204,13 +223,17 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(n, start + chunk); d++) {
       const { article, text } = docs[d]!;
-      records.push([
+      const lead = leadOf(text, leadChars);
+      const record: MetaRecord = [
         article.number,
         article.title,
         article.product ? productIndex.get(article.product)! : -1,
         article.lastModified ?? '',
-        leadOf(text, leadChars),
-      ]);
+        lead,
+      ];
+      const snippets = snippetsOf(text, lead, rareTerms(docTerms[d]!, df, names, n));
+      if (snippets.length > 0) record.push(snippets);
+      records.push(record);
     }
     files.set(`m/${chunks++}.json`, JSON.stringify(records));
   }
@@ -356,6 +379,104 @@ export function leadOf(text: string, max: number): string {
   if (flat.length <= max) return flat;
   const cut = flat.lastIndexOf(' ', max);
   return `${flat.slice(0, cut > max * 0.6 ? cut : max)}…`;
+}
+
+/**
+ * The document's most distinctive body words (not in its title), by tf·idf among
+ * words in at most 1% of the articles: what people search it by (`rassrv`).
+ */
+function rareTerms(packed: Int32Array, df: Uint32Array, names: string[], n: number): Array<[string, number]> {
+  const limit = Math.max(3, Math.floor(n * 0.01));
+  const scored: Array<[string, number]> = [];
+  for (const value of packed) {
+    const id = value >> 4;
+    if (df[id]! > limit) continue;
+    scored.push([names[id]!, (1 + Math.log(value & 15)) * Math.log(1 + n / df[id]!)]);
+  }
+  scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return scored.slice(0, 12);
+}
+
+const SNIPPET_CHARS = 100;
+/** File names, API names, error codes: what KB readers search for, whatever their frequency. */
+const FILE_EXTENSION = /^\.(exe|dll|sys|ini|inf|drv|vxd|com|cpl|ocx|hlp|bat|cmd|mdb|xls|doc|dot|txt|log|reg|asp|htm|html|h|c|cpp|bas|frm|vbx|pif|386)\b/i;
+
+function identifierLike(text: string, pos: number, length: number): boolean {
+  const word = text.slice(pos, pos + length);
+  if (FILE_EXTENSION.test(text.slice(pos + length, pos + length + 5))) return true;
+  if (/[a-z][A-Z]/.test(word)) return true; // CamelCase: RasDial, GetWindowText
+  return /\p{L}/u.test(word) && /\p{N}/u.test(word); // Win32, C1083, 0x8004
+}
+
+/**
+ * Up to two short passages around the first mentions of the document's most
+ * distinctive words, when the lead does not already show them: the result list
+ * shows the passage that holds the searched word (`Rassrv.exe` in Q244717's
+ * CAUSE section).
+ */
+export function snippetsOf(text: string, lead: string, candidates: ReadonlyArray<readonly [string, number]>): string[] {
+  const lower = text.toLowerCase();
+  const leadLower = lead.toLowerCase();
+  const found: Array<{ pos: number; length: number; score: number }> = [];
+  for (const [term, score] of candidates) {
+    if (wordAt(leadLower, term, 0) >= 0) continue;
+    let pos = wordAt(lower, term, 0);
+    // Not inside a URL (`…aspx?scid=fh;EN-US;CNTACTMS`).
+    while (pos >= 0 && /(:\/\/|www\.)/.test(chunkAround(lower, pos))) pos = wordAt(lower, term, pos + term.length);
+    if (pos < 0) continue;
+    found.push({ pos, length: term.length, score: score * (identifierLike(text, pos, term.length) ? 3 : 1) });
+  }
+  found.sort((a, b) => b.score - a.score || a.pos - b.pos);
+  const out: string[] = [];
+  const taken: Array<[number, number]> = [];
+  for (const { pos, length } of found) {
+    if (out.length >= 2) break;
+    if (taken.some(([a, b]) => pos >= a && pos < b)) continue;
+    const [start, end, snippet] = snippetAt(text, pos, length);
+    taken.push([start, end]);
+    out.push(snippet);
+  }
+  return out;
+}
+
+/** Index of `term` in `text` as a whole word, from `from`, or -1. */
+function wordAt(text: string, term: string, from: number): number {
+  for (let at = text.indexOf(term, from); at >= 0; at = text.indexOf(term, at + 1)) {
+    const before = at === 0 ? '' : text[at - 1]!;
+    const after = text[at + term.length] ?? '';
+    if (!/[\p{L}\p{N}_]/u.test(before) && !/[\p{L}\p{N}_]/u.test(after)) return at;
+  }
+  return -1;
+}
+
+function chunkAround(text: string, pos: number): string {
+  let a = pos;
+  while (a > 0 && !/\s/.test(text[a - 1]!)) a--;
+  let b = pos;
+  while (b < text.length && !/\s/.test(text[b]!)) b++;
+  return text.slice(a, b);
+}
+
+function snippetAt(text: string, pos: number, length: number): [number, number, string] {
+  const sentence = Math.max(text.lastIndexOf('. ', pos), text.lastIndexOf('\n', pos));
+  let start: number;
+  let cut = true;
+  if (sentence >= 0 && pos - sentence <= 50) {
+    start = sentence + 1;
+    cut = false;
+  } else {
+    start = Math.max(0, pos - 40);
+    const space = text.indexOf(' ', start);
+    if (space >= 0 && space < pos) start = space + 1;
+    if (start === 0) cut = false;
+  }
+  let end = Math.min(text.length, Math.max(start + SNIPPET_CHARS, pos + length + 20));
+  if (end < text.length) {
+    const space = text.lastIndexOf(' ', end);
+    if (space > pos + length) end = space;
+  }
+  const body = text.slice(start, end).replace(/\s+/g, ' ').trim();
+  return [start, end, `${cut ? '…' : ''}${body}${end < text.length ? '…' : ''}`];
 }
 
 function dayNumber(iso: string | null): number | null {

@@ -54,6 +54,8 @@ export interface SearchHit {
   lastModified: string | null;
   /** Opening of the body text. */
   lead: string;
+  /** Short passages around the article's rarest words, for excerpts when the lead lacks the searched words. */
+  snippets: string[];
 }
 
 export interface FacetCount {
@@ -112,6 +114,8 @@ interface DecodedColumn {
 }
 
 const MAX_EXPANSIONS = 16;
+/** The word being typed is matched as a prefix from this many characters on (exactly before). */
+const MIN_PREFIX = 3;
 const MAX_PREFIX_SHARDS = 2;
 const EXPANSION_WEIGHT = 0.5;
 const POSTINGS_CACHE = 400;
@@ -320,7 +324,7 @@ export class SearchEngine {
       terms.map(async (term, i) => {
         const exact = await this.termPostings(term);
         const keywordTerm = exact !== null && term.startsWith('kb') && exact.values.every((v) => (v & FLAG_KEYWORD) !== 0);
-        const expand = request.prefix !== false && open && i === terms.length - 1 && term.length >= 2 && !keywordTerm;
+        const expand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX && !keywordTerm;
         const extra = expand ? await Promise.all((await this.expansions(term)).map((t) => this.termPostings(t))) : [];
         return { term, exact, keywordTerm, expanded: expand, extra: extra.filter((p): p is Postings => p !== null) };
       }),
@@ -530,7 +534,7 @@ function cleanFilters(filters: Filters | undefined): Filters {
 }
 
 function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
-  const [number, title, product, lastModified, lead] = record;
+  const [number, title, product, lastModified, lead, snippets] = record;
   return {
     id: `Q${number}`,
     number,
@@ -539,6 +543,7 @@ function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
     product: product >= 0 ? (manifest.products[product] ?? null) : null,
     lastModified: lastModified || null,
     lead,
+    snippets: Array.isArray(snippets) ? snippets.filter((x) => typeof x === 'string') : [],
   };
 }
 

@@ -75,8 +75,8 @@ export interface ShardFile {
   p: string[];
 }
 
-/** [number, title, product index or -1, lastModified or '', lead text] */
-export type MetaRecord = [number, string, number, string, string];
+/** [number, title, product index or -1, lastModified or '', lead text, passages around rare words?] */
+export type MetaRecord = [number, string, number, string, string, string[]?];
 
 export interface IdsFile {
   /** Article numbers in the archive, ascending. */
@@ -129,6 +129,9 @@ export function encodeVarints(values: ArrayLike<number>): string {
   return writer.take();
 }
 
+// Varint characters are printable ASCII, which every single-byte decoder maps to itself.
+const ASCII = new TextDecoder('latin1');
+
 /** Appends varints to a growing byte buffer (no string concatenation in hot loops). */
 export class VarintWriter {
   private bytes = new Uint8Array(1024);
@@ -155,10 +158,7 @@ export class VarintWriter {
 
   /** The text so far; resets the writer. */
   take(): string {
-    let out = '';
-    for (let i = 0; i < this.length; i += 8192) {
-      out += String.fromCharCode(...this.bytes.subarray(i, Math.min(this.length, i + 8192)));
-    }
+    const out = ASCII.decode(this.bytes.subarray(0, this.length));
     this.length = 0;
     return out;
   }

@@ -7,6 +7,9 @@
 import { SearchEngine, type FetchJson } from './engine';
 import type { FromWorker, ToWorker } from './protocol';
 
+/** How long a search must stand (no newer keystroke) before the keyword lists are fetched. */
+const KEYWORDS_DELAY_MS = 400;
+
 export function fetchFrom(base: string): FetchJson {
   return async (file) => {
     const response = await fetch(new URL(file, base).href);
@@ -40,15 +43,19 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
         if (id !== latest) return;
         post({ type: 'result', id, response });
         if (response.pending.length > 0) {
-          e.loadKeywords().then(
-            () => {
-              if (id !== latest) return;
-              return e.search(request).then((again) => {
-                if (id === latest) post({ type: 'result', id, response: again });
-              });
-            },
-            () => {}, // the results stand; the keyword facet stays without counts
-          );
+          // Once typing pauses, load the keyword lists and answer again with keyword counts.
+          setTimeout(() => {
+            if (id !== latest) return;
+            e.loadKeywords().then(
+              () => {
+                if (id !== latest) return;
+                return e.search(request).then((again) => {
+                  if (id === latest) post({ type: 'result', id, response: again });
+                });
+              },
+              () => {}, // the results stand; the keyword facet stays without counts
+            );
+          }, KEYWORDS_DELAY_MS);
         }
       },
       (error) => {

@@ -76,3 +76,17 @@ function sliceParts(parts: TextPart[], start: number, end: number, before: boole
   if (after && !(out.at(-1)?.text.endsWith('…') ?? false)) out.push({ text: '…', match: false });
   return out;
 }
+
+/**
+ * The excerpt of a result: the lead when it shows a searched word, else the
+ * first stored passage that does, else the lead.
+ */
+export function resultExcerpt(lead: string, snippets: readonly string[], terms: readonly string[], prefix: string | null, max = 240): TextPart[] {
+  const leadParts = excerptParts(lead, terms, prefix, max);
+  if (leadParts.some((p) => p.match)) return leadParts;
+  for (const snippet of snippets) {
+    const parts = excerptParts(snippet, terms, prefix, max);
+    if (parts.some((p) => p.match)) return parts;
+  }
+  return leadParts;
+}

@@ -16,6 +16,9 @@ export interface SearchState {
 
 export const MAX_QUERY_LENGTH = 2000;
 
+/** Results per page ("Show more results" adds as many again). */
+export const PAGE_SIZE = 10;
+
 /** Reads the state from URL search params (anything odd is dropped, never thrown on). */
 export function parseSearchState(params: { get(name: string): string | null; getAll(name: string): string[] }): SearchState {
   const q = (params.get('q') ?? '').slice(0, MAX_QUERY_LENGTH);

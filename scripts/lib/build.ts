@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadCorpus } from '../../lib/content/corpus.js';
-import { progressReporter } from './progress.js';
+import { loadCorpus } from '../../lib/content/corpus';
+import { progressReporter } from './progress';
 
 export interface BuildOptions {
   contentDir: string;
@@ -28,6 +28,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const s = corpus.stats;
   const summary = `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
   console.log(summary);
+  if (corpus.articles.length === 0) {
+    console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
+    return 1;
+  }
 
   const nextBin = require.resolve('next/dist/bin/next');
   const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, NEXT_TELEMETRY_DISABLED: '1' });

@@ -1,0 +1,361 @@
+/**
+ * Search bench: `npx tsx bench/search.ts [options]`
+ *
+ *   --content DIR    corpus (default: the extracted full corpus, .cache/corpus/kb)
+ *   --index DIR      use an index already built there instead of building one
+ *   --site DIR       a built site (default out/ when it holds search/) for the Chromium part;
+ *                    its search/ is replaced by the bench's index in a temporary copy
+ *   --no-browser     skip the Chromium part
+ *   --append         append the table to BENCHMARKS.md
+ *
+ * Measures, on the full corpus:
+ * 1. index build (scripts/build-search.ts in a child): wall time and peak RSS, with
+ *    /usr/bin/time -v and by sampling the process tree; files and bytes written;
+ * 2. transfer: gzip bytes (level 6, what scripts/serve.ts and most static hosts send)
+ *    of the index files the engine loads for a first query on a fresh page and for
+ *    later queries, running the same engine as the browser with a recording fetch;
+ * 3. quality: 200 sampled article titles searched verbatim (is the article first?),
+ *    and every `kb…` keyword searched (is the count the metadata's count?);
+ * 4. Chromium: the exported search page served with gzip, typed into key by key;
+ *    latency from keydown to the results for that text being rendered, and bytes
+ *    transferred (from Resource Timing) before the first results and per later query.
+ *
+ * Baselines (measured once on this machine, same corpus; figures from the issue):
+ * MiniSearch 7 as one index, Pagefind 1.6.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { loadCorpus } from '../lib/content/corpus';
+import { SearchEngine, titleKey } from '../lib/search/engine';
+import { metadataKeywordsOf } from '../lib/search/facets';
+import { PAGE_SIZE } from '../lib/search/params';
+import { corpusDir } from '../test/helpers/corpus';
+import { measure, gib, mb, sec } from './lib/measure';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const root = process.cwd();
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+type Row = { name: string; value: string; baseline?: string; target?: string; ok?: boolean };
+const rows: Row[] = [];
+const row = (r: Row) => {
+  rows.push(r);
+  const verdict = r.ok === undefined ? '' : r.ok ? '  [ok]' : '  [MISSED]';
+  console.log(`  ${r.name}: ${r.value}${r.baseline ? `   baseline ${r.baseline}` : ''}${r.target ? `   target ${r.target}` : ''}${verdict}`);
+};
+const step = (title: string) => console.log(`\n== ${title}`);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+const FIRST_QUERIES = ['rassrv', 'windows nt printer', 'kbfixlist', 'excel macro error', 'RAS Port Becomes Unavailable in Windows NT 4.0', 'Q244717'];
+const LATER_QUERIES = ['outlook calendar', 'kbbug', 'access database corrupt', 'setup fails', 'dhcp server', 'visual basic ole automation', 'foxpro report', 'exchange mailbox'];
+
+function countTree(dir: string): { files: number; bytes: number; gzip: number } {
+  let files = 0;
+  let bytes = 0;
+  let gzip = 0;
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        files++;
+        const body = readFileSync(full);
+        bytes += body.length;
+        gzip += gzipSync(body).length;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes, gzip };
+}
+
+function timeV(stderr: string): { maxRssKb: number; elapsed: string } | null {
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const wall = /Elapsed \(wall clock\) time[^:]*: ([\d:.]+)/.exec(stderr);
+  return rss && wall ? { maxRssKb: Number(rss[1]), elapsed: wall[1]! } : null;
+}
+
+/** An engine reading the index from disk, recording the gzip size of every file it loads. */
+function recordingEngine(indexDir: string): { engine: SearchEngine; bytes: () => number } {
+  let total = 0;
+  const sizes = new Map<string, number>();
+  const engine = new SearchEngine(async (file) => {
+    const name = file.replace(/\?.*$/, '');
+    const body = readFileSync(path.join(indexDir, name));
+    let size = sizes.get(name);
+    if (size === undefined) sizes.set(name, (size = gzipSync(body).length));
+    total += size;
+    return JSON.parse(body.toString('utf8'));
+  });
+  return { engine, bytes: () => total };
+}
+
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const content = flag('--content') ?? (await corpusDir());
+  let indexDir = flag('--index');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kbview-search-bench-'));
+  console.log(`kbview search bench: ${content}`);
+
+  if (!indexDir) {
+    step('index build (scripts/build-search.ts; parse cache warm)');
+    indexDir = path.join(work, 'search');
+    const useTime = existsSync('/usr/bin/time');
+    const command = useTime ? '/usr/bin/time' : tsx;
+    const commandArgs = [...(useTime ? ['-v', tsx] : []), 'scripts/build-search.ts', content, '--out', indexDir];
+    const run = await measure(command, commandArgs, { env: { ...process.env, NODE_OPTIONS: '' } });
+    if (run.code !== 0) {
+      console.error(run.stdout, run.stderr);
+      throw new Error('index build failed');
+    }
+    const line = run.stdout.split('\n').find((l) => l.includes('search index of')) ?? '';
+    console.log(`  ${line}`);
+    const split = /\(load ([\d.]+) s, index ([\d.]+) s\)/.exec(line);
+    const tv = timeV(run.stderr);
+    const peak = tv ? tv.maxRssKb * 1024 : run.peakRssBytes;
+    row({
+      name: 'index build',
+      value: `${sec(run.ms)} wall (${split ? `corpus load ${split[1]} s + index ${split[2]} s` : ''}), peak RSS ${gib(peak)}${tv ? ' (time -v)' : ''}, tree sample ${gib(run.peakRssBytes)}`,
+      baseline: 'MiniSearch 58 s / 0.8 GiB; Pagefind 114 s / 8.7 GiB',
+      target: '≤ 60 s, ≤ 2 GiB',
+      ok: run.ms <= 60_000 && peak <= 2 * 2 ** 30,
+    });
+  }
+
+  const tree = countTree(indexDir);
+  const kinds = ['t', 'm', 'ids'].map((d) => `${d}/ ${existsSync(path.join(indexDir!, d)) ? readdirSync(path.join(indexDir!, d)).length : 0}`).join(', ');
+  row({
+    name: 'index files',
+    value: `${tree.files} files (${kinds}), ${mb(tree.bytes)} (${mb(tree.gzip)} gzip)`,
+    baseline: 'MiniSearch: 1 file, 118 MB JSON',
+    target: 'a few thousand files, ≲ 300 MB',
+    ok: tree.files <= 6000 && tree.bytes <= 300e6,
+  });
+  const sizes = ['manifest.json', 'facets.json', 'keywords.json', 'dates.json'].map((f) => {
+    const body = readFileSync(path.join(indexDir!, f));
+    return `${f} ${kb(gzipSync(body).length)}`;
+  });
+  console.log(`  gzip: ${sizes.join(', ')}`);
+
+  step('transfer (engine in Node, gzip level 6)');
+  const firsts: number[] = [];
+  for (const q of FIRST_QUERIES) {
+    const { engine, bytes } = recordingEngine(indexDir);
+    const r = await engine.search({ q, limit: PAGE_SIZE });
+    firsts.push(bytes());
+    console.log(`  first query ${JSON.stringify(q)}: ${kb(bytes())} in ${engine.loaded.length} files, ${r.total} results`);
+  }
+  const { engine, bytes } = recordingEngine(indexDir);
+  await engine.search({ q: FIRST_QUERIES[0]!, limit: PAGE_SIZE });
+  await engine.loadKeywords(); // loaded in the background right after the first results
+  const afterFirst = bytes();
+  const laters: number[] = [];
+  for (const q of LATER_QUERIES) {
+    const before = bytes();
+    const r = await engine.search({ q, limit: PAGE_SIZE });
+    laters.push(bytes() - before);
+    console.log(`  later query ${JSON.stringify(q)}: ${kb(bytes() - before)}, ${r.total} results`);
+  }
+  row({
+    name: 'first query, index files',
+    value: `max ${kb(Math.max(...firsts))}, median ${kb(quantile(firsts, 0.5))} (+ keyword lists ${kb(afterFirst - firsts[0]!)} after the results)`,
+    baseline: 'Pagefind 670–830 KB',
+    target: '≤ 300 KB',
+    ok: Math.max(...firsts) <= 300 * 1024,
+  });
+  row({
+    name: 'later queries, index files',
+    value: `max ${kb(Math.max(...laters))}, median ${kb(quantile(laters, 0.5))}`,
+    target: '≤ 100 KB each',
+    ok: Math.max(...laters) <= 100 * 1024,
+  });
+
+  step('quality');
+  const corpus = await loadCorpus(content);
+  const articles = corpus.articles;
+  let seed = 20240229;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const quality = recordingEngine(indexDir).engine;
+  let first = 0;
+  let tiedFirst = 0;
+  const misses: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const article = articles[Math.floor(random() * articles.length)]!;
+    const r = await quality.search({ q: article.title, limit: 10 });
+    if (r.hits[0]?.id === article.id) first++;
+    if (r.hits[0] && titleKey(r.hits[0].title) === titleKey(article.title)) tiedFirst++;
+    else misses.push(`${article.id} "${article.title}" → rank ${r.hits.findIndex((h) => h.id === article.id) + 1 || '>10'}`);
+  }
+  for (const m of misses.slice(0, 10)) console.log(`  miss: ${m}`);
+  row({
+    name: 'exact title → first',
+    value: `${first}/200 (${tiedFirst}/200 counting same-title articles as ties)`,
+    target: '≥ 98%',
+    ok: first >= 196,
+  });
+  const counts = new Map<string, number>();
+  for (const a of articles) for (const k of metadataKeywordsOf(a)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const keywords = [...counts].filter(([k]) => k.startsWith('kb')).sort((a, b) => b[1] - a[1]);
+  let same = 0;
+  const wrong: string[] = [];
+  for (const [k, n] of keywords) {
+    const r = await quality.search({ q: k, limit: 1 });
+    if (r.total === n) same++;
+    else wrong.push(`${k}: metadata ${n}, search ${r.total}`);
+  }
+  for (const w of wrong.slice(0, 10)) console.log(`  keyword mismatch: ${w}`);
+  row({
+    name: 'KB keyword count = metadata count',
+    value: `${same}/${keywords.length} keywords (e.g. kbbug ${counts.get('kbbug')}, kbfixlist ${counts.get('kbfixlist')})`,
+    target: 'all',
+    ok: same === keywords.length,
+  });
+
+  if (!args.includes('--no-browser')) await browserPart(indexDir, work);
+
+  const table = ['| search measure | kbview | baseline | target |', '|---|---|---|---|', ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.target ?? ''} |`)].join('\n');
+  console.log(`\n${table}`);
+  if (args.includes('--append')) {
+    let commit = 'unknown';
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      // not a git checkout
+    }
+    const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
+    const file = path.join(root, 'BENCHMARKS.md');
+    if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n');
+    appendFileSync(file, `\n### ${date} UTC, commit ${commit}: search, full corpus\n\nMachine: ${os.availableParallelism()} cores, Node ${process.version}. Command: \`npx tsx bench/search.ts ${args.join(' ')}\`.\n\n${table}\n`);
+    console.log(`appended to ${path.relative(root, file)}`);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function browserPart(indexDir: string, work: string): Promise<void> {
+  const siteDir = flag('--site') ?? path.join(root, 'out');
+  if (!existsSync(path.join(siteDir, 'search', 'index.html'))) {
+    console.log(`\n== Chromium: skipped (no built site with a search page at ${siteDir}; pass --site DIR)`);
+    return;
+  }
+  step(`Chromium (site ${siteDir}, full-corpus index)`);
+  const { withPage } = await import('../test/helpers/browser.js');
+  const { serveDir } = await import('../test/helpers/server.js');
+  // A copy of the site (hard links) whose search/ is the bench's index.
+  const site = path.join(work, 'site');
+  execFileSync('cp', ['-al', siteDir, site]);
+  for (const entry of readdirSync(path.join(site, 'search'))) {
+    if (entry !== 'index.html' && !entry.startsWith('__next') && !entry.endsWith('.txt')) rmSync(path.join(site, 'search', entry), { recursive: true, force: true });
+  }
+  cpSync(indexDir, path.join(site, 'search'), { recursive: true });
+  // Bytes on the wire, as the server sent them (gzip bodies); the worker's fetches are
+  // not in the page's Resource Timing, so count at the server.
+  let sent = 0;
+  const sentLog: string[] = [];
+  const server = await serveDir(site, {
+    gzip: true,
+    log: (line) => {
+      const m = /^GET (\S+) \d+ (\d+)B/.exec(line);
+      if (m) {
+        sent += Number(m[2]);
+        sentLog.push(`${m[1]} ${m[2]}`);
+      }
+    },
+  });
+  try {
+    await withPage(async (page, info) => {
+      await page.goto(server.href('search/'));
+      const input = page.locator('input[data-search-primary]');
+      await input.waitFor();
+      await page.evaluate(() => {
+        const w = window as unknown as { __lat: Array<[string, number]>; __t0: Map<string, number> };
+        w.__lat = [];
+        w.__t0 = new Map();
+        const field = document.querySelector<HTMLInputElement>('input[data-search-primary]')!;
+        const status = document.querySelector('[data-search-status]')!;
+        let pressed = 0;
+        field.addEventListener('keydown', () => (pressed = performance.now()), true);
+        field.addEventListener('input', () => w.__t0.set(field.value.trim(), pressed));
+        new MutationObserver(() => {
+          const text = status.textContent ?? '';
+          for (const [value, t0] of w.__t0) {
+            if (value && text.includes(`“${value}”`)) {
+              w.__t0.delete(value);
+              requestAnimationFrame(() => w.__lat.push([value, performance.now() - t0]));
+            }
+          }
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+      });
+      const resourceBytes = async () => sent;
+      const pageBytes = await resourceBytes();
+      const pageFiles = sentLog.length;
+      const waitFor = async (value: string) => {
+        await page.waitForFunction((v) => (document.querySelector('[data-search-status]')?.textContent ?? '').includes(`“${v}”`), value, { timeout: 30_000 });
+        await page.waitForTimeout(50);
+      };
+      await input.click();
+      const firstQuery = 'rassrv';
+      await page.keyboard.type(firstQuery, { delay: 150 });
+      await waitFor(firstQuery);
+      const afterFirst = await resourceBytes();
+      console.log(`  first query files: ${sentLog.slice(pageFiles).map((l) => l.replace(/\?v=\w+/, '')).join(', ')}`);
+      const firstLatencies = await page.evaluate(() => (window as unknown as { __lat: Array<[string, number]> }).__lat.splice(0));
+      await page.waitForTimeout(1500); // the keyword lists load after the first results
+      const settled = await resourceBytes();
+      const later: number[] = [];
+      const latencies: number[] = [];
+      let superseded = 0;
+      for (const q of LATER_QUERIES) {
+        await input.fill('');
+        await page.waitForTimeout(100);
+        const before = await resourceBytes();
+        await page.keyboard.type(q, { delay: 150 });
+        await waitFor(q);
+        await page.waitForTimeout(200);
+        later.push((await resourceBytes()) - before);
+        const got = await page.evaluate(() => (window as unknown as { __lat: Array<[string, number]> }).__lat.splice(0));
+        latencies.push(...got.map(([, ms]) => ms));
+        superseded += q.trim().length - got.length;
+      }
+      const typedFirst = firstLatencies.map(([v, ms]) => `${v}:${ms.toFixed(0)}`).join(' ');
+      console.log(`  first query keystrokes (ms): ${typedFirst}`);
+      console.log(`  search page (HTML, CSS, scripts) before typing: ${kb(pageBytes)}; first query added ${kb(afterFirst - pageBytes)}; keyword lists after: ${kb(settled - afterFirst)}`);
+      console.log(`  later queries: ${later.map(kb).join(', ')}`);
+      row({
+        name: 'Chromium first query',
+        value: `${kb(afterFirst - pageBytes)} transferred from first keystroke to first results (worker script + index files, gzip); the page itself ${kb(pageBytes)}`,
+        baseline: 'Pagefind 670–830 KB',
+        target: '≤ 300 KB',
+        ok: afterFirst - pageBytes <= 300 * 1024,
+      });
+      row({
+        name: 'Chromium later queries',
+        value: `max ${kb(Math.max(...later))}, median ${kb(quantile(later, 0.5))}`,
+        target: '≤ 100 KB each',
+        ok: Math.max(...later) <= 100 * 1024,
+      });
+      row({
+        name: 'Chromium keystroke → results',
+        value: `p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p95 ${quantile(latencies, 0.95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms over ${latencies.length} keystrokes (${superseded} superseded before rendering)`,
+        target: 'p95 ≤ 100 ms',
+        ok: quantile(latencies, 0.95) <= 100,
+      });
+      if (info.pageErrors.length) console.log(`  page errors: ${info.pageErrors.map((e) => e.message).join('; ')}`);
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+await main();
