@@ -6,6 +6,7 @@ import { HeaderSearch } from '@/components/search/HeaderSearch';
 import { SkipLink } from '@/components/ui/SkipLink';
 import { Container } from '@/components/ui/Container';
 import { SITE_DESCRIPTION, SITE_NAME } from '@/lib/site';
+import { THEME_SCRIPT } from '@/lib/theme';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -22,7 +23,12 @@ export const viewport: Viewport = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme script sets data-theme on <html> before React hydrates: not a mismatch to report.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* A constant string (lib/theme.ts), the same on every page: applies the stored theme before the first paint. */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="flex min-h-screen flex-col antialiased">
         <SkipLink />
         <SiteHeader />

@@ -218,8 +218,9 @@ async function main(argv: string[]): Promise<number> {
     addToReport(report, file.source, text, file.article, file.diagnostics);
   }
   // Diagnostics of the loader itself (duplicate ids, scan issues) count too.
+  const parsed = new Set(corpus.files.map((f) => f.source));
   for (const d of corpus.diagnostics) {
-    if (d.kind === 'duplicate-id' || d.kind === 'scan') report.byKind.set(`${d.severity} ${d.kind}`, (report.byKind.get(`${d.severity} ${d.kind}`) ?? 0) + 1);
+    if (d.kind === 'duplicate-id' || !parsed.has(d.file)) report.byKind.set(`${d.severity} ${d.kind}`, (report.byKind.get(`${d.severity} ${d.kind}`) ?? 0) + 1);
   }
   console.log(`corpus report: ${path.relative(process.cwd(), dir) || dir} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(formatReport(report));

@@ -12,7 +12,7 @@ import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpu
 import { parseFile } from '../lib/content/parse-file';
 import type { Article, Diagnostic } from '../lib/markdown/index';
 import { progressReporter } from './lib/progress';
-import { buildSite } from './lib/build';
+import { buildSite, printable } from './lib/build';
 
 const USAGE = `usage: kb <command>
   parse [--no-cache] <file-or-dir>...
@@ -22,7 +22,7 @@ const USAGE = `usage: kb <command>
 
 export function formatDiagnostic(d: Diagnostic, base = ''): string {
   const file = base ? path.join(base, d.file) : d.file;
-  return `${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`;
+  return printable(`${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`);
 }
 
 async function parseCommand(args: string[]): Promise<number> {

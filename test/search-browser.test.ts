@@ -1,15 +1,15 @@
 /**
  * Search in Chromium, on the exported site of content/ (served by
  * scripts/serve.ts, no Next server): the header box, the search page with its
- * state in the URL, number jumps, facets, the back button and odd input.
+ * state in the URL, number jumps, facets, the back button and odd input; and
+ * the same under a base path.
  *
- * The site is built once: the search index into public/search, then
- * `kb build` into out/. Set KB_SEARCH_SITE_DIR to test an already built
- * export instead (it must have been built from content/).
+ * The site comes from test/helpers/site.ts (built once, search index included;
+ * `KB_TEST_SITE_DIR` tests an export built elsewhere, with `KB_BASE_PATH` set to
+ * the base path it was built with).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -19,37 +19,20 @@ import { metadataKeywordsOf } from '../lib/search/facets';
 import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
 import { REPO_ROOT } from './helpers/corpus';
 import { serveDir, type ServedSite } from './helpers/server';
+import { builtSite } from './helpers/site';
 
 let site: ServedSite;
 let browser: Browser;
 let articles: Article[];
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tsx ${args.join(' ')} failed (${code}):\n${output.slice(-3000)}`))));
-  });
-}
-
-async function builtSite(): Promise<string> {
-  const given = process.env.KB_SEARCH_SITE_DIR;
-  if (given) return path.resolve(given);
-  const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: 'content', NEXT_TELEMETRY_DISABLED: '1' };
-  delete env['KB_BASE_PATH'];
-  await run(['scripts/build-search.ts', 'content'], env);
-  await run(['scripts/kb.ts', 'build'], env);
-  return path.join(REPO_ROOT, 'out');
-}
+/** The export's base path: '' for the site built here; KB_BASE_PATH for one given by KB_TEST_SITE_DIR. */
+const base = process.env.KB_TEST_SITE_DIR ? (process.env.KB_BASE_PATH ?? '').replace(/\/+$/, '') : '';
 
 before(async () => {
   const dir = await builtSite();
   assert.ok(existsSync(path.join(dir, 'search', 'index.html')), `no search page in ${dir}`);
   assert.ok(existsSync(path.join(dir, 'search', 'manifest.json')), `no search index in ${dir}/search`);
   articles = (await loadCorpus(path.join(REPO_ROOT, 'content'), { cacheDir: false })).articles;
-  site = await serveDir(dir);
+  site = await serveDir(dir, { basePath: base });
   browser = await launchBrowser();
 });
 
@@ -76,7 +59,8 @@ function guarded(fn: (page: Page, info: PageInfo, dialogs: string[]) => Promise<
   );
 }
 
-const status = (page: Page) => page.locator('[data-search-status]');
+/** The site-wide search box (pages may have their own search forms too). */
+const header = (page: Page) => page.locator('input[data-site-search]');
 const primary = (page: Page) => page.locator('input[data-search-primary]');
 
 async function waitForStatus(page: Page, text: RegExp): Promise<void> {
@@ -90,19 +74,20 @@ async function waitForStatus(page: Page, text: RegExp): Promise<void> {
 test('the header search box: labelled, focused by /, opens results in <main>', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
-    const box = page.getByRole('searchbox', { name: 'Search the archive' });
+    const box = header(page);
     assert.equal(await box.getAttribute('type'), 'search');
-    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    assert.equal(await page.getByRole('searchbox', { name: 'Search the archive' }).getAttribute('data-site-search'), '', 'labelled');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('/');
     assert.equal(await box.evaluate((el) => el === document.activeElement), true, '/ focuses the search box');
     assert.equal(await box.inputValue(), '', 'the slash is not typed into it');
     await page.keyboard.type('rassrv');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/search\/\?q=rassrv$/);
+    await page.waitForURL((url) => url.pathname === `${base}/search/` && url.search === '?q=rassrv');
     const entry = page.locator('main [data-result="Q244717"]');
     await entry.waitFor();
     const link = entry.locator('h3 a');
-    assert.equal(await link.getAttribute('href'), '/kb/244/Q244717/');
+    assert.equal(await link.getAttribute('href'), `${base}/kb/244/Q244717/`);
     assert.match(await link.textContent() ?? '', /RAS Port Becomes Unavailable in Windows NT 4\.0 Terminal Server/);
     const text = (await entry.textContent()) ?? '';
     assert.match(text, /Q244717/);
@@ -142,22 +127,22 @@ test('an article number goes straight to the article, or to its not-in-archive p
       ['Q238171', '/kb/238/Q238171/'],
     ] as const) {
       await page.goto(site.href(''));
-      const box = page.getByRole('searchbox', { name: 'Search the archive' });
+      const box = header(page);
       await box.fill(query);
       await box.press('Enter');
-      await page.waitForURL((url) => url.pathname === target, { timeout: 20_000 });
+      await page.waitForURL((url) => url.pathname === `${base}${target}`, { timeout: 20_000 });
       assert.equal((await page.goto(page.url()))?.status(), 200, `${query} → ${target} exists`);
     }
     // A shared link to the search page goes there too, without a history entry for the search.
     await page.goto(site.href('kb/244/Q244717/'));
     await page.goto(site.href('search/?q=244717'));
-    await page.waitForURL((url) => url.pathname === '/kb/244/Q244717/');
+    await page.waitForURL((url) => url.pathname === `${base}/kb/244/Q244717/`);
     // An unknown number says so.
     await page.goto(site.href(''));
-    const box = page.getByRole('searchbox', { name: 'Search the archive' });
+    const box = header(page);
     await box.fill('Q999999');
     await box.press('Enter');
-    await page.waitForURL(/\/search\/\?q=Q999999$/);
+    await page.waitForURL((url) => url.pathname === `${base}/search/` && url.search === '?q=Q999999');
     await page.locator('[data-number-match="unknown"]').waitFor();
     assert.match((await page.locator('main').textContent()) ?? '', /There is no article Q999999 in this archive/);
   });
@@ -240,4 +225,34 @@ test('odd input never breaks the page and is never run as HTML', async () => {
     await page.goto(site.href(`search/?q=%E0%A4%A`));
     await page.locator('main').waitFor();
   });
+});
+
+test('without Web Workers the search runs in the page', async () => {
+  await guarded(async (page) => {
+    await page.addInitScript(() => {
+      // @ts-expect-error simulate a browser without workers
+      delete window.Worker;
+    });
+    await page.goto(site.href('search/?q=rassrv'));
+    await page.locator('main [data-result="Q244717"]').waitFor();
+  });
+});
+
+test('under a base path, search, its index and number jumps stay inside it', { skip: process.env.KB_TEST_SITE_DIR ? 'KB_TEST_SITE_DIR given' : false }, async () => {
+  const prefixed = await serveDir(await builtSite({ basePath: '/kb-archive' }), { basePath: '/kb-archive' });
+  try {
+    await guarded(async (page, info) => {
+      await page.goto(prefixed.href('search/?q=rassrv'));
+      const entry = page.locator('main [data-result="Q244717"]');
+      await entry.waitFor();
+      assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/');
+      const box = header(page);
+      await box.fill('q238171');
+      await box.press('Enter');
+      await page.waitForURL((url) => url.pathname === '/kb-archive/kb/238/Q238171/');
+      assert.deepEqual(info.failedResponses, []);
+    });
+  } finally {
+    await prefixed.close();
+  }
 });

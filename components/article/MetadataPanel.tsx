@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 import type { Article, Version } from '@/lib/markdown/schema';
 import { DateText } from '@/components/ui/DateText';
 import { TagList } from '@/components/ui/TagList';
+import { browseLinksFor } from '@/lib/content/browse';
+import { href } from '@/lib/site';
 
 /** `winnt: 4.0 SP4, 4.0 SP5; WINDOWS: 2000`, grouping consecutive versions of one platform. */
 export function formatVersions(versions: readonly Version[]): string {
@@ -26,16 +28,20 @@ function rows(article: Article): Row[] {
   const add = (label: string, value: ReactNode | null) => {
     if (value !== null) out.push({ label, value });
   };
-  const tags = (items: readonly string[]) => (items.length > 0 ? <TagList items={items} /> : null);
+  // Product, year and keywords link to their listings (/products/…, /years/…, /keywords/…).
+  const links = browseLinksFor(article);
+  const link = (path: string | null | undefined, value: ReactNode) => (path ? <a href={href(path)}>{value}</a> : value);
+  const tags = (items: readonly string[], linked = false) =>
+    items.length > 0 ? <TagList items={items} linkOf={linked && links ? links.keyword : undefined} /> : null;
   const text = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : null);
 
   const versions = article.versions.length > 0 ? formatVersions(article.versions) : article.versionsRaw.trim();
 
-  add('Product', article.product?.trim() || null);
+  add('Product', article.product?.trim() ? link(links?.product, article.product.trim()) : null);
   add('Versions', versions || null);
   add('Operating systems', text(article.operatingSystems));
-  add('Keywords', tags(article.keywords));
-  add('Last modified', article.lastModified ? <DateText value={article.lastModified} /> : null);
+  add('Keywords', tags(article.keywords, true));
+  add('Last modified', article.lastModified ? link(links?.year, <DateText value={article.lastModified} />) : null);
   add(
     'Applies to',
     article.appliesTo.length === 0 ? null : article.appliesTo.length === 1 ? (
@@ -49,8 +55,8 @@ function rows(article: Article): Row[] {
     ),
   );
   add('Hardware', tags(article.hardware));
-  add('Issue type', tags(article.issueType));
-  add('Solution type', tags(article.solutionType));
+  add('Issue type', tags(article.issueType, true));
+  add('Solution type', tags(article.solutionType, true));
   return out;
 }
 

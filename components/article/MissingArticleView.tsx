@@ -1,43 +1,63 @@
-import type { MissingArticle } from '@/lib/content';
-import { ArticleList } from '@/components/browse/ArticleList';
+import type { ArticleSummary, MissingArticle } from '@/lib/content';
+import { Static } from '@/components/ui/Static';
 import { formatCount } from '@/lib/site';
+import { ArticleLinkList } from './ArticleLinkList';
+import { ArticlePager } from './ArticlePager';
+import { lookupLinks } from './lookup';
 
-/** The page at the permalink of an article that other articles cite but the archive does not hold. */
-export function MissingArticleView({ missing }: { missing: MissingArticle }) {
+/**
+ * The page at the permalink of an article that other articles cite but the
+ * archive does not hold: the titles it is cited under, where to look for it,
+ * every article citing it (compact rows: a few are cited by hundreds), and the
+ * archive's nearest articles by number. All static.
+ */
+export function MissingArticleView({ missing, previous, next }: { missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null }) {
   const titles = [...new Set(missing.citedTitles.map((title) => title.trim()).filter(Boolean))];
   const count = missing.citedBy.length;
   return (
-    <article className="min-w-0">
-      <header className="mb-5">
-        <p className="font-mono text-sm text-muted">{missing.id}</p>
-        <h1 className="mt-1 text-2xl font-bold leading-tight tracking-tight sm:text-3xl">
-          {missing.id} is not in this archive
-        </h1>
-      </header>
-      <div className="max-w-[72ch] space-y-3">
-        <p>
-          Other articles refer to {missing.id}, but its text was not part of the collection this archive was built
-          from.
-        </p>
-        {titles.length > 0 ? (
-          <div>
-            <h2 className="text-base font-semibold">{titles.length === 1 ? 'Cited as' : 'Cited under these titles'}</h2>
-            <ul className="mt-1 list-disc space-y-0.5 pl-5">
-              {titles.map((title) => (
-                <li key={title}>{title}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
-      {count > 0 ? (
-        <section className="mt-8" aria-labelledby="cited-by">
-          <h2 id="cited-by" className="mb-2 text-lg font-semibold">
-            {count === 1 ? '1 article refers to it' : `${formatCount(count)} articles refer to it`}
-          </h2>
-          <ArticleList articles={missing.citedBy} />
-        </section>
-      ) : null}
+    <article className="kb-article">
+      <Static>
+        <header className="mb-5">
+          <p className="kb-number">{missing.id}</p>
+          <h1 className="kb-title">{missing.id} is not in this archive</h1>
+        </header>
+        <div className="kb-prose">
+          <p>
+            Other articles refer to {missing.id}, but its text was not part of the collection this archive was built
+            from.
+          </p>
+          {titles.length > 0 ? (
+            <>
+              <h2>{titles.length === 1 ? 'Cited as' : 'Cited under these titles'}</h2>
+              <ul>
+                {titles.map((title) => (
+                  <li key={title}>{title}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <h2>Look it up elsewhere</h2>
+          <ul className="kb-lookup">
+            {lookupLinks(missing.number).map((link) => (
+              <li key={link.href}>
+                <a href={link.href} rel="external nofollow noreferrer">
+                  {link.label}
+                </a>{' '}
+                <span>— {link.note}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="kb-article-end">
+          {count > 0 ? (
+            <section aria-labelledby="kb_cited-by">
+              <h2 id="kb_cited-by">{count === 1 ? '1 article refers to it' : `${formatCount(count)} articles refer to it`}</h2>
+              <ArticleLinkList articles={missing.citedBy} />
+            </section>
+          ) : null}
+          <ArticlePager previous={previous} next={next} label="Nearest articles in the archive" />
+        </div>
+      </Static>
     </article>
   );
 }

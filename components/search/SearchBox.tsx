@@ -91,6 +91,7 @@ export function SearchBox() {
       <input
         ref={input}
         id={id}
+        data-site-search=""
         type="search"
         name="q"
         maxLength={MAX_QUERY_LENGTH}

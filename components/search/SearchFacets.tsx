@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { FacetCount } from '@/lib/search/engine';
+import type { FacetCount, Filters } from '@/lib/search/engine';
 import { FACET_LABELS, FACET_NAMES, type FacetName } from '@/lib/search/facets';
 import { formatCount } from '@/lib/site';
 
@@ -25,17 +25,23 @@ export function facetValueLabel(facet: FacetName, value: string): string {
 export function SearchFacets({
   facets,
   pending,
+  selected,
   onToggle,
 }: {
   facets: Record<FacetName, FacetCount[]>;
   pending: readonly FacetName[];
+  /** The filters in force (from the URL, or just clicked): what the checkboxes show. */
+  selected: Filters;
   onToggle: (facet: FacetName, value: string) => void;
 }) {
   return (
     <div className="space-y-5 text-sm">
-      {FACET_NAMES.map((facet) => (
-        <FacetGroup key={facet} facet={facet} counts={facets[facet] ?? []} pending={pending.includes(facet)} onToggle={onToggle} />
-      ))}
+      {FACET_NAMES.map((facet) => {
+        const chosen = new Set(selected[facet] ?? []);
+        const counts = (facets[facet] ?? []).map((c) => ({ ...c, selected: chosen.has(c.value) }));
+        for (const value of chosen) if (!counts.some((c) => c.value === value)) counts.push({ value, count: 0, selected: true });
+        return <FacetGroup key={facet} facet={facet} counts={counts} pending={pending.includes(facet)} onToggle={onToggle} />;
+      })}
     </div>
   );
 }

@@ -146,7 +146,7 @@ function EmptyState({
         )}
       </h2>
       <ul className="mt-2 list-disc space-y-1 pl-5 text-sm">
-        {response.unknown.length > 0 ? (
+        {response.unknown.length > 0 && !response.number ? (
           <li>
             No article contains {response.unknown.length === 1 ? 'the word' : 'the words'}{' '}
             {response.unknown.map((word, i) => (

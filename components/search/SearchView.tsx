@@ -11,7 +11,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'next/navigation';
 import { getSearchClient } from '@/lib/search/client';
-import type { SearchHit, SearchResponse } from '@/lib/search/engine';
+import type { Filters, SearchHit, SearchResponse, SortOrder } from '@/lib/search/engine';
 import type { FacetName } from '@/lib/search/facets';
 import {
   MAX_QUERY_LENGTH,
@@ -117,8 +117,16 @@ export function SearchView() {
     }
   };
 
-  const onToggle = (facet: FacetName, value: string) => push(toggleFilter({ ...state, q: text }, facet, value));
-  const onClearFilters = () => push({ ...state, q: text, filters: {} });
+  // Checkboxes and the sort menu show a change at once, before the URL round trip re-renders.
+  const [optimistic, setOptimistic] = useState<{ from: string; filters: Filters; sort: SortOrder } | null>(null);
+  const shownFilters = optimistic && optimistic.from === key ? optimistic.filters : state.filters;
+  const shownSort = optimistic && optimistic.from === key ? optimistic.sort : state.sort;
+  const change = (next: SearchState) => {
+    setOptimistic({ from: key, filters: next.filters, sort: next.sort });
+    push(next);
+  };
+  const onToggle = (facet: FacetName, value: string) => change(toggleFilter({ ...state, q: text }, facet, value));
+  const onClearFilters = () => change({ ...state, q: text, filters: {} });
 
   const onLoadMore = () => {
     if (!shown) return;
@@ -174,8 +182,8 @@ export function SearchView() {
           </label>
           <select
             id={`${inputId}-sort`}
-            value={state.sort}
-            onChange={(e) => push({ ...state, q: text, sort: e.target.value === 'date' ? 'date' : 'relevance' })}
+            value={shownSort}
+            onChange={(e) => change({ ...state, q: text, sort: e.target.value === 'date' ? 'date' : 'relevance' })}
             className="rounded border border-line bg-page px-2 py-2 text-base"
           >
             <option value="relevance">Relevance</option>
@@ -192,6 +200,11 @@ export function SearchView() {
         <div className="mt-2 rounded border border-line bg-panel px-4 py-3" role="alert">
           <p className="font-semibold">Search is unavailable: the search index could not be loaded.</p>
           <p className="mt-1 text-sm text-muted">{error}</p>
+          {process.env.NODE_ENV === 'development' ? (
+            <p className="mt-1 text-sm text-muted">
+              Build it with <code>npx tsx scripts/build-search.ts</code> (it is written to public/search/).
+            </p>
+          ) : null}
         </div>
       ) : null}
 
@@ -201,9 +214,10 @@ export function SearchView() {
         <div className={`mt-4 grid gap-8 md:grid-cols-[13rem_minmax(0,1fr)] ${loading ? 'opacity-70' : ''}`} aria-busy={loading || undefined}>
           <aside aria-label="Filters" className="order-2 md:order-1">
             <h2 className="sr-only">Filters</h2>
-            <SearchFacets facets={response.facets} pending={response.pending} onToggle={onToggle} />
+            <SearchFacets facets={response.facets} pending={response.pending} selected={shownFilters} onToggle={onToggle} />
           </aside>
           <section aria-label="Results" className="order-1 min-w-0 md:order-2">
+            <h2 className="sr-only">Results</h2>
             <SearchResults
               response={response}
               hits={current!.hits}
@@ -236,6 +250,11 @@ function statusText({
   if (loading && !response) return 'Searching…';
   if (!response) return '';
   const n = response.total;
+  const match = response.number;
+  if (match) {
+    const found = match.status === 'article' ? `Article ${match.id}` : match.status === 'missing' ? `${match.id} is not in this archive` : `No article ${match.id}`;
+    return n > 0 ? `${found}; ${formatCount(n)} ${n === 1 ? 'article cites' : 'articles cite'} it` : found;
+  }
   const words = q.trim() ? ` for “${q.trim().length > 80 ? `${q.trim().slice(0, 80)}…` : q.trim()}”` : '';
   const order = response.sort === 'date' ? ', newest first' : '';
   return `${n === 0 ? 'No' : formatCount(n)} ${n === 1 ? 'article' : 'articles'}${words}${order}`;

@@ -4,7 +4,10 @@
  * `.cache/kbview/<dir-hash>/parsed.ndjson`, keyed on each file's mtime and
  * size, so that a second run re-parses only changed files.
  *
- * Duplicate ids: every file is reported; the file whose path sorts first wins.
+ * Duplicate ids: every file is reported (`duplicate-id`); the file whose path
+ * (relative to the content directory, `/`-separated) sorts first in code-unit
+ * order wins, so the choice does not depend on the file system or the cache.
+ * The others count as skipped.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -28,12 +31,16 @@ export interface Corpus {
 }
 
 export interface CorpusStats {
+  /** Article files found, including the ones that could not be read: `files = articles + skipped`. */
   files: number;
+  /** Articles to render: one per id. */
   articles: number;
   fromCache: number;
   parsed: number;
+  /** Files (or scan entries) whose worst diagnostic is a warning / an error. */
   withWarnings: number;
   withErrors: number;
+  /** Files that give no article (unreadable, empty, binary, no number), duplicates that lost, and scan entries not followed. */
   skipped: number;
   ms: number;
 }
@@ -48,7 +55,7 @@ export interface LoadOptions {
   withText?: boolean;
 }
 
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
 
 /** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
 export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {
@@ -64,7 +71,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const started = performance.now();
   const dir = path.resolve(dirInput);
   const scan = scanContent(dir);
-  const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: 'error', kind: 'scan', message: i.message, file: i.file }));
+  const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? '.cache/kbview');
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
@@ -96,7 +103,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   progress?.(results.length, scan.files.length);
   const workers = options.workers ?? (todo.length >= 2000 ? Math.max(1, Math.min(availableParallelism(), 4)) : 0);
   if (workers > 0) {
-    results.push(...(await parseInWorkers(dir, todo, workers, (n) => progress?.(fromCache + n, scan.files.length))));
+    for (const file of await parseInWorkers(dir, todo, workers, (n) => progress?.(fromCache + n, scan.files.length))) results.push(file);
   } else {
     todo.forEach(([source, mtimeMs, size], i) => {
       results.push(parseFile(dir, source, mtimeMs, size));
@@ -109,16 +116,18 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
 
   const byId = new Map<string, ParsedFile[]>();
   for (const file of results) {
-    diagnostics.push(...file.diagnostics);
+    for (const d of file.diagnostics) diagnostics.push(d);
     if (!file.article) continue;
     const list = byId.get(file.article.id) ?? [];
     list.push(file);
     byId.set(file.article.id, list);
   }
   const articles: Article[] = [];
+  let duplicates = 0;
   for (const [id, list] of byId) {
     articles.push(list[0]!.article!);
     if (list.length > 1) {
+      duplicates += list.length - 1;
       for (const file of list) {
         diagnostics.push({
           severity: 'error',
@@ -133,13 +142,15 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const worst = new Map<string, 'error' | 'warning'>();
   for (const d of diagnostics) if (worst.get(d.file) !== 'error') worst.set(d.file, d.severity);
   const stats: CorpusStats = {
-    files: scan.files.length,
+    // Every article file found, the ones the scan could not read included: files = articles + skipped.
+    files: scan.files.length + scan.issues.filter((i) => i.severity === 'error').length,
     articles: articles.length,
     fromCache,
     parsed: todo.length,
     withWarnings: [...worst.values()].filter((s) => s === 'warning').length,
     withErrors: [...worst.values()].filter((s) => s === 'error').length,
-    skipped: results.filter((r) => !r.article).length + scan.issues.length,
+    // Files without an article, duplicates that lost, and entries the scan could not read.
+    skipped: results.filter((r) => !r.article).length + duplicates + scan.issues.filter((i) => i.severity === 'error').length,
     ms: Math.round(performance.now() - started),
   };
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
@@ -166,7 +177,7 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
         next += chunk;
       };
       worker.on('message', (batch: ParsedFile[]) => {
-        out.push(...batch);
+        for (const file of batch) out.push(file);
         progress(out.length);
         send();
       });
@@ -223,7 +234,11 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
   }
 }
 
-function writeCache(file: string, results: readonly ParsedFile[]): void {
+/** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
+const UNCACHED = new Set(['unreadable', 'parser-crash']);
+
+function writeCache(file: string, all: readonly ParsedFile[]): void {
+  const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
   writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));

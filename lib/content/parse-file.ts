@@ -1,5 +1,5 @@
 /** Reads and parses one article file: the unit of work of the loader and of its worker threads. */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArticle, bodyText, type Article, type Diagnostic } from '../markdown/index';
 
@@ -13,18 +13,58 @@ export interface ParsedFile {
   text: string;
 }
 
+/** Files larger than this are not read (the largest archive article is 178 KB). */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
 const decoder = new TextDecoder('utf-8', { fatal: false });
+
+class ReadError extends Error {
+  constructor(readonly kind: string, message: string) {
+    super(message);
+  }
+}
+
+const realRoots = new Map<string, string>();
+
+/**
+ * The bytes of `root/source`, decoded as UTF-8 (invalid sequences become U+FFFD,
+ * which the parser reports). Refuses, with a `ReadError`: a path whose real
+ * location is outside `root` (a link swapped in after the scan), anything but
+ * a regular file (opened non-blocking, so a FIFO cannot hang the build), and
+ * files over `MAX_FILE_BYTES`.
+ */
+export function readArticleText(root: string, source: string): string {
+  let realRoot = realRoots.get(root);
+  if (realRoot === undefined) {
+    realRoot = realpathSync(root);
+    realRoots.set(root, realRoot);
+  }
+  const real = realpathSync(path.join(root, source));
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new ReadError('symlink-outside', 'symbolic link leads outside the content directory; not followed');
+  }
+  const fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ReadError('unreadable', 'not a regular file; skipped');
+    if (stat.size > MAX_FILE_BYTES) {
+      throw new ReadError('too-large', `file is ${(stat.size / 1024 / 1024).toFixed(0)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped`);
+    }
+    return decoder.decode(readFileSync(fd));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function parseFile(root: string, source: string, mtimeMs: number, size: number): ParsedFile {
   let text: string;
   try {
-    text = decoder.decode(readFileSync(path.join(root, source)));
+    text = readArticleText(root, source);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return {
-      source, mtimeMs, size, article: null, text: '',
-      diagnostics: [{ severity: 'error', kind: 'unreadable', message: `cannot read file (${code})`, file: source }],
-    };
+    const [kind, message] = error instanceof ReadError
+      ? [error.kind, error.message]
+      : ['unreadable', `cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
+    return { source, mtimeMs, size, article: null, text: '', diagnostics: [{ severity: 'error', kind, message, file: source }] };
   }
   try {
     const result = parseArticle(text, source);

@@ -1,13 +1,23 @@
 /**
  * Finds article files under a content directory: `Q244717.md` anywhere, or the
  * archive's own layout `kb/244/Q244717/README.md`. Symbolic links are followed
- * only when they stay inside the content directory.
+ * only when they stay inside the content directory (and never to directories,
+ * which would be walked twice or loop). Hidden entries (`.git`, `.cache`) and
+ * `node_modules` are not searched.
+ *
+ * Every entry named like an article that is not read is reported: a link that
+ * leads outside, a broken link, a FIFO, socket or device (reading a FIFO would
+ * block forever), a directory named like an article file.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 export interface ScanIssue {
   file: string;
+  /** Errors are entries that may hold an article and were not read; they count as skipped. */
+  severity: 'error' | 'warning';
+  /** `symlink-outside`, `unreadable` (broken link, not a regular file, unreadable directory), `not-a-file`, `scan`. */
+  kind: string;
   message: string;
 }
 
@@ -28,11 +38,17 @@ export function isArticlePath(relative: string): boolean {
 
 export function scanContent(root: string): ScanResult {
   const result: ScanResult = { files: [], issues: [] };
+  const issue = (file: string, kind: string, message: string, severity: ScanIssue['severity'] = 'error') =>
+    result.issues.push({ file, kind, message, severity });
   let realRoot: string;
   try {
     realRoot = realpathSync(root);
   } catch {
-    result.issues.push({ file: root, message: 'content directory does not exist' });
+    issue(root, 'scan', 'content directory does not exist');
+    return result;
+  }
+  if (!statSafe(realRoot)?.isDirectory()) {
+    issue(root, 'scan', 'content directory is not a directory');
     return result;
   }
   const walk = (dir: string, rel: string): void => {
@@ -40,37 +56,44 @@ export function scanContent(root: string): ScanResult {
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
-      result.issues.push({ file: rel || '.', message: `cannot read directory: ${(error as Error).message}` });
+      issue(rel || '.', 'unreadable', `cannot read directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); its articles are skipped`);
       return;
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(dir, entry.name);
       const relative = rel ? `${rel}/${entry.name}` : entry.name;
+      const article = isArticlePath(relative);
+      let stat: Stats | null = null;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         let target: string;
         try {
           target = realpathSync(full);
-        } catch {
-          result.issues.push({ file: relative, message: 'broken symbolic link skipped' });
+        } catch (error) {
+          if (article) issue(relative, 'unreadable', `broken symbolic link (${(error as NodeJS.ErrnoException).code ?? 'error'}); skipped`);
           continue;
         }
+        stat = statSafe(target);
         if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
-          if (isArticlePath(relative) || statSafe(target)?.isDirectory()) {
-            result.issues.push({ file: relative, message: 'symbolic link leads outside the content directory; not followed' });
-          }
+          if (article || stat?.isDirectory()) issue(relative, 'symlink-outside', 'symbolic link leads outside the content directory; not followed');
           continue;
         }
-        const stat = statSafe(target);
         isDir = stat?.isDirectory() ?? false;
         isFile = stat?.isFile() ?? false;
         // A link to a directory inside the root would be walked twice (or loop): skip it.
         if (isDir) continue;
       }
-      if (isDir) walk(full, relative);
-      else if (isFile && isArticlePath(relative)) result.files.push(relative);
+      if (isDir) {
+        if (ARTICLE_FILE.test(entry.name)) issue(relative, 'not-a-file', 'is a directory, not an article file; searched for articles inside', 'warning');
+        walk(full, relative);
+      } else if (isFile) {
+        if (article) result.files.push(relative);
+      } else if (article) {
+        const what = kindOf(stat ?? statSafe(full));
+        issue(relative, 'unreadable', `not a regular file (${what}); skipped`);
+      }
     }
   };
   walk(realRoot, '');
@@ -78,7 +101,15 @@ export function scanContent(root: string): ScanResult {
   return result;
 }
 
-function statSafe(file: string) {
+function kindOf(stat: Stats | null): string {
+  if (!stat) return 'cannot stat';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+function statSafe(file: string): Stats | null {
   try {
     return statSync(file);
   } catch {

@@ -5,6 +5,7 @@
  * (code, aligned columns, indented examples) and file-attribute tables.
  */
 import { isBlank, isRule, type KbLine } from './lines';
+import { pushAll } from './text';
 import {
   isFileTableHeader, isFileTableRule, isTableBorder, makeTable, parseTableRow, tableLayout,
   type FileTable, type TableRow,
@@ -164,7 +165,7 @@ function readTable(lines: readonly KbLine[], start: number, end: number, out: Bl
     out.push({ type: 'pre', text: dedent([header, rule]), line: header.line });
     return start + 2;
   }
-  out.push(...local);
+  pushAll(out, local);
   return k;
 }
 
@@ -238,7 +239,8 @@ function isIndentedProse(group: readonly KbLine[]): boolean {
 
 /** Removes the indentation the lines share. */
 function dedent(group: readonly KbLine[]): string {
-  const indent = Math.min(...group.filter((l) => l.text.trim() !== '').map((l) => indentOf(l.text)));
+  let indent = Infinity;
+  for (const l of group) if (l.text.trim() !== '') indent = Math.min(indent, indentOf(l.text));
   return group.map((l) => l.text.slice(indent)).join('\n');
 }
 
@@ -248,7 +250,7 @@ function mergeLists(blocks: Block[]): Block[] {
   for (const block of blocks) {
     const previous = out[out.length - 1];
     if (block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered) {
-      previous.items.push(...block.items);
+      pushAll(previous.items, block.items);
     } else {
       out.push(block);
     }

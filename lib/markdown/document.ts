@@ -1,22 +1,32 @@
 /**
- * Reads the Markdown file around the KB text with remark: the Jekyll front
- * matter (`remark-frontmatter`), the `## Q244717: Title` heading, and the
- * `{% raw %}` … `{% endraw %}` block that holds the KB text.
+ * Reads the Markdown file around the KB text: the Jekyll front matter, the
+ * `## Q244717: Title` heading, and the `{% raw %}` … `{% endraw %}` block that
+ * holds the KB text.
  *
  * The raw block is cut out before remark sees the file: it is plain text, not
  * Markdown, and handing 200 MB of it to micromark made parsing the corpus 3.4×
- * slower (3.7 s against 1.1 s for 5,000 articles). Markdown outside the block
- * (rare; articles written by hand) is kept as mdast for rendering.
+ * slower (3.7 s against 1.1 s for 5,000 articles). The front matter is cut out
+ * too and read with `yaml` directly. Markdown outside the block (rare; articles
+ * written by hand) is kept as mdast for rendering.
+ *
+ * micromark is slow on some input: quadratic or worse on long runs of
+ * emphasis markers, brackets or setext underlines, and its trees (and the
+ * renderers after it) recurse once per nesting level. So Markdown outside the
+ * raw block is parsed only when it is small and simple enough
+ * (`markdownRisk`); otherwise it is read as plain KB text (`plainBefore`,
+ * `plainAfter`) with a `markdown-too-complex` warning. The parse is then
+ * bounded: linear in the file, whatever the file holds.
  */
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkFrontmatter from 'remark-frontmatter';
 import { parse as parseYaml } from 'yaml';
 import type { Root, RootContent } from 'mdast';
 import type { Diagnostic } from './schema';
 
 export interface KbDocument {
   frontMatter: Record<string, unknown> | null;
+  /** 1-based line of the front matter's first key, when there is front matter. */
+  frontMatterLine: number;
   /** The `## Q…: Title` heading text, if any. */
   heading: string | null;
   headingLine: number | null;
@@ -27,12 +37,39 @@ export interface KbDocument {
   /** Markdown nodes outside the front matter, heading and raw block, in order. */
   before: RootContent[];
   after: RootContent[];
+  /** Text before / after the raw block that was too large or complex for the Markdown parser: read as KB text. */
+  plainBefore: { text: string; line: number } | null;
+  plainAfter: { text: string; line: number } | null;
 }
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
+const processor = unified().use(remarkParse);
 
-const RAW_OPEN = /\{%-?\s*raw\s*-?%\}/;
-const RAW_CLOSE = /\{%-?\s*endraw\s*-?%\}/;
+const RAW_OPEN = /\{%-?\s*raw\s*-?%\}/g;
+const RAW_CLOSE = /\{%-?\s*endraw\s*-?%\}/g;
+const PLACEHOLDER = '<!--kb-raw-->';
+
+/** Limits on the Markdown outside the raw block (see `markdownRisk`). */
+export const MARKDOWN_LIMITS = {
+  chars: 32_000,
+  lines: 2_000,
+  /** `*` and `_`: micromark resolves emphasis in quadratic time. */
+  emphasis: 2_000,
+  /** `[` and `]`: label matching is quadratic too. */
+  brackets: 2_000,
+  /** `<`: raw HTML nests one element per tag. */
+  tags: 1_000,
+  /** Setext underlines and rules (`===`, `---`): each one re-reads the paragraph above it. */
+  underlines: 100,
+  /** `>` markers at the start of a line. */
+  quoteDepth: 8,
+  /** Leading columns of indentation (nested lists). */
+  indent: 64,
+  /** Depth of the parsed tree. */
+  depth: 40,
+} as const;
+
+/** Front matter larger than this is not read (YAML is parsed in one piece). */
+export const MAX_FRONT_MATTER = 64_000;
 
 const lineAt = (text: string, offset: number): number => {
   let line = 1;
@@ -41,57 +78,180 @@ const lineAt = (text: string, offset: number): number => {
 };
 
 export function readDocument(text: string, file: string, diagnostics: Diagnostic[]): KbDocument {
-  const doc: KbDocument = { frontMatter: null, heading: null, headingLine: null, kbText: null, kbLine: 1, before: [], after: [] };
-  let outside = text;
-  let rawOffset = -1;
+  const doc: KbDocument = {
+    frontMatter: null, frontMatterLine: 1, heading: null, headingLine: null, kbText: null, kbLine: 1,
+    before: [], after: [], plainBefore: null, plainAfter: null,
+  };
+  const diag = (severity: Diagnostic['severity'], kind: string, message: string, line: number) =>
+    diagnostics.push({ severity, kind, message, file, line });
+
+  // The raw block: the first `{% raw %}` and the first `{% endraw %}` after it.
+  RAW_OPEN.lastIndex = 0;
   const open = RAW_OPEN.exec(text);
+  let close: RegExpExecArray | null = null;
+  if (open) {
+    RAW_CLOSE.lastIndex = open.index + open[0].length;
+    close = RAW_CLOSE.exec(text);
+  }
+
+  // Front matter: `---` on the first line, up to the next `---` line before the raw block.
+  const head = open ? text.slice(0, open.index) : text;
+  let beforeStart = 0;
+  const fence = /^---[ \t]*(?:\n|$)/.exec(head);
+  if (fence) {
+    const end = /^---[ \t]*$/m;
+    const rest = head.slice(fence[0].length);
+    const closing = end.exec(rest);
+    let yamlText: string;
+    if (closing) {
+      yamlText = rest.slice(0, closing.index);
+      beforeStart = fence[0].length + closing.index + closing[0].length;
+    } else {
+      // No closing fence: take the lines that look like YAML (`key: value`, indented or `- ` lines).
+      const lines = rest.split('\n');
+      let n = 0;
+      while (n < lines.length && /^(?:[A-Za-z_][\w.-]*\s*:|[ \t]+\S|-\s)/.test(lines[n]!)) n++;
+      yamlText = lines.slice(0, n).join('\n');
+      beforeStart = fence[0].length + yamlText.length;
+      diag('error', 'unterminated-front-matter', `front matter starts with --- but has no closing ---; read its first ${n} line${n === 1 ? '' : 's'} as front matter`, 1);
+    }
+    doc.frontMatterLine = 2;
+    if (yamlText.length > MAX_FRONT_MATTER) {
+      diag('error', 'invalid-front-matter', `front matter is larger than ${MAX_FRONT_MATTER / 1000} KB; ignored`, 2);
+    } else {
+      doc.frontMatter = readYaml(yamlText, file, 1, diagnostics);
+    }
+  }
+
+  // The text outside the front matter and the raw block, with its first line in the file.
+  const beforeText = head.slice(beforeStart);
+  const beforeLine = lineAt(text, beforeStart);
+  let afterText = '';
+  let afterLine = 1;
   if (open) {
     const start = open.index + open[0].length;
-    const close = RAW_CLOSE.exec(text.slice(start));
     let body: string;
     if (close) {
-      body = text.slice(start, start + close.index);
-      outside = `${text.slice(0, open.index)}\n\n<!--kb-raw-->\n\n${text.slice(start + close.index + close[0].length)}`;
+      body = text.slice(start, close.index);
+      afterText = text.slice(close.index + close[0].length);
+      afterLine = lineAt(text, close.index + close[0].length);
     } else {
       body = text.slice(start);
-      outside = `${text.slice(0, open.index)}\n\n<!--kb-raw-->\n`;
-      diagnostics.push({ severity: 'warning', kind: 'unterminated-raw', message: '{% raw %} has no matching {% endraw %}; the rest of the file is read as KB text', file, line: lineAt(text, open.index) });
+      diag('warning', 'unterminated-raw', '{% raw %} has no matching {% endraw %}; the rest of the file is read as KB text', lineAt(text, open.index));
     }
     // The KB text starts on the line after `{% raw %}` (a body on the same line is kept too).
     const newline = body.indexOf('\n');
     const sameLine = newline === -1 ? body : body.slice(0, newline);
     doc.kbLine = lineAt(text, start) + (sameLine.trim() === '' ? 1 : 0);
     doc.kbText = sameLine.trim() === '' ? (newline === -1 ? '' : body.slice(newline + 1)) : body;
-    rawOffset = open.index;
   }
-  const tree = processor.parse(outside) as Root;
+
+  const risk = riskAt(markdownRisk(beforeText), beforeLine) ?? riskAt(markdownRisk(afterText), afterLine);
+  let tree: Root | null = null;
+  if (risk === null) {
+    tree = processor.parse(open ? `${beforeText}\n\n${PLACEHOLDER}\n\n${afterText}` : beforeText) as Root;
+    if (depthOf(tree) > MARKDOWN_LIMITS.depth) tree = null;
+  }
+  if (tree === null) {
+    const reason = risk?.reason ?? `nested more than ${MARKDOWN_LIMITS.depth} levels deep`;
+    diag('warning', 'markdown-too-complex', `the Markdown outside the {% raw %} block is too large or complex to parse safely (${reason}); it is shown as plain text`, risk?.line ?? beforeLine);
+    readPlain(doc, beforeText, beforeLine, afterText, afterLine);
+    return doc;
+  }
+
   let seenRaw = false;
   for (const node of tree.children) {
-    if (node.type === 'yaml') {
-      doc.frontMatter = readYaml(node.value, file, (node.position?.start.line ?? 1), diagnostics);
-      continue;
-    }
-    if (node.type === 'html' && node.value === '<!--kb-raw-->') {
+    if (node.type === 'html' && node.value === PLACEHOLDER) {
       seenRaw = true;
       continue;
     }
     if (node.type === 'heading' && doc.heading === null && !seenRaw) {
       doc.heading = plainText(node);
-      doc.headingLine = node.position?.start.line ?? null;
+      doc.headingLine = node.position ? node.position.start.line + beforeLine - 1 : null;
       continue;
     }
-    // Positions of nodes after the raw block are shifted by the cut; they are only used for rendering.
+    // Positions are relative to the text outside the front matter; they are only used for rendering.
     (seenRaw ? doc.after : doc.before).push(node);
-  }
-  if (rawOffset === -1 && doc.frontMatter === null && text.startsWith('---')) {
-    diagnostics.push({ severity: 'error', kind: 'unterminated-front-matter', message: 'front matter starts with --- but has no closing ---', file, line: 1 });
   }
   return doc;
 }
 
+const riskAt = (risk: MarkdownRisk | null, first: number): MarkdownRisk | null =>
+  risk ? { ...risk, line: first + (risk.line ?? 1) - 1 } : null;
+
+interface MarkdownRisk {
+  reason: string;
+  /** 1-based line in the text (in the file, once placed by `riskAt`). */
+  line?: number;
+}
+
+/** Why `text` should not go through micromark, or null when it is small and simple. */
+export function markdownRisk(text: string): MarkdownRisk | null {
+  const L = MARKDOWN_LIMITS;
+  if (text.length > L.chars) return { reason: `more than ${L.chars / 1000} KB` };
+  let emphasis = 0;
+  let brackets = 0;
+  let tags = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 42 || c === 95) emphasis++;
+    else if (c === 91 || c === 93) brackets++;
+    else if (c === 60) tags++;
+  }
+  if (emphasis > L.emphasis) return { reason: `more than ${L.emphasis} * and _ markers` };
+  if (brackets > L.brackets) return { reason: `more than ${L.brackets} brackets` };
+  if (tags > L.tags) return { reason: `more than ${L.tags} < signs` };
+  const lines = text.split('\n');
+  if (lines.length > L.lines) return { reason: `more than ${L.lines} lines` };
+  let underlines = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^ {0,3}(?:=+|-+)[ \t]*$/.test(line) && ++underlines > L.underlines) return { reason: `more than ${L.underlines} underlines or rules`, line: i + 1 };
+    const prefix = /^[ \t>]*/.exec(line)![0];
+    let quotes = 0;
+    let columns = 0;
+    for (const c of prefix) {
+      if (c === '>') quotes++;
+      else columns += c === '\t' ? 4 : 1;
+    }
+    if (quotes > L.quoteDepth) return { reason: `block quotes nested more than ${L.quoteDepth} deep`, line: i + 1 };
+    if (columns > L.indent) return { reason: `lines indented more than ${L.indent} columns`, line: i + 1 };
+  }
+  return null;
+}
+
+/** Depth of a tree, without recursion. */
+function depthOf(root: Root): number {
+  let max = 0;
+  const stack: Array<[{ children?: unknown[] }, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    if (depth > MARKDOWN_LIMITS.depth) break;
+    if (Array.isArray(node.children)) for (const child of node.children) stack.push([child as { children?: unknown[] }, depth + 1]);
+  }
+  return max;
+}
+
+/** The fallback: the first `#` heading before the raw block is the heading; the rest is KB text. */
+function readPlain(doc: KbDocument, before: string, beforeLine: number, after: string, afterLine: number): void {
+  const lines = before.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$/.exec(lines[i]!);
+    if (!match) continue;
+    doc.heading = match[1]!;
+    doc.headingLine = beforeLine + i;
+    lines[i] = '';
+    break;
+  }
+  const rest = lines.join('\n');
+  if (rest.trim() !== '') doc.plainBefore = { text: rest, line: beforeLine };
+  if (after.trim() !== '') doc.plainAfter = { text: after, line: afterLine };
+}
+
 function readYaml(value: string, file: string, line: number, diagnostics: Diagnostic[]): Record<string, unknown> | null {
   try {
-    const data: unknown = parseYaml(value, { maxAliasCount: 50, prettyErrors: false });
+    const data: unknown = parseYaml(value, { maxAliasCount: 50, prettyErrors: false, logLevel: 'error' });
     if (data === null || data === undefined) return {};
     if (typeof data !== 'object' || Array.isArray(data)) {
       diagnostics.push({ severity: 'error', kind: 'invalid-front-matter', message: 'front matter is not a mapping of keys to values', file, line });
@@ -99,15 +259,23 @@ function readYaml(value: string, file: string, line: number, diagnostics: Diagno
     }
     return data as Record<string, unknown>;
   } catch (error) {
-    const yamlLine = (error as { linePos?: [{ line: number }] }).linePos?.[0]?.line;
-    const message = (error as Error).message.split('\n')[0] ?? 'invalid YAML';
+    // `linePos` is only set with prettyErrors; `pos` (offsets into the YAML) always is.
+    const pos = (error as { pos?: [number, number] }).pos?.[0];
+    const yamlLine = (error as { linePos?: [{ line: number }] }).linePos?.[0]?.line ?? (pos === undefined ? undefined : lineAt(value, pos));
+    const message = String((error as Error).message ?? 'invalid YAML').split('\n')[0]!.slice(0, 200);
     diagnostics.push({ severity: 'error', kind: 'invalid-front-matter', message: `invalid YAML in front matter: ${message}`, file, line: yamlLine ? line + yamlLine : line });
     return null;
   }
 }
 
+/** Text of a node, without recursion (trees from hostile input can be deep). */
 function plainText(node: RootContent): string {
-  if ('value' in node && typeof node.value === 'string') return node.value;
-  if ('children' in node) return (node.children as RootContent[]).map(plainText).join('');
-  return '';
+  let out = '';
+  const stack: RootContent[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if ('value' in current && typeof current.value === 'string') out += current.value;
+    else if ('children' in current) for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i] as RootContent);
+  }
+  return out;
 }

@@ -45,7 +45,6 @@ export interface TableRow {
   label: string;
 }
 
-const HEADER = /\bDate\b.*\bTime\b.*\bFile\s*name\b/i;
 const COLUMN = /File\s*name\s+and\s+path|File\s*name|File\s+date|File\s+size|Operating\s+system|[^\s|]+/gi;
 const NUMERIC_DATE = /^(\d{1,4})[/-](\d{1,2})[/-](\d{2,4})$/;
 const DAY_MONTH_YEAR = /^(\d{1,2})[-\s]([A-Za-z]{3,9})\.?,?[-\s](\d{4}|\d{2})$/;
@@ -58,9 +57,25 @@ const VERSION = /^\d+(\.\d+){1,4}[a-z]?$/i;
 const FILE_LIKE = /\.[A-Za-z0-9]{1,5}$/;
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
-/** True for a header line of a file-attribute table. */
+const DATE_WORD = /\bDate\b/gi;
+const TIME_WORD = /\bTime\b/gi;
+const FILE_NAME_WORD = /\bFile\s*name\b/gi;
+
+/**
+ * True for a header line of a file-attribute table: `Date`, then `Time`, then
+ * `File name`. Searched word by word (the first of each after the previous one)
+ * in linear time: the single regex `/\bDate\b.*\bTime\b.*\bFile\s*name\b/i`
+ * backtracks through every Date × Time pair of a long line without a file name.
+ */
 export function isFileTableHeader(text: string): boolean {
-  return HEADER.test(text);
+  let from = 0;
+  for (const word of [DATE_WORD, TIME_WORD, FILE_NAME_WORD]) {
+    word.lastIndex = from;
+    const match = word.exec(text);
+    if (!match) return false;
+    from = match.index + match[0].length;
+  }
+  return true;
 }
 
 /** The rule under a table header: dashes, or a `+-----+` border. */
@@ -71,7 +86,8 @@ export function isFileTableRule(text: string): boolean {
 
 /** A `+------+` border line of a table drawn with `|` and `+`. */
 export function isTableBorder(text: string): boolean {
-  return /^\+-{5,}[-+]*$/.test(text.trim());
+  // `-{5}[-+]*`, not `-{5,}[-+]*`: the overlapping quantifiers backtrack quadratically.
+  return /^\+-{5}[-+]*$/.test(text.trim());
 }
 
 /** `| Date | Time |` → `  Date   Time  `: the pipes of a bordered table become spaces, keeping offsets. */

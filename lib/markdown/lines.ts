@@ -13,7 +13,8 @@ export interface KbLine {
 export function toKbLines(text: string, firstLine: number): KbLine[] {
   const raw = text.split('\n');
   return raw.map((value, index) => ({
-    text: (value.startsWith('\t') ? value.slice(1) : value).replace(/\t/g, '        ').replace(/\s+$/, ''),
+    // trimEnd, not /\s+$/: that regex is quadratic on a long run of inner spaces.
+    text: (value.startsWith('\t') ? value.slice(1) : value).replace(/\t/g, '        ').trimEnd(),
     line: firstLine + index,
   }));
 }

@@ -12,7 +12,14 @@ export interface LinkOptions {
 }
 
 const INLINE = /\b((?:https?|ftp):\/\/[^\s<>"'`]+|www\.[a-z0-9-]+\.[a-z0-9.-]+(?:\/[^\s<>"'`]*)?)|\bQ(\d{5,6})\b/gi;
-const TRAILING = /[.,;:!?)\]}>]+$/;
+const TRAILING = new Set('.,;:!?)]}>');
+
+/** Where the run of trailing punctuation starts (a backward scan: `/[.,;:!?)\]}>]+$/` is quadratic on a long inner run). */
+function trailingStart(text: string): number {
+  let i = text.length;
+  while (i > 0 && TRAILING.has(text[i - 1]!)) i--;
+  return i;
+}
 
 /** Splits text into text and link nodes. */
 export function linkify(value: string, options: LinkOptions = {}): PhrasingContent[] {
@@ -24,7 +31,7 @@ export function linkify(value: string, options: LinkOptions = {}): PhrasingConte
     let url: string;
     if (match[1]) {
       // Trailing punctuation belongs to the sentence, except a `)` closing a `(` inside the URL.
-      const trail = TRAILING.exec(whole)?.[0] ?? '';
+      const trail = whole.slice(trailingStart(whole));
       let keep = whole.length - trail.length;
       if (trail.startsWith(')') && whole.slice(0, keep).includes('(')) keep++;
       whole = whole.slice(0, keep);

@@ -12,7 +12,7 @@ import { parseAppliesTo } from './applies-to';
 import { parseFooter } from './footer';
 import { toBlocks, type Block } from './blocks';
 import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
-import { decodeEntities, decodeHexEscapes, splitList, stripControl, unique } from './text';
+import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */
@@ -32,26 +32,45 @@ export interface ParseResult {
 
 const ID_PREFIX = /^\s*Q(\d{1,7})\s*[:\-–]\s*/;
 const MAX_TITLE = 300;
+/** Articles above either size get a `large-article` warning (the largest of the 60,335 archive articles: 178 KB, 3,984 lines). */
+const LARGE_CHARS = 1_000_000;
+const LARGE_LINES = 20_000;
 
 export function parseArticle(input: string, source: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: Diagnostic['severity'], kind: string, message: string, line?: number) =>
     diagnostics.push({ severity, kind, message, file: source, ...(line ? { line } : {}) });
 
+  const empty = { article: null, diagnostics, body: { before: [], blocks: [], after: [] } };
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   if (text.trim() === '') {
-    diag('error', 'empty-file', 'file is empty');
-    return { article: null, diagnostics, body: { before: [], blocks: [], after: [] } };
+    diag('error', 'empty-file', text === '' ? 'file is empty' : 'file holds only white space');
+    return empty;
   }
-  const bad = text.search(/[\u0000\ufffd]/);
-  if (bad !== -1) {
-    diag('warning', 'binary-data', 'file contains NUL bytes or invalid UTF-8; the bad bytes are removed', lineOf(text, bad));
-    text = text.replace(/[\u0000\ufffd]/g, '');
+  const bad = countBad(text);
+  if (bad.count > 0) {
+    const share = bad.count / text.length;
+    if (bad.count >= 16 && share > 0.05) {
+      diag('error', 'binary-file', `file is not text: ${(share * 100).toFixed(0)}% of it is NUL bytes, control characters or invalid UTF-8; skipped`, lineOf(text, bad.first));
+      return empty;
+    }
+    diag('warning', 'binary-data', `file contains ${bad.count} NUL byte${bad.count === 1 ? '' : 's'}, control character${bad.count === 1 ? '' : 's'} or invalid UTF-8 sequence${bad.count === 1 ? '' : 's'}; they are removed`, lineOf(text, bad.first));
+    text = stripControl(text.replace(/\ufffd/g, ''));
   }
-  text = stripControl(text);
+  const cr = text.indexOf('\r');
+  if (cr !== -1) {
+    diag('warning', 'line-endings', `file has ${text[cr + 1] === '\n' ? 'Windows (CRLF)' : 'CR'} line endings; they are read as LF`, lineOf(text, cr));
+    text = text.replace(/\r\n?/g, '\n');
+  }
+  const lineCount = countLines(text);
+  if (text.length > LARGE_CHARS || lineCount > LARGE_LINES) {
+    diag('warning', 'large-article', `article is large (${(text.length / 1e6).toFixed(1)} MB, ${lineCount} lines); its page will be large too`);
+  }
 
   const doc = readDocument(text, source, diagnostics);
+  // The line of the title that was read: the heading's, else the front matter's `title:` line.
+  const titleLineOf = (raw: string): number =>
+    raw === doc.heading && doc.headingLine ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m));
   const fm = doc.frontMatter ?? {};
   if (doc.frontMatter === null && !diagnostics.some((d) => d.kind.endsWith('front-matter'))) {
     diag('warning', 'no-front-matter', 'file has no front matter (--- title/permalink ---)', 1);
@@ -64,7 +83,11 @@ export function parseArticle(input: string, source: string): ParseResult {
   const bodyStart = appliesTo?.end ?? header.end;
   const footer = parseFooter(lines, bodyStart);
   const bodyEnd = footer ? footer.start : lines.length;
-  const bodyLines: KbLine[] = lines.slice(bodyStart, bodyEnd);
+  // Text outside the raw block that was too complex for Markdown is read as KB text, before and after it.
+  const bodyLines: KbLine[] = [];
+  if (doc.plainBefore) pushAll(bodyLines, toKbLines(doc.plainBefore.text, doc.plainBefore.line)).push({ text: '', line: doc.plainBefore.line });
+  for (let i = bodyStart; i < bodyEnd; i++) bodyLines.push(lines[i]!);
+  if (doc.plainAfter) pushAll(bodyLines, [{ text: '', line: doc.plainAfter.line }, ...toKbLines(doc.plainAfter.text, doc.plainAfter.line)]);
 
   // Title: front matter, else the heading; without the `Q244717: ` prefix.
   const rawTitle = typeof fm['title'] === 'string' || typeof fm['title'] === 'number' ? String(fm['title']) : doc.heading;
@@ -78,15 +101,20 @@ export function parseArticle(input: string, source: string): ParseResult {
   const fileId = /Q(\d{1,7})(?:\/README)?\.md$/i.exec(source);
   const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
   if (!digits || Number.parseInt(digits, 10) <= 0) {
-    diag('error', 'missing-id', 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name', header.lines.article ?? doc.headingLine ?? 1);
+    const message = digits ? `Q${digits} is not an article number` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
+    diag('error', 'missing-id', message, header.lines.article ?? doc.headingLine ?? 1);
     return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
   }
   const id = normalizeId(digits);
-  if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}`, lines[0]?.line);
+  if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
+  if (rawTitle && !titleId) {
+    diag('warning', 'title-without-id', `title has no "Q…:" article number; using ${id} from ${headerId ? 'the Article line' : 'the file name'}`, titleLineOf(rawTitle));
+  }
+  if (fileId && normalizeId(fileId[1]!) !== id) {
+    diag('warning', 'file-name-mismatch', `file name says ${normalizeId(fileId[1]!)} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
+  }
   if (titleId && normalizeId(titleId[1]!) !== id) {
-    // Point at the title that was read: the front matter's `title:` line, else the heading.
-    const titleLine = rawTitle === doc.heading ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m));
-    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, titleLine ?? 2);
+    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
   }
   if (!title) {
     diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
@@ -97,7 +125,7 @@ export function parseArticle(input: string, source: string): ParseResult {
   const fmPermalink = fm['permalink'];
   if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
     const shown = JSON.stringify(String(fmPermalink)).slice(0, 120);
-    diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.indexOf('permalink')));
+    diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.search(/^permalink\s*:/m)));
   }
 
   const lastModified = parseKbDate(header.lastModified);
@@ -134,7 +162,7 @@ export function parseArticle(input: string, source: string): ParseResult {
   const blocks = toBlocks(bodyLines);
   const { sections, blocks: named } = nameSections(blocks);
   article.sections = sections;
-  for (const block of named) if (block.type === 'fileTable') article.fileAttributes.push(...block.table.rows);
+  for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);
 
   const checked = articleSchema.safeParse(article);
   if (!checked.success) {
@@ -168,6 +196,25 @@ function slug(text: string): string {
 
 function cleanInline(value: string): string {
   return decodeHexEscapes(decodeEntities(value)).replace(/\s+/g, ' ').trim();
+}
+
+/** NUL, control characters other than tab and newline, and U+FFFD (what the decoder makes of invalid UTF-8). */
+function countBad(text: string): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127 || c === 0xfffd) {
+      if (count++ === 0) first = i;
+    }
+  }
+  return { count, first };
+}
+
+function countLines(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 function lineOf(text: string, offset: number): number {

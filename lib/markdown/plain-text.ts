@@ -1,6 +1,6 @@
 /** The body as plain text (for search and excerpts): paragraphs, list items, headings, table cells. */
 import type { Block } from './blocks';
-import { decodeHexEscapes } from './text';
+import { decodeHexEscapes, pushAll } from './text';
 
 export function bodyText(blocks: readonly Block[]): string {
   const parts: string[] = [];
@@ -11,7 +11,7 @@ export function bodyText(blocks: readonly Block[]): string {
         parts.push(block.text);
         break;
       case 'list':
-        parts.push(...block.items);
+        pushAll(parts, block.items);
         break;
       case 'pre':
         parts.push(block.text.replace(/\s+/g, ' '));

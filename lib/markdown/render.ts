@@ -10,14 +10,16 @@
  *   `style`, only http(s)/mailto URLs, ids prefixed with `user-content-`).
  */
 import { unified } from 'unified';
-import remarkRehype from 'remark-rehype';
+import remarkRehype, { defaultHandlers } from 'remark-rehype';
+import type { Handler } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
-import type { Root as HastRoot, RootContent as HastContent } from 'hast';
+import type { Element as HastElement, Root as HastRoot, RootContent as HastContent } from 'hast';
 import type { Root as MdastRoot, RootContent } from 'mdast';
 import type { ArticleBody } from './parse';
 import { blocksToMdast } from './mdast';
 import type { LinkOptions } from './links';
+import { pushAll } from './text';
 
 const ANY_PROTOCOLS = { href: ['http', 'https', 'ftp', 'mailto'] };
 
@@ -43,23 +45,80 @@ export const KB_SCHEMA: SanitizeSchema = {
   },
 };
 
+/**
+ * `mdast-util-to-hast`'s list item handler asks, for every item, whether its
+ * list is loose, by looking at every item of the list: quadratic in the items
+ * (a 50,000-item list took 20 s). The answer is the same for every item of a
+ * list, so it is computed once per list and handed over as a stand-in list.
+ */
+const looseLists = new WeakMap<object, boolean>();
+const listItem: Handler = (state, node, parent) => {
+  if (!parent || parent.type !== 'list') return defaultHandlers.listItem(state, node, parent);
+  let loose = looseLists.get(parent);
+  if (loose === undefined) {
+    loose = Boolean(parent.spread) || parent.children.some((item) => (item.spread ?? item.children.length > 1));
+    looseLists.set(parent, loose);
+  }
+  return defaultHandlers.listItem(state, node, { type: 'list', spread: loose, children: [] });
+};
+
 const markdownPipeline = unified()
-  .use(remarkRehype, { allowDangerousHtml: true })
+  .use(remarkRehype, { allowDangerousHtml: true, handlers: { listItem } })
   .use(rehypeRaw)
   .use(rehypeSanitize, MARKDOWN_SCHEMA);
 
-const kbPipeline = unified().use(remarkRehype).use(rehypeSanitize, KB_SCHEMA);
+const kbPipeline = unified().use(remarkRehype, { handlers: { listItem } }).use(rehypeSanitize, KB_SCHEMA);
 
+/** Elements nested deeper than this in the body are flattened to their text (renderers recurse per level). */
+export const MAX_BODY_DEPTH = 48;
+
+/**
+ * The body as sanitized hast. Never throws: a part that fails to render
+ * (input beyond what the parser's limits let through) becomes plain text.
+ */
 export function renderBody(body: ArticleBody, options: LinkOptions = {}): HastRoot {
   const children: HastContent[] = [];
-  if (body.before.length > 0) children.push(...toHast(markdownPipeline, body.before));
-  children.push(...toHast(kbPipeline, blocksToMdast(body.blocks, options)));
-  if (body.after.length > 0) children.push(...toHast(markdownPipeline, body.after));
-  return { type: 'root', children };
+  if (body.before.length > 0) pushAll(children, toHast(markdownPipeline, body.before));
+  pushAll(children, toHast(kbPipeline, blocksToMdast(body.blocks, options)));
+  if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after));
+  const root: HastRoot = { type: 'root', children };
+  limitDepth(root, MAX_BODY_DEPTH);
+  return root;
 }
 
 function toHast(pipeline: typeof kbPipeline, nodes: RootContent[]): HastContent[] {
   const tree: MdastRoot = { type: 'root', children: nodes };
-  const hast = pipeline.runSync(tree) as unknown as HastRoot;
-  return hast.children;
+  try {
+    const hast = pipeline.runSync(tree) as unknown as HastRoot;
+    return hast.children;
+  } catch {
+    // Text nodes only: nothing in them is markup.
+    return [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: textOf(tree) }] }];
+  }
+}
+
+/** Concatenated text of a tree, without recursion. */
+function textOf(root: { children?: unknown[] }): string {
+  let out = '';
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as { type?: string; value?: unknown; children?: unknown[] };
+    if (node.type === 'text' && typeof node.value === 'string') out += node.value;
+    else if (node.type === 'inlineCode' || node.type === 'code') out += String(node.value ?? '');
+    else if (Array.isArray(node.children)) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  }
+  return out;
+}
+
+/** Replaces the children of elements at `max` depth with their text, without recursion. */
+function limitDepth(root: HastRoot, max: number): void {
+  const stack: Array<[HastRoot | HastElement, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    for (const child of node.children) {
+      if (child.type !== 'element') continue;
+      if (depth + 1 >= max && child.children.length > 0) child.children = [{ type: 'text', value: textOf(child) }];
+      else stack.push([child, depth + 1]);
+    }
+  }
 }

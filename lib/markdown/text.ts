@@ -55,6 +55,15 @@ export function splitList(value: string): string[] {
     .filter((part) => part.length > 0);
 }
 
+/**
+ * Appends `items` to `target` in place. A loop, not `target.push(...items)`: a
+ * spread of some 100,000 items overflows the call stack.
+ */
+export function pushAll<T>(target: T[], items: readonly T[]): T[] {
+  for (const item of items) target.push(item);
+  return target;
+}
+
 /** Returns the items of `list` without duplicates, keeping first occurrences. */
 export function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];

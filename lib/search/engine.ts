@@ -119,6 +119,8 @@ const MIN_PREFIX = 3;
 const MAX_PREFIX_SHARDS = 2;
 const EXPANSION_WEIGHT = 0.5;
 const POSTINGS_CACHE = 400;
+/** Index files kept parsed in memory (shards and metadata chunks beyond this are dropped, oldest first). */
+const FILE_CACHE = 500;
 const DOC_BITS = 2 ** 17;
 
 export class SearchEngine {
@@ -153,6 +155,17 @@ export class SearchEngine {
       promise = this.fetchJson(url);
       this.files.set(file, promise);
       promise.catch(() => this.files.delete(file));
+      if (this.files.size > FILE_CACHE) {
+        // Forget the oldest shards and metadata chunks (the browser's HTTP cache still has them).
+        for (const name of this.files.keys()) {
+          if (this.files.size <= FILE_CACHE * 0.8) break;
+          if (name.startsWith('t/') || name.startsWith('m/')) this.files.delete(name);
+        }
+      }
+    } else {
+      // Most recently used last.
+      this.files.delete(file);
+      this.files.set(file, promise);
     }
     return promise as Promise<T>;
   }

@@ -12,7 +12,8 @@ const KEYWORDS_DELAY_MS = 400;
 
 export function fetchFrom(base: string): FetchJson {
   return async (file) => {
-    const response = await fetch(new URL(file, base).href);
+    // The manifest is revalidated on every page load: it names the build (`?v=`) the other files are fetched for.
+    const response = await fetch(new URL(file, base).href, file === 'manifest.json' ? { cache: 'no-cache' } : undefined);
     if (!response.ok) throw new Error(`search index file ${file}: HTTP ${response.status}`);
     return response.json();
   };

@@ -7,7 +7,10 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadCorpus } from '../../lib/content/corpus';
+import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
+import { applyCspToDir } from './csp';
+import { buildSearchIndex } from '../../lib/search/build';
 
 export interface BuildOptions {
   contentDir: string;
@@ -20,10 +23,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const contentDir = path.resolve(options.contentDir);
   const started = performance.now();
   console.log(`kbview: building ${contentDir}`);
-  const corpus = await loadCorpus(contentDir, { onProgress: progressReporter('parse') });
+  const corpus = await loadCorpus(contentDir, { withText: true, onProgress: progressReporter('parse') });
   const errors = corpus.diagnostics.filter((d) => d.severity === 'error');
   const shown = corpus.diagnostics.slice(0, 200);
-  for (const d of shown) console.error(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`);
+  for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
   const s = corpus.stats;
   const summary = `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
@@ -33,23 +36,61 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     return 1;
   }
 
+  // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
+  if (process.env['KB_SKIP_SEARCH'] !== '1') {
+    const search = buildSearchIndex(corpus.files, path.resolve('public/search'));
+    console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
+  }
+  for (const file of corpus.files) file.text = '';
+
   const nextBin = require.resolve('next/dist/bin/next');
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, NEXT_TELEMETRY_DISABLED: '1' });
+  // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
+  // resolved here so that the pages and the copied files agree.
+  const sources = sourcesMode(corpus.articles.length);
+  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_SOURCES: sources, NEXT_TELEMETRY_DISABLED: '1' }, started);
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return code;
   }
   const outDir = path.resolve(options.outDir ?? 'out');
+  const pruneStarted = performance.now();
   const removed = pruneExport(outDir);
+  console.log(`kbview: pruned in ${((performance.now() - pruneStarted) / 1000).toFixed(1)} s`);
+  // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts).
+  const csp = applyCspToDir(outDir);
+  console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+  if (sources === 'files') {
+    const copied = copySources(contentDir, corpus.articles, outDir);
+    console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
+  } else {
+    console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
+  }
   const files = countFiles(outDir);
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests`);
   console.log(`${summary}; ${corpus.articles.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   return errors.length > 0 && corpus.articles.length === 0 ? 1 : 0;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Runs Next, prefixing each line of its output with the seconds since the build started. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const stamp = (stream: NodeJS.WriteStream) => {
+      let rest = '';
+      return (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) stream.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+      };
+    };
+    child.stdout.on('data', stamp(process.stdout));
+    child.stderr.on('data', stamp(process.stderr));
     child.on('close', (code) => resolve(code ?? 1));
   });
 }

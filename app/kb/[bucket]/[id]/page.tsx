@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { ArticleView } from '@/components/article/ArticleView';
+import { ArticleView, BACKLINKS_SHOWN } from '@/components/article/ArticleView';
 import { MissingArticleView } from '@/components/article/MissingArticleView';
-import { getArticle, getMissing, listArticles, listMissing } from '@/lib/content';
+import { adjacentArticles, citedBy, getArticle, getMissing, listArticles, listMissing, relatedTo, sourceHref } from '@/lib/content';
 import { displayTitle, paramsFromPermalink } from '@/lib/site';
 
 type Params = { bucket: string; id: string };
@@ -54,10 +54,22 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   };
 }
 
+/**
+ * Everything here is per-page work proportional to the article: backlinks are a
+ * map lookup, prev/next a position lookup, related articles a bounded walk of
+ * the inverted index (lib/content/related.ts), all built once per process.
+ */
 export default async function KbArticlePage({ params }: Props) {
   const { bucket, id } = await params;
   const page = await resolve(bucket, id);
   if (!page) notFound();
-  if (page.kind === 'article') return <ArticleView article={page.article} body={page.body} />;
-  return <MissingArticleView missing={page.missing} />;
+  const { previous, next } = await adjacentArticles(id);
+  if (page.kind === 'missing') return <MissingArticleView missing={page.missing} previous={previous} next={next} />;
+
+  const { article, body } = page;
+  const backlinks = await citedBy(article.id);
+  // Related articles leave out those the page already links: its references and listed backlinks.
+  const exclude = new Set([...article.references, ...backlinks.slice(0, BACKLINKS_SHOWN).map((a) => a.id)]);
+  const [related, source] = await Promise.all([relatedTo(article.id, { limit: 5, exclude }), sourceHref(article)]);
+  return <ArticleView article={article} body={body} context={{ citedBy: backlinks, related, previous, next, source }} />;
 }

@@ -1,0 +1,9 @@
+import { browseRoute } from '@/components/browse/routes';
+
+const route = browseRoute('keywords');
+
+/** Only the paths the browse index knows exist; see components/browse/routes.tsx. */
+export const dynamicParams = false;
+export const generateStaticParams = route.generateStaticParams;
+export const generateMetadata = route.generateMetadata;
+export default route.BrowsePage;

@@ -1,0 +1,82 @@
+'use client';
+
+/**
+ * The theme button in the header: a toggle named "Dark theme", pressed when the
+ * dark theme shows. Pressing it switches theme and remembers the choice
+ * (localStorage); until then the page follows the system setting.
+ *
+ * No layout shift: the button has a fixed size and both icons are in the HTML;
+ * CSS shows the one that fits the theme in force (`.theme-toggle` in
+ * app/globals.css), also before this script runs. Only `aria-pressed` and the
+ * tooltip are set after hydration.
+ */
+import { useEffect, useState } from 'react';
+import { THEME_STORAGE_KEY, type Theme } from '@/lib/theme';
+
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+function currentTheme(): Theme {
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen === 'light' || chosen === 'dark') return chosen;
+  return window.matchMedia(DARK_QUERY).matches ? 'dark' : 'light';
+}
+
+export function ThemeToggle() {
+  const [theme, setTheme] = useState<Theme | null>(null);
+
+  useEffect(() => {
+    setTheme(currentTheme());
+    const media = window.matchMedia(DARK_QUERY);
+    const onSystemChange = () => setTheme(currentTheme());
+    // Another tab made a choice: follow it.
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== THEME_STORAGE_KEY) return;
+      if (event.newValue === 'light' || event.newValue === 'dark') document.documentElement.dataset.theme = event.newValue;
+      else delete document.documentElement.dataset.theme;
+      setTheme(currentTheme());
+    };
+    media.addEventListener('change', onSystemChange);
+    window.addEventListener('storage', onStorage);
+    return () => {
+      media.removeEventListener('change', onSystemChange);
+      window.removeEventListener('storage', onStorage);
+    };
+  }, []);
+
+  const toggle = () => {
+    const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
+    try {
+      localStorage.setItem(THEME_STORAGE_KEY, next);
+    } catch {
+      // Storage may be disabled: the choice then lasts for this page only.
+    }
+    setTheme(next);
+  };
+
+  return (
+    <button
+      type="button"
+      className="theme-toggle"
+      aria-label="Dark theme"
+      aria-pressed={theme === null ? undefined : theme === 'dark'}
+      title={theme === null ? 'Theme' : theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'}
+      onClick={toggle}
+    >
+      {/* Moon: shown in the light theme. */}
+      <svg className="theme-icon-dark" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+        <path fill="currentColor" d="M20.5 14.6A8.5 8.5 0 0 1 9.4 3.5a8.5 8.5 0 1 0 11.1 11.1Z" />
+      </svg>
+      {/* Sun: shown in the dark theme. */}
+      <svg className="theme-icon-light" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+        <circle cx="12" cy="12" r="4.5" fill="currentColor" />
+        <path
+          stroke="currentColor"
+          strokeWidth="2"
+          strokeLinecap="round"
+          d="M12 1.8v2.4M12 19.8v2.4M4.8 4.8l1.7 1.7M17.5 17.5l1.7 1.7M1.8 12h2.4M19.8 12h2.4M4.8 19.2l1.7-1.7M17.5 6.5l1.7-1.7"
+        />
+      </svg>
+    </button>
+  );
+}

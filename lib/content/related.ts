@@ -1,0 +1,217 @@
+/**
+ * Per-article navigation that needs the whole archive: the previous and next
+ * article by number, and "related" articles (sharing product and keywords).
+ *
+ * Scale: the export renders ~64k pages, so nothing here may scan the corpus per
+ * page. `buildArticleIndexes` runs once per process (memoized from `getSite()`
+ * in ./index.ts) and builds:
+ * - the position of every article in number order (prev/next in O(1), and the
+ *   nearest articles to any number by binary search);
+ * - an inverted index from each tag (Keywords, Technology, Issue and Solution
+ *   type, lower-cased) and each distinctive title word to the articles that
+ *   carry it. Terms carried by more than `MAX_POSTINGS` articles (`kbnetwork`,
+ *   `ENDUSER`, "Windows"…) say little and would cost a long scan: they are left
+ *   out of the index, so scoring one article reads at most
+ *   `MAX_POSTINGS` × its number of terms entries;
+ * - per product, its articles in number order (to fill up with close neighbours
+ *   of the same product when an article shares no distinctive term).
+ *
+ * Pure: no fs, no Next; tested in test/article-related.test.ts.
+ */
+import type { Article } from '../markdown/schema';
+import type { ArticleSummary } from './graph';
+
+/** Terms carried by more articles than this are ignored for scoring. */
+export const MAX_POSTINGS = 2000;
+
+/** Title words too common or too vague to relate two articles. */
+const STOP_WORDS = new Set(
+  (
+    'the and for with not does are can cannot when from how into using use used that this you your may will all ' +
+    'after before about over under than then there its has have had was were but out off via per one two more ' +
+    'error errors message messages problem problems fix info prb doc bug howto sample file files run runs running ' +
+    'work works working microsoft available information article articles list new'
+  ).split(' '),
+);
+
+export interface ArticleIndexes {
+  /** Summaries in number order (the link graph's list). */
+  summaries: readonly ArticleSummary[];
+  /** id → index into `summaries`. */
+  position: Map<string, number>;
+  /** term → indices of the articles carrying it (only terms with ≤ MAX_POSTINGS articles). */
+  postings: Map<string, number[]>;
+  /** Terms of each article (index-aligned with `summaries`). */
+  terms: string[][];
+  /** Product of each article, as an index into `products` (-1: none). */
+  productOf: Int32Array;
+  /** Each product's articles, in number order. */
+  byProduct: number[][];
+  /** Number of articles. */
+  size: number;
+  /** Scoring scratch space (one per process; relatedArticles is synchronous). */
+  scratch?: Float64Array;
+}
+
+/** Tags (`t:`) and title words (`w:`) of an article, deduplicated. */
+export function termsOf(article: Pick<Article, 'title' | 'id' | 'keywords' | 'technology' | 'issueType' | 'solutionType'>): string[] {
+  const out = new Set<string>();
+  for (const tag of [...article.keywords, ...article.technology, ...article.issueType, ...article.solutionType]) {
+    const t = tag.trim().toLowerCase();
+    if (t) out.add(`t:${t}`);
+  }
+  const title = article.title.startsWith(`${article.id}:`) ? article.title.slice(article.id.length + 1) : article.title;
+  for (const word of title.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (word.length < 3 || STOP_WORDS.has(word) || /^\d+$/.test(word)) continue;
+    out.add(`w:${word}`);
+  }
+  return [...out];
+}
+
+/** Builds the indexes; `articles` and `summaries` are index-aligned, in number order. */
+export function buildArticleIndexes(articles: readonly Article[], summaries: readonly ArticleSummary[]): ArticleIndexes {
+  const position = new Map<string, number>();
+  const all = new Map<string, number[]>();
+  const terms: string[][] = [];
+  const productIds = new Map<string, number>();
+  const productOf = new Int32Array(articles.length).fill(-1);
+  const byProduct: number[][] = [];
+  articles.forEach((article, i) => {
+    position.set(article.id, i);
+    const own = termsOf(article);
+    terms.push(own);
+    for (const term of own) {
+      const list = all.get(term);
+      if (list) list.push(i);
+      else all.set(term, [i]);
+    }
+    const product = article.product?.trim();
+    if (product) {
+      let p = productIds.get(product);
+      if (p === undefined) {
+        p = byProduct.length;
+        productIds.set(product, p);
+        byProduct.push([]);
+      }
+      productOf[i] = p;
+      byProduct[p]!.push(i);
+    }
+  });
+  const postings = new Map<string, number[]>();
+  for (const [term, list] of all) {
+    // A term only this article has relates it to nothing; a very common one says little.
+    if (list.length >= 2 && list.length <= MAX_POSTINGS) postings.set(term, list);
+  }
+  return { summaries, position, postings, terms, productOf, byProduct, size: articles.length };
+}
+
+/** The articles just before and after `id` in number order (null at either end, or when `id` is unknown). */
+export function neighbours(indexes: ArticleIndexes, id: string): { previous: ArticleSummary | null; next: ArticleSummary | null } {
+  const i = indexes.position.get(id);
+  if (i === undefined) return nearestTo(indexes, Number(id.slice(1)));
+  return { previous: indexes.summaries[i - 1] ?? null, next: indexes.summaries[i + 1] ?? null };
+}
+
+/** The archive's articles on either side of a number that is not in it (binary search). */
+export function nearestTo(indexes: ArticleIndexes, number: number): { previous: ArticleSummary | null; next: ArticleSummary | null } {
+  const list = indexes.summaries;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.number < number) lo = mid + 1;
+    else hi = mid;
+  }
+  const next = list[lo]?.number === number ? (list[lo + 1] ?? null) : (list[lo] ?? null);
+  return { previous: list[lo - 1] ?? null, next };
+}
+
+export interface RelatedOptions {
+  /** How many to return; default 5. */
+  limit?: number;
+  /** Ids not to suggest (the article's own references and backlinks are already linked). */
+  exclude?: ReadonlySet<string>;
+}
+
+/**
+ * Articles related to `id`: each shared tag or title word scores its inverse
+ * document frequency (title words count half: they are noisier), a shared
+ * product adds a fixed bonus, and a candidate must share at least some
+ * distinctive term. Ties go to the closer number, then the lower one, so the
+ * result is deterministic. When fewer than `limit` are found, the closest
+ * articles of the same product by number fill the list.
+ *
+ * Cost: O(sum of the posting lengths of the article's terms) ≤ MAX_POSTINGS × terms.
+ */
+export function relatedArticles(indexes: ArticleIndexes, id: string, options: RelatedOptions = {}): ArticleSummary[] {
+  const limit = options.limit ?? 5;
+  const self = indexes.position.get(id);
+  if (self === undefined || limit <= 0) return [];
+  const exclude = options.exclude ?? new Set<string>();
+  const usable = (j: number) => j !== self && !exclude.has(indexes.summaries[j]!.id);
+  const product = indexes.productOf[self]!;
+  // Scores accumulate in a per-index scratch array (reset after use) instead of a
+  // Map, and only the best `limit` are kept: no sort of all candidates.
+  const scores = (indexes.scratch ??= new Float64Array(indexes.size));
+  const touched: number[] = [];
+  for (const term of indexes.terms[self]!) {
+    const list = indexes.postings.get(term);
+    if (!list) continue;
+    const weight = Math.log(indexes.size / list.length) * (term.startsWith('w:') ? 0.5 : 1);
+    for (const j of list) {
+      if (scores[j] === 0) touched.push(j);
+      scores[j] = scores[j]! + weight;
+    }
+  }
+  const number = indexes.summaries[self]!.number;
+  const distance = (j: number) => Math.abs(indexes.summaries[j]!.number - number);
+  // Better: higher score, then closer number, then lower index (deterministic).
+  const better = (j: number, sj: number, k: number, sk: number) => sj > sk || (sj === sk && (distance(j) < distance(k) || (distance(j) === distance(k) && j < k)));
+  const top: Array<[number, number]> = [];
+  for (const j of touched) {
+    const score = scores[j]!;
+    scores[j] = 0;
+    const total = score + (product >= 0 && indexes.productOf[j] === product ? 2 : 0);
+    // One shared rare title word alone (~4) is not enough to call two articles related.
+    if (total < 4.5) continue;
+    if (top.length === limit && !better(j, total, top[limit - 1]![0], top[limit - 1]![1])) continue;
+    if (!usable(j)) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    while (at > 0 && better(j, total, top[at - 1]![0], top[at - 1]![1])) at--;
+    top.splice(at, 0, [j, total]);
+    if (top.length > limit) top.pop();
+  }
+  const picked = top.map(([j]) => j);
+  if (picked.length < limit && product >= 0) fillFromProduct(indexes, self, product, limit, picked, usable);
+  return picked.map((j) => indexes.summaries[j]!);
+}
+
+/** Adds the same-product articles closest in number to `self`, alternating sides. */
+function fillFromProduct(indexes: ArticleIndexes, self: number, product: number, limit: number, picked: number[], usable: (j: number) => boolean): void {
+  const list = indexes.byProduct[product]!;
+  // `list` is in number order, as `self` is an index into number order: find self in it.
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < self) lo = mid + 1;
+    else hi = mid;
+  }
+  const seen = new Set(picked);
+  const number = indexes.summaries[self]!.number;
+  let left = lo - 1;
+  let right = lo + 1;
+  // Bounded: at most a few dozen steps past excluded articles.
+  for (let steps = 0; picked.length < limit && steps < 200 && (left >= 0 || right < list.length); steps++) {
+    const l = left >= 0 ? list[left]! : -1;
+    const r = right < list.length ? list[right]! : -1;
+    const takeLeft = r < 0 || (l >= 0 && number - indexes.summaries[l]!.number <= indexes.summaries[r]!.number - number);
+    const j = takeLeft ? l : r;
+    if (takeLeft) left--;
+    else right++;
+    if (usable(j) && !seen.has(j)) {
+      seen.add(j);
+      picked.push(j);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The per-article indexes (lib/content/related.ts): previous/next by number,
+ * related articles, and their cost bounds; the "Original text" mode
+ * (lib/content/sources.ts); the look-up links of not-in-archive pages.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildLinkGraph } from '../lib/content/graph';
+import { buildArticleIndexes, MAX_POSTINGS, nearestTo, neighbours, relatedArticles, termsOf } from '../lib/content/related';
+import { copySources, sourceFilePath, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
+import type { Article } from '../lib/markdown/schema';
+import { lookupLinks } from '../components/article/lookup';
+
+function article(number: number, fields: Partial<Article> = {}): Article {
+  const id = `Q${number}`;
+  return {
+    id,
+    number,
+    title: `${id}: Article ${number}`,
+    permalink: `/kb/${String(number).padStart(6, '0').slice(0, 3)}/${id}/`,
+    product: null,
+    versions: [],
+    versionsRaw: '',
+    operatingSystems: [],
+    keywords: [],
+    technology: [],
+    hardware: [],
+    issueType: [],
+    solutionType: [],
+    queryWords: [],
+    lastModified: null,
+    appliesTo: [],
+    sections: [],
+    fileAttributes: [],
+    references: [],
+    referenceTitles: [],
+    source: `${id}.md`,
+    ...fields,
+  };
+}
+
+function indexesOf(articles: Article[]) {
+  articles.sort((a, b) => a.number - b.number);
+  return buildArticleIndexes(articles, buildLinkGraph(articles).summaries);
+}
+
+test('previous and next follow article numbers; missing numbers get their nearest neighbours', () => {
+  const ix = indexesOf([article(300), article(100), article(200)]);
+  assert.deepEqual(
+    [neighbours(ix, 'Q100'), neighbours(ix, 'Q200'), neighbours(ix, 'Q300')].map(({ previous, next }) => [previous?.id ?? null, next?.id ?? null]),
+    [
+      [null, 'Q200'],
+      ['Q100', 'Q300'],
+      ['Q200', null],
+    ],
+  );
+  const ids = (n: number) => {
+    const { previous, next } = nearestTo(ix, n);
+    return [previous?.id ?? null, next?.id ?? null];
+  };
+  assert.deepEqual(ids(150), ['Q100', 'Q200']);
+  assert.deepEqual(ids(50), [null, 'Q100']);
+  assert.deepEqual(ids(999), ['Q300', null]);
+  assert.deepEqual(neighbours(ix, 'Q250'), nearestTo(ix, 250), 'an unknown id is treated as a number');
+});
+
+test('related articles share tags, title words and product; self and excluded ids never appear', () => {
+  const articles = [
+    article(1, { title: 'Q1: RAS Port Becomes Unavailable', product: 'Windows NT', keywords: ['kbras', 'kbnetwork'] }),
+    article(2, { title: 'Q2: RAS Port Hangs on Disconnect', product: 'Windows NT', keywords: ['kbras'] }),
+    article(3, { title: 'Q3: Word Crashes When Printing', product: 'Word', keywords: ['kbprint'] }),
+    article(4, { title: 'Q4: RAS Server Does Not Answer', product: 'Windows NT', keywords: ['kbras', 'kbnetwork'] }),
+    article(5, { title: 'Q5: Something Else Entirely', product: 'Windows NT' }),
+  ];
+  // Padding so that the shared terms are rare enough to count (idf) and the scoring has noise.
+  for (let n = 10; n < 200; n++) articles.push(article(n, { title: `Q${n}: Unrelated Topic ${n}`, product: 'Other', keywords: ['kbother'] }));
+  const ix = indexesOf(articles);
+  const related = relatedArticles(ix, 'Q1').map((a) => a.id);
+  assert.equal(related[0], 'Q4', 'most shared terms first');
+  assert.ok(related.includes('Q2'));
+  assert.ok(!related.includes('Q1'), 'never itself');
+  assert.ok(!related.includes('Q3'), 'nothing in common');
+  assert.ok(related.length <= 5);
+  assert.deepEqual(relatedArticles(ix, 'Q1', { exclude: new Set(['Q4']) }).map((a) => a.id)[0], 'Q2', 'excluded ids are skipped');
+  assert.deepEqual(relatedArticles(ix, 'Q1'), relatedArticles(ix, 'Q1'), 'deterministic (scratch space is reset)');
+  assert.deepEqual(relatedArticles(ix, 'Q1', { limit: 1 }).map((a) => a.id), ['Q4']);
+  assert.deepEqual(relatedArticles(ix, 'Q999'), [], 'unknown id');
+  // With nothing distinctive in common, the same product's nearest numbers fill in.
+  assert.deepEqual(relatedArticles(ix, 'Q5', { limit: 2 }).map((a) => a.id), ['Q4', 'Q2']);
+});
+
+test('terms used by more than MAX_POSTINGS articles are left out of the index', () => {
+  const articles: Article[] = [];
+  for (let n = 1; n <= MAX_POSTINGS + 1; n++) articles.push(article(n, { keywords: ['kbcommon', n % 2 ? 'kbodd' : 'kbeven'] }));
+  const ix = indexesOf(articles);
+  assert.equal(ix.postings.has('t:kbcommon'), false, 'too common');
+  assert.equal(ix.postings.has('t:kbodd'), true);
+  for (const list of ix.postings.values()) assert.ok(list.length <= MAX_POSTINGS);
+});
+
+test('terms: lower-cased tags and distinctive title words, without the Q-number prefix', () => {
+  const terms = termsOf(article(244717, { title: 'Q244717: FIX: RAS Port Becomes Unavailable in Windows NT 4.0', keywords: ['kbFixList'], technology: ['kbWinNT400search'] }));
+  assert.deepEqual(terms.sort(), ['t:kbfixlist', 't:kbwinnt400search', 'w:becomes', 'w:port', 'w:ras', 'w:unavailable', 'w:windows'].sort());
+});
+
+test('KB_SOURCES: files for small archives, none for large ones, unless set', () => {
+  assert.equal(sourcesMode(8, undefined), 'files');
+  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT - 1, ''), 'files');
+  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT, undefined), 'none');
+  assert.equal(sourcesMode(60_335, undefined), 'none');
+  assert.equal(sourcesMode(60_335, 'files'), 'files');
+  assert.equal(sourcesMode(8, ' NONE '), 'none');
+  assert.throws(() => sourcesMode(8, 'some'), /KB_SOURCES/);
+  assert.equal(sourceFilePath(article(244717)), '/kb/244/Q244717/Q244717.md');
+  assert.equal(sourceFilePath(article(10462)), '/kb/010/Q10462/Q10462.md');
+});
+
+test('copySources puts each source next to its page', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-sources-'));
+  try {
+    const content = path.join(dir, 'content');
+    mkdirSync(path.join(content, 'kb', '244', 'Q244717'), { recursive: true });
+    writeFileSync(path.join(content, 'kb', '244', 'Q244717', 'README.md'), 'text of Q244717\n');
+    const result = copySources(content, [{ ...article(244717), source: 'kb/244/Q244717/README.md' }], path.join(dir, 'out'));
+    assert.deepEqual(result, { files: 1, bytes: 16 });
+    assert.equal(readFileSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.md'), 'utf8'), 'text of Q244717\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('look-up links for a missing article: Internet Archive and the old support addresses', () => {
+  const hrefs = lookupLinks(238171).map((l) => l.href);
+  assert.deepEqual(hrefs, [
+    'https://web.archive.org/web/*/support.microsoft.com/kb/238171',
+    'https://web.archive.org/web/*/support.microsoft.com/support/kb/articles/Q238/1/71.ASP',
+    'http://support.microsoft.com/default.aspx?scid=kb;EN-US;Q238171',
+  ]);
+  assert.equal(lookupLinks(10405)[1]!.href, 'https://web.archive.org/web/*/support.microsoft.com/support/kb/articles/Q10/4/05.ASP');
+  assert.equal(lookupLinks(999).length, 2, 'no 1999–2002 address below Q1000');
+  assert.deepEqual(lookupLinks(Number.NaN), []);
+});

@@ -1,0 +1,213 @@
+/**
+ * Hostile and broken input, without a site build (see hostile-build.test.ts
+ * for the build): the loader keeps going past every bad file, `kb check`
+ * names each one (with its line where it makes sense) and exits 1, every
+ * article that can be rendered is, nothing outside the content directory is
+ * read, nothing inside it is written, and huge articles parse in bounded time.
+ *
+ * The content is test/fixtures/hostile/ plus the files made at test time by
+ * test/helpers/hostile-content.ts (binary, CRLF, 5 MB, 100,000 lines, FIFO,
+ * symbolic links, a file over the size limit, unreadable files when not root).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCorpus, type Corpus } from '../lib/content/corpus';
+import { parseFile } from '../lib/content/parse-file';
+import { scanContent } from '../lib/content/scan';
+import { parseArticle, renderBody } from '../lib/markdown/index';
+import {
+  EXPECTED_REPORTS, NOT_RENDERED, OUTSIDE_MARKER, RENDERED, SKIPPED_FILES, dangers, isRoot, makeHostileContent, type HostileContent,
+} from './helpers/hostile-content';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+let content: HostileContent;
+let corpus: Corpus;
+let hasFifo = false;
+
+/** What the content directory holds: every entry's kind, size and mtime (without following links). */
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      out.push(`${rel}/ (unreadable)`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(d, entry.name);
+      const st = lstatSync(full);
+      out.push(`${rel}/${entry.name} ${st.mode} ${st.size} ${st.mtimeMs}`);
+      if (entry.isDirectory()) walk(full, `${rel}/${entry.name}`);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** Runs `kb check <dir>` with its parse cache in the temporary folder. */
+function kbCheck(dir: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'kb.ts'), 'check', dir], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const applies = (r: { unlessRoot?: boolean; fifo?: boolean }) => !(r.unlessRoot && isRoot) && !(r.fifo && !hasFifo);
+
+before(async () => {
+  content = makeHostileContent();
+  hasFifo = existsSync(path.join(content.dir, 'Q990940.md')) && lstatSync(path.join(content.dir, 'Q990940.md')).isFIFO();
+  corpus = await loadCorpus(content.dir, { cacheDir: false, withText: true });
+});
+
+after(() => content?.cleanup());
+
+test('every bad file gets a diagnostic naming it (and its line), and the loader keeps going', () => {
+  const found = corpus.diagnostics.map((d) => `${d.file}:${d.line ?? ''} ${d.severity} ${d.kind}`);
+  for (const expected of EXPECTED_REPORTS.filter(applies)) {
+    const match = corpus.diagnostics.find((d) => d.file === expected.file && d.kind === expected.kind);
+    assert.ok(match, `no ${expected.kind} for ${expected.file}; got:\n${found.join('\n')}`);
+    assert.equal(match.severity, expected.severity, `${expected.file} ${expected.kind}`);
+    if (expected.line !== undefined) assert.equal(match.line, expected.line, `line of ${expected.kind} in ${expected.file}`);
+  }
+  assert.ok(!corpus.diagnostics.some((d) => d.kind === 'parser-crash'), 'the parser crashed on a file');
+  // A diagnostic for a file the list does not expect is a new behaviour: review it and add it to the list.
+  const expectedKeys = new Set(EXPECTED_REPORTS.map((r) => `${r.file} ${r.kind}`));
+  const extra = corpus.diagnostics.filter((d) => !expectedKeys.has(`${d.file} ${d.kind}`));
+  assert.deepEqual(extra, [], 'diagnostics not listed in EXPECTED_REPORTS');
+});
+
+test('every article that can be rendered is, and nothing else', () => {
+  const ids = corpus.articles.map((a) => a.id);
+  assert.deepEqual(ids, [...RENDERED].sort());
+  for (const id of NOT_RENDERED) assert.ok(!ids.includes(id), `${id} must not be rendered`);
+  // Duplicates: the path that sorts first wins, whatever the order on disk.
+  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.source, 'dup/a/Q990916.md');
+  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.title, 'Duplicate A');
+  assert.equal(corpus.articles.find((a) => a.id === 'Q990910')?.source, 'Q990910.md');
+  // Recovered titles and ids.
+  const title = (id: string) => corpus.articles.find((a) => a.id === id)?.title;
+  assert.equal(title('Q990910'), 'A Title Without an Article Number');
+  assert.equal(title('Q990912'), 'An Article Whose Front Matter Never Ends');
+  assert.equal(title('Q990913'), 'An Article With Invalid YAML Front Matter');
+  assert.equal(title('Q990914'), 'The Title Names Another Article');
+  assert.equal(title('Q990918'), 'A Title Without a Number, and No Article Line');
+  assert.equal(title('Q990936'), 'An Article With Windows Line Endings');
+  // Every permalink is the canonical one, whatever the front matter says.
+  for (const a of corpus.articles) assert.equal(a.permalink, `/kb/${String(a.number).padStart(6, '0').slice(0, 3)}/${a.id}/`);
+  assert.equal(new Set(corpus.articles.map((a) => a.permalink)).size, corpus.articles.length, 'two articles share a page');
+});
+
+test('the summary counts add up: files = rendered + skipped', () => {
+  const s = corpus.stats;
+  const skipped = SKIPPED_FILES.filter((file) => applies(EXPECTED_REPORTS.find((r) => r.file === file) ?? {}));
+  assert.equal(s.articles, RENDERED.length);
+  assert.equal(s.skipped, skipped.length, `skipped: ${skipped.join(', ')}`);
+  assert.equal(s.files, s.articles + s.skipped);
+  const withErrors = new Set(corpus.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+  assert.equal(s.withErrors, withErrors.size);
+  assert.ok(s.withWarnings > 10);
+});
+
+test('nothing outside the content directory is read, and nothing inside it is written', async () => {
+  for (const file of corpus.files) {
+    assert.ok(!JSON.stringify(file).includes(OUTSIDE_MARKER), `${file.source} holds text from outside the content directory`);
+  }
+  assert.ok(!corpus.files.some((f) => f.source.startsWith('linked-outside')), 'the link to an outside folder was followed');
+  // Even when a link is swapped in after the scan, the reader refuses it.
+  const swapped = parseFile(content.dir, 'Q990942.md', 0, 0);
+  assert.equal(swapped.article, null);
+  assert.equal(swapped.diagnostics[0]?.kind, 'symlink-outside');
+  if (hasFifo) {
+    // Reading a FIFO would block forever: the reader opens it non-blocking and refuses it.
+    const fifo = parseFile(content.dir, 'Q990940.md', 0, 0);
+    assert.deepEqual([fifo.article, fifo.diagnostics[0]?.kind], [null, 'unreadable']);
+  }
+  const before = snapshot(content.dir);
+  const outsideBefore = snapshot(content.outside);
+  await loadCorpus(content.dir, { cacheDir: path.join(content.root, 'cache') });
+  assert.deepEqual(snapshot(content.dir), before);
+  assert.deepEqual(snapshot(content.outside), outsideBefore);
+});
+
+test('kb check names every bad file with its line, prints the summary and exits 1', async () => {
+  const { code, stdout, stderr, ms } = await kbCheck(content.dir, content.root);
+  assert.equal(code, 1, `kb check exit code (stderr: ${stderr.slice(-2000)})`);
+  for (const expected of EXPECTED_REPORTS.filter(applies)) {
+    const file = path.join(content.dir, expected.file);
+    const prefix = `${file}${expected.line ? `:${expected.line}` : ''}: ${expected.severity}: `;
+    const line = stdout.split('\n').find((l) => l.endsWith(`[${expected.kind}]`) && (l.startsWith(prefix) || (!expected.line && new RegExp(`^${escape(file)}:\\d+: ${expected.severity}: `).test(l))));
+    assert.ok(line, `kb check does not report "${prefix}… [${expected.kind}]":\n${stdout}`);
+  }
+  const s = corpus.stats;
+  assert.match(stdout, new RegExp(`kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`));
+  // Diagnostics print file names and messages from the input: no control character reaches the terminal.
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stdout), 'a control character reached the output');
+  assert.ok(ms < 120_000, `kb check took ${ms.toFixed(0)} ms`);
+});
+
+test('a 5 MB article and a 100,000-line article parse and render in bounded time', (t) => {
+  for (const [file, lines] of [['Q990937.md', 98_000], ['Q990938.md', 100_000]] as const) {
+    const text = readFileSync(path.join(content.dir, file), 'utf8');
+    let parseMs = Infinity;
+    let renderMs = Infinity;
+    let result: ReturnType<typeof parseArticle> | null = null;
+    // The best of two runs: the machine may be busy.
+    for (let i = 0; i < 2; i++) {
+      const started = performance.now();
+      result = parseArticle(text, file);
+      const parsed = performance.now();
+      const body = renderBody(result.body);
+      parseMs = Math.min(parseMs, parsed - started);
+      renderMs = Math.min(renderMs, performance.now() - parsed);
+      assert.deepEqual(dangers(body), []);
+    }
+    t.diagnostic(`${file}: ${(text.length / 1e6).toFixed(1)} MB, ${text.split('\n').length} lines: parse ${parseMs.toFixed(0)} ms, render ${renderMs.toFixed(0)} ms`);
+    assert.ok(text.split('\n').length >= lines);
+    assert.ok(result?.article, `${file} gives an article`);
+    assert.ok(parseMs < 4000, `${file}: parse took ${parseMs.toFixed(0)} ms`);
+    assert.ok(renderMs < 8000, `${file}: render took ${renderMs.toFixed(0)} ms`);
+  }
+});
+
+test('no rendered body holds script, event handlers, styles or script URLs', () => {
+  for (const article of corpus.articles) {
+    const text = readFileSync(path.join(content.dir, article.source), 'utf8');
+    const body = renderBody(parseArticle(text, article.source).body, { linkPrefix: '/base' });
+    assert.deepEqual(dangers(body), [], article.source);
+  }
+  // The hostile text is still there, as text: nothing was dropped silently.
+  const q990901 = corpus.files.find((f) => f.source === 'Q990901.md')!;
+  assert.match(q990901.text, /<script>alert\('kbx-body'\)<\/script>/);
+  assert.match(q990901.article!.title, /<script>alert\('kbx-title'\)<\/script>/);
+  assert.match(q990901.article!.product ?? '', /onerror=alert\('kbx-product'\)/);
+  assert.ok(q990901.article!.referenceTitles.some((r) => r.id === 'Q999901' && r.title.includes("<script>alert('kbx-cited')")));
+});
+
+test('the scanner reports what it does not follow, and never loops', () => {
+  const scan = scanContent(content.dir);
+  const issues = new Map(scan.issues.map((i) => [i.file, i.kind]));
+  assert.equal(issues.get('Q990941.md'), 'unreadable');
+  assert.equal(issues.get('Q990949.md'), 'unreadable');
+  assert.equal(issues.get('Q990942.md'), 'symlink-outside');
+  assert.equal(issues.get('linked-outside'), 'symlink-outside');
+  if (hasFifo) assert.equal(issues.get('Q990940.md'), 'unreadable');
+  assert.ok(scan.files.includes('Q990948.md'), 'a link inside the content directory is followed');
+  assert.ok(scan.files.includes('Q990944.md/Q990945.md'), 'a folder named like an article file is searched');
+  assert.ok(!scan.files.some((f) => f.startsWith('linked-outside/')));
+});

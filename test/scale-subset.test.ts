@@ -1,0 +1,77 @@
+/**
+ * A 5,000-article subset of the real archive builds into a complete site:
+ * every article page and every not-in-archive page is there, a sample of pages
+ * holds what its article says, and the output stays within the per-article
+ * file and size budgets. Catches scale regressions early (the full-corpus
+ * figures are `npm run bench`'s job).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { corpusDir, corpusSkipReason, REPO_ROOT } from './helpers/corpus';
+import { builtSite } from './helpers/site';
+import { scanContent } from '../lib/content/scan';
+import { loadCorpus } from '../lib/content/corpus';
+import { buildLinkGraph } from '../lib/content/graph';
+
+const SIZE = 5000;
+
+/** Every k-th article of the corpus, hard-linked in the archive's own layout. */
+function subset(full: string): string {
+  const dir = path.join(REPO_ROOT, '.cache', 'corpus-subset', String(SIZE));
+  const files = scanContent(full).files;
+  const stride = files.length / SIZE;
+  for (let i = 0; i < SIZE; i++) {
+    const file = files[Math.floor(i * stride)]!;
+    const target = path.join(dir, file);
+    if (existsSync(target)) continue;
+    mkdirSync(path.dirname(target), { recursive: true });
+    linkSync(path.join(full, file), target);
+  }
+  return dir;
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else out.push(full);
+  }
+  return out;
+}
+
+/** The page's text with the entities React writes decoded. */
+const decode = (html: string): string =>
+  html.replace(/<!-- -->/g, '').replace(/&(lt|gt|quot|#x27|#39|nbsp|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", nbsp: '\u00a0', amp: '&' })[e]!);
+
+test(`a ${SIZE}-article subset of the archive builds completely`, { skip: corpusSkipReason(), timeout: 20 * 60_000 }, async () => {
+  const content = subset(await corpusDir());
+  const corpus = await loadCorpus(content);
+  assert.equal(corpus.articles.length, SIZE);
+  const graph = buildLinkGraph(corpus.articles);
+  const out = await builtSite({ contentDir: content });
+
+  // Every article and every not-in-archive page is there.
+  const missingPages = [...corpus.articles, ...graph.missing].filter((a) => !existsSync(path.join(out, a.permalink, 'index.html')));
+  assert.deepEqual(missingPages.map((a) => a.permalink).slice(0, 10), [], 'pages missing from out/');
+
+  // A sample of pages holds its article: title, product, body text, links to what it cites.
+  const sample = corpus.articles.filter((_, i) => i % 97 === 0);
+  for (const article of sample) {
+    const html = readFileSync(path.join(out, article.permalink, 'index.html'), 'utf8');
+    const text = decode(html);
+    assert.ok(text.includes(article.title), `${article.id}: title missing`);
+    if (article.product) assert.ok(text.includes(article.product), `${article.id}: product missing`);
+    for (const section of article.sections) assert.ok(html.includes(`id="${section.id}"`), `${article.id}: section #${section.id} missing`);
+    for (const ref of article.references.slice(0, 5)) assert.ok(html.includes(`/kb/${String(Number(ref.slice(1))).padStart(6, '0').slice(0, 3)}/${ref}/`), `${article.id}: no link to ${ref}`);
+  }
+
+  // Budgets: no page over 500 KB, at most 2.2 files per article, no RSC payloads left.
+  const files = walk(out);
+  const large = files.filter((f) => statSync(f).size > 500 * 1024).map((f) => path.relative(out, f));
+  assert.deepEqual(large, [], 'files over 500 KB');
+  assert.ok(files.length <= 2.2 * SIZE, `${files.length} files for ${SIZE} articles`);
+  const payloads = files.filter((f) => f.endsWith('.txt') && !f.endsWith('robots.txt'));
+  assert.deepEqual(payloads.slice(0, 5), [], 'RSC payload files left in out/');
+});
