@@ -114,6 +114,19 @@ async function main(): Promise<void> {
   const remarkMs = (JSON.parse(remark.stdout) as { ms: number }).ms;
   row({ name: 'kb parse, cold', value: `${sec(parse.ms)} (${parsedCount} articles, ${gib(parse.peakRssBytes)})`, baseline: `remark alone ${sec(remarkMs)} in one thread`, ratio: (parse.ms / remarkMs).toFixed(2), target: '≤ 30 s (full corpus)' });
 
+  step('npm run dev: first article page after start');
+  const devIds = scanContent(content).files.filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 3)) === 0).map((f) => /Q\d+/.exec(f)![0]);
+  // Twice: the first start compiles the route; the second reuses Turbopack's file-system cache.
+  for (const run of ['first start', 'second start']) {
+    const dev = await measure(tsx, ['bench/dev.ts', content, ...devIds], { env });
+    if (dev.code === 0) {
+      const figures = JSON.parse(dev.stdout.trim().split('\n').pop()!) as { readyMs: number; firstArticleAfterStartMs: number; results: Array<{ id: string; status: number; ms: number }> };
+      row({ name: `dev, ${run}: first article`, value: `${sec(figures.firstArticleAfterStartMs)} after start (ready ${sec(figures.readyMs)}); then ${figures.results.slice(1).map((r) => `${r.id} ${r.status} ${sec(r.ms)}`).join(', ')}`, target: '< 2 s' });
+    } else {
+      row({ name: `dev, ${run}`, value: `failed: ${dev.stderr.slice(-300)}` });
+    }
+  }
+
   if (!args.includes('--skip-build')) {
     step('kb build (cold parse cache)');
     rmSync(cacheFolder(content, path.join(root, '.cache/kbview')), { recursive: true, force: true });

@@ -159,17 +159,34 @@ test('a missing page answers 404 with the site 404 page, its assets loading', as
 });
 
 test('pages have titles, descriptions and Open Graph tags; the favicon is served', async () => {
-  for (const p of ['', 'products/', 'keywords/kbbug/', 'years/2002/', 'numbers/', 'kb/244/Q244717/']) {
+  const titles: Record<string, string> = {
+    '': 'KnowledgeBase archive · kbview',
+    'products/': 'Products · kbview',
+    'keywords/': 'Keywords · kbview',
+    'keywords/kbbug/': 'Keyword kbbug · kbview',
+    'keywords/rare/': 'Rare keywords · kbview',
+    'years/2002/': 'Articles last modified in 2002 · kbview',
+    'numbers/': 'Article numbers · kbview',
+    'numbers/244000-244999/': 'Articles Q244000–Q244999 · kbview',
+  };
+  for (const [p, title] of Object.entries(titles)) {
     const html = await (await fetch(site.href(p))).text();
-    assert.match(html, /<title>[^<]+ · kbview<\/title>|<title>kbview<\/title>/, p);
-    assert.match(html, /<meta name="description" content="[^"]{20,}"/, p);
-    assert.match(html, /<meta property="og:title" content="[^"]+"/, p);
-    assert.match(html, /<meta property="og:site_name" content="kbview"/, p);
-    const icon = /<link rel="icon" href="([^"]+)"/.exec(html)?.[1];
+    const head = html.slice(0, html.indexOf('</head>'));
+    assert.ok(head.includes(`<title>${title}</title>`), `${p}: title ${/<title>[^<]*<\/title>/.exec(head)?.[0]}`);
+    assert.ok(/<meta name="description" content="[^"]{20,}"/.test(head), `${p}: description`);
+    assert.ok(head.includes(`<meta property="og:title" content="${title}"/>`), `${p}: og:title`);
+    assert.ok(head.includes('<meta property="og:site_name" content="kbview"/>'), `${p}: og:site_name`);
+    assert.ok(/<meta property="og:description" content="[^"]{20,}"/.test(head), `${p}: og:description`);
+    const icon = /<link rel="icon" href="([^"]+)"/.exec(head)?.[1];
     assert.ok(icon, `${p}: an icon link`);
     assert.equal((await fetch(new URL(icon, site.url))).status, 200);
   }
-  assert.equal((await fetch(site.href('favicon.ico'))).headers.get('content-type'), 'image/x-icon');
+  const keyword = await (await fetch(site.href('keywords/kbbug/'))).text();
+  assert.ok(keyword.includes('<meta name="description" content="Bug: the article describes a confirmed problem in the product. 2 articles carry the keyword kbbug'), 'a keyword listing explains the keyword');
+  const favicon = await fetch(site.href('favicon.ico'));
+  assert.equal(favicon.status, 200);
+  assert.equal(favicon.headers.get('content-type'), 'image/x-icon');
+  assert.equal((await fetch(site.href('apple-touch-icon.png'))).status, 200);
 });
 
 test('robots.txt and the sitemap index list absolute URLs of every article', async () => {

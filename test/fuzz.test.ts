@@ -119,14 +119,14 @@ test('random text inside the raw block and inside the front matter never throws 
 
 test('runs of one piece, 100,000 characters long, stay linear (no catastrophic backtracking)', () => {
   // Each piece alone inside the KB text, then outside it: twice the length must cost about twice the time.
-  const pieces = ['a ', ' ', '\t', '-', '=', '+-', '*a_', '[', 'Date Time ', 'http://x/.,', 'Q123456 ', '<92>', '- x\n', '\n', 'a\n=\n', '> ', '<div>', '|a|\n'];
+  const pieces = ['a ', ' ', '\t', '-', '=', '+-', ' #', '*a_', '[', 'Date Time ', 'http://x/.,', 'Q123456 ', '<92>', '&amp;', '- x\n', '\n', 'a\n=\n', '> ', '<div>', '|a|\n', 'title: x\n'];
   for (const piece of pieces) {
-    for (const where of ['kb', 'markdown'] as const) {
+    for (const where of ['kb', 'markdown', 'heading'] as const) {
       const make = (n: number) => {
         const run = piece.repeat(n);
-        return where === 'kb'
-          ? `---\ntitle: "Q990501: T"\n---\n{% raw %}\n\tArticle: Q990501\n\n\tx${run}y\n{% endraw %}\n`
-          : `---\ntitle: "Q990501: T"\n---\n\nx${run}y\n\n{% raw %}\n\tArticle: Q990501\n{% endraw %}\n`;
+        if (where === 'kb') return `---\ntitle: "Q990501: T"\n---\n{% raw %}\n\tArticle: Q990501\n\n\tx${run}y\n{% endraw %}\n`;
+        const line = where === 'heading' ? `# x${run}y` : `x${run}y`;
+        return `---\ntitle: "Q990501: T"\n---\n\n${line}\n\n{% raw %}\n\tArticle: Q990501\n{% endraw %}\n`;
       };
       // The best of three: the machine may be busy with other work.
       const time = (n: number) => {

@@ -1,10 +1,10 @@
 import type { Root } from 'hast';
-import { Static } from '@/components/ui/Static';
 import { renderHast } from './render-hast';
 
-/** The article body: sanitized hast rendered as React elements, shipped once as static HTML. */
+/**
+ * The article body: sanitized hast rendered as React elements. Static content:
+ * ArticleView puts it inside a <Static> island, so it is shipped once, as HTML.
+ */
 export function ArticleBody({ body }: { body: Root }) {
-  return (
-    <Static className="kb-body">{renderHast(body)}</Static>
-  );
+  return <div className="kb-body">{renderHast(body)}</div>;
 }

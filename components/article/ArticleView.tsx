@@ -32,8 +32,8 @@ export function citedByPath(article: Pick<Article, 'permalink'>): string {
 /**
  * A whole article page: number and title, actions, the metadata panel, the
  * table of contents, the body, then backlinks, related articles and the
- * previous/next links. Everything but the header (which holds the one client
- * component, the copy button) is in <Static> islands: shipped once, as HTML.
+ * previous/next links. Everything but the actions row (which holds the one
+ * client component, the copy button) is in <Static> islands: shipped once, as HTML.
  */
 export function ArticleView({ article, body, context }: { article: Article; body: Root; context: ArticleContext }) {
   const { citedBy, related, previous, next, source } = context;
@@ -55,40 +55,33 @@ export function ArticleView({ article, body, context }: { article: Article; body
           ) : null}
         </div>
       </header>
+      {/* One island for everything below the header: fewer wrappers and payload references. */}
       <Static>
         <MetadataPanel article={article} />
-      </Static>
-      {hasToc ? (
-        <Static className="kb-toc">
-          <TableOfContents sections={article.sections} />
-        </Static>
-      ) : null}
-      <div className="mt-6">
+        {hasToc ? <TableOfContents sections={article.sections} /> : null}
         <ArticleBody body={body} />
-      </div>
-      <Static as="footer" className="kb-article-end">
-        {citedBy.length > 0 ? (
-          <section aria-labelledby="kb_cited-by">
-            <h2 id="kb_cited-by">
-              Referenced by <span className="kb-count">{formatCount(citedBy.length)}</span>
-            </h2>
-            <ArticleLinkList articles={shownBacklinks} />
-            {citedBy.length > shownBacklinks.length ? (
-              <p className="kb-more">
-                <a href={href(citedByPath(article))}>
-                  All {formatCount(citedBy.length)} articles that refer to {article.id}
-                </a>
-              </p>
-            ) : null}
-          </section>
-        ) : null}
-        {related.length > 0 ? (
-          <section aria-labelledby="kb_related">
-            <h2 id="kb_related">Related articles</h2>
-            <ArticleLinkList articles={related} />
-          </section>
-        ) : null}
-        <ArticlePager previous={previous} next={next} />
+        <footer className="kb-article-end">
+          {citedBy.length > 0 ? (
+            <section aria-labelledby="kb_cited-by">
+              <h2 id="kb_cited-by">
+                Referenced by <span className="kb-count">{formatCount(citedBy.length)}</span>
+              </h2>
+              <ArticleLinkList articles={shownBacklinks} />
+              {citedBy.length > shownBacklinks.length ? (
+                <p className="kb-more">
+                  <a href={href(citedByPath(article))}>{`All ${formatCount(citedBy.length)} articles that refer to ${article.id}`}</a>
+                </p>
+              ) : null}
+            </section>
+          ) : null}
+          {related.length > 0 ? (
+            <section aria-labelledby="kb_related">
+              <h2 id="kb_related">Related articles</h2>
+              <ArticleLinkList articles={related} />
+            </section>
+          ) : null}
+          <ArticlePager previous={previous} next={next} />
+        </footer>
       </Static>
     </article>
   );

@@ -48,16 +48,7 @@ export function CopyPermalink() {
 
   return (
     <>
-      <button type="button" className="kb-action" onClick={copy}>
-        <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" focusable="false">
-          <path
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="2"
-            strokeLinecap="round"
-            d="M10 14a4.5 4.5 0 0 0 6.4 0l3.2-3.2a4.5 4.5 0 0 0-6.4-6.4L11.6 6M14 10a4.5 4.5 0 0 0-6.4 0l-3.2 3.2a4.5 4.5 0 0 0 6.4 6.4l1.6-1.6"
-          />
-        </svg>
+      <button type="button" className="kb-action kb-copy" onClick={copy}>
         {state === 'copied' ? 'Link copied' : 'Copy link'}
       </button>
       <span role="status" className="sr-only">

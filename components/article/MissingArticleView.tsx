@@ -19,13 +19,10 @@ export function MissingArticleView({ missing, previous, next }: { missing: Missi
       <Static>
         <header className="mb-5">
           <p className="kb-number">{missing.id}</p>
-          <h1 className="kb-title">{missing.id} is not in this archive</h1>
+          <h1 className="kb-title">{`${missing.id} is not in this archive`}</h1>
         </header>
         <div className="kb-prose">
-          <p>
-            Other articles refer to {missing.id}, but its text was not part of the collection this archive was built
-            from.
-          </p>
+          <p>{`Other articles refer to ${missing.id}, but its text was not part of the collection this archive was built from.`}</p>
           {titles.length > 0 ? (
             <>
               <h2>{titles.length === 1 ? 'Cited as' : 'Cited under these titles'}</h2>
@@ -43,7 +40,7 @@ export function MissingArticleView({ missing, previous, next }: { missing: Missi
                 <a href={link.href} rel="external nofollow noreferrer">
                   {link.label}
                 </a>{' '}
-                <span>— {link.note}</span>
+                <span>{`— ${link.note}`}</span>
               </li>
             ))}
           </ul>

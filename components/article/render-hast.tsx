@@ -29,13 +29,22 @@ function heading(Tag: 'h2' | 'h3') {
   };
 }
 
-/** Wide tables (file attributes) scroll inside their own box instead of widening the page. */
+/**
+ * Wide tables (file attributes) scroll inside their own box instead of widening
+ * the page; the box takes keyboard focus so that it can be scrolled without a
+ * pointer (on a phone most file tables are wider than the screen).
+ */
 function BodyTable(props: ComponentProps<'table'>) {
   return (
-    <div className="kb-table-scroll">
+    <div className="kb-table-scroll" tabIndex={0}>
       <table {...props} />
     </div>
   );
+}
+
+/** Preformatted blocks scroll sideways too (80-column text on a phone): focusable for the same reason. */
+function BodyPre(props: ComponentProps<'pre'>) {
+  return <pre tabIndex={0} {...props} />;
 }
 
 const components: Partial<Components> = {
@@ -43,6 +52,7 @@ const components: Partial<Components> = {
   h2: heading('h2'),
   h3: heading('h3'),
   table: BodyTable,
+  pre: BodyPre,
 };
 
 /** Renders an already-sanitized hast tree as React elements. */

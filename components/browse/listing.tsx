@@ -87,8 +87,8 @@ function Neighbours({ listing, all }: { listing: Listing; all: readonly Listing[
   if (!prev && !next) return null;
   return (
     <p className="kb-neighbours">
-      {prev ? <a href={href(listingPath(prev.kind, prev.slug))}>‹ {prev.label}</a> : <span />}
-      {next ? <a href={href(listingPath(next.kind, next.slug))}>{next.label} ›</a> : null}
+      {prev ? <a href={href(listingPath(prev.kind, prev.slug))}>{`‹ ${prev.label}`}</a> : <span />}
+      {next ? <a href={href(listingPath(next.kind, next.slug))}>{`${next.label} ›`}</a> : null}
     </p>
   );
 }

@@ -6,7 +6,7 @@ export function Highlighted({ parts }: { parts: readonly TextPart[] }) {
     <>
       {parts.map((part, i) =>
         part.match ? (
-          <mark key={i} className="rounded-sm bg-yellow-200 px-0.5 text-inherit dark:bg-yellow-700/60">
+          <mark key={i} className="rounded-sm bg-yellow-200 px-0.5 text-inherit dark:bg-yellow-700/40">
             {part.text}
           </mark>
         ) : (

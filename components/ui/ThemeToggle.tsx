@@ -5,9 +5,10 @@
  * dark theme shows. Pressing it switches theme and remembers the choice
  * (localStorage); until then the page follows the system setting.
  *
- * No layout shift: the button has a fixed size and both icons are in the HTML;
- * CSS shows the one that fits the theme in force (`.theme-toggle` in
- * app/globals.css), also before this script runs. Only `aria-pressed` and the
+ * No layout shift: the button has a fixed size, and its icon (a moon in the
+ * light theme, a sun in the dark one) is drawn by CSS from the theme in force
+ * (`.theme-toggle` in app/globals.css), also before this script runs; the icons
+ * live in the stylesheet, not in every page. Only `aria-pressed` and the
  * tooltip are set after hydration.
  */
 import { useEffect, useState } from 'react';
@@ -62,21 +63,6 @@ export function ThemeToggle() {
       aria-pressed={theme === null ? undefined : theme === 'dark'}
       title={theme === null ? 'Theme' : theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'}
       onClick={toggle}
-    >
-      {/* Moon: shown in the light theme. */}
-      <svg className="theme-icon-dark" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d="M20.5 14.6A8.5 8.5 0 0 1 9.4 3.5a8.5 8.5 0 1 0 11.1 11.1Z" />
-      </svg>
-      {/* Sun: shown in the dark theme. */}
-      <svg className="theme-icon-light" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-        <circle cx="12" cy="12" r="4.5" fill="currentColor" />
-        <path
-          stroke="currentColor"
-          strokeWidth="2"
-          strokeLinecap="round"
-          d="M12 1.8v2.4M12 19.8v2.4M4.8 4.8l1.7 1.7M17.5 17.5l1.7 1.7M1.8 12h2.4M19.8 12h2.4M4.8 19.2l1.7-1.7M17.5 6.5l1.7-1.7"
-        />
-      </svg>
-    </button>
+    />
   );
 }

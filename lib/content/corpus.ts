@@ -55,7 +55,7 @@ export interface LoadOptions {
   withText?: boolean;
 }
 
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 
 /** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
 export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {

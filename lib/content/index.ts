@@ -3,11 +3,12 @@
  * directory (`KB_CONTENT_DIR`, default `content/`) through the cached loader.
  */
 import 'server-only';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
+import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourceFilePath, sourcesMode } from './sources';
 import { buildArticleIndexes, nearestTo, neighbours, relatedArticles, type ArticleIndexes } from './related';
@@ -53,11 +54,48 @@ export async function listArticles(): Promise<ArticleSummary[]> {
   return (await getSite()).graph.summaries;
 }
 
+/**
+ * `next dev` serves an article before the whole archive is loaded (parsing a
+ * 60k-article archive with a cold cache takes a minute): the article's file is
+ * found by its number and parsed alone, and the archive-wide parts of the page
+ * (backlinks, related, previous/next) are left out until the archive has
+ * loaded in the background. Production builds always load everything first.
+ */
+const DEV = process.env.NODE_ENV === 'development';
+
+/** In development: the loaded site, or null while it loads (loading is started). Elsewhere: the site. */
+async function siteUnlessLoading(): Promise<Site | null> {
+  if (DEV && !loaded) {
+    void getSite();
+    return null;
+  }
+  return getSite();
+}
+
+/** Where an article with this id would be, in the layouts the scanner accepts. */
+function findSource(dir: string, id: string): string | null {
+  const number = Number(id.slice(1));
+  const bucket = String(number).padStart(6, '0').slice(0, 3);
+  for (const rel of [`kb/${bucket}/Q${number}/README.md`, `${bucket}/Q${number}/README.md`, `Q${number}.md`, `Q${number}/README.md`]) {
+    if (existsSync(path.join(dir, rel))) return rel;
+  }
+  return null;
+}
+
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
+  if (DEV && !loaded) {
+    void getSite();
+    const dir = resolveContentDir();
+    const source = findSource(dir, id);
+    if (source) {
+      const parsed = parseArticle(readArticleText(dir, source), source);
+      if (parsed.article?.id === id) return { article: parsed.article, body: renderBody(parsed.body, { linkPrefix: basePath() }) };
+    }
+  }
   const { corpus, byId } = await getSite();
   const article = byId.get(id);
   if (!article) return null;
-  const text = readFileSync(path.join(corpus.dir, article.source), 'utf8');
+  const text = readArticleText(corpus.dir, article.source);
   const parsed = parseArticle(text, article.source);
   return { article, body: renderBody(parsed.body, { linkPrefix: basePath() }) };
 }
@@ -72,7 +110,7 @@ export async function getMissing(id: string): Promise<MissingArticle | null> {
 
 /** Articles that cite `id` (backlinks). */
 export async function citedBy(id: string): Promise<ArticleSummary[]> {
-  return (await getSite()).graph.citedBy.get(id) ?? [];
+  return (await siteUnlessLoading())?.graph.citedBy.get(id) ?? [];
 }
 
 const indexesBySite = new WeakMap<Site, ArticleIndexes>();
@@ -90,17 +128,21 @@ export async function getIndexes(): Promise<ArticleIndexes> {
 
 /** The articles before and after `id` by number; for a number not in the archive, the nearest on each side. */
 export async function adjacentArticles(id: string): Promise<{ previous: ArticleSummary | null; next: ArticleSummary | null }> {
+  if (!(await siteUnlessLoading())) return { previous: null, next: null };
   const indexes = await getIndexes();
   return indexes.position.has(id) ? neighbours(indexes, id) : nearestTo(indexes, Number(id.slice(1)));
 }
 
 /** A few articles sharing product and keywords with `id`, leaving out `exclude` (already linked ones). */
 export async function relatedTo(id: string, options: { limit?: number; exclude?: ReadonlySet<string> } = {}): Promise<ArticleSummary[]> {
+  if (!(await siteUnlessLoading())) return [];
   return relatedArticles(await getIndexes(), id, options);
 }
 
 /** Root-relative path of an article's shipped source (`/kb/244/Q244717/Q244717.md`), or null when sources are not shipped. */
 export async function sourceHref(article: Article): Promise<string | null> {
-  const { corpus } = await getSite();
+  const site = await siteUnlessLoading();
+  if (!site) return null;
+  const { corpus } = site;
   return sourcesMode(corpus.articles.length) === 'files' ? sourceFilePath(article) : null;
 }

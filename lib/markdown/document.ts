@@ -25,8 +25,6 @@ import type { Diagnostic } from './schema';
 
 export interface KbDocument {
   frontMatter: Record<string, unknown> | null;
-  /** 1-based line of the front matter's first key, when there is front matter. */
-  frontMatterLine: number;
   /** The `## Q…: Title` heading text, if any. */
   heading: string | null;
   headingLine: number | null;
@@ -79,7 +77,7 @@ const lineAt = (text: string, offset: number): number => {
 
 export function readDocument(text: string, file: string, diagnostics: Diagnostic[]): KbDocument {
   const doc: KbDocument = {
-    frontMatter: null, frontMatterLine: 1, heading: null, headingLine: null, kbText: null, kbLine: 1,
+    frontMatter: null, heading: null, headingLine: null, kbText: null, kbLine: 1,
     before: [], after: [], plainBefore: null, plainAfter: null,
   };
   const diag = (severity: Diagnostic['severity'], kind: string, message: string, line: number) =>
@@ -115,7 +113,6 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
       beforeStart = fence[0].length + yamlText.length;
       diag('error', 'unterminated-front-matter', `front matter starts with --- but has no closing ---; read its first ${n} line${n === 1 ? '' : 's'} as front matter`, 1);
     }
-    doc.frontMatterLine = 2;
     if (yamlText.length > MAX_FRONT_MATTER) {
       diag('error', 'invalid-front-matter', `front matter is larger than ${MAX_FRONT_MATTER / 1000} KB; ignored`, 2);
     } else {
@@ -237,9 +234,12 @@ function depthOf(root: Root): number {
 function readPlain(doc: KbDocument, before: string, beforeLine: number, after: string, afterLine: number): void {
   const lines = before.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const match = /^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$/.exec(lines[i]!);
+    // The closing `#`s are cut by hand: `(.*?)[ \t#]*$` is quadratic on a long run of ` #`.
+    const match = /^ {0,3}#{1,6}[ \t]+(.*)$/.exec(lines[i]!);
     if (!match) continue;
-    doc.heading = match[1]!;
+    let end = match[1]!.length;
+    while (end > 0 && ' \t#'.includes(match[1]![end - 1]!)) end--;
+    doc.heading = match[1]!.slice(0, end);
     doc.headingLine = beforeLine + i;
     lines[i] = '';
     break;

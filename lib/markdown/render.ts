@@ -5,9 +5,19 @@
  * - the KB text (our own blocks: text and links only, never raw HTML) with
  *   `KB_SCHEMA`, which also keeps the section anchor ids unprefixed;
  * - any Markdown written outside the `{% raw %}` block, which may hold raw
- *   HTML: `remark-rehype` → `rehype-raw` → `rehype-sanitize` with
- *   `MARKDOWN_SCHEMA` (GitHub's schema: no scripts, no event handlers, no
- *   `style`, only http(s)/mailto URLs, ids prefixed with `user-content-`).
+ *   HTML: `remark-rehype` → `rehype-raw` → `rehype-sanitize`, always in that
+ *   order, with `MARKDOWN_SCHEMA`: GitHub's schema (`hast-util-sanitize`'s
+ *   `defaultSchema`) with links limited to http, https, ftp and mailto. It
+ *   keeps only GitHub's elements (no `script`, `style`, `iframe`, `object`,
+ *   `embed`, `svg`, `math`, `form`, `base`, `meta`, `link`, `noscript`,
+ *   `template`), no event handlers and no `style` attributes, `href` with
+ *   those protocols or relative, `src` http(s) or relative, and prefixes `id`
+ *   and `name` with `user-content-`; the text of a `<script>` is dropped.
+ *
+ * The result is bounded: elements nested deeper than `MAX_BODY_DEPTH` are
+ * flattened to their text (the React renderers recurse once per level), and
+ * a part that fails to render at all becomes plain text; `renderBody` never
+ * throws.
  */
 import { unified } from 'unified';
 import remarkRehype, { defaultHandlers } from 'remark-rehype';

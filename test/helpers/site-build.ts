@@ -4,15 +4,15 @@
  *   const dir = await builtSite({ basePath: '/kb-archive' });   // …/out
  *
  * The project's sources are copied into `.cache/test-sites/<key>/` (node_modules
- * and the parse cache are linked, not copied), the search index and the site are
- * built there with `kb build`, and the export is kept: `<key>` is a hash of every
+ * and the parse cache are linked, not copied), the site (search index included)
+ * is built there with `kb build`, and the export is kept: `<key>` is a hash of every
  * input (sources, content, options), so test files asking for the same site share
  * one build, and a later run reuses it until something changes. Concurrent
  * callers (test files run in parallel processes) wait for one build via a lock.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT } from './corpus';
@@ -24,7 +24,7 @@ export interface SiteOptions {
   basePath?: string;
   /** KB_SITE_URL of the build. Default: unset. */
   siteUrl?: string;
-  /** Also build the search index (scripts/build-search.ts). Default: true. */
+  /** Also build the search index (`kb build` does, unless KB_SKIP_SEARCH=1). Default: true. */
   search?: boolean;
 }
 
@@ -36,7 +36,7 @@ const SEARCH_INDEX = path.join('public', 'search');
 
 export const TEST_SITES_DIR = path.join(REPO_ROOT, '.cache', 'test-sites');
 
-/** Builds older than the newest KEEP_BUILDS are removed. */
+/** Builds beyond the newest KEEP_BUILDS are removed once unused for an hour. */
 const KEEP_BUILDS = 4;
 
 function listFiles(root: string, rel: string, out: string[]): void {
@@ -73,12 +73,17 @@ export function siteKey(options: SiteOptions = {}): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs a command; its output goes to `log` (kept beside the export) and, on failure, into the error. */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
-    child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
+    const take = (chunk: Buffer) => {
+      appendFileSync(log, chunk);
+      output = (output + chunk).slice(-20_000);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} failed (${code}) in ${cwd}:\n${output.slice(-4000)}`))));
   });
@@ -122,11 +127,12 @@ async function buildOnce(key: string, options: SiteOptions): Promise<string> {
   const root = path.join(TEST_SITES_DIR, key);
   const out = path.join(root, 'out');
   const done = path.join(root, '.complete');
-  if (existsSync(done)) return out;
+  if (existsSync(done)) return reuse(done, out);
   await mkdir(TEST_SITES_DIR, { recursive: true });
   return withLock(`${root}.lock`, async () => {
-    if (existsSync(done)) return out;
+    if (existsSync(done)) return reuse(done, out);
     await rm(root, { recursive: true, force: true });
+    await rm(path.join(TEST_SITES_DIR, `${key}.log`), { force: true });
     await mkdir(root, { recursive: true });
     for (const source of SOURCES) {
       const from = path.join(REPO_ROOT, source);
@@ -147,23 +153,36 @@ async function buildOnce(key: string, options: SiteOptions): Promise<string> {
     delete env['KB_BASE_PATH'];
     delete env['KB_SITE_URL'];
     delete env['NODE_OPTIONS'];
+    delete env['KB_SKIP_SEARCH'];
     if (options.basePath) env['KB_BASE_PATH'] = options.basePath;
     if (options.siteUrl) env['KB_SITE_URL'] = options.siteUrl;
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-    if (options.search ?? true) await run(tsx, ['scripts/build-search.ts', content], root, env);
-    await run(tsx, ['scripts/kb.ts', 'build'], root, env);
-    // Only the export is kept: the copy and Next's build folder go.
+    // `kb build` also builds the search index, unless told not to.
+    if (!(options.search ?? true)) env['KB_SKIP_SEARCH'] = '1';
+    await run(tsx, ['scripts/kb.ts', 'build'], root, env, path.join(TEST_SITES_DIR, `${key}.log`));
+    // Only the export (and the build's output, as build.log) is kept: the copy and Next's build folder go.
     for (const entry of readdirSync(root)) if (entry !== 'out') rmSync(path.join(root, entry), { recursive: true, force: true });
+    renameSync(path.join(TEST_SITES_DIR, `${key}.log`), path.join(root, 'build.log'));
     writeFileSync(done, new Date().toISOString());
     pruneOldBuilds(key);
     return out;
   });
 }
 
+/** Marks a build as used now (its `.complete` mtime), so that pruning leaves it alone while tests serve it. */
+function reuse(done: string, out: string): string {
+  const now = new Date();
+  utimesSync(done, now, now);
+  return out;
+}
+
+/** Removes builds beyond the newest KEEP_BUILDS that nobody used in the last hour (other test runs may be serving them). */
 function pruneOldBuilds(keep: string): void {
   const builds = readdirSync(TEST_SITES_DIR, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name !== keep && existsSync(path.join(TEST_SITES_DIR, e.name, '.complete')))
     .map((e) => ({ dir: path.join(TEST_SITES_DIR, e.name), time: statSync(path.join(TEST_SITES_DIR, e.name, '.complete')).mtimeMs }))
     .sort((a, b) => b.time - a.time);
-  for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(old.dir, { recursive: true, force: true });
+  for (const old of builds.slice(KEEP_BUILDS - 1)) {
+    if (Date.now() - old.time > 60 * 60_000) rmSync(old.dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,8 @@
+/** One measured `kb build` of a content directory (wall time, peak RSS of the process tree, output). */
+import path from 'node:path';
+import { measure, countTree, gib, mb, sec } from './lib/measure';
+
+const content = path.resolve(process.argv[2] ?? 'content');
+const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], { env: { ...process.env, KB_CONTENT_DIR: content }, echo: true });
+const out = countTree('out');
+console.log(`\nbuild-once: exit ${result.code}, ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${out.files} files, ${mb(out.bytes)}`);
