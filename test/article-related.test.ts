@@ -13,33 +13,10 @@ import { buildArticleIndexes, MAX_POSTINGS, nearestTo, neighbours, relatedArticl
 import { copySources, sourceFilePath, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
 import type { Article } from '../lib/markdown/schema';
 import { lookupLinks } from '../components/article/lookup';
+import { makeArticle } from './helpers/articles';
 
 function article(number: number, fields: Partial<Article> = {}): Article {
-  const id = `Q${number}`;
-  return {
-    id,
-    number,
-    title: `${id}: Article ${number}`,
-    permalink: `/kb/${String(number).padStart(6, '0').slice(0, 3)}/${id}/`,
-    product: null,
-    versions: [],
-    versionsRaw: '',
-    operatingSystems: [],
-    keywords: [],
-    technology: [],
-    hardware: [],
-    issueType: [],
-    solutionType: [],
-    queryWords: [],
-    lastModified: null,
-    appliesTo: [],
-    sections: [],
-    fileAttributes: [],
-    references: [],
-    referenceTitles: [],
-    source: `${id}.md`,
-    ...fields,
-  };
+  return makeArticle(number, fields);
 }
 
 function indexesOf(articles: Article[]) {

@@ -33,35 +33,12 @@ import { splitSitemap, sitemapIndexXml, urlsetXml } from '../lib/sitemap';
 import { absoluteUrl, siteRoot, DEFAULT_SITE_URL } from '../lib/site-url';
 import { pagerItems } from '../components/browse/Pager';
 import { corpusDir, corpusSkipReason, REPO_ROOT } from './helpers/corpus';
+import { makeArticle } from './helpers/articles';
 
 const SAFE_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 function article(number: number, over: Partial<Article> = {}): Article {
-  const id = `Q${number}`;
-  return {
-    id,
-    number,
-    title: `${id}: Title ${number}`,
-    permalink: `/kb/${String(number).padStart(6, '0').slice(0, 3)}/${id}/`,
-    product: 'Microsoft Windows NT',
-    versions: [],
-    versionsRaw: '',
-    operatingSystems: [],
-    keywords: [],
-    technology: [],
-    hardware: [],
-    issueType: [],
-    solutionType: [],
-    queryWords: [],
-    lastModified: '2001-01-01',
-    appliesTo: [],
-    sections: [],
-    fileAttributes: [],
-    references: [],
-    referenceTitles: [],
-    source: `${id}.md`,
-    ...over,
-  };
+  return makeArticle(number, { title: `Q${number}: Title ${number}`, product: 'Microsoft Windows NT', lastModified: '2001-01-01', ...over });
 }
 
 function indexOf(articles: Article[]): BrowseIndex {

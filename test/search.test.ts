@@ -18,6 +18,7 @@ import { decodeVarints, encodeVarints, permalinkOfNumber, shardOf } from '../lib
 import { excerptParts, highlightParts } from '../lib/search/highlight';
 import { parseSearchState, searchQueryString, toggleFilter } from '../lib/search/params';
 import { articleNumberOf, forEachTerm, forEachTermSlow, queryTerms, tokenize } from '../lib/search/tokenize';
+import { makeArticle } from './helpers/articles';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kbview-search-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,30 +30,7 @@ function engineFor(dir: string): SearchEngine {
 let nextNumber = 500000;
 function article(fields: Partial<Article> & { title: string }): Article {
   const number = fields.number ?? nextNumber++;
-  const id = `Q${number}`;
-  return {
-    id,
-    number,
-    permalink: permalinkOfNumber(number),
-    product: 'Microsoft Windows NT',
-    versions: [],
-    versionsRaw: '',
-    operatingSystems: [],
-    keywords: [],
-    technology: [],
-    hardware: [],
-    issueType: [],
-    solutionType: [],
-    queryWords: [],
-    lastModified: '2001-01-01',
-    appliesTo: [],
-    sections: [],
-    fileAttributes: [],
-    references: [],
-    referenceTitles: [],
-    source: `${id}.md`,
-    ...fields,
-  };
+  return makeArticle(number, { product: 'Microsoft Windows NT', lastModified: '2001-01-01', ...fields });
 }
 
 /** A small archive with the shapes that matter: similar titles, keywords, facets, references. */
