@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --subset N] [--baseline-pages N] [--skip-build]`
+ * `npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]`
  *
  * Measures, in one run on this machine, kbview against plain baselines:
  * - our full build (`kb build`, cold parse cache): wall time, peak RSS of the
@@ -145,10 +145,12 @@ async function main(): Promise<void> {
       row({ name: 'Q244717 page', value: `HTML ${(html.length / 1024).toFixed(1)} KB, first-load JS ${(firstLoadJs(outDir, html) / 1024).toFixed(1)} KB gzip`, target: 'HTML ≤ 30 KB, JS ≤ 150 KB gzip' });
     }
 
-    step('kb build (cached rebuild)');
-    const rebuild = await measure(tsx, ['scripts/kb.ts', 'build'], { env });
-    ensureOk(rebuild, 'kb rebuild');
-    row({ name: 'build, cached', value: `${sec(rebuild.ms)}, peak RSS ${gib(rebuild.peakRssBytes)}`, baseline: sec(build.ms), ratio: (rebuild.ms / build.ms).toFixed(2) });
+    if (!args.includes('--no-rebuild')) {
+      step('kb build (cached rebuild)');
+      const rebuild = await measure(tsx, ['scripts/kb.ts', 'build'], { env });
+      ensureOk(rebuild, 'kb rebuild');
+      row({ name: 'build, cached', value: `${sec(rebuild.ms)}, peak RSS ${gib(rebuild.peakRssBytes)}`, baseline: sec(build.ms), ratio: (rebuild.ms / build.ms).toFixed(2) });
+    }
 
     step(`baseline: stock Next.js export of ${Math.min(baselinePages, articles)} trivial pages`);
     const ids = scanContent(content).files.map((f) => /Q\d+/.exec(f)![0]);

@@ -6,8 +6,8 @@
  * /sitemap.xml.
  */
 
-/** URLs per sitemap file: well under the protocol's 50,000, so that files stay around 1 MB. */
-export const SITEMAP_MAX_URLS = 10_000;
+/** URLs per sitemap file: well under the protocol's 50,000, so that every file stays under the site's 500 KB page limit (~89 bytes a URL). */
+export const SITEMAP_MAX_URLS = 5_000;
 
 export interface SitemapUrl {
   /** Absolute URL. */

@@ -12,13 +12,14 @@ import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpu
 import { parseFile } from '../lib/content/parse-file';
 import type { Article, Diagnostic } from '../lib/markdown/index';
 import { progressReporter } from './lib/progress';
-import { buildSite, printable } from './lib/build';
+import { buildSite, prepareSite, printable } from './lib/build';
 
 const USAGE = `usage: kb <command>
   parse [--no-cache] <file-or-dir>...
                            print each article as one JSON line (sorted by number)
   check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
-  build                    export the site on $KB_CONTENT_DIR (or content/) into out/`;
+  build                    export the site on $KB_CONTENT_DIR (or content/) into out/
+  prepare [dir]            build's first step: parse (cached), report, build the search index`;
 
 export function formatDiagnostic(d: Diagnostic, base = ''): string {
   const file = base ? path.join(base, d.file) : d.file;
@@ -94,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return parseCommand(rest);
     case 'check':
       return checkCommand(rest[0]);
+    case 'prepare':
+      return prepareSite(rest[0] ?? resolveContentDir());
     case 'build':
       return buildSite({ contentDir: rest[0] ?? resolveContentDir() });
     default:

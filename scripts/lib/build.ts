@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadCorpus } from '../../lib/content/corpus';
+import { loadCorpus, type Corpus } from '../../lib/content/corpus';
 import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
@@ -19,31 +19,46 @@ export interface BuildOptions {
 
 const require = createRequire(import.meta.url);
 
-export async function buildSite(options: BuildOptions): Promise<number> {
-  const contentDir = path.resolve(options.contentDir);
-  const started = performance.now();
-  console.log(`kbview: building ${contentDir}`);
+/**
+ * Step one of `kb build`, run in a child process so that its memory (the whole
+ * archive with its text, for the search index) is given back before Next.js
+ * starts its export workers: parse (cached), report, build the search index.
+ */
+export async function prepareSite(contentDirInput: string): Promise<number> {
+  const contentDir = path.resolve(contentDirInput);
   const corpus = await loadCorpus(contentDir, { withText: true, onProgress: progressReporter('parse') });
-  const errors = corpus.diagnostics.filter((d) => d.severity === 'error');
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
-  const s = corpus.stats;
-  const summary = `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
-  console.log(summary);
+  console.log(summaryOf(corpus));
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
   }
-
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   if (process.env['KB_SKIP_SEARCH'] !== '1') {
     const search = buildSearchIndex(corpus.files, path.resolve('public/search'));
     console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
   }
-  for (const file of corpus.files) file.text = '';
+  return 0;
+}
+
+function summaryOf(corpus: Corpus): string {
+  const s = corpus.stats;
+  return `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
+}
+
+export async function buildSite(options: BuildOptions): Promise<number> {
+  const contentDir = path.resolve(options.contentDir);
+  const started = performance.now();
+  console.log(`kbview: building ${contentDir}`);
+  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], process.env, started, false);
+  if (prepared !== 0) return prepared;
 
   const nextBin = require.resolve('next/dist/bin/next');
+  // The parse cache is warm now: this reads metadata only.
+  const corpus = await loadCorpus(contentDir);
+  const summary = summaryOf(corpus);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved here so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
@@ -55,7 +70,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const outDir = path.resolve(options.outDir ?? 'out');
   const pruneStarted = performance.now();
   const removed = pruneExport(outDir);
-  console.log(`kbview: pruned in ${((performance.now() - pruneStarted) / 1000).toFixed(1)} s`);
+  console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
   // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts).
   const csp = applyCspToDir(outDir);
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
@@ -66,9 +81,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   const files = countFiles(outDir);
-  console.log(`kbview: removed ${removed} RSC payload files the static site never requests`);
   console.log(`${summary}; ${corpus.articles.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return errors.length > 0 && corpus.articles.length === 0 ? 1 : 0;
+  return 0;
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
@@ -77,10 +91,12 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Runs Next, prefixing each line of its output with the seconds since the build started. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number): Promise<number> {
+/** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number, stampLines = true): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(command, args, { stdio: stampLines ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
+    child.on('close', (code) => resolve(code ?? 1));
+    if (!stampLines) return;
     const stamp = (stream: NodeJS.WriteStream) => {
       let rest = '';
       return (chunk: Buffer) => {
@@ -89,9 +105,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: n
         for (const line of lines) stream.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
       };
     };
-    child.stdout.on('data', stamp(process.stdout));
-    child.stderr.on('data', stamp(process.stderr));
-    child.on('close', (code) => resolve(code ?? 1));
+    child.stdout!.on('data', stamp(process.stdout));
+    child.stderr!.on('data', stamp(process.stderr));
   });
 }
 
