@@ -11,3 +11,4 @@ export { bodyText } from './plain-text';
 export { permalinkOf, normalizeId } from './references';
 export type { Block } from './blocks';
 export * from './schema';
+export { default as remarkKb } from './remark-kb';

@@ -27,7 +27,8 @@ import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'r
 import type { Element as HastElement, Root as HastRoot, RootContent as HastContent } from 'hast';
 import type { Root as MdastRoot, RootContent } from 'mdast';
 import type { ArticleBody } from './parse';
-import { blocksToMdast } from './mdast';
+import remarkKb from './remark-kb';
+import { VFile } from 'vfile';
 import type { LinkOptions } from './links';
 import { pushAll } from './text';
 
@@ -77,7 +78,11 @@ const markdownPipeline = unified()
   .use(rehypeRaw)
   .use(rehypeSanitize, MARKDOWN_SCHEMA);
 
-const kbPipeline = unified().use(remarkRehype, { handlers: { listItem } }).use(rehypeSanitize, KB_SCHEMA);
+/** The KB text's pipeline, one per link prefix (the prefix is fixed for a whole build). */
+const kbPipelines = new Map<string, ReturnType<typeof kbPipelineFor>>();
+function kbPipelineFor(linkPrefix: string) {
+  return unified().use(remarkKb, { linkPrefix }).use(remarkRehype, { handlers: { listItem } }).use(rehypeSanitize, KB_SCHEMA).freeze();
+}
 
 /** Elements nested deeper than this in the body are flattened to their text (renderers recurse per level). */
 export const MAX_BODY_DEPTH = 48;
@@ -89,17 +94,20 @@ export const MAX_BODY_DEPTH = 48;
 export function renderBody(body: ArticleBody, options: LinkOptions = {}): HastRoot {
   const children: HastContent[] = [];
   if (body.before.length > 0) pushAll(children, toHast(markdownPipeline, body.before));
-  pushAll(children, toHast(kbPipeline, blocksToMdast(body.blocks, options)));
+  const prefix = options.linkPrefix ?? '';
+  let kbPipeline = kbPipelines.get(prefix);
+  if (!kbPipeline) kbPipelines.set(prefix, (kbPipeline = kbPipelineFor(prefix)));
+  pushAll(children, toHast(kbPipeline, [], new VFile({ data: { kbBlocks: body.blocks } })));
   if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after));
   const root: HastRoot = { type: 'root', children };
   limitDepth(root, MAX_BODY_DEPTH);
   return root;
 }
 
-function toHast(pipeline: typeof kbPipeline, nodes: RootContent[]): HastContent[] {
+function toHast(pipeline: { runSync(tree: MdastRoot, file?: VFile): unknown }, nodes: RootContent[], file?: VFile): HastContent[] {
   const tree: MdastRoot = { type: 'root', children: nodes };
   try {
-    const hast = pipeline.runSync(tree) as unknown as HastRoot;
+    const hast = pipeline.runSync(tree, file) as unknown as HastRoot;
     return hast.children;
   } catch {
     // Text nodes only: nothing in them is markup.

@@ -1,0 +1,31 @@
+/**
+ * `remarkKb`: a unified plugin that turns the tab-indented KB text of an
+ * article into mdast: section headings, reflowed paragraphs, lists,
+ * preformatted text, file-attribute tables, and links for URLs and article
+ * numbers. The rest of the pipeline is stock unified:
+ *
+ *     unified().use(remarkKb, { linkPrefix }).use(remarkRehype).use(rehypeSanitize, KB_SCHEMA)
+ *       .runSync({ type: 'root', children: [] }, file)
+ *
+ * The KB text comes from `file.data.kbBlocks` (blocks already read by
+ * `parseArticle`, so an article is split once) or, when absent, from the
+ * file's value, read here.
+ */
+import type { Root } from 'mdast';
+import type { VFile } from 'vfile';
+import { toBlocks, type Block } from './blocks';
+import { toKbLines } from './lines';
+import { blocksToMdast } from './mdast';
+import type { LinkOptions } from './links';
+
+export interface KbFileData {
+  kbBlocks?: Block[];
+}
+
+export default function remarkKb(options: LinkOptions = {}) {
+  return function transformer(tree: Root, file: VFile): void {
+    const data = file.data as KbFileData;
+    const blocks = data.kbBlocks ?? toBlocks(toKbLines(String(file.value ?? ''), 1));
+    tree.children.push(...blocksToMdast(blocks, options));
+  };
+}
