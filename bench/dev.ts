@@ -49,6 +49,13 @@ for (const id of articles) {
   const body = await response.text();
   results.push({ id, status: response.status, ms: Math.round(performance.now() - t), bytes: body.length });
 }
+const exited = new Promise((resolve) => child.on('exit', resolve));
 process.kill(-child.pid!, 'SIGTERM');
+await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+try {
+  process.kill(-child.pid!, 'SIGKILL');
+} catch {
+  // Already gone.
+}
 console.log(JSON.stringify({ readyMs: Math.round(ready), firstArticleAfterStartMs: Math.round(ready + results[0]!.ms), results }));
 process.exit(0);

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   if (!args.includes('--skip-build')) {
     step('kb build (cold parse cache)');
     rmSync(cacheFolder(content, path.join(root, '.cache/kbview')), { recursive: true, force: true });
-    rmSync(path.join(root, '.next'), { recursive: true, force: true });
+    rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     const build = await measure(tsx, ['scripts/kb.ts', 'build'], { env, echo: true });
     ensureOk(build, 'kb build');
     const out = countTree(outDir);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
+import { scanContent } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourceFilePath, sourcesMode } from './sources';
@@ -48,6 +49,23 @@ export function loadedSite(): Site | null {
 /** The base path the site is served under (`KB_BASE_PATH`), without trailing slash. */
 export function basePath(): string {
   return (process.env['KB_BASE_PATH'] ?? '').replace(/\/+$/, '');
+}
+
+/**
+ * The permalinks of every page of the article route. In development, before the
+ * archive has loaded, only the articles found by a scan of file names (no
+ * parsing), so that `next dev` answers its first request quickly.
+ */
+export async function articleRoutePermalinks(): Promise<string[]> {
+  if (DEV && !loaded) {
+    void getSite();
+    return scanContent(resolveContentDir()).files.flatMap((file) => {
+      const match = /Q(\d+)(?:\.md|\/README\.md)$/i.exec(file);
+      return match ? [permalinkOf(`Q${Number(match[1])}`)] : [];
+    });
+  }
+  const { graph } = await getSite();
+  return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
 }
 
 export async function listArticles(): Promise<ArticleSummary[]> {

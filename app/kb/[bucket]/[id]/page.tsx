@@ -3,8 +3,9 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ArticleView, BACKLINKS_SHOWN } from '@/components/article/ArticleView';
 import { MissingArticleView } from '@/components/article/MissingArticleView';
-import { adjacentArticles, citedBy, getArticle, getMissing, listArticles, listMissing, relatedTo, sourceHref } from '@/lib/content';
+import { adjacentArticles, articleRoutePermalinks, citedBy, getArticle, getMissing, relatedTo, sourceHref } from '@/lib/content';
 import { displayTitle, paramsFromPermalink } from '@/lib/site';
+import { absoluteUrl } from '@/lib/site-url';
 
 type Params = { bucket: string; id: string };
 type Props = { params: Promise<Params> };
@@ -14,8 +15,7 @@ export const dynamicParams = false;
 
 /** Every article in the archive, plus every article cited by one but missing from it. */
 export async function generateStaticParams(): Promise<Params[]> {
-  const [articles, missing] = await Promise.all([listArticles(), listMissing()]);
-  return [...articles, ...missing].flatMap(({ permalink }) => {
+  return (await articleRoutePermalinks()).flatMap((permalink) => {
     const params = paramsFromPermalink(permalink);
     return params ? [params] : [];
   });
@@ -43,10 +43,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   if (!page) return {};
   if (page.kind === 'article') {
     const { article } = page;
-    return {
-      title: `${article.id}: ${displayTitle(article.id, article.title)}`,
-      description: article.product ? `${article.product} KnowledgeBase article ${article.id}.` : undefined,
-    };
+    const title = `${article.id}: ${displayTitle(article.id, article.title)}`;
+    const description = article.product ? `${article.product} KnowledgeBase article ${article.id}.` : `KnowledgeBase article ${article.id}.`;
+    // Open Graph kept to the tags a link preview needs: each tag is shipped twice (HTML and payload) on 60k pages.
+    return { title, description, openGraph: { title, description, type: 'article', url: absoluteUrl(article.permalink) } };
   }
   return {
     title: `${page.missing.id}: not in this archive`,
