@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import { ArticleRows } from '@/components/browse/ArticleRows';
-import { CountList } from '@/components/browse/indexes';
+import { CountList, KeywordTable } from '@/components/browse/indexes';
 import { JumpToArticle } from '@/components/browse/JumpToArticle';
 import { Static } from '@/components/ui/Static';
 import { getBrowse, indexPath, listingPath, RANGE_SIZE, type BrowseIndex } from '@/lib/content/browse';
 import { listMissing } from '@/lib/content';
-import { ARTICLE_TYPE_KEYWORDS, explainKeyword } from '@/lib/keywords';
+import { ARTICLE_TYPE_KEYWORDS } from '@/lib/keywords';
 import { formatCount, href, SITE_NAME } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
 
@@ -110,17 +110,7 @@ function HomeBrowse({ index }: { index: BrowseIndex }) {
 
         <section aria-labelledby="home-keywords">
           <h2 id="home-keywords">By keyword</h2>
-          <dl className="kb-explained">
-            {types.map((listing) => (
-              <div key={listing.slug}>
-                <dt>
-                  <a href={href(listingPath('keywords', listing.slug))}>{listing.label}</a>
-                  <span>{formatCount(listing.articles.length)}</span>
-                </dt>
-                <dd>{explainKeyword(listing.label)}</dd>
-              </div>
-            ))}
-          </dl>
+          <KeywordTable listings={types} />
           <p>
             <a href={href(indexPath('keywords'))}>All {plural(counts.keywords, 'keyword', 'keywords')}, explained ›</a>
           </p>

@@ -170,7 +170,8 @@ export function rareUse(min: number): string {
   return min <= 2 ? 'used by only one article each' : `used by fewer than ${min} articles each`;
 }
 
-function KeywordTable({ listings }: { listings: readonly Listing[] }) {
+/** Keywords with their counts and explanations, linking to their listings. */
+export function KeywordTable({ listings }: { listings: readonly Listing[] }) {
   return (
     <dl className="kb-explained">
       {listings.map((listing) => (
