@@ -71,8 +71,10 @@ function gzipSize(file: string): number {
 /** JavaScript an article page loads on first visit, gzip-compressed. */
 function firstLoadJs(outDir: string, html: string): number {
   let total = 0;
-  for (const m of html.matchAll(/<script[^>]+src="([^"]+)"/g)) {
-    const src = m[1]!.replace(/^\/[^_]*?(?=\/_next\/)/, '');
+  for (const m of html.matchAll(/<script([^>]+)src="([^"]+)"[^>]*>/g)) {
+    // A `noModule` script (Next's polyfills) is skipped by every browser that runs modules.
+    if (/nomodule/i.test(m[0])) continue;
+    const src = m[2]!.replace(/^\/[^_]*?(?=\/_next\/)/, '');
     const file = path.join(outDir, src.split('?')[0]!);
     if (existsSync(file)) total += gzipSize(file);
   }
