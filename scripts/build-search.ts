@@ -7,15 +7,33 @@
  * public/search/ so that `next dev` serves it and `next build` copies it
  * into the export (out/search/).
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCorpus, resolveContentDir } from '../lib/content/corpus';
 import { buildSearchIndex } from '../lib/search/build';
 
-export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log): Promise<number> {
+/**
+ * Records which content directory the index in `outDir` was built from (`--if-stale` compares it).
+ * Kept in .cache, not beside the index: public/ is shipped, and the path is nobody's business.
+ */
+export function markSearchIndex(outDir: string, contentDir: string): void {
+  mkdirSync(path.dirname(STAMP), { recursive: true });
+  writeFileSync(STAMP, stampOf(outDir, contentDir));
+}
+const STAMP = path.join('.cache', 'kbview', 'search-index.source');
+const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
+
+export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log, ifStale = false): Promise<number> {
+  const source = path.resolve(contentDir);
+  if (ifStale && existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8') === stampOf(outDir, contentDir)) {
+    log(`kbview: search index in ${outDir}/ is from ${source}; keeping it (kb build or build-search without --if-stale rebuilds it)`);
+    return 0;
+  }
   const started = performance.now();
   const corpus = await loadCorpus(contentDir, { withText: true });
   const loadedMs = performance.now() - started;
   const stats = buildSearchIndex(corpus.files, outDir, { log });
+  markSearchIndex(outDir, contentDir);
   log(
     `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +
       `(load ${(loadedMs / 1000).toFixed(1)} s, index ${(stats.ms / 1000).toFixed(1)} s)`,
@@ -25,15 +43,17 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
 
 async function main(argv: string[]): Promise<number> {
   let out = 'public/search';
+  let ifStale = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') out = argv[++i] ?? out;
+    else if (argv[i] === '--if-stale') ifStale = true;
     else if (argv[i] === '-h' || argv[i] === '--help') {
-      console.log('usage: build-search [contentDir] [--out public/search]');
+      console.log('usage: build-search [contentDir] [--out public/search] [--if-stale]');
       return 0;
     } else rest.push(argv[i]!);
   }
-  return buildSearch(rest[0] ?? resolveContentDir(), out);
+  return buildSearch(rest[0] ?? resolveContentDir(), out, console.log, ifStale);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-search.ts')) {

@@ -11,6 +11,7 @@ import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { buildSearchIndex } from '../../lib/search/build';
+import { markSearchIndex } from '../build-search';
 
 export interface BuildOptions {
   contentDir: string;
@@ -38,6 +39,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   if (process.env['KB_SKIP_SEARCH'] !== '1') {
     const search = buildSearchIndex(corpus.files, path.resolve('public/search'));
+    markSearchIndex('public/search', contentDir);
     console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
   }
   return 0;
