@@ -1,8 +1,9 @@
 /** One measured `kb build` of a content directory (wall time, peak RSS of the process tree, output). */
 import path from 'node:path';
-import { measure, countTree, gib, mb, sec } from './lib/measure';
+import { measure, gib, mb, sec } from './lib/measure';
+import { countFiles } from '../scripts/lib/build';
 
 const content = path.resolve(process.argv[2] ?? 'content');
 const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], { env: { ...process.env, KB_CONTENT_DIR: content }, echo: true });
-const out = countTree('out');
-console.log(`\nbuild-once: exit ${result.code}, ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${out.files} files, ${mb(out.bytes)}`);
+const out = countFiles('out');
+console.log(`\nbuild-once: exit ${result.code}, ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${out.count} files, ${mb(out.bytes)}`);

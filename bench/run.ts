@@ -12,13 +12,14 @@
  * Prints figures and ratios, and appends them to BENCHMARKS.md with date and commit.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { corpusDir } from '../test/helpers/corpus';
+import { corpusDir, corpusSubset } from '../test/helpers/corpus';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
-import { measure, countTree, gib, mb, sec, type Measured } from './lib/measure';
+import { measure, gib, mb, sec, type Measured } from './lib/measure';
+import { countFiles } from '../scripts/lib/build';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -47,21 +48,6 @@ function ensureOk(result: Measured, what: string): void {
     console.error(result.stderr.slice(-4000));
     throw new Error(`${what} failed with exit code ${result.code}`);
   }
-}
-
-/** A deterministic subset: every k-th article, hard-linked into .cache/bench/subset-N. */
-function makeSubset(full: string, n: number): string {
-  const dir = path.join(root, '.cache/bench', `subset-${n}`);
-  const files = scanContent(full).files;
-  const stride = files.length / n;
-  const chosen = Array.from({ length: Math.min(n, files.length) }, (_, i) => files[Math.floor(i * stride)]!);
-  if (existsSync(dir) && scanContent(dir).files.length === chosen.length) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  for (const file of chosen) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    linkSync(path.join(full, file), path.join(dir, file));
-  }
-  return dir;
 }
 
 function gzipSize(file: string): number {
@@ -99,7 +85,7 @@ function largestFile(dir: string): { file: string; bytes: number } {
 
 async function main(): Promise<void> {
   const full = await corpusDir();
-  const content = subset ? makeSubset(full, subset) : full;
+  const content = subset ? corpusSubset(full, subset, path.join(root, '.cache/bench', `subset-${subset}`)) : full;
   const articles = scanContent(content).files.length;
   const scale = subset ? `subset of ${articles} articles` : `full corpus, ${articles} articles`;
   console.log(`kbview bench: ${scale} (${content})`);
@@ -135,10 +121,10 @@ async function main(): Promise<void> {
     rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     const build = await measure(tsx, ['scripts/kb.ts', 'build'], { env, echo: true });
     ensureOk(build, 'kb build');
-    const out = countTree(outDir);
+    const out = countFiles(outDir);
     const pages = readdirSync(path.join(outDir, 'kb')).reduce((n, bucket) => n + readdirSync(path.join(outDir, 'kb', bucket)).length, 0);
     row({ name: 'build, cold', value: `${sec(build.ms)}, peak RSS ${gib(build.peakRssBytes)}`, target: '≤ 240 s, ≤ 2.5 GiB (full corpus)' });
-    row({ name: 'output', value: `${out.files} files (${(out.files / articles).toFixed(2)} per article), ${mb(out.bytes)}; ${pages} article pages`, target: '≤ 2.2 files per article, ≤ 900 MB' });
+    row({ name: 'output', value: `${out.count} files (${(out.count / articles).toFixed(2)} per article), ${mb(out.bytes)}; ${pages} article pages`, target: '≤ 2.2 files per article, ≤ 900 MB' });
     const largest = largestFile(outDir);
     row({ name: 'largest file', value: `${largest.file} ${(largest.bytes / 1024).toFixed(0)} KB`, target: '≤ 500 KB' });
     const sample = path.join(outDir, 'kb/244/Q244717/index.html');
@@ -167,12 +153,12 @@ async function main(): Promise<void> {
       cwd: baseDir,
     });
     ensureOk(base, 'Next baseline');
-    const baseOut = countTree(path.join(baseDir, 'out'));
+    const baseOut = countFiles(path.join(baseDir, 'out'));
     const factor = articles / baseIds.length;
     const baseMs = base.ms * factor;
     const label = factor === 1 ? '' : ` (${sec(base.ms)} for ${baseIds.length} pages, scaled ×${factor.toFixed(2)})`;
     row({ name: 'build vs stock Next', value: sec(build.ms), baseline: `${sec(baseMs)}${label}, peak ${gib(base.peakRssBytes)}`, ratio: (build.ms / baseMs).toFixed(2) });
-    row({ name: 'files vs stock Next', value: String(out.files), baseline: `${Math.round(baseOut.files * factor)} (${mb(baseOut.bytes * factor)})`, ratio: (out.files / (baseOut.files * factor)).toFixed(2) });
+    row({ name: 'files vs stock Next', value: String(out.count), baseline: `${Math.round(baseOut.count * factor)} (${mb(baseOut.bytes * factor)})`, ratio: (out.count / (baseOut.count * factor)).toFixed(2) });
   }
 
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();

@@ -7,30 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { corpusDir, corpusSkipReason, REPO_ROOT } from './helpers/corpus';
+import { corpusDir, corpusSkipReason, corpusSubset, REPO_ROOT } from './helpers/corpus';
 import { builtSite } from './helpers/site';
-import { scanContent } from '../lib/content/scan';
 import { loadCorpus } from '../lib/content/corpus';
 import { buildLinkGraph } from '../lib/content/graph';
 
 const SIZE = 5000;
-
-/** Every k-th article of the corpus, hard-linked in the archive's own layout. */
-function subset(full: string): string {
-  const dir = path.join(REPO_ROOT, '.cache', 'corpus-subset', String(SIZE));
-  const files = scanContent(full).files;
-  const stride = files.length / SIZE;
-  for (let i = 0; i < SIZE; i++) {
-    const file = files[Math.floor(i * stride)]!;
-    const target = path.join(dir, file);
-    if (existsSync(target)) continue;
-    mkdirSync(path.dirname(target), { recursive: true });
-    linkSync(path.join(full, file), target);
-  }
-  return dir;
-}
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -46,7 +30,7 @@ const decode = (html: string): string =>
   html.replace(/<!-- -->/g, '').replace(/&(lt|gt|quot|#x27|#39|nbsp|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", nbsp: '\u00a0', amp: '&' })[e]!);
 
 test(`a ${SIZE}-article subset of the archive builds completely`, { skip: corpusSkipReason(), timeout: 20 * 60_000 }, async () => {
-  const content = subset(await corpusDir());
+  const content = corpusSubset(await corpusDir(), SIZE, path.join(REPO_ROOT, '.cache', 'corpus-subset', String(SIZE)));
   const corpus = await loadCorpus(content);
   assert.equal(corpus.articles.length, SIZE);
   const graph = buildLinkGraph(corpus.articles);

@@ -4,7 +4,7 @@
  * page workers as child processes, which `time -v` would miss).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export interface Measured {
   code: number;
@@ -67,23 +67,6 @@ export function measure(command: string, args: string[], options: { env?: NodeJS
       resolve({ code: code ?? 1, ms: performance.now() - started, peakRssBytes: peak, stdout, stderr });
     });
   });
-}
-
-export function countTree(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = `${d}/${entry.name}`;
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        files++;
-        bytes += statSync(full).size;
-      }
-    }
-  };
-  walk(dir);
-  return { files, bytes };
 }
 
 export const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;

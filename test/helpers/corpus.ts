@@ -12,7 +12,8 @@
  *   });
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync } from 'node:fs';
+import { scanContent } from '../../lib/content/scan';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,4 +72,21 @@ export function corpusDir(): Promise<string> {
     return target;
   })();
   return extracting;
+}
+
+/**
+ * A deterministic subset of a content directory: every k-th article (by path),
+ * hard-linked into `dir` in the same layout. Made anew when `dir` holds another count.
+ */
+export function corpusSubset(full: string, n: number, dir: string): string {
+  const files = scanContent(full).files;
+  const stride = files.length / n;
+  const chosen = Array.from({ length: Math.min(n, files.length) }, (_, i) => files[Math.floor(i * stride)]!);
+  if (existsSync(dir) && scanContent(dir).files.length === chosen.length) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  for (const file of chosen) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    linkSync(path.join(full, file), path.join(dir, file));
+  }
+  return dir;
 }
