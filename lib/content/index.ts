@@ -105,17 +105,19 @@ export async function getArticle(id: string): Promise<{ article: Article; body: 
     void getSite();
     const dir = resolveContentDir();
     const source = findSource(dir, id);
-    if (source) {
-      const parsed = parseArticle(readArticleText(dir, source), source);
-      if (parsed.article?.id === id) return { article: parsed.article, body: renderBody(parsed.body, { linkPrefix: basePath() }) };
-    }
+    const page = source ? readAndRender(dir, source) : null;
+    if (page?.article?.id === id) return { article: page.article, body: page.body };
   }
   const { corpus, byId } = await getSite();
   const article = byId.get(id);
   if (!article) return null;
-  const text = readArticleText(corpus.dir, article.source);
-  const parsed = parseArticle(text, article.source);
-  return { article, body: renderBody(parsed.body, { linkPrefix: basePath() }) };
+  return { article, body: readAndRender(corpus.dir, article.source).body };
+}
+
+/** Reads one article file and renders its body (article links carry the base path). */
+function readAndRender(dir: string, source: string): { article: Article | null; body: Root } {
+  const parsed = parseArticle(readArticleText(dir, source), source);
+  return { article: parsed.article, body: renderBody(parsed.body, { linkPrefix: basePath() }) };
 }
 
 export async function listMissing(): Promise<MissingArticle[]> {
