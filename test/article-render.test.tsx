@@ -57,7 +57,7 @@ const body: Root = { type: 'root', children: [{ type: 'element', tagName: 'p', p
 
 function render(context: Partial<ArticleContext> = {}, a: Article = article): string {
   return renderToStaticMarkup(
-    <ArticleView article={a} body={body} context={{ citedBy: [], related: [], previous: null, next: null, source: null, ...context }} />,
+    <ArticleView article={a} body={body} context={{ citedBy: [], related: [], previous: null, next: null, source: null, links: null, ...context }} />,
   );
 }
 

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { Article, Version } from '@/lib/markdown/schema';
 import { DateText } from '@/components/ui/DateText';
 import { TagList } from '@/components/ui/TagList';
-import { browseLinksFor } from '@/lib/content/browse';
+import type { ResolvedBrowseLinks } from '@/lib/content/browse-index';
 import { href } from '@/lib/site';
 
 /** `winnt: 4.0 SP4, 4.0 SP5; WINDOWS: 2000`, grouping consecutive versions of one platform. */
@@ -23,16 +23,15 @@ interface Row {
   value: ReactNode;
 }
 
-function rows(article: Article): Row[] {
+function rows(article: Article, links: ResolvedBrowseLinks | null): Row[] {
   const out: Row[] = [];
   const add = (label: string, value: ReactNode | null) => {
     if (value !== null) out.push({ label, value });
   };
   // Product, year and keywords link to their listings (/products/…, /years/…, /keywords/…).
-  const links = browseLinksFor(article);
   const link = (path: string | null | undefined, value: ReactNode) => (path ? <a href={href(path)}>{value}</a> : value);
   const tags = (items: readonly string[], linked = false) =>
-    items.length > 0 ? <TagList items={items} linkOf={linked && links ? links.keyword : undefined} /> : null;
+    items.length > 0 ? <TagList items={items} linkOf={linked && links ? (keyword) => links.keywords.get(keyword) ?? null : undefined} /> : null;
   const text = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : null);
 
   const versions = article.versions.length > 0 ? formatVersions(article.versions) : article.versionsRaw.trim();
@@ -64,8 +63,8 @@ function rows(article: Article): Row[] {
  * The header fields of an article (`Product(s)`, `Version(s)`, trailer keywords…); empty fields are left out.
  * Styled by `.kb-meta` in app/globals.css: it is on every page, so its markup stays small.
  */
-export function MetadataPanel({ article }: { article: Article }) {
-  const items = rows(article);
+export function MetadataPanel({ article, links }: { article: Article; links: ResolvedBrowseLinks | null }) {
+  const items = rows(article, links);
   if (items.length === 0) return null;
   return (
     <section aria-label="Article details" className="kb-meta">

@@ -1,4 +1,5 @@
-import type { ArticleSummary, MissingArticle } from '@/lib/content';
+import type { ReactNode } from 'react';
+import type { ArticleSummary, MissingArticle } from '@/lib/content/graph';
 import { Static } from '@/components/ui/Static';
 import { formatCount } from '@/lib/site';
 import { ArticleLinkList } from './ArticleLinkList';
@@ -12,49 +13,60 @@ import { lookupLinks } from './lookup';
  * archive's nearest articles by number. All static.
  */
 export function MissingArticleView({ missing, previous, next }: { missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null }) {
+  return <MissingArticleFrame content={<MissingArticleContent missing={missing} previous={previous} next={next} />} />;
+}
+
+/** The page's frame, free of article data (see ArticleFrame): one static island. */
+export function MissingArticleFrame({ content }: { content: ReactNode }) {
+  return (
+    <article className="kb-article">
+      <Static>{content}</Static>
+    </article>
+  );
+}
+
+export function MissingArticleContent({ missing, previous, next }: { missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null }) {
   const titles = [...new Set(missing.citedTitles.map((title) => title.trim()).filter(Boolean))];
   const count = missing.citedBy.length;
   return (
-    <article className="kb-article">
-      <Static>
-        <header className="mb-5">
-          <p className="kb-number">{missing.id}</p>
-          <h1 className="kb-title">{`${missing.id} is not in this archive`}</h1>
-        </header>
-        <div className="kb-prose">
-          <p>{`Other articles refer to ${missing.id}, but its text was not part of the collection this archive was built from.`}</p>
-          {titles.length > 0 ? (
-            <>
-              <h2>{titles.length === 1 ? 'Cited as' : 'Cited under these titles'}</h2>
-              <ul>
-                {titles.map((title) => (
-                  <li key={title}>{title}</li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          <h2>Look it up elsewhere</h2>
-          <ul className="kb-lookup">
-            {lookupLinks(missing.number).map((link) => (
-              <li key={link.href}>
-                <a href={link.href} rel="external nofollow noreferrer">
-                  {link.label}
-                </a>{' '}
-                <span>{`— ${link.note}`}</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-        <div className="kb-article-end">
-          {count > 0 ? (
-            <section aria-labelledby="kb_cited-by">
-              <h2 id="kb_cited-by">{count === 1 ? '1 article refers to it' : `${formatCount(count)} articles refer to it`}</h2>
-              <ArticleLinkList articles={missing.citedBy} />
-            </section>
-          ) : null}
-          <ArticlePager previous={previous} next={next} label="Nearest articles in the archive" />
-        </div>
-      </Static>
-    </article>
+    <>
+      <header className="mb-5">
+        <p className="kb-number">{missing.id}</p>
+        <h1 className="kb-title">{`${missing.id} is not in this archive`}</h1>
+      </header>
+      <div className="kb-prose">
+        <p>{`Other articles refer to ${missing.id}, but its text was not part of the collection this archive was built from.`}</p>
+        {titles.length > 0 ? (
+          <>
+            <h2>{titles.length === 1 ? 'Cited as' : 'Cited under these titles'}</h2>
+            <ul>
+              {titles.map((title) => (
+                <li key={title}>{title}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <h2>Look it up elsewhere</h2>
+        <ul className="kb-lookup">
+          {lookupLinks(missing.number).map((link) => (
+            <li key={link.href}>
+              <a href={link.href} rel="external nofollow noreferrer">
+                {link.label}
+              </a>{' '}
+              <span>{`— ${link.note}`}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="kb-article-end">
+        {count > 0 ? (
+          <section aria-labelledby="kb_cited-by">
+            <h2 id="kb_cited-by">{count === 1 ? '1 article refers to it' : `${formatCount(count)} articles refer to it`}</h2>
+            <ArticleLinkList articles={missing.citedBy} />
+          </section>
+        ) : null}
+        <ArticlePager previous={previous} next={next} label="Nearest articles in the archive" />
+      </div>
+    </>
   );
 }

@@ -11,7 +11,7 @@ import { StaticIsland } from './StaticIsland';
  * without hooks; no client components (they would not hydrate inside).
  * In development the children are passed through the payload as usual.
  */
-export function Static({ children, as, className }: { children: ReactNode; as?: 'div' | 'section' | 'aside' | 'footer' | 'nav'; className?: string }) {
+export function Static({ children, as, className }: { children: ReactNode; as?: 'div' | 'span' | 'section' | 'aside' | 'footer' | 'nav'; className?: string }) {
   const key = putStatic(children);
   if (process.env.NODE_ENV !== 'production') {
     return (

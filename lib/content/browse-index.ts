@@ -365,3 +365,25 @@ export function browseLinksOf(index: BrowseIndex, article: Pick<Article, 'produc
     },
   };
 }
+
+/**
+ * An article's listing links as plain data (no closures), for its metadata
+ * panel: it can cross a worker-thread boundary, so that the page writer
+ * (scripts/lib/article-pages.ts) renders panels without the browse index.
+ */
+export interface ResolvedBrowseLinks {
+  product: string | null;
+  year: string | null;
+  /** Listing path per keyword, issue type and solution type of the article, as written; null for none. */
+  keywords: Map<string, string | null>;
+}
+
+export function resolveBrowseLinks(index: BrowseIndex, article: Pick<Article, 'product' | 'lastModified' | 'keywords' | 'issueType' | 'solutionType'>): ResolvedBrowseLinks {
+  const links = browseLinksOf(index, article);
+  // A Map, not an object: a keyword may be any text (`__proto__` included).
+  const keywords = new Map<string, string | null>();
+  for (const keyword of [...article.keywords, ...article.issueType, ...article.solutionType]) {
+    if (!keywords.has(keyword)) keywords.set(keyword, links.keyword(keyword));
+  }
+  return { product: links.product, year: links.year, keywords };
+}

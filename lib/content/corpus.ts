@@ -14,8 +14,8 @@ import { createReadStream, existsSync, mkdirSync, renameSync, statSync, openSync
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
 import type { Article, Diagnostic } from '../markdown/index';
+import { runInWorkers } from '../worker-pool';
 import { scanContent } from './scan';
 import { parseFile, type ParsedFile } from './parse-file';
 
@@ -159,32 +159,17 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
 
 async function parseInWorkers(root: string, todo: Array<[string, number, number]>, count: number, progress: (n: number) => void): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
-  const chunk = 200;
-  let next = 0;
-  const url = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
-  await Promise.all(
-    Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
-      const worker = url.pathname.endsWith('.ts')
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { root } })
-        : new Worker(url, { workerData: { root } });
-      const send = () => {
-        if (next >= todo.length) {
-          void worker.terminate();
-          resolve();
-          return;
-        }
-        worker.postMessage(todo.slice(next, next + chunk));
-        next += chunk;
-      };
-      worker.on('message', (batch: ParsedFile[]) => {
-        for (const file of batch) out.push(file);
-        progress(out.length);
-        send();
-      });
-      worker.on('error', reject);
-      send();
-    })),
-  );
+  await runInWorkers<[string, number, number], ParsedFile>({
+    module: new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url),
+    workerData: { root },
+    workers: count,
+    jobs: todo,
+    chunk: 200,
+    onResults: (batch) => {
+      for (const file of batch) out.push(file);
+      progress(out.length);
+    },
+  });
   return out;
 }
 

@@ -11,8 +11,10 @@ import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
 import { scanContent } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
-import { sourceFilePath, sourcesMode } from './sources';
-import { buildArticleIndexes, nearestTo, neighbours, relatedArticles, type ArticleIndexes } from './related';
+import { sourcesMode } from './sources';
+import { buildArticleIndexes, type ArticleIndexes } from './related';
+import { buildBrowseIndex, type BrowseIndex } from './browse-index';
+import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
 
 export type { ArticleSummary, MissingArticle } from './graph';
 export { permalinkOf as permalinkFor };
@@ -36,14 +38,6 @@ export function getSite(): Promise<Site> {
     return loaded;
   })();
   return site;
-}
-
-/**
- * The site once getSite() has resolved in this process, else null: for
- * synchronous components (inside `<Static>`) rendered by a page that awaited it.
- */
-export function loadedSite(): Site | null {
-  return loaded;
 }
 
 /** The base path the site is served under (`KB_BASE_PATH`), without trailing slash. */
@@ -149,20 +143,33 @@ export async function getIndexes(): Promise<ArticleIndexes> {
 /** The articles before and after `id` by number; for a number not in the archive, the nearest on each side. */
 export async function adjacentArticles(id: string): Promise<{ previous: ArticleSummary | null; next: ArticleSummary | null }> {
   if (!(await siteUnlessLoading())) return { previous: null, next: null };
-  const indexes = await getIndexes();
-  return indexes.position.has(id) ? neighbours(indexes, id) : nearestTo(indexes, Number(id.slice(1)));
+  return adjacentOf(await getIndexes(), id);
 }
 
-/** A few articles sharing product and keywords with `id`, leaving out `exclude` (already linked ones). */
-export async function relatedTo(id: string, options: { limit?: number; exclude?: ReadonlySet<string> } = {}): Promise<ArticleSummary[]> {
-  if (!(await siteUnlessLoading())) return [];
-  return relatedArticles(await getIndexes(), id, options);
+const browseBySite = new WeakMap<Site, BrowseIndex>();
+
+/** The browsing listings of a loaded site, built once per process (see ./browse.ts). */
+export function browseIndexOf(site: Site): BrowseIndex {
+  let index = browseBySite.get(site);
+  if (!index) {
+    index = buildBrowseIndex(site.corpus.articles, site.graph.summaries);
+    browseBySite.set(site, index);
+  }
+  return index;
 }
 
-/** Root-relative path of an article's shipped source (`/kb/244/Q244717/Q244717.md`), or null when sources are not shipped. */
-export async function sourceHref(article: Article): Promise<string | null> {
-  const site = await siteUnlessLoading();
-  if (!site) return null;
-  const { corpus } = site;
-  return sourcesMode(corpus.articles.length) === 'files' ? sourceFilePath(article) : null;
+/** Every index an article page's context needs (./article-page.ts). */
+export async function getPageIndexes(): Promise<PageIndexes> {
+  const site = await getSite();
+  return { graph: site.graph, indexes: await getIndexes(), browse: browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
 }
+
+/**
+ * Backlinks, related articles, previous/next, source link and listing links
+ * of an article page; in development, empty until the archive has loaded.
+ */
+export async function articlePageContext(article: Article): Promise<ArticleContext> {
+  if (!(await siteUnlessLoading())) return EMPTY_CONTEXT;
+  return articleContextOf(await getPageIndexes(), article);
+}
+

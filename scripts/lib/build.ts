@@ -12,6 +12,7 @@ import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { buildSearchIndex } from '../../lib/search/build';
 import { markSearchIndex } from '../build-search';
+import { writeArticlePages } from './article-pages';
 
 export interface BuildOptions {
   contentDir: string;
@@ -58,13 +59,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   if (prepared !== 0) return prepared;
 
   const nextBin = require.resolve('next/dist/bin/next');
-  // The parse cache is warm now: this reads metadata only.
-  const corpus = await loadCorpus(contentDir);
-  const summary = summaryOf(corpus);
-  // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
-  // resolved here so that the pages and the copied files agree.
-  const sources = sourcesMode(corpus.articles.length);
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_SOURCES: sources, NEXT_TELEMETRY_DISABLED: '1' }, started);
+  // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
+  // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
+  const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
+  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, NEXT_TELEMETRY_DISABLED: '1' }, started);
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return code;
@@ -73,9 +71,23 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const pruneStarted = performance.now();
   const removed = pruneExport(outDir);
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts).
+  // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts);
+  // the article pages written next get theirs as they are written.
   const csp = applyCspToDir(outDir);
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+
+  // The parse cache is warm now: this reads metadata only.
+  const corpus = await loadCorpus(contentDir);
+  const summary = summaryOf(corpus);
+  // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
+  // resolved once, so that the pages and the copied files agree.
+  const sources = sourcesMode(corpus.articles.length);
+  const pages = articlePages === 'template'
+    ? await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') })
+    : { articles: corpus.articles.length, missing: 0, errors: [], ms: 0 };
+  for (const error of pages.errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
+  if (pages.errors.length > 200) console.error(`kbview: … and ${pages.errors.length - 200} more page errors`);
+  console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
   if (sources === 'files') {
     const copied = copySources(contentDir, corpus.articles, outDir);
     console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
@@ -83,8 +95,9 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   const files = countFiles(outDir);
-  console.log(`${summary}; ${corpus.articles.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return 0;
+  console.log(`${summary}; ${corpus.articles.length - pages.errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  // Every other page is written; a page that could not be is an error of the build.
+  return pages.errors.length > 0 ? 1 : 0;
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */

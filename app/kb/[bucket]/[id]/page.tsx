@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { ArticleView, BACKLINKS_SHOWN } from '@/components/article/ArticleView';
-import { MissingArticleView } from '@/components/article/MissingArticleView';
-import { adjacentArticles, articleRoutePermalinks, citedBy, getArticle, getMissing, relatedTo, sourceHref } from '@/lib/content';
-import { displayTitle, paramsFromPermalink } from '@/lib/site';
+import { ArticleFrame, ArticleView } from '@/components/article/ArticleView';
+import { MissingArticleFrame, MissingArticleView } from '@/components/article/MissingArticleView';
+import { adjacentArticles, articlePageContext, articleRoutePermalinks, getArticle, getMissing } from '@/lib/content';
+import { articleMetadata, missingTitle } from '@/lib/content/article-page';
+import { TEMPLATE_BUCKET, TEMPLATE_FIELDS, TEMPLATE_IDS, TEMPLATE_SLOTS, templateMode } from '@/lib/article-template';
+import { paramsFromPermalink } from '@/lib/site';
 import { absoluteUrl } from '@/lib/site-url';
 
 type Params = { bucket: string; id: string };
@@ -13,8 +15,13 @@ type Props = { params: Promise<Params> };
 /** Only the permalinks the loader knows about exist; anything else is a 404 in the export. */
 export const dynamicParams = false;
 
-/** Every article in the archive, plus every article cited by one but missing from it. */
+/**
+ * Every article in the archive, plus every article cited by one but missing
+ * from it. Under `kb build` (template mode, lib/article-template.ts) only the
+ * two template pages: `kb build` writes the articles' pages from them.
+ */
 export async function generateStaticParams(): Promise<Params[]> {
+  if (templateMode()) return Object.values(TEMPLATE_IDS).map((id) => ({ bucket: TEMPLATE_BUCKET, id }));
   return (await articleRoutePermalinks()).flatMap((permalink) => {
     const params = paramsFromPermalink(permalink);
     return params ? [params] : [];
@@ -22,10 +29,15 @@ export async function generateStaticParams(): Promise<Params[]> {
 }
 
 /**
- * The page's article (present or missing), or null when the bucket does not match
- * the id. Cached per render so the metadata and the page parse the article once.
+ * The page's article (present or missing), a template, or null when the
+ * bucket does not match the id. Cached per render so the metadata and the
+ * page parse the article once.
  */
 const resolve = cache(async (bucket: string, id: string) => {
+  if (templateMode() && bucket === TEMPLATE_BUCKET) {
+    if (id === TEMPLATE_IDS.article) return { kind: 'article-template' } as const;
+    if (id === TEMPLATE_IDS.missing) return { kind: 'missing-template' } as const;
+  }
   const found = await getArticle(id);
   if (found) {
     return paramsFromPermalink(found.article.permalink)?.bucket === bucket ? ({ kind: 'article', ...found } as const) : null;
@@ -37,21 +49,25 @@ const resolve = cache(async (bucket: string, id: string) => {
   return null;
 });
 
+/** Open Graph kept to the tags a link preview needs: each tag is shipped twice (HTML and payload) on 60k pages. */
+function articlePageMetadata({ title, description }: { title: string; description: string }, permalink: string): Metadata {
+  return { title, description, openGraph: { title, description, type: 'article', url: absoluteUrl(permalink) } };
+}
+
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { bucket, id } = await params;
   const page = await resolve(bucket, id);
   if (!page) return {};
-  if (page.kind === 'article') {
-    const { article } = page;
-    const title = `${article.id}: ${displayTitle(article.id, article.title)}`;
-    const description = article.product ? `${article.product} KnowledgeBase article ${article.id}.` : `KnowledgeBase article ${article.id}.`;
-    // Open Graph kept to the tags a link preview needs: each tag is shipped twice (HTML and payload) on 60k pages.
-    return { title, description, openGraph: { title, description, type: 'article', url: absoluteUrl(article.permalink) } };
+  switch (page.kind) {
+    case 'article':
+      return articlePageMetadata(articleMetadata(page.article), page.article.permalink);
+    case 'article-template':
+      return articlePageMetadata(TEMPLATE_FIELDS, `/kb/${bucket}/${id}/`);
+    case 'missing':
+      return { title: missingTitle(page.missing), robots: { index: false } };
+    case 'missing-template':
+      return { title: missingTitle({ id }), robots: { index: false } };
   }
-  return {
-    title: `${page.missing.id}: not in this archive`,
-    robots: { index: false },
-  };
 }
 
 /**
@@ -63,13 +79,16 @@ export default async function KbArticlePage({ params }: Props) {
   const { bucket, id } = await params;
   const page = await resolve(bucket, id);
   if (!page) notFound();
-  const { previous, next } = await adjacentArticles(id);
-  if (page.kind === 'missing') return <MissingArticleView missing={page.missing} previous={previous} next={next} />;
-
-  const { article, body } = page;
-  const backlinks = await citedBy(article.id);
-  // Related articles leave out those the page already links: its references and listed backlinks.
-  const exclude = new Set([...article.references, ...backlinks.slice(0, BACKLINKS_SHOWN).map((a) => a.id)]);
-  const [related, source] = await Promise.all([relatedTo(article.id, { limit: 5, exclude }), sourceHref(article)]);
-  return <ArticleView article={article} body={body} context={{ citedBy: backlinks, related, previous, next, source }} />;
+  switch (page.kind) {
+    case 'article-template':
+      return <ArticleFrame heading={TEMPLATE_SLOTS.heading} source={TEMPLATE_SLOTS.source} rest={TEMPLATE_SLOTS.rest} />;
+    case 'missing-template':
+      return <MissingArticleFrame content={TEMPLATE_SLOTS.content} />;
+    case 'missing': {
+      const { previous, next } = await adjacentArticles(id);
+      return <MissingArticleView missing={page.missing} previous={previous} next={next} />;
+    }
+    case 'article':
+      return <ArticleView article={page.article} body={page.body} context={await articlePageContext(page.article)} />;
+  }
 }

@@ -1,0 +1,96 @@
+/**
+ * Step three of `kb build`: writes every article page and every
+ * not-in-archive page into the export, from the two template pages Next.js
+ * rendered (lib/article-template.ts explains why and how).
+ *
+ * The main thread loads the parsed metadata (cache), builds the archive-wide
+ * indexes once and computes each page's context (backlinks, related,
+ * previous/next, listing links); worker threads read, parse and render the
+ * articles and write the pages, each with its Content-Security-Policy.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { compileTemplate, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
+import { basePathFromEnv } from '../../lib/base-path';
+import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
+import { buildBrowseIndex } from '../../lib/content/browse-index';
+import type { Corpus } from '../../lib/content/corpus';
+import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../lib/content/graph';
+import { buildArticleIndexes } from '../../lib/content/related';
+import type { SourcesMode } from '../../lib/content/sources';
+import { runInWorkers } from '../../lib/worker-pool';
+
+export type PageJob =
+  | { kind: 'article'; id: string; source: string; context: ArticleContext }
+  | { kind: 'missing'; missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null };
+
+export type PageResult = { ok: true } | { ok: false; error: string };
+
+export interface WorkerSetup {
+  contentDir: string;
+  outDir: string;
+  basePath: string;
+  templates: { article: CompiledTemplate; missing: CompiledTemplate };
+}
+
+export interface ArticlePagesOptions {
+  outDir: string;
+  sources: SourcesMode;
+  workers?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ArticlePagesResult {
+  articles: number;
+  missing: number;
+  errors: string[];
+  ms: number;
+}
+
+/** Reads the two template pages from the export, and removes them from it. */
+export function takeTemplates(outDir: string): { article: CompiledTemplate; missing: CompiledTemplate } {
+  const dir = path.join(outDir, 'kb', TEMPLATE_BUCKET);
+  const read = (id: string) => {
+    const file = path.join(dir, id, 'index.html');
+    if (!existsSync(file)) throw new Error(`kbview: the article template ${path.relative(process.cwd(), file)} was not exported (was next build run with KB_ARTICLE_PAGES=template?)`);
+    return readFileSync(file, 'utf8');
+  };
+  const templates = { article: compileTemplate('article', read(TEMPLATE_IDS.article)), missing: compileTemplate('missing', read(TEMPLATE_IDS.missing)) };
+  rmSync(dir, { recursive: true, force: true });
+  return templates;
+}
+
+export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOptions): Promise<ArticlePagesResult> {
+  const started = performance.now();
+  const contentDir = corpus.dir;
+  const outDir = path.resolve(options.outDir);
+  const templates = takeTemplates(outDir);
+
+  const graph = buildLinkGraph(corpus.articles);
+  const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
+  const jobs: PageJob[] = [
+    ...corpus.articles.map((article): PageJob => ({ kind: 'article', id: article.id, source: article.source, context: articleContextOf(site, article) })),
+    ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
+  ];
+
+  const errors: string[] = [];
+  let done = 0;
+  // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
+  const basePath = basePathFromEnv(process.env['KB_BASE_PATH']);
+  process.env['KB_BASE_PATH'] = basePath;
+  const setup: WorkerSetup = { contentDir, outDir, basePath, templates };
+  await runInWorkers<PageJob, PageResult>({
+    module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
+    workerData: setup,
+    workers: options.workers ?? availableParallelism(),
+    jobs,
+    chunk: 100,
+    onResults: (results) => {
+      for (const result of results) if (!result.ok) errors.push(result.error);
+      done += results.length;
+      options.onProgress?.(done, jobs.length);
+    },
+  });
+  return { articles: corpus.articles.length, missing: graph.missing.length, errors, ms: performance.now() - started };
+}
