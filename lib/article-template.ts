@@ -19,7 +19,10 @@
  *
  * The route stays a real Next.js route: `next dev`, and `next build` without
  * `KB_ARTICLE_PAGES=template`, render every article through it. The output is
- * byte for byte the same either way (test/article-pages.test.ts compares them).
+ * byte for byte the same either way (test/article-pages.test.ts compares them),
+ * but for one thing: React hoists a `<link rel="preload" as="image">` into
+ * `<head>` for each image in a page; the islands are rendered apart, so the
+ * written pages have none (the images load as the page is parsed).
  *
  * Placeholders are lower-case ASCII letters and digits, so that no escaping in
  * any context changes them.

@@ -11,6 +11,16 @@ export const SITE_NAME = 'kbview';
 export const SITE_DESCRIPTION =
   'An archive of old Microsoft KnowledgeBase articles, converted from Markdown to static pages.';
 
+/**
+ * A page title from the archive's text, as metadata: `Text · kbview`, given
+ * whole (`absolute`). The layout's title template would do the same, but Next
+ * fills it with String#replace, which reads `$$`, `$&`… in the text as
+ * replacement patterns (a title `$$ double` became `$ double`).
+ */
+export function pageTitle(text: string): { absolute: string } {
+  return { absolute: `${text} · ${SITE_NAME}` };
+}
+
 /** `basePath` from next.config (set from `KB_BASE_PATH`), '' when served from the root. */
 export const BASE_PATH: string = process.env.KB_BASE_PATH ?? '';
 

@@ -12,7 +12,7 @@ import {
   type ListingKind,
 } from '@/lib/content/browse';
 import { explainKeyword } from '@/lib/keywords';
-import { formatCount, href } from '@/lib/site';
+import { formatCount, href, pageTitle } from '@/lib/site';
 import { Static } from '@/components/ui/Static';
 import { ArticleRows } from './ArticleRows';
 import { Breadcrumbs } from './Breadcrumbs';
@@ -74,7 +74,7 @@ export function listingMetadata(listing: Listing, page: number): Metadata {
   const explanation = kind === 'keywords' ? explainKeyword(listing.label) : null;
   const where = pages > 1 ? ` Page ${page} of ${pages}.` : '';
   return {
-    title: pages > 1 ? `${title} (page ${page} of ${pages})` : title,
+    title: pageTitle(pages > 1 ? `${title} (page ${page} of ${pages})` : title),
     description: `${explanation ? `${explanation} ` : ''}${summary}${where}`,
   };
 }

@@ -26,6 +26,8 @@ export interface SiteOptions {
   siteUrl?: string;
   /** Also build the search index (`kb build` does, unless KB_SKIP_SEARCH=1). Default: true. */
   search?: boolean;
+  /** How article pages are made (KB_ARTICLE_PAGES): from Next's template render (default) or by Next itself. */
+  articlePages?: 'template' | 'next';
 }
 
 /** What is copied into the build folder (and hashed into its key). */
@@ -55,7 +57,7 @@ function listFiles(root: string, rel: string, out: string[]): void {
 /** Hash of the sources' contents, the content directory's files (names, sizes, mtimes) and the options. */
 export function siteKey(options: SiteOptions = {}): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ basePath: options.basePath ?? '', siteUrl: options.siteUrl ?? '', search: options.search ?? true }));
+  hash.update(JSON.stringify({ basePath: options.basePath ?? '', siteUrl: options.siteUrl ?? '', search: options.search ?? true, articlePages: options.articlePages ?? 'template' }));
   const files: string[] = [];
   for (const source of SOURCES) if (existsSync(path.join(REPO_ROOT, source))) listFiles(REPO_ROOT, source, files);
   for (const file of files) {
@@ -154,6 +156,8 @@ async function buildOnce(key: string, options: SiteOptions): Promise<string> {
     delete env['KB_SITE_URL'];
     delete env['NODE_OPTIONS'];
     delete env['KB_SKIP_SEARCH'];
+    delete env['KB_ARTICLE_PAGES'];
+    if (options.articlePages === 'next') env['KB_ARTICLE_PAGES'] = 'next';
     if (options.basePath) env['KB_BASE_PATH'] = options.basePath;
     if (options.siteUrl) env['KB_SITE_URL'] = options.siteUrl;
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');

@@ -6,7 +6,7 @@ import { MissingArticleFrame, MissingArticleView } from '@/components/article/Mi
 import { adjacentArticles, articlePageContext, articleRoutePermalinks, getArticle, getMissing } from '@/lib/content';
 import { articleMetadata, missingTitle } from '@/lib/content/article-page';
 import { TEMPLATE_BUCKET, TEMPLATE_FIELDS, TEMPLATE_IDS, TEMPLATE_SLOTS, templateMode } from '@/lib/article-template';
-import { paramsFromPermalink } from '@/lib/site';
+import { pageTitle, paramsFromPermalink } from '@/lib/site';
 import { absoluteUrl } from '@/lib/site-url';
 
 type Params = { bucket: string; id: string };
@@ -51,7 +51,7 @@ const resolve = cache(async (bucket: string, id: string) => {
 
 /** Open Graph kept to the tags a link preview needs: each tag is shipped twice (HTML and payload) on 60k pages. */
 function articlePageMetadata({ title, description }: { title: string; description: string }, permalink: string): Metadata {
-  return { title, description, openGraph: { title, description, type: 'article', url: absoluteUrl(permalink) } };
+  return { title: pageTitle(title), description, openGraph: { title, description, type: 'article', url: absoluteUrl(permalink) } };
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -64,9 +64,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
     case 'article-template':
       return articlePageMetadata(TEMPLATE_FIELDS, `/kb/${bucket}/${id}/`);
     case 'missing':
-      return { title: missingTitle(page.missing), robots: { index: false } };
+      return { title: pageTitle(missingTitle(page.missing)), robots: { index: false } };
     case 'missing-template':
-      return { title: missingTitle({ id }), robots: { index: false } };
+      return { title: pageTitle(missingTitle({ id })), robots: { index: false } };
   }
 }
 
