@@ -11,22 +11,28 @@
  * by putting its data into that render (scripts/lib/article-pages.ts):
  *
  * - route params (`bucket`, `id`) and metadata strings (title, description)
- *   appear in the HTML and in the inlined RSC payload; each occurrence is
- *   replaced with the value escaped the way React and Next escape it there
- *   (HTML text/attribute; JSON string inside a JSON string inside a script);
+ *   appear in the HTML and in the RSC payload; in the HTML each is replaced
+ *   with the value escaped as React escapes it;
  * - the islands' placeholders are replaced with the islands' HTML, rendered
- *   by react-dom/server from the same components the route renders.
+ *   by react-dom/server from the same components the route renders;
+ * - the RSC payload, which Next inlines into every page (~8 KB of each
+ *   article page, the same on all but for the fields above), moves into one
+ *   script per kind of page, written once: the page calls it with its values,
+ *   and it pushes the payload text Next would have inlined, with the values
+ *   escaped as React Flight escapes them (63,600 pages × ~7.5 KB: ~470 MB less).
  *
  * The route stays a real Next.js route: `next dev`, and `next build` without
  * `KB_ARTICLE_PAGES=template`, render every article through it. The output is
- * byte for byte the same either way (test/article-pages.test.ts compares them),
- * but for one thing: React hoists a `<link rel="preload" as="image">` into
+ * the same either way (test/article-pages.test.ts compares the HTML byte for
+ * byte and the payload row by row, running the payload script), but for one thing: React hoists a `<link rel="preload" as="image">` into
  * `<head>` for each image in a page; the islands are rendered apart, so the
  * written pages have none (the images load as the page is parsed).
  *
  * Placeholders are lower-case ASCII letters and digits, so that no escaping in
  * any context changes them.
  */
+import { createHash } from 'node:crypto';
+
 export const TEMPLATE_BUCKET = 'kbtplbucket0';
 
 /** The ids of the two template pages (route param `id`; also the value of `{id}` placeholders). */
@@ -59,13 +65,21 @@ const NAME_OF = new Map<string, { kind: 'field'; name: FieldName } | { kind: 'sl
 
 type Part =
   | string
-  | { kind: 'field'; name: FieldName; context: 'html' | 'payload'; stringStart: boolean }
-  | { kind: 'slot'; name: SlotName };
+  | { kind: 'field'; name: FieldName }
+  | { kind: 'slot'; name: SlotName }
+  | { kind: 'payload' };
+
+/** The page's RSC payload: its text, split at the fields, as a shared script builds it in the browser. */
+type PayloadPart = string | { name: FieldName; stringStart: boolean };
 
 export interface CompiledTemplate {
   kind: TemplateKind;
   parts: Part[];
   slots: SlotName[];
+  /** The fields the payload holds, in the order the page passes them to the payload script. */
+  payloadFields: FieldName[];
+  /** The payload script: one file for all pages of this kind (see `payloadScript`). */
+  script: { name: string; source: string };
 }
 
 /** Values for one page: fields as plain text, slots as HTML. */
@@ -75,50 +89,106 @@ export interface TemplateValues {
 }
 
 const SCRIPT = /<script\b[^>]*>([\s\S]*?)<\/script\s*>/gi;
-const PAYLOAD_SCRIPT = 'self.__next_f.push(';
+/** One chunk of the RSC payload as Next inlines it (use-flight-response.js, writeFlightDataInstruction). */
+const PAYLOAD_SCRIPT = /<script>self\.__next_f\.push\((\[1,"(?:[^"\\]|\\.)*"\])\)<\/script>/g;
+const PAYLOAD_MARK = '\u0000payload\u0000';
 
 /**
- * Splits a template page at its placeholders, noting for each field whether
- * it sits in HTML or in the inlined RSC payload. Throws when the page does not
- * have the shape this module relies on (a slot in the payload or missing, a
- * placeholder in another script): the build must fail rather than write
- * 60,000 broken pages.
+ * Splits a template page at its placeholders. The RSC payload Next inlined
+ * (`self.__next_f.push([1,"…"])` scripts, ~8 KB of a page, nearly all of it
+ * the same on every page) is taken out of the page and becomes one script per
+ * kind of page, which pushes the same payload text with the page's own values
+ * (`payloadScript`); the page keeps a call with those values.
+ *
+ * Throws when the page does not have the shape this module relies on (a slot
+ * in the payload or missing, a placeholder in another script, payload chunks
+ * apart): the build must fail rather than write 60,000 broken pages.
  */
-export function compileTemplate(kind: TemplateKind, html: string): CompiledTemplate {
-  const scripts: { start: number; end: number; payload: boolean }[] = [];
+export function compileTemplate(kind: TemplateKind, page: string): CompiledTemplate {
+  const chunks: string[] = [];
+  let firstAt = -1;
+  let lastEnd = -1;
+  const html = page.replace(PAYLOAD_SCRIPT, (script, json: string, at: number) => {
+    if (firstAt >= 0 && at !== lastEnd) throw new Error(`article template (${kind}): RSC payload chunks are not together`);
+    const [, chunk] = JSON.parse(json) as [1, string];
+    chunks.push(chunk);
+    lastEnd = at + script.length;
+    if (firstAt >= 0) return '';
+    firstAt = at;
+    return PAYLOAD_MARK;
+  });
+  if (chunks.length === 0) throw new Error(`article template (${kind}): no RSC payload found`);
   for (const match of html.matchAll(SCRIPT)) {
-    const bodyStart = match.index + match[0].indexOf('>') + 1;
-    scripts.push({ start: bodyStart, end: bodyStart + match[1]!.length, payload: match[1]!.startsWith(PAYLOAD_SCRIPT) });
+    const placeholder = match[1]!.match(PLACEHOLDER);
+    if (placeholder) throw new Error(`article template (${kind}): placeholder ${placeholder[0]} inside a script that is not the RSC payload`);
   }
+
   const parts: Part[] = [];
   const slots: SlotName[] = [];
   let last = 0;
-  for (const match of html.matchAll(PLACEHOLDER)) {
+  for (const match of html.matchAll(new RegExp(`${PLACEHOLDER.source}|${PAYLOAD_MARK}`, 'g'))) {
+    parts.push(html.slice(last, match.index));
+    last = match.index + match[0].length;
+    if (match[0] === PAYLOAD_MARK) {
+      parts.push({ kind: 'payload' });
+      continue;
+    }
     const what = NAME_OF.get(match[0]);
     if (!what) throw new Error(`article template (${kind}): unknown placeholder ${match[0]}`);
-    const script = scripts.find((s) => match.index >= s.start && match.index < s.end);
-    if (script && !script.payload) throw new Error(`article template (${kind}): placeholder ${match[0]} inside a script that is not the RSC payload`);
-    parts.push(html.slice(last, match.index));
     if (what.kind === 'slot') {
-      if (script) throw new Error(`article template (${kind}): island content ${match[0]} reached the RSC payload`);
       if (slots.includes(what.name)) throw new Error(`article template (${kind}): island content ${match[0]} appears twice`);
       slots.push(what.name);
-      parts.push({ kind: 'slot', name: what.name });
-    } else {
-      // In the payload a string is JSON inside a JSON string: its opening quote reads `\"`.
-      parts.push({ kind: 'field', name: what.name, context: script ? 'payload' : 'html', stringStart: html.slice(match.index - 2, match.index) === '\\"' });
     }
-    last = match.index + match[0].length;
+    parts.push(what);
   }
   parts.push(html.slice(last));
   const expected = kind === 'article' ? (['heading', 'source', 'rest'] as const) : (['content'] as const);
   for (const slot of expected) if (!slots.includes(slot)) throw new Error(`article template (${kind}): island content ${TEMPLATE_SLOTS[slot]} not found`);
   if (slots.length !== expected.length) throw new Error(`article template (${kind}): unexpected islands ${slots.join(', ')}`);
-  return { kind, parts, slots };
+
+  const payload = splitPayload(kind, chunks.join(''));
+  const payloadFields = [...new Set(payload.flatMap((part) => (typeof part === 'string' ? [] : [part.name])))];
+  return { kind, parts, slots, payloadFields, script: payloadScript(kind, payload, payloadFields) };
 }
 
+/** The payload text split at its fields; a slot there means an island's content reached the payload. */
+function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
+  const parts: PayloadPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const what = NAME_OF.get(match[0]);
+    if (!what) throw new Error(`article template (${kind}): unknown placeholder ${match[0]} in the RSC payload`);
+    if (what.kind === 'slot') throw new Error(`article template (${kind}): island content ${match[0]} reached the RSC payload`);
+    parts.push(text.slice(last, match.index));
+    // React Flight writes a string that starts with `$` as `$$…`.
+    parts.push({ name: what.name, stringStart: text[match.index - 1] === '"' && text[match.index - 2] !== '\\' });
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+/**
+ * The script that pushes a page's RSC payload, as Next's inline scripts would:
+ * `self.__kb_payload([values…])` builds the payload text from the template's
+ * text and the values (JSON-escaped, `$` escaped as React Flight escapes it)
+ * and pushes it to `self.__next_f`. Its name holds a hash of its text, so a
+ * host may cache it forever.
+ */
+function payloadScript(kind: TemplateKind, payload: PayloadPart[], fields: FieldName[]): { name: string; source: string } {
+  const table = payload.map((part) => (typeof part === 'string' ? part : [fields.indexOf(part.name), part.stringStart ? 1 : 0]));
+  const source =
+    `(function(){var t=${htmlSafeJson(table)};` +
+    'self.__kb_payload=function(v){var s="";for(var i=0;i<t.length;i++){var p=t[i];if(typeof p==="string"){s+=p}else{var x=v[p[0]];if(p[1]&&x.charAt(0)==="$")x="$"+x;s+=JSON.stringify(x).slice(1,-1)}}' +
+    '(self.__next_f=self.__next_f||[]).push([1,s])}})();\n';
+  return { name: `${kind}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`, source };
+}
+
+/** Where `kb build` writes the payload scripts, under the export (and the base path in URLs). */
+export const PAYLOAD_SCRIPT_DIR = '_next/static/kbview';
+
 /** The page: the template with `values` in place of its placeholders. */
-export function fillTemplate(template: CompiledTemplate, values: TemplateValues): string {
+export function fillTemplate(template: CompiledTemplate, values: TemplateValues, basePath = ''): string {
   let out = '';
   for (const part of template.parts) {
     if (typeof part === 'string') out += part;
@@ -126,13 +196,20 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues)
       const html = values.slots[part.name];
       if (html === undefined) throw new Error(`article template (${template.kind}): no HTML for ${part.name}`);
       out += html;
+    } else if (part.kind === 'payload') {
+      const args = template.payloadFields.map((name) => valueOf(template, values, name));
+      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script><script>self.__kb_payload(${htmlSafeJson(args)})</script>`;
     } else {
-      const value = values.fields[part.name];
-      if (value === undefined) throw new Error(`article template (${template.kind}): no value for ${part.name}`);
-      out += part.context === 'html' ? escapeHtml(value) : escapePayload(part.stringStart && value.startsWith('$') ? `$${value}` : value);
+      out += escapeHtml(valueOf(template, values, part.name));
     }
   }
   return out;
+}
+
+function valueOf(template: CompiledTemplate, values: TemplateValues, name: FieldName): string {
+  const value = values.fields[name];
+  if (value === undefined) throw new Error(`article template (${template.kind}): no value for ${name}`);
+  return value;
 }
 
 /** React's escaping of text and attribute values. */
@@ -142,16 +219,9 @@ export function escapeHtml(text: string): string {
 
 const HTML_ESCAPES: Record<string, string> = { '"': '&quot;', '&': '&amp;', "'": '&#x27;', '<': '&lt;', '>': '&gt;' };
 
-/**
- * A string inside an RSC row (JSON) inside the chunk Next inlines as
- * `self.__next_f.push([1,"…"])` (JSON again, then `<`, `>`, `&`, U+2028 and
- * U+2029 escaped for the script element: next/dist/server/htmlescape).
- */
-export function escapePayload(text: string): string {
-  const row = JSON.stringify(text).slice(1, -1);
-  return JSON.stringify(row)
-    .slice(1, -1)
-    .replace(/[&<>\u2028\u2029]/g, (c) => PAYLOAD_ESCAPES[c]!);
+/** JSON that is safe inside a <script> element (as Next's htmlEscapeJsonString makes it). */
+export function htmlSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[&<>\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]!);
 }
 
-const PAYLOAD_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c', '>': '\\u003e', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const SCRIPT_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c', '>': '\\u003e', '\u2028': '\\u2028', '\u2029': '\\u2029' };

@@ -109,8 +109,9 @@ function pageProblems(html: string): string[] {
     }
     const hash = `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
     if (csp && !csp[1]!.includes(hash)) problems.push(`inline script not allowed by the CSP: ${body.slice(0, 80)}`);
-    // Next's data (`self.__next_f.push([1,"…"])`): the argument must be JSON, i.e. data, nothing to run.
-    const push = /^self\.__next_f\.push\(([\s\S]*)\)$/.exec(body);
+    // Next's data (`self.__next_f.push([1,"…"])`), or a written page's values for its payload script
+    // (`self.__kb_payload([…])`, lib/article-template.ts): the argument must be JSON, i.e. data, nothing to run.
+    const push = /^self\.(?:__next_f\.push|__kb_payload)\(([\s\S]*)\)$/.exec(body);
     if (push) {
       try {
         JSON.parse(push[1]!);

@@ -34,7 +34,7 @@ function page(job: PageJob): PageResult {
       const html = fillTemplate(setup.templates.missing as CompiledTemplate, {
         fields: { bucket: params.bucket, id: missing.id },
         slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
-      });
+      }, setup.basePath);
       write(missing.permalink, html);
       return { ok: true };
     }
@@ -51,7 +51,7 @@ function page(job: PageJob): PageResult {
         source: renderToString(<SourceLink source={job.context.source} />),
         rest: renderToString(<ArticleRest article={article} body={body} context={job.context} />),
       },
-    });
+    }, setup.basePath);
     write(article.permalink, html);
     return { ok: true };
   } catch (error) {

@@ -8,10 +8,10 @@
  * previous/next, listing links); worker threads read, parse and render the
  * articles and write the pages, each with its Content-Security-Policy.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { compileTemplate, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
+import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
 import { basePathFromEnv } from '../../lib/base-path';
 import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
@@ -61,11 +61,19 @@ export function takeTemplates(outDir: string): { article: CompiledTemplate; miss
   return templates;
 }
 
+/** The templates' payload scripts (lib/article-template.ts), under out/_next/static/kbview/. */
+export function writePayloadScripts(outDir: string, templates: CompiledTemplate[]): void {
+  const dir = path.join(outDir, ...PAYLOAD_SCRIPT_DIR.split('/'));
+  mkdirSync(dir, { recursive: true });
+  for (const { script } of templates) writeFileSync(path.join(dir, script.name), script.source);
+}
+
 export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOptions): Promise<ArticlePagesResult> {
   const started = performance.now();
   const contentDir = corpus.dir;
   const outDir = path.resolve(options.outDir);
   const templates = takeTemplates(outDir);
+  writePayloadScripts(outDir, Object.values(templates));
 
   const graph = buildLinkGraph(corpus.articles);
   const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
