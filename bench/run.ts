@@ -102,14 +102,21 @@ async function main(): Promise<void> {
   const remarkMs = (JSON.parse(remark.stdout) as { ms: number }).ms;
   row({ name: 'kb parse, cold', value: `${sec(parse.ms)} (${parsedCount} articles, ${gib(parse.peakRssBytes)})`, baseline: `remark alone ${sec(remarkMs)} in one thread`, ratio: (parse.ms / remarkMs).toFixed(2), target: '≤ 30 s (full corpus)' });
 
-  step('npm run dev: first article page after start');
-  const devIds = scanContent(content).files.filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 3)) === 0).map((f) => /Q\d+/.exec(f)![0]);
+  step('npm run dev: ready, then articles while the archive loads');
+  const devFiles = scanContent(content).files;
+  const devIds = Array.from({ length: Math.min(20, devFiles.length) }, (_, i) => /Q\d+/.exec(devFiles[Math.floor((i * devFiles.length) / Math.min(20, devFiles.length))]!)![0]);
   // Twice: the first start compiles the route; the second reuses Turbopack's file-system cache.
+  rmSync(path.join(root, '.next', 'dev'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   for (const run of ['first start', 'second start']) {
     const dev = await measure(tsx, ['bench/dev.ts', content, ...devIds], { env });
     if (dev.code === 0) {
-      const figures = JSON.parse(dev.stdout.trim().split('\n').pop()!) as { readyMs: number; firstArticleAfterStartMs: number; results: Array<{ id: string; status: number; ms: number }> };
-      row({ name: `dev, ${run}: first article`, value: `${sec(figures.firstArticleAfterStartMs)} after start (ready ${sec(figures.readyMs)}); then ${figures.results.slice(1).map((r) => `${r.id} ${r.status} ${sec(r.ms)}`).join(', ')}`, target: '< 2 s' });
+      const figures = JSON.parse(dev.stdout.trim().split('\n').pop()!) as { nextReadyMs: number; readyMs: number; medianMs: number; maxMs: number; results: Array<{ id: string; status: number; ms: number }> };
+      const failed = figures.results.filter((r) => r.status !== 200).map((r) => `${r.id} ${r.status}`);
+      row({
+        name: `dev, ${run}`,
+        value: `ready ${sec(figures.readyMs)} after start (Next ${sec(figures.nextReadyMs)}, then the article route compiled); then ${figures.results.length} articles in the next ${sec(figures.results.length * 400 + figures.results.reduce((n, r) => n + r.ms, 0))}: median ${sec(figures.medianMs)}, max ${sec(figures.maxMs)}${failed.length ? `; not 200: ${failed.join(', ')}` : ''}`,
+        target: 'any article < 2 s',
+      });
     } else {
       row({ name: `dev, ${run}`, value: `failed: ${dev.stderr.slice(-300)}` });
     }

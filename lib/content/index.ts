@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { scanContent } from './scan';
+import { articleNumbersByName } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
@@ -52,11 +52,8 @@ export function basePath(): string {
  */
 export async function articleRoutePermalinks(): Promise<string[]> {
   if (DEV && !loaded) {
-    void getSite();
-    return scanContent(resolveContentDir()).files.flatMap((file) => {
-      const match = /Q(\d+)(?:\.md|\/README\.md)$/i.exec(file);
-      return match ? [permalinkOf(`Q${Number(match[1])}`)] : [];
-    });
+    loadSoon();
+    return articleNumbersByName(resolveContentDir()).map((number) => permalinkOf(`Q${number}`));
   }
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
@@ -75,10 +72,23 @@ export async function listArticles(): Promise<ArticleSummary[]> {
  */
 const DEV = process.env.NODE_ENV === 'development';
 
+let loadTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * In development, starts loading the archive in the background a moment from
+ * now: reading a 60k-article parse cache takes the main thread for seconds,
+ * which the first page (served without it) should not wait for.
+ */
+function loadSoon(): void {
+  if (site || loadTimer) return;
+  loadTimer = setTimeout(() => void getSite(), 3000);
+  loadTimer.unref?.();
+}
+
 /** In development: the loaded site, or null while it loads (loading is started). Elsewhere: the site. */
 async function siteUnlessLoading(): Promise<Site | null> {
   if (DEV && !loaded) {
-    void getSite();
+    loadSoon();
     return null;
   }
   return getSite();
@@ -96,7 +106,7 @@ function findSource(dir: string, id: string): string | null {
 
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
-    void getSite();
+    loadSoon();
     const dir = resolveContentDir();
     const source = findSource(dir, id);
     const page = source ? readAndRender(dir, source) : null;

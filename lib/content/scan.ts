@@ -116,3 +116,33 @@ function statSafe(file: string): Stats | null {
     return null;
   }
 }
+
+/**
+ * The article numbers a content directory appears to hold, from names alone:
+ * `Q244717.md` files, and `Q244717/` directories, which are not opened (the
+ * archive's layout keeps one `README.md` in each). No symbolic links, no
+ * checks: `next dev` lists the article route's pages with it before the
+ * archive has loaded (~0.1 s for 60,000 articles, against ~2.5 s for
+ * `scanContent`, which opens every article's directory).
+ */
+export function articleNumbersByName(root: string): number[] {
+  const numbers: number[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const match = /^Q(\d+)(\.md)?$/i.exec(entry.name);
+      if (entry.isDirectory()) {
+        if (match && !match[2]) numbers.push(Number(match[1]));
+        else walk(path.join(dir, entry.name));
+      } else if (entry.isFile() && match?.[2]) numbers.push(Number(match[1]));
+    }
+  };
+  walk(root);
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
