@@ -6,10 +6,10 @@
  * shipped for archives under `SOURCES_DEFAULT_LIMIT` articles.
  *
  * Why not always: the full archive's sources are 60,335 files and 200 MB
- * (3.3 KB each on average). Its ~64k pages already take ~830 MB, so the sources
+ * (3.3 KB each on average). Its site already takes ~780 MB, so the sources
  * would break the 900 MB budget for out/ and add 60k files to every deploy.
  * Showing the raw text inside each page instead (even in a closed <details>)
- * would put those bytes into every page (+25% on the average page) for a view
+ * would put those bytes into every page (+30% on the average page) for a view
  * few readers open. A small archive (the sample content, a personal collection
  * of a few thousand articles: 5,000 sources are ~17 MB) can afford them, so it
  * gets them by default.
