@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { runInWorkers } from '../worker-pool';
 import { scanContent } from './scan';
-import { parseFile, type ParsedFile } from './parse-file';
+import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -53,6 +53,24 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Also load each file's plain body text (for the search index); default false. */
   withText?: boolean;
+  /** Hands each body parsed (not read from the cache) to a module, e.g. to cache its HTML. */
+  bodyHook?: BodyHook;
+}
+
+/**
+ * A module exporting `onParsedBody(data, source, mtimeMs, size, body)`, loaded
+ * in each parse worker (by URL, as workers cannot receive functions), and the
+ * data to call it with. `kb build` caches rendered bodies with it
+ * (scripts/lib/body-cache.tsx), so that it parses each article once.
+ */
+export interface BodyHook {
+  module: string;
+  data: unknown;
+}
+
+export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
+  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => void };
+  return (...args) => module.onParsedBody(hook.data, ...args);
 }
 
 export const CACHE_VERSION = 6;
@@ -103,10 +121,11 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   progress?.(results.length, scan.files.length);
   const workers = options.workers ?? (todo.length >= 2000 ? Math.max(1, Math.min(availableParallelism(), 4)) : 0);
   if (workers > 0) {
-    for (const file of await parseInWorkers(dir, todo, workers, (n) => progress?.(fromCache + n, scan.files.length))) results.push(file);
+    for (const file of await parseInWorkers(dir, todo, workers, options.bodyHook, (n) => progress?.(fromCache + n, scan.files.length))) results.push(file);
   } else {
+    const onBody = options.bodyHook && todo.length > 0 ? await loadBodyHook(options.bodyHook) : undefined;
     todo.forEach(([source, mtimeMs, size], i) => {
-      results.push(parseFile(dir, source, mtimeMs, size));
+      results.push(parseFile(dir, source, mtimeMs, size, onBody));
       if (progress && i % 500 === 0) progress(fromCache + i, scan.files.length);
     });
   }
@@ -157,11 +176,11 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   return { dir, articles, files: results, diagnostics, stats };
 }
 
-async function parseInWorkers(root: string, todo: Array<[string, number, number]>, count: number, progress: (n: number) => void): Promise<ParsedFile[]> {
+async function parseInWorkers(root: string, todo: Array<[string, number, number]>, count: number, bodyHook: BodyHook | undefined, progress: (n: number) => void): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
   await runInWorkers<[string, number, number], ParsedFile>({
     module: new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url),
-    workerData: { root },
+    workerData: { root, bodyHook },
     workers: count,
     jobs: todo,
     chunk: 200,

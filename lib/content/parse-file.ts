@@ -1,7 +1,7 @@
 /** Reads and parses one article file: the unit of work of the loader and of its worker threads. */
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { parseArticle, bodyText, type Article, type Diagnostic } from '../markdown/index';
+import { parseArticle, bodyText, type Article, type ArticleBody, type Diagnostic } from '../markdown/index';
 
 export interface ParsedFile {
   source: string;
@@ -56,7 +56,10 @@ export function readArticleText(root: string, source: string): string {
   }
 }
 
-export function parseFile(root: string, source: string, mtimeMs: number, size: number): ParsedFile {
+/** Called with each article body just parsed (see `LoadOptions.bodyHook` in ./corpus.ts). */
+export type BodyCallback = (source: string, mtimeMs: number, size: number, body: ArticleBody) => void;
+
+export function parseFile(root: string, source: string, mtimeMs: number, size: number, onBody?: BodyCallback): ParsedFile {
   let text: string;
   try {
     text = readArticleText(root, source);
@@ -68,6 +71,13 @@ export function parseFile(root: string, source: string, mtimeMs: number, size: n
   }
   try {
     const result = parseArticle(text, source);
+    if (onBody && result.article) {
+      try {
+        onBody(source, mtimeMs, size, result.body);
+      } catch {
+        // A cache of derived output: whoever needs the body and misses it parses the file again.
+      }
+    }
     return { source, mtimeMs, size, article: result.article, diagnostics: result.diagnostics, text: bodyText(result.body.blocks) };
   } catch (error) {
     return {

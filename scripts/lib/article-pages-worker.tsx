@@ -4,7 +4,8 @@
  * (lib/article-template.ts) and writes their pages. Answers each batch with
  * one result per job.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import type { Root } from 'hast';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderToString } from 'react-dom/server';
@@ -13,7 +14,9 @@ import { MissingArticleContent } from '../../components/article/MissingArticleVi
 import { fillTemplate, type CompiledTemplate } from '../../lib/article-template';
 import { articleMetadata } from '../../lib/content/article-page';
 import { readArticleText } from '../../lib/content/parse-file';
-import { parseArticle, renderBody } from '../../lib/markdown/index';
+import { parseArticle } from '../../lib/markdown/index';
+import { ArticleBody } from '../../components/article/ArticleBody';
+import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../../lib/site';
 import { addCspMeta } from './csp';
 import type { PageJob, PageResult, WorkerSetup } from './article-pages';
@@ -24,6 +27,27 @@ function write(permalink: string, html: string): void {
   const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'index.html'), addCspMeta(html));
+}
+
+const BODY_PLACEHOLDER: Root = { type: 'root', children: [{ type: 'text', value: 'kbtplbody0' }] };
+const BODY_PLACEHOLDER_HTML = renderToString(<ArticleBody body={BODY_PLACEHOLDER} />);
+
+/**
+ * The article's body HTML: cached by the build's parse (./body-cache.tsx), or
+ * parsed and rendered now (and cached) when the cache has no entry for this
+ * version of the file (a cache folder removed, a renderer changed).
+ */
+function bodyHtml(job: Extract<PageJob, { kind: 'article' }>): string {
+  const { article, mtimeMs, size } = job;
+  const cached = cachedBody(setup.bodies, article.source, mtimeMs, size);
+  if (cached !== null) return cached;
+  const stat = statSync(path.join(setup.contentDir, article.source));
+  if (stat.mtimeMs !== mtimeMs || stat.size !== size) throw new Error(`changed during the build (it no longer is the file parsed for ${article.id}); run the build again`);
+  const parsed = parseArticle(readArticleText(setup.contentDir, article.source), article.source);
+  if (parsed.article?.id !== article.id) throw new Error(`no longer holds article ${article.id}`);
+  const html = renderBodyHtml(parsed.body, setup.bodies.linkPrefix);
+  storeBody(setup.bodies, article.source, mtimeMs, size, html);
+  return html;
 }
 
 function page(job: PageJob): PageResult {
@@ -38,24 +62,25 @@ function page(job: PageJob): PageResult {
       write(missing.permalink, html);
       return { ok: true };
     }
-    const parsed = parseArticle(readArticleText(setup.contentDir, job.source), job.source);
-    const article = parsed.article;
-    if (!article || article.id !== job.id) return { ok: false, error: `${job.source}: no longer holds article ${job.id} (changed during the build?)` };
-    const body = renderBody(parsed.body, { linkPrefix: setup.basePath });
+    const { article, context } = job;
     const params = paramsFromPermalink(article.permalink)!;
     const { title, description } = articleMetadata(article);
+    // The islands' HTML; the body comes from the body cache, in place of a placeholder.
+    const rest = renderToString(<ArticleRest article={article} body={BODY_PLACEHOLDER} context={context} />);
+    const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
+    if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
     const html = fillTemplate(setup.templates.article as CompiledTemplate, {
       fields: { bucket: params.bucket, id: article.id, title, description },
       slots: {
         heading: renderToString(<ArticleHeading article={article} />),
-        source: renderToString(<SourceLink source={job.context.source} />),
-        rest: renderToString(<ArticleRest article={article} body={body} context={job.context} />),
+        source: renderToString(<SourceLink source={context.source} />),
+        rest: rest.slice(0, at) + bodyHtml(job) + rest.slice(at + BODY_PLACEHOLDER_HTML.length),
       },
     }, setup.basePath);
     write(article.permalink, html);
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: `${job.kind === 'article' ? job.source : job.missing.id}: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `${job.kind === 'article' ? job.article.source : job.missing.id}: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

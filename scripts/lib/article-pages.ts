@@ -5,8 +5,9 @@
  *
  * The main thread loads the parsed metadata (cache), builds the archive-wide
  * indexes once and computes each page's context (backlinks, related,
- * previous/next, listing links); worker threads read, parse and render the
- * articles and write the pages, each with its Content-Security-Policy.
+ * previous/next, listing links); worker threads render the articles (their
+ * bodies from the body cache the build's parse filled, ./body-cache.tsx) and
+ * write the pages, each with its Content-Security-Policy.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,13 +17,15 @@ import { basePathFromEnv } from '../../lib/base-path';
 import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
 import type { Corpus } from '../../lib/content/corpus';
+import type { Article } from '../../lib/markdown/schema';
+import { bodyCacheFor, type BodyCache } from './body-cache';
 import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../lib/content/graph';
 import { buildArticleIndexes } from '../../lib/content/related';
 import type { SourcesMode } from '../../lib/content/sources';
 import { runInWorkers } from '../../lib/worker-pool';
 
 export type PageJob =
-  | { kind: 'article'; id: string; source: string; context: ArticleContext }
+  | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
   | { kind: 'missing'; missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null };
 
 export type PageResult = { ok: true } | { ok: false; error: string };
@@ -31,6 +34,7 @@ export interface WorkerSetup {
   contentDir: string;
   outDir: string;
   basePath: string;
+  bodies: BodyCache;
   templates: { article: CompiledTemplate; missing: CompiledTemplate };
 }
 
@@ -77,8 +81,12 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
 
   const graph = buildLinkGraph(corpus.articles);
   const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
+  const versions = new Map(corpus.files.map((file) => [file.source, file]));
   const jobs: PageJob[] = [
-    ...corpus.articles.map((article): PageJob => ({ kind: 'article', id: article.id, source: article.source, context: articleContextOf(site, article) })),
+    ...corpus.articles.map((article): PageJob => {
+      const { mtimeMs, size } = versions.get(article.source)!;
+      return { kind: 'article', article, mtimeMs, size, context: articleContextOf(site, article) };
+    }),
     ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
   ];
 
@@ -87,7 +95,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
   const basePath = basePathFromEnv(process.env['KB_BASE_PATH']);
   process.env['KB_BASE_PATH'] = basePath;
-  const setup: WorkerSetup = { contentDir, outDir, basePath, templates };
+  const setup: WorkerSetup = { contentDir, outDir, basePath, bodies: bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePath), templates };
   await runInWorkers<PageJob, PageResult>({
     module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
     workerData: setup,

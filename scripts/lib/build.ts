@@ -13,6 +13,8 @@ import { applyCspToDir } from './csp';
 import { buildSearchIndex } from '../../lib/search/build';
 import { markSearchIndex } from '../build-search';
 import { writeArticlePages } from './article-pages';
+import { bodyCacheFor } from './body-cache';
+import { basePathFromEnv } from '../../lib/base-path';
 
 export interface BuildOptions {
   contentDir: string;
@@ -28,7 +30,10 @@ const require = createRequire(import.meta.url);
  */
 export async function prepareSite(contentDirInput: string): Promise<number> {
   const contentDir = path.resolve(contentDirInput);
-  const corpus = await loadCorpus(contentDir, { withText: true, onProgress: progressReporter('parse') });
+  // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
+  const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
+  const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
+  const corpus = await loadCorpus(contentDir, { withText: true, bodyHook, onProgress: progressReporter('parse') });
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);

@@ -1,0 +1,97 @@
+/**
+ * The rendered HTML of each article's body, cached beside the parse cache so
+ * that a build parses each article once: the parse of `kb build`'s first step
+ * (lib/content/corpus.ts, through its `bodyHook`) stores the body it has just
+ * parsed, and the page writer (./article-pages.ts) reads it back; a rebuild
+ * re-parses only changed files.
+ *
+ * One file per article under `.cache/kbview/<dir>/bodies-<code>/`, holding the
+ * file's mtime and size on its first line (an entry for another version of
+ * the file is a miss). `<code>` hashes what the HTML depends on besides the
+ * file: the parser and renderer sources, the dependency lockfile and the base
+ * path; a change to any of them starts a new folder (older ones are removed).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderToString } from 'react-dom/server';
+import { ArticleBody } from '../../components/article/ArticleBody';
+import { cacheFolder, CACHE_VERSION } from '../../lib/content/corpus';
+import { renderBody, type ArticleBody as ParsedBody } from '../../lib/markdown/index';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
+const CODE = ['lib/markdown', 'components/article/ArticleBody.tsx', 'components/article/render-hast.tsx', 'package-lock.json'];
+
+export interface BodyCache {
+  dir: string;
+  /** Link prefix of article links in bodies (the base path). */
+  linkPrefix: string;
+}
+
+function hashCode(linkPrefix: string): string {
+  const hash = createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`);
+  const add = (rel: string): void => {
+    const full = path.join(REPO_ROOT, rel);
+    if (!existsSync(full)) return;
+    if (rel.endsWith('.ts') || rel.endsWith('.tsx') || rel.endsWith('.json')) {
+      hash.update(`${rel}\0`).update(readFileSync(full));
+      return;
+    }
+    for (const entry of readdirSync(full).sort()) add(`${rel}/${entry}`);
+  };
+  for (const rel of CODE) add(rel);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The body cache of a content directory (`cacheDir`: the loader's, `.cache/kbview`); removes outdated ones. */
+export function bodyCacheFor(contentDir: string, cacheDir: string, linkPrefix: string): BodyCache {
+  const parent = cacheFolder(contentDir, cacheDir);
+  const name = `bodies-${hashCode(linkPrefix)}`;
+  if (existsSync(parent)) {
+    for (const entry of readdirSync(parent)) if (entry.startsWith('bodies-') && entry !== name) rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+  return { dir: path.join(parent, name), linkPrefix };
+}
+
+function entryFile(cache: BodyCache, source: string): string {
+  const key = createHash('sha1').update(source).digest('hex');
+  return path.join(cache.dir, key.slice(0, 2), `${key.slice(2)}.html`);
+}
+
+/** The article body as the page shows it (`<div class="kb-body">…</div>`). */
+export function renderBodyHtml(body: ParsedBody, linkPrefix: string): string {
+  return renderToString(<ArticleBody body={renderBody(body, { linkPrefix })} />);
+}
+
+export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
+  const file = entryFile(cache, source);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+}
+
+/** The cached body HTML of this version of the file, or null. */
+export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): string | null {
+  let text: string;
+  try {
+    text = readFileSync(entryFile(cache, source), 'utf8');
+  } catch {
+    return null;
+  }
+  const newline = text.indexOf('\n');
+  try {
+    const key = JSON.parse(text.slice(0, newline)) as { source: string; mtimeMs: number; size: number };
+    return key.source === source && key.mtimeMs === mtimeMs && key.size === size ? text.slice(newline + 1) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The loader's body hook (lib/content/corpus.ts `LoadOptions.bodyHook`): called
+ * in the parse workers with each freshly parsed body.
+ */
+export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): void {
+  storeBody(cache, source, mtimeMs, size, renderBodyHtml(body, cache.linkPrefix));
+}
