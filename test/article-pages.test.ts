@@ -12,11 +12,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, TEMPLATE_BUCKET } from '../lib/article-template';
 import { builtSite } from './helpers/site';
+import { filesUnder } from './helpers/files';
 import { makeHostileContent } from './helpers/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,16 +64,6 @@ test('a template whose island content reached the payload, or lost an island, is
   assert.ok(html.startsWith('<html><body><h1>$&lt;&amp;&gt;</h1><div><p>x</p></div><script src="/_next/static/kbview/missing-'), html);
 });
 
-/** Every file under `dir`, relative. */
-function files(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...files(dir, child));
-    else out.push(child);
-  }
-  return out.sort();
-}
 
 /**
  * What differs between two builds of the same pages: the build id, the
@@ -133,7 +124,7 @@ before(async () => {
 
 test('article and not-in-archive pages written from the template are the pages Next renders', () => {
   // cited-by/ pages are Next's in both builds.
-  const kbFiles = (dir: string) => files(path.join(dir, 'kb')).filter((f) => f.endsWith('.html') && !f.includes('/cited-by/'));
+  const kbFiles = (dir: string) => filesUnder(path.join(dir, 'kb')).filter((f) => f.endsWith('.html') && !f.includes('/cited-by/'));
   const ours = kbFiles(template);
   assert.deepEqual(ours, kbFiles(next), 'the same pages');
   assert.ok(ours.length >= 30, `${ours.length} pages`);

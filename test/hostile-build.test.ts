@@ -18,12 +18,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withBrowser, newGuardedPage } from './helpers/browser';
 import { serveDir, type ServedSite } from './helpers/server';
 import { builtSite } from './helpers/site';
+import { filesUnder } from './helpers/files';
 import { makeHostileContent, OUTSIDE_MARKER, RENDERED, NOT_RENDERED, type HostileContent } from './helpers/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,19 +33,9 @@ let content: HostileContent;
 let out: string;
 let contentBefore: string[];
 
-/** Every file under `dir`, relative, `/`-separated. */
-function files(dir: string, rel = ''): string[] {
-  const list: string[] = [];
-  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) list.push(...files(dir, child));
-    else list.push(child);
-  }
-  return list;
-}
 
 function snapshot(dir: string): string[] {
-  return files(dir).map((f) => {
+  return filesUnder(dir).map((f) => {
     const st = lstatSync(path.join(dir, f));
     return `${f} ${st.mode} ${st.size} ${st.mtimeMs}`;
   });
@@ -149,7 +140,7 @@ function pageProblems(html: string): string[] {
 }
 
 test('no page holds a script, handler, frame or script URL from the input; every inline script is hashed in the CSP', () => {
-  const pages = files(out).filter((f) => f.endsWith('.html'));
+  const pages = filesUnder(out).filter((f) => f.endsWith('.html'));
   assert.ok(pages.length > RENDERED.length, `${pages.length} pages`);
   const problems: string[] = [];
   for (const page of pages) for (const problem of pageProblems(readFileSync(path.join(out, page), 'utf8'))) problems.push(`${page}: ${problem}`);
@@ -159,7 +150,7 @@ test('no page holds a script, handler, frame or script URL from the input; every
   assert.match(q990901, /&lt;script&gt;alert\(&#x27;kbx-body&#x27;\)&lt;\/script&gt;/);
   assert.match(q990901, /&lt;img src=x onerror=alert\(&#x27;kbx-product&#x27;\)&gt;/);
   // Other text files: the sitemap and the search index hold no markup from the input.
-  for (const file of files(out).filter((f) => /\.(xml|json)$/.test(f))) {
+  for (const file of filesUnder(out).filter((f) => /\.(xml|json)$/.test(f))) {
     const text = readFileSync(path.join(out, file), 'utf8');
     if (file.endsWith('.xml')) {
       assert.doesNotMatch(text, /<script|javascript:/i, file);
@@ -173,7 +164,7 @@ test('no page holds a script, handler, frame or script URL from the input; every
 test('nothing was written outside out/, and nothing from outside the content directory reached it', () => {
   const escapes = ['/tmp/kbview-escape', '/etc/kbview-escape', path.join(out, '..', 'kbview-escape'), path.join(out, '..', '..', 'kbview-escape'), path.join(REPO_ROOT, 'kbview-escape'), path.join(content.root, 'kbview-escape')];
   for (const place of escapes) assert.ok(!existsSync(place), `${place} exists`);
-  const all = files(out);
+  const all = filesUnder(out);
   for (const file of all) {
     assert.doesNotMatch(file, /kbview-escape|%2e|\\|\u0000|\.\.|aaaaaaaaaa/i, `unexpected path in out/: ${file}`);
     const kb = /^kb\/(\d{3})\/(Q\d+)\//.exec(file);
