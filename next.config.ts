@@ -10,6 +10,8 @@ process.env.KB_BASE_PATH = basePath;
 
 const nextConfig: NextConfig = {
   output: 'export',
+  // Tests run a dev server with its own build folder (under .cache/, outside the type check's view).
+  ...(process.env['KB_NEXT_DIST_DIR'] ? { distDir: process.env['KB_NEXT_DIST_DIR'] } : {}),
   // Article permalinks end in `/`; the export writes out/kb/244/Q244717/index.html.
   trailingSlash: true,
   basePath,

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
-import { articleNumbersByName } from '../lib/content/scan';
+import { articlePathsByName } from '../lib/content/scan';
 import { resolveContentDir } from '../lib/content/corpus';
 
 const require = createRequire(import.meta.url);
@@ -37,9 +37,9 @@ child.stdout!.on('data', (chunk: Buffer) => {
 });
 
 async function warmUp(origin: string): Promise<void> {
-  const first = articleNumbersByName(resolveContentDir())[0];
+  const first = Math.min(...articlePathsByName(resolveContentDir()).keys());
   const base = (process.env['KB_BASE_PATH'] ?? '').replace(/\/+$/, '');
-  if (first === undefined) return;
+  if (!Number.isFinite(first)) return;
   try {
     await (await fetch(`${origin}${base}${permalinkOf(`Q${first}`)}`)).arrayBuffer();
     console.log(`kbview: ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`);

@@ -3,12 +3,10 @@
  * directory (`KB_CONTENT_DIR`, default `content/`) through the cached loader.
  */
 import 'server-only';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { articleNumbersByName } from './scan';
+import { articlePathsByName } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
@@ -53,7 +51,7 @@ export function basePath(): string {
 export async function articleRoutePermalinks(): Promise<string[]> {
   if (DEV && !loaded) {
     loadSoon();
-    return articleNumbersByName(resolveContentDir()).map((number) => permalinkOf(`Q${number}`));
+    return [...devArticlePaths().keys()].sort((a, b) => a - b).map((number) => permalinkOf(`Q${number}`));
   }
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
@@ -94,23 +92,24 @@ async function siteUnlessLoading(): Promise<Site | null> {
   return getSite();
 }
 
-/** Where an article with this id would be, in the layouts the scanner accepts. */
-function findSource(dir: string, id: string): string | null {
-  const number = Number(id.slice(1));
-  const bucket = String(number).padStart(6, '0').slice(0, 3);
-  for (const rel of [`kb/${bucket}/Q${number}/README.md`, `${bucket}/Q${number}/README.md`, `Q${number}.md`, `Q${number}/README.md`]) {
-    if (existsSync(path.join(dir, rel))) return rel;
-  }
-  return null;
+let articlePaths: Map<number, string> | null = null;
+
+/** In development, before the archive has loaded: each article number's file, from names alone (./scan.ts). */
+function devArticlePaths(): Map<number, string> {
+  articlePaths ??= articlePathsByName(resolveContentDir());
+  return articlePaths;
 }
 
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
     loadSoon();
-    const dir = resolveContentDir();
-    const source = findSource(dir, id);
-    const page = source ? readAndRender(dir, source) : null;
-    if (page?.article?.id === id) return { article: page.article, body: page.body };
+    const source = devArticlePaths().get(Number(id.slice(1)));
+    try {
+      const page = source ? readAndRender(resolveContentDir(), source) : null;
+      if (page?.article?.id === id) return { article: page.article, body: page.body };
+    } catch {
+      // Not where its name said (or unreadable): the loaded archive decides.
+    }
   }
   const { corpus, byId } = await getSite();
   const article = byId.get(id);
