@@ -7,25 +7,46 @@
  * public/search/ so that `next dev` serves it and `next build` copies it
  * into the export (out/search/).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadCorpus, resolveContentDir } from '../lib/content/corpus';
+import { fileURLToPath } from 'node:url';
+import { CACHE_VERSION, loadCorpus, resolveContentDir } from '../lib/content/corpus';
+import type { ParsedFile } from '../lib/content/parse-file';
 import { buildSearchIndex } from '../lib/search/build';
 
 /**
  * Records which content directory the index in `outDir` was built from (`--if-stale` compares it).
  * Kept in .cache, not beside the index: public/ is shipped, and the path is nobody's business.
  */
-export function markSearchIndex(outDir: string, contentDir: string): void {
+export function markSearchIndex(outDir: string, contentDir: string, fingerprint = ''): void {
   mkdirSync(path.dirname(STAMP), { recursive: true });
-  writeFileSync(STAMP, stampOf(outDir, contentDir));
+  writeFileSync(STAMP, `${stampOf(outDir, contentDir)}${fingerprint}\n`);
+}
+
+/**
+ * What the index is made of: every article file's path, mtime and size, and
+ * the index builder's own sources. `kb build` rebuilds the index only when
+ * this changes.
+ */
+export function searchFingerprint(files: readonly ParsedFile[]): string {
+  const hash = createHash('sha256').update(`${CACHE_VERSION}\0`);
+  for (const file of files) hash.update(`${file.source}\0${file.mtimeMs}\0${file.size}\n`);
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'search');
+  for (const name of readdirSync(dir).sort()) hash.update(`${name}\0`).update(readFileSync(path.join(dir, name)));
+  return hash.digest('hex');
+}
+
+/** Whether `outDir` holds the index of this content, as it is now. */
+export function searchIndexCurrent(outDir: string, contentDir: string, fingerprint: string): boolean {
+  return existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8') === `${stampOf(outDir, contentDir)}${fingerprint}\n`;
 }
 const STAMP = path.join('.cache', 'kbview', 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
 
 export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log, ifStale = false): Promise<number> {
   const source = path.resolve(contentDir);
-  if (ifStale && existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8') === stampOf(outDir, contentDir)) {
+  if (ifStale && existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8').startsWith(stampOf(outDir, contentDir))) {
     log(`kbview: search index in ${outDir}/ is from ${source}; keeping it (kb build or build-search without --if-stale rebuilds it)`);
     return 0;
   }

@@ -11,7 +11,7 @@ import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { buildSearchIndex } from '../../lib/search/build';
-import { markSearchIndex } from '../build-search';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build-search';
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
@@ -33,7 +33,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
-  const corpus = await loadCorpus(contentDir, { withText: true, bodyHook, onProgress: progressReporter('parse') });
+  const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
@@ -43,10 +43,18 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     return 1;
   }
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
+  // It is rebuilt when an article file (or the index builder) changed since it was built.
   if (process.env['KB_SKIP_SEARCH'] !== '1') {
-    const search = buildSearchIndex(corpus.files, path.resolve('public/search'));
-    markSearchIndex('public/search', contentDir);
-    console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
+    const fingerprint = searchFingerprint(corpus.files);
+    if (searchIndexCurrent('public/search', contentDir, fingerprint)) {
+      console.log('kbview: search index unchanged (no article file changed since it was built)');
+    } else {
+      // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
+      const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(contentDir, { withText: true })).files;
+      const search = buildSearchIndex(files, path.resolve('public/search'));
+      markSearchIndex('public/search', contentDir, fingerprint);
+      console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
+    }
   }
   return 0;
 }
