@@ -8,22 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { permalinkOf } from '../lib/markdown/references';
+import { freePort } from '../test/helpers/server';
 
 const require = createRequire(import.meta.url);
 const [dir, ...ids] = process.argv.slice(2);
 const articles = ids.length > 0 ? ids : ['Q244717', 'Q50552', 'Q100001', 'Q319829'];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const port = await freePort();
 const started = performance.now();

@@ -6,6 +6,7 @@
  *
  * `url` is the site root with the base path and a trailing slash.
  */
+import { createServer as createNetServer } from 'node:net';
 import { startServer, type RunningServer } from '../../scripts/serve';
 
 export interface ServedSite {
@@ -42,4 +43,15 @@ export async function serveDir(
     close: () => server.close(),
     server,
   };
+}
+
+/** A TCP port free on the loopback interface right now (for servers that want a port number up front, like `next dev`). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
 }
