@@ -10,12 +10,19 @@
  * (lib/content/index.ts, development fast path). Pages that need the whole
  * archive (home, listings, backlinks) wait for it to load in the background
  * (a few seconds from the parse cache; a minute to parse 60,000 articles).
+ *
+ * Then it builds the search index into public/search/ in a child process,
+ * unless the index there was built from the same content directory
+ * (`build-search --if-stale`; `KB_SKIP_SEARCH=1` skips it): search works
+ * once it says so, and articles are served meanwhile.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { articlePathsByName } from '../lib/content/scan';
-import { resolveContentDir } from '../lib/content/corpus';
+import { DEV_BUSY_FILE, resolveContentDir } from '../lib/content/corpus';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
@@ -37,13 +44,33 @@ child.stdout!.on('data', (chunk: Buffer) => {
 });
 
 async function warmUp(origin: string): Promise<void> {
-  const first = Math.min(...articlePathsByName(resolveContentDir()).keys());
+  let first = Infinity;
+  for (const number of articlePathsByName(resolveContentDir()).keys()) first = Math.min(first, number);
   const base = (process.env['KB_BASE_PATH'] ?? '').replace(/\/+$/, '');
-  if (!Number.isFinite(first)) return;
+  if (!Number.isFinite(first)) {
+    buildSearchIndex();
+    return;
+  }
   try {
     await (await fetch(`${origin}${base}${permalinkOf(`Q${first}`)}`)).arrayBuffer();
     console.log(`kbview: ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`);
   } catch (error) {
     console.log(`kbview: could not warm up the dev server (${error instanceof Error ? error.message : String(error)}); pages compile on first request`);
   }
+  buildSearchIndex();
+}
+
+/** The search index, in a child process (its parse uses the other cores while the server answers). */
+function buildSearchIndex(): void {
+  if (process.env['KB_SKIP_SEARCH'] === '1') return;
+  const search = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-search.ts', '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // While it parses (and fills the parse cache), the dev server waits to load the archive (lib/content/index.ts).
+  mkdirSync(path.dirname(DEV_BUSY_FILE), { recursive: true });
+  writeFileSync(DEV_BUSY_FILE, String(search.pid));
+  const done = () => rmSync(DEV_BUSY_FILE, { force: true });
+  search.on('exit', done);
+  process.on('exit', () => {
+    search.kill();
+    done();
+  });
 }

@@ -28,8 +28,9 @@ before(async () => {
   writeFileSync(path.join(content, 'kb', '990', 'Q990950', 'README.md'), seed.replaceAll('Q990002', 'Q990950'));
   const port = await freePort();
   origin = `http://localhost:${port}`;
-  // Its own build folder: .next/ may be in use (a build, another dev server) and is type-checked.
-  const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: content, KB_NEXT_DIST_DIR: '.cache/test-dev-next', NEXT_TELEMETRY_DISABLED: '1' };
+  // Its own build folder: .next/ may be in use (a build, another dev server) and is type-checked;
+  // no search index: it would replace the project's public/search/ with this content's.
+  const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: content, KB_NEXT_DIST_DIR: '.cache/test-dev-next', KB_SKIP_SEARCH: '1', NEXT_TELEMETRY_DISABLED: '1' };
   delete env['KB_BASE_PATH'];
   delete env['NODE_OPTIONS'];
   child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/dev.ts', '--port', String(port), '--hostname', 'localhost'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -75,6 +75,13 @@ export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
 
 export const CACHE_VERSION = 6;
 
+/**
+ * Present (holding a process id) while `npm run dev` builds the search index,
+ * whose parse fills the parse cache: the dev server waits for it before it
+ * loads the archive itself, instead of parsing the same files at the same time.
+ */
+export const DEV_BUSY_FILE = path.join('.cache', 'kbview', 'dev-search-building');
+
 /** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
 export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {
   return path.resolve(dir && dir.trim() ? dir : 'content');

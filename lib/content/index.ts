@@ -3,9 +3,10 @@
  * directory (`KB_CONTENT_DIR`, default `content/`) through the cached loader.
  */
 import 'server-only';
+import { readFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
-import { loadCorpus, resolveContentDir, type Corpus } from './corpus';
+import { DEV_BUSY_FILE, loadCorpus, resolveContentDir, type Corpus } from './corpus';
 import { articlePathsByName } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
@@ -33,6 +34,9 @@ export function getSite(): Promise<Site> {
     const corpus = await loadCorpus(resolveContentDir());
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
+    // In development the indexes an article page needs are built right away, one task each, so
+    // that a request waits for one of them at most rather than for all, inside its own render.
+    if (DEV) setTimeout(() => void getIndexes().then(() => setTimeout(() => loaded && browseIndexOf(loaded), 0)), 0);
     return loaded;
   })();
   return site;
@@ -77,10 +81,20 @@ let loadTimer: ReturnType<typeof setTimeout> | null = null;
  * now: reading a 60k-article parse cache takes the main thread for seconds,
  * which the first page (served without it) should not wait for.
  */
-function loadSoon(): void {
-  if (site || loadTimer) return;
-  loadTimer = setTimeout(() => void getSite(), 3000);
+function loadSoon(delay = 3000): void {
+  if (site || (loadTimer && delay === 3000)) return;
+  loadTimer = setTimeout(() => (searchBuildRunning() ? loadSoon(2000) : void getSite()), delay);
   loadTimer.unref?.();
+}
+
+/** Whether `npm run dev` is building the search index (and filling the parse cache) right now. */
+function searchBuildRunning(): boolean {
+  try {
+    process.kill(Number(readFileSync(DEV_BUSY_FILE, 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** In development: the loaded site, or null while it loads (loading is started). Elsewhere: the site. */
