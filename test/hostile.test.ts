@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCorpus, type Corpus } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
-import { scanContent } from '../lib/content/scan';
+import { scanContent, scanContentAsync } from '../lib/content/scan';
 import { parseArticle, renderBody } from '../lib/markdown/index';
 import {
   EXPECTED_REPORTS, NOT_RENDERED, OUTSIDE_MARKER, RENDERED, SKIPPED_FILES, dangers, isRoot, makeHostileContent, type HostileContent,
@@ -199,8 +199,12 @@ test('no rendered body holds script, event handlers, styles or script URLs', () 
   assert.ok(q990901.article!.referenceTitles.some((r) => r.id === 'Q999901' && r.title.includes("<script>alert('kbx-cited')")));
 });
 
-test('the scanner reports what it does not follow, and never loops', () => {
+test('the scanner reports what it does not follow, and never loops (both walks agree)', async () => {
   const scan = scanContent(content.dir);
+  const background = await scanContentAsync(content.dir);
+  assert.deepEqual(background.files, scan.files);
+  const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  assert.deepEqual([...background.issues].sort(byFile), [...scan.issues].sort(byFile));
   const issues = new Map(scan.issues.map((i) => [i.file, i.kind]));
   assert.equal(issues.get('Q990941.md'), 'unreadable');
   assert.equal(issues.get('Q990949.md'), 'unreadable');

@@ -10,13 +10,14 @@
  * The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { runInWorkers } from '../worker-pool';
-import { scanContent } from './scan';
+import { scanContent, scanContentAsync } from './scan';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 
 export interface Corpus {
@@ -53,6 +54,12 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Also load each file's plain body text (for the search index); default false. */
   withText?: boolean;
+  /**
+   * Scan and stat the files asynchronously, one directory or batch at a time: slower (~3 s more for
+   * 60k articles) but it never holds the event loop for long, for a dev server that loads the
+   * archive in the background while it serves pages. Default false.
+   */
+  background?: boolean;
   /** Hands each body parsed (not read from the cache) to a module, e.g. to cache its HTML. */
   bodyHook?: BodyHook;
 }
@@ -95,19 +102,19 @@ export function cacheFolder(dir: string, cacheDir: string): string {
 export async function loadCorpus(dirInput: string, options: LoadOptions = {}): Promise<Corpus> {
   const started = performance.now();
   const dir = path.resolve(dirInput);
-  const scan = scanContent(dir);
+  const scan = options.background ? await scanContentAsync(dir) : scanContent(dir);
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? '.cache/kbview');
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
-  for (const source of scan.files) {
-    try {
-      const stat = statSync(path.join(dir, source));
-      fileStats.set(source, { mtimeMs: stat.mtimeMs, size: stat.size });
-    } catch {
-      fileStats.set(source, null);
+  const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
+  if (options.background) {
+    for (let i = 0; i < scan.files.length; i += 256) {
+      await Promise.all(scan.files.slice(i, i + 256).map(async (source) => statOf(source, await stat(path.join(dir, source)).catch(() => null))));
     }
+  } else {
+    for (const source of scan.files) statOf(source, statSafe(path.join(dir, source)));
   }
   const fresh = (source: string): boolean => {
     const hit = cached.get(source);
@@ -276,3 +283,10 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
   renameSync(tmp, file);
 }
 
+function statSafe(file: string): { mtimeMs: number; size: number } | null {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
+}

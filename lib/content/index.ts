@@ -31,7 +31,7 @@ let loaded: Site | null = null;
 /** Loads (once per process) the content directory and its link graph. */
 export function getSite(): Promise<Site> {
   site ??= (async () => {
-    const corpus = await loadCorpus(resolveContentDir());
+    const corpus = await loadCorpus(resolveContentDir(), { background: DEV });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
     // In development the indexes an article page needs are built right away, one task each, so

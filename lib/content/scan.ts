@@ -9,7 +9,8 @@
  * leads outside, a broken link, a FIFO, socket or device (reading a FIFO would
  * block forever), a directory named like an article file.
  */
-import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface ScanIssue {
@@ -37,68 +38,118 @@ export function isArticlePath(relative: string): boolean {
 }
 
 export function scanContent(root: string): ScanResult {
-  const result: ScanResult = { files: [], issues: [] };
-  const issue = (file: string, kind: string, message: string, severity: ScanIssue['severity'] = 'error') =>
-    result.issues.push({ file, kind, message, severity });
+  const scan = startScan(root);
+  if (!scan) return failed(root);
+  const walk = (dir: string, rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      scan.unreadable(rel, error);
+      return;
+    }
+    for (const [full, child] of scan.visit(dir, rel, entries)) walk(full, child);
+  };
+  walk(scan.realRoot, '');
+  return scan.finish();
+}
+
+/**
+ * `scanContent` that reads one directory at a time asynchronously, so that a
+ * server scanning 60,000 article folders (`next dev` loading the archive in the
+ * background) goes on answering requests meanwhile.
+ */
+export async function scanContentAsync(root: string): Promise<ScanResult> {
+  const scan = startScan(root);
+  if (!scan) return failed(root);
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      scan.unreadable(rel, error);
+      return;
+    }
+    for (const [full, child] of scan.visit(dir, rel, entries)) await walk(full, child);
+  };
+  await walk(scan.realRoot, '');
+  return scan.finish();
+}
+
+function failed(root: string): ScanResult {
+  let message = 'content directory does not exist';
+  try {
+    realpathSync(root);
+    message = 'content directory is not a directory';
+  } catch {
+    // Does not exist.
+  }
+  return { files: [], issues: [{ file: root, kind: 'scan', message, severity: 'error' }] };
+}
+
+/** The scan's state and its handling of one directory's entries (shared by the two walks above). */
+function startScan(root: string) {
   let realRoot: string;
   try {
     realRoot = realpathSync(root);
   } catch {
-    issue(root, 'scan', 'content directory does not exist');
-    return result;
+    return null;
   }
-  if (!statSafe(realRoot)?.isDirectory()) {
-    issue(root, 'scan', 'content directory is not a directory');
-    return result;
-  }
-  const walk = (dir: string, rel: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch (error) {
+  if (!statSafe(realRoot)?.isDirectory()) return null;
+  const result: ScanResult = { files: [], issues: [] };
+  const issue = (file: string, kind: string, message: string, severity: ScanIssue['severity'] = 'error') =>
+    result.issues.push({ file, kind, message, severity });
+  return {
+    realRoot,
+    unreadable(rel: string, error: unknown): void {
       issue(rel || '.', 'unreadable', `cannot read directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); its articles are skipped`);
-      return;
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const full = path.join(dir, entry.name);
-      const relative = rel ? `${rel}/${entry.name}` : entry.name;
-      const article = isArticlePath(relative);
-      let stat: Stats | null = null;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = realpathSync(full);
-        } catch (error) {
-          if (article) issue(relative, 'unreadable', `broken symbolic link (${(error as NodeJS.ErrnoException).code ?? 'error'}); skipped`);
-          continue;
+    },
+    /** Records the directory's article files and issues; returns the subdirectories to walk, in order. */
+    visit(dir: string, rel: string, entries: Dirent[]): Array<[string, string]> {
+      const subdirs: Array<[string, string]> = [];
+      for (const entry of entries) {
+        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+        const full = path.join(dir, entry.name);
+        const relative = rel ? `${rel}/${entry.name}` : entry.name;
+        const article = isArticlePath(relative);
+        let stat: Stats | null = null;
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          let target: string;
+          try {
+            target = realpathSync(full);
+          } catch (error) {
+            if (article) issue(relative, 'unreadable', `broken symbolic link (${(error as NodeJS.ErrnoException).code ?? 'error'}); skipped`);
+            continue;
+          }
+          stat = statSafe(target);
+          if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+            if (article || stat?.isDirectory()) issue(relative, 'symlink-outside', 'symbolic link leads outside the content directory; not followed');
+            continue;
+          }
+          isDir = stat?.isDirectory() ?? false;
+          isFile = stat?.isFile() ?? false;
+          // A link to a directory inside the root would be walked twice (or loop): skip it.
+          if (isDir) continue;
         }
-        stat = statSafe(target);
-        if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
-          if (article || stat?.isDirectory()) issue(relative, 'symlink-outside', 'symbolic link leads outside the content directory; not followed');
-          continue;
+        if (isDir) {
+          if (ARTICLE_FILE.test(entry.name)) issue(relative, 'not-a-file', 'is a directory, not an article file; searched for articles inside', 'warning');
+          subdirs.push([full, relative]);
+        } else if (isFile) {
+          if (article) result.files.push(relative);
+        } else if (article) {
+          const what = kindOf(stat ?? statSafe(full));
+          issue(relative, 'unreadable', `not a regular file (${what}); skipped`);
         }
-        isDir = stat?.isDirectory() ?? false;
-        isFile = stat?.isFile() ?? false;
-        // A link to a directory inside the root would be walked twice (or loop): skip it.
-        if (isDir) continue;
       }
-      if (isDir) {
-        if (ARTICLE_FILE.test(entry.name)) issue(relative, 'not-a-file', 'is a directory, not an article file; searched for articles inside', 'warning');
-        walk(full, relative);
-      } else if (isFile) {
-        if (article) result.files.push(relative);
-      } else if (article) {
-        const what = kindOf(stat ?? statSafe(full));
-        issue(relative, 'unreadable', `not a regular file (${what}); skipped`);
-      }
-    }
+      return subdirs;
+    },
+    finish(): ScanResult {
+      result.files.sort();
+      return result;
+    },
   };
-  walk(realRoot, '');
-  result.files.sort();
-  return result;
 }
 
 function kindOf(stat: Stats | null): string {
