@@ -8,12 +8,12 @@
  * into the export (out/search/).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CACHE_VERSION, loadCorpus, resolveContentDir } from '../lib/content/corpus';
 import type { ParsedFile } from '../lib/content/parse-file';
 import { buildSearchIndex } from '../lib/search/build';
+import { hashSources } from './lib/source-hash';
 
 /**
  * Records which content directory the index in `outDir` was built from (`--if-stale` compares it).
@@ -32,9 +32,7 @@ export function markSearchIndex(outDir: string, contentDir: string, fingerprint 
 export function searchFingerprint(files: readonly ParsedFile[]): string {
   const hash = createHash('sha256').update(`${CACHE_VERSION}\0`);
   for (const file of files) hash.update(`${file.source}\0${file.mtimeMs}\0${file.size}\n`);
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'search');
-  for (const name of readdirSync(dir).sort()) hash.update(`${name}\0`).update(readFileSync(path.join(dir, name)));
-  return hash.digest('hex');
+  return hashSources(hash, ['lib/search']).digest('hex');
 }
 
 /** Whether `outDir` holds the index of this content, as it is now. */

@@ -10,14 +10,14 @@
  * The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { runInWorkers } from '../worker-pool';
-import { scanContent, scanContentAsync } from './scan';
+import { scanContent, scanContentAsync, statSafe } from './scan';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 
 export interface Corpus {
@@ -281,12 +281,4 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
-}
-
-function statSafe(file: string): { mtimeMs: number; size: number } | null {
-  try {
-    return statSync(file);
-  } catch {
-    return null;
-  }
 }

@@ -39,7 +39,7 @@ export function isArticlePath(relative: string): boolean {
 
 export function scanContent(root: string): ScanResult {
   const scan = startScan(root);
-  if (!scan) return failed(root);
+  if (typeof scan === 'string') return failed(root, scan);
   const walk = (dir: string, rel: string): void => {
     let entries: Dirent[];
     try {
@@ -61,7 +61,7 @@ export function scanContent(root: string): ScanResult {
  */
 export async function scanContentAsync(root: string): Promise<ScanResult> {
   const scan = startScan(root);
-  if (!scan) return failed(root);
+  if (typeof scan === 'string') return failed(root, scan);
   const walk = async (dir: string, rel: string): Promise<void> => {
     let entries: Dirent[];
     try {
@@ -76,26 +76,22 @@ export async function scanContentAsync(root: string): Promise<ScanResult> {
   return scan.finish();
 }
 
-function failed(root: string): ScanResult {
-  let message = 'content directory does not exist';
-  try {
-    realpathSync(root);
-    message = 'content directory is not a directory';
-  } catch {
-    // Does not exist.
-  }
+function failed(root: string, message: string): ScanResult {
   return { files: [], issues: [{ file: root, kind: 'scan', message, severity: 'error' }] };
 }
 
-/** The scan's state and its handling of one directory's entries (shared by the two walks above). */
+/**
+ * The scan's state and its handling of one directory's entries (shared by the
+ * two walks above), or why the content directory cannot be scanned.
+ */
 function startScan(root: string) {
   let realRoot: string;
   try {
     realRoot = realpathSync(root);
   } catch {
-    return null;
+    return 'content directory does not exist';
   }
-  if (!statSafe(realRoot)?.isDirectory()) return null;
+  if (!statSafe(realRoot)?.isDirectory()) return 'content directory is not a directory';
   const result: ScanResult = { files: [], issues: [] };
   const issue = (file: string, kind: string, message: string, severity: ScanIssue['severity'] = 'error') =>
     result.issues.push({ file, kind, message, severity });
@@ -160,7 +156,8 @@ function kindOf(stat: Stats | null): string {
   return 'not a file';
 }
 
-function statSafe(file: string): Stats | null {
+/** `statSync`, or null when the file cannot be reached. */
+export function statSafe(file: string): Stats | null {
   try {
     return statSync(file);
   } catch {

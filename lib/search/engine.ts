@@ -28,6 +28,7 @@ import {
   type ShardFile,
 } from './format';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
+import type { ArticleSummary } from '../content/graph';
 
 export type SortOrder = 'relevance' | 'date';
 
@@ -45,13 +46,8 @@ export interface SearchRequest {
   waitForKeywords?: boolean;
 }
 
-export interface SearchHit {
-  id: string;
-  number: number;
-  title: string;
-  permalink: string;
-  product: string | null;
-  lastModified: string | null;
+/** An article found: its summary (as the site lists articles everywhere) and text to show. */
+export interface SearchHit extends ArticleSummary {
   /** Opening of the body text. */
   lead: string;
   /** Short passages around the article's rarest words, for excerpts when the lead lacks the searched words. */

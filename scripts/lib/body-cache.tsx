@@ -14,13 +14,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cacheFolder, CACHE_VERSION } from '../../lib/content/corpus';
 import { renderBody, type ArticleBody as ParsedBody } from '../../lib/markdown/index';
+import { hashSources } from './source-hash';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
 const CODE = ['lib/markdown', 'components/article/ArticleBody.tsx', 'components/article/render-hast.tsx', 'package-lock.json'];
 
@@ -31,18 +30,7 @@ export interface BodyCache {
 }
 
 function hashCode(linkPrefix: string): string {
-  const hash = createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`);
-  const add = (rel: string): void => {
-    const full = path.join(REPO_ROOT, rel);
-    if (!existsSync(full)) return;
-    if (rel.endsWith('.ts') || rel.endsWith('.tsx') || rel.endsWith('.json')) {
-      hash.update(`${rel}\0`).update(readFileSync(full));
-      return;
-    }
-    for (const entry of readdirSync(full).sort()) add(`${rel}/${entry}`);
-  };
-  for (const rel of CODE) add(rel);
-  return hash.digest('hex').slice(0, 12);
+  return hashSources(createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`), CODE).digest('hex').slice(0, 12);
 }
 
 /** The body cache of a content directory (`cacheDir`: the loader's, `.cache/kbview`); removes outdated ones. */

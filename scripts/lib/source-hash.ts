@@ -1,0 +1,29 @@
+/**
+ * Adds the project's own source files to a hash: what a cache of derived
+ * output (rendered bodies, the search index) depends on besides its input.
+ */
+import type { Hash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Each file, and every file under each folder (in name order), of `paths` (relative to the repository); missing ones are skipped. */
+export function hashSources(hash: Hash, paths: readonly string[]): Hash {
+  const add = (rel: string): void => {
+    let stat;
+    try {
+      stat = statSync(path.join(REPO_ROOT, rel));
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path.join(REPO_ROOT, rel)).sort()) add(`${rel}/${entry}`);
+    } else {
+      hash.update(`${rel}\0`).update(readFileSync(path.join(REPO_ROOT, rel)));
+    }
+  };
+  for (const rel of paths) add(rel);
+  return hash;
+}
