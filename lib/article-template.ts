@@ -75,7 +75,6 @@ type PayloadPart = string | { name: FieldName; stringStart: boolean };
 export interface CompiledTemplate {
   kind: TemplateKind;
   parts: Part[];
-  slots: SlotName[];
   /** The fields the payload holds, in the order the page passes them to the payload script. */
   payloadFields: FieldName[];
   /** The payload script: one file for all pages of this kind (see `payloadScript`). */
@@ -106,16 +105,13 @@ const PAYLOAD_MARK = '\u0000payload\u0000';
  */
 export function compileTemplate(kind: TemplateKind, page: string): CompiledTemplate {
   const chunks: string[] = [];
-  let firstAt = -1;
   let lastEnd = -1;
   const html = page.replace(PAYLOAD_SCRIPT, (script, json: string, at: number) => {
-    if (firstAt >= 0 && at !== lastEnd) throw new Error(`article template (${kind}): RSC payload chunks are not together`);
-    const [, chunk] = JSON.parse(json) as [1, string];
-    chunks.push(chunk);
+    if (chunks.length > 0 && at !== lastEnd) throw new Error(`article template (${kind}): RSC payload chunks are not together`);
+    chunks.push((JSON.parse(json) as [1, string])[1]);
     lastEnd = at + script.length;
-    if (firstAt >= 0) return '';
-    firstAt = at;
-    return PAYLOAD_MARK;
+    // The first chunk's place takes the payload script; the others go.
+    return chunks.length === 1 ? PAYLOAD_MARK : '';
   });
   if (chunks.length === 0) throw new Error(`article template (${kind}): no RSC payload found`);
   for (const match of html.matchAll(SCRIPT)) {
@@ -148,7 +144,7 @@ export function compileTemplate(kind: TemplateKind, page: string): CompiledTempl
 
   const payload = splitPayload(kind, chunks.join(''));
   const payloadFields = [...new Set(payload.flatMap((part) => (typeof part === 'string' ? [] : [part.name])))];
-  return { kind, parts, slots, payloadFields, script: payloadScript(kind, payload, payloadFields) };
+  return { kind, parts, payloadFields, script: payloadScript(kind, payload, payloadFields) };
 }
 
 /** The payload text split at its fields; a slot there means an island's content reached the payload. */

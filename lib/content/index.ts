@@ -81,9 +81,14 @@ let loadTimer: ReturnType<typeof setTimeout> | null = null;
  * now: reading a 60k-article parse cache takes the main thread for seconds,
  * which the first page (served without it) should not wait for.
  */
-function loadSoon(delay = 3000): void {
-  if (site || (loadTimer && delay === 3000)) return;
-  loadTimer = setTimeout(() => (searchBuildRunning() ? loadSoon(2000) : void getSite()), delay);
+function loadSoon(): void {
+  if (site || loadTimer) return;
+  scheduleLoad(3000);
+}
+
+/** Loads the archive in `delay` ms, or later while `npm run dev` is still building the search index. */
+function scheduleLoad(delay: number): void {
+  loadTimer = setTimeout(() => (searchBuildRunning() ? scheduleLoad(2000) : void getSite()), delay);
   loadTimer.unref?.();
 }
 

@@ -1,6 +1,6 @@
 /**
- * Worker thread of the page writer (./article-pages.ts): reads, parses and
- * renders the articles it is sent, puts them into the compiled templates
+ * Worker thread of the page writer (./article-pages.ts): renders the articles
+ * it is sent (their bodies from the body cache), puts them into the compiled templates
  * (lib/article-template.ts) and writes their pages. Answers each batch with
  * one result per job.
  */
@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { renderToString } from 'react-dom/server';
 import { ArticleHeading, ArticleRest, SourceLink } from '../../components/article/ArticleView';
 import { MissingArticleContent } from '../../components/article/MissingArticleView';
-import { fillTemplate, type CompiledTemplate } from '../../lib/article-template';
+import { fillTemplate } from '../../lib/article-template';
 import { articleMetadata } from '../../lib/content/article-page';
 import { readArticleText } from '../../lib/content/parse-file';
 import { parseArticle } from '../../lib/markdown/index';
@@ -55,7 +55,7 @@ function page(job: PageJob): PageResult {
     if (job.kind === 'missing') {
       const { missing, previous, next } = job;
       const params = paramsFromPermalink(missing.permalink)!;
-      const html = fillTemplate(setup.templates.missing as CompiledTemplate, {
+      const html = fillTemplate(setup.templates.missing, {
         fields: { bucket: params.bucket, id: missing.id },
         slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
       }, setup.basePath);
@@ -69,7 +69,7 @@ function page(job: PageJob): PageResult {
     const rest = renderToString(<ArticleRest article={article} body={BODY_PLACEHOLDER} context={context} />);
     const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
     if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
-    const html = fillTemplate(setup.templates.article as CompiledTemplate, {
+    const html = fillTemplate(setup.templates.article, {
       fields: { bucket: params.bucket, id: article.id, title, description },
       slots: {
         heading: renderToString(<ArticleHeading article={article} />),

@@ -95,12 +95,14 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
-  const pages = articlePages === 'template'
-    ? await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') })
-    : { articles: corpus.articles.length, missing: 0, errors: [], ms: 0 };
-  for (const error of pages.errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
-  if (pages.errors.length > 200) console.error(`kbview: … and ${pages.errors.length - 200} more page errors`);
-  console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+  let errors: readonly string[] = [];
+  if (articlePages === 'template') {
+    const pages = await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') });
+    errors = pages.errors;
+    for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
+    if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
+    console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+  }
   if (sources === 'files') {
     const copied = copySources(contentDir, corpus.articles, outDir);
     console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
@@ -108,9 +110,9 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   const files = countFiles(outDir);
-  console.log(`${summary}; ${corpus.articles.length - pages.errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // Every other page is written; a page that could not be is an error of the build.
-  return pages.errors.length > 0 ? 1 : 0;
+  return errors.length > 0 ? 1 : 0;
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
