@@ -176,8 +176,23 @@ function payloadScript(kind: TemplateKind, payload: PayloadPart[], fields: Field
   const source =
     `(function(){var t=${htmlSafeJson(table)};` +
     'self.__kb_payload=function(v){var s="";for(var i=0;i<t.length;i++){var p=t[i];if(typeof p==="string"){s+=p}else{var x=v[p[0]];if(p[1]&&x.charAt(0)==="$")x="$"+x;s+=JSON.stringify(x).slice(1,-1)}}' +
-    '(self.__next_f=self.__next_f||[]).push([1,s])}})();\n';
+    '(self.__next_f=self.__next_f||[]).push([1,s])};' +
+    // Run by the page's data loader (scripts/lib/csp.ts) with the page's JSON block, in document order.
+    `(self.__kb_data=self.__kb_data||{})[${JSON.stringify(PAGE_VALUES)}]=self.__kb_payload})();\n`;
   return { name: `${kind}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`, source };
+}
+
+/** The kind of the JSON block holding an article page's values for its payload script (`data-kb="p"`). */
+export const PAGE_VALUES = 'p';
+
+/**
+ * `<script type="application/json" data-kb="kind">value</script>`: data the
+ * browser never runs (so no CSP hash), read by the site's data loader
+ * (scripts/lib/csp.ts). The JSON is HTML-safe (`<`, `>`, `&` escaped), so no
+ * value can close the element.
+ */
+export function jsonBlock(kind: string, value: unknown): string {
+  return `<script type="application/json" data-kb="${kind}">${htmlSafeJson(value)}</script>`;
 }
 
 /** Where `kb build` writes the payload scripts, under the export (and the base path in URLs). */
@@ -194,7 +209,8 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues,
       out += html;
     } else if (part.kind === 'payload') {
       const args = template.payloadFields.map((name) => valueOf(template, values, name));
-      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script><script>self.__kb_payload(${htmlSafeJson(args)})</script>`;
+      // The values are data, not code: a JSON block the payload script reads (no per-page inline script, so one CSP fits every page).
+      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script>${jsonBlock(PAGE_VALUES, args)}`;
     } else {
       out += escapeHtml(valueOf(template, values, part.name));
     }
