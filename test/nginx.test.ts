@@ -10,13 +10,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
 import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../scripts/lib/host-files';
 import { withPage } from './helpers/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
+import { serveDir } from './helpers/server';
 import { builtSite } from './helpers/site';
 
 interface RawResponse {
@@ -177,4 +179,44 @@ test('Chromium loads pages served by nginx, with the CSP header, without a viola
     assert.deepEqual(info.pageErrors.map(String), []);
     assert.deepEqual(info.consoleErrors, []);
   });
+});
+
+test('a shipped .md source is never run as a script, by nginx or by npm start (nosniff, text type), while a .js file is', async () => {
+  // A source whose text is valid JavaScript, next to a page: 'self' would allow it as a script if it were served as one.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-md-'));
+  const runs = async (origin: string) =>
+    withPage(async (page) => {
+      await page.goto(`${origin}/page/`, { waitUntil: 'load' });
+      // A string, not a function: the test's compiler would add helpers the page does not have.
+      return page.evaluate(`(async () => {
+        const load = (src) => new Promise((resolve) => {
+          const script = document.createElement('script');
+          script.src = src;
+          script.onload = () => resolve('load');
+          script.onerror = () => resolve('error');
+          document.body.append(script);
+        });
+        const md = await load('/kb/990/Q990001/Q990001.md');
+        const js = await load('/control.js');
+        return { md, ranMd: window.ranMd, js, ranJs: window.ranJs };
+      })()`);
+    });
+  const nginxSite = await (async () => {
+    mkdirSync(path.join(dir, 'page'));
+    mkdirSync(path.join(dir, 'kb', '990', 'Q990001'), { recursive: true });
+    writeFileSync(path.join(dir, 'page', 'index.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body><p>page</p></body></html>');
+    writeFileSync(path.join(dir, '404.html'), 'missing');
+    writeFileSync(path.join(dir, 'kb', '990', 'Q990001', 'Q990001.md'), 'window.ranMd = 1;\n');
+    writeFileSync(path.join(dir, 'control.js'), 'window.ranJs = 1;\n');
+    return startNginx(dir, { snippet: nginxSnippet('') });
+  })();
+  const node = await serveDir(dir);
+  try {
+    assert.deepEqual(await runs(nginxSite.origin), { md: 'error', ranMd: undefined, js: 'load', ranJs: 1 }, 'nginx');
+    assert.deepEqual(await runs(node.origin), { md: 'error', ranMd: undefined, js: 'load', ranJs: 1 }, 'npm start');
+  } finally {
+    await node.close();
+    await nginxSite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
