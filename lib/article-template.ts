@@ -17,7 +17,9 @@
  *   by react-dom/server from the same components the route renders;
  * - the RSC payload, which Next inlines into every page (~8 KB of each
  *   article page, the same on all but for the fields above), moves into one
- *   script per kind of page, written once: the page calls it with its values,
+ *   script per kind of page, written once: the page hands it its values as a
+ *   JSON block (`<script type="application/json" data-kb="p">`, never run, so
+ *   the site's one CSP fits every page: scripts/lib/csp.ts),
  *   and it pushes the payload text Next would have inlined, with the values
  *   escaped as React Flight escapes them (63,600 pages × ~7.5 KB: ~470 MB less).
  *
@@ -97,7 +99,7 @@ const PAYLOAD_MARK = '\u0000payload\u0000';
  * (`self.__next_f.push([1,"…"])` scripts, ~8 KB of a page, nearly all of it
  * the same on every page) is taken out of the page and becomes one script per
  * kind of page, which pushes the same payload text with the page's own values
- * (`payloadScript`); the page keeps a call with those values.
+ * (`payloadScript`); the page keeps a JSON block with those values.
  *
  * Throws when the page does not have the shape this module relies on (a slot
  * in the payload or missing, a placeholder in another script, payload chunks
@@ -166,7 +168,8 @@ function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
 
 /**
  * The script that pushes a page's RSC payload, as Next's inline scripts would:
- * `self.__kb_payload([values…])` builds the payload text from the template's
+ * `self.__kb_payload([values…])`, run by the site's data loader with the
+ * page's values block (scripts/lib/csp.ts), builds the payload text from the template's
  * text and the values (JSON-escaped, `$` escaped as React Flight escapes it)
  * and pushes it to `self.__next_f`. Its name holds a hash of its text, so a
  * host may cache it forever.
