@@ -18,6 +18,7 @@ import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
 import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../scripts/lib/host-files';
 import { withPage } from './helpers/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
+import { pagedContentDir } from './helpers/paged-content';
 import { serveDir } from './helpers/server';
 import { builtSite } from './helpers/site';
 
@@ -218,5 +219,43 @@ test('a shipped .md source is never run as a script, by nginx or by npm start (n
     await node.close();
     await nginxSite.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nginx under a base path, over a site built for it (its own out/nginx.conf): Chromium runs its pages without a CSP violation or a failed request', async () => {
+  // The site test/basepath.test.ts builds (same options, one build).
+  const dir = await builtSite({ contentDir: pagedContentDir(), basePath: '/kb-archive', siteUrl: 'https://example.org' });
+  const server = await startNginx(dir, { basePath: '/kb-archive' });
+  try {
+    await withPage(async (page, info) => {
+      await page.addInitScript(() => {
+        const w = window as unknown as { __csp: string[] };
+        w.__csp = [];
+        document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      await page.goto(`${server.origin}/kb-archive/`, { waitUntil: 'networkidle' });
+      const article = await page.locator('a[href^="/kb-archive/kb/"]').first().getAttribute('href');
+      assert.ok(article && /^\/kb-archive\/kb\/\d{3}\/Q\d+\/$/.test(article), String(article));
+      const response = await page.goto(server.origin + article, { waitUntil: 'networkidle' });
+      assert.equal(response?.headers()['content-security-policy'], SITE_CSP_HEADER);
+      const state = await page.evaluate(() => ({
+        csp: (window as unknown as { __csp: string[] }).__csp,
+        next: Boolean((window as unknown as { next?: unknown }).next),
+        loader: [...document.querySelectorAll('script[src*="/kbview/data-"]')].map((s) => s.getAttribute('src')),
+      }));
+      assert.deepEqual(state.csp, []);
+      assert.ok(state.next, 'the page hydrated');
+      assert.equal(state.loader.length, 1);
+      assert.ok(state.loader[0]!.startsWith('/kb-archive/_next/static/kbview/data-'), state.loader[0]!);
+      assert.deepEqual(info.failedResponses, []);
+      assert.deepEqual(info.pageErrors.map(String), []);
+      // Its old path, under the base path, redirects to it.
+      const n = /Q(\d+)\/$/.exec(article)![1]!;
+      const old = await get(server.origin, `/kb-archive/kb/${n}`);
+      assert.equal(old.status, 301);
+      assert.equal(old.headers.location, article);
+    });
+  } finally {
+    await server.stop();
   }
 });
