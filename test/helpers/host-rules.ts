@@ -13,7 +13,9 @@
  *   its trailing slash. `#` starts a comment line. Cloudflare reads at most
  *   2,000 static and 100 dynamic redirects, 1,000 characters each.
  * - Netlify (docs.netlify.com/manage/routing/headers, …/redirects): the same
- *   syntax.
+ *   syntax; its CLI's matcher (netlify/cli, src/utils/headers.js, "our
+ *   production logic uses regex too") turns a `*` inside a segment (`/*.md`)
+ *   into `(.*)`, across slashes, as here.
  */
 
 export interface HeaderRule {
