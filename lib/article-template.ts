@@ -17,7 +17,9 @@
  *   by react-dom/server from the same components the route renders;
  * - the RSC payload, which Next inlines into every page (~8 KB of each
  *   article page, the same on all but for the fields above), moves into one
- *   script per kind of page, written once: the page calls it with its values,
+ *   script per kind of page, written once: the page hands it its values as a
+ *   JSON block (`<script type="application/json" data-kb="p">`, never run, so
+ *   the site's one CSP fits every page: scripts/lib/csp.ts),
  *   and it pushes the payload text Next would have inlined, with the values
  *   escaped as React Flight escapes them (63,600 pages × ~7.5 KB: ~470 MB less).
  *
@@ -97,7 +99,7 @@ const PAYLOAD_MARK = '\u0000payload\u0000';
  * (`self.__next_f.push([1,"…"])` scripts, ~8 KB of a page, nearly all of it
  * the same on every page) is taken out of the page and becomes one script per
  * kind of page, which pushes the same payload text with the page's own values
- * (`payloadScript`); the page keeps a call with those values.
+ * (`payloadScript`); the page keeps a JSON block with those values.
  *
  * Throws when the page does not have the shape this module relies on (a slot
  * in the payload or missing, a placeholder in another script, payload chunks
@@ -166,7 +168,8 @@ function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
 
 /**
  * The script that pushes a page's RSC payload, as Next's inline scripts would:
- * `self.__kb_payload([values…])` builds the payload text from the template's
+ * `self.__kb_payload([values…])`, run by the site's data loader with the
+ * page's values block (scripts/lib/csp.ts), builds the payload text from the template's
  * text and the values (JSON-escaped, `$` escaped as React Flight escapes it)
  * and pushes it to `self.__next_f`. Its name holds a hash of its text, so a
  * host may cache it forever.
@@ -176,8 +179,23 @@ function payloadScript(kind: TemplateKind, payload: PayloadPart[], fields: Field
   const source =
     `(function(){var t=${htmlSafeJson(table)};` +
     'self.__kb_payload=function(v){var s="";for(var i=0;i<t.length;i++){var p=t[i];if(typeof p==="string"){s+=p}else{var x=v[p[0]];if(p[1]&&x.charAt(0)==="$")x="$"+x;s+=JSON.stringify(x).slice(1,-1)}}' +
-    '(self.__next_f=self.__next_f||[]).push([1,s])}})();\n';
+    '(self.__next_f=self.__next_f||[]).push([1,s])};' +
+    // Run by the page's data loader (scripts/lib/csp.ts) with the page's JSON block, in document order.
+    `(self.__kb_data=self.__kb_data||{})[${JSON.stringify(PAGE_VALUES)}]=self.__kb_payload})();\n`;
   return { name: `${kind}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`, source };
+}
+
+/** The kind of the JSON block holding an article page's values for its payload script (`data-kb="p"`). */
+export const PAGE_VALUES = 'p';
+
+/**
+ * `<script type="application/json" data-kb="kind">value</script>`: data the
+ * browser never runs (so no CSP hash), read by the site's data loader
+ * (scripts/lib/csp.ts). The JSON is HTML-safe (`<`, `>`, `&` escaped), so no
+ * value can close the element.
+ */
+export function jsonBlock(kind: string, value: unknown): string {
+  return `<script type="application/json" data-kb="${kind}">${htmlSafeJson(value)}</script>`;
 }
 
 /** Where `kb build` writes the payload scripts, under the export (and the base path in URLs). */
@@ -194,7 +212,8 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues,
       out += html;
     } else if (part.kind === 'payload') {
       const args = template.payloadFields.map((name) => valueOf(template, values, name));
-      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script><script>self.__kb_payload(${htmlSafeJson(args)})</script>`;
+      // The values are data, not code: a JSON block the payload script reads (no per-page inline script, so one CSP fits every page).
+      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script>${jsonBlock(PAGE_VALUES, args)}`;
     } else {
       out += escapeHtml(valueOf(template, values, part.name));
     }

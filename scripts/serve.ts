@@ -2,7 +2,8 @@
  * A zero-dependency static file server for the exported site (out/), behaving
  * like a static host:
  *
- * - `/dir/` serves `dir/index.html`; `/dir` redirects (301) to `/dir/`;
+ * - `/dir/` serves `dir/index.html`; `/dir` redirects (301) to `/dir/`, a path
+ *   on this host built from the path's segments (`//host/dir` never redirects to `//host/dir/`);
  *   `/page` falls back to `page.html` when that file exists.
  * - A missing path gets `404.html` (if the site has one) with status 404.
  * - Content-Type by extension, ETag/Last-Modified with 304 answers,
@@ -279,6 +280,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   function redirect(res: ServerResponse, location: string): number {
+    // Only ever a path on this host: one leading slash, never `//host` or `/\\host`.
+    if (!location.startsWith('/') || location.startsWith('//') || location.startsWith('/\\')) throw new HttpError(400, 'redirect would leave the site');
     res.writeHead(301, { Location: location, 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(`Moved Permanently: ${location}\n`);
     return 0;
@@ -314,7 +317,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
           const hst = await statInside(target + '.html');
           if (hst?.isFile()) return sendFile(req, res, target + '.html', hst);
         }
-        return redirect(res, encodePathForLocation(pathname + '/') + search);
+        // Built from the path's non-empty segments: `//evil.example` must never become `Location: //evil.example/` (another host).
+        return redirect(res, encodePathForLocation(`${basePath}/${parts.join('/')}/`) + search);
       }
       if (ist?.isFile()) return sendFile(req, res, index, ist);
       return sendNotFound(req, res);

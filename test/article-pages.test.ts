@@ -16,16 +16,21 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, TEMPLATE_BUCKET } from '../lib/article-template';
+import { DATA_LOADER } from '../scripts/lib/csp';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
 import { makeHostileContent } from './helpers/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs a payload script and a page's call of it, as a browser would: the text pushed to `self.__next_f`. */
-function runPayload(script: string, call: string): string {
+/**
+ * Runs a payload script and the site's data loader over a page's values block
+ * (`<script type="application/json" data-kb="p">`), as a browser would: the text pushed to `self.__next_f`.
+ */
+function runPayload(script: string, values: string): string {
   const self: { __next_f?: unknown[][] } = {};
-  runInNewContext(`${script}\n${call}`, { self });
+  const document = { querySelectorAll: () => [{ getAttribute: () => 'p', textContent: values }] };
+  runInNewContext(`${script}\n${DATA_LOADER.source}`, { self, globalThis: {}, document });
   assert.equal(self.__next_f?.length, 1, 'one push');
   const [kind, text] = self.__next_f![0] as [number, string];
   assert.equal(kind, 1);
@@ -41,7 +46,7 @@ test('the payload script pushes the payload Next would inline, with values escap
   for (const title of ['plain', '$HOME', '$$', 'a"b\\c', '</script><script>alert(1)</script>', 'a & b', 'line\u2028sep\u2029', 'emoji 😀 é', '\u0001']) {
     const fields = { bucket: '244', id: 'Q244717', title, description: title };
     const html = fillTemplate(compiled, { fields, slots: { heading: '<b>h</b>', source: '', rest: '<p>r</p>' } }, '/base');
-    const call = /<script src="\/base\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script>(self\.__kb_payload\([^<]*\))<\/script>/.exec(html);
+    const call = /<script src="\/base\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/.exec(html);
     assert.ok(call, html);
     assert.equal(call[1], compiled.script.name);
     // What React Flight writes for these values: JSON, with a string starting with `$` written `$$…`.
@@ -49,7 +54,8 @@ test('the payload script pushes the payload Next would inline, with values escap
     const expected = `0:{"t":"${flight(`${title} · kbview`)}","d":"${flight(title)}","c":["","kb","244","Q244717",""],"q":"x\\"Q244717"}\n`;
     assert.equal(runPayload(compiled.script.source, call[2]!), expected, JSON.stringify(title));
     assert.ok(html.startsWith(`<html><head><title>${escapeHtml(title)} · kbview</title>`));
-    assert.ok(!/<\/script>[^]*<\/script>[^]*<\/script>/.test(html.slice(html.indexOf('self.__kb_payload'))), 'no value closes the script early');
+    assert.equal(html.slice(html.indexOf('data-kb="p"')).match(/<\/script>/g)?.length, 1, 'no value closes the values block early');
+    assert.ok(!html.includes('<script>'), 'no inline script: the values are data');
   }
 });
 
@@ -150,12 +156,13 @@ test('article and not-in-archive pages written from the template are the pages N
 function split(page: string, out?: string): { html: string; rows: string[] } {
   const chunks: string[] = [];
   // Next's pages inline the payload in consecutive chunks; ours call the payload script.
-  let html = page.replace(/(?:<script>self\.__next_f\.push\((\[1,"(?:[^"\\]|\\.)*"\])\)<\/script>)+/g, (scripts: string) => {
-    for (const [, json] of scripts.matchAll(/<script>self\.__next_f\.push\((\[1,"(?:[^"\\]|\\.)*"\])\)<\/script>/g)) chunks.push((JSON.parse(json!) as [1, string])[1]);
+  // Next's chunks are JSON blocks (scripts/lib/csp.ts) run by the data loader; ours, one values block for the payload script.
+  let html = page.replace(/(?:<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>)+/g, (scripts: string) => {
+    for (const [, json] of scripts.matchAll(/<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>/g)) chunks.push((JSON.parse(json!) as [1, string])[1]);
     return '<script>PAYLOAD</script>';
   });
-  html = html.replace(/<script src="\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script>(self\.__kb_payload\([^<]*\))<\/script>/, (_, name: string, call: string) => {
-    chunks.push(runPayload(readFileSync(path.join(out!, '_next', 'static', 'kbview', name), 'utf8'), call));
+  html = html.replace(/<script src="\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/, (_, name: string, values: string) => {
+    chunks.push(runPayload(readFileSync(path.join(out!, '_next', 'static', 'kbview', name), 'utf8'), values));
     return '<script>PAYLOAD</script>';
   });
   return { html: normalize(html), rows: normalize(chunks.join('')).split('\n').sort() };
@@ -165,5 +172,5 @@ test('a tricky title and product arrive escaped and whole', () => {
   const html = readFileSync(path.join(template, 'kb', '990', 'Q990960', 'index.html'), 'utf8');
   assert.match(html, /<title>Q990960: \$HOME &amp; &quot;quoted&quot; &#x27;single&#x27; &lt;b&gt;bold&lt;\/b&gt; \\ back · kbview<\/title>/);
   assert.ok(!html.includes('<script>alert(1)</script>'), 'the product text stays text');
-  assert.match(html, /<script>self\.__kb_payload\(\[[^\]]*"Q990960"[^\]]*\]\)<\/script>/, 'the payload script is called with the page\'s values');
+  assert.match(html, /<script type="application\/json" data-kb="p">\[[^\]]*"Q990960"[^\]]*\]<\/script>/, 'the payload script gets the page\'s values as data');
 });

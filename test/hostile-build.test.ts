@@ -98,6 +98,15 @@ function pageProblems(html: string): string[] {
       if (!/^\/_next\//.test(src)) problems.push(`external script ${src}`);
       continue;
     }
+    // Data blocks (`<script type="application/json" data-kb>`, scripts/lib/csp.ts) never run: they must be JSON.
+    if (/\stype="application\/json"/.test(attrs)) {
+      try {
+        JSON.parse(body);
+      } catch {
+        problems.push(`data block is not pure JSON: ${body.slice(0, 80)}`);
+      }
+      continue;
+    }
     const hash = `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
     if (csp && !csp[1]!.includes(hash)) problems.push(`inline script not allowed by the CSP: ${body.slice(0, 80)}`);
     // Next's data (`self.__next_f.push([1,"…"])`), or a written page's values for its payload script

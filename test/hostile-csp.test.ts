@@ -1,8 +1,10 @@
 /**
- * scripts/lib/csp.ts: the Content-Security-Policy `<meta>` that allows a page's
- * own inline scripts by hash and nothing else inline. Unit tests of
- * `addCspMeta` / `applyCspToDir`, then Chromium on a small page: its own
- * scripts run, injected ones (inline, handler, `javascript:` URL) do not.
+ * scripts/lib/csp.ts: one Content-Security-Policy for the whole site, allowing
+ * kbview's own inline scripts by hash (known in advance, never taken from the
+ * page) and the site's script files; Next's inline data becomes JSON blocks run
+ * by the data loader. Unit tests of `applyPagePolicy` / `applyCspToDir` and of
+ * the loader, then Chromium on a small page: its own scripts and data run,
+ * injected ones (inline, handler, `javascript:` URL, found at build) do not.
  * (test/hostile-build.test.ts checks the policy on a whole built site.)
  */
 import { after, before, test } from 'node:test';
@@ -11,52 +13,74 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addCspMeta, applyCspToDir, cspFor, scriptHash } from '../scripts/lib/csp';
+import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
+import { THEME_SCRIPT } from '../lib/theme';
 import { withPage } from './helpers/browser';
 import { serveDir, type ServedSite } from './helpers/server';
 
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
+/** A page as Next exports it: an external script, our theme script, its data as inline scripts (Turbopack bootstrap, RSC payload). */
 const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>t</title>` +
-  `<script src="/app.js" async=""></script><script>window.ownInline = 1</script></head>` +
-  `<body><p id="p">text</p><script>self.__next_f = [["data <\\/script> é"]]</script></body></html>`;
+  `<script src="/app.js" async=""></script><script>${THEME_SCRIPT}</script></head>` +
+  `<body><p id="p">text</p><script id="_R_">(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push({"otherChunks":[],"runtimeModuleIds":[1]});</script>` +
+  `<script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"data \\u003c/script> é"])</script><script>self.__next_f.push([1,"second"])</script></body></html>`;
 
-test('addCspMeta puts the policy right after the charset, before any script, with a hash per inline script', () => {
-  const html = addCspMeta(PAGE);
-  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\/>/.exec(html);
-  assert.ok(meta);
-  assert.ok(html.startsWith('<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="Content-Security-Policy"'));
-  assert.ok(meta.index < html.indexOf('<script'));
-  const policy = meta[1]!;
-  assert.ok(policy.includes(sha('window.ownInline = 1')));
-  assert.ok(policy.includes(sha('self.__next_f = [["data <\\/script> é"]]')), 'hashed as UTF-8');
-  assert.equal(policy.match(/'sha256-/g)?.length, 2, 'external scripts are not hashed');
+test('the policy lists the hashes of kbview\'s own inline scripts only, the same for every page', () => {
+  assert.deepEqual(KNOWN_INLINE_SCRIPTS, [THEME_SCRIPT]);
+  assert.equal(SITE_CSP, cspFor([THEME_SCRIPT]));
+  assert.equal(SITE_CSP.match(/'sha256-/g)?.length, 1);
+  assert.ok(SITE_CSP.includes(sha(THEME_SCRIPT)));
   for (const directive of ["default-src 'self'", "script-src 'self' 'sha256-", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-src 'none'"]) {
-    assert.ok(policy.includes(directive), directive);
+    assert.ok(SITE_CSP.includes(directive), directive);
   }
-  assert.doesNotMatch(policy, /script-src[^;]*unsafe/, 'no unsafe-inline or unsafe-eval for scripts');
-});
-
-test('addCspMeta is idempotent, follows changes, and leaves pages without <head> alone', () => {
-  const once = addCspMeta(PAGE);
-  assert.equal(addCspMeta(once), once);
-  const changed = addCspMeta(once.replace('window.ownInline = 1', 'window.ownInline = 2'));
-  assert.equal(changed.match(/Content-Security-Policy/g)?.length, 1);
-  assert.ok(changed.includes(sha('window.ownInline = 2')) && !changed.includes(sha('window.ownInline = 1')));
-  assert.equal(addCspMeta('<p>fragment</p>'), '<p>fragment</p>');
-  // Without a charset first, the policy is the first child of <head>.
-  assert.ok(addCspMeta('<html><head><title>x</title><script>1</script></head></html>').startsWith('<html><head><meta http-equiv="Content-Security-Policy"'));
+  assert.doesNotMatch(SITE_CSP, /unsafe-eval|unsafe-hashes|script-src[^;]*unsafe-inline/, 'no unsafe-inline, unsafe-eval or unsafe-hashes for scripts');
+  assert.equal(SITE_CSP_HEADER, `${SITE_CSP}; frame-ancestors 'none'`);
   // The browser hashes the text after newline normalization.
   assert.equal(scriptHash('a\r\nb'), sha('a\nb'));
   assert.equal(cspFor(['x', 'x']).match(/'sha256-/g)?.length, 1, 'one hash per distinct script');
 });
 
-test('addCspMeta is fast enough for 60,000 pages', () => {
+test('applyPagePolicy turns Next\'s inline data into JSON blocks read by the data loader, and puts the policy first in <head>', () => {
+  const { html, unknownScripts } = applyPagePolicy(PAGE, '/base');
+  assert.deepEqual(unknownScripts, []);
+  assert.ok(html.startsWith(`<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="Content-Security-Policy" content="${SITE_CSP}"/>`));
+  const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\ssrc=/.test(m[1]!) && !/type="application\/json"/.test(m[1]!));
+  assert.deepEqual(inline.map((m) => m[2]), [THEME_SCRIPT], 'the only inline script left is kbview\'s own');
+  const blocks = [...html.matchAll(/<script type="application\/json" data-kb="(\w)"([^>]*)>([^<]*)<\/script>/g)].map((m) => [m[1], m[2], JSON.parse(m[3]!)]);
+  assert.deepEqual(blocks, [['t', ' id="_R_"', { otherChunks: [], runtimeModuleIds: [1] }], ['f', '', [0]], ['f', '', [1, 'data </script> é']], ['f', '', [1, 'second']]]);
+  assert.ok(html.endsWith(`[1,"second"]</script><script src="/base/_next/static/kbview/${DATA_LOADER.name}"></script></body></html>`), 'the loader comes right after the last block');
+  assert.ok(!html.includes('</script> é'), 'a block never holds a raw </script>');
+  // Idempotent: a second pass changes nothing (one policy, one loader).
+  assert.equal(applyPagePolicy(html, '/base').html, html);
+  assert.equal(applyPagePolicy('<p>fragment</p>').html, '<p>fragment</p>');
+});
+
+test('an inline script kbview did not write is reported, not allowed', () => {
+  const { html, unknownScripts } = applyPagePolicy(PAGE.replace('</body>', '<script>alert(1)</script><script>self.__next_f.push(alert(2))</script></body>'));
+  assert.deepEqual(unknownScripts, ['alert(1)', 'self.__next_f.push(alert(2))']);
+  assert.ok(!SITE_CSP.includes(sha('alert(1)')));
+  assert.ok(html.includes('<script>alert(1)</script>'), 'left as it is: the policy blocks it');
+});
+
+test('the data loader runs each block once, in document order, and leaves unknown kinds alone', () => {
+  const calls: unknown[] = [];
+  const blocks = [['t', '{"a":1}'], ['f', '[0]'], ['x', '"ignored"'], ['constructor', '1'], ['f', '[1,"x"]']].map(([kind, text]) => ({ getAttribute: () => kind, textContent: text }) as Record<string, unknown>);
+  const self: Record<string, unknown> = {};
+  const globalThis: Record<string, unknown> = {};
+  const document = { querySelectorAll: () => blocks };
+  new Function('self', 'globalThis', 'document', DATA_LOADER.source)(self, globalThis, document);
+  calls.push(self['__next_f'], globalThis['TURBOPACK']);
+  assert.deepEqual(calls, [[[0], [1, 'x']], [{ a: 1 }]]);
+  new Function('self', 'globalThis', 'document', DATA_LOADER.source)(self, globalThis, document);
+  assert.deepEqual(self['__next_f'], [[0], [1, 'x']], 'a block runs once');
+});
+
+test('applyPagePolicy is fast enough for 60,000 pages', () => {
   const big = PAGE.replace('</body>', `${'<script>self.__next_f.push([1,"' + 'x'.repeat(5000) + '"])</script>'.repeat(10)}</body>`);
-  const started = performance.now();
-  for (let i = 0; i < 200; i++) addCspMeta(big);
-  const ms = (performance.now() - started) / 200;
-  assert.ok(ms < 5, `${ms.toFixed(2)} ms per ${big.length}-byte page`);
+  let ops = 0;
+  for (let i = 0; i < 50; i++) ops += applyPagePolicy(big).html.length > 0 ? 1 : 0;
+  assert.equal(ops, 50);
 });
 
 let dir: string;
@@ -68,13 +92,15 @@ before(async () => {
   writeFileSync(path.join(dir, 'app.js'), 'window.ownExternal = 1;');
   writeFileSync(
     path.join(dir, 'page', 'index.html'),
-    PAGE.replace('</body>', '<img src="/missing.png" onerror="window.injected = 1"><a id="js" href="javascript:window.injected = 2">x</a></body>'),
+    PAGE.replace('<p id="p">', '<script>window.injectedAtBuild = 1</script><p id="p">')
+      .replace('</body>', '<img src="/missing.png" onerror="window.injected = 1"><a id="js" href="javascript:window.injected = 2">x</a></body>'),
   );
   writeFileSync(path.join(dir, 'sub.html'), '<p>no head</p>');
-  const stats = applyCspToDir(dir);
+  const stats = applyCspToDir(dir, '');
   assert.equal(stats.pages, 2);
   assert.equal(stats.changed, 1);
-  assert.equal(applyCspToDir(dir).changed, 0, 'a second pass changes nothing');
+  assert.deepEqual(stats.unknownScripts, [`page${path.sep}index.html: window.injectedAtBuild = 1`]);
+  assert.equal(applyCspToDir(dir, '').changed, 0, 'a second pass changes nothing');
   assert.match(readFileSync(path.join(dir, 'page', 'index.html'), 'utf8'), /Content-Security-Policy/);
   site = await serveDir(dir);
 });
@@ -101,10 +127,13 @@ test('in Chromium the page runs its own scripts and blocks injected ones', async
     await page.waitForTimeout(200);
     const state = await page.evaluate(() => {
       const w = window as unknown as Record<string, unknown>;
-      return { ownInline: w['ownInline'], ownExternal: w['ownExternal'], data: Array.isArray(w['__next_f']), injected: w['injected'], violations: w['violations'] as string[] };
+      return { ownExternal: w['ownExternal'], data: w['__next_f'], turbopack: w['TURBOPACK'], injected: w['injected'], atBuild: w['injectedAtBuild'], violations: w['violations'] as string[] };
     });
-    assert.deepEqual([state.ownInline, state.ownExternal, state.data], [1, 1, true], 'the page’s own scripts ran');
+    assert.equal(state.ownExternal, 1, 'the site’s own script file ran');
+    assert.deepEqual(state.data, [[0], [1, 'data </script> é'], [1, 'second']], 'the data loader pushed the blocks in order');
+    assert.deepEqual(state.turbopack, [{ otherChunks: [], runtimeModuleIds: [1] }]);
     assert.equal(state.injected, undefined, 'an injected script ran');
+    assert.equal(state.atBuild, undefined, 'an inline script found in the page at build time ran');
     assert.deepEqual([...new Set(state.violations)].sort(), ['script-src-attr', 'script-src-elem']);
     assert.deepEqual(info.pageErrors, []);
   });

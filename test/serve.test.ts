@@ -108,6 +108,22 @@ describe('static server', () => {
     assert.equal(withQuery.headers.location, '/kb/244/Q244717/?q=nt');
   });
 
+  test('never redirects to another host: //host-style paths stay on this one', async () => {
+    // `//kb` is the folder kb/ reached through an empty first segment; as a Location, `//kb/` would mean the host `kb`.
+    for (const raw of ['//kb', '///kb', '//kb/244//Q244717', '/kb//244/Q244717', '//kb?x=1']) {
+      const res = await rawGet(site.origin, raw);
+      assert.equal(res.status, 301, raw);
+      const location = String(res.headers.location);
+      assert.match(location, /^\/[^/\\]/, `${raw} → ${location}`);
+      assert.equal(new URL(location, 'http://site.test/').host, 'site.test', `${raw} → ${location} leaves the host`);
+    }
+    assert.equal((await rawGet(site.origin, '//kb')).headers.location, '/kb/');
+    assert.equal((await rawGet(site.origin, '//kb?x=1')).headers.location, '/kb/?x=1');
+    assert.equal((await rawGet(site.origin, '//kb/244//Q244717')).headers.location, '/kb/244/Q244717/');
+    // Encoded slashes and backslashes are refused, not redirected.
+    for (const raw of ['/%2Fkb', '/%5Ckb', '/%2F%2Fkb']) assert.equal(String((await rawGet(site.origin, raw)).headers.location ?? '').startsWith('//'), false, raw);
+  });
+
   test('ignores the query string when finding a file', async () => {
     const res = await rawGet(site.origin, '/index.txt?_rsc=abc123');
     assert.equal(res.status, 200);
@@ -256,6 +272,9 @@ describe('static server with a base path', () => {
     const dir = await rawGet(site.origin, '/kb-archive/kb/244/Q244717');
     assert.equal(dir.status, 301);
     assert.equal(dir.headers.location, '/kb-archive/kb/244/Q244717/');
+    const doubled = await rawGet(site.origin, '/kb-archive//kb/244/Q244717');
+    assert.equal(doubled.status, 301);
+    assert.equal(doubled.headers.location, '/kb-archive/kb/244/Q244717/');
   });
 
   test('rejects traversal under the prefix', async () => {

@@ -18,7 +18,7 @@ import { parseArticle } from '../../lib/markdown/index';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../../lib/site';
-import { addCspMeta } from './csp';
+import { applyPagePolicy } from './csp';
 import type { PageJob, PageResult, WorkerSetup } from './article-pages';
 
 const setup = workerData as WorkerSetup;
@@ -26,7 +26,10 @@ const setup = workerData as WorkerSetup;
 function write(permalink: string, html: string): void {
   const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'index.html'), addCspMeta(html));
+  // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
+  const page = applyPagePolicy(html, setup.basePath);
+  if (page.unknownScripts.length > 0) throw new Error(`inline script the Content-Security-Policy blocks: ${page.unknownScripts[0]}`);
+  writeFileSync(path.join(dir, 'index.html'), page.html);
 }
 
 const BODY_PLACEHOLDER: Root = { type: 'root', children: [{ type: 'text', value: 'kbtplbody0' }] };

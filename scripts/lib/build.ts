@@ -10,6 +10,7 @@ import { loadCorpus, type Corpus } from '../../lib/content/corpus';
 import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
+import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../../lib/search/build';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build-search';
 import { writeArticlePages } from './article-pages';
@@ -84,9 +85,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const pruneStarted = performance.now();
   const removed = pruneExport(outDir);
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts);
+  // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (scripts/lib/csp.ts);
   // the article pages written next get theirs as they are written.
   const csp = applyCspToDir(outDir);
+  for (const script of csp.unknownScripts.slice(0, 20)) console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
@@ -109,6 +111,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
+  const host = writeHostFiles(outDir); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
+  console.log(`kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`);
   const files = countFiles(outDir);
   console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // Every other page is written; a page that could not be is an error of the build.

@@ -1,24 +1,41 @@
 /**
- * A Content-Security-Policy for the exported pages, as a `<meta http-equiv>`
- * (a static host may send no headers at all).
+ * One Content-Security-Policy for the whole exported site, the same as a
+ * `<meta http-equiv>` in every page (a static host such as GitHub Pages sends
+ * no headers) and as a header in the host files (./host-files.ts).
  *
- * Next's export inlines scripts into every page (`self.__next_f.push(…)`, the
- * Turbopack bootstrap), so `script-src 'self'` alone would break the site and
- * `'unsafe-inline'` would let any injected script run. Instead each page's own
- * inline scripts, as written in the file, are hashed after the build and the
- * policy allows exactly those hashes: a script that reaches a page any other
- * way (an injected `<script>`, an `onerror=` handler, a `javascript:` URL)
- * does not match and is blocked. External scripts must come from the site
- * itself (`'self'`).
+ * One policy can be strict only if every page runs the same inline scripts.
+ * Next's export inlines per-page data as scripts (`self.__next_f.push([1,"…"])`
+ * chunks of the RSC payload, the Turbopack bootstrap's chunk list); the article
+ * pages written by `kb build` hand their values to a shared payload script
+ * (lib/article-template.ts). So after the export every such script becomes what
+ * it is, data: a `<script type="application/json" data-kb="…">` block that the
+ * browser never runs, read by one shared data loader (an external script under
+ * `_next/static/kbview/`, named by the hash of its text) placed after the last
+ * block, which does in document order what the inline scripts did.
+ *
+ * What stays inline is what kbview itself writes, known when this module is
+ * loaded: the theme's pre-paint script (lib/theme.ts). The policy lists the
+ * hashes of exactly those (`KNOWN_INLINE_SCRIPTS`), never what is found in a
+ * page: a script that reaches a page any other way (an injected `<script>`, an
+ * `onerror=` handler, a `javascript:` URL) is blocked, and the build reports
+ * it (`unknownScripts`). External scripts must come from the site itself
+ * (`'self'`); the article sources shipped next to the pages must be served as
+ * text with `X-Content-Type-Options: nosniff` (./host-files.ts, README).
  *
  * One pass with a regular expression per page, no DOM parser: it runs over
  * every page of a 60,000-article export.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { htmlSafeJson, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../../lib/article-template';
+import { basePathFromEnv } from '../../lib/base-path';
+import { THEME_SCRIPT } from '../../lib/theme';
 
-/** The policy, with `{scripts}` replaced by the page's script hashes. */
+/** The inline scripts kbview writes into pages: the only ones the policy allows. */
+export const KNOWN_INLINE_SCRIPTS: readonly string[] = [THEME_SCRIPT];
+
+/** The policy, with `{scripts}` replaced by the allowed script hashes. */
 export const CSP_TEMPLATE = [
   "default-src 'self'",
   "script-src 'self'{scripts}",
@@ -30,67 +47,162 @@ export const CSP_TEMPLATE = [
   "frame-src 'none'",
 ].join('; ');
 
-/** An inline or external script element; group 1 its attributes, group 2 its text. */
-const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
-const HAS_SRC = /(?:^|\s)src\s*=/i;
-/** The CSP meta this module writes (removed before the page is hashed again). */
-const CSP_META = /<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/gi;
-const HEAD = /<head\b[^>]*>/i;
-/** A charset declaration must stay within the first 1,024 bytes: the policy goes after it. */
-const CHARSET = /^\s*<meta\s+charset=["']?[\w-]+["']?\s*\/?>/i;
-
 /** `'sha256-…'` of a script's text as the browser hashes it: the UTF-8 bytes, after the HTML parser's newline normalization. */
 export function scriptHash(text: string): string {
   const normalized = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
   return `'sha256-${createHash('sha256').update(normalized, 'utf8').digest('base64')}'`;
 }
 
-/** The policy for a page with these inline scripts. */
+/** The policy allowing these inline scripts (by hash) and the site's own script files. */
 export function cspFor(inlineScripts: Iterable<string>): string {
   const hashes = [...new Set([...inlineScripts].map(scriptHash))];
   return CSP_TEMPLATE.replace('{scripts}', hashes.map((h) => ` ${h}`).join(''));
 }
 
+/** The site's policy, as every page's `<meta>` carries it. */
+export const SITE_CSP = cspFor(KNOWN_INLINE_SCRIPTS);
+
+/** The same as a header: a header can also forbid framing, which a `<meta>` policy cannot. */
+export const SITE_CSP_HEADER = `${SITE_CSP}; frame-ancestors 'none'`;
+
 /**
- * The page with a CSP `<meta>` as the first child of `<head>` (after the
- * charset declaration when that comes first), allowing the page's inline
- * scripts and nothing else inline. An earlier policy written by this function
- * is replaced, so it can run again. HTML without a `<head>` is returned as it is.
+ * The data loader: runs each `<script type="application/json" data-kb="kind">`
+ * block of the page once, in document order, with the handler of its kind:
+ * `f` Next's RSC payload chunks (`self.__next_f`), `t` the Turbopack
+ * bootstrap (`TURBOPACK`), `p` an article page's values (its payload script
+ * registers that kind). A block of an unknown kind is left alone.
  */
-export function addCspMeta(html: string): string {
-  const page = html.replace(CSP_META, '');
-  const head = HEAD.exec(page);
-  if (!head) return html;
-  const inline: string[] = [];
-  for (const match of page.matchAll(SCRIPT)) if (!HAS_SRC.test(match[1]!)) inline.push(match[2]!);
+const LOADER_SOURCE =
+  '(function(){var h=self.__kb_data=self.__kb_data||{},o=Object.prototype.hasOwnProperty;' +
+  'h.f=function(v){(self.__next_f=self.__next_f||[]).push(v)};' +
+  'h.t=function(v){(globalThis.TURBOPACK||(globalThis.TURBOPACK=[])).push(v)};' +
+  'var b=document.querySelectorAll(\'script[type="application/json"][data-kb]\');' +
+  'for(var i=0;i<b.length;i++){var e=b[i],k=e.getAttribute("data-kb");if(e.__kbDone||!o.call(h,k))continue;e.__kbDone=1;h[k](JSON.parse(e.textContent))}})();\n';
+
+export const DATA_LOADER = {
+  name: `data-${createHash('sha256').update(LOADER_SOURCE).digest('hex').slice(0, 16)}.js`,
+  source: LOADER_SOURCE,
+};
+
+/** Writes the data loader into the export (`_next/static/kbview/`); the same file every time. */
+export function writeDataLoader(outDir: string): void {
+  const dir = path.join(outDir, ...PAYLOAD_SCRIPT_DIR.split('/'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, DATA_LOADER.name), DATA_LOADER.source);
+}
+
+/** An inline or external script element; group 1 its attributes, group 2 its text. */
+const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
+const HAS_SRC = /(?:^|\s)src\s*=/i;
+const HAS_TYPE = /(?:^|\s)type\s*=\s*"([^"]*)"/i;
+/** The CSP meta this module writes (removed before the page is processed again). */
+const CSP_META = /<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/gi;
+/** The data loader's element (removed before the page is processed again: it goes after the last block). */
+const LOADER_TAG = /<script src="[^"]*\/_next\/static\/kbview\/data-[0-9a-f]+\.js"><\/script>/g;
+const HEAD = /<head\b[^>]*>/i;
+/** A charset declaration must stay within the first 1,024 bytes: the policy goes after it. */
+const CHARSET = /^\s*<meta\s+charset=["']?[\w-]+["']?\s*\/?>/i;
+
+/** Next's inline data scripts, as its export writes them: kind, prefix, suffix (the argument between is JSON). */
+const DATA_SCRIPTS: readonly { kind: string; prefix: string; suffix: string }[] = [
+  { kind: 'f', prefix: '(self.__next_f=self.__next_f||[]).push(', suffix: ')' },
+  { kind: 'f', prefix: 'self.__next_f.push(', suffix: ')' },
+  { kind: 't', prefix: '(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push(', suffix: ');' },
+  { kind: 't', prefix: '(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push(', suffix: ')' },
+];
+
+/** The JSON argument of one of Next's data scripts, re-serialized HTML-safe; undefined for any other script. */
+function dataOf(text: string): { kind: string; json: string } | undefined {
+  for (const { kind, prefix, suffix } of DATA_SCRIPTS) {
+    if (!text.startsWith(prefix) || !text.endsWith(suffix) || text.length < prefix.length + suffix.length) continue;
+    try {
+      return { kind, json: htmlSafeJson(JSON.parse(text.slice(prefix.length, text.length - suffix.length))) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export interface PagePolicyResult {
+  html: string;
+  /** Inline scripts that are neither data nor known (blocked by the policy): their first 80 characters. */
+  unknownScripts: string[];
+}
+
+/**
+ * The page as it is served: Next's inline data scripts turned into JSON
+ * blocks, the data loader after the last block, and the site's policy as the
+ * first child of `<head>` (after the charset declaration when that comes
+ * first). Running it again changes nothing. HTML without a `<head>` only has
+ * its scripts turned into data.
+ */
+export function applyPagePolicy(html: string, basePath = ''): PagePolicyResult {
+  const page = html.replace(CSP_META, '').replace(LOADER_TAG, '');
+  const known = new Set(KNOWN_INLINE_SCRIPTS);
+  const unknownScripts: string[] = [];
+  let out = '';
+  let last = 0;
+  let lastBlockEnd = -1;
+  for (const match of page.matchAll(SCRIPT)) {
+    const attrs = match[1]!;
+    const text = match[2]!;
+    const type = HAS_TYPE.exec(attrs)?.[1]?.toLowerCase();
+    if (HAS_SRC.test(attrs)) continue;
+    if (type === 'application/json') {
+      if (/\sdata-kb="/.test(attrs)) lastBlockEnd = out.length + (match.index + match[0].length - last);
+      continue;
+    }
+    const data = type === undefined || type === 'text/javascript' ? dataOf(text) : undefined;
+    if (data) {
+      out += page.slice(last, match.index) + `<script type="application/json" data-kb="${data.kind}"${attrs.replace(HAS_TYPE, '')}>${data.json}</script>`;
+      last = match.index + match[0].length;
+      lastBlockEnd = out.length;
+    } else if (!known.has(text)) {
+      unknownScripts.push(text.slice(0, 80));
+    }
+  }
+  out += page.slice(last);
+  if (lastBlockEnd >= 0) out = out.slice(0, lastBlockEnd) + `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${DATA_LOADER.name}"></script>` + out.slice(lastBlockEnd);
+  const head = HEAD.exec(out);
+  if (!head) return { html: out, unknownScripts };
   let at = head.index + head[0].length;
-  const charset = CHARSET.exec(page.slice(at, at + 200));
+  const charset = CHARSET.exec(out.slice(at, at + 200));
   if (charset) at += charset[0].length;
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${cspFor(inline)}"/>`;
-  return page.slice(0, at) + meta + page.slice(at);
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${SITE_CSP}"/>`;
+  return { html: out.slice(0, at) + meta + out.slice(at), unknownScripts };
 }
 
 export interface CspStats {
   pages: number;
   changed: number;
+  /** Pages holding inline scripts the policy blocks: `file: script…`. */
+  unknownScripts: string[];
   ms: number;
 }
 
-/** Adds the policy to every `.html` file under `outDir`, in place, one file at a time. */
-export function applyCspToDir(outDir: string): CspStats {
+/**
+ * Applies the policy to every `.html` file under `outDir`, in place, one file
+ * at a time, and writes the data loader. The article templates
+ * (`kb/${TEMPLATE_BUCKET}/`) are left for the page writer, which applies the
+ * policy to each page it writes.
+ */
+export function applyCspToDir(outDir: string, basePath = basePathFromEnv(process.env['KB_BASE_PATH'])): CspStats {
   const started = performance.now();
-  const stats: CspStats = { pages: 0, changed: 0, ms: 0 };
+  const stats: CspStats = { pages: 0, changed: 0, unknownScripts: [], ms: 0 };
+  writeDataLoader(outDir);
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== '_next') walk(full);
+        if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const next = addCspMeta(html);
+        const next = applyPagePolicy(html, basePath);
         stats.pages++;
-        if (next !== html) {
-          writeFileSync(full, next);
+        for (const script of next.unknownScripts) stats.unknownScripts.push(`${path.relative(outDir, full)}: ${script}`);
+        if (next.html !== html) {
+          writeFileSync(full, next.html);
           stats.changed++;
         }
       }
