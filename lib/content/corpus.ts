@@ -4,10 +4,11 @@
  * `.cache/kbview/<dir-hash>/parsed.ndjson`, keyed on each file's mtime and
  * size, so that a second run re-parses only changed files.
  *
- * Duplicate ids: every file is reported (`duplicate-id`); the file whose path
- * (relative to the content directory, `/`-separated) sorts first in code-unit
- * order wins, so the choice does not depend on the file system or the cache.
- * The others count as skipped.
+ * Duplicate ids: every file is reported (`duplicate-id`, an error). The file
+ * at the number's canonical place wins (`kb/244/Q244717/README.md`, or a file
+ * named `Q244717.md`: the number without leading zeros); when none or more
+ * than one is, none is used, so that a stray file never takes over another
+ * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { runInWorkers } from '../worker-pool';
 import { scanContent, scanContentAsync, statSafe } from './scan';
+import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 
 export interface Corpus {
@@ -80,7 +82,7 @@ export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
   return (...args) => module.onParsedBody(hook.data, ...args);
 }
 
-export const CACHE_VERSION = 6;
+export const CACHE_VERSION = 7;
 
 /**
  * Present (holding a process id) while `npm run dev` builds the search index,
@@ -158,17 +160,23 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const articles: Article[] = [];
   let duplicates = 0;
   for (const [id, list] of byId) {
-    articles.push(list[0]!.article!);
-    if (list.length > 1) {
-      duplicates += list.length - 1;
-      for (const file of list) {
-        diagnostics.push({
-          severity: 'error',
-          kind: 'duplicate-id',
-          message: `${id} is also in ${list.filter((f) => f !== file).map((f) => f.source).join(', ')}; using ${list[0]!.source}`,
-          file: file.source,
-        });
-      }
+    if (list.length === 1) {
+      articles.push(list[0]!.article!);
+      continue;
+    }
+    const winner = duplicateWinner(id, list.map((f) => f.source));
+    if (winner !== null) articles.push(list[winner]!.article!);
+    duplicates += winner === null ? list.length : list.length - 1;
+    for (const file of list) {
+      const others = list.filter((f) => f !== file).map((f) => f.source).join(', ');
+      diagnostics.push({
+        severity: 'error',
+        kind: 'duplicate-id',
+        message: winner === null
+          ? `${id} is also in ${others}, and no file is at its canonical place (${canonicalPlaces(id).join(' or ')}); none of them is used`
+          : `${id} is also in ${others}; using ${list[winner]!.source}, the file at its canonical place`,
+        file: file.source,
+      });
     }
   }
   articles.sort((a, b) => a.number - b.number);

@@ -30,14 +30,14 @@ export interface Footer {
 
 type FooterField = Exclude<keyof Footer, 'start' | 'queryWords'>;
 
-const FIELDS: Record<string, FooterField> = {
-  'keywords': 'keywords',
-  'technology': 'technology',
-  'version': 'version',
-  'hardware': 'hardware',
-  'issue type': 'issueType',
-  'solution type': 'solutionType',
-};
+const FIELDS = new Map<string, FooterField>([
+  ['keywords', 'keywords'],
+  ['technology', 'technology'],
+  ['version', 'version'],
+  ['hardware', 'hardware'],
+  ['issue type', 'issueType'],
+  ['solution type', 'solutionType'],
+]);
 
 const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/i;
 /** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. */
@@ -68,7 +68,7 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
     if (isRule(text, '=', 20)) break;
     if (text.trim() === '') continue;
     const match = FIELD_LINE.exec(text);
-    const field = match ? FIELDS[match[1]!.toLowerCase()] : undefined;
+    const field = match ? FIELDS.get(match[1]!.toLowerCase()) : undefined;
     if (match && field) {
       footer[field] = match[2]!.trim();
       last = field;

@@ -38,7 +38,9 @@ export function linkify(value: string, options: LinkOptions = {}): PhrasingConte
       url = /^www\./i.test(whole) ? `http://${whole}` : whole;
     } else {
       if (match[0][0] !== 'Q') continue; // `q123456` in prose is not a reference
-      url = `${options.linkPrefix ?? ''}${permalinkOf(normalizeId(match[2]!))}`;
+      const id = normalizeId(match[2]!);
+      if (id === null) continue; // `Q00000` names no article: plain text
+      url = `${options.linkPrefix ?? ''}${permalinkOf(id)}`;
     }
     const start = match.index;
     if (start > last) nodes.push({ type: 'text', value: text.slice(last, start) });

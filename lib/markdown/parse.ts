@@ -30,7 +30,7 @@ export interface ParseResult {
   body: ArticleBody;
 }
 
-const ID_PREFIX = /^\s*Q(\d{1,7})\s*[:\-–]\s*/;
+const ID_PREFIX = /^\s*Q(\d{1,12})\s*[:\-–]/;
 const MAX_TITLE = 300;
 /** Articles above either size get a `large-article` warning (the largest of the 60,335 archive articles: 178 KB, 3,984 lines). */
 const LARGE_CHARS = 1_000_000;
@@ -90,31 +90,35 @@ export function parseArticle(input: string, source: string): ParseResult {
   if (doc.plainAfter) pushAll(bodyLines, [{ text: '', line: doc.plainAfter.line }, ...toKbLines(doc.plainAfter.text, doc.plainAfter.line)]);
 
   // Title: front matter, else the heading; without the `Q244717: ` prefix.
-  const rawTitle = typeof fm['title'] === 'string' || typeof fm['title'] === 'number' ? String(fm['title']) : doc.heading;
+  const fmTitle = Object.hasOwn(fm, 'title') ? fm['title'] : undefined;
+  const rawTitle = typeof fmTitle === 'string' || typeof fmTitle === 'number' ? String(fmTitle) : doc.heading;
   let title = rawTitle ? cleanInline(rawTitle) : '';
   const titleId = ID_PREFIX.exec(title);
   if (titleId) title = title.slice(titleId[0].length).trim();
-  if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
+  if (title.length > MAX_TITLE) {
+    diag('warning', 'long-title', `title is ${title.length} characters long; cut to ${MAX_TITLE}`, titleLineOf(rawTitle ?? ''));
+    title = `${title.slice(0, MAX_TITLE - 1)}…`;
+  }
 
-  // Id: the `Article:` line, else the title's prefix, else the file name.
-  const headerId = header.article ? /^Q?(\d{1,7})\b/.exec(header.article.trim()) : null;
-  const fileId = /Q(\d{1,7})(?:\/README)?\.md$/i.exec(source);
+  // Id: the `Article:` line, else the title's prefix, else the file name; numbers as lib/kb-number.ts reads them.
+  const headerId = header.article ? /^Q?(\d{1,12})\b/.exec(header.article.trim()) : null;
+  const fileId = /Q(\d{1,12})(?:\/README)?\.md$/i.exec(source);
   const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
-  if (!digits || Number.parseInt(digits, 10) <= 0) {
-    const message = digits ? `Q${digits} is not an article number` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
+  const id = digits === null ? null : normalizeId(digits);
+  if (id === null) {
+    const message = digits ? `Q${digits} is not an article number (1 to 999999)` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
     diag('error', 'missing-id', message, header.lines.article ?? doc.headingLine ?? 1);
     return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
   }
-  const id = normalizeId(digits);
   if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
   if (rawTitle && !titleId) {
     diag('warning', 'title-without-id', `title has no "Q…:" article number; using ${id} from ${headerId ? 'the Article line' : 'the file name'}`, titleLineOf(rawTitle));
   }
   if (fileId && normalizeId(fileId[1]!) !== id) {
-    diag('warning', 'file-name-mismatch', `file name says ${normalizeId(fileId[1]!)} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
+    diag('warning', 'file-name-mismatch', `file name says Q${fileId[1]} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
   }
   if (titleId && normalizeId(titleId[1]!) !== id) {
-    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
+    diag('warning', 'id-mismatch', `title says Q${titleId[1]} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
   }
   if (!title) {
     diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
@@ -122,7 +126,7 @@ export function parseArticle(input: string, source: string): ParseResult {
   }
 
   const permalink = permalinkOf(id);
-  const fmPermalink = fm['permalink'];
+  const fmPermalink = Object.hasOwn(fm, 'permalink') ? fm['permalink'] : undefined;
   if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
     const shown = JSON.stringify(String(fmPermalink)).slice(0, 120);
     diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.search(/^permalink\s*:/m)));

@@ -17,6 +17,7 @@ import { toBlocks, type Block } from './blocks';
 import { toKbLines } from './lines';
 import { blocksToMdast } from './mdast';
 import type { LinkOptions } from './links';
+import { pushAll } from './text';
 
 export interface KbFileData {
   kbBlocks?: Block[];
@@ -26,6 +27,6 @@ export default function remarkKb(options: LinkOptions = {}) {
   return function transformer(tree: Root, file: VFile): void {
     const data = file.data as KbFileData;
     const blocks = data.kbBlocks ?? toBlocks(toKbLines(String(file.value ?? ''), 1));
-    tree.children.push(...blocksToMdast(blocks, options));
+    pushAll(tree.children, blocksToMdast(blocks, options));
   };
 }
