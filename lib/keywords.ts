@@ -234,7 +234,7 @@ const OS: Record<string, string> = {
   novell: 'Novell NetWare',
 };
 
-const VERSION_RULE = new RegExp(`^kb(${PRODUCTS.map(([code]) => code).join('|')})(\\d{1,4})(.*)$`);
+export const VERSION_RULE = new RegExp(`^kb(${PRODUCTS.map(([code]) => code).join('|')})(\\d{1,4})(.*)$`);
 
 function versionExplanation(keyword: string): string | null {
   const match = VERSION_RULE.exec(keyword);

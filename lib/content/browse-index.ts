@@ -9,6 +9,7 @@
  * `-2`, `-3`, …), never the raw value.
  */
 import type { Article } from '../markdown/schema';
+import { trimDashes } from '../markdown/text';
 import type { ArticleSummary } from './graph';
 
 /** Entries on one listing page (the issue's limit). */
@@ -102,12 +103,12 @@ export function slugify(text: string): string {
     .toLowerCase()
     .replace(/&/g, ' and ')
     .replace(/\+/g, ' plus ')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/[^a-z0-9]+/g, '-');
+  slug = trimDashes(slug);
   if (slug.length > MAX_SLUG) {
     slug = slug.slice(0, MAX_SLUG);
     const cut = slug.lastIndexOf('-');
-    slug = (cut >= MAX_SLUG / 2 ? slug.slice(0, cut) : slug).replace(/-+$/, '');
+    slug = trimDashes(cut >= MAX_SLUG / 2 ? slug.slice(0, cut) : slug);
   }
   return slug || 'x';
 }

@@ -78,7 +78,7 @@ export interface BodyHook {
 }
 
 export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
-  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => void };
+  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback> };
   return (...args) => module.onParsedBody(hook.data, ...args);
 }
 

@@ -34,11 +34,18 @@ function headingAt(lines: readonly KbLine[], i: number): 2 | 3 | null {
   if (isRule(text, '-') || isRule(text, '=')) return null;
   if (isRule(under, '=')) return 2;
   // Column headers over a dashed rule (`File Name   File Size   File Date`) are no sub-heading.
-  if (isRule(under, '-') && !isFileTableHeader(title) && !/\S {3,}\S.*\S {3,}\S/.test(text)) {
+  if (isRule(under, '-') && !isFileTableHeader(title) && gapsIn(text) < 2) {
     const length = under.trim().length;
     if (length >= Math.min(3, text.length) && length >= text.length * 0.5 && length <= text.length * 1.5 + 2) return 3;
   }
   return null;
+}
+
+/** Runs of three or more spaces between words (aligned columns), counted up to 2. */
+function gapsIn(text: string): number {
+  let gaps = 0;
+  for (const _ of text.matchAll(/\S {3,}(?=\S)/g)) if (++gaps >= 2) break;
+  return gaps;
 }
 
 export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length): Block[] {

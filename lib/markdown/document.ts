@@ -285,12 +285,16 @@ function depthOf(root: Root): number {
 function readPlain(doc: KbDocument, before: string, beforeLine: number, after: string, afterLine: number): void {
   const lines = before.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    // The closing `#`s are cut by hand: `(.*?)[ \t#]*$` is quadratic on a long run of ` #`.
-    const match = /^ {0,3}#{1,6}[ \t]+(.*)$/.exec(lines[i]!);
+    // The blanks around the text and the closing `#`s are cut by hand: `[ \t]+(.*)$` and
+    // `(.*?)[ \t#]*$` are quadratic on a long run of blanks or ` #` (before a U+2028, say).
+    const match = /^ {0,3}#{1,6}[ \t](.*)$/s.exec(lines[i]!);
     if (!match) continue;
-    let end = match[1]!.length;
-    while (end > 0 && ' \t#'.includes(match[1]![end - 1]!)) end--;
-    doc.heading = match[1]!.slice(0, end);
+    const rest = match[1]!;
+    let start = 0;
+    while (start < rest.length && (rest[start] === ' ' || rest[start] === '\t')) start++;
+    let end = rest.length;
+    while (end > start && ' \t#'.includes(rest[end - 1]!)) end--;
+    doc.heading = rest.slice(start, end);
     doc.headingLine = beforeLine + i;
     lines[i] = '';
     break;

@@ -12,7 +12,7 @@ import { parseAppliesTo } from './applies-to';
 import { parseFooter } from './footer';
 import { toBlocks, type Block } from './blocks';
 import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
-import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, unique } from './text';
+import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, trimDashes, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */
@@ -194,9 +194,11 @@ function nameSections(blocks: Block[]): { sections: Article['sections']; blocks:
 }
 
 function slug(text: string): string {
-  const value = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+  const value = trimDashes(trimDashes(text.toLowerCase().replace(/[^a-z0-9]+/g, '-')).slice(0, 64));
   return value || 'section';
 }
+
+
 
 function cleanInline(value: string): string {
   return decodeHexEscapes(decodeEntities(value)).replace(/\s+/g, ' ').trim();

@@ -43,9 +43,11 @@ export function findReferences(lines: readonly KbLine[], ownId: string | null): 
   return [...seen];
 }
 
-const TITLED = /^\s*Q(\d{5,6})\s*(?:[-:]\s+)?([A-Za-z"'(].{4,})$/;
+// `s`: `.` takes U+2028 and U+2029 too, so that `$` matches at the end of the line whatever it holds.
+const TITLED = /^\s*Q(\d{5,6})\s*(?:[-:]\s+)?([A-Za-z"'(].{4,})$/s;
 const ARTICLE_ID = /^\s*ARTICLE-ID\s*:\s*Q(\d{5,6})\s*$/i;
-const TITLE_LINE = /^\s*TITLE\s*:\s*(.+)$/i;
+// No `\s*(.+)` after the colon (a run of blanks split n ways): the title is trimmed below.
+const TITLE_LINE = /^\s*TITLE\s*:(.*)$/is;
 
 /** Titles cited next to article numbers; the first title cited for each number wins. */
 export function findReferenceTitles(lines: readonly KbLine[], ownId: string | null): ReferenceTitle[] {

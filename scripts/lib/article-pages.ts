@@ -17,7 +17,7 @@ import { basePathFromEnv } from '../../lib/base-path';
 import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
 import type { Corpus } from '../../lib/content/corpus';
-import type { Article } from '../../lib/markdown/schema';
+import type { Article, Diagnostic } from '../../lib/markdown/schema';
 import { bodyCacheFor, type BodyCache } from './body-cache';
 import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../lib/content/graph';
 import { buildArticleIndexes } from '../../lib/content/related';
@@ -28,7 +28,8 @@ export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
   | { kind: 'missing'; missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null };
 
-export type PageResult = { ok: true } | { ok: false; error: string };
+/** `file`: the article's source (or the missing article's id); a warning when the page fell back to plain text. */
+export type PageResult = { ok: true; file: string; warning?: string } | { ok: false; file: string; error: string };
 
 export interface WorkerSetup {
   contentDir: string;
@@ -48,7 +49,10 @@ export interface ArticlePagesOptions {
 export interface ArticlePagesResult {
   articles: number;
   missing: number;
-  errors: string[];
+  /** Pages shown as plain text (warnings) or left out (errors), one diagnostic each; the other pages are written. */
+  diagnostics: Diagnostic[];
+  /** Pages left out. */
+  failed: number;
   ms: number;
 }
 
@@ -90,7 +94,8 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
   ];
 
-  const errors: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let failed = 0;
   let done = 0;
   // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
   const basePath = basePathFromEnv(process.env['KB_BASE_PATH']);
@@ -103,10 +108,17 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     jobs,
     chunk: 100,
     onResults: (results) => {
-      for (const result of results) if (!result.ok) errors.push(result.error);
+      for (const result of results) {
+        if (!result.ok) {
+          failed++;
+          diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
+        } else if (result.warning) {
+          diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
+        }
+      }
       done += results.length;
       options.onProgress?.(done, jobs.length);
     },
   });
-  return { articles: corpus.articles.length, missing: graph.missing.length, errors, ms: performance.now() - started };
+  return { articles: corpus.articles.length, missing: graph.missing.length, diagnostics, failed, ms: performance.now() - started };
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cacheFolder, CACHE_VERSION } from '../../lib/content/corpus';
-import { renderBody, type ArticleBody as ParsedBody } from '../../lib/markdown/index';
+import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../../lib/markdown/index';
 import { hashSources } from './source-hash';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
@@ -49,8 +49,8 @@ function entryFile(cache: BodyCache, source: string): string {
 }
 
 /** The article body as the page shows it (`<div class="kb-body">…</div>`). */
-export function renderBodyHtml(body: ParsedBody, linkPrefix: string): string {
-  return renderToString(<ArticleBody body={renderBody(body, { linkPrefix })} />);
+export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?: RenderOptions['onFallback']): string {
+  return renderToString(<ArticleBody body={renderBody(body, { linkPrefix, ...(onFallback ? { onFallback } : {}) })} />);
 }
 
 export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
@@ -80,6 +80,10 @@ export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, si
  * The loader's body hook (lib/content/corpus.ts `LoadOptions.bodyHook`): called
  * in the parse workers with each freshly parsed body.
  */
-export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): void {
-  storeBody(cache, source, mtimeMs, size, renderBodyHtml(body, cache.linkPrefix));
+export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): Diagnostic[] {
+  // The renderer's fallbacks become the article's diagnostics (the loader adds them to the parse's, and caches them).
+  const diagnostics: Diagnostic[] = [];
+  const html = renderBodyHtml(body, cache.linkPrefix, (kind, message) => diagnostics.push({ severity: 'warning', kind, message, file: source }));
+  storeBody(cache, source, mtimeMs, size, html);
+  return diagnostics;
 }

@@ -95,13 +95,14 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
-  let errors: readonly string[] = [];
+  let failed = 0;
   if (articlePages === 'template') {
     const pages = await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') });
-    errors = pages.errors;
-    for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
-    if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
-    console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+    failed = pages.failed;
+    // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
+    for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
+    if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
+    console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
   }
   if (sources === 'files') {
     const copied = copySources(contentDir, corpus.articles, outDir);
@@ -110,9 +111,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   const files = countFiles(outDir);
-  console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  // Every other page is written; a page that could not be is an error of the build.
-  return errors.length > 0 ? 1 : 0;
+  console.log(`${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return 0;
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
