@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
 import type { Article, Diagnostic } from '../lib/markdown/index';
 import { progressReporter } from './lib/progress';
@@ -80,6 +80,7 @@ export function summaryLine(corpus: Corpus): string {
 async function checkCommand(dir: string | undefined): Promise<number> {
   const root = dir ?? resolveContentDir();
   const corpus = await loadCorpus(root, { onProgress: progressReporter('check') });
+  addArchiveDiagnostics(corpus);
   for (const d of corpus.diagnostics) console.log(formatDiagnostic(d, root));
   const kinds = new Map<string, number>();
   for (const d of corpus.diagnostics) kinds.set(`${d.severity} ${d.kind}`, (kinds.get(`${d.severity} ${d.kind}`) ?? 0) + 1);

@@ -66,9 +66,8 @@ test('every valid article has its page at its canonical permalink', () => {
   assert.match(title('Q990901'), /^Q990901: Scripts &lt;script&gt;alert\(&#x27;kbx-title&#x27;\)&lt;\/script&gt; in/);
   assert.match(title('Q990909'), /^Q990909: A Permalink That Takes Another Article(&#x27;|')s Page/);
   for (const id of RENDERED) assert.match(title(id), new RegExp(`^${id}: `), `the page of ${id} is ${id}'s`);
-  // Duplicates: dup/a/Q990916.md wins.
-  assert.match(title('Q990916'), /^Q990916: Duplicate A/);
-  assert.doesNotMatch(readFileSync(pageOf('Q990916'), 'utf8'), /Duplicate B/);
+  // Duplicates: dup/a/Q990916.md and dup/b/Q990916.md are both at a canonical place: neither takes the page.
+  if (existsSync(pageOf('Q990916'))) assert.doesNotMatch(readFileSync(pageOf('Q990916'), 'utf8'), /Duplicate [AB]/);
   // Articles cited but missing get their not-in-archive page.
   assert.ok(existsSync(pageOf('Q999901')), 'not-in-archive page of Q999901');
   assert.ok(existsSync(pageOf('Q999902')), 'not-in-archive page of Q999902');

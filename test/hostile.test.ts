@@ -96,10 +96,12 @@ test('every article that can be rendered is, and nothing else', () => {
   const ids = corpus.articles.map((a) => a.id);
   assert.deepEqual(ids, [...RENDERED].sort());
   for (const id of NOT_RENDERED) assert.ok(!ids.includes(id), `${id} must not be rendered`);
-  // Duplicates: the path that sorts first wins, whatever the order on disk.
-  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.source, 'dup/a/Q990916.md');
-  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.title, 'Duplicate A');
+  // Duplicates: the file at the number's canonical place wins (Q990910.md against Q990948.md, which holds
+  // Q990910 too); two files both named Q990916.md are both at a canonical place, so neither is used.
+  assert.equal(corpus.articles.find((a) => a.id === 'Q990916'), undefined);
   assert.equal(corpus.articles.find((a) => a.id === 'Q990910')?.source, 'Q990910.md');
+  const dup = corpus.diagnostics.find((d) => d.file === 'dup/a/Q990916.md' && d.kind === 'duplicate-id');
+  assert.match(dup?.message ?? '', /dup\/b\/Q990916\.md.*none of them is used/);
   // Recovered titles and ids.
   const title = (id: string) => corpus.articles.find((a) => a.id === id)?.title;
   assert.equal(title('Q990910'), 'A Title Without an Article Number');

@@ -21,6 +21,7 @@ import { runInWorkers } from '../worker-pool';
 import { scanContent, scanContentAsync, statSafe } from './scan';
 import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
+import { buildLinkGraph } from './graph';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -289,4 +290,16 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * Adds the archive-wide diagnostics to a loaded corpus (`kb check` and `kb
+ * build` report them): the articles whose not-in-archive pages were limited
+ * (./graph.ts). Kept out of `loadCorpus`, which the export workers call too.
+ */
+export function addArchiveDiagnostics(corpus: Corpus): void {
+  const added = buildLinkGraph(corpus.articles).diagnostics;
+  if (added.length === 0) return;
+  for (const d of added) corpus.diagnostics.push(d);
+  corpus.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }

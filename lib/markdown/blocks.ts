@@ -22,6 +22,18 @@ export type Block =
 const LIST_ITEM = /^(\s{0,4})([-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$/;
 const MAX_HEADING = 100;
 
+/**
+ * Limits on file tables rendered as tables (the archive's largest: 7 columns,
+ * 191 rows): a header with more columns stays preformatted text, and the rows
+ * of a table after the first `MAX_TABLE_ROWS` are shown as text. Both are
+ * reported (`table-limit`).
+ */
+export const MAX_TABLE_COLUMNS = 12;
+export const MAX_TABLE_ROWS = 500;
+
+/** Told of every limit applied (a diagnostic of the article). */
+export type BlockReport = (kind: string, message: string, line: number) => void;
+
 const indentOf = (text: string): number => text.length - text.trimStart().length;
 
 /** Is `lines[i]` a heading underlined by `lines[i + 1]`? Returns its level. */
@@ -48,7 +60,7 @@ function gapsIn(text: string): number {
   return gaps;
 }
 
-export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length): Block[] {
+export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length, report: BlockReport = () => {}): Block[] {
   const blocks: Block[] = [];
   let i = start;
   while (i < end) {
@@ -59,7 +71,7 @@ export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length
     }
     if (tableStartAt(lines, i, end)) {
       // A `+-----+` border above the header belongs to the table.
-      i = readTable(lines, tableAt(lines, i, end) ? i : i + 1, end, blocks);
+      i = readTable(lines, tableAt(lines, i, end) ? i : i + 1, end, blocks, report);
       continue;
     }
     const level = i + 1 < end ? headingAt(lines, i) : null;
@@ -101,10 +113,15 @@ function tableStartAt(lines: readonly KbLine[], i: number, end: number): boolean
  * ends at the first group of lines that holds no row. A header without any
  * row stays preformatted text.
  */
-function readTable(lines: readonly KbLine[], start: number, end: number, out: Block[]): number {
+function readTable(lines: readonly KbLine[], start: number, end: number, out: Block[], report: BlockReport): number {
   const header = lines[start]!;
   const rule = lines[start + 1]!;
   const layout = tableLayout(header.text);
+  if (layout.columns.length > MAX_TABLE_COLUMNS) {
+    report('table-limit', `file table has ${layout.columns.length} columns, more than ${MAX_TABLE_COLUMNS}; shown as text`, header.line);
+    out.push({ type: 'pre', text: dedent([header, rule]), line: header.line });
+    return start + 2;
+  }
   const local: Block[] = [];
   let rows: TableRow[] = [];
   let slice: KbLine[] = [header, rule];
@@ -151,6 +168,7 @@ function readTable(lines: readonly KbLine[], start: number, end: number, out: Bl
         slice.push(lines[q]!);
         continue;
       }
+      if (rows.length >= MAX_TABLE_ROWS) break;
       const row = parseTableRow(layout, text, loose);
       if (!row) break;
       if (rows.length === 0 && found > 0) line = lines[q]!.line;
@@ -159,6 +177,14 @@ function readTable(lines: readonly KbLine[], start: number, end: number, out: Bl
     }
     loose = false;
     k = q;
+    if (q < j && rows.length >= MAX_TABLE_ROWS) {
+      // The rest of the table is shown as it is written.
+      report('table-limit', `file table has more than ${MAX_TABLE_ROWS} rows; the rows from line ${lines[q]!.line} on are shown as text`, lines[q]!.line);
+      flush();
+      local.push({ type: 'pre', text: dedent(lines.slice(q, j)), line: lines[q]!.line });
+      k = j;
+      break;
+    }
     if (q < j) {
       // Text right under the rows ends the table.
       flush();

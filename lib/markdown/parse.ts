@@ -32,6 +32,19 @@ export interface ParseResult {
 
 const ID_PREFIX = /^\s*Q(\d{1,12})\s*[:\-–]/;
 const MAX_TITLE = 300;
+
+/**
+ * Per-article limits on what becomes listings, links and pages elsewhere
+ * (the archive's largest: 21 keywords, 102 items in a list, 470 cited
+ * numbers); a cut is reported (`list-limit`, `long-product`).
+ */
+export const LIMITS = {
+  keywords: 64,
+  keywordLength: 64,
+  listItems: 256,
+  references: 1000,
+  product: 200,
+} as const;
 /** Articles above either size get a `large-article` warning (the largest of the 60,335 archive articles: 178 KB, 3,984 lines). */
 const LARGE_CHARS = 1_000_000;
 const LARGE_LINES = 20_000;
@@ -137,33 +150,52 @@ export function parseArticle(input: string, source: string): ParseResult {
     diag('warning', 'bad-date', `Last Modified "${header.lastModified.slice(0, 40)}" is not a date`, header.lines.lastModified);
   }
 
-  const keywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
+  // Each list, and each value that becomes a listing or a page, is bounded (`LIMITS`); a cut is reported.
+  const footerLine = footer && footer.start >= 0 ? lines[footer.start]?.line : undefined;
+  const cap = <T>(what: string, list: T[], max: number, line?: number): T[] => {
+    if (list.length <= max) return list;
+    diag('warning', 'list-limit', `${list.length} ${what}; only the first ${max} are kept`, line);
+    return list.slice(0, max);
+  };
+  const keywordLine = footer?.keywords ? footerLine : header.lines.keywords;
+  const allKeywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
+  const keywordsKept = allKeywords.filter((k) => k.length <= LIMITS.keywordLength);
+  if (keywordsKept.length < allKeywords.length) {
+    diag('warning', 'list-limit', `${allKeywords.length - keywordsKept.length} keyword${allKeywords.length - keywordsKept.length === 1 ? '' : 's'} longer than ${LIMITS.keywordLength} characters dropped`, keywordLine);
+  }
+  const keywords = cap('keywords', keywordsKept, LIMITS.keywords, keywordLine);
+  const list = (what: string, value: string | null | undefined) => cap(what, unique(splitList(value ?? '')), LIMITS.listItems, footerLine);
   const versionsRaw = header.versions ?? '';
+  let product = parseProduct(header.product ? cleanInline(header.product) : null);
+  if (product && product.length > LIMITS.product) {
+    diag('warning', 'long-product', `product name is ${product.length} characters long; cut to ${LIMITS.product}`, header.lines.product);
+    product = `${product.slice(0, LIMITS.product - 1)}…`;
+  }
   const article: Article = {
     id,
     number: Number.parseInt(id.slice(1), 10),
     title,
     permalink,
-    product: parseProduct(header.product ? cleanInline(header.product) : null),
-    versions: parseVersions(versionsRaw),
+    product,
+    versions: cap('versions', parseVersions(versionsRaw), LIMITS.listItems, header.lines.versions),
     versionsRaw,
-    operatingSystems: parseOperatingSystems(header.operatingSystems),
+    operatingSystems: cap('operating systems', parseOperatingSystems(header.operatingSystems), LIMITS.listItems, header.lines.operatingSystems),
     keywords,
-    technology: unique(splitList(footer?.technology ?? '')),
-    hardware: unique(splitList(footer?.hardware ?? '')),
-    issueType: unique(splitList(footer?.issueType ?? '')),
-    solutionType: unique(splitList(footer?.solutionType ?? '')),
-    queryWords: unique(splitList(footer?.queryWords ?? '')),
+    technology: list('technology values', footer?.technology),
+    hardware: list('hardware values', footer?.hardware),
+    issueType: list('issue types', footer?.issueType),
+    solutionType: list('solution types', footer?.solutionType),
+    queryWords: list('query words', footer?.queryWords),
     lastModified,
-    appliesTo: (appliesTo?.items ?? []).map(decodeHexEscapes),
+    appliesTo: cap('"applies to" items', (appliesTo?.items ?? []).map(decodeHexEscapes), LIMITS.listItems, lines[header.end]?.line),
     sections: [],
     fileAttributes: [],
-    references: findReferences(bodyLines, id),
+    references: cap('cited article numbers', findReferences(bodyLines, id), LIMITS.references),
     referenceTitles: findReferenceTitles(bodyLines, id).map((r) => ({ id: r.id, title: decodeHexEscapes(r.title) })),
     source,
   };
 
-  const blocks = toBlocks(bodyLines);
+  const blocks = toBlocks(bodyLines, 0, bodyLines.length, (kind, message, line) => diag('warning', kind, message, line));
   const { sections, blocks: named } = nameSections(blocks);
   article.sections = sections;
   for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadCorpus, type Corpus } from '../../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, type Corpus } from '../../lib/content/corpus';
 import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
@@ -34,6 +34,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
+  addArchiveDiagnostics(corpus);
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
