@@ -207,6 +207,12 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
     workers: count,
     jobs: todo,
     chunk: 200,
+    label: ([source]) => source,
+    // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
+    onTimeout: ([source, mtimeMs, size], ms) => ({
+      source, mtimeMs, size, article: null, text: '',
+      diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
+    }),
     onResults: (batch) => {
       for (const file of batch) out.push(file);
       progress(out.length);
@@ -262,7 +268,7 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
 }
 
 /** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
-const UNCACHED = new Set(['unreadable', 'parser-crash']);
+const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout']);
 
 function writeCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));

@@ -7,7 +7,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { serveJobs, workerInput } from '../../lib/worker-pool';
 import { renderToString } from 'react-dom/server';
 import { ArticleHeading, ArticleRest, SourceLink } from '../../components/article/ArticleView';
 import { MissingArticleContent } from '../../components/article/MissingArticleView';
@@ -19,9 +19,9 @@ import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../../lib/site';
 import { addCspMeta } from './csp';
-import type { PageJob, PageResult, WorkerSetup } from './article-pages';
+import { jobLabel, type PageJob, type PageResult, type WorkerSetup } from './article-pages';
 
-const setup = workerData as WorkerSetup;
+const setup = workerInput<WorkerSetup>();
 
 function write(permalink: string, html: string): void {
   const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
@@ -112,6 +112,4 @@ function page(job: PageJob): PageResult {
   }
 }
 
-parentPort!.on('message', (jobs: PageJob[]) => {
-  parentPort!.postMessage(jobs.map(page));
-});
+serveJobs(page, jobLabel);

@@ -56,6 +56,11 @@ export interface ArticlePagesResult {
   ms: number;
 }
 
+/** The file a page job stands for: the article's source, or the missing article's id. */
+export function jobLabel(job: PageJob): string {
+  return job.kind === 'article' ? job.article.source : job.missing.id;
+}
+
 /** Reads the two template pages from the export, and removes them from it. */
 export function takeTemplates(outDir: string): { article: CompiledTemplate; missing: CompiledTemplate } {
   const dir = path.join(outDir, 'kb', TEMPLATE_BUCKET);
@@ -107,6 +112,8 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     workers: options.workers ?? availableParallelism(),
     jobs,
     chunk: 100,
+    label: jobLabel,
+    onTimeout: (job, ms) => ({ ok: false, file: jobLabel(job), error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped` }),
     onResults: (results) => {
       for (const result of results) {
         if (!result.ok) {
