@@ -306,6 +306,12 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
 export function addArchiveDiagnostics(corpus: Corpus): void {
   const added = buildLinkGraph(corpus.articles).diagnostics;
   if (added.length === 0) return;
-  for (const d of added) corpus.diagnostics.push(d);
+  const seen = new Set(corpus.diagnostics.map((d) => d.file));
+  for (const d of added) {
+    // A file reported for the first time counts in the summary (these are warnings).
+    if (!seen.has(d.file)) corpus.stats.withWarnings++;
+    seen.add(d.file);
+    corpus.diagnostics.push(d);
+  }
   corpus.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }

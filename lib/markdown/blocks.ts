@@ -19,7 +19,7 @@ export type Block =
   | { type: 'fileTable'; table: FileTable; text: string; line: number }
   | { type: 'rule'; line: number };
 
-const LIST_ITEM = /^(\s{0,4})([-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$/;
+const LIST_ITEM = /^(\s{0,4})([-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$/s;
 const MAX_HEADING = 100;
 
 /**

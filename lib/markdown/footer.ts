@@ -39,7 +39,7 @@ const FIELDS = new Map<string, FooterField>([
   ['solution type', 'solutionType'],
 ]);
 
-const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/i;
+const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/is;
 /** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. */
 const OTHER_FIELD = /^\s*[A-Za-z][A-Za-z ]{0,30}?\s*:(\s|$)/;
 
@@ -85,7 +85,7 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
 /** `Additional query words:` and the lines after it up to the footer rule. */
 function findQueryWords(lines: readonly KbLine[], from: number, to: number): { text: string; start: number } | null {
   for (let i = to - 1; i >= from; i--) {
-    const match = /^\s*Additional query words\s*:(.*)$/i.exec(lines[i]!.text);
+    const match = /^\s*Additional query words\s*:(.*)$/is.exec(lines[i]!.text);
     if (!match) continue;
     const parts = [match[1]!.trim()];
     for (let j = i + 1; j < to; j++) if (!isBlank(lines[j])) parts.push(lines[j]!.text.trim());

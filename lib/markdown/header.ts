@@ -36,7 +36,7 @@ const FIELDS = new Map<string, HeaderField>([
 ]);
 
 // The name is bounded: `[A-Za-z() ]+?` followed by `\s*` backtracks quadratically on a long run of spaces.
-const FIELD_LINE = /^\s{0,40}([A-Za-z() ]{1,40}?)\s{0,40}:(.*)$/;
+const FIELD_LINE = /^\s{0,40}([A-Za-z() ]{1,40}?)\s{0,40}:(.*)$/s;
 
 /** Reads the header from the first lines; stops at the first line that is not a known field. */
 export function parseHeader(lines: readonly KbLine[]): Header {
