@@ -40,8 +40,8 @@ const FIELDS = new Map<string, FooterField>([
 ]);
 
 const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/is;
-/** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. */
-const OTHER_FIELD = /^\s*[A-Za-z][A-Za-z ]{0,30}?\s*:(\s|$)/;
+/** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. Name and blanks: 41 characters at most (a lazy name before `\s*` re-scans a long run of blanks 30 times). */
+const OTHER_FIELD = /^\s*[A-Za-z][A-Za-z ]{0,40}:(\s|$)/;
 
 /** Finds the footer from the end of the KB lines; returns null when there is none. */
 export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer | null {

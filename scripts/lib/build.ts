@@ -81,8 +81,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   rmSync(staging, { recursive: true, force: true });
-  const stopWatching = onInterrupt((signal) => {
+  const stopWatching = onInterrupt(async (signal) => {
+    // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
+    const closed = [...children].map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('close', resolve))));
     for (const child of children) child.kill('SIGTERM');
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     rmSync(staging, { recursive: true, force: true });
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -134,8 +137,13 @@ function swapInto(staging: string, outDir: string): void {
 }
 
 /** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
-function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
-  const listener = (signal: NodeJS.Signals) => handler(signal);
+function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  let handling = false;
+  const listener = (signal: NodeJS.Signals) => {
+    if (handling) return;
+    handling = true;
+    void handler(signal);
+  };
   process.on('SIGINT', listener);
   process.on('SIGTERM', listener);
   return () => {
