@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
 import { basePathFromEnv } from '../../lib/base-path';
-import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
+import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
 import type { Corpus } from '../../lib/content/corpus';
 import type { Article, Diagnostic } from '../../lib/markdown/schema';
@@ -91,15 +91,23 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const graph = buildLinkGraph(corpus.articles);
   const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
   const versions = new Map(corpus.files.map((file) => [file.source, file]));
-  const jobs: PageJob[] = [
-    ...corpus.articles.map((article): PageJob => {
-      const { mtimeMs, size } = versions.get(article.source)!;
-      return { kind: 'article', article, mtimeMs, size, context: articleContextOf(site, article) };
-    }),
-    ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
-  ];
-
   const diagnostics: Diagnostic[] = [];
+  // One article's context (backlinks, related, listing links) that cannot be computed leaves that page without it.
+  const contextOf = (article: Article): ArticleContext => {
+    try {
+      return articleContextOf(site, article);
+    } catch (error) {
+      diagnostics.push({ severity: 'warning', kind: 'page-context', message: `backlinks, related articles and listing links left out (${error instanceof Error ? error.message : String(error)})`, file: article.source });
+      return EMPTY_CONTEXT;
+    }
+  };
+  const jobs: PageJob[] = [];
+  for (const article of corpus.articles) {
+    const version = versions.get(article.source);
+    jobs.push({ kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) });
+  }
+  for (const missing of graph.missing) jobs.push({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) });
+
   let failed = 0;
   let done = 0;
   // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
