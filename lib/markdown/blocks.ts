@@ -53,10 +53,20 @@ function headingAt(lines: readonly KbLine[], i: number): 2 | 3 | null {
   return null;
 }
 
-/** Runs of three or more spaces between words (aligned columns), counted up to 2. */
+/**
+ * Runs of three or more spaces between words (aligned columns), counted up to 2, as
+ * `/\S {3,}\S.*\S {3,}\S/` would see them (the second run starts after the word that
+ * ends the first): a scan, as that regex re-scans the line from each gap.
+ */
 function gapsIn(text: string): number {
   let gaps = 0;
-  for (const _ of text.matchAll(/\S {3,}(?=\S)/g)) if (++gaps >= 2) break;
+  let after = 0;
+  for (const match of text.matchAll(/\S {3,}(?=\S)/g)) {
+    if (match.index < after) continue;
+    if (++gaps >= 2) break;
+    // The next gap's first word must come after the word that ends this one.
+    after = match.index + match[0].length + 1;
+  }
   return gaps;
 }
 

@@ -12,7 +12,8 @@
  * path; a change to any of them starts a new folder (older ones are removed).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
@@ -56,7 +57,10 @@ export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?
 export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
   const file = entryFile(cache, source);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+  // Written beside and renamed: a worker stopped mid-write (KB_FILE_TIMEOUT) never leaves half an entry.
+  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+  renameSync(tmp, file);
 }
 
 /** The cached body HTML of this version of the file, or null. */
