@@ -70,11 +70,23 @@ function gapsIn(text: string): number {
   return gaps;
 }
 
-export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length, report: BlockReport = () => {}): Block[] {
+/**
+ * Blocks read one by one at most (the archive's largest article: about 1,000); the rest of
+ * the text is one preformatted block (`block-limit`), so that a small file of blank-line
+ * separated words cannot make hundreds of thousands of elements to parse and render.
+ */
+export const MAX_BLOCKS = 5000;
+
+export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length, report: BlockReport = () => {}, maxBlocks = MAX_BLOCKS): Block[] {
   const blocks: Block[] = [];
   let i = start;
   while (i < end) {
     const line = lines[i]!;
+    if (blocks.length >= maxBlocks && !isBlank(line)) {
+      report('block-limit', `more than ${maxBlocks} blocks; the text from line ${line.line} on is shown as it is written`, line.line);
+      blocks.push({ type: 'pre', text: lines.slice(i, end).map((l) => l.text).join('\n'), line: line.line });
+      break;
+    }
     if (isBlank(line)) {
       i++;
       continue;
