@@ -28,7 +28,8 @@ import type { Element as HastElement, Root as HastRoot, RootContent as HastConte
 import type { Root as MdastRoot, RootContent } from 'mdast';
 import type { ArticleBody } from './parse';
 import type { Block } from './blocks';
-import remarkKb from './remark-kb';
+import remarkKb, { type KbFileData } from './remark-kb';
+import { MAX_LINKS } from './links';
 import { VFile } from 'vfile';
 import type { LinkOptions } from './links';
 import { pushAll } from './text';
@@ -97,7 +98,7 @@ export interface RenderOptions extends LinkOptions {
    * Told of every fallback (a part shown as plain text, elements flattened):
    * nothing is changed silently. `kind` is a diagnostic kind.
    */
-  onFallback?: (kind: 'render-fallback' | 'deep-nesting', message: string) => void;
+  onFallback?: (kind: 'render-fallback' | 'deep-nesting' | 'link-limit', message: string) => void;
 }
 
 export function renderBody(body: ArticleBody, options: RenderOptions = {}): HastRoot {
@@ -107,7 +108,10 @@ export function renderBody(body: ArticleBody, options: RenderOptions = {}): Hast
   const prefix = options.linkPrefix ?? '';
   let kbPipeline = kbPipelines.get(prefix);
   if (!kbPipeline) kbPipelines.set(prefix, (kbPipeline = kbPipelineFor(prefix)));
-  pushAll(children, toHast(kbPipeline, [], new VFile({ data: { kbBlocks: body.blocks } }), 'the KB text', report, () => blocksText(body.blocks)));
+  const kbFile = new VFile({ data: { kbBlocks: body.blocks } });
+  pushAll(children, toHast(kbPipeline, [], kbFile, 'the KB text', report, () => blocksText(body.blocks)));
+  const cut = (kbFile.data as KbFileData).kbLinksCut ?? 0;
+  if (cut > 0) report('link-limit', `more than ${MAX_LINKS} links; ${cut} more URLs and article numbers are shown as text`);
   if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after, undefined, 'the Markdown after the KB text', report));
   const root: HastRoot = { type: 'root', children };
   const flattened = limitDepth(root, MAX_BODY_DEPTH);
