@@ -84,6 +84,10 @@ test('round two: no article breaks, takes over or multiplies the site', () => {
   // The stray file does not take the canonical article's page.
   assert.match(html('Q990967'), /The Canonical File/);
   assert.doesNotMatch(html('Q990967'), /A Stray File/);
+  // Nor its search entry, nor do the refused pair's.
+  const search = filesUnder(path.join(out, 'search')).map((f) => readFileSync(path.join(out, 'search', f), 'utf8')).join('\n');
+  assert.match(search, /The Canonical File/);
+  assert.doesNotMatch(search, /A Stray File Claiming the Number|Duplicate [AB]/);
   // A raw tag inside a title is part of the title.
   assert.match(/<title>([^<]*)<\/title>/.exec(html('Q990964'))?.[1] ?? '', /^Q990964: A Title With \{% raw %\} Inside/);
   // Numbers that name no article are plain text: no page for Q0, Q1 or Q1234567.

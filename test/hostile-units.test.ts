@@ -106,3 +106,25 @@ test('Slugger: ten thousand values with one slug get distinct slugs in linear ti
   assert.equal(seen.size, 10_000);
   assert.ok(seen.has('x') && seen.has('x-10000'));
 });
+
+test('only the published file of a number reaches file readers such as the search index', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { loadCorpus, publishedFiles } = await import('../lib/content/corpus');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-published-'));
+  try {
+    mkdirSync(path.join(dir, 'kb', '990', 'Q990810'), { recursive: true });
+    mkdirSync(path.join(dir, 'aaa'));
+    mkdirSync(path.join(dir, 'b'));
+    writeFileSync(path.join(dir, 'kb', '990', 'Q990810', 'README.md'), article('Q990810', 'Canonical', 'x'));
+    writeFileSync(path.join(dir, 'aaa', 'Q0990810.md'), article('Q990810', 'Stray', 'x'));
+    writeFileSync(path.join(dir, 'aaa', 'Q990811.md'), article('Q990811', 'Pair A', 'x'));
+    writeFileSync(path.join(dir, 'b', 'Q990811.md'), article('Q990811', 'Pair B', 'x'));
+    const corpus = await loadCorpus(dir, { cacheDir: false });
+    assert.deepEqual(corpus.files.filter((f) => f.article).map((f) => f.article!.title).sort(), ['Canonical', 'Pair A', 'Pair B', 'Stray']);
+    assert.deepEqual(publishedFiles(corpus).map((f) => f.article!.title), ['Canonical']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

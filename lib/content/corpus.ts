@@ -315,3 +315,14 @@ export function addArchiveDiagnostics(corpus: Corpus): void {
   }
   corpus.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }
+
+/**
+ * The parsed files whose article is published: one per article, the file that
+ * won its number (`duplicate-id`), so that the search index (or anything else
+ * reading files rather than articles) never shows a stray duplicate or a
+ * refused pair. `files` may come from another load of the same directory.
+ */
+export function publishedFiles(corpus: Corpus, files: readonly ParsedFile[] = corpus.files): ParsedFile[] {
+  const published = new Set(corpus.articles.map((a) => a.source));
+  return files.filter((f) => f.article !== null && published.has(f.source));
+}

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, type Corpus } from '../../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../../lib/content/corpus';
 import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
@@ -53,7 +53,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     } else {
       // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
       const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(contentDir, { withText: true })).files;
-      const search = buildSearchIndex(files, path.resolve('public/search'));
+      // Only the published file of each number: a stray duplicate never reaches the search index.
+      const search = buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search'));
       markSearchIndex('public/search', contentDir, fingerprint);
       console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
     }
