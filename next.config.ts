@@ -11,7 +11,9 @@ process.env.KB_BASE_PATH = basePath;
 const nextConfig: NextConfig = {
   output: 'export',
   // Tests run a dev server with its own build folder (under .cache/, outside the type check's view).
-  ...(process.env['KB_NEXT_DIST_DIR'] ? { distDir: process.env['KB_NEXT_DIST_DIR'] } : {}),
+  // `kb build` has the export written into its staging directory (KB_EXPORT_DIR, scripts/lib/build.ts):
+  // with `output: 'export'`, a custom distDir is the export's destination and Next's build files stay in .next/.
+  ...(process.env['KB_EXPORT_DIR'] ? { distDir: process.env['KB_EXPORT_DIR'] } : process.env['KB_NEXT_DIST_DIR'] ? { distDir: process.env['KB_NEXT_DIST_DIR'] } : {}),
   // Article permalinks end in `/`; the export writes out/kb/244/Q244717/index.html.
   trailingSlash: true,
   basePath,

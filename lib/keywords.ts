@@ -234,7 +234,7 @@ const OS: Record<string, string> = {
   novell: 'Novell NetWare',
 };
 
-const VERSION_RULE = new RegExp(`^kb(${PRODUCTS.map(([code]) => code).join('|')})(\\d{1,4})(.*)$`);
+export const VERSION_RULE = new RegExp(`^kb(${PRODUCTS.map(([code]) => code).join('|')})(\\d{1,4})(.*)$`);
 
 function versionExplanation(keyword: string): string | null {
   const match = VERSION_RULE.exec(keyword);
@@ -289,20 +289,27 @@ const GROUPS: Record<string, string> = {
 
 /** A short explanation of a KB keyword (any case), or null when there is none. */
 export function explainKeyword(keyword: string): string | null {
+  if (typeof keyword !== 'string') return null;
   const k = keyword.trim().toLowerCase();
-  const known = TYPES[k] ?? TOPICS[k];
+  // Keywords are untrusted: own entries only (`__proto__`, `constructor` and `toString` are no keys of these tables).
+  const known = own(TYPES, k) ?? own(TOPICS, k);
   if (known) return known;
   const group = /^kbgrpds(\w+)$/.exec(k);
   if (group) {
-    const name = GROUPS[group[1]!];
+    const name = own(GROUPS, group[1]!);
     return name ? `Written by the Microsoft developer support group for ${name}.` : null;
   }
   const os = /^kbos(\w+)$/.exec(k);
   if (os) {
-    const name = OS[os[1]!];
+    const name = own(OS, os[1]!);
     return name ? `Applies to ${name}.` : null;
   }
   return versionExplanation(k);
+}
+
+/** `table[key]` when `key` is one of the table's own entries (never an inherited property), else null. */
+function own(table: Readonly<Record<string, string>>, key: string): string | null {
+  return Object.hasOwn(table, key) ? table[key]! : null;
 }
 
 /** The issue's three examples and the other article types, in the order the keyword index explains them first. */

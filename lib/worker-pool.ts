@@ -2,47 +2,196 @@
  * Runs jobs in worker threads, a chunk at a time per worker, and collects the
  * results. A `.ts` worker module (run through tsx, as in development and the
  * scripts) is loaded with tsx's loader registered in the worker.
+ *
+ * Each worker tells the pool which job it is on (a shared counter, no
+ * message), so that:
+ * - a job that takes longer than the per-file limit (`timeoutMs`, default
+ *   `KB_FILE_TIMEOUT` seconds or 30 s) gets its worker stopped; the job is
+ *   reported through `onTimeout`, a new worker takes the rest of the chunk,
+ *   and the run goes on;
+ * - a worker that crashes (an uncaught error, an exit, running out of memory)
+ *   ends the run within a second with an error naming the job it held; the
+ *   other workers are stopped. A run never hangs on a dead worker.
+ *
+ * A worker module calls `serveJobs(handler)` and reads its data with
+ * `workerInput()`.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 export interface PoolOptions<J, R> {
-  /** The worker module: it answers each message (an array of jobs) with an array of results. */
+  /** The worker module: it calls `serveJobs`, which answers each message (an array of jobs) with an array of results. */
   module: URL;
   workerData: unknown;
   workers: number;
   jobs: readonly J[];
   chunk: number;
   onResults: (results: R[]) => void;
+  /** The file (or name) a job stands for, in reports. */
+  label: (job: J) => string;
+  /** The result for a job whose worker was stopped after `timeoutMs`. */
+  onTimeout: (job: J, ms: number) => R;
+  /** Per-job limit; default `KB_FILE_TIMEOUT` (seconds) or 30 s. */
+  timeoutMs?: number;
 }
 
-export async function runInWorkers<J, R>({ module, workerData, workers, jobs, chunk, onResults }: PoolOptions<J, R>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, workers) }, () => new Promise<void>((resolve, reject) => {
+/** The per-file limit: `KB_FILE_TIMEOUT` seconds (a positive number), else 30 s. */
+export function fileTimeoutMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const seconds = Number(env['KB_FILE_TIMEOUT']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+
+/** An error of the run: a worker crashed while it held `file`. */
+export class WorkerCrash extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`a worker crashed while processing ${file}: ${reason}`);
+  }
+}
+
+interface Envelope {
+  data: unknown;
+  /** Int32 [index in the chunk of the job in hand (-1: idle), jobs started so far, spare for waiting]. */
+  progress: SharedArrayBuffer;
+}
+
+export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
+  const { module, workers, jobs, chunk, onResults, label, onTimeout } = options;
+  const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
+  // Chunks still to send: [first job, end]; a stopped worker's unfinished jobs come back to the front.
+  const queue: Array<[number, number]> = [];
+  for (let i = 0; i < jobs.length; i += chunk) queue.push([i, Math.min(jobs.length, i + chunk)]);
+  const live = new Set<Worker>();
+  let failed: Error | null = null;
+
+  await new Promise<void>((resolve, reject) => {
+    let running = 0;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = error;
+      for (const w of live) void w.terminate();
+      reject(error);
+    };
+    const finishIfDone = () => {
+      if (!failed && running === 0 && queue.length === 0) resolve();
+    };
+    const start = () => {
+      const progress = new SharedArrayBuffer(12);
+      const state = new Int32Array(progress);
+      Atomics.store(state, 0, -1);
+      const envelope: Envelope = { data: options.workerData, progress };
       const worker = module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx')
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, { eval: true, workerData })
-        : new Worker(module, { workerData });
-      const send = () => {
-        if (next >= jobs.length) {
-          void worker.terminate();
-          resolve();
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, { eval: true, workerData: envelope })
+        : new Worker(module, { workerData: envelope });
+      live.add(worker);
+      running++;
+      let current: [number, number] | null = null;
+      let since = 0;
+      let seenCount = -1;
+      let stopped = false;
+      // Which job the worker is on, and since when: checked every 250 ms.
+      const timer = setInterval(() => {
+        if (!current || stopped) return;
+        const index = Atomics.load(state, 0);
+        const count = Atomics.load(state, 1);
+        if (count !== seenCount) {
+          seenCount = count;
+          since = performance.now();
           return;
         }
-        worker.postMessage(jobs.slice(next, next + chunk));
-        next += chunk;
+        if (index < 0 || performance.now() - since < timeoutMs) return;
+        // Too long on one job: stop the worker, report the job, hand the others of its chunk (their results
+        // were not sent yet: a chunk is answered at once) to a new worker.
+        stopped = true;
+        const job = current[0] + index;
+        const before: [number, number] = [current[0], job];
+        const rest: [number, number] = [job + 1, current[1]];
+        current = null;
+        void worker.terminate();
+        try {
+          onResults([onTimeout(jobs[job]!, timeoutMs)]);
+        } catch (error) {
+          fail(error as Error);
+          return;
+        }
+        if (rest[0] < rest[1]) queue.unshift(rest);
+        if (before[0] < before[1]) queue.unshift(before);
+      }, 250);
+      timer.unref();
+      const send = () => {
+        const next = queue.shift();
+        if (!next) {
+          current = null;
+          stopped = true;
+          void worker.terminate();
+          return;
+        }
+        current = next;
+        Atomics.store(state, 0, -1);
+        worker.postMessage(jobs.slice(next[0], next[1]));
       };
       worker.on('message', (results: R[]) => {
+        if (stopped || failed) return;
         try {
           onResults(results);
         } catch (error) {
-          void worker.terminate();
-          reject(error);
+          fail(error as Error);
           return;
         }
         send();
       });
-      worker.on('error', reject);
+      const crashed = (reason: string) => {
+        if (stopped || failed) return;
+        stopped = true;
+        const index = Atomics.load(state, 0);
+        const held = current ? label(jobs[current[0] + Math.max(0, index)]!) : 'no file (between jobs)';
+        fail(new WorkerCrash(held, reason));
+      };
+      worker.on('error', (error) => crashed(error instanceof Error ? error.message : String(error)));
+      worker.on('exit', (code) => {
+        clearInterval(timer);
+        live.delete(worker);
+        running--;
+        crashed(`the worker exited (code ${code})`);
+        if (failed) return;
+        // A worker stopped for a timeout is replaced while there is work left.
+        if (queue.length > 0) start();
+        finishIfDone();
+      });
       send();
-    })),
-  );
+    };
+    if (queue.length === 0) {
+      resolve();
+      return;
+    }
+    for (let i = 0; i < Math.max(1, Math.min(workers, queue.length)); i++) start();
+  });
+}
+
+/** In a worker: the data the pool was given (`PoolOptions.workerData`). */
+export function workerInput<T>(): T {
+  return (workerData as Envelope).data as T;
+}
+
+/**
+ * In a worker: answers each chunk of jobs with their results, telling the
+ * pool which job is in hand. `KB_TEST_WORKER_FAULT=crash:<label>` or
+ * `hang:<label>` makes the worker crash or hang on that job (tests only).
+ */
+export function serveJobs<J, R>(handle: (job: J) => R, label: (job: J) => string): void {
+  if (isMainThread || !parentPort) throw new Error('serveJobs runs in a worker thread');
+  const state = new Int32Array((workerData as Envelope).progress);
+  const fault = /^(crash|hang):(.+)$/s.exec(process.env['KB_TEST_WORKER_FAULT'] ?? '');
+  parentPort.on('message', (jobs: J[]) => {
+    const results: R[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      Atomics.store(state, 0, i);
+      Atomics.add(state, 1, 1);
+      if (fault && label(jobs[i]!) === fault[2]) {
+        if (fault[1] === 'crash') process.exit(70);
+        for (;;) Atomics.wait(state, 2, 0, 1000);
+      }
+      results.push(handle(jobs[i]!));
+    }
+    Atomics.store(state, 0, -1);
+    parentPort!.postMessage(results);
+  });
 }

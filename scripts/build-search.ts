@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CACHE_VERSION, loadCorpus, resolveContentDir } from '../lib/content/corpus';
+import { CACHE_VERSION, loadCorpus, publishedFiles, resolveContentDir } from '../lib/content/corpus';
 import type { ParsedFile } from '../lib/content/parse-file';
 import { buildSearchIndex } from '../lib/search/build';
 import { hashSources } from './lib/source-hash';
@@ -51,7 +51,8 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   const started = performance.now();
   const corpus = await loadCorpus(contentDir, { withText: true });
   const loadedMs = performance.now() - started;
-  const stats = buildSearchIndex(corpus.files, outDir, { log });
+  // Only the published file of each number (lib/content/corpus.ts): a stray duplicate never reaches the index.
+  const stats = buildSearchIndex(publishedFiles(corpus), outDir, { log });
   markSearchIndex(outDir, contentDir);
   log(
     `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +

@@ -275,8 +275,8 @@ describe('at full scale', { skip: fullCorpusSkip }, () => {
     const corpus = await loadCorpus(await corpusDir());
     const started = performance.now();
     const index = buildBrowseIndex(corpus.articles, corpus.articles.map(summarize));
+    // Reported, not asserted: time limits belong in the bench.
     const ms = performance.now() - started;
-    assert.ok(ms < 5000, `built in ${ms.toFixed(0)} ms`);
     let pages = 4 + pageCount(index.rareKeywords.length);
     let rows = 0;
     for (const listings of [index.products, index.keywords, index.years, index.ranges]) {

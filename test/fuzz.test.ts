@@ -1,8 +1,10 @@
 /**
  * Property-based tests of the parser on random and mutated articles (fast-check):
- * `parseArticle` and `renderBody` never throw, return within a time bound, give
- * an article that matches the schema (or none, with an error), and the
- * rendered body never holds an element or attribute that could run script.
+ * `parseArticle` and `renderBody` never throw, give an article that matches
+ * the schema (or none, with an error), never fall back to plain text without
+ * saying so, and the rendered body never holds an element or attribute that
+ * could run script. How long they take (and that it grows linearly) is
+ * measured by bench/hostile.ts and bench/regex.ts, not here.
  *
  *   KB_FUZZ_RUNS=5000 npm test -- test/fuzz.test.ts    more runs (default 200 per property)
  *   KB_FUZZ_SEED=123 …                                 replay a failure (fast-check prints the seed)
@@ -21,8 +23,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env['KB_FUZZ_RUNS'] ?? 200);
 const SEED = process.env['KB_FUZZ_SEED'] ? Number(process.env['KB_FUZZ_SEED']) : undefined;
 const params = { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
-/** Per parse + render: generous, the machine may be shared; typical inputs take a few ms. */
-const BOUND_MS = 3000;
 
 /** Real articles to mutate: the parser fixtures and the hostile fixtures. */
 function seeds(): string[] {
@@ -49,6 +49,9 @@ const TOKENS = [
   '<div style="x:expression(alert(1))">', '[x](javascript:alert(1))', '<javascript:alert(1)>', '<!--', '-->', '<![CDATA[', ']]>', '</script>',
   '*', '_', '**', '[', ']', '(', ')', '`', '```\n', '> ', '  ', '\t', '\n', '\n\n', '\r\n', '\r', '\u0000', '\ufffd', '\ufeff', '\u2028', '\u001b[2J',
   '#', '=', '-', '|', '\\', '"', "'", '<', '>', '&', ':', 'Date', 'Time', 'File name', '😀', '\ud800',
+  // Round two: prototype names, line separators, NBSP, lax fences, raw tags in values, non-numbers.
+  '__proto__', 'constructor', 'toString', '\u2029', '\u00a0', ' '.repeat(64), '--- \n', 'title: "Q990001: {% raw %}"\n', 'Q00000', 'Q0000001',
+  '\tTITLE : ', '\tARTICLE-ID: Q123456\n', '\tKeywords          : __proto__ constructor\n', 'Q0990001',
 ];
 const token = fc.constantFrom(...TOKENS);
 
@@ -80,11 +83,11 @@ const mutated = fc
   });
 
 function check(text: string): void {
-  const started = performance.now();
   const result = parseArticle(text, 'fuzz/Q990500.md');
-  const body = renderBody(result.body, { linkPrefix: '/base' });
-  const ms = performance.now() - started;
-  assert.ok(ms < BOUND_MS, `parse and render took ${ms.toFixed(0)} ms for ${text.length} characters`);
+  const fallbacks: string[] = [];
+  const body = renderBody(result.body, { linkPrefix: '/base', onFallback: (kind) => fallbacks.push(kind) });
+  // The parser's limits keep the renderer from failing: a fallback would be a part shown as plain text.
+  assert.ok(!fallbacks.includes('render-fallback'), `renderBody fell back to plain text for ${JSON.stringify(text.slice(0, 200))}`);
   if (result.article) {
     const parsed = articleSchema.safeParse(result.article);
     assert.ok(parsed.success, `article does not match the schema: ${JSON.stringify(parsed.error?.issues.slice(0, 2))}`);
@@ -115,38 +118,6 @@ test('random text inside the raw block and inside the front matter never throws 
     ([fm, kbText]) => `---\n${fm}\n---\n\n## Q990500: T\n\n{% raw %}\n\n\tArticle: Q990500\n${kbText}\n{% endraw %}\n${kbText}`,
   );
   fc.assert(fc.property(wrapped, check), params);
-});
-
-test('runs of one piece, 100,000 characters long, stay linear (no catastrophic backtracking)', () => {
-  // Each piece alone inside the KB text, then outside it: twice the length must cost about twice the time.
-  const pieces = ['a ', ' ', '\t', '-', '=', '+-', ' #', '*a_', '[', 'Date Time ', 'http://x/.,', 'Q123456 ', '<92>', '&amp;', '- x\n', '\n', 'a\n=\n', '> ', '<div>', '|a|\n', 'title: x\n'];
-  for (const piece of pieces) {
-    for (const where of ['kb', 'markdown', 'heading'] as const) {
-      const make = (n: number) => {
-        const run = piece.repeat(n);
-        if (where === 'kb') return `---\ntitle: "Q990501: T"\n---\n{% raw %}\n\tArticle: Q990501\n\n\tx${run}y\n{% endraw %}\n`;
-        const line = where === 'heading' ? `# x${run}y` : `x${run}y`;
-        return `---\ntitle: "Q990501: T"\n---\n\n${line}\n\n{% raw %}\n\tArticle: Q990501\n{% endraw %}\n`;
-      };
-      // The best of three: the machine may be busy with other work.
-      const time = (n: number) => {
-        const text = make(n);
-        let best = Infinity;
-        for (let i = 0; i < 3; i++) {
-          const started = performance.now();
-          renderBody(parseArticle(text, 'Q990501.md').body);
-          best = Math.min(best, performance.now() - started);
-        }
-        return best;
-      };
-      const n = Math.floor(100_000 / piece.length);
-      const small = time(n / 4);
-      const large = time(n);
-      assert.ok(large < 3000, `${JSON.stringify(piece)} × ${n} (${where}) took ${large.toFixed(0)} ms`);
-      // 4× the input: linear is ~4×, quadratic ~16×. Small timings are noisy, hence the floor.
-      assert.ok(large < Math.max(small, 20) * 10, `${JSON.stringify(piece)} (${where}): ${small.toFixed(0)} ms for ${n / 4}, ${large.toFixed(0)} ms for ${n}`);
-    }
-  }
 });
 
 test('markdownRisk keeps slow and deep Markdown away from micromark', () => {

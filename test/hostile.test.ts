@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCorpus, type Corpus } from '../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, type Corpus } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
 import { scanContent, scanContentAsync } from '../lib/content/scan';
 import { parseArticle, renderBody } from '../lib/markdown/index';
@@ -73,6 +73,7 @@ before(async () => {
   content = makeHostileContent();
   hasFifo = existsSync(path.join(content.dir, 'Q990940.md')) && lstatSync(path.join(content.dir, 'Q990940.md')).isFIFO();
   corpus = await loadCorpus(content.dir, { cacheDir: false, withText: true });
+  addArchiveDiagnostics(corpus);
 });
 
 after(() => content?.cleanup());
@@ -96,10 +97,12 @@ test('every article that can be rendered is, and nothing else', () => {
   const ids = corpus.articles.map((a) => a.id);
   assert.deepEqual(ids, [...RENDERED].sort());
   for (const id of NOT_RENDERED) assert.ok(!ids.includes(id), `${id} must not be rendered`);
-  // Duplicates: the path that sorts first wins, whatever the order on disk.
-  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.source, 'dup/a/Q990916.md');
-  assert.equal(corpus.articles.find((a) => a.id === 'Q990916')?.title, 'Duplicate A');
+  // Duplicates: the file at the number's canonical place wins (Q990910.md against Q990948.md, which holds
+  // Q990910 too); two files both named Q990916.md are both at a canonical place, so neither is used.
+  assert.equal(corpus.articles.find((a) => a.id === 'Q990916'), undefined);
   assert.equal(corpus.articles.find((a) => a.id === 'Q990910')?.source, 'Q990910.md');
+  const dup = corpus.diagnostics.find((d) => d.file === 'dup/a/Q990916.md' && d.kind === 'duplicate-id');
+  assert.match(dup?.message ?? '', /dup\/b\/Q990916\.md.*none of them is used/);
   // Recovered titles and ids.
   const title = (id: string) => corpus.articles.find((a) => a.id === id)?.title;
   assert.equal(title('Q990910'), 'A Title Without an Article Number');
@@ -145,7 +148,7 @@ test('nothing outside the content directory is read, and nothing inside it is wr
   assert.deepEqual(snapshot(content.outside), outsideBefore);
 });
 
-test('kb check names every bad file with its line, prints the summary and exits 1', async () => {
+test('kb check names every bad file with its line, prints the summary and exits 1', async (t) => {
   const { code, stdout, stderr, ms } = await kbCheck(content.dir, content.root);
   assert.equal(code, 1, `kb check exit code (stderr: ${stderr.slice(-2000)})`);
   for (const expected of EXPECTED_REPORTS.filter(applies)) {
@@ -158,30 +161,20 @@ test('kb check names every bad file with its line, prints the summary and exits 
   assert.match(stdout, new RegExp(`kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`));
   // Diagnostics print file names and messages from the input: no control character reaches the terminal.
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stdout), 'a control character reached the output');
-  assert.ok(ms < 120_000, `kb check took ${ms.toFixed(0)} ms`);
+  t.diagnostic(`kb check took ${ms.toFixed(0)} ms (timed in bench/hostile.ts, not here)`);
 });
 
-test('a 5 MB article and a 100,000-line article parse and render in bounded time', (t) => {
-  for (const [file, lines] of [['Q990937.md', 98_000], ['Q990938.md', 100_000]] as const) {
+test('a 5 MB article, a 100,000-line article and 300,000 blocks parse and render whole (their time: bench/hostile.ts)', () => {
+  for (const [file, lines, last] of [['Q990937.md', 98_000, 'SECTION'], ['Q990938.md', 100_000, 'Line 99999 of'], ['Q990966.md', 300_000, 'b149999']] as const) {
     const text = readFileSync(path.join(content.dir, file), 'utf8');
-    let parseMs = Infinity;
-    let renderMs = Infinity;
-    let result: ReturnType<typeof parseArticle> | null = null;
-    // The best of two runs: the machine may be busy.
-    for (let i = 0; i < 2; i++) {
-      const started = performance.now();
-      result = parseArticle(text, file);
-      const parsed = performance.now();
-      const body = renderBody(result.body);
-      parseMs = Math.min(parseMs, parsed - started);
-      renderMs = Math.min(renderMs, performance.now() - parsed);
-      assert.deepEqual(dangers(body), []);
-    }
-    t.diagnostic(`${file}: ${(text.length / 1e6).toFixed(1)} MB, ${text.split('\n').length} lines: parse ${parseMs.toFixed(0)} ms, render ${renderMs.toFixed(0)} ms`);
+    const result = parseArticle(text, file);
+    // Limits may apply (the 5 MB article cites Q244717 some 22,000 times: link-limit), a failed render may not.
+    const body = renderBody(result.body, { onFallback: (kind, message) => assert.notEqual(kind, 'render-fallback', `${file}: ${message}`) });
+    assert.deepEqual(dangers(body), []);
     assert.ok(text.split('\n').length >= lines);
-    assert.ok(result?.article, `${file} gives an article`);
-    assert.ok(parseMs < 4000, `${file}: parse took ${parseMs.toFixed(0)} ms`);
-    assert.ok(renderMs < 8000, `${file}: render took ${renderMs.toFixed(0)} ms`);
+    assert.ok(result.article, `${file} gives an article`);
+    // Nothing dropped: the last words of the file are in the rendered body (a spread of 300,000 blocks used to overflow).
+    assert.ok(JSON.stringify(body).includes(last), `${file}: the rendered body lacks ${last}`);
   }
 });
 

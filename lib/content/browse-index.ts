@@ -9,6 +9,7 @@
  * `-2`, `-3`, …), never the raw value.
  */
 import type { Article } from '../markdown/schema';
+import { trimDashes } from '../markdown/text';
 import type { ArticleSummary } from './graph';
 
 /** Entries on one listing page (the issue's limit). */
@@ -102,12 +103,12 @@ export function slugify(text: string): string {
     .toLowerCase()
     .replace(/&/g, ' and ')
     .replace(/\+/g, ' plus ')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/[^a-z0-9]+/g, '-');
+  slug = trimDashes(slug);
   if (slug.length > MAX_SLUG) {
     slug = slug.slice(0, MAX_SLUG);
     const cut = slug.lastIndexOf('-');
-    slug = (cut >= MAX_SLUG / 2 ? slug.slice(0, cut) : slug).replace(/-+$/, '');
+    slug = trimDashes(cut >= MAX_SLUG / 2 ? slug.slice(0, cut) : slug);
   }
   return slug || 'x';
 }
@@ -115,6 +116,8 @@ export function slugify(text: string): string {
 /** Hands out unique slugs: the first value to ask for a slug gets it, later ones get `-2`, `-3`, …. */
 export class Slugger {
   private readonly used = new Set<string>();
+  /** The next number to try for each base: thousands of values with one slug cost linear time, not quadratic. */
+  private readonly next = new Map<string, number>();
 
   constructor(reserved: Iterable<string> = RESERVED) {
     for (const slug of reserved) this.used.add(slug);
@@ -123,7 +126,9 @@ export class Slugger {
   slug(text: string): string {
     const base = slugify(text);
     let slug = base;
-    for (let n = 2; this.used.has(slug); n++) slug = `${base}-${n}`;
+    let n = this.next.get(base) ?? 2;
+    for (; this.used.has(slug); n++) slug = `${base}-${n}`;
+    if (slug !== base) this.next.set(base, n);
     this.used.add(slug);
     return slug;
   }

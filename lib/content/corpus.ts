@@ -4,10 +4,11 @@
  * `.cache/kbview/<dir-hash>/parsed.ndjson`, keyed on each file's mtime and
  * size, so that a second run re-parses only changed files.
  *
- * Duplicate ids: every file is reported (`duplicate-id`); the file whose path
- * (relative to the content directory, `/`-separated) sorts first in code-unit
- * order wins, so the choice does not depend on the file system or the cache.
- * The others count as skipped.
+ * Duplicate ids: every file is reported (`duplicate-id`, an error). The file
+ * at the number's canonical place wins (`kb/244/Q244717/README.md`, or a file
+ * named `Q244717.md`: the number without leading zeros); when none or more
+ * than one is, none is used, so that a stray file never takes over another
+ * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -18,7 +19,9 @@ import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { runInWorkers } from '../worker-pool';
 import { scanContent, scanContentAsync, statSafe } from './scan';
+import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
+import { buildLinkGraph } from './graph';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -76,11 +79,11 @@ export interface BodyHook {
 }
 
 export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
-  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => void };
+  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback> };
   return (...args) => module.onParsedBody(hook.data, ...args);
 }
 
-export const CACHE_VERSION = 6;
+export const CACHE_VERSION = 7;
 
 /**
  * Present (holding a process id) while `npm run dev` builds the search index,
@@ -158,17 +161,23 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const articles: Article[] = [];
   let duplicates = 0;
   for (const [id, list] of byId) {
-    articles.push(list[0]!.article!);
-    if (list.length > 1) {
-      duplicates += list.length - 1;
-      for (const file of list) {
-        diagnostics.push({
-          severity: 'error',
-          kind: 'duplicate-id',
-          message: `${id} is also in ${list.filter((f) => f !== file).map((f) => f.source).join(', ')}; using ${list[0]!.source}`,
-          file: file.source,
-        });
-      }
+    if (list.length === 1) {
+      articles.push(list[0]!.article!);
+      continue;
+    }
+    const winner = duplicateWinner(id, list.map((f) => f.source));
+    if (winner !== null) articles.push(list[winner]!.article!);
+    duplicates += winner === null ? list.length : list.length - 1;
+    for (const file of list) {
+      const others = list.filter((f) => f !== file).map((f) => f.source).join(', ');
+      diagnostics.push({
+        severity: 'error',
+        kind: 'duplicate-id',
+        message: winner === null
+          ? `${id} is also in ${others}, and no file is at its canonical place (${canonicalPlaces(id).join(' or ')}); none of them is used`
+          : `${id} is also in ${others}; using ${list[winner]!.source}, the file at its canonical place`,
+        file: file.source,
+      });
     }
   }
   articles.sort((a, b) => a.number - b.number);
@@ -198,6 +207,12 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
     workers: count,
     jobs: todo,
     chunk: 200,
+    label: ([source]) => source,
+    // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
+    onTimeout: ([source, mtimeMs, size], ms) => ({
+      source, mtimeMs, size, article: null, text: '',
+      diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
+    }),
     onResults: (batch) => {
       for (const file of batch) out.push(file);
       progress(out.length);
@@ -253,7 +268,7 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
 }
 
 /** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
-const UNCACHED = new Set(['unreadable', 'parser-crash']);
+const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout']);
 
 function writeCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
@@ -281,4 +296,33 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * Adds the archive-wide diagnostics to a loaded corpus (`kb check` and `kb
+ * build` report them): the articles whose not-in-archive pages were limited
+ * (./graph.ts). Kept out of `loadCorpus`, which the export workers call too.
+ */
+export function addArchiveDiagnostics(corpus: Corpus): void {
+  const added = buildLinkGraph(corpus.articles).diagnostics;
+  if (added.length === 0) return;
+  const seen = new Set(corpus.diagnostics.map((d) => d.file));
+  for (const d of added) {
+    // A file reported for the first time counts in the summary (these are warnings).
+    if (!seen.has(d.file)) corpus.stats.withWarnings++;
+    seen.add(d.file);
+    corpus.diagnostics.push(d);
+  }
+  corpus.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+}
+
+/**
+ * The parsed files whose article is published: one per article, the file that
+ * won its number (`duplicate-id`), so that the search index (or anything else
+ * reading files rather than articles) never shows a stray duplicate or a
+ * refused pair. `files` may come from another load of the same directory.
+ */
+export function publishedFiles(corpus: Corpus, files: readonly ParsedFile[] = corpus.files): ParsedFile[] {
+  const published = new Set(corpus.articles.map((a) => a.source));
+  return files.filter((f) => f.article !== null && published.has(f.source));
 }

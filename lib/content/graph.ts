@@ -2,7 +2,7 @@
  * The link graph between articles: who cites whom, and which cited numbers
  * are not in the content (they get a "not in this archive" page).
  */
-import { permalinkOf, type Article } from '../markdown/index';
+import { permalinkOf, type Article, type Diagnostic } from '../markdown/index';
 
 export interface ArticleSummary {
   id: string;
@@ -27,7 +27,17 @@ export interface LinkGraph {
   citedBy: Map<string, ArticleSummary[]>;
   missing: MissingArticle[];
   missingById: Map<string, MissingArticle>;
+  /** One warning per article whose citations of missing numbers were cut (`MAX_MISSING_PER_ARTICLE`). */
+  diagnostics: Diagnostic[];
 }
+
+/**
+ * An article makes at most this many not-in-archive pages: its citations of
+ * numbers the archive does not hold, in order of first mention, after the
+ * first 100 are plain links (their page exists only when another article
+ * cites them within its own limit). The archive's most: 76 (Q106153).
+ */
+export const MAX_MISSING_PER_ARTICLE = 100;
 
 export function summarize(article: Article): ArticleSummary {
   const { id, number, title, permalink, product, lastModified } = article;
@@ -40,11 +50,22 @@ export function buildLinkGraph(articles: readonly Article[]): LinkGraph {
   const summaries = articles.map(summarize);
   const citedBy = new Map<string, ArticleSummary[]>();
   const titles = new Map<string, Map<string, number>>();
+  const diagnostics: Diagnostic[] = [];
   articles.forEach((article, i) => {
+    let missingRefs = 0;
     for (const ref of article.references) {
+      if (!present.has(ref) && ++missingRefs > MAX_MISSING_PER_ARTICLE) continue;
       const list = citedBy.get(ref) ?? [];
       list.push(summaries[i]!);
       citedBy.set(ref, list);
+    }
+    if (missingRefs > MAX_MISSING_PER_ARTICLE) {
+      diagnostics.push({
+        severity: 'warning',
+        kind: 'missing-page-limit',
+        message: `cites ${missingRefs} numbers that are not in the archive; only the first ${MAX_MISSING_PER_ARTICLE} get a not-in-archive page from this article`,
+        file: article.source,
+      });
     }
     for (const { id, title } of article.referenceTitles) {
       const counts = titles.get(id) ?? new Map<string, number>();
@@ -65,5 +86,5 @@ export function buildLinkGraph(articles: readonly Article[]): LinkGraph {
     });
   }
   missing.sort((a, b) => a.number - b.number);
-  return { summaries, citedBy, missing, missingById: new Map(missing.map((m) => [m.id, m])) };
+  return { summaries, citedBy, missing, missingById: new Map(missing.map((m) => [m.id, m])), diagnostics };
 }

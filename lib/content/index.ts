@@ -44,7 +44,9 @@ export function getSite(): Promise<Site> {
 
 /** The base path the site is served under (`KB_BASE_PATH`), without trailing slash. */
 export function basePath(): string {
-  return (process.env['KB_BASE_PATH'] ?? '').replace(/\/+$/, '');
+  let value = process.env['KB_BASE_PATH'] ?? '';
+  while (value.endsWith('/')) value = value.slice(0, -1);
+  return value;
 }
 
 /**

@@ -57,7 +57,7 @@ export function readArticleText(root: string, source: string): string {
 }
 
 /** Called with each article body just parsed (see `LoadOptions.bodyHook` in ./corpus.ts). */
-export type BodyCallback = (source: string, mtimeMs: number, size: number, body: ArticleBody) => void;
+export type BodyCallback = (source: string, mtimeMs: number, size: number, body: ArticleBody) => Diagnostic[] | void;
 
 export function parseFile(root: string, source: string, mtimeMs: number, size: number, onBody?: BodyCallback): ParsedFile {
   let text: string;
@@ -73,9 +73,12 @@ export function parseFile(root: string, source: string, mtimeMs: number, size: n
     const result = parseArticle(text, source);
     if (onBody && result.article) {
       try {
-        onBody(source, mtimeMs, size, result.body);
-      } catch {
+        // The hook renders the body: its fallbacks are the article's diagnostics too.
+        const more = onBody(source, mtimeMs, size, result.body);
+        if (Array.isArray(more)) for (const d of more) result.diagnostics.push(d);
+      } catch (error) {
         // A cache of derived output: whoever needs the body and misses it parses the file again.
+        result.diagnostics.push({ severity: 'warning', kind: 'render-failed', message: `body could not be rendered in advance (${String((error as Error)?.message ?? error).slice(0, 120)})`, file: source });
       }
     }
     return { source, mtimeMs, size, article: result.article, diagnostics: result.diagnostics, text: bodyText(result.body.blocks) };

@@ -12,6 +12,8 @@
 import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { articleNumberFromDigits, idOfNumber } from '../kb-number';
+import { duplicateWinner } from './duplicates';
 
 export interface ScanIssue {
   file: string;
@@ -168,17 +170,20 @@ export function statSafe(file: string): Stats | null {
 /**
  * Where each article number a content directory appears to hold is, from
  * names alone: `Q244717.md` files, and `Q244717/` directories, which are not
- * opened (the archive's layout keeps one `README.md` in each). When a number
- * appears twice, the path that sorts first (the loader's rule). No symbolic
- * links, no checks: `next dev` lists and finds the article route's pages with
- * it before the archive has loaded (~0.1 s for 60,000 articles, against
- * ~0.5–2.5 s for `scanContent`, which opens every article's directory).
+ * opened (the archive's layout keeps one `README.md` in each). Numbers as
+ * lib/kb-number.ts reads them. When a number appears twice, the path at its
+ * canonical place (the loader's rule, ./corpus.ts) if exactly one is, else
+ * none. No symbolic links, no checks: `next dev` lists and finds the article
+ * route's pages with it before the archive has loaded (~0.1 s for 60,000
+ * articles, against ~0.5–2.5 s for `scanContent`, which opens every
+ * article's directory).
  */
 export function articlePathsByName(root: string): Map<number, string> {
-  const found = new Map<number, string>();
+  const found = new Map<number, string[]>();
   const add = (number: number, rel: string) => {
-    const known = found.get(number);
-    if (known === undefined || rel < known) found.set(number, rel);
+    const list = found.get(number);
+    if (list) list.push(rel);
+    else found.set(number, [rel]);
   };
   const walk = (dir: string, rel: string): void => {
     let entries;
@@ -191,12 +196,22 @@ export function articlePathsByName(root: string): Map<number, string> {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       const match = /^Q(\d+)(\.md)?$/i.exec(entry.name);
+      const number = match ? articleNumberFromDigits(match[1]!) : null;
       if (entry.isDirectory()) {
-        if (match && !match[2]) add(Number(match[1]), `${child}/README.md`);
-        else walk(path.join(dir, entry.name), child);
-      } else if (entry.isFile() && match?.[2]) add(Number(match[1]), child);
+        if (match && !match[2]) {
+          if (number !== null) add(number, `${child}/README.md`);
+        } else walk(path.join(dir, entry.name), child);
+      } else if (entry.isFile() && match?.[2] && number !== null) add(number, child);
     }
   };
   walk(root, '');
-  return found;
+  const out = new Map<number, string>();
+  for (const [number, list] of found) {
+    if (list.length === 1) out.set(number, list[0]!);
+    else {
+      const winner = duplicateWinner(idOfNumber(number), list);
+      if (winner !== null) out.set(number, list[winner]!);
+    }
+  }
+  return out;
 }

@@ -30,7 +30,8 @@ export function parseAppliesTo(lines: readonly KbLine[], start: number): Applies
   for (let i = index + 2; i < close; i++) {
     const text = lines[i]!.text;
     if (text.trim() === '') continue;
-    const item = /^\s*[-*•]\s+(.*)$/.exec(text);
+    // One white-space character, then the rest trimmed: `\s+(.*)$` splits a run of blanks n ways.
+    const item = /^\s*[-*•]\s(.*)$/s.exec(text);
     if (item) items.push(item[1]!.trim());
     else if (items.length > 0) items[items.length - 1] = `${items[items.length - 1]} ${text.trim()}`;
   }

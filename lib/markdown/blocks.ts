@@ -19,8 +19,20 @@ export type Block =
   | { type: 'fileTable'; table: FileTable; text: string; line: number }
   | { type: 'rule'; line: number };
 
-const LIST_ITEM = /^(\s{0,4})([-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$/;
+const LIST_ITEM = /^(\s{0,4})([-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$/s;
 const MAX_HEADING = 100;
+
+/**
+ * Limits on file tables rendered as tables (the archive's largest: 7 columns,
+ * 191 rows): a header with more columns stays preformatted text, and the rows
+ * of a table after the first `MAX_TABLE_ROWS` are shown as text. Both are
+ * reported (`table-limit`).
+ */
+export const MAX_TABLE_COLUMNS = 12;
+export const MAX_TABLE_ROWS = 500;
+
+/** Told of every limit applied (a diagnostic of the article). */
+export type BlockReport = (kind: string, message: string, line: number) => void;
 
 const indentOf = (text: string): number => text.length - text.trimStart().length;
 
@@ -34,25 +46,54 @@ function headingAt(lines: readonly KbLine[], i: number): 2 | 3 | null {
   if (isRule(text, '-') || isRule(text, '=')) return null;
   if (isRule(under, '=')) return 2;
   // Column headers over a dashed rule (`File Name   File Size   File Date`) are no sub-heading.
-  if (isRule(under, '-') && !isFileTableHeader(title) && !/\S {3,}\S.*\S {3,}\S/.test(text)) {
+  if (isRule(under, '-') && !isFileTableHeader(title) && gapsIn(text) < 2) {
     const length = under.trim().length;
     if (length >= Math.min(3, text.length) && length >= text.length * 0.5 && length <= text.length * 1.5 + 2) return 3;
   }
   return null;
 }
 
-export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length): Block[] {
+/**
+ * Runs of three or more spaces between words (aligned columns), counted up to 2, as
+ * `/\S {3,}\S.*\S {3,}\S/` would see them (the second run starts after the word that
+ * ends the first): a scan, as that regex re-scans the line from each gap.
+ */
+function gapsIn(text: string): number {
+  let gaps = 0;
+  let after = 0;
+  for (const match of text.matchAll(/\S {3,}(?=\S)/g)) {
+    if (match.index < after) continue;
+    if (++gaps >= 2) break;
+    // The next gap's first word must come after the word that ends this one.
+    after = match.index + match[0].length + 1;
+  }
+  return gaps;
+}
+
+/**
+ * Blocks read one by one at most (the archive's largest article: about 1,000); the rest of
+ * the text is one preformatted block (`block-limit`), so that a small file of blank-line
+ * separated words cannot make hundreds of thousands of elements to parse and render.
+ */
+export const MAX_BLOCKS = 5000;
+
+export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length, report: BlockReport = () => {}, maxBlocks = MAX_BLOCKS): Block[] {
   const blocks: Block[] = [];
   let i = start;
   while (i < end) {
     const line = lines[i]!;
+    if (blocks.length >= maxBlocks && !isBlank(line)) {
+      report('block-limit', `more than ${maxBlocks} blocks; the text from line ${line.line} on is shown as it is written`, line.line);
+      blocks.push({ type: 'pre', text: lines.slice(i, end).map((l) => l.text).join('\n'), line: line.line });
+      break;
+    }
     if (isBlank(line)) {
       i++;
       continue;
     }
     if (tableStartAt(lines, i, end)) {
       // A `+-----+` border above the header belongs to the table.
-      i = readTable(lines, tableAt(lines, i, end) ? i : i + 1, end, blocks);
+      i = readTable(lines, tableAt(lines, i, end) ? i : i + 1, end, blocks, report);
       continue;
     }
     const level = i + 1 < end ? headingAt(lines, i) : null;
@@ -94,10 +135,15 @@ function tableStartAt(lines: readonly KbLine[], i: number, end: number): boolean
  * ends at the first group of lines that holds no row. A header without any
  * row stays preformatted text.
  */
-function readTable(lines: readonly KbLine[], start: number, end: number, out: Block[]): number {
+function readTable(lines: readonly KbLine[], start: number, end: number, out: Block[], report: BlockReport): number {
   const header = lines[start]!;
   const rule = lines[start + 1]!;
   const layout = tableLayout(header.text);
+  if (layout.columns.length > MAX_TABLE_COLUMNS) {
+    report('table-limit', `file table has ${layout.columns.length} columns, more than ${MAX_TABLE_COLUMNS}; shown as text`, header.line);
+    out.push({ type: 'pre', text: dedent([header, rule]), line: header.line });
+    return start + 2;
+  }
   const local: Block[] = [];
   let rows: TableRow[] = [];
   let slice: KbLine[] = [header, rule];
@@ -144,6 +190,7 @@ function readTable(lines: readonly KbLine[], start: number, end: number, out: Bl
         slice.push(lines[q]!);
         continue;
       }
+      if (rows.length >= MAX_TABLE_ROWS) break;
       const row = parseTableRow(layout, text, loose);
       if (!row) break;
       if (rows.length === 0 && found > 0) line = lines[q]!.line;
@@ -152,6 +199,14 @@ function readTable(lines: readonly KbLine[], start: number, end: number, out: Bl
     }
     loose = false;
     k = q;
+    if (q < j && rows.length >= MAX_TABLE_ROWS) {
+      // The rest of the table is shown as it is written.
+      report('table-limit', `file table has more than ${MAX_TABLE_ROWS} rows; the rows from line ${lines[q]!.line} on are shown as text`, lines[q]!.line);
+      flush();
+      local.push({ type: 'pre', text: dedent(lines.slice(q, j)), line: lines[q]!.line });
+      k = j;
+      break;
+    }
     if (q < j) {
       // Text right under the rows ends the table.
       flush();

@@ -5,9 +5,11 @@
  *
  * The raw block is cut out before remark sees the file: it is plain text, not
  * Markdown, and handing 200 MB of it to micromark made parsing the corpus 3.4×
- * slower (3.7 s against 1.1 s for 5,000 articles). The front matter is found by
- * its `---` fences, read by `remark-frontmatter` (at most 64 KB) and parsed with `yaml`. Markdown outside the block (rare; articles
- * written by hand) is kept as mdast for rendering.
+ * slower (3.7 s against 1.1 s for 5,000 articles). The front matter is found
+ * by one reader, `readFrontMatter` (its `---` fences, at most 64 KB), before the
+ * raw block is looked for, and parsed with `yaml`; remark never sees it.
+ * Markdown outside the block (rare; articles written by hand) is kept as mdast
+ * for rendering.
  *
  * micromark is slow on some input: quadratic or worse on long runs of
  * emphasis markers, brackets or setext underlines, and its trees (and the
@@ -19,7 +21,6 @@
  */
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkFrontmatter from 'remark-frontmatter';
 import { parse as parseYaml } from 'yaml';
 import type { Root, RootContent } from 'mdast';
 import type { Diagnostic } from './schema';
@@ -42,7 +43,6 @@ export interface KbDocument {
 }
 
 const processor = unified().use(remarkParse);
-const frontMatterProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
 
 const RAW_OPEN = /\{%-?\s*raw\s*-?%\}/g;
 const RAW_CLOSE = /\{%-?\s*endraw\s*-?%\}/g;
@@ -85,45 +85,20 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
   const diag = (severity: Diagnostic['severity'], kind: string, message: string, line: number) =>
     diagnostics.push({ severity, kind, message, file, line });
 
-  // The raw block: the first `{% raw %}` and the first `{% endraw %}` after it.
-  RAW_OPEN.lastIndex = 0;
+  // Front matter first (one reader: `readFrontMatter`), so that a `{% raw %}` inside a title cannot cut it.
+  const front = readFrontMatter(text, file, diagnostics);
+  doc.frontMatter = front.data;
+  const beforeStart = front.end;
+
+  // The raw block: the first `{% raw %}` after the front matter and the first `{% endraw %}` after it.
+  RAW_OPEN.lastIndex = beforeStart;
   const open = RAW_OPEN.exec(text);
   let close: RegExpExecArray | null = null;
   if (open) {
     RAW_CLOSE.lastIndex = open.index + open[0].length;
     close = RAW_CLOSE.exec(text);
   }
-
-  // Front matter: `---` on the first line, up to the next `---` line before the raw block.
   const head = open ? text.slice(0, open.index) : text;
-  let beforeStart = 0;
-  const fence = /^---[ \t]*(?:\n|$)/.exec(head);
-  if (fence) {
-    const end = /^---[ \t]*$/m;
-    const rest = head.slice(fence[0].length);
-    const closing = end.exec(rest);
-    let yamlText: string;
-    if (closing) {
-      beforeStart = fence[0].length + closing.index + closing[0].length;
-      // remark-frontmatter reads the fenced block (bounded: MAX_FRONT_MATTER); its `yaml` node holds the text.
-      const block = head.slice(0, beforeStart);
-      const node = block.length <= MAX_FRONT_MATTER ? frontMatterProcessor.parse(block).children[0] : undefined;
-      yamlText = node?.type === 'yaml' ? node.value : rest.slice(0, closing.index);
-    } else {
-      // No closing fence: take the lines that look like YAML (`key: value`, indented or `- ` lines).
-      const lines = rest.split('\n');
-      let n = 0;
-      while (n < lines.length && /^(?:[A-Za-z_][\w.-]*\s*:|[ \t]+\S|-\s)/.test(lines[n]!)) n++;
-      yamlText = lines.slice(0, n).join('\n');
-      beforeStart = fence[0].length + yamlText.length;
-      diag('error', 'unterminated-front-matter', `front matter starts with --- but has no closing ---; read its first ${n} line${n === 1 ? '' : 's'} as front matter`, 1);
-    }
-    if (yamlText.length > MAX_FRONT_MATTER) {
-      diag('error', 'invalid-front-matter', `front matter is larger than ${MAX_FRONT_MATTER / 1000} KB; ignored`, 2);
-    } else {
-      doc.frontMatter = readYaml(yamlText, file, 1, diagnostics);
-    }
-  }
 
   // The text outside the front matter and the raw block, with its first line in the file.
   const beforeText = head.slice(beforeStart);
@@ -148,10 +123,12 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
     doc.kbText = sameLine.trim() === '' ? (newline === -1 ? '' : body.slice(newline + 1)) : body;
   }
 
-  const risk = riskAt(markdownRisk(beforeText), beforeLine) ?? riskAt(markdownRisk(afterText), afterLine);
+  // Exactly the text handed to remark is checked against the limits (both parts together).
+  const markdown = open ? `${beforeText}\n\n${PLACEHOLDER}\n\n${afterText}` : beforeText;
+  const risk = riskAt(markdownRisk(beforeText), beforeLine) ?? riskAt(markdownRisk(afterText), afterLine) ?? riskAt(markdownRisk(markdown), beforeLine);
   let tree: Root | null = null;
   if (risk === null) {
-    tree = processor.parse(open ? `${beforeText}\n\n${PLACEHOLDER}\n\n${afterText}` : beforeText) as Root;
+    tree = processor.parse(markdown) as Root;
     if (depthOf(tree) > MARKDOWN_LIMITS.depth) tree = null;
   }
   if (tree === null) {
@@ -176,6 +153,75 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
     (seenRaw ? doc.after : doc.before).push(node);
   }
   return doc;
+}
+
+/** Where the front matter ends (offset in the text; 0 without front matter) and its data. */
+interface FrontMatter {
+  data: Record<string, unknown> | null;
+  end: number;
+}
+
+/**
+ * The one reader of the front matter: `---` on the first line, up to the next
+ * line that is `---` (trailing blanks allowed). The closing fence must come
+ * before any line that starts with a Liquid tag (`{% raw %}`): without one,
+ * the lines that look like YAML (`key: value`, indented or `- ` lines) are
+ * read, with an error. A `{% raw %}` inside a value (`title: "… {% raw %}"`)
+ * is part of the value.
+ */
+export function readFrontMatter(text: string, file: string, diagnostics: Diagnostic[]): FrontMatter {
+  const fence = /^---[ \t]*(?:\n|$)/.exec(text);
+  if (!fence) return { data: null, end: 0 };
+  const start = fence[0].length;
+  let closeStart = -1;
+  let closeEnd = -1;
+  let lineStart = start;
+  // Line by line, without a regex over the whole rest of the file.
+  while (lineStart < text.length && lineStart - start <= MAX_FRONT_MATTER) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    if (text.startsWith('{%', lineStart)) break;
+    if (text.startsWith('---', lineStart) && /^[ \t]*$/.test(text.slice(lineStart + 3, lineEnd))) {
+      closeStart = lineStart;
+      closeEnd = newline === -1 ? text.length : newline + 1;
+      break;
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  const diag = (kind: string, message: string, line: number) => diagnostics.push({ severity: 'error', kind, message, file, line });
+  let yamlText: string;
+  let end: number;
+  if (closeStart !== -1) {
+    yamlText = text.slice(start, closeStart === start ? start : closeStart - 1);
+    end = closeEnd;
+  } else if (lineStart - start > MAX_FRONT_MATTER) {
+    diag('invalid-front-matter', `front matter is larger than ${MAX_FRONT_MATTER / 1000} KB or has no closing ---; ignored`, 2);
+    // The text up to the first line that does not look like YAML is still not Markdown: skip it.
+    return { data: null, end: yamlLikeEnd(text, start) };
+  } else {
+    end = yamlLikeEnd(text, start);
+    yamlText = text.slice(start, end);
+    const n = yamlText === '' ? 0 : yamlText.split('\n').length - (yamlText.endsWith('\n') ? 1 : 0);
+    diag('unterminated-front-matter', `front matter starts with --- but has no closing ---; read its first ${n} line${n === 1 ? '' : 's'} as front matter`, 1);
+  }
+  if (yamlText.length > MAX_FRONT_MATTER) {
+    diag('invalid-front-matter', `front matter is larger than ${MAX_FRONT_MATTER / 1000} KB; ignored`, 2);
+    return { data: null, end };
+  }
+  return { data: readYaml(yamlText, file, 1, diagnostics), end };
+}
+
+/** The end of the lines after `start` that look like YAML (`key: value`, indented or `- ` lines), at most `MAX_FRONT_MATTER` + 1 characters. */
+function yamlLikeEnd(text: string, start: number): number {
+  let at = start;
+  while (at < text.length && at - start <= MAX_FRONT_MATTER) {
+    const newline = text.indexOf('\n', at);
+    const line = text.slice(at, newline === -1 ? text.length : newline);
+    if (!/^(?:[A-Za-z_][\w.-]*[ \t]*:|[ \t]+\S|-\s)/.test(line)) break;
+    at = newline === -1 ? text.length : newline + 1;
+  }
+  return at;
 }
 
 const riskAt = (risk: MarkdownRisk | null, first: number): MarkdownRisk | null =>
@@ -239,12 +285,16 @@ function depthOf(root: Root): number {
 function readPlain(doc: KbDocument, before: string, beforeLine: number, after: string, afterLine: number): void {
   const lines = before.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    // The closing `#`s are cut by hand: `(.*?)[ \t#]*$` is quadratic on a long run of ` #`.
-    const match = /^ {0,3}#{1,6}[ \t]+(.*)$/.exec(lines[i]!);
+    // The blanks around the text and the closing `#`s are cut by hand: `[ \t]+(.*)$` and
+    // `(.*?)[ \t#]*$` are quadratic on a long run of blanks or ` #` (before a U+2028, say).
+    const match = /^ {0,3}#{1,6}[ \t](.*)$/s.exec(lines[i]!);
     if (!match) continue;
-    let end = match[1]!.length;
-    while (end > 0 && ' \t#'.includes(match[1]![end - 1]!)) end--;
-    doc.heading = match[1]!.slice(0, end);
+    const rest = match[1]!;
+    let start = 0;
+    while (start < rest.length && (rest[start] === ' ' || rest[start] === '\t')) start++;
+    let end = rest.length;
+    while (end > start && ' \t#'.includes(rest[end - 1]!)) end--;
+    doc.heading = rest.slice(start, end);
     doc.headingLine = beforeLine + i;
     lines[i] = '';
     break;

@@ -30,18 +30,18 @@ export interface Footer {
 
 type FooterField = Exclude<keyof Footer, 'start' | 'queryWords'>;
 
-const FIELDS: Record<string, FooterField> = {
-  'keywords': 'keywords',
-  'technology': 'technology',
-  'version': 'version',
-  'hardware': 'hardware',
-  'issue type': 'issueType',
-  'solution type': 'solutionType',
-};
+const FIELDS = new Map<string, FooterField>([
+  ['keywords', 'keywords'],
+  ['technology', 'technology'],
+  ['version', 'version'],
+  ['hardware', 'hardware'],
+  ['issue type', 'issueType'],
+  ['solution type', 'solutionType'],
+]);
 
-const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/i;
-/** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. */
-const OTHER_FIELD = /^\s*[A-Za-z][A-Za-z ]{0,30}?\s*:(\s|$)/;
+const FIELD_LINE = /^\s*(Keywords|Technology|Version|Hardware|Issue type|Solution Type)\s*:(.*)$/is;
+/** Any other `Name     : value` line (`Component : IMS`, `Platform : WINDOWS`): a field we do not keep. Name and blanks: 41 characters at most (a lazy name before `\s*` re-scans a long run of blanks 30 times). */
+const OTHER_FIELD = /^\s*[A-Za-z][A-Za-z ]{0,40}:(\s|$)/;
 
 /** Finds the footer from the end of the KB lines; returns null when there is none. */
 export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer | null {
@@ -68,7 +68,7 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
     if (isRule(text, '=', 20)) break;
     if (text.trim() === '') continue;
     const match = FIELD_LINE.exec(text);
-    const field = match ? FIELDS[match[1]!.toLowerCase()] : undefined;
+    const field = match ? FIELDS.get(match[1]!.toLowerCase()) : undefined;
     if (match && field) {
       footer[field] = match[2]!.trim();
       last = field;
@@ -85,7 +85,7 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
 /** `Additional query words:` and the lines after it up to the footer rule. */
 function findQueryWords(lines: readonly KbLine[], from: number, to: number): { text: string; start: number } | null {
   for (let i = to - 1; i >= from; i--) {
-    const match = /^\s*Additional query words\s*:(.*)$/i.exec(lines[i]!.text);
+    const match = /^\s*Additional query words\s*:(.*)$/is.exec(lines[i]!.text);
     if (!match) continue;
     const parts = [match[1]!.trim()];
     for (let j = i + 1; j < to; j++) if (!isBlank(lines[j])) parts.push(lines[j]!.text.trim());

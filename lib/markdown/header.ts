@@ -25,17 +25,18 @@ export interface Header {
 
 export type HeaderField = 'article' | 'product' | 'versions' | 'operatingSystems' | 'keywords' | 'lastModified';
 
-const FIELDS: Record<string, HeaderField> = {
-  'article': 'article',
-  'product(s)': 'product',
-  'version(s)': 'versions',
-  'operating system(s)': 'operatingSystems',
-  'keyword(s)': 'keywords',
-  'last modified': 'lastModified',
-};
+/** A Map, not an object: field names come from the input (`constructor :` is no field). */
+const FIELDS = new Map<string, HeaderField>([
+  ['article', 'article'],
+  ['product(s)', 'product'],
+  ['version(s)', 'versions'],
+  ['operating system(s)', 'operatingSystems'],
+  ['keyword(s)', 'keywords'],
+  ['last modified', 'lastModified'],
+]);
 
 // The name is bounded: `[A-Za-z() ]+?` followed by `\s*` backtracks quadratically on a long run of spaces.
-const FIELD_LINE = /^\s{0,40}([A-Za-z() ]{1,40}?)\s{0,40}:(.*)$/;
+const FIELD_LINE = /^\s{0,40}([A-Za-z() ]{1,40}?)\s{0,40}:(.*)$/s;
 
 /** Reads the header from the first lines; stops at the first line that is not a known field. */
 export function parseHeader(lines: readonly KbLine[]): Header {
@@ -53,7 +54,7 @@ export function parseHeader(lines: readonly KbLine[]): Header {
   while (index < lines.length && lines[index]!.text.trim() === '') index++;
   for (; index < lines.length; index++) {
     const match = FIELD_LINE.exec(lines[index]!.text);
-    const field = match ? FIELDS[match[1]!.toLowerCase()] : undefined;
+    const field = match ? FIELDS.get(match[1]!.toLowerCase()) : undefined;
     if (!match || !field || header.lines[field] !== undefined) break;
     header[field] = match[2]!.trim();
     header.lines[field] = lines[index]!.line;
@@ -62,17 +63,14 @@ export function parseHeader(lines: readonly KbLine[]): Header {
   return header;
 }
 
-const MONTHS: Record<string, string> = {
-  JAN: '01', FEB: '02', MAR: '03', APR: '04', MAY: '05', JUN: '06',
-  JUL: '07', AUG: '08', SEP: '09', OCT: '10', NOV: '11', DEC: '12',
-};
+const MONTHS = new Map(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'].map((m, i) => [m, String(i + 1).padStart(2, '0')]));
 
 /** `08-MAY-2002` → `2002-05-08`; null when the date is absent or not a real date. */
 export function parseKbDate(value: string | null): string | null {
   if (!value) return null;
   const match = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(value.trim());
   if (!match) return null;
-  const month = MONTHS[match[2]!.toUpperCase()];
+  const month = MONTHS.get(match[2]!.toUpperCase());
   if (!month) return null;
   const iso = `${match[3]}-${month}-${match[1]!.padStart(2, '0')}`;
   return isRealDate(iso) ? iso : null;

@@ -6,7 +6,7 @@
  *     const hast = renderBody(body, { linkPrefix: '' });
  */
 export { parseArticle, type ParseResult, type ArticleBody } from './parse';
-export { renderBody, KB_SCHEMA, MARKDOWN_SCHEMA } from './render';
+export { renderBody, KB_SCHEMA, MARKDOWN_SCHEMA, type RenderOptions } from './render';
 export { bodyText } from './plain-text';
 export { permalinkOf, normalizeId } from './references';
 export type { Block } from './blocks';

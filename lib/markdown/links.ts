@@ -11,6 +11,20 @@ export interface LinkOptions {
   linkPrefix?: string;
 }
 
+/**
+ * Links made in one article body at most (the archive's articles have a few
+ * hundred at most): past it, URLs and numbers stay text (`link-limit`), so that
+ * a small file of numbers cannot make a page of hundreds of thousands of links.
+ */
+export const MAX_LINKS = 5000;
+
+/** What is left of an article's links (shared by every block of its body). */
+export interface LinkBudget {
+  left: number;
+  /** Links not made once `left` reached 0. */
+  cut: number;
+}
+
 const INLINE = /\b((?:https?|ftp):\/\/[^\s<>"'`]+|www\.[a-z0-9-]+\.[a-z0-9.-]+(?:\/[^\s<>"'`]*)?)|\bQ(\d{5,6})\b/gi;
 const TRAILING = new Set('.,;:!?)]}>');
 
@@ -22,11 +36,15 @@ function trailingStart(text: string): number {
 }
 
 /** Splits text into text and link nodes. */
-export function linkify(value: string, options: LinkOptions = {}): PhrasingContent[] {
+export function linkify(value: string, options: LinkOptions = {}, budget: LinkBudget = { left: MAX_LINKS, cut: 0 }): PhrasingContent[] {
   const text = decodeHexEscapes(value);
   const nodes: PhrasingContent[] = [];
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
+    if (budget.left <= 0) {
+      budget.cut++;
+      continue;
+    }
     let whole = match[0];
     let url: string;
     if (match[1]) {
@@ -38,11 +56,14 @@ export function linkify(value: string, options: LinkOptions = {}): PhrasingConte
       url = /^www\./i.test(whole) ? `http://${whole}` : whole;
     } else {
       if (match[0][0] !== 'Q') continue; // `q123456` in prose is not a reference
-      url = `${options.linkPrefix ?? ''}${permalinkOf(normalizeId(match[2]!))}`;
+      const id = normalizeId(match[2]!);
+      if (id === null) continue; // `Q00000` names no article: plain text
+      url = `${options.linkPrefix ?? ''}${permalinkOf(id)}`;
     }
     const start = match.index;
     if (start > last) nodes.push({ type: 'text', value: text.slice(last, start) });
     nodes.push({ type: 'link', url, children: [{ type: 'text', value: whole }] });
+    budget.left--;
     last = start + whole.length;
   }
   if (last < text.length) nodes.push({ type: 'text', value: text.slice(last) });

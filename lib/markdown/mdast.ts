@@ -6,20 +6,20 @@
  */
 import type { BlockContent, RootContent, Table, TableRow } from 'mdast';
 import type { Block } from './blocks';
-import { linkify, type LinkOptions } from './links';
+import { linkify, MAX_LINKS, type LinkBudget, type LinkOptions } from './links';
 
-export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {}): RootContent[] {
+export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {}, budget: LinkBudget = { left: MAX_LINKS, cut: 0 }): RootContent[] {
   return blocks.map((block): RootContent => {
     switch (block.type) {
       case 'heading':
         return {
           type: 'heading',
           depth: block.level,
-          children: linkify(block.text, options),
+          children: linkify(block.text, options, budget),
           data: { hProperties: block.id ? { id: block.id } : {} },
         };
       case 'paragraph':
-        return { type: 'paragraph', children: linkify(block.text, options) };
+        return { type: 'paragraph', children: linkify(block.text, options, budget) };
       case 'list':
         return {
           type: 'list',
@@ -28,11 +28,11 @@ export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {
           children: block.items.map((item) => ({
             type: 'listItem',
             spread: false,
-            children: [{ type: 'paragraph', children: linkify(item, options) }],
+            children: [{ type: 'paragraph', children: linkify(item, options, budget) }],
           })),
         };
       case 'pre':
-        return preNode(block.text, options);
+        return preNode(block.text, options, budget);
       case 'fileTable': {
         const row = (cells: readonly string[]): TableRow => ({
           type: 'tableRow',
@@ -53,10 +53,10 @@ export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {
 }
 
 /** A `<pre>` that keeps line breaks and spacing, with links inside. */
-function preNode(text: string, options: LinkOptions): BlockContent {
+function preNode(text: string, options: LinkOptions, budget: LinkBudget): BlockContent {
   return {
     type: 'paragraph',
-    children: linkify(text, options),
+    children: linkify(text, options, budget),
     data: { hName: 'pre', hProperties: { className: ['kb-pre'] } },
   };
 }

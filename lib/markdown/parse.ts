@@ -12,7 +12,7 @@ import { parseAppliesTo } from './applies-to';
 import { parseFooter } from './footer';
 import { toBlocks, type Block } from './blocks';
 import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
-import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, unique } from './text';
+import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, trimDashes, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */
@@ -30,8 +30,21 @@ export interface ParseResult {
   body: ArticleBody;
 }
 
-const ID_PREFIX = /^\s*Q(\d{1,7})\s*[:\-–]\s*/;
+const ID_PREFIX = /^\s*Q(\d{1,12})\s*[:\-–]/;
 const MAX_TITLE = 300;
+
+/**
+ * Per-article limits on what becomes listings, links and pages elsewhere
+ * (the archive's largest: 21 keywords, 102 items in a list, 470 cited
+ * numbers); a cut is reported (`list-limit`, `long-product`).
+ */
+export const LIMITS = {
+  keywords: 64,
+  keywordLength: 64,
+  listItems: 256,
+  references: 1000,
+  product: 200,
+} as const;
 /** Articles above either size get a `large-article` warning (the largest of the 60,335 archive articles: 178 KB, 3,984 lines). */
 const LARGE_CHARS = 1_000_000;
 const LARGE_LINES = 20_000;
@@ -90,31 +103,35 @@ export function parseArticle(input: string, source: string): ParseResult {
   if (doc.plainAfter) pushAll(bodyLines, [{ text: '', line: doc.plainAfter.line }, ...toKbLines(doc.plainAfter.text, doc.plainAfter.line)]);
 
   // Title: front matter, else the heading; without the `Q244717: ` prefix.
-  const rawTitle = typeof fm['title'] === 'string' || typeof fm['title'] === 'number' ? String(fm['title']) : doc.heading;
+  const fmTitle = Object.hasOwn(fm, 'title') ? fm['title'] : undefined;
+  const rawTitle = typeof fmTitle === 'string' || typeof fmTitle === 'number' ? String(fmTitle) : doc.heading;
   let title = rawTitle ? cleanInline(rawTitle) : '';
   const titleId = ID_PREFIX.exec(title);
   if (titleId) title = title.slice(titleId[0].length).trim();
-  if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
+  if (title.length > MAX_TITLE) {
+    diag('warning', 'long-title', `title is ${title.length} characters long; cut to ${MAX_TITLE}`, titleLineOf(rawTitle ?? ''));
+    title = `${title.slice(0, MAX_TITLE - 1)}…`;
+  }
 
-  // Id: the `Article:` line, else the title's prefix, else the file name.
-  const headerId = header.article ? /^Q?(\d{1,7})\b/.exec(header.article.trim()) : null;
-  const fileId = /Q(\d{1,7})(?:\/README)?\.md$/i.exec(source);
+  // Id: the `Article:` line, else the title's prefix, else the file name; numbers as lib/kb-number.ts reads them.
+  const headerId = header.article ? /^Q?(\d{1,12})\b/.exec(header.article.trim()) : null;
+  const fileId = /Q(\d{1,12})(?:\/README)?\.md$/i.exec(source);
   const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
-  if (!digits || Number.parseInt(digits, 10) <= 0) {
-    const message = digits ? `Q${digits} is not an article number` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
+  const id = digits === null ? null : normalizeId(digits);
+  if (id === null) {
+    const message = digits ? `Q${digits} is not an article number (1 to 999999)` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
     diag('error', 'missing-id', message, header.lines.article ?? doc.headingLine ?? 1);
     return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
   }
-  const id = normalizeId(digits);
   if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
   if (rawTitle && !titleId) {
     diag('warning', 'title-without-id', `title has no "Q…:" article number; using ${id} from ${headerId ? 'the Article line' : 'the file name'}`, titleLineOf(rawTitle));
   }
   if (fileId && normalizeId(fileId[1]!) !== id) {
-    diag('warning', 'file-name-mismatch', `file name says ${normalizeId(fileId[1]!)} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
+    diag('warning', 'file-name-mismatch', `file name says Q${fileId[1]} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
   }
   if (titleId && normalizeId(titleId[1]!) !== id) {
-    diag('warning', 'id-mismatch', `title says Q${Number(titleId[1])} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
+    diag('warning', 'id-mismatch', `title says Q${titleId[1]} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
   }
   if (!title) {
     diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
@@ -122,7 +139,7 @@ export function parseArticle(input: string, source: string): ParseResult {
   }
 
   const permalink = permalinkOf(id);
-  const fmPermalink = fm['permalink'];
+  const fmPermalink = Object.hasOwn(fm, 'permalink') ? fm['permalink'] : undefined;
   if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
     const shown = JSON.stringify(String(fmPermalink)).slice(0, 120);
     diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.search(/^permalink\s*:/m)));
@@ -133,33 +150,52 @@ export function parseArticle(input: string, source: string): ParseResult {
     diag('warning', 'bad-date', `Last Modified "${header.lastModified.slice(0, 40)}" is not a date`, header.lines.lastModified);
   }
 
-  const keywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
+  // Each list, and each value that becomes a listing or a page, is bounded (`LIMITS`); a cut is reported.
+  const footerLine = footer && footer.start >= 0 ? lines[footer.start]?.line : undefined;
+  const cap = <T>(what: string, list: T[], max: number, line?: number): T[] => {
+    if (list.length <= max) return list;
+    diag('warning', 'list-limit', `${list.length} ${what}; only the first ${max} are kept`, line);
+    return list.slice(0, max);
+  };
+  const keywordLine = footer?.keywords ? footerLine : header.lines.keywords;
+  const allKeywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
+  const keywordsKept = allKeywords.filter((k) => k.length <= LIMITS.keywordLength);
+  if (keywordsKept.length < allKeywords.length) {
+    diag('warning', 'list-limit', `${allKeywords.length - keywordsKept.length} keyword${allKeywords.length - keywordsKept.length === 1 ? '' : 's'} longer than ${LIMITS.keywordLength} characters dropped`, keywordLine);
+  }
+  const keywords = cap('keywords', keywordsKept, LIMITS.keywords, keywordLine);
+  const list = (what: string, value: string | null | undefined) => cap(what, unique(splitList(value ?? '')), LIMITS.listItems, footerLine);
   const versionsRaw = header.versions ?? '';
+  let product = parseProduct(header.product ? cleanInline(header.product) : null);
+  if (product && product.length > LIMITS.product) {
+    diag('warning', 'long-product', `product name is ${product.length} characters long; cut to ${LIMITS.product}`, header.lines.product);
+    product = `${product.slice(0, LIMITS.product - 1)}…`;
+  }
   const article: Article = {
     id,
     number: Number.parseInt(id.slice(1), 10),
     title,
     permalink,
-    product: parseProduct(header.product ? cleanInline(header.product) : null),
-    versions: parseVersions(versionsRaw),
+    product,
+    versions: cap('versions', parseVersions(versionsRaw), LIMITS.listItems, header.lines.versions),
     versionsRaw,
-    operatingSystems: parseOperatingSystems(header.operatingSystems),
+    operatingSystems: cap('operating systems', parseOperatingSystems(header.operatingSystems), LIMITS.listItems, header.lines.operatingSystems),
     keywords,
-    technology: unique(splitList(footer?.technology ?? '')),
-    hardware: unique(splitList(footer?.hardware ?? '')),
-    issueType: unique(splitList(footer?.issueType ?? '')),
-    solutionType: unique(splitList(footer?.solutionType ?? '')),
-    queryWords: unique(splitList(footer?.queryWords ?? '')),
+    technology: list('technology values', footer?.technology),
+    hardware: list('hardware values', footer?.hardware),
+    issueType: list('issue types', footer?.issueType),
+    solutionType: list('solution types', footer?.solutionType),
+    queryWords: list('query words', footer?.queryWords),
     lastModified,
-    appliesTo: (appliesTo?.items ?? []).map(decodeHexEscapes),
+    appliesTo: cap('"applies to" items', (appliesTo?.items ?? []).map(decodeHexEscapes), LIMITS.listItems, lines[header.end]?.line),
     sections: [],
     fileAttributes: [],
-    references: findReferences(bodyLines, id),
+    references: cap('cited article numbers', findReferences(bodyLines, id), LIMITS.references),
     referenceTitles: findReferenceTitles(bodyLines, id).map((r) => ({ id: r.id, title: decodeHexEscapes(r.title) })),
     source,
   };
 
-  const blocks = toBlocks(bodyLines);
+  const blocks = toBlocks(bodyLines, 0, bodyLines.length, (kind, message, line) => diag('warning', kind, message, line));
   const { sections, blocks: named } = nameSections(blocks);
   article.sections = sections;
   for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);
@@ -190,9 +226,11 @@ function nameSections(blocks: Block[]): { sections: Article['sections']; blocks:
 }
 
 function slug(text: string): string {
-  const value = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+  const value = trimDashes(trimDashes(text.toLowerCase().replace(/[^a-z0-9]+/g, '-')).slice(0, 64));
   return value || 'section';
 }
+
+
 
 function cleanInline(value: string): string {
   return decodeHexEscapes(decodeEntities(value)).replace(/\s+/g, ' ').trim();

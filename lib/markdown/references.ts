@@ -10,19 +10,24 @@
 import type { ReferenceTitle } from './schema';
 import type { KbLine } from './lines';
 import { decodeHexEscapes } from './text';
+import { articleNumberFromDigits, idOfNumber, permalinkOfNumber } from '../kb-number';
 
-/** Matches an article number; group 1 holds the digits. */
+/** Matches a written article number; group 1 holds the digits (`normalizeId` decides whether they name an article). */
 export const ARTICLE_NUMBER = /\bQ(\d{5,6})\b/g;
 
-/** `Q050552` and `Q50552` are the same article: ids carry no leading zeros. */
-export function normalizeId(digits: string): string {
-  return `Q${Number.parseInt(digits, 10)}`;
+/**
+ * `Q050552` and `Q50552` are the same article: ids carry no leading zeros. Null
+ * when the digits name no article (`Q00000`, `Q0`, seven significant digits):
+ * the rule of lib/kb-number.ts, the one used everywhere.
+ */
+export function normalizeId(digits: string): string | null {
+  const n = articleNumberFromDigits(digits);
+  return n === null ? null : idOfNumber(n);
 }
 
-/** The canonical permalink of an id: bucket = first three digits of the six-digit number. */
+/** The canonical permalink of an id (`Q244717` → `/kb/244/Q244717/`). */
 export function permalinkOf(id: string): string {
-  const number = Number.parseInt(id.slice(1), 10);
-  return `/kb/${String(number).padStart(6, '0').slice(0, 3)}/Q${number}/`;
+  return permalinkOfNumber(Number.parseInt(id.slice(1), 10));
 }
 
 /** Every article number in the lines, in order of first mention, without `ownId`. */
@@ -32,15 +37,17 @@ export function findReferences(lines: readonly KbLine[], ownId: string | null): 
     if (!line.text.includes('Q')) continue;
     for (const match of line.text.matchAll(ARTICLE_NUMBER)) {
       const id = normalizeId(match[1]!);
-      if (id !== ownId) seen.add(id);
+      if (id !== null && id !== ownId) seen.add(id);
     }
   }
   return [...seen];
 }
 
-const TITLED = /^\s*Q(\d{5,6})\s*(?:[-:]\s+)?([A-Za-z"'(].{4,})$/;
+// `s`: `.` takes U+2028 and U+2029 too, so that `$` matches at the end of the line whatever it holds.
+const TITLED = /^\s*Q(\d{5,6})\s*(?:[-:]\s+)?([A-Za-z"'(].{4,})$/s;
 const ARTICLE_ID = /^\s*ARTICLE-ID\s*:\s*Q(\d{5,6})\s*$/i;
-const TITLE_LINE = /^\s*TITLE\s*:\s*(.+)$/i;
+// No `\s*(.+)` after the colon (a run of blanks split n ways): the title is trimmed below.
+const TITLE_LINE = /^\s*TITLE\s*:(.*)$/is;
 
 /** Titles cited next to article numbers; the first title cited for each number wins. */
 export function findReferenceTitles(lines: readonly KbLine[], ownId: string | null): ReferenceTitle[] {

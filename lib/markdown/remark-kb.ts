@@ -16,16 +16,21 @@ import type { VFile } from 'vfile';
 import { toBlocks, type Block } from './blocks';
 import { toKbLines } from './lines';
 import { blocksToMdast } from './mdast';
-import type { LinkOptions } from './links';
+import { MAX_LINKS, type LinkOptions } from './links';
+import { pushAll } from './text';
 
 export interface KbFileData {
   kbBlocks?: Block[];
+  /** Set by the plugin: URLs and numbers left as text past `MAX_LINKS` (renderBody reports them). */
+  kbLinksCut?: number;
 }
 
 export default function remarkKb(options: LinkOptions = {}) {
   return function transformer(tree: Root, file: VFile): void {
     const data = file.data as KbFileData;
     const blocks = data.kbBlocks ?? toBlocks(toKbLines(String(file.value ?? ''), 1));
-    tree.children.push(...blocksToMdast(blocks, options));
+    const budget = { left: MAX_LINKS, cut: 0 };
+    pushAll(tree.children, blocksToMdast(blocks, options, budget));
+    data.kbLinksCut = budget.cut;
   };
 }

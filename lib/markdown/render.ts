@@ -27,7 +27,9 @@ import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'r
 import type { Element as HastElement, Root as HastRoot, RootContent as HastContent } from 'hast';
 import type { Root as MdastRoot, RootContent } from 'mdast';
 import type { ArticleBody } from './parse';
-import remarkKb from './remark-kb';
+import type { Block } from './blocks';
+import remarkKb, { type KbFileData } from './remark-kb';
+import { MAX_LINKS } from './links';
 import { VFile } from 'vfile';
 import type { LinkOptions } from './links';
 import { pushAll } from './text';
@@ -91,28 +93,60 @@ export const MAX_BODY_DEPTH = 48;
  * The body as sanitized hast. Never throws: a part that fails to render
  * (input beyond what the parser's limits let through) becomes plain text.
  */
-export function renderBody(body: ArticleBody, options: LinkOptions = {}): HastRoot {
+export interface RenderOptions extends LinkOptions {
+  /**
+   * Told of every fallback (a part shown as plain text, elements flattened):
+   * nothing is changed silently. `kind` is a diagnostic kind.
+   */
+  onFallback?: (kind: 'render-fallback' | 'deep-nesting' | 'link-limit', message: string) => void;
+}
+
+export function renderBody(body: ArticleBody, options: RenderOptions = {}): HastRoot {
   const children: HastContent[] = [];
-  if (body.before.length > 0) pushAll(children, toHast(markdownPipeline, body.before));
+  const report = options.onFallback ?? (() => {});
+  if (body.before.length > 0) pushAll(children, toHast(markdownPipeline, body.before, undefined, 'the Markdown before the KB text', report));
   const prefix = options.linkPrefix ?? '';
   let kbPipeline = kbPipelines.get(prefix);
   if (!kbPipeline) kbPipelines.set(prefix, (kbPipeline = kbPipelineFor(prefix)));
-  pushAll(children, toHast(kbPipeline, [], new VFile({ data: { kbBlocks: body.blocks } })));
-  if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after));
+  const kbFile = new VFile({ data: { kbBlocks: body.blocks } });
+  pushAll(children, toHast(kbPipeline, [], kbFile, 'the KB text', report, () => blocksText(body.blocks)));
+  const cut = (kbFile.data as KbFileData).kbLinksCut ?? 0;
+  if (cut > 0) report('link-limit', `more than ${MAX_LINKS} links; ${cut} more URLs and article numbers are shown as text`);
+  if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after, undefined, 'the Markdown after the KB text', report));
   const root: HastRoot = { type: 'root', children };
-  limitDepth(root, MAX_BODY_DEPTH);
+  const flattened = limitDepth(root, MAX_BODY_DEPTH);
+  if (flattened > 0) report('deep-nesting', `${flattened} element${flattened === 1 ? '' : 's'} nested deeper than ${MAX_BODY_DEPTH} levels shown as plain text`);
   return root;
 }
 
-function toHast(pipeline: { runSync(tree: MdastRoot, file?: VFile): unknown }, nodes: RootContent[], file?: VFile): HastContent[] {
+function toHast(
+  pipeline: { runSync(tree: MdastRoot, file?: VFile): unknown },
+  nodes: RootContent[],
+  file: VFile | undefined,
+  what: string,
+  report: NonNullable<RenderOptions['onFallback']>,
+  text?: () => string,
+): HastContent[] {
   const tree: MdastRoot = { type: 'root', children: nodes };
   try {
     const hast = pipeline.runSync(tree, file) as unknown as HastRoot;
     return hast.children;
-  } catch {
+  } catch (error) {
+    report('render-fallback', `${what} could not be rendered (${String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 120)}); shown as plain text`);
     // Text nodes only: nothing in them is markup.
-    return [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: textOf(tree) }] }];
+    return [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: text ? text() : textOf(tree) }] }];
   }
+}
+
+/** The KB text of the blocks, for the plain-text fallback. */
+function blocksText(blocks: readonly Block[]): string {
+  const parts: string[] = [];
+  for (const block of blocks) {
+    if (block.type === 'list') parts.push(block.items.map((item) => `- ${item}`).join('\n'));
+    else if (block.type === 'rule') parts.push('----');
+    else parts.push(block.text);
+  }
+  return parts.join('\n\n');
 }
 
 /** Concatenated text of a tree, without recursion. */
@@ -128,15 +162,19 @@ function textOf(root: { children?: unknown[] }): string {
   return out;
 }
 
-/** Replaces the children of elements at `max` depth with their text, without recursion. */
-function limitDepth(root: HastRoot, max: number): void {
+/** Replaces the children of elements at `max` depth with their text, without recursion; returns how many were. */
+function limitDepth(root: HastRoot, max: number): number {
+  let flattened = 0;
   const stack: Array<[HastRoot | HastElement, number]> = [[root, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     for (const child of node.children) {
       if (child.type !== 'element') continue;
-      if (depth + 1 >= max && child.children.length > 0) child.children = [{ type: 'text', value: textOf(child) }];
-      else stack.push([child, depth + 1]);
+      if (depth + 1 >= max && child.children.length > 0) {
+        child.children = [{ type: 'text', value: textOf(child) }];
+        flattened++;
+      } else stack.push([child, depth + 1]);
     }
   }
+  return flattened;
 }

@@ -68,3 +68,12 @@ export function pushAll<T>(target: T[], items: readonly T[]): T[] {
 export function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
 }
+
+/** Without leading and trailing `-` (a loop: `/-+$/` re-scans a long run of dashes from each of its starts). */
+export function trimDashes(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '-') start++;
+  while (end > start && text[end - 1] === '-') end--;
+  return text.slice(start, end);
+}

@@ -7,21 +7,21 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { serveJobs, workerInput } from '../../lib/worker-pool';
 import { renderToString } from 'react-dom/server';
 import { ArticleHeading, ArticleRest, SourceLink } from '../../components/article/ArticleView';
 import { MissingArticleContent } from '../../components/article/MissingArticleView';
 import { fillTemplate } from '../../lib/article-template';
-import { articleMetadata } from '../../lib/content/article-page';
+import { articleMetadata, EMPTY_CONTEXT } from '../../lib/content/article-page';
 import { readArticleText } from '../../lib/content/parse-file';
 import { parseArticle } from '../../lib/markdown/index';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../../lib/site';
 import { applyPagePolicy } from './csp';
-import type { PageJob, PageResult, WorkerSetup } from './article-pages';
+import { jobLabel, type PageJob, type PageResult, type WorkerSetup } from './article-pages';
 
-const setup = workerData as WorkerSetup;
+const setup = workerInput<WorkerSetup>();
 
 function write(permalink: string, html: string): void {
   const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
@@ -53,40 +53,66 @@ function bodyHtml(job: Extract<PageJob, { kind: 'article' }>): string {
   return html;
 }
 
-function page(job: PageJob): PageResult {
-  try {
-    if (job.kind === 'missing') {
-      const { missing, previous, next } = job;
-      const params = paramsFromPermalink(missing.permalink)!;
-      const html = fillTemplate(setup.templates.missing, {
-        fields: { bucket: params.bucket, id: missing.id },
-        slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
-      }, setup.basePath);
-      write(missing.permalink, html);
-      return { ok: true };
-    }
-    const { article, context } = job;
-    const params = paramsFromPermalink(article.permalink)!;
-    const { title, description } = articleMetadata(article);
-    // The islands' HTML; the body comes from the body cache, in place of a placeholder.
-    const rest = renderToString(<ArticleRest article={article} body={BODY_PLACEHOLDER} context={context} />);
-    const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
-    if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
-    const html = fillTemplate(setup.templates.article, {
-      fields: { bucket: params.bucket, id: article.id, title, description },
-      slots: {
-        heading: renderToString(<ArticleHeading article={article} />),
-        source: renderToString(<SourceLink source={context.source} />),
-        rest: rest.slice(0, at) + bodyHtml(job) + rest.slice(at + BODY_PLACEHOLDER_HTML.length),
-      },
+function writePage(job: PageJob, plain: boolean): void {
+  if (job.kind === 'missing') {
+    const { missing, previous, next } = job;
+    const params = paramsFromPermalink(missing.permalink)!;
+    const html = fillTemplate(setup.templates.missing, {
+      fields: { bucket: params.bucket, id: missing.id },
+      slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
     }, setup.basePath);
-    write(article.permalink, html);
-    return { ok: true };
+    write(missing.permalink, html);
+    return;
+  }
+  const { article } = job;
+  // The plain-text fallback leaves out everything but the article's own text.
+  const context = plain ? EMPTY_CONTEXT : job.context;
+  const params = paramsFromPermalink(article.permalink)!;
+  const { title, description } = articleMetadata(article);
+  // The islands' HTML; the body comes from the body cache, in place of a placeholder.
+  const rest = renderToString(<ArticleRest article={article} body={BODY_PLACEHOLDER} context={context} />);
+  const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
+  if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
+  const html = fillTemplate(setup.templates.article, {
+    fields: { bucket: params.bucket, id: article.id, title, description },
+    slots: {
+      heading: renderToString(<ArticleHeading article={article} />),
+      source: renderToString(<SourceLink source={context.source} />),
+      rest: rest.slice(0, at) + (plain ? plainBodyHtml(article.source) : bodyHtml(job)) + rest.slice(at + BODY_PLACEHOLDER_HTML.length),
+    },
+  }, setup.basePath);
+  write(article.permalink, html);
+}
+
+/** The article's file as plain text (React escapes it): the body of a page that failed to render. */
+function plainBodyHtml(source: string): string {
+  const text = readArticleText(setup.contentDir, source);
+  return renderToString(<ArticleBody body={{ type: 'root', children: [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: text }] }] }} />);
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+
+/**
+ * One page. A failure is caught at its article: the page is written again
+ * with the article's text as plain text (no backlinks, related or listing
+ * links), and reported; only when that fails too is the page left out.
+ */
+function page(job: PageJob): PageResult {
+  const file = job.kind === 'article' ? job.article.source : job.missing.id;
+  try {
+    writePage(job, false);
+    return { ok: true, file };
   } catch (error) {
-    return { ok: false, error: `${job.kind === 'article' ? job.article.source : job.missing.id}: ${error instanceof Error ? error.message : String(error)}` };
+    if (job.kind === 'article') {
+      try {
+        writePage(job, true);
+        return { ok: true, file, warning: `the page could not be rendered (${messageOf(error)}); the article is shown as plain text` };
+      } catch {
+        // Reported below.
+      }
+    }
+    return { ok: false, file, error: `the page could not be written (${messageOf(error)}); skipped` };
   }
 }
 
-parentPort!.on('message', (jobs: PageJob[]) => {
-  parentPort!.postMessage(jobs.map(page));
-});
+serveJobs(page, jobLabel);

@@ -14,10 +14,10 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
 import { basePathFromEnv } from '../../lib/base-path';
-import { articleContextOf, adjacentOf, type ArticleContext } from '../../lib/content/article-page';
+import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
 import type { Corpus } from '../../lib/content/corpus';
-import type { Article } from '../../lib/markdown/schema';
+import type { Article, Diagnostic } from '../../lib/markdown/schema';
 import { bodyCacheFor, type BodyCache } from './body-cache';
 import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../lib/content/graph';
 import { buildArticleIndexes } from '../../lib/content/related';
@@ -28,7 +28,8 @@ export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
   | { kind: 'missing'; missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null };
 
-export type PageResult = { ok: true } | { ok: false; error: string };
+/** `file`: the article's source (or the missing article's id); a warning when the page fell back to plain text. */
+export type PageResult = { ok: true; file: string; warning?: string } | { ok: false; file: string; error: string };
 
 export interface WorkerSetup {
   contentDir: string;
@@ -48,8 +49,16 @@ export interface ArticlePagesOptions {
 export interface ArticlePagesResult {
   articles: number;
   missing: number;
-  errors: string[];
+  /** Pages shown as plain text (warnings) or left out (errors), one diagnostic each; the other pages are written. */
+  diagnostics: Diagnostic[];
+  /** Pages left out. */
+  failed: number;
   ms: number;
+}
+
+/** The file a page job stands for: the article's source, or the missing article's id. */
+export function jobLabel(job: PageJob): string {
+  return job.kind === 'article' ? job.article.source : job.missing.id;
 }
 
 /** Reads the two template pages from the export, and removes them from it. */
@@ -82,15 +91,24 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const graph = buildLinkGraph(corpus.articles);
   const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
   const versions = new Map(corpus.files.map((file) => [file.source, file]));
-  const jobs: PageJob[] = [
-    ...corpus.articles.map((article): PageJob => {
-      const { mtimeMs, size } = versions.get(article.source)!;
-      return { kind: 'article', article, mtimeMs, size, context: articleContextOf(site, article) };
-    }),
-    ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
-  ];
+  const diagnostics: Diagnostic[] = [];
+  // One article's context (backlinks, related, listing links) that cannot be computed leaves that page without it.
+  const contextOf = (article: Article): ArticleContext => {
+    try {
+      return articleContextOf(site, article);
+    } catch (error) {
+      diagnostics.push({ severity: 'warning', kind: 'page-context', message: `backlinks, related articles and listing links left out (${error instanceof Error ? error.message : String(error)})`, file: article.source });
+      return EMPTY_CONTEXT;
+    }
+  };
+  const jobs: PageJob[] = [];
+  for (const article of corpus.articles) {
+    const version = versions.get(article.source);
+    jobs.push({ kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) });
+  }
+  for (const missing of graph.missing) jobs.push({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) });
 
-  const errors: string[] = [];
+  let failed = 0;
   let done = 0;
   // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
   const basePath = basePathFromEnv(process.env['KB_BASE_PATH']);
@@ -102,11 +120,20 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     workers: options.workers ?? availableParallelism(),
     jobs,
     chunk: 100,
+    label: jobLabel,
+    onTimeout: (job, ms) => ({ ok: false, file: jobLabel(job), error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped` }),
     onResults: (results) => {
-      for (const result of results) if (!result.ok) errors.push(result.error);
+      for (const result of results) {
+        if (!result.ok) {
+          failed++;
+          diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
+        } else if (result.warning) {
+          diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
+        }
+      }
       done += results.length;
       options.onProgress?.(done, jobs.length);
     },
   });
-  return { articles: corpus.articles.length, missing: graph.missing.length, errors, ms: performance.now() - started };
+  return { articles: corpus.articles.length, missing: graph.missing.length, diagnostics, failed, ms: performance.now() - started };
 }

@@ -12,12 +12,13 @@
  * path; a change to any of them starts a new folder (older ones are removed).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cacheFolder, CACHE_VERSION } from '../../lib/content/corpus';
-import { renderBody, type ArticleBody as ParsedBody } from '../../lib/markdown/index';
+import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../../lib/markdown/index';
 import { hashSources } from './source-hash';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
@@ -49,14 +50,17 @@ function entryFile(cache: BodyCache, source: string): string {
 }
 
 /** The article body as the page shows it (`<div class="kb-body">…</div>`). */
-export function renderBodyHtml(body: ParsedBody, linkPrefix: string): string {
-  return renderToString(<ArticleBody body={renderBody(body, { linkPrefix })} />);
+export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?: RenderOptions['onFallback']): string {
+  return renderToString(<ArticleBody body={renderBody(body, { linkPrefix, ...(onFallback ? { onFallback } : {}) })} />);
 }
 
 export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
   const file = entryFile(cache, source);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+  // Written beside and renamed: a worker stopped mid-write (KB_FILE_TIMEOUT) never leaves half an entry.
+  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+  renameSync(tmp, file);
 }
 
 /** The cached body HTML of this version of the file, or null. */
@@ -80,6 +84,10 @@ export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, si
  * The loader's body hook (lib/content/corpus.ts `LoadOptions.bodyHook`): called
  * in the parse workers with each freshly parsed body.
  */
-export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): void {
-  storeBody(cache, source, mtimeMs, size, renderBodyHtml(body, cache.linkPrefix));
+export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): Diagnostic[] {
+  // The renderer's fallbacks become the article's diagnostics (the loader adds them to the parse's, and caches them).
+  const diagnostics: Diagnostic[] = [];
+  const html = renderBodyHtml(body, cache.linkPrefix, (kind, message) => diagnostics.push({ severity: 'warning', kind, message, file: source }));
+  storeBody(cache, source, mtimeMs, size, html);
+  return diagnostics;
 }

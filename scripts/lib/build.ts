@@ -1,12 +1,13 @@
 /**
  * `kb build`: parse the content once (cached), then let Next.js export the
- * site into out/, then drop the files the deployed site never requests.
+ * site into a staging directory beside out/, drop the files the deployed site
+ * never requests, write the article pages, and swap the staging directory in.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadCorpus, type Corpus } from '../../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../../lib/content/corpus';
 import { copySources, sourcesMode } from '../../lib/content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
@@ -35,6 +36,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
+  addArchiveDiagnostics(corpus);
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
@@ -52,7 +54,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     } else {
       // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
       const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(contentDir, { withText: true })).files;
-      const search = buildSearchIndex(files, path.resolve('public/search'));
+      // Only the published file of each number: a stray duplicate never reaches the search index.
+      const search = buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search'));
       markSearchIndex('public/search', contentDir, fingerprint);
       console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
     }
@@ -65,29 +68,124 @@ function summaryOf(corpus: Corpus): string {
   return `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
 }
 
+/**
+ * `kb build`, atomically: the new site is written into a staging directory
+ * beside `out/` (`out.staging/`: Next exports into it, and every later step
+ * writes there), and swapped in only when it is complete. A build that fails,
+ * is interrupted (Ctrl-C, `kill`) or loses a worker leaves the previous `out/`
+ * as it was; a leftover staging directory is removed by the next build.
+ */
 export async function buildSite(options: BuildOptions): Promise<number> {
   const contentDir = path.resolve(options.contentDir);
+  const outDir = path.resolve(options.outDir ?? 'out');
+  const staging = stagingDirOf(outDir);
   const started = performance.now();
   console.log(`kbview: building ${contentDir}`);
+  recoverOutDir(outDir);
+  rmSync(staging, { recursive: true, force: true });
+  const stopWatching = onInterrupt(async (signal) => {
+    // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
+    const closed = [...children].map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('close', resolve))));
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    rmSync(staging, { recursive: true, force: true });
+    console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+  try {
+    const result = await writeSite(contentDir, staging, started);
+    if (result === null) {
+      rmSync(staging, { recursive: true, force: true });
+      console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
+      return 1;
+    }
+    swapInto(staging, outDir);
+    console.log(`${result} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    return 0;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    console.error(printable(`kbview: error: ${error instanceof Error ? error.message : String(error)}`));
+    console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
+    return 1;
+  } finally {
+    stopWatching();
+  }
+}
+
+/** Where `kb build` writes the new site before it replaces `outDir` (same parent, so the swap is a rename). */
+export function stagingDirOf(outDir: string): string {
+  return `${outDir}.staging`;
+}
+
+/** The previous site while the swap runs (it exists only between two renames). */
+function previousDirOf(outDir: string): string {
+  return `${outDir}.previous`;
+}
+
+/** A build killed between the two renames of the swap left the previous site under `out.previous/`: put it back. */
+function recoverOutDir(outDir: string): void {
+  const previous = previousDirOf(outDir);
+  if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
+  else rmSync(previous, { recursive: true, force: true });
+}
+
+/** Replaces `outDir` with the complete site in `staging`: two renames, then the old site is removed. */
+function swapInto(staging: string, outDir: string): void {
+  const previous = previousDirOf(outDir);
+  rmSync(previous, { recursive: true, force: true });
+  if (existsSync(outDir)) renameSync(outDir, previous);
+  renameSync(staging, outDir);
+  rmSync(previous, { recursive: true, force: true });
+}
+
+/** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
+function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  let handling = false;
+  const listener = (signal: NodeJS.Signals) => {
+    if (handling) return;
+    handling = true;
+    void handler(signal);
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+/**
+ * Writes the whole site into `siteDir` (the staging directory): parse and
+ * search index, `next build` (exporting into `siteDir`), then the steps after
+ * it. Steps added after `next build` (host files, data exports) write into
+ * `siteDir` too, never into `out/`. Returns the summary line, or null when a
+ * step failed (its error is printed).
+ */
+async function writeSite(contentDir: string, siteDir: string, started: number): Promise<string | null> {
   const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], process.env, started, false);
-  if (prepared !== 0) return prepared;
+  if (prepared !== 0) return null;
 
   const nextBin = require.resolve('next/dist/bin/next');
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, NEXT_TELEMETRY_DISABLED: '1' }, started);
+  // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
+  const exportDir = path.relative(process.cwd(), siteDir);
+  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, KB_EXPORT_DIR: exportDir, NEXT_TELEMETRY_DISABLED: '1' }, started);
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
-    return code;
+    return null;
   }
-  const outDir = path.resolve(options.outDir ?? 'out');
+  if (!existsSync(path.join(siteDir, 'index.html'))) {
+    console.error(`kbview: next build did not export into ${exportDir}/`);
+    return null;
+  }
   const pruneStarted = performance.now();
-  const removed = pruneExport(outDir);
+  const removed = pruneExport(siteDir);
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
   // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (scripts/lib/csp.ts);
   // the article pages written next get theirs as they are written.
-  const csp = applyCspToDir(outDir);
+  const csp = applyCspToDir(siteDir);
   for (const script of csp.unknownScripts.slice(0, 20)) console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
@@ -97,26 +195,26 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
-  let errors: readonly string[] = [];
+  let failed = 0;
   if (articlePages === 'template') {
-    const pages = await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') });
-    errors = pages.errors;
-    for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
-    if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
-    console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+    const pages = await writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') });
+    failed = pages.failed;
+    // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
+    for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
+    if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
+    console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
   }
   if (sources === 'files') {
-    const copied = copySources(contentDir, corpus.articles, outDir);
+    const copied = copySources(contentDir, corpus.articles, siteDir);
     console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
-  const host = writeHostFiles(outDir); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
+  // Steps that add files to the site go here, into siteDir.
+  const host = writeHostFiles(siteDir); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
   console.log(`kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`);
-  const files = countFiles(outDir);
-  console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  // Every other page is written; a page that could not be is an error of the build.
-  return errors.length > 0 ? 1 : 0;
+  const files = countFiles(siteDir);
+  return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
@@ -125,11 +223,18 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** The steps running now (stopped when the build is interrupted). */
+const children = new Set<ChildProcess>();
+
 /** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number, stampLines = true): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: stampLines ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
-    child.on('close', (code) => resolve(code ?? 1));
+    children.add(child);
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve(code ?? 1);
+    });
     if (!stampLines) return;
     const stamp = (stream: NodeJS.WriteStream) => {
       let rest = '';

@@ -118,6 +118,40 @@ function fixTimes(dir: string): void {
   }
 }
 
+/**
+ * Issue 13's classes, with instances of our own (Q990960–Q990972): keys that
+ * are Object.prototype's names, long runs of blanks before a U+2028 in every
+ * line pattern, front matter only a lax reader would close, `{% raw %}` in a
+ * title, numbers that name no article, hundreds of thousands of blocks, a
+ * stray file against the canonical one, oversized tables, lists and citations.
+ */
+export function makeRoundTwo(dir: string): void {
+  const at = (name: string) => path.join(dir, name);
+  const run = ' '.repeat(30_000);
+  writeFileSync(at('Q990960.md'), article('Q990960', 'Keywords Named Like Object Properties', 'Its keywords are __proto__, constructor and toString.\n\n' +
+    '======================================================================\nKeywords          : __proto__ constructor toString hasOwnProperty kbhostile\nIssue type        : constructor __proto__\n' +
+    '======================================================================').replace('Keyword(s): kbhostile', 'Keyword(s): __proto__ constructor valueOf'));
+  writeFileSync(at('Q990961.md'), article('Q990961', 'Blanks Before a Line Separator Everywhere',
+    `${'-'.repeat(75)}\nThe information in this article applies to:\n\n- ${run}\u2028x\n${'-'.repeat(75)}\n\nARTICLE-ID: Q123456\nTITLE : ${run}\u2029x\n\nQ123457 ${run}\u2028 x\n`)
+    .replace('Product(s): kbview', `Product(s):${run}\u2028kbview`));
+  writeFileSync(at('Q990962.md'), `---\ntitle: "Q990962: A Fallback Heading Over a Long Run"\n---\n\n#${run}\u2028x\n${'*a_'.repeat(1500)}\n\n{% raw %}\n\tArticle: Q990962\n\tText.\n{% endraw %}\n`);
+  writeFileSync(at('Q990963.md'), `---\ntitle: "Q990963: Front Matter Closed by a Fence With Blanks"\n---   \n${'*a_['.repeat(4000)}\n\n{% raw %}\n\tArticle: Q990963\n\tText.\n{% endraw %}\n`);
+  writeFileSync(at('Q990964.md'), `---\ntitle: "Q990964: A Title With {% raw %} Inside"\npermalink: /kb/990/Q990964/\n---\n\n{% raw %}\n\tArticle: Q990964\n\tThe title holds a raw tag.\n{% endraw %}\n`);
+  writeFileSync(at('Q990965.md'), article('Q990965', 'Numbers That Name No Article', 'See Q00000, Q000000, Q0000001 and Q1234567; only Q990964 is an article.'));
+  writeFileSync(at('Q990966.md'), article('Q990966', 'Three Hundred Thousand Blocks', Array.from({ length: 150_000 }, (_, i) => `b${i}`).join('\n\n')));
+  mkdirSync(at('kb/990/Q990967'), { recursive: true });
+  writeFileSync(at('kb/990/Q990967/README.md'), article('Q990967', 'The Canonical File', 'This file is at the canonical place.'));
+  mkdirSync(at('aaa'), { recursive: true });
+  writeFileSync(at('aaa/Q0990967.md'), article('Q990967', 'A Stray File Claiming the Number', 'This file sorts first but is not at the canonical place.'));
+  const header = '  Date      Time     Size    File name     Platform';
+  const wide = `  Date  Time  Size  File name  ${Array.from({ length: 12 }, (_, i) => `C${i}`).join('  ')}`;
+  writeFileSync(at('Q990968.md'), article('Q990968', 'Oversized File Tables',
+    `${header}\n  ${'-'.repeat(60)}\n${Array.from({ length: 600 }, (_, i) => `  10/29/99  01:15a   ${1000 + i} F${i}.dll       x86`).join('\n')}\n\nMore text.\n`));
+  writeFileSync(at('Q990971.md'), article('Q990971', 'A File Table of Sixteen Columns', `${wide}\n  ${'-'.repeat(60)}\n  10/29/99  01:15a  10  a.dll  ${'x  '.repeat(12)}\n`));
+  writeFileSync(at('Q990969.md'), article('Q990969', 'One Hundred and Fifty Missing Citations', Array.from({ length: 150 }, (_, i) => `See Q${899000 + i}.`).join('\n')));
+  writeFileSync(at('Q990970.md'), article('Q990970', 'A Hundred Keywords', 'Many keywords.').replace('Keyword(s): kbhostile', `Keyword(s): ${Array.from({ length: 100 }, (_, i) => `kbmany${i}`).join(' ')} kb${'x'.repeat(100)}`));
+}
+
 export function makeHostileContent(options: HostileOptions = {}): HostileContent {
   let root: string;
   if (options.at) {
@@ -163,6 +197,7 @@ export function makeHostileContent(options: HostileOptions = {}): HostileContent
   // Over the size limit (sparse: takes no disk space).
   writeFileSync(at('Q990946.md'), '');
   truncateSync(at('Q990946.md'), 40 * 1024 * 1024);
+  makeRoundTwo(dir);
   if ((options.unreadable ?? true) && !isRoot) {
     writeFileSync(at('Q990950.md'), article('Q990950', 'An Article Nobody May Read', 'This file has no read permission.'));
     chmodSync(at('Q990950.md'), 0o000);
@@ -192,12 +227,13 @@ export function makeHostileContent(options: HostileOptions = {}): HostileContent
 /** Articles that must be rendered (with or without warnings). */
 export const RENDERED = [
   'Q990901', 'Q990902', 'Q990903', 'Q990904', 'Q990905', 'Q990906', 'Q990907', 'Q990908', 'Q990909', 'Q990910',
-  'Q990911', 'Q990912', 'Q990913', 'Q990914', 'Q990915', 'Q990916', 'Q990917', 'Q990918', 'Q990919', 'Q990920',
+  'Q990911', 'Q990912', 'Q990913', 'Q990914', 'Q990915', 'Q990917', 'Q990918', 'Q990919', 'Q990920',
   'Q990935', 'Q990936', 'Q990937', 'Q990938', 'Q990945', 'Q990947',
+  'Q990960', 'Q990961', 'Q990962', 'Q990963', 'Q990964', 'Q990965', 'Q990966', 'Q990967', 'Q990968', 'Q990969', 'Q990970', 'Q990971',
 ];
 
 /** Never rendered: the files behind them are skipped, or outside the content directory. */
-export const NOT_RENDERED = ['Q0', 'Q990930', 'Q990931', 'Q990934', 'Q990940', 'Q990941', 'Q990942', 'Q990943', 'Q990946', 'Q990949', 'Q990950', 'Q990951'];
+export const NOT_RENDERED = ['Q0', 'Q990916', 'Q990930', 'Q990931', 'Q990934', 'Q990940', 'Q990941', 'Q990942', 'Q990943', 'Q990946', 'Q990949', 'Q990950', 'Q990951'];
 
 export interface ExpectedReport {
   file: string;
@@ -240,7 +276,9 @@ export const EXPECTED_REPORTS: ExpectedReport[] = [
   { file: 'Q990935.md', kind: 'binary-data', severity: 'warning', line: 21 },
   { file: 'Q990936.md', kind: 'line-endings', severity: 'warning', line: 1 },
   { file: 'Q990937.md', kind: 'large-article', severity: 'warning' },
+  { file: 'Q990937.md', kind: 'block-limit', severity: 'warning', line: 19418 },
   { file: 'Q990938.md', kind: 'large-article', severity: 'warning' },
+  { file: 'Q990938.md', kind: 'block-limit', severity: 'warning', line: 50011 },
   { file: 'Q990940.md', kind: 'unreadable', severity: 'error', fifo: true },
   { file: 'Q990941.md', kind: 'unreadable', severity: 'error' },
   { file: 'Q990942.md', kind: 'symlink-outside', severity: 'error' },
@@ -254,6 +292,17 @@ export const EXPECTED_REPORTS: ExpectedReport[] = [
   { file: 'Q990948.md', kind: 'file-name-mismatch', severity: 'warning' },
   { file: 'Q990948.md', kind: 'title-without-id', severity: 'warning', line: 7 },
   { file: 'Q990949.md', kind: 'unreadable', severity: 'error' },
+  // Round two (makeRoundTwo).
+  { file: 'Q990962.md', kind: 'markdown-too-complex', severity: 'warning', line: 4 },
+  { file: 'Q990963.md', kind: 'markdown-too-complex', severity: 'warning', line: 4 },
+  { file: 'Q990966.md', kind: 'large-article', severity: 'warning' },
+  { file: 'Q990966.md', kind: 'block-limit', severity: 'warning', line: 10019 },
+  { file: 'Q990968.md', kind: 'table-limit', severity: 'warning', line: 523 },
+  { file: 'Q990971.md', kind: 'table-limit', severity: 'warning', line: 21 },
+  { file: 'Q990969.md', kind: 'missing-page-limit', severity: 'warning' },
+  { file: 'Q990970.md', kind: 'list-limit', severity: 'warning', line: 15 },
+  { file: 'aaa/Q0990967.md', kind: 'duplicate-id', severity: 'error' },
+  { file: 'kb/990/Q990967/README.md', kind: 'duplicate-id', severity: 'error' },
   { file: 'Q990950.md', kind: 'unreadable', severity: 'error', unlessRoot: true },
   { file: 'locked', kind: 'unreadable', severity: 'error', unlessRoot: true },
 ];
@@ -261,7 +310,7 @@ export const EXPECTED_REPORTS: ExpectedReport[] = [
 /** Source paths of the files that must count as skipped. */
 export const SKIPPED_FILES = [
   'Q0.md', 'Q990930.md', 'Q990931.md', 'Q990934.md', 'Q990940.md', 'Q990941.md', 'Q990942.md', 'linked-outside', 'Q990946.md',
-  'Q990949.md', 'dup/b/Q990916.md', 'Q990948.md', 'Q990950.md', 'locked',
+  'Q990949.md', 'dup/a/Q990916.md', 'dup/b/Q990916.md', 'Q990948.md', 'aaa/Q0990967.md', 'Q990950.md', 'locked',
 ];
 
 const FORBIDDEN_TAGS = new Set(['script', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'style', 'link', 'meta', 'base', 'form', 'noscript', 'template', 'textarea', 'title']);

@@ -1,0 +1,60 @@
+/**
+ * The worker pool (lib/worker-pool.ts): a job over the per-file limit gets
+ * its worker stopped and is reported while the others finish; a worker that
+ * throws or exits ends the run with an error naming the job it held, instead
+ * of a hang.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileTimeoutMs, runInWorkers, WorkerCrash } from '../lib/worker-pool';
+
+const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
+
+function run(jobs: Array<number | string>, timeoutMs = 60_000, workers = 2) {
+  const results: string[] = [];
+  const promise = runInWorkers<number | string, string | number>({
+    module: MODULE,
+    workerData: { factor: 2 },
+    workers,
+    jobs,
+    chunk: 3,
+    label: (job) => `file-${job}`,
+    onTimeout: (job) => `timeout ${job}`,
+    timeoutMs,
+    onResults: (batch) => {
+      for (const r of batch) results.push(String(r));
+    },
+  });
+  return { results, promise };
+}
+
+test('every job is answered once, in workers', async () => {
+  const jobs = Array.from({ length: 20 }, (_, i) => i);
+  const { results, promise } = run(jobs);
+  await promise;
+  assert.deepEqual(results.map(Number).sort((a, b) => a - b), jobs.map((j) => j * 2));
+});
+
+test('a job over the limit is stopped and reported; the rest of its chunk and the other jobs still run', async () => {
+  const { results, promise } = run([1, 2, 'hang', 4, 5, 6, 7], 1500, 1);
+  await promise;
+  assert.deepEqual([...results].sort(), ['10', '12', '14', '2', '4', '8', 'timeout hang'].sort());
+});
+
+test('a worker that throws or exits ends the run with an error naming the job it held', async () => {
+  for (const bad of ['throw', 'exit']) {
+    const { promise } = run([1, 2, 3, 4, bad, 6, 7, 8], 60_000, 2);
+    await assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof WorkerCrash, String(error));
+      assert.equal(error.file, `file-${bad}`);
+      return true;
+    });
+  }
+});
+
+test('KB_FILE_TIMEOUT sets the per-file limit (seconds), 30 s by default', () => {
+  assert.equal(fileTimeoutMs({}), 30_000);
+  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: '5' }), 5000);
+  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: 'x' }), 30_000);
+  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: '-1' }), 30_000);
+});
