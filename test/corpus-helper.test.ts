@@ -10,8 +10,9 @@ test('the shared corpus extracts and holds Q244717', { skip: corpusSkipReason() 
   assert.ok(existsSync(path.join(dir, '244', 'Q244717', 'README.md')));
 });
 
-test('a missing corpus gives a skip reason naming where it was looked for', () => {
-  const saved = { dir: process.env.KB_CORPUS_DIR, tar: process.env.KB_CORPUS_TARBALL };
+test('a missing corpus gives a skip reason naming where it was looked for (outside CI: test/ci-rules.test.ts)', () => {
+  const saved = { dir: process.env.KB_CORPUS_DIR, tar: process.env.KB_CORPUS_TARBALL, ci: process.env.CI };
+  delete process.env.CI;
   process.env.KB_CORPUS_DIR = '/nonexistent/kb';
   process.env.KB_CORPUS_TARBALL = '/nonexistent/kbarchive-kb.tar.gz';
   try {
@@ -19,7 +20,11 @@ test('a missing corpus gives a skip reason naming where it was looked for', () =
     assert.equal(typeof reason, 'string');
     assert.match(reason as string, /corpus not available.*\/nonexistent\/kbarchive-kb\.tar\.gz/);
   } finally {
-    for (const [key, value] of [['KB_CORPUS_DIR', saved.dir], ['KB_CORPUS_TARBALL', saved.tar]] as const) {
+    for (const [key, value] of [
+      ['KB_CORPUS_DIR', saved.dir],
+      ['KB_CORPUS_TARBALL', saved.tar],
+      ['CI', saved.ci],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }

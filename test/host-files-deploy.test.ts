@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { nginxSnippet } from '../scripts/lib/host-files';
+import { requireUnderCI, skipUnlessCI } from './helpers/ci';
 import { NGINX, nginxMissingMessage } from './helpers/nginx';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,7 +102,8 @@ test('Dockerfile: builds with Node, serves out/ with the official nginx image an
   for (const heavy of ['node_modules', '.next', 'out', '.cache', '.git']) assert.ok(ignore.includes(heavy), `.dockerignore: ${heavy}`);
 });
 
-test('Dockerfile: the server block it writes around the snippet passes nginx -t', { skip: nginxMissingMessage() ?? false }, () => {
+test('Dockerfile: the server block it writes around the snippet passes nginx -t', { skip: skipUnlessCI(nginxMissingMessage()) }, () => {
+  requireUnderCI(nginxMissingMessage());
   const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
   const server = /^RUN printf '([^']*)' > \/etc\/nginx\/conf\.d\/default\.conf$/m.exec(dockerfile)![1]!.replace(/\\n/g, '\n');
   const prefix = mkdtempSync(path.join(os.tmpdir(), 'kbview-nginx-t-'));

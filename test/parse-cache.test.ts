@@ -1,0 +1,90 @@
+/**
+ * The loader's parse cache (lib/content/corpus.ts) is keyed on each file's
+ * mtime and size: a file whose mtime or size differs from its cache entry is
+ * parsed again, whichever of the two changed. The edits here are the ones
+ * that catch a cache looking at one of them only: a same-size edit (only the
+ * mtime changes) and an edit whose mtime is set back (only the size changes).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadCorpus } from '../lib/content/corpus';
+import { article } from './helpers/hostile-content';
+
+/** Whole seconds, so that setting an mtime back restores it exactly. */
+const T0 = new Date('2026-11-20T10:00:00Z');
+
+function write(file: string, text: string, mtime: Date): void {
+  writeFileSync(file, text);
+  utimesSync(file, mtime, mtime);
+}
+
+interface Content {
+  content: string;
+  cacheDir: string;
+  /** The article that is edited. */
+  file: string;
+}
+
+/** Three articles (mtime T0) in a temporary content folder, with a parse cache beside it. */
+async function withContent(fn: (ctx: Content) => Promise<void>): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-parse-cache-'));
+  try {
+    const content = path.join(root, 'content');
+    mkdirSync(content);
+    write(path.join(content, 'Q990601.md'), article('Q990601', 'Alpha Cache Article', 'The first version of this article.'), T0);
+    write(path.join(content, 'Q990602.md'), article('Q990602', 'Bravo Cache Article', 'An article that never changes.'), T0);
+    write(path.join(content, 'Q990603.md'), article('Q990603', 'Charlie Cache Article', 'Another article that never changes.'), T0);
+    await fn({ content, cacheDir: path.join(root, 'cache'), file: path.join(content, 'Q990601.md') });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const titleOf = (corpus: Awaited<ReturnType<typeof loadCorpus>>, id: string) => corpus.articles.find((a) => a.id === id)?.title;
+
+test('a second load reads unchanged files from the cache', async () => {
+  await withContent(async ({ content, cacheDir }) => {
+    const first = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([first.stats.parsed, first.stats.fromCache], [3, 0]);
+    const second = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([second.stats.parsed, second.stats.fromCache], [0, 3]);
+    assert.deepEqual(second.articles, first.articles);
+  });
+});
+
+test('a same-size edit (only the mtime changes) is parsed again', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const first = await loadCorpus(content, { cacheDir });
+    assert.equal(titleOf(first, 'Q990601'), 'Alpha Cache Article');
+    const before = statSync(file);
+    const edited = readFileSync(file, 'utf8').replaceAll('Alpha', 'Omega');
+    write(file, edited, new Date(T0.getTime() + 60_000));
+    assert.equal(statSync(file).size, before.size, 'the edit keeps the size');
+    assert.notEqual(statSync(file).mtimeMs, before.mtimeMs);
+
+    const second = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([second.stats.parsed, second.stats.fromCache], [1, 2], 'only the edited file is parsed again');
+    assert.equal(titleOf(second, 'Q990601'), 'Omega Cache Article');
+    // And the cache now holds the new version.
+    const third = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([third.stats.parsed, titleOf(third, 'Q990601')], [0, 'Omega Cache Article']);
+  });
+});
+
+test('an edit with the mtime set back (only the size changes) is parsed again', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    await loadCorpus(content, { cacheDir });
+    const before = statSync(file);
+    const edited = readFileSync(file, 'utf8').replace('Alpha Cache Article', 'Alpha Cache Article, Revised');
+    write(file, edited, T0);
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs, 'the mtime is the one the cache holds');
+    assert.notEqual(statSync(file).size, before.size);
+
+    const second = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([second.stats.parsed, second.stats.fromCache], [1, 2], 'only the edited file is parsed again');
+    assert.equal(titleOf(second, 'Q990601'), 'Alpha Cache Article, Revised');
+  });
+});
