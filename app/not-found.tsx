@@ -49,6 +49,9 @@ export default function NotFound() {
           <li>
             <a href={href('/numbers/')}>Article numbers</a>
           </li>
+          <li>
+            <a href={href('/files/')}>Files</a>
+          </li>
         </ul>
       </div>
     </Static>

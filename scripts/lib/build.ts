@@ -15,7 +15,7 @@ import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
-import { prepareFileIndex } from '../../lib/content/files-store';
+import { prepareLinkData } from '../../lib/content/data-export';
 
 export interface BuildOptions {
   contentDir: string;
@@ -39,7 +39,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
   console.log(summaryOf(corpus));
-  if (corpus.articles.length > 0) console.log(await prepareFileIndex(corpus)); // the /files/ pages' index (lib/content/files-store.ts)
+  for (const line of await prepareLinkData(corpus)) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
