@@ -111,7 +111,7 @@ test('the 404 page forwards old addresses to the permalink, and fills the search
       // Anything else: the words of the path.
       await page.goto(site.href('windows-nt/Rassrv%20exe_help.html'));
       await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('[data-notfound-search]')?.value ?? '') !== '');
-      assert.equal(await page.locator('[data-notfound-search]').inputValue(), 'windows nt Rassrv exe_help');
+      assert.equal(await page.locator('[data-notfound-search]').inputValue(), 'windows nt Rassrv exe help');
       assert.equal(pathOf(page), '/windows-nt/Rassrv%20exe_help.html');
       clean(info);
     },
