@@ -132,3 +132,18 @@ test("Q244717's table: Rassrv.exe rows, linked to /files/rassrv.exe/", () => {
   const html = JSON.stringify(renderBody(parsed.body, { linkPrefix: '/kb-archive' }));
   assert.match(html, /"href":"\/kb-archive\/files\/rassrv\.exe\/"/);
 });
+
+test('hostile file names: slugs stay [a-z0-9.-], no prototype keys, long names cut, one page per slug', () => {
+  const names = ['__proto__', 'constructor.dll', '../../etc/passwd', '<img src=x onerror=alert(1)>.exe', 'A'.repeat(10_000) + '.exe', 'Ras Srv.EXE', 'ras-srv.exe', '...', '\u0000.dll'];
+  const index = buildFileIndex([article(400001, names.map((name) => ({ name })))]);
+  for (const file of index.files) assert.match(file.slug, /^[a-z0-9](?:[a-z0-9.-]{0,98}[a-z0-9])?$/, file.slug);
+  const slugs = index.files.map((f) => f.slug);
+  assert.equal(new Set(slugs).size, slugs.length);
+  assert.ok(slugs.includes('proto'));
+  assert.ok(slugs.includes('etc-passwd'));
+  // `Ras Srv.EXE` and `ras-srv.exe` give one slug: one page with both spellings.
+  assert.deepEqual(index.files.find((f) => f.slug === 'ras-srv.exe')?.names.sort(), ['Ras Srv.EXE', 'ras-srv.exe']);
+  // `...` has no slug: counted, not indexed.
+  assert.equal(index.skipped, 1);
+  assert.equal(Object.getPrototypeOf(index.articles), Map.prototype);
+});
