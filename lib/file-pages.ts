@@ -8,11 +8,11 @@ import { fileSlug } from './file-slug';
 
 /**
  * An article gives pages to at most this many distinct file names, in table
- * order (the archive's largest table names 318; a hostile article listing
+ * order (the archive's largest tables name 461; a hostile article listing
  * 100,000 names must not add 100,000 pages). Names beyond it are counted in
  * the build log, and their rows are not indexed.
  */
-export const MAX_FILE_NAMES_PER_ARTICLE = 400;
+export const MAX_FILE_NAMES_PER_ARTICLE = 1000;
 
 /** `/files/rassrv.exe/` (without base path). */
 export function filePagePath(slug: string): string {

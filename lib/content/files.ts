@@ -105,11 +105,7 @@ export function buildFileIndex(articles: readonly Article[], texts?: ReadonlyMap
     for (const article of articles) {
       const text = texts.get(article.id);
       if (!text) continue;
-      const found = new Set<string>();
-      for (const match of text.slice(0, MAX_MENTION_TEXT).matchAll(NAME_IN_TEXT)) {
-        const slug = names.get(match[0].toLowerCase());
-        if (slug !== undefined) found.add(slug);
-      }
+      const found = namesInText(text.length > MAX_MENTION_TEXT ? text.slice(0, MAX_MENTION_TEXT) : text, names);
       for (const slug of found) {
         const entry = bySlug.get(slug)!;
         if (entry.rows.some((r) => r.n === article.number)) continue;
@@ -130,14 +126,45 @@ export function buildFileIndex(articles: readonly Article[], texts?: ReadonlyMap
   return { files, articles: articleMap, skipped };
 }
 
-/**
- * A run of file-name characters with at least one dot inside (`ntoskrnl.exe`,
- * `mfc42.dll`): the separators of `X+(\.X+)+` are not in `X`, so it is linear.
- * A name preceded or followed by `.` is part of a longer name and is skipped by
- * the lookup (its whole text is the key).
- */
-const NAME_IN_TEXT = /[A-Za-z0-9_$~-]+(?:\.[A-Za-z0-9_$~-]+)+/g;
 const WHOLE_NAME = /^[a-z0-9_$~-]+(?:\.[a-z0-9_$~-]+)+$/;
+
+/** 1 for the characters of a file name (`[A-Za-z0-9_$~-]`); the dot is handled apart. */
+const NAME_CHAR = (() => {
+  const table = new Uint8Array(128);
+  for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$~-') table[c.charCodeAt(0)] = 1;
+  return table;
+})();
+const isNameChar = (c: number): boolean => c < 128 && NAME_CHAR[c] === 1;
+
+/**
+ * The slugs of the names (lower-cased whole names → slug) that `text` holds as
+ * whole file names: runs of name characters and single dots (`ntoskrnl.exe`,
+ * `mfc42.dll`), cut at anything else (`\`, `/`, spaces, quotes…), without a
+ * leading or trailing dot. Linear: one `indexOf` pass over the dots, each run
+ * read once (the scan resumes after it).
+ */
+export function namesInText(text: string, names: ReadonlyMap<string, string>): Set<string> {
+  const found = new Set<string>();
+  const n = text.length;
+  let i = text.indexOf('.');
+  while (i >= 0) {
+    if (i > 0 && i + 1 < n && isNameChar(text.charCodeAt(i - 1)) && isNameChar(text.charCodeAt(i + 1))) {
+      let start = i - 1;
+      while (start > 0 && (isNameChar(text.charCodeAt(start - 1)) || (text.charCodeAt(start - 1) === 46 && start > 1 && isNameChar(text.charCodeAt(start - 2))))) start--;
+      let end = i + 1;
+      while (end < n && (isNameChar(text.charCodeAt(end)) || (text.charCodeAt(end) === 46 && end + 1 < n && isNameChar(text.charCodeAt(end + 1))))) end++;
+      const dot = text.lastIndexOf('.', end - 1);
+      if (end - start <= 200 && KNOWN_EXTENSIONS.has(text.slice(dot + 1, end).toLowerCase())) {
+        const slug = names.get(text.slice(start, end).toLowerCase());
+        if (slug !== undefined) found.add(slug);
+      }
+      i = text.indexOf('.', end);
+    } else {
+      i = text.indexOf('.', i + 1);
+    }
+  }
+  return found;
+}
 
 function rowOf(n: number, row: FileAttribute): FileRow {
   return {
