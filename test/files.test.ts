@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildFileIndex, compareDates, compareRows, compareVersions, type FileRow } from '../lib/content/files';
 import { MAX_FILE_NAMES_PER_ARTICLE } from '../lib/file-pages';
+import { fillFileTemplate } from '../lib/file-page-template';
 import { parseArticle, renderBody, type Article, type FileAttribute } from '../lib/markdown/index';
 import { REPO_ROOT } from './helpers/corpus';
 
@@ -146,4 +147,13 @@ test('hostile file names: slugs stay [a-z0-9.-], no prototype keys, long names c
   // `...` has no slug: counted, not indexed.
   assert.equal(index.skipped, 1);
   assert.equal(Object.getPrototypeOf(index.articles), Map.prototype);
+});
+
+test('file pages from one render: the slug everywhere, the content once, outside scripts', () => {
+  const template = '<title>kbtplfile0 (file)</title><script>self.__next_f.push([1,"[\\"kbtplfile0\\"]"])</script><div data-static="s1">kbtplfilebody0</div>';
+  const page = fillFileTemplate(template, 'rassrv.exe', '<h1>Rassrv.exe $& $1</h1>');
+  assert.equal(page, '<title>rassrv.exe (file)</title><script>self.__next_f.push([1,"[\\"rassrv.exe\\"]"])</script><div data-static="s1"><h1>Rassrv.exe $& $1</h1></div>');
+  assert.throws(() => fillFileTemplate(template, '../x', ''), /bad slug/);
+  assert.throws(() => fillFileTemplate('<p>none</p>', 'a.dll', ''), /exactly once/);
+  assert.throws(() => fillFileTemplate('<script>x="kbtplfilebody0"</script>', 'a.dll', ''), /inside a script/);
 });

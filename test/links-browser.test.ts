@@ -153,6 +153,11 @@ test("Q244717's file table links to the file page: rows newest first, applies-to
       ]);
       assert.match(rows[0]![0]!, /Q244717/);
       assert.match((await page.locator('main').textContent()) ?? '', /Terminal Server Edition/);
+      // Written from one render of the route (lib/file-page-template.ts): its title, and a hydrated page ('/' focuses the search box).
+      assert.equal(await page.title(), 'rassrv.exe (file) · kbview');
+      await page.locator('body').click({ position: { x: 5, y: 300 } });
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement?.hasAttribute('data-site-search')), true);
 
       await page.goto(site.href('files/'));
       const entry = page.locator('[data-files-letter="r"] a', { hasText: 'Rassrv.exe' });

@@ -85,12 +85,25 @@ function DateCell({ value }: { value: string }) {
   return date.iso ? <time dateTime={date.iso}>{date.iso}</time> : <>{value}</>;
 }
 
-export function FilePageView({ index, file }: { index: SiteFileIndex; file: FileEntry }) {
+export function FilePageView({ index, file }: { index: Pick<SiteFileIndex, 'articles'>; file: FileEntry }) {
+  return (
+    <Static>
+      <FilePageContent index={index} file={file} />
+    </Static>
+  );
+}
+
+/**
+ * The content of a file page (static HTML): rendered inside `FilePageView`'s
+ * island by the route, or alone by `kb build`'s file page writer
+ * (scripts/lib/file-pages.tsx), which puts it into one Next render of the route.
+ */
+export function FilePageContent({ index, file }: { index: Pick<SiteFileIndex, 'articles'>; file: FileEntry }) {
   const extraColumns = [...new Set(file.rows.flatMap((r) => r.extra.map(([k]) => k)))].slice(0, 6);
   const articlesWithRows = [...new Set(file.rows.map((r) => r.n))];
   const mentions = file.mentions.slice(0, MAX_MENTIONS_SHOWN);
   return (
-    <Static>
+    <>
       <Breadcrumbs trail={[{ label: 'Home', path: '/' }, { label: 'Files', path: '/files/' }, { label: file.name }]} />
       <h1 className="mt-4 font-mono text-2xl font-bold tracking-tight break-all sm:text-3xl">{file.name}</h1>
       <div className="mt-2 max-w-[72ch] space-y-2 text-muted">
@@ -191,6 +204,6 @@ export function FilePageView({ index, file }: { index: SiteFileIndex; file: File
           ) : null}
         </section>
       ) : null}
-    </Static>
+    </>
   );
 }

@@ -16,6 +16,7 @@ import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
 import { prepareLinkData } from '../../lib/content/data-export';
+import { writeFilePages } from './file-pages';
 
 export interface BuildOptions {
   contentDir: string;
@@ -104,6 +105,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
     if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
     console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+    console.log(await writeFilePages(corpus, outDir)); // /files/<slug>/ from one render (lib/file-page-template.ts)
   }
   if (sources === 'files') {
     const copied = copySources(contentDir, corpus.articles, outDir);
