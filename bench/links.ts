@@ -3,6 +3,7 @@
  *
  *   --content DIR   corpus (default: the extracted full corpus, .cache/corpus/kb), read through the parse cache
  *   --out DIR       a site built from it (default out/): files and bytes of /files/ and /data/
+ *   --site DIR      a site holding files/rassrv.exe/ (default out/), whose page is made into the file page template
  *   --append        append the table to BENCHMARKS.md
  *
  * 1. Resolution: every old-link form of issue 12 (lib/kb-links.ts) written for
@@ -15,7 +16,7 @@
  *    parse cache, as `kb build` does when it parsed nothing) and the data export.
  * 5. Files and bytes the export gained: out/files/ and out/data/.
  */
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -24,6 +25,8 @@ import { buildFileIndex } from '../lib/content/files';
 import { citationsCsv, filesCsv, articleLine, reproducibleGzip } from '../lib/content/data-export';
 import { kbNumberOf, MAX_LINK_LENGTH } from '../lib/kb-links';
 import { corpusDir } from '../test/helpers/corpus';
+import { FILE_TEMPLATE_BODY, FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
+import { writeFilePagesFrom } from '../scripts/lib/file-pages';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -33,6 +36,7 @@ const flag = (name: string): string | undefined => {
 const contentFlag = flag('--content');
 let content = '';
 const outDir = path.resolve(flag('--out') ?? 'out');
+const siteDir = path.resolve(flag('--site') ?? 'out');
 const rows: Array<[string, string, string]> = [];
 const row = (name: string, value: string, target = '') => {
   rows.push([name, value, target]);
@@ -164,29 +168,8 @@ async function main(): Promise<void> {
   }
 
   console.log('\n== 4. build time added');
-  started = performance.now();
-  const index = buildFileIndex(corpus.articles, texts);
-  const indexMs = performance.now() - started;
-  const rowsCount = index.files.reduce((s, f) => s + f.rows.length, 0);
-  const mentions = index.files.reduce((s, f) => s + f.mentions.length, 0);
-  const tableArticles = new Set(index.files.flatMap((f) => f.rows.map((r) => r.n))).size;
-  let maxPerArticle = 0;
-  for (const a of corpus.articles) maxPerArticle = Math.max(maxPerArticle, new Set(a.fileAttributes.map((r) => r.name.toLowerCase())).size);
-  row('file index', `${index.files.length} file pages, ${rowsCount} rows in ${tableArticles} articles, ${mentions} mentions, ${index.skipped} rows not indexed; most names in one article ${maxPerArticle}`);
-  row('file index build (with mentions)', `${(indexMs / 1000).toFixed(2)} s (+ ${(loadMs / 1000).toFixed(1)} s loading texts from the parse cache when kb build parsed nothing; cached afterwards)`);
-  started = performance.now();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kb-links-bench-'));
-  try {
-    let articles = '';
-    for (const a of corpus.articles) articles += articleLine(a);
-    const sizes = [articles, citationsCsv(corpus.articles).text, filesCsv(index).text].map((t) => reproducibleGzip(Buffer.from(t)).length);
-    const dataMs = performance.now() - started;
-    row('data export', `${(dataMs / 1000).toFixed(2)} s; articles.jsonl.gz ${(sizes[0]! / 1e6).toFixed(1)} MB, citations.csv.gz ${(sizes[1]! / 1e6).toFixed(2)} MB, files.csv.gz ${(sizes[2]! / 1e6).toFixed(2)} MB`);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-
-  console.log('\n== 5. files added to the export');
+  let dataBytes = 0;
+  let pagesWritten = { files: 0, bytes: 0 };
   const count = (dir: string): { files: number; bytes: number } => {
     let files = 0;
     let bytes = 0;
@@ -207,6 +190,63 @@ async function main(): Promise<void> {
     }
     return { files, bytes };
   };
+
+  started = performance.now();
+  const index = buildFileIndex(corpus.articles, texts);
+  const indexMs = performance.now() - started;
+  const rowsCount = index.files.reduce((s, f) => s + f.rows.length, 0);
+  const mentions = index.files.reduce((s, f) => s + f.mentions.length, 0);
+  const tableArticles = new Set(index.files.flatMap((f) => f.rows.map((r) => r.n))).size;
+  let maxPerArticle = 0;
+  for (const a of corpus.articles) maxPerArticle = Math.max(maxPerArticle, new Set(a.fileAttributes.map((r) => r.name.toLowerCase())).size);
+  row('file index', `${index.files.length} file pages, ${rowsCount} rows in ${tableArticles} articles, ${mentions} mentions, ${index.skipped} rows not indexed; most names in one article ${maxPerArticle}`);
+  row('file index build (with mentions)', `${(indexMs / 1000).toFixed(2)} s (+ ${(loadMs / 1000).toFixed(1)} s loading texts from the parse cache when kb build parsed nothing; cached afterwards)`);
+  started = performance.now();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kb-links-bench-'));
+  try {
+    let articles = '';
+    for (const a of corpus.articles) articles += articleLine(a);
+    const sizes = [articles, citationsCsv(corpus.articles).text, filesCsv(index).text].map((t) => reproducibleGzip(Buffer.from(t)).length);
+    dataBytes = sizes.reduce((a, b) => a + b, 0);
+    const dataMs = performance.now() - started;
+    row('data export', `${(dataMs / 1000).toFixed(2)} s; articles.jsonl.gz ${(sizes[0]! / 1e6).toFixed(1)} MB, citations.csv.gz ${(sizes[1]! / 1e6).toFixed(2)} MB, files.csv.gz ${(sizes[2]! / 1e6).toFixed(2)} MB`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  // The file pages, written as kb build writes them, from a template made of a built page (--site, default out/).
+  const sample = path.join(siteDir, 'files', 'rassrv.exe', 'index.html');
+  if (existsSync(sample)) {
+    const html = readFileSync(sample, 'utf8');
+    const open = /<div data-static="[^"]+">(?=<nav aria-label="Breadcrumb")/.exec(html);
+    const close = html.lastIndexOf('</div><!--$-->');
+    if (open && close > open.index) {
+      const at = open.index + open[0].length;
+      const template = (html.slice(0, at) + '\u0000' + html.slice(close)).split('rassrv.exe').join(FILE_TEMPLATE_SLUG).replace('\u0000', FILE_TEMPLATE_BODY);
+      const pagesDir = mkdtempSync(path.join(os.tmpdir(), 'kb-file-pages-'));
+      try {
+        started = performance.now();
+        const written = await writeFilePagesFrom(template, index, pagesDir);
+        const writeMs = performance.now() - started;
+        const pages = count(path.join(pagesDir, 'files'));
+        row('file pages, written from one render', `${written} pages in ${(writeMs / 1000).toFixed(2)} s, ${(pages.bytes / 1e6).toFixed(1)} MB`);
+        pagesWritten = pages;
+        const big = readdirSync(path.join(pagesDir, 'files')).map((slug) => [slug, statSync(path.join(pagesDir, 'files', slug, 'index.html')).size] as const).sort((a, b) => b[1] - a[1])[0];
+        if (big) row('largest file page', `${big[0]} ${(big[1] / 1e3).toFixed(0)} KB`);
+      } finally {
+        rmSync(pagesDir, { recursive: true, force: true });
+      }
+    }
+  } else {
+    row('file pages, written from one render', `skipped (no ${path.relative(process.cwd(), sample)} to make a template of)`);
+  }
+
+  console.log('\n== 5. files added to the export');
+  if (pagesWritten.files > 0) {
+    // The written file pages, the data files (3 + manifest) and the two pages Next renders (/files/, /data/: measured in out/ when there).
+    const nextPages = count(path.join(outDir, 'files')).files > 0 ? 0 : 2;
+    row('added (computed from the above)', `${pagesWritten.files + 4 + nextPages} files, ${((pagesWritten.bytes + dataBytes) / 1e6).toFixed(1)} MB + the /files/ index page`, '≤ 2,500 files, ≤ 40 MB');
+  }
   const files = count(path.join(outDir, 'files'));
   const data = count(path.join(outDir, 'data'));
   row(`${path.relative(process.cwd(), outDir) || outDir}/files/ + data/`, `${files.files + data.files} files, ${((files.bytes + data.bytes) / 1e6).toFixed(1)} MB (files/ ${files.files}, ${(files.bytes / 1e6).toFixed(1)} MB; data/ ${data.files}, ${(data.bytes / 1e6).toFixed(1)} MB)`, '≤ 2,500 files, ≤ 40 MB');

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { basePathFromEnv } from '../../lib/base-path';
 import type { Corpus } from '../../lib/content/corpus';
-import type { FileArticle, FileEntry } from '../../lib/content/files';
+import type { FileArticle, FileEntry, FileIndex } from '../../lib/content/files';
 import { readFileIndex } from '../../lib/content/files-store';
 import { FILE_TEMPLATE_SLUG } from '../../lib/file-page-template';
 import { runInWorkers } from '../../lib/worker-pool';
@@ -35,6 +35,12 @@ export async function writeFilePages(corpus: Corpus, outDir: string): Promise<st
   const template = readFileSync(file, 'utf8');
   rmSync(dir, { recursive: true, force: true });
   const index = readFileIndex(corpus.dir, corpus.files, corpus.articles);
+  const pages = await writeFilePagesFrom(template, index, outDir);
+  return `kbview: wrote ${pages} file pages (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+}
+
+/** Writes the pages of `index` from the template page's HTML (bench/links.ts calls it too); returns how many. */
+export async function writeFilePagesFrom(template: string, index: Pick<FileIndex, 'files' | 'articles'>, outDir: string): Promise<number> {
   const jobs: FilePageJob[] = index.files.map((f) => ({
     file: f,
     articles: [...new Set([...f.rows.map((r) => r.n), ...f.mentions])].flatMap((n) => index.articles.get(n) ?? []),
@@ -54,5 +60,5 @@ export async function writeFilePages(corpus: Corpus, outDir: string): Promise<st
     },
   });
   if (errors.length > 0) throw new Error(`kbview: ${errors.length} file pages could not be written:\n${errors.slice(0, 50).map((e) => JSON.stringify(e)).join('\n')}`);
-  return `kbview: wrote ${jobs.length} file pages (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+  return jobs.length;
 }
