@@ -13,6 +13,9 @@ import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
 import { serveDir, type ServedSite } from './helpers/server';
 import { builtSite } from './helpers/site-build';
 import { articleSchema } from '../lib/markdown/index';
+import { createRequire } from 'node:module';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const BASE = '/kb-archive';
 
@@ -34,6 +37,14 @@ after(async () => {
 
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 
+/** Waits until React has hydrated the element (its handlers are attached), so that Enter runs them. */
+async function hydrated(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((s) => {
+    const el = document.querySelector(s);
+    return el !== null && Object.keys(el).some((k) => k.startsWith('__reactFiber') || k.startsWith('__reactProps'));
+  }, selector);
+}
+
 /** No script error, no request off the loopback, no CSP violation. */
 function clean(info: PageInfo): void {
   assert.deepEqual(info.pageErrors.map((e) => e.message), []);
@@ -53,6 +64,7 @@ test('home jump box: old links go to the article or its not-in-archive page; loo
         ['https://jeffpar.github.io/kbarchive/kb/244/Q244717/', '/kb/244/Q244717/'],
       ]) {
         await page.goto(site.url);
+        await hydrated(page, '[data-jump-input]');
         await input.fill(pasted!);
         await Promise.all([page.waitForURL((url) => url.pathname === expected), input.press('Enter')]);
       }
@@ -60,6 +72,7 @@ test('home jump box: old links go to the article or its not-in-archive page; loo
 
       for (const lookAlike of ['javascript:location="//support.microsoft.com/kb/244717"', 'https://evil.example/kb/244717', 'http://support.microsoft.com/default.aspx?scid=fh;EN-US;CNTACTMS']) {
         await page.goto(site.url);
+        await hydrated(page, '[data-jump-input]');
         await input.fill(lookAlike);
         await input.press('Enter');
         await page.locator('.kb-jump [role="alert"]').waitFor();
@@ -75,11 +88,13 @@ test('header search box on /search/: an old link goes to the article; a look-ali
   await withPage(
     async (page, info) => {
       await page.goto(site.href('search/'));
+      await hydrated(page, 'input[data-site-search]');
       const header = page.locator('input[data-site-search]');
       await header.fill('http://support.microsoft.com/support/kb/articles/Q244/7/17.asp');
       await Promise.all([page.waitForURL((url) => url.pathname === '/kb/244/Q244717/'), header.press('Enter')]);
 
       await page.goto(site.href('search/'));
+      await hydrated(page, 'input[data-site-search]');
       await header.fill('https://evil.example/kb/244717');
       await header.press('Enter');
       await page.waitForURL((url) => url.pathname === '/search/' && url.searchParams.get('q') === 'https://evil.example/kb/244717');
@@ -198,4 +213,25 @@ test('the data files parse back, and /data/ shows their counts', async () => {
     },
     { browser },
   );
+});
+
+test('axe: no serious or critical violations on /files/, a file page, /data/ and a 404 page', async () => {
+  for (const sitePath of ['files/', 'files/rassrv.exe/', 'data/', 'no/such/page/']) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await withPage(
+        async (page) => {
+          await page.goto(site.href(sitePath));
+          await page.addScriptTag({ path: AXE });
+          const violations = await page.evaluate(async () => {
+            const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
+            const result = await axe.run(document, { resultTypes: ['violations'] });
+            return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+          });
+          assert.deepEqual(violations, [], `${sitePath} ${colorScheme}`);
+        },
+        // bypassCSP: the site's Content-Security-Policy (rightly) refuses the injected axe script.
+        { browser, context: { colorScheme, bypassCSP: true } },
+      );
+    }
+  }
 });
