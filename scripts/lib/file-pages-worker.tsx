@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { renderToStaticMarkup } from 'react-dom/server';
+import { renderToString } from 'react-dom/server';
 import { FilePageContent } from '../../components/files/FileViews';
 import { fillFileTemplate } from '../../lib/file-page-template';
 import { filePagePath } from '../../lib/file-pages';
@@ -14,7 +14,8 @@ const setup = workerData as FilePageSetup;
 function page(job: FilePageJob): FilePageResult {
   try {
     const articles = new Map(job.articles.map((a) => [a.n, a]));
-    const body = renderToStaticMarkup(<FilePageContent index={{ articles }} file={job.file} />);
+    // renderToString, as Next renders the island (with its `<!-- -->` text separators).
+    const body = renderToString(<FilePageContent index={{ articles }} file={job.file} />);
     const html = fillFileTemplate(setup.template, job.file.slug, body);
     const dir = path.join(setup.outDir, ...filePagePath(job.file.slug).split('/').filter(Boolean));
     mkdirSync(dir, { recursive: true });
