@@ -11,7 +11,8 @@
  * HTML (react-dom/server, the route's own component) in place of
  * `kbtplfilebody0`, which must appear once, outside any script. Titles and
  * descriptions are made from the slug only, so the payload needs no other value.
- * Next renders 1,777 pages at ~10 ms each on two cores; this writes them in ~2 s.
+ * Next renders a page in ~10 ms on two cores (1,775 file pages: ~20 s); the writer
+ * takes 5.4 s for them all under a load average of 11 (BENCHMARKS.md).
  */
 export const FILE_TEMPLATE_SLUG = 'kbtplfile0';
 export const FILE_TEMPLATE_BODY = 'kbtplfilebody0';
