@@ -31,6 +31,8 @@ test('the same archive gives byte-identical data files', async () => {
       assert.ok(x.equals(y), name);
       assert.ok(gunzipSync(x).length > 0, name);
     }
+    // The manifest (shipped, shown on /data/) is the same too.
+    assert.equal(readFileSync(path.join(a, 'manifest.json'), 'utf8'), readFileSync(path.join(b, 'manifest.json'), 'utf8'));
     const manifest = JSON.parse(readFileSync(path.join(a, 'manifest.json'), 'utf8')) as { files: Array<{ name: string; bytes: number; rows: number }> };
     assert.deepEqual(manifest.files.map((f) => f.name), NAMES);
     assert.equal(manifest.files[0]!.rows, fresh.articles.length);

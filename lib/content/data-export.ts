@@ -43,7 +43,6 @@ export interface DataFileInfo {
 
 export interface DataManifest {
   format: number;
-  fingerprint: string;
   articles: number;
   files: DataFileInfo[];
 }
@@ -163,7 +162,9 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
     .digest('hex');
   const manifestPath = path.join(dataDir, 'manifest.json');
   const current = readManifest(dataDir);
-  if (current && current.fingerprint === fingerprint && current.files.every((f) => existsSync(path.join(dataDir, f.name)))) {
+  // What the files were made of is kept beside the manifest, not in it: the manifest is shipped, and is the same for the same archive.
+  const stamp = path.join(path.resolve('.cache/kbview'), `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}.source`);
+  if (current && readSafe(stamp).toString() === fingerprint && current.files.every((f) => existsSync(path.join(dataDir, f.name)))) {
     lines.push(`kbview: data export unchanged (${dataDir}/)`);
     return lines;
   }
@@ -184,8 +185,10 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
     writeAtomic(path.join(dataDir, name), gz);
     infos.push({ name, rows, bytes: gz.length, rawBytes: raw.length, sha256: createHash('sha256').update(gz).digest('hex') });
   }
-  const manifest: DataManifest = { format: FORMAT, fingerprint, articles: corpus.articles.length, files: infos };
+  const manifest: DataManifest = { format: FORMAT, articles: corpus.articles.length, files: infos };
   writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  writeFileSync(stamp, fingerprint);
   lines.push(
     `kbview: data export: ${infos.map((f) => `${f.name} ${f.rows} rows ${(f.bytes / 1e6).toFixed(1)} MB`).join(', ')} in ${dataDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
