@@ -137,6 +137,14 @@ function HomeBrowse({ index }: { index: BrowseIndex }) {
             ))}
           </ul>
         </section>
+
+        <section aria-labelledby="home-files">
+          <h2 id="home-files">Files and data</h2>
+          <p>
+            <a href={href('/files/')}>Files named in hotfix tables ›</a> (versions, dates, sizes) and{' '}
+            <a href={href('/data/')}>the archive as data files ›</a>
+          </p>
+        </section>
       </div>
 
       <section className="mt-10" aria-labelledby="home-recent">

@@ -1,8 +1,11 @@
 'use client';
 
 /**
- * "Jump to article number": `Q244717`, `244717` or `kb244717` goes to the
- * article's page (or its "not in this archive" page). Numbers the archive does
+ * "Jump to article number": `Q244717`, `244717`, `kb244717` or an old link
+ * (`support.microsoft.com/kb/244717`, `…/default.aspx?scid=kb;en-us;Q244717`,
+ * `…/support/kb/articles/q244/7/17.asp`, a mirror's URL: lib/kb-links.ts) goes
+ * to the article's page (or its "not in this archive" page): always OUR page,
+ * never the pasted URL's host. Numbers the archive does
  * not know, and a missing search index, end on the search page, which explains.
  * Without JavaScript the form opens the search page, which jumps the same way.
  */
@@ -10,6 +13,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { articleHref, searchPageHref, SEARCH_PATH } from '@/components/search/SearchBox';
 import { articleNumberOf } from '@/lib/search/tokenize';
 import { href } from '@/lib/site';
+import { MAX_LINK_LENGTH } from '@/lib/kb-links';
 
 export function JumpToArticle() {
   const id = useId();
@@ -22,7 +26,7 @@ export function JumpToArticle() {
     const value = (input.current?.value ?? '').trim();
     const n = articleNumberOf(value);
     if (n === null) {
-      setError('Enter an article number, such as Q244717 or 244717.');
+      setError('Enter an article number or an old link to one, such as Q244717 or support.microsoft.com/kb/244717.');
       input.current?.focus();
       return;
     }
@@ -34,7 +38,7 @@ export function JumpToArticle() {
 
   return (
     <form action={href(SEARCH_PATH)} method="get" onSubmit={onSubmit} className="kb-jump" aria-label="Jump to an article">
-      <label htmlFor={id}>Jump to article number</label>
+      <label htmlFor={id}>Jump to article number or old link</label>
       <div>
         <input
           ref={input}
@@ -44,7 +48,7 @@ export function JumpToArticle() {
           inputMode="text"
           autoComplete="off"
           spellCheck={false}
-          maxLength={12}
+          maxLength={MAX_LINK_LENGTH}
           placeholder="Q244717"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-error` : undefined}

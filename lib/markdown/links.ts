@@ -1,10 +1,13 @@
 /**
  * Inline links in KB text: URLs (`http://…`, `ftp://…`, `www.…`) and article
- * numbers (`Q238171`), which link to the article's permalink.
+ * numbers (`Q238171`), which link to the article's permalink, as do old KB
+ * URLs (`http://support.microsoft.com/kb/238171`), shown as written.
  */
 import type { PhrasingContent } from 'mdast';
 import { normalizeId, permalinkOf } from './references';
 import { decodeHexEscapes } from './text';
+import { recognizeKbLink } from '../kb-links';
+import { permalinkOfNumber } from '../kb-number';
 
 export interface LinkOptions {
   /** Prefix for article links, e.g. a base path `/archive` (no trailing slash). */
@@ -54,6 +57,10 @@ export function linkify(value: string, options: LinkOptions = {}, budget: LinkBu
       if (trail.startsWith(')') && whole.slice(0, keep).includes('(')) keep++;
       whole = whole.slice(0, keep);
       url = /^www\./i.test(whole) ? `http://${whole}` : whole;
+      // An old KB URL (`http://support.microsoft.com/support/kb/articles/q238/1/71.asp`) links to our page
+      // for the article; the text stays the original URL (lib/kb-links.ts).
+      const old = recognizeKbLink(whole);
+      if (old && old.kind !== 'id') url = `${options.linkPrefix ?? ''}${permalinkOfNumber(old.number)}`;
     } else {
       if (match[0][0] !== 'Q') continue; // `q123456` in prose is not a reference
       const id = normalizeId(match[2]!);

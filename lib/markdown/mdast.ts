@@ -7,8 +7,10 @@
 import type { BlockContent, RootContent, Table, TableRow } from 'mdast';
 import type { Block } from './blocks';
 import { linkify, MAX_LINKS, type LinkBudget, type LinkOptions } from './links';
+import { filePagePath, fileSlugCounter } from '../file-pages';
 
 export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {}, budget: LinkBudget = { left: MAX_LINKS, cut: 0 }): RootContent[] {
+  const acceptFile = fileSlugCounter();
   return blocks.map((block): RootContent => {
     switch (block.type) {
       case 'heading':
@@ -34,14 +36,21 @@ export function blocksToMdast(blocks: readonly Block[], options: LinkOptions = {
       case 'pre':
         return preNode(block.text, options, budget);
       case 'fileTable': {
-        const row = (cells: readonly string[]): TableRow => ({
+        // File names link to their page (/files/<slug>/), for the names the file index gives a page (lib/file-pages.ts).
+        const nameColumn = block.table.columns.findIndex((c) => /^file\s*name/i.test(c));
+        const row = (cells: readonly string[], header = false): TableRow => ({
           type: 'tableRow',
-          children: cells.map((cell) => ({ type: 'tableCell', children: cell ? [{ type: 'text', value: cell }] : [] })),
+          children: cells.map((cell, i) => {
+            const slug = !header && cell && i === nameColumn ? acceptFile(cell) : null;
+            const text = { type: 'text' as const, value: cell };
+            const children = slug ? [{ type: 'link' as const, url: `${options.linkPrefix ?? ''}${filePagePath(slug)}`, children: [text] }] : cell ? [text] : [];
+            return { type: 'tableCell', children };
+          }),
         });
         const table: Table = {
           type: 'table',
           align: block.table.columns.map((c) => (/^(file )?size$/i.test(c) ? 'right' : null)),
-          children: [row(block.table.columns), ...block.table.cells.map(row)],
+          children: [row(block.table.columns, true), ...block.table.cells.map((cells) => row(cells))],
           data: { hProperties: { className: ['file-table'] } },
         };
         return table;

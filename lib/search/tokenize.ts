@@ -4,6 +4,8 @@
  *
  * Pure: no fs, no DOM.
  */
+import { kbNumberOf } from '../kb-links';
+import { BASE_PATH } from '../site';
 
 /** Lucene's English stop set: dropped from the index and from queries. */
 export const STOP_WORDS: ReadonlySet<string> = new Set([
@@ -125,12 +127,12 @@ export function queryTerms(query: string, max = 12): { terms: string[]; open: bo
 }
 
 /**
- * A query that is an article number: `Q244717`, `q244717`, `244717`, ` Q 244717 `,
- * `KB244717`. Returns the number, or null.
+ * A query that is an article number or an old link to one: `Q244717`, `244717`,
+ * `KB244717`, `MSKB 244717`, `support.microsoft.com/kb/244717`,
+ * `…/default.aspx?scid=kb;en-us;Q244717`, `…/support/kb/articles/q244/7/17.asp`,
+ * a mirror's or our own URL… (every form: lib/kb-links.ts). Returns the number, or null.
  */
 export function articleNumberOf(query: string): number | null {
-  const match = /^\s*(?:q|kb)?\s*0*(\d{1,7})\s*$/i.exec(query);
-  if (!match) return null;
-  const n = Number(match[1]);
-  return n > 0 ? n : null;
+  const host = typeof location === 'undefined' ? undefined : location.host;
+  return kbNumberOf(query, host ? { ownHost: host, basePath: BASE_PATH } : {});
 }

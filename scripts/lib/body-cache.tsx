@@ -22,7 +22,7 @@ import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type Rende
 import { hashSources } from './source-hash';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
-const CODE = ['lib/markdown', 'components/article/ArticleBody.tsx', 'components/article/render-hast.tsx', 'package-lock.json'];
+const CODE = ['lib/markdown', 'lib/kb-links.ts', 'lib/kb-number.ts', 'lib/file-pages.ts', 'lib/file-slug.ts', 'components/article/ArticleBody.tsx', 'components/article/render-hast.tsx', 'package-lock.json'];
 
 export interface BodyCache {
   dir: string;

@@ -17,6 +17,8 @@ import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
+import { prepareLinkData } from '../../lib/content/data-export';
+import { writeFilePages } from './file-pages';
 
 export interface BuildOptions {
   contentDir: string;
@@ -41,6 +43,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
   console.log(summaryOf(corpus));
+  for (const line of await prepareLinkData(corpus)) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
@@ -203,6 +206,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number): 
     for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
     if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
     console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+    console.log(await writeFilePages(corpus, siteDir)); // /files/<slug>/ from one render (lib/file-page-template.ts)
   }
   if (sources === 'files') {
     const copied = copySources(contentDir, corpus.articles, siteDir);

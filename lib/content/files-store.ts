@@ -1,0 +1,104 @@
+/**
+ * The file index (./files.ts), computed once per content change and kept in
+ * the loader's cache folder (`.cache/kbview/<dir-hash>/files.json`).
+ *
+ * "Mentioned in" needs every article's plain text, which the routes' loader
+ * does not keep in memory (60,000 texts): `kb build` computes the index in its
+ * first step, where the texts are at hand (`prepareFileIndex`), and the
+ * `/files/` routes and the data export read it (`readFileIndex`). When the
+ * stored index is not the one of the content as it is now (say `next dev`
+ * before any `kb build`), the routes build the rows alone, without mentions.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Article } from '../markdown/index';
+import { CACHE_VERSION, cacheFolder, loadCorpus, type Corpus } from './corpus';
+import type { ParsedFile } from './parse-file';
+import { buildFileIndex, type FileArticle, type FileEntry, type FileIndex } from './files';
+
+const FORMAT = 1;
+/** The code the index is made by: a change rebuilds it. */
+const CODE = ['lib/content/files.ts', 'lib/file-pages.ts', 'lib/file-slug.ts'];
+
+interface Stored {
+  format: number;
+  fingerprint: string;
+  files: FileEntry[];
+  articles: FileArticle[];
+  skipped: number;
+  withMentions: boolean;
+}
+
+/** Files (path, mtime, size) of the content, the parser's cache version and this code. */
+export function fileIndexFingerprint(files: readonly Pick<ParsedFile, 'source' | 'mtimeMs' | 'size'>[]): string {
+  const hash = createHash('sha256').update(`${FORMAT}\0${CACHE_VERSION}\0`);
+  for (const file of files) hash.update(`${file.source}\0${file.mtimeMs}\0${file.size}\n`);
+  for (const rel of CODE) {
+    hash.update(`${rel}\0`);
+    try {
+      hash.update(readFileSync(path.resolve(rel)));
+    } catch {
+      // Not there (a packaged build): the format number and the content decide.
+    }
+  }
+  return hash.digest('hex');
+}
+
+function storePath(contentDir: string): string {
+  return path.join(cacheFolder(contentDir, path.resolve('.cache/kbview')), 'files.json');
+}
+
+/**
+ * `kb build`'s first step: makes sure the stored index is the one of `corpus`
+ * (whose texts are loaded when it parsed anything; else they are read from
+ * the parse cache). Returns a line for the build log.
+ */
+export async function prepareFileIndex(corpus: Corpus): Promise<string> {
+  const started = performance.now();
+  const file = storePath(corpus.dir);
+  const fingerprint = fileIndexFingerprint(corpus.files);
+  const current = readStored(file);
+  if (current && current.fingerprint === fingerprint && current.withMentions) {
+    return `kbview: file index unchanged (${current.files.length} file names)`;
+  }
+  const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
+  const published = new Set(corpus.articles.map((a) => a.source));
+  const texts = new Map<string, string>();
+  for (const f of files) if (f.article && published.has(f.source)) texts.set(f.article.id, f.text);
+  const index = buildFileIndex(corpus.articles, texts);
+  writeStored(file, { format: FORMAT, fingerprint, files: index.files, articles: [...index.articles.values()], skipped: index.skipped, withMentions: true });
+  const rows = index.files.reduce((sum, f) => sum + f.rows.length, 0);
+  const mentions = index.files.reduce((sum, f) => sum + f.mentions.length, 0);
+  return (
+    `kbview: file index: ${index.files.length} file names, ${rows} rows, ${mentions} mentions` +
+    `${index.skipped > 0 ? `, ${index.skipped} rows not indexed (no usable name, or over an article's cap)` : ''}` +
+    ` (${((performance.now() - started) / 1000).toFixed(1)} s)`
+  );
+}
+
+/** The index of the content as it is now: the stored one, or (stale or missing) the rows alone from `articles`. */
+export function readFileIndex(contentDir: string, files: readonly ParsedFile[], articles: readonly Article[]): FileIndex & { withMentions: boolean } {
+  const stored = readStored(storePath(contentDir));
+  if (stored && stored.fingerprint === fileIndexFingerprint(files)) {
+    return { files: stored.files, articles: new Map(stored.articles.map((a) => [a.n, a])), skipped: stored.skipped, withMentions: stored.withMentions };
+  }
+  return { ...buildFileIndex(articles), withMentions: false };
+}
+
+function readStored(file: string): Stored | null {
+  if (!existsSync(file)) return null;
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Stored;
+    return value.format === FORMAT && Array.isArray(value.files) && Array.isArray(value.articles) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeStored(file: string, value: Stored): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, file);
+}

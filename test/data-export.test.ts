@@ -1,0 +1,67 @@
+/**
+ * The data export (lib/content/data-export.ts): byte-identical for the same
+ * archive (parsed afresh or from the cache, written twice), CSV quoting and
+ * formula neutralizing, and gzip without time stamp.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { csvField, prepareLinkData, reproducibleGzip } from '../lib/content/data-export';
+import { loadCorpus } from '../lib/content/corpus';
+import { REPO_ROOT } from './helpers/corpus';
+
+const NAMES = ['articles.jsonl.gz', 'citations.csv.gz', 'files.csv.gz'];
+
+test('the same archive gives byte-identical data files', async () => {
+  const a = mkdtempSync(path.join(tmpdir(), 'kb-data-a-'));
+  const b = mkdtempSync(path.join(tmpdir(), 'kb-data-b-'));
+  try {
+    const content = path.join(REPO_ROOT, 'content');
+    const fresh = await loadCorpus(content, { cacheDir: false, withText: true });
+    const cached = await loadCorpus(content);
+    const linesA = await prepareLinkData(fresh, a);
+    await prepareLinkData(cached, b);
+    assert.ok(linesA.some((l) => l.includes('data export:')), linesA.join('\n'));
+    for (const name of NAMES) {
+      const x = readFileSync(path.join(a, name));
+      const y = readFileSync(path.join(b, name));
+      assert.ok(x.equals(y), name);
+      assert.ok(gunzipSync(x).length > 0, name);
+    }
+    // The manifest (shipped, shown on /data/) is the same too.
+    assert.equal(readFileSync(path.join(a, 'manifest.json'), 'utf8'), readFileSync(path.join(b, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.join(a, 'manifest.json'), 'utf8')) as { files: Array<{ name: string; bytes: number; rows: number }> };
+    assert.deepEqual(manifest.files.map((f) => f.name), NAMES);
+    assert.equal(manifest.files[0]!.rows, fresh.articles.length);
+    // A second run over the same folder keeps the files.
+    const again = await prepareLinkData(cached, a);
+    assert.ok(again.some((l) => l.includes('data export unchanged')), again.join('\n'));
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+});
+
+test('CSV fields: RFC 4180 quoting; values that read as formulas get a leading quote', () => {
+  assert.equal(csvField('Rassrv.exe'), 'Rassrv.exe');
+  assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField('line\nbreak'), '"line\nbreak"');
+  assert.equal(csvField('=HYPERLINK("http://evil.example")'), `"'=HYPERLINK(""http://evil.example"")"`);
+  assert.equal(csvField('+1'), "'+1");
+  assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvField(69904), '69904');
+  assert.equal(csvField(null), '');
+});
+
+test('gzip output depends on the bytes only', () => {
+  const data = Buffer.from('kbview\n'.repeat(1000));
+  const x = reproducibleGzip(data);
+  assert.deepEqual([...x.subarray(4, 8)], [0, 0, 0, 0]); // mtime
+  assert.equal(x[9], 255); // OS
+  assert.ok(x.equals(reproducibleGzip(Buffer.from(data))));
+  assert.ok(gunzipSync(x).equals(data));
+});
