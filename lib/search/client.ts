@@ -11,6 +11,8 @@ export interface SearchClient {
   /** Runs a search; `onResult` may be called twice (again when keyword facet counts arrive). Returns a cancel function. */
   search(request: SearchRequest, onResult: (response: SearchResponse) => void, onError: (message: string) => void): () => void;
   lookupNumber(n: number): Promise<NumberMatch>;
+  /** Starts the worker and the loading of what a first query needs (on focus of a search box). */
+  warm(): void;
 }
 
 /** Root URL of the index: `<origin><basePath>/search/`. */
@@ -44,6 +46,9 @@ function createClient(): SearchClient {
       for (const key of listeners.keys()) if (key < id) listeners.delete(key);
       void send({ type: 'search', id, request });
       return () => listeners.delete(id);
+    },
+    warm() {
+      void send({ type: 'warm' });
     },
     lookupNumber(n) {
       const id = nextId++;

@@ -26,6 +26,7 @@ import {
   type Manifest,
   type MetaRecord,
   type ShardFile,
+  type SuggestRecord,
 } from './format';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
 import type { ArticleSummary } from '../content/graph';
@@ -44,6 +45,11 @@ export interface SearchRequest {
   prefix?: boolean;
   /** Wait for the keyword lists instead of answering without keyword facet counts. */
   waitForKeywords?: boolean;
+  /**
+   * Suggestions for the header box: hits only (no facet columns, keyword lists or dates
+   * are loaded; filters and sort are ignored), so that a keystroke fetches as little as possible.
+   */
+  suggest?: boolean;
 }
 
 /** An article found: its summary (as the site lists articles everywhere) and text to show. */
@@ -52,6 +58,8 @@ export interface SearchHit extends ArticleSummary {
   lead: string;
   /** Short passages around the article's rarest words, for excerpts when the lead lacks the searched words. */
   snippets: string[];
+  /** The section each text is in: `[0]` the lead's, `[i + 1]` snippet i's (null: none known). */
+  sections: Array<{ id: string; title: string } | null>;
 }
 
 export interface FacetCount {
@@ -184,6 +192,11 @@ export class SearchEngine {
     return this.manifestPromise;
   }
 
+  /** Loads what every query needs first (the manifest), e.g. while the reader focuses the box. */
+  async warm(): Promise<void> {
+    await this.getManifest();
+  }
+
   private async getColumns(): Promise<NonNullable<SearchEngine['columns']>> {
     if (this.columns) return this.columns;
     const manifest = await this.getManifest();
@@ -277,7 +290,7 @@ export class SearchEngine {
     return found.slice(0, MAX_EXPANSIONS).map(([t]) => t);
   }
 
-  private async numberMatch(n: number): Promise<NumberMatch> {
+  private async numberMatch(n: number, suggest = false): Promise<NumberMatch> {
     const manifest = await this.getManifest();
     const id = `Q${n}`;
     const base: NumberMatch = { number: n, id, permalink: permalinkOfNumber(n), status: 'unknown', title: null };
@@ -286,7 +299,7 @@ export class SearchEngine {
     const ids = await this.load<IdsFile>(`ids/${bucket}.json`);
     const at = lowerBound(ids.a, n);
     if (ids.a[at] === n) {
-      const [record] = await this.records([ids.d[at]!]);
+      const [record] = await this.records([ids.d[at]!], suggest);
       return { ...base, status: 'article', title: record ? record[1] : null };
     }
     if (ids.m[lowerBound(ids.m, n)] === n) return { ...base, status: 'missing' };
@@ -298,31 +311,39 @@ export class SearchEngine {
     return this.numberMatch(n);
   }
 
-  private async records(docs: readonly number[]): Promise<Array<MetaRecord | undefined>> {
+  private async records(docs: readonly number[], suggest = false): Promise<Array<MetaRecord | SuggestRecord | undefined>> {
     const manifest = await this.getManifest();
-    const chunks = [...new Set(docs.map((d) => Math.floor(d / manifest.chunk)))];
-    const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await this.load<MetaRecord[]>(`m/${c}.json`)] as const)));
-    return docs.map((d) => loaded.get(Math.floor(d / manifest.chunk))?.[d % manifest.chunk]);
+    // Suggestions read the small title records when the index has them.
+    const light = suggest && typeof manifest.suggestChunk === 'number' && manifest.suggestChunk > 0;
+    const size = light ? manifest.suggestChunk! : manifest.chunk;
+    const dir = light ? 's' : 'm';
+    const chunks = [...new Set(docs.map((d) => Math.floor(d / size)))];
+    // All chunks at once: one round trip, not one per result.
+    const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await this.load<Array<MetaRecord | SuggestRecord>>(`${dir}/${c}.json`)] as const)));
+    return docs.map((d) => loaded.get(Math.floor(d / size))?.[d % size]);
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = now();
     const manifest = await this.getManifest();
-    const columns = await this.getColumns();
+    const suggest = request.suggest === true;
+    // Facet columns load alongside the term shards (not before them): one round trip less.
+    const columnsPromise = suggest ? null : this.getColumns();
+    columnsPromise?.catch(() => {}); // awaited below
     const n = manifest.docs;
     const q = request.q.slice(0, 2000);
-    const sort: SortOrder = request.sort === 'date' ? 'date' : 'relevance';
+    const sort: SortOrder = request.sort === 'date' && !suggest ? 'date' : 'relevance';
     const offset = Math.max(0, Math.floor(request.offset ?? 0));
     const limit = Math.min(100, Math.max(1, Math.floor(request.limit ?? 20)));
-    const filters = cleanFilters(request.filters);
+    const filters = suggest ? {} : cleanFilters(request.filters);
     const hasFilters = FACET_NAMES.some((f) => (filters[f]?.length ?? 0) > 0);
 
     const num = articleNumberOf(q);
-    const numberPromise = num === null ? null : this.numberMatch(num);
+    const numberPromise = num === null ? null : this.numberMatch(num, suggest);
     // An article number searches the text for citations of it (`Q238171` in bodies) too.
     const { terms: parsedTerms, open } = num === null ? queryTerms(q) : { terms: [`q${num}`], open: false };
     const terms = parsedTerms;
-    const needKeywords = (filters.keyword?.length ?? 0) > 0 || request.waitForKeywords === true;
+    const needKeywords = !suggest && ((filters.keyword?.length ?? 0) > 0 || request.waitForKeywords === true);
     const keywordsPromise = needKeywords ? this.loadKeywords() : null;
     // Browsing by facets without words lists the newest first.
     const browse = terms.length === 0 && hasFilters;
@@ -393,10 +414,11 @@ export class SearchEngine {
     }
 
     // --- Filters and facet counts ------------------------------------------------------------------
+    const columns = columnsPromise ? await columnsPromise : null;
     if (keywordsPromise) await keywordsPromise;
     const keywords = this.keywords;
     const active = FACET_NAMES.filter((f) => (filters[f]?.length ?? 0) > 0 && (f !== 'keyword' || keywords));
-    const tests = active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords));
+    const tests = columns ? active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords)) : [];
     const all = (1 << active.length) - 1;
     const passing: number[] = [];
     const masks = new Uint8Array(candidates.length);
@@ -410,6 +432,10 @@ export class SearchEngine {
     const facets = {} as Record<FacetName, FacetCount[]>;
     const pending: FacetName[] = [];
     for (const facet of FACET_NAMES) {
+      if (!columns) {
+        facets[facet] = [];
+        continue;
+      }
       if (facet === 'keyword' && !keywords) {
         facets[facet] = (filters.keyword ?? []).map((value) => ({ value, count: 0, selected: true }));
         pending.push(facet);
@@ -450,7 +476,7 @@ export class SearchEngine {
       pageDocs.push(DOC_BITS - 1 - (x % DOC_BITS));
     }
     const docs = pageDocs;
-    const records = await this.records(docs);
+    const records = await this.records(docs, suggest);
     let hits: SearchHit[] = docs.flatMap((d, i) => {
       const r = records[i];
       return r ? [hitOf(r, manifest)] : [];
@@ -542,8 +568,14 @@ function cleanFilters(filters: Filters | undefined): Filters {
   return out;
 }
 
-function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
-  const [number, title, product, lastModified, lead, snippets] = record;
+function hitOf(record: MetaRecord | SuggestRecord, manifest: Manifest): SearchHit {
+  const [number, title, product, lastModified, lead, snippets, refs] = record as MetaRecord;
+  const texts = Array.isArray(snippets) ? snippets.filter((x) => typeof x === 'string') : [];
+  const sections: SearchHit['sections'] = [];
+  for (let i = 0; i <= texts.length; i++) {
+    const ref = Array.isArray(refs) ? refs[i] : undefined;
+    sections.push(Array.isArray(ref) && typeof ref[0] === 'string' && typeof ref[1] === 'string' ? { id: ref[0], title: ref[1] } : null);
+  }
   return {
     id: `Q${number}`,
     number,
@@ -551,8 +583,9 @@ function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
     permalink: permalinkOfNumber(number),
     product: product >= 0 ? (manifest.products[product] ?? null) : null,
     lastModified: lastModified || null,
-    lead,
-    snippets: Array.isArray(snippets) ? snippets.filter((x) => typeof x === 'string') : [],
+    lead: typeof lead === 'string' ? lead : '',
+    snippets: texts,
+    sections,
   };
 }
 

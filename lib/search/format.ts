@@ -8,6 +8,7 @@
  *   keywords.json        per-document keyword lists (loaded after the first results)
  *   t/<n>.json           term shards: terms in sorted order, each with its postings
  *   m/<n>.json           result metadata, `chunk` documents per file
+ *   s/<n>.json           suggestion metadata (number, title, product, date), `suggestChunk` documents per file
  *   ids/<bucket>.json    article numbers present / only cited, for number jumps
  *
  * Documents are numbered 0..docs-1 in index order (by product, then number), so
@@ -34,6 +35,8 @@ export interface Manifest {
   epoch: string;
   /** Article-number buckets that have an ids file. */
   buckets: string[];
+  /** Documents per `s/<n>.json` chunk (absent in indexes built before suggestions). */
+  suggestChunk?: number;
 }
 
 /**
@@ -75,8 +78,17 @@ export interface ShardFile {
   p: string[];
 }
 
-/** [number, title, product index or -1, lastModified or '', lead text, passages around rare words?] */
-export type MetaRecord = [number, string, number, string, string, string[]?];
+/**
+ * [number, title, product index or -1, lastModified or '', lead text, passages around rare words?,
+ *  sections of the lead and of each passage?]: `[id, title]` of the section the text is in, or 0.
+ */
+export type MetaRecord = [number, string, number, string, string, string[]?, Array<SectionRef | 0>?];
+
+/** A section of an article: its anchor id and heading. */
+export type SectionRef = [string, string];
+
+/** [number, title, product index or -1, lastModified or ''] */
+export type SuggestRecord = [number, string, number, string];
 
 export interface IdsFile {
   /** Article numbers in the archive, ascending. */

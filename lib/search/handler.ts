@@ -29,10 +29,14 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
       return;
     }
     if (!engine) {
-      fail(message.id, new Error('search worker not initialised'));
+      if (message.type !== 'warm') fail(message.id, new Error('search worker not initialised'));
       return;
     }
     const e = engine;
+    if (message.type === 'warm') {
+      e.warm().catch(() => {}); // a failure shows on the first search, with its message
+      return;
+    }
     if (message.type === 'number') {
       e.lookupNumber(message.n).then((match) => post({ type: 'number', id: message.id, match }), (error) => fail(message.id, error));
       return;

@@ -3,6 +3,8 @@ import type { NumberMatch, SearchRequest, SearchResponse } from './engine';
 
 export type ToWorker =
   | { type: 'init'; base: string }
+  /** Start loading what the first query needs (the box got focus). */
+  | { type: 'warm' }
   | { type: 'search'; id: number; request: SearchRequest }
   | { type: 'number'; id: number; n: number };
 
