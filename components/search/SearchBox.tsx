@@ -377,7 +377,7 @@ export function SearchBox() {
         aria-activedescendant={expanded && activeIndex >= 0 ? optionId(activeIndex) : undefined}
         aria-busy={busy || undefined}
         aria-keyshortcuts="Control+K Meta+K /"
-        className="h-8 w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-white focus:text-ink focus:placeholder:text-muted sm:w-72"
+        className="h-8 w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
       />
       <div
         data-search-popup=""
