@@ -21,7 +21,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
-import type { SearchClient } from '@/lib/search/client';
+import { getSearchClient, type SearchClient } from '@/lib/search/client';
 import { bucketOf, permalinkOfNumber, type IdsFile } from '@/lib/search/format';
 import { highlightParts } from '@/lib/search/highlight';
 import { articleNumberOf } from '@/lib/search/tokenize';
@@ -99,13 +99,13 @@ type Option =
   | { kind: 'recent'; key: string; q: string }
   | { kind: 'clear'; key: string };
 
-let clientPromise: Promise<SearchClient> | null = null;
-
-/** The search client (and its worker), imported on first use only. */
+/** The search client: its worker starts on first use (focus), never with the page. */
 function loadClient(): Promise<SearchClient> {
-  clientPromise ??= import('@/lib/search/client').then((m) => m.getSearchClient());
-  clientPromise.catch(() => (clientPromise = null));
-  return clientPromise;
+  try {
+    return Promise.resolve(getSearchClient());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** Puts the focus in the search page's own box when there is one, else in the header box. */
@@ -381,6 +381,7 @@ export function SearchBox() {
       />
       <div
         data-search-popup=""
+        data-for={shown?.q ?? ''}
         hidden={!expanded}
         onMouseDown={(event) => event.preventDefault() /* keep the focus in the box */}
         className="absolute top-full right-0 z-50 mt-1 w-[min(36rem,calc(100vw-1rem))] overflow-hidden rounded border border-line bg-page text-ink shadow-lg"

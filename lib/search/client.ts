@@ -32,6 +32,22 @@ type Listener = (message: FromWorker) => void;
 function createClient(): SearchClient {
   const listeners = new Map<number, Listener>();
   let nextId = 1;
+  let ready: Promise<void> | null = null;
+  /**
+   * The page fetches the manifest while the worker's scripts load (several round trips),
+   * and hands it over before any query, which then needs no manifest round trip of its own.
+   */
+  const warm = () => {
+    ready ??= fetch(new URL('manifest.json', indexBase()).href, { cache: 'no-cache' })
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+      .then(
+        (manifest: unknown) => void send({ type: 'manifest', manifest }),
+        () => {
+          ready = null; // the worker loads it itself, and reports a failure with the search
+        },
+      );
+    return ready ?? Promise.resolve();
+  };
   const receive = (message: FromWorker) => listeners.get(message.id)?.(message);
   const send = startWorker(receive);
 
@@ -44,12 +60,10 @@ function createClient(): SearchClient {
       });
       // Only the newest search is answered; older listeners are dropped.
       for (const key of listeners.keys()) if (key < id) listeners.delete(key);
-      void send({ type: 'search', id, request });
+      void warm().then(() => send({ type: 'search', id, request }));
       return () => listeners.delete(id);
     },
-    warm() {
-      void send({ type: 'warm' });
-    },
+    warm,
     lookupNumber(n) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -58,7 +72,7 @@ function createClient(): SearchClient {
           if (message.type === 'number') resolve(message.match);
           else if (message.type === 'error') reject(new Error(message.message));
         });
-        void send({ type: 'number', id, n });
+        void warm().then(() => send({ type: 'number', id, n }));
       });
     },
   };

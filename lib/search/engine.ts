@@ -174,9 +174,23 @@ export class SearchEngine {
     return promise as Promise<T>;
   }
 
+  /** A manifest fetched elsewhere (by the page while this worker started); ignored once one is loading. */
+  provideManifest(manifest: unknown): void {
+    if (this.manifestPromise) return;
+    this.manifestPromise = this.acceptManifest(Promise.resolve(manifest));
+    this.manifestPromise.catch(() => (this.manifestPromise = null));
+  }
+
   async getManifest(): Promise<Manifest> {
-    this.manifestPromise ??= this.load<Manifest>('manifest.json', false).then((m) => {
-      if (!m || m.format !== 1 || !Array.isArray(m.shards)) throw new Error('unsupported search index format');
+    this.manifestPromise ??= this.acceptManifest(this.load<Manifest>('manifest.json', false));
+    this.manifestPromise.catch(() => (this.manifestPromise = null));
+    return this.manifestPromise;
+  }
+
+  private acceptManifest(loading: Promise<unknown>): Promise<Manifest> {
+    return loading.then((value) => {
+      const m = value as Manifest;
+      if (!m || m.format !== 1 || !Array.isArray(m.shards) || !Number.isInteger(m.docs) || m.docs < 0) throw new Error('unsupported search index format');
       this.manifest = m;
       const n = m.docs;
       this.gen = new Uint32Array(n);
@@ -188,8 +202,6 @@ export class SearchEngine {
       this.titleGen = new Uint32Array(n);
       return m;
     });
-    this.manifestPromise.catch(() => (this.manifestPromise = null));
-    return this.manifestPromise;
   }
 
   /** Loads what every query needs first (the manifest), e.g. while the reader focuses the box. */

@@ -29,10 +29,14 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
       return;
     }
     if (!engine) {
-      if (message.type !== 'warm') fail(message.id, new Error('search worker not initialised'));
+      if (message.type === 'search' || message.type === 'number') fail(message.id, new Error('search worker not initialised'));
       return;
     }
     const e = engine;
+    if (message.type === 'manifest') {
+      e.provideManifest(message.manifest);
+      return;
+    }
     if (message.type === 'warm') {
       e.warm().catch(() => {}); // a failure shows on the first search, with its message
       return;
