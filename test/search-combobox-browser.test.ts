@@ -163,23 +163,38 @@ test('a number puts "Go to Q…" first; Enter on it opens the article', async ()
   });
 });
 
+test('a file name, with or without its extension, puts its file page first', async () => {
+  await guarded(async (page) => {
+    await page.goto(site.href('kb/244/Q244717/'));
+    for (const q of ['rassrv', 'Rassrv.exe']) {
+      await box(page).fill(q);
+      const texts = await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), q);
+      assert.match(texts[0]!, /^File: Rassrv\.exe/, q);
+      assert.match(texts[0]!, /Listed in 1 article/);
+    }
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/files/rassrv.exe/');
+  });
+});
+
 test('recent searches: shown on focus of the empty box, kept in this browser only, clearable', async () => {
   await guarded(async (page) => {
     await page.goto(site.href(''));
     await box(page).click();
     assert.equal(await box(page).getAttribute('aria-expanded'), 'false', 'nothing to show at first');
-    await page.keyboard.type('rassrv');
-    await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'rassrv');
+    await page.keyboard.type('rassr');
+    await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'rassr');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname === '/kb/244/Q244717/');
     await box(page).click();
     const texts = await waitForOptions(page, (t) => t.length > 0, 'recent');
-    assert.deepEqual(texts, ['↺rassrv(recent search)', 'Clear recent searches']);
+    assert.deepEqual(texts, ['↺rassr(recent search)', 'Clear recent searches']);
     // Picking a recent search searches it again.
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    assert.equal(await box(page).inputValue(), 'rassrv');
+    assert.equal(await box(page).inputValue(), 'rassr');
     await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'recent picked');
     await box(page).fill('');
     await waitForOptions(page, (t) => t.length === 2, 'recent again');

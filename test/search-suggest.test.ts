@@ -56,6 +56,16 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.equal(hit.lastModified, '2002-05-08');
   });
 
+  test('a file name from the file tables, with or without extension, is offered with its page slug', async () => {
+    const { engine } = engineFor(dir);
+    for (const q of ['rassrv', 'Rassrv.exe', 'RASSRV.EXE']) {
+      assert.deepEqual((await engine.search({ q, limit: 8, suggest: true })).files, [{ name: 'Rassrv.exe', slug: 'rassrv.exe', count: 1 }], q);
+    }
+    for (const q of ['rassr', 'rassrv.ex', 'rassrv exe', 'ra', '244717']) {
+      assert.deepEqual((await engine.search({ q, limit: 8, suggest: true })).files, [], q);
+    }
+  });
+
   test('a number in the box finds its article without the full metadata', async () => {
     const { engine, files } = engineFor(dir);
     for (const q of ['244717', 'Q244717', 'KB244717']) {

@@ -20,7 +20,7 @@
  * Every text shown comes from the index or the query and is rendered as text nodes.
  */
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
-import type { NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
+import type { FileMatch, NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
 import { getSearchClient, type SearchClient } from '@/lib/search/client';
 import { bucketOf, permalinkOfNumber, type IdsFile } from '@/lib/search/format';
 import { highlightParts } from '@/lib/search/highlight';
@@ -93,6 +93,7 @@ function rememberSearch(q: string): void {
 }
 
 type Option =
+  | { kind: 'file'; key: string; file: FileMatch }
   | { kind: 'number'; key: string; n: number; match: NumberMatch | null }
   | { kind: 'hit'; key: string; hit: SearchHit }
   | { kind: 'all'; key: string; total: number }
@@ -207,6 +208,8 @@ export function SearchBox() {
   } else {
     const response = shown;
     const match = response?.number && response.number.number === number ? response.number : null;
+    // A file name (`rassrv`, `ntoskrnl.exe`): its page first.
+    if (response && !error && response.q.trim() === q) for (const file of response.files ?? []) options.push({ kind: 'file', key: `f:${file.slug}`, file });
     if (number !== null && match?.status !== 'unknown') options.push({ kind: 'number', key: `n:${number}`, n: number, match });
     if (response && !error) {
       for (const hit of response.hits.slice(0, SUGGESTIONS)) options.push({ kind: 'hit', key: `h:${hit.id}`, hit });
@@ -243,6 +246,10 @@ export function SearchBox() {
 
   const choose = (option: Option) => {
     switch (option.kind) {
+      case 'file':
+        rememberSearch(text);
+        go(href(`/files/${option.file.slug}/`));
+        return;
       case 'number':
         rememberSearch(text);
         go(href(option.match?.permalink ?? permalinkOfNumber(option.n)));
@@ -450,6 +457,17 @@ function statusText(q: string, response: SearchResponse | null, loading: boolean
 
 function OptionBody({ option, terms, prefix }: { option: Option; terms: string[]; prefix: string | null }) {
   switch (option.kind) {
+    case 'file':
+      return (
+        <span className="block">
+          <span className="font-semibold">
+            File: <span className="font-mono">{option.file.name}</span>
+          </span>
+          <span className="block text-xs text-muted">
+            Listed in {formatCount(option.file.count)} {option.file.count === 1 ? 'article' : 'articles'}
+          </span>
+        </span>
+      );
     case 'number': {
       const match = option.match;
       return (

@@ -18,6 +18,8 @@ import {
   FORMAT,
   bucketOf,
   codeWidth,
+  fileKeyOf,
+  type FileRecord,
   encodeCode,
   VarintWriter,
   type DatesFile,
@@ -32,6 +34,7 @@ import {
   type SuggestRecord,
 } from './format';
 import { forEachTerm } from './tokenize';
+import { fileSlug } from '../file-slug';
 
 export interface SearchSource {
   article: Article | null;
@@ -318,6 +321,29 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const bucketNames = [...buckets.keys()].sort();
   for (const key of bucketNames) files.set(`ids/${key}.json`, JSON.stringify(buckets.get(key)));
 
+  // --- File names (the header box offers a file's page first) -----------------------------------
+  const fileNames = new Map<string, { name: string; count: number }>();
+  for (const { article } of docs) {
+    const seenSlugs = new Set<string>();
+    for (const row of article.fileAttributes) {
+      const slug = fileSlug(row.name);
+      if (!slug || seenSlugs.has(slug)) continue;
+      seenSlugs.add(slug);
+      let entry = fileNames.get(slug);
+      if (!entry) fileNames.set(slug, (entry = { name: row.name.trim().slice(0, 200), count: 0 }));
+      entry.count++;
+    }
+  }
+  const fileTables = new Map<string, FileRecord[]>();
+  for (const slug of [...fileNames.keys()].sort()) {
+    const key = fileKeyOf(slug);
+    let table = fileTables.get(key);
+    if (!table) fileTables.set(key, (table = []));
+    const { name, count } = fileNames.get(slug)!;
+    table.push([slug, name, count]);
+  }
+  for (const [key, table] of fileTables) files.set(`f/${key}.json`, JSON.stringify(table));
+
   // --- Manifest and write-out --------------------------------------------------------------------
   const hash = createHash('sha1');
   for (const [name, body] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) hash.update(name).update('\0').update(body).update('\0');
@@ -334,6 +360,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     epoch: isoDay(epochDay),
     buckets: bucketNames,
     suggestChunk,
+    files: [...fileTables.keys()].sort(),
   };
   if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
   files.set('manifest.json', JSON.stringify(manifest));

@@ -25,9 +25,12 @@ import {
   type KeywordsFile,
   type Manifest,
   type MetaRecord,
+  type FileRecord,
   type ShardFile,
   type SuggestRecord,
+  fileKeyOf,
 } from './format';
+import { fileSlug } from '../file-slug';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
 import type { ArticleSummary } from '../content/graph';
 
@@ -60,6 +63,15 @@ export interface SearchHit extends ArticleSummary {
   snippets: string[];
   /** The section each text is in: `[0]` the lead's, `[i + 1]` snippet i's (null: none known). */
   sections: Array<{ id: string; title: string } | null>;
+}
+
+/** A file name of the articles' file tables that the query names (`rassrv`, `ntoskrnl.exe`). */
+export interface FileMatch {
+  name: string;
+  /** Its page: `/files/<slug>/`. */
+  slug: string;
+  /** Articles whose file tables list it. */
+  count: number;
 }
 
 export interface FacetCount {
@@ -100,6 +112,8 @@ export interface SearchResponse {
   pending: FacetName[];
   sort: SortOrder;
   number: NumberMatch | null;
+  /** File names the query names, with or without extension, most listed first (at most 3). */
+  files: FileMatch[];
   ms: number;
 }
 
@@ -318,6 +332,26 @@ export class SearchEngine {
     return base;
   }
 
+  /** File names a query names: one word (`rassrv`, `ntoskrnl.exe`) equal to a name or to a name without its extension. */
+  private async fileMatches(q: string): Promise<FileMatch[]> {
+    const text = q.trim();
+    if (text.length < 3 || text.length > 200 || /\s/.test(text)) return [];
+    const slug = fileSlug(text);
+    const manifest = await this.getManifest();
+    if (!slug || slug.length < 3 || !Array.isArray(manifest.files) || !manifest.files.includes(fileKeyOf(slug))) return [];
+    const table = await this.load<FileRecord[]>(`f/${fileKeyOf(slug)}.json`);
+    if (!Array.isArray(table)) return [];
+    const found: FileMatch[] = [];
+    // Sorted by slug: the name itself, then `<slug>.<extension>` names, are one run from the lower bound.
+    for (let i = lowerBound(table.map((r) => r[0]), slug); i < table.length; i++) {
+      const [s, name, count] = table[i]!;
+      if (!s.startsWith(slug)) break;
+      if (s === slug || (s[slug.length] === '.' && !s.slice(slug.length + 1).includes('.'))) found.push({ name, slug: s, count });
+    }
+    found.sort((a, b) => (a.slug === slug ? -1 : b.slug === slug ? 1 : b.count - a.count));
+    return found.slice(0, 3);
+  }
+
   /** Looks up an article number (for the search box's jump): no shards, no facets. */
   async lookupNumber(n: number): Promise<NumberMatch> {
     return this.numberMatch(n);
@@ -352,6 +386,7 @@ export class SearchEngine {
 
     const num = articleNumberOf(q);
     const numberPromise = num === null ? null : this.numberMatch(num, suggest);
+    const filesPromise = num === null && suggest ? this.fileMatches(q).catch(() => []) : null;
     // An article number searches the text for citations of it (`Q238171` in bodies) too.
     const { terms: parsedTerms, open } = num === null ? queryTerms(q) : { terms: [`q${num}`], open: false };
     const terms = parsedTerms;
@@ -510,6 +545,7 @@ export class SearchEngine {
       pending,
       sort: dates ? 'date' : 'relevance',
       number: numberPromise ? await numberPromise : null,
+      files: filesPromise ? await filesPromise : [],
       ms: Math.round(now() - started),
     };
   }

@@ -10,6 +10,7 @@
  *   m/<n>.json           result metadata, `chunk` documents per file
  *   s/<n>.json           suggestion metadata (number, title, product, date), `suggestChunk` documents per file
  *   ids/<bucket>.json    article numbers present / only cited, for number jumps
+ *   f/<key>.json         file names from the articles' file tables, by the first two characters of their slug
  *
  * Documents are numbered 0..docs-1 in index order (by product, then number), so
  * that the results of a query tend to share metadata chunks.
@@ -37,6 +38,16 @@ export interface Manifest {
   buckets: string[];
   /** Documents per `s/<n>.json` chunk (absent in indexes built before suggestions). */
   suggestChunk?: number;
+  /** Keys of the `f/<key>.json` file-name tables (absent in older indexes). */
+  files?: string[];
+}
+
+/** A file name of the articles' file tables: [slug (lib/file-slug.ts), name as first written, articles listing it]. */
+export type FileRecord = [string, string, number];
+
+/** The `f/<key>.json` table a file slug is in. */
+export function fileKeyOf(slug: string): string {
+  return slug.slice(0, 2);
 }
 
 /**
