@@ -66,6 +66,38 @@ describe('content/ index: suggestions and excerpts', () => {
     }
   });
 
+  test('searches running at once on one engine do not mix their scores', async () => {
+    const mixDir = path.join(tmp, 'mix');
+    buildSearchIndex(
+      [
+        { article: makeArticle(990201, { title: 'Alpha Beta' }), text: `gamma ${'filler text words '.repeat(40)}` },
+        { article: makeArticle(990202, { title: 'Alpha' }), text: 'beta gamma gamma gamma' },
+      ],
+      mixDir,
+    );
+    const slow = new SearchEngine(async (file) => {
+      const name = file.replace(/\?.*$/, '');
+      if (name === 'facets.json') await new Promise((r) => setTimeout(r, 50));
+      return JSON.parse(readFileSync(path.join(mixDir, name), 'utf8'));
+    });
+    const alone = await engineFor(mixDir).engine.search({ q: 'beta alpha', limit: 10 });
+    assert.deepEqual(alone.hits.map((h) => h.id), ['Q990201', 'Q990202'], 'both words in the title first');
+    // 'beta alpha' waits for the facet columns while 'gamma' accumulates its own scores (Q990202 higher).
+    const [mixed] = await Promise.all([slow.search({ q: 'beta alpha', limit: 10 }), slow.search({ q: 'gamma', limit: 8, suggest: true })]);
+    assert.deepEqual(mixed.hits.map((h) => h.id), alone.hits.map((h) => h.id));
+  });
+
+  test('the first answer of a page comes without facet columns, then the full one', async () => {
+    const { engine, files } = engineFor(dir);
+    const first = await engine.search({ q: 'rassrv', limit: 10, facetsLater: true });
+    assert.ok(!files.includes('facets.json'));
+    assert.equal(first.hits[0]?.id, 'Q244717');
+    assert.ok(first.pending.includes('product'));
+    const full = await engine.search({ q: 'rassrv', limit: 10 });
+    assert.deepEqual(full.hits.map((h) => h.id), first.hits.map((h) => h.id));
+    assert.ok(full.facets.product.length > 0);
+  });
+
   test('a number in the box finds its article without the full metadata', async () => {
     const { engine, files } = engineFor(dir);
     for (const q of ['244717', 'Q244717', 'KB244717']) {

@@ -100,10 +100,10 @@ type Option =
   | { kind: 'recent'; key: string; q: string }
   | { kind: 'clear'; key: string };
 
-/** The search client: its worker starts on first use (focus), never with the page. */
+/** The search client: its engine loads on first use (focus), never with the page. */
 function loadClient(): Promise<SearchClient> {
   try {
-    return Promise.resolve(getSearchClient());
+    return Promise.resolve(getSearchClient('page'));
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
@@ -397,6 +397,7 @@ export function SearchBox() {
           ref={list}
           id={listId}
           role="listbox"
+          hidden={options.length === 0}
           aria-label={q ? 'Search suggestions' : 'Recent searches'}
           className="max-h-[min(70vh,34rem)] overflow-y-auto py-1"
         >

@@ -30,6 +30,9 @@ import { SearchResults } from './SearchResults';
 
 const SEARCH_PATH = '/search/';
 
+// The search page starts its worker and the manifest as soon as its script runs, before React hydrates.
+if (typeof window !== 'undefined') getSearchClient().warm();
+
 function urlOf(state: SearchState): string {
   return `${href(SEARCH_PATH)}${searchQueryString(state)}`;
 }

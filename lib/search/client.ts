@@ -21,15 +21,28 @@ export function indexBase(): string {
 }
 
 let client: SearchClient | null = null;
+let pageClient: SearchClient | null = null;
 
-export function getSearchClient(): SearchClient {
-  client ??= createClient();
+/**
+ * The search client. `worker` (the search page) answers in a Web Worker; `page`
+ * (the header box) runs the engine in the page, loaded with one dynamic import:
+ * a worker's scripts load one after another (several round trips on a slow
+ * network), and a suggestion query is small (a few shards, title records).
+ */
+export function getSearchClient(where: 'worker' | 'page' = 'worker'): SearchClient {
+  if (where === 'page') {
+    pageClient ??= createClient(inPage);
+    return pageClient;
+  }
+  client ??= createClient(startWorker);
   return client;
 }
 
 type Listener = (message: FromWorker) => void;
 
-function createClient(): SearchClient {
+type Transport = (receive: (message: FromWorker) => void) => (message: ToWorker) => Promise<void>;
+
+function createClient(transport: Transport): SearchClient {
   const listeners = new Map<number, Listener>();
   let nextId = 1;
   let ready: Promise<void> | null = null;
@@ -49,7 +62,7 @@ function createClient(): SearchClient {
     return ready ?? Promise.resolve();
   };
   const receive = (message: FromWorker) => listeners.get(message.id)?.(message);
-  const send = startWorker(receive);
+  const send = transport(receive);
 
   return {
     search(request, onResult, onError) {
@@ -108,10 +121,22 @@ function startWorker(receive: (message: FromWorker) => void): (message: ToWorker
 }
 
 function inPage(receive: (message: FromWorker) => void): (message: ToWorker) => Promise<void> {
-  const handler = import('./handler').then(({ createHandler }) => {
-    const handle = createHandler(receive);
-    handle({ type: 'init', base: indexBase() });
-    return handle;
-  });
-  return async (message) => (await handler)(message);
+  let handler: Promise<(message: ToWorker) => void> | null = null;
+  const load = () =>
+    (handler ??= import('./handler').then(({ createHandler }) => {
+      const handle = createHandler(receive);
+      handle({ type: 'init', base: indexBase() });
+      return handle;
+    }));
+  void load().catch(() => (handler = null));
+  return async (message) => {
+    try {
+      (await load())(message);
+    } catch (error) {
+      handler = null; // the next message tries to load the engine again
+      if (message.type === 'search' || message.type === 'number') {
+        receive({ type: 'error', id: message.id, message: `the search code could not be loaded (${error instanceof Error ? error.message : String(error)})` });
+      }
+    }
+  };
 }

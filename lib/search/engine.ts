@@ -53,6 +53,8 @@ export interface SearchRequest {
    * are loaded; filters and sort are ignored), so that a keystroke fetches as little as possible.
    */
   suggest?: boolean;
+  /** Answer without facet counts (and without loading the facet columns): a first answer while they load. */
+  facetsLater?: boolean;
 }
 
 /** An article found: its summary (as the site lists articles everywhere) and text to show. */
@@ -268,6 +270,11 @@ export class SearchEngine {
     return this.keywordsPromise;
   }
 
+  /** The facet columns are loaded (a search with facets costs no extra round trip). */
+  get columnsReady(): boolean {
+    return this.columns !== null;
+  }
+
   get keywordsReady(): boolean {
     return this.keywords !== null;
   }
@@ -374,14 +381,15 @@ export class SearchEngine {
     const manifest = await this.getManifest();
     const suggest = request.suggest === true;
     // Facet columns load alongside the term shards (not before them): one round trip less.
-    const columnsPromise = suggest ? null : this.getColumns();
+    const skipFacets = suggest || request.facetsLater === true;
+    const columnsPromise = skipFacets ? null : this.getColumns();
     columnsPromise?.catch(() => {}); // awaited below
     const n = manifest.docs;
     const q = request.q.slice(0, 2000);
     const sort: SortOrder = request.sort === 'date' && !suggest ? 'date' : 'relevance';
     const offset = Math.max(0, Math.floor(request.offset ?? 0));
     const limit = Math.min(100, Math.max(1, Math.floor(request.limit ?? 20)));
-    const filters = suggest ? {} : cleanFilters(request.filters);
+    const filters = skipFacets ? {} : cleanFilters(request.filters);
     const hasFilters = FACET_NAMES.some((f) => (filters[f]?.length ?? 0) > 0);
 
     const num = articleNumberOf(q);
@@ -459,6 +467,19 @@ export class SearchEngine {
       candidates = Array.from({ length: n }, (_, d) => d);
       this.generation++; // accumulators are not valid for this query
     }
+    // The accumulators are shared by every search of this engine: keep this query's values
+    // before the next await, as another search may run while this one waits for files.
+    const scoreOf = new Float64Array(candidates.length);
+    const hitsOf = new Uint8Array(candidates.length);
+    const titlesOf = new Uint8Array(candidates.length);
+    if (searchable.length > 0) {
+      for (let c = 0; c < candidates.length; c++) {
+        const d = candidates[c]!;
+        scoreOf[c] = this.score[d]!;
+        hitsOf[c] = this.hitCount[d]!;
+        titlesOf[c] = this.titleCount[d]!;
+      }
+    }
 
     // --- Filters and facet counts ------------------------------------------------------------------
     const columns = columnsPromise ? await columnsPromise : null;
@@ -468,19 +489,24 @@ export class SearchEngine {
     const tests = columns ? active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords)) : [];
     const all = (1 << active.length) - 1;
     const passing: number[] = [];
+    const passingAt: number[] = [];
     const masks = new Uint8Array(candidates.length);
     for (let c = 0; c < candidates.length; c++) {
       const d = candidates[c]!;
       let mask = 0;
       for (let f = 0; f < tests.length; f++) if (tests[f]!(d)) mask |= 1 << f;
       masks[c] = mask;
-      if (mask === all) passing.push(d);
+      if (mask === all) {
+        passing.push(d);
+        passingAt.push(c);
+      }
     }
     const facets = {} as Record<FacetName, FacetCount[]>;
     const pending: FacetName[] = [];
     for (const facet of FACET_NAMES) {
       if (!columns) {
         facets[facet] = [];
+        if (!suggest) pending.push(facet);
         continue;
       }
       if (facet === 'keyword' && !keywords) {
@@ -510,8 +536,9 @@ export class SearchEngine {
     for (let i = 0; i < passing.length; i++) {
       const d = passing[i]!;
       let key: number;
-      if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, this.score[d]!) : 0);
-      else if (scored) key = (partial ? this.hitCount[d]! : 0) * 1e7 + this.titleCount[d]! * 1e5 + Math.min(99_999, Math.round(this.score[d]!));
+      const c = passingAt[i]!;
+      if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, scoreOf[c]!) : 0);
+      else if (scored) key = (partial ? hitsOf[c]! : 0) * 1e7 + titlesOf[c]! * 1e5 + Math.min(99_999, Math.round(scoreOf[c]!));
       else key = 0;
       keys[i] = key * DOC_BITS + (DOC_BITS - 1 - d);
     }
