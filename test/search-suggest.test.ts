@@ -98,6 +98,14 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.ok(full.facets.product.length > 0);
   });
 
+  test('a search replaced by a newer one stops before fetching its result metadata', async () => {
+    const { engine, files } = engineFor(dir);
+    await assert.rejects(engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => true), { name: 'SupersededError' });
+    assert.ok(files.some((f) => f.startsWith('t/')), 'its term shard is kept for the next keystroke');
+    assert.ok(!files.some((f) => f.startsWith('s/') || f.startsWith('m/')), files.join(' '));
+    assert.equal((await engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => false)).hits[0]?.id, 'Q244717');
+  });
+
   test('a number in the box finds its article without the full metadata', async () => {
     const { engine, files } = engineFor(dir);
     for (const q of ['244717', 'Q244717', 'KB244717']) {

@@ -376,7 +376,12 @@ export class SearchEngine {
     return docs.map((d) => loaded.get(Math.floor(d / size))?.[d % size]);
   }
 
-  async search(request: SearchRequest): Promise<SearchResponse> {
+  /**
+   * Runs a search. `superseded` (optional) says whether a newer search has replaced
+   * this one: checked before the result metadata is fetched, so that keystrokes typed
+   * faster than the network do not each fetch the metadata of their results.
+   */
+  async search(request: SearchRequest, superseded?: () => boolean): Promise<SearchResponse> {
     const started = now();
     const manifest = await this.getManifest();
     const suggest = request.suggest === true;
@@ -550,6 +555,7 @@ export class SearchEngine {
       pageDocs.push(DOC_BITS - 1 - (x % DOC_BITS));
     }
     const docs = pageDocs;
+    if (superseded?.()) throw new SupersededError();
     const records = await this.records(docs, suggest);
     let hits: SearchHit[] = docs.flatMap((d, i) => {
       const r = records[i];
@@ -606,6 +612,14 @@ export class SearchEngine {
     if (facet === 'keyword') return keywords!.list.subarray(keywords!.start[d]!, keywords!.start[d + 1]!);
     const column = columns[facet as keyof typeof columns];
     return column.combos[column.ids[d]!]!;
+  }
+}
+
+/** Thrown by `search` when a newer search replaced it before its metadata was fetched. */
+export class SupersededError extends Error {
+  constructor() {
+    super('superseded by a newer search');
+    this.name = 'SupersededError';
   }
 }
 

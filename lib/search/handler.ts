@@ -47,6 +47,7 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
     }
     const { id, request } = message;
     latest = Math.max(latest, id);
+    const stale = () => id !== latest;
     const answer = (response: SearchResponse) => {
       if (id !== latest) return;
       post({ type: 'result', id, response });
@@ -72,9 +73,9 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
     // The first search of a page shows its results before the facet columns have loaded, then again with them.
     const plain = !request.suggest && !e.columnsReady && (request.offset ?? 0) === 0 && request.sort !== 'date' && !hasAnyFilter(request);
     if (plain) {
-      const full = e.search(request);
+      const full = e.search(request, stale);
       full.catch(() => {}); // reported below
-      e.search({ ...request, facetsLater: true }).then(
+      e.search({ ...request, facetsLater: true }, stale).then(
         (first) => {
           if (id === latest) post({ type: 'result', id, response: first });
           full.then(answer, failed);
@@ -83,7 +84,7 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
       );
       return;
     }
-    e.search(request).then(answer, failed);
+    e.search(request, stale).then(answer, failed);
   };
 }
 
