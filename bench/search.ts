@@ -38,7 +38,8 @@
  * Baselines (measured once on this machine, same corpus; figures from the issue):
  * MiniSearch 7 as one index, Pagefind 1.6.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -686,9 +687,9 @@ async function lighthousePart(bin: string, href: (p: string) => string): Promise
   for (const [name, url] of [['/search/?q=rassrv', href('search/?q=rassrv')], ['article Q244717', href('kb/244/Q244717/')]] as const) {
     const out = path.join(os.tmpdir(), `kbview-lh-${process.pid}.json`);
     try {
-      execFileSync(bin, [url, '--quiet', '--output=json', `--output-path=${out}`, '--only-categories=performance,accessibility,best-practices,seo', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'], {
+      // Asynchronously: the site is served by this process, which must keep answering.
+      await promisify(execFile)(bin, [url, '--quiet', '--output=json', `--output-path=${out}`, '--only-categories=performance,accessibility,best-practices,seo', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'], {
         env: { ...process.env, CHROME_PATH: chromiumPath() },
-        stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 420_000,
       });
       const report = JSON.parse(readFileSync(out, 'utf8')) as { categories: Record<string, { score: number | null }>; audits: Record<string, { numericValue?: number }> };
