@@ -98,7 +98,7 @@ function countTree(dir: string): { files: number; bytes: number; gzip: number } 
 
 function timeV(stderr: string): { maxRssKb: number; elapsed: string; cpuS: number } | null {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  const wall = /Elapsed \(wall clock\) time[^:]*: ([\d:.]+)/.exec(stderr);
+  const wall = /Elapsed \(wall clock\) time(?: \([^)]*\))?: ([\d:.]+)/.exec(stderr);
   const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
   const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
   return rss && wall ? { maxRssKb: Number(rss[1]), elapsed: wall[1]!, cpuS: Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN) } : null;
