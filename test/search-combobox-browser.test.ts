@@ -237,7 +237,7 @@ test('hostile queries give options or "no articles", never an error, markup or a
   });
 });
 
-test('an index file that fails to load shows a message with a retry that works', async () => {
+test('an index file that fails to load shows a message with a retry that works, in the box and on the results page', async () => {
   await guarded(async (page, info) => {
     let fail = true;
     await page.context().route('**/search/t/**', (route) => (fail ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
@@ -250,6 +250,15 @@ test('an index file that fails to load shows a message with a retry that works',
     fail = false;
     await error.getByRole('button', { name: 'Try again' }).click();
     await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'after retry');
+    // The results page says so too, and tries again.
+    fail = true;
+    await page.goto(site.href('search/?q=windows+nt'));
+    const alert = page.locator('main [role=alert]');
+    await alert.waitFor({ timeout: 20_000 });
+    assert.match((await alert.textContent()) ?? '', /could not be loaded/);
+    fail = false;
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('main [data-result]').first().waitFor();
     info.failedResponses.length = 0;
   });
 });
