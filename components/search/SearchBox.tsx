@@ -5,8 +5,8 @@
  * (input with a listbox popup) that shows results while the reader types.
  *
  * - A plain GET form to /search/, so it works before (or without) JavaScript.
- * - Focus starts the search worker and the loading of the index manifest: the
- *   search code is imported on first focus, never with the page.
+ * - Focus loads the query engine (one dynamic import; it runs in the page, see
+ *   lib/search/client.ts) and the index manifest, never the page load.
  * - As the reader types: "Go to Q244717" first for an article number, then the
  *   best 8 articles for the text so far (the last word matched as a prefix),
  *   then "See all N results" (the search page).
