@@ -313,8 +313,9 @@ export class SearchEngine {
     const first = shardOf(manifest.shards, prefix);
     const last = Math.min(shardOf(manifest.shards, `${prefix}\uffff`), first + MAX_PREFIX_SHARDS - 1);
     const found: Array<[string, number]> = [];
-    for (let s = first; s <= last; s++) {
-      const shard = await this.getShard(s);
+    // The shards of the prefix's range load at once, not one after another.
+    const shards = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.getShard(first + k)));
+    for (const shard of shards) {
       for (let i = lowerBound(shard.t, prefix); i < shard.t.length && shard.t[i]!.startsWith(prefix); i++) {
         if (shard.t[i] !== prefix) found.push([shard.t[i]!, shard.p[i]!.length]);
       }
@@ -412,10 +413,14 @@ export class SearchEngine {
     // --- Term postings (exact, plus prefix expansions of the last word) --------------------------
     const lists = await Promise.all(
       terms.map(async (term, i) => {
+        const mayExpand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX;
+        // The word being typed: its expansions load alongside its exact postings (one round trip, not two).
+        const expansions = mayExpand ? this.expansions(term) : null;
+        expansions?.catch(() => {}); // awaited below, or not needed
         const exact = await this.termPostings(term);
         const keywordTerm = exact !== null && term.startsWith('kb') && exact.values.every((v) => (v & FLAG_KEYWORD) !== 0);
-        const expand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX && !keywordTerm;
-        const extra = expand ? await Promise.all((await this.expansions(term)).map((t) => this.termPostings(t))) : [];
+        const expand = mayExpand && !keywordTerm;
+        const extra = expand && expansions ? await Promise.all((await expansions).map((t) => this.termPostings(t))) : [];
         return { term, exact, keywordTerm, expanded: expand, extra: extra.filter((p): p is Postings => p !== null) };
       }),
     );
