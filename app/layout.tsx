@@ -5,7 +5,7 @@ import { SiteHeader } from '@/components/ui/SiteHeader';
 import { HeaderSearch } from '@/components/search/HeaderSearch';
 import { SkipLink } from '@/components/ui/SkipLink';
 import { Container } from '@/components/ui/Container';
-import { SITE_DESCRIPTION, SITE_NAME } from '@/lib/site';
+import { SITE_DESCRIPTION, SITE_NAME, href } from '@/lib/site';
 import { THEME_SCRIPT } from '@/lib/theme';
 import './globals.css';
 
@@ -28,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <head>
         {/* A constant string (lib/theme.ts), the same on every page: applies the stored theme before the first paint. */}
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <link rel="search" type="application/opensearchdescription+xml" title={SITE_NAME} href={href('/opensearch.xml')} />
       </head>
       <body className="flex min-h-screen flex-col antialiased">
         <SkipLink />

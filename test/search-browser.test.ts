@@ -75,8 +75,8 @@ test('the header search box: labelled, focused by /, opens results in <main>', a
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
     const box = header(page);
-    assert.equal(await box.getAttribute('type'), 'search');
-    assert.equal(await page.getByRole('searchbox', { name: 'Search the archive' }).getAttribute('data-site-search'), '', 'labelled');
+    assert.equal(await box.getAttribute('role'), 'combobox');
+    assert.equal(await page.getByRole('combobox', { name: 'Search the archive' }).getAttribute('data-site-search'), '', 'labelled');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('/');
     assert.equal(await box.evaluate((el) => el === document.activeElement), true, '/ focuses the search box');
@@ -87,7 +87,7 @@ test('the header search box: labelled, focused by /, opens results in <main>', a
     const entry = page.locator('main [data-result="Q244717"]');
     await entry.waitFor();
     const link = entry.locator('h3 a');
-    assert.equal(await link.getAttribute('href'), `${base}/kb/244/Q244717/`);
+    assert.equal(await link.getAttribute('href'), `${base}/kb/244/Q244717/#cause:~:text=Rassrv`, 'to the passage shown');
     assert.match(await link.textContent() ?? '', /RAS Port Becomes Unavailable in Windows NT 4\.0 Terminal Server/);
     const text = (await entry.textContent()) ?? '';
     assert.match(text, /Q244717/);
@@ -245,7 +245,16 @@ test('under a base path, search, its index and number jumps stay inside it', { s
       await page.goto(prefixed.href('search/?q=rassrv'));
       const entry = page.locator('main [data-result="Q244717"]');
       await entry.waitFor();
-      assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/');
+      assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/#cause:~:text=Rassrv');
+      // The header box's suggestions and OpenSearch link stay under the base path too.
+      assert.equal(await page.locator('head link[rel="search"]').getAttribute('href'), '/kb-archive/opensearch.xml');
+      await header(page).click();
+      await page.keyboard.type('rassr');
+      const option = page.locator('[data-search-popup] [role=option]').first();
+      await option.waitFor();
+      await option.click();
+      await page.waitForURL((url) => url.pathname === '/kb-archive/kb/244/Q244717/');
+      await page.goto(prefixed.href('search/?q=rassrv'));
       const box = header(page);
       await box.fill('q238171');
       await box.press('Enter');

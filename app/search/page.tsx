@@ -14,12 +14,13 @@ export const metadata: Metadata = {
  */
 export default function SearchPage() {
   return (
-    <>
+    // At least a screen high, with or without results: results arriving never push the footer into view (no layout shift).
+    <div className="min-h-screen">
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Search</h1>
       <Suspense fallback={<SearchFallback />}>
         <SearchView />
       </Suspense>
-    </>
+    </div>
   );
 }
 

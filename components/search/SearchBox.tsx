@@ -1,21 +1,41 @@
 'use client';
 
 /**
- * The search box in the site header, on every page.
+ * The search box in the site header, on every page: a WAI-ARIA 1.2 combobox
+ * (input with a listbox popup) that shows results while the reader types.
  *
  * - A plain GET form to /search/, so it works before (or without) JavaScript.
- * - `/` focuses it (or the search page's own box), unless typing in a field.
- * - Enter on an article number (`Q244717`, `244717`) goes straight to the
- *   article, or to its "not in this archive" page; other queries open the
- *   search page (in place when already on it, so the back button works).
+ * - Focus loads the query engine (one dynamic import; it runs in the page, see
+ *   lib/search/client.ts) and the index manifest, never the page load.
+ * - As the reader types: "Go to Q244717" first for an article number, then the
+ *   best 8 articles for the text so far (the last word matched as a prefix),
+ *   then "See all N results" (the search page).
+ * - With an empty box, focus shows the reader's recent searches (kept in this
+ *   browser's localStorage only; clearable).
+ * - ArrowDown/ArrowUp move, Enter opens the option (or, with none selected, the
+ *   article of a number or the results page), Escape closes, Tab leaves.
+ * - Ctrl+K / ⌘K and `/` focus it (`/` only when not typing in a field); on the
+ *   search page they focus that page's own box.
+ *
+ * Every text shown comes from the index or the query and is rendered as text nodes.
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import type { FileMatch, NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
+import { getSearchClient, type SearchClient } from '@/lib/search/client';
 import { bucketOf, permalinkOfNumber, type IdsFile } from '@/lib/search/format';
+import { highlightParts } from '@/lib/search/highlight';
 import { articleNumberOf } from '@/lib/search/tokenize';
 import { MAX_QUERY_LENGTH } from '@/lib/search/params';
-import { BASE_PATH, href } from '@/lib/site';
+import { BASE_PATH, displayTitle, formatCount, formatDate, href } from '@/lib/site';
+import { Highlighted } from './Highlighted';
 
 export const SEARCH_PATH = '/search/';
+
+/** Results shown in the dropdown. */
+export const SUGGESTIONS = 8;
+const RECENT_KEY = 'kbview:recent-searches';
+const RECENT_MAX = 8;
+const RECENT_LENGTH = 200;
 
 /** Is the keyboard focus somewhere that takes text (where `/` must type a slash)? */
 function isTyping(target: EventTarget | null): boolean {
@@ -42,49 +62,299 @@ export function searchPageHref(q: string): string {
   return `${href(SEARCH_PATH)}${q ? `?q=${encodeURIComponent(q)}` : ''}`;
 }
 
+/** The reader's recent searches: strings only, bounded, whatever localStorage holds. */
+export function readRecent(): string[] {
+  try {
+    const raw: unknown = JSON.parse(window.localStorage.getItem(RECENT_KEY) ?? '[]');
+    if (!Array.isArray(raw)) return [];
+    const out: string[] = [];
+    for (const value of raw.slice(0, RECENT_MAX)) {
+      if (typeof value === 'string' && value.trim() && value.length <= RECENT_LENGTH && !out.includes(value)) out.push(value);
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+function writeRecent(list: readonly string[]): void {
+  try {
+    if (list.length === 0) window.localStorage.removeItem(RECENT_KEY);
+    else window.localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, RECENT_MAX)));
+  } catch {
+    // Storage full or disabled: recent searches are a convenience.
+  }
+}
+
+function rememberSearch(q: string): void {
+  const text = q.trim().replace(/\s+/g, ' ');
+  if (!text || text.length > RECENT_LENGTH) return;
+  writeRecent([text, ...readRecent().filter((r) => r !== text)]);
+}
+
+type Option =
+  | { kind: 'file'; key: string; file: FileMatch }
+  | { kind: 'number'; key: string; n: number; match: NumberMatch | null }
+  | { kind: 'hit'; key: string; hit: SearchHit }
+  | { kind: 'all'; key: string; total: number }
+  | { kind: 'recent'; key: string; q: string }
+  | { kind: 'clear'; key: string };
+
+/** The search client: its engine loads on first use (focus), never with the page. */
+function loadClient(): Promise<SearchClient> {
+  try {
+    return Promise.resolve(getSearchClient('page'));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Puts the focus in the search page's own box when there is one, else in the header box. */
+function focusSearch(fallback: HTMLInputElement | null): void {
+  const target = document.querySelector<HTMLInputElement>('input[data-search-primary]') ?? fallback;
+  target?.focus();
+  target?.select();
+}
+
 export function SearchBox() {
   const id = useId();
+  const listId = `${id}-list`;
   const input = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const [text, setText] = useState('');
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  const [shown, setShown] = useState<SearchResponse | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [recent, setRecent] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const cancel = useRef<(() => void) | null>(null);
+  const latest = useRef('');
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-      if (isTyping(event.target)) return;
+      if (event.defaultPrevented || event.altKey) return;
+      const commandK = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'k';
+      const slash = event.key === '/' && !event.ctrlKey && !event.metaKey && !isTyping(event.target);
+      if (!commandK && !slash) return;
       event.preventDefault();
-      const target = document.querySelector<HTMLInputElement>('input[data-search-primary]') ?? input.current;
-      target?.focus();
-      target?.select();
+      focusSearch(input.current);
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
+  const runSearch = useCallback((q: string) => {
+    latest.current = q;
+    cancel.current?.();
+    cancel.current = null;
+    if (!q.trim()) {
+      setShown(null);
+      setLoading(false);
+      setError(null);
+      return;
+    }
+    setLoading(true);
+    loadClient().then(
+      (client) => {
+        if (latest.current !== q) return;
+        cancel.current = client.search(
+          { q, limit: SUGGESTIONS, suggest: true, prefix: true },
+          (response) => {
+            if (latest.current !== q) return;
+            setShown(response);
+            setError(null);
+            setLoading(false);
+          },
+          (message) => {
+            if (latest.current !== q) return;
+            setError(message);
+            setLoading(false);
+          },
+        );
+      },
+      (err: unknown) => {
+        if (latest.current !== q) return;
+        setError(err instanceof Error ? err.message : String(err));
+        setLoading(false);
+      },
+    );
+  }, []);
+
+  const onFocus = () => {
+    void loadClient().then((client) => client.warm(), () => {});
+    const r = readRecent();
+    setRecent(r);
+    if (text.trim() ? shown !== null || error !== null : r.length > 0) setOpen(true);
+  };
+
+  const onChange = (value: string) => {
+    const q = value.slice(0, MAX_QUERY_LENGTH);
+    setText(q);
+    setActive(-1);
+    setOpen(true);
+    if (!q.trim()) setRecent(readRecent());
+    runSearch(q);
+  };
+
+  // --- Options ----------------------------------------------------------------------------------
+  const q = text.trim();
+  const number = q ? articleNumberOf(q) : null;
+  const options: Option[] = [];
+  if (!q) {
+    for (const r of recent) options.push({ kind: 'recent', key: `r:${r}`, q: r });
+    if (recent.length > 0) options.push({ kind: 'clear', key: 'clear' });
+  } else {
+    const response = shown;
+    const match = response?.number && response.number.number === number ? response.number : null;
+    // A file name (`rassrv`, `ntoskrnl.exe`): its page first.
+    if (response && !error && response.q.trim() === q) for (const file of response.files ?? []) options.push({ kind: 'file', key: `f:${file.slug}`, file });
+    if (number !== null && match?.status !== 'unknown') options.push({ kind: 'number', key: `n:${number}`, n: number, match });
+    if (response && !error) {
+      for (const hit of response.hits.slice(0, SUGGESTIONS)) options.push({ kind: 'hit', key: `h:${hit.id}`, hit });
+      if (response.total > 0) options.push({ kind: 'all', key: 'all', total: response.total });
+    }
+  }
+  const expanded = open && (options.length > 0 || (q !== '' && (error !== null || (shown !== null && !loading))));
+  const activeIndex = active < options.length ? active : -1;
+  const optionId = (i: number) => `${id}-option-${i}`;
+
+  useEffect(() => {
+    if (activeIndex < 0 || !list.current) return;
+    document.getElementById(optionId(activeIndex))?.scrollIntoView({ block: 'nearest' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [activeIndex]);
+
+  const go = (url: string) => {
+    setOpen(false);
+    window.location.assign(url);
+  };
+
+  const openSearchPage = (query: string) => {
+    rememberSearch(query);
+    const url = searchPageHref(query);
+    if (window.location.pathname === href(SEARCH_PATH)) {
+      // Already on the search page: update its URL in place (it reads the query from there).
+      setOpen(false);
+      window.history.pushState(null, '', url);
+      input.current?.blur();
+    } else {
+      go(url);
+    }
+  };
+
+  const choose = (option: Option) => {
+    switch (option.kind) {
+      case 'file':
+        rememberSearch(text);
+        go(href(`/files/${option.file.slug}/`));
+        return;
+      case 'number':
+        rememberSearch(text);
+        go(href(option.match?.permalink ?? permalinkOfNumber(option.n)));
+        return;
+      case 'hit':
+        rememberSearch(text);
+        go(href(option.hit.permalink));
+        return;
+      case 'all':
+        openSearchPage(text.trim());
+        return;
+      case 'recent':
+        setText(option.q);
+        setActive(-1);
+        runSearch(option.q);
+        input.current?.focus();
+        return;
+      case 'clear':
+        writeRecent([]);
+        setRecent([]);
+        setActive(-1);
+        setOpen(false);
+        input.current?.focus();
+        return;
+    }
+  };
+
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    switch (event.key) {
+      case 'ArrowDown':
+      case 'ArrowUp': {
+        event.preventDefault();
+        if (!open) {
+          setOpen(true);
+          if (!text.trim()) setRecent(readRecent());
+          return;
+        }
+        if (options.length === 0) return;
+        const down = event.key === 'ArrowDown';
+        // Past either end the selection goes back to the input (nothing selected), then wraps.
+        let next = activeIndex + (down ? 1 : -1);
+        if (next >= options.length) next = -1;
+        else if (next < -1) next = options.length - 1;
+        setActive(next);
+        return;
+      }
+      case 'Escape':
+        if (expanded) {
+          event.preventDefault();
+          setOpen(false);
+          setActive(-1);
+        } else if (text) {
+          event.preventDefault();
+          onChange('');
+          setOpen(false);
+        }
+        return;
+      case 'Enter':
+        if (expanded && activeIndex >= 0) {
+          event.preventDefault();
+          choose(options[activeIndex]!);
+        }
+        return; // else the form submits
+      case 'Tab':
+        setOpen(false);
+        setActive(-1);
+        return;
+      default:
+    }
+  };
+
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const q = (input.current?.value ?? '').trim().slice(0, MAX_QUERY_LENGTH);
-    const n = articleNumberOf(q);
+    const query = text.trim().slice(0, MAX_QUERY_LENGTH);
+    const n = articleNumberOf(query);
     if (n !== null) {
+      rememberSearch(query);
       setBusy(true);
       const target = await articleHref(n);
       setBusy(false);
       if (target) {
-        window.location.assign(target);
+        go(target);
         return;
       }
     }
-    const url = searchPageHref(q);
-    if (window.location.pathname === href(SEARCH_PATH)) {
-      // Already on the search page: update its URL in place (it reads the query from there).
-      window.history.pushState(null, '', url);
-      input.current?.blur();
-    } else {
-      window.location.assign(url);
-    }
+    openSearchPage(query);
   };
 
+  const status = statusText(q, shown, loading, error);
+
   return (
-    <form role="search" action={href(SEARCH_PATH)} method="get" onSubmit={onSubmit} className="flex min-w-0 items-center">
+    <form
+      role="search"
+      action={href(SEARCH_PATH)}
+      method="get"
+      onSubmit={onSubmit}
+      className="relative flex min-w-0 items-center"
+      onBlur={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) {
+          setOpen(false);
+          setActive(-1);
+        }
+      }}
+    >
       <label htmlFor={id} className="sr-only">
         Search the archive
       </label>
@@ -92,17 +362,155 @@ export function SearchBox() {
         ref={input}
         id={id}
         data-site-search=""
-        type="search"
+        type="text"
+        role="combobox"
         name="q"
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+        onFocus={onFocus}
+        onKeyDown={onKeyDown}
+        onClick={() => {
+          if (!open) onFocus();
+        }}
         maxLength={MAX_QUERY_LENGTH}
         autoComplete="off"
+        autoCapitalize="off"
         spellCheck={false}
         enterKeyHint="search"
         placeholder="Search or Q-number  /"
+        aria-autocomplete="list"
+        aria-expanded={expanded}
+        aria-controls={listId}
+        aria-activedescendant={expanded && activeIndex >= 0 ? optionId(activeIndex) : undefined}
         aria-busy={busy || undefined}
-        aria-keyshortcuts="/"
-        className="w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 py-1 text-sm text-white placeholder:text-white/60 focus:bg-white focus:text-ink focus:placeholder:text-muted sm:w-64"
+        aria-keyshortcuts="Control+K Meta+K /"
+        className="h-8 w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
       />
+      <div
+        data-search-popup=""
+        data-for={shown?.q ?? ''}
+        hidden={!expanded}
+        onMouseDown={(event) => event.preventDefault() /* keep the focus in the box */}
+        className="absolute top-full right-0 z-50 mt-1 w-[min(36rem,calc(100vw-1rem))] overflow-hidden rounded border border-line bg-page text-ink shadow-lg"
+      >
+        <ul
+          ref={list}
+          id={listId}
+          role="listbox"
+          hidden={options.length === 0}
+          aria-label={q ? 'Search suggestions' : 'Recent searches'}
+          className="max-h-[min(70vh,34rem)] overflow-y-auto py-1"
+        >
+          {options.map((option, i) => (
+            <li
+              key={option.key}
+              id={optionId(i)}
+              role="option"
+              aria-selected={i === activeIndex}
+              data-option={option.kind}
+              onClick={() => choose(option)}
+              onMouseMove={() => {
+                if (i !== activeIndex) setActive(i);
+              }}
+              className="min-h-11 cursor-pointer px-3 py-1.5 text-sm aria-selected:bg-panel aria-selected:outline-2 aria-selected:-outline-offset-2 aria-selected:outline-accent"
+            >
+              <OptionBody option={option} terms={shown?.terms ?? []} prefix={shown?.prefix ?? null} />
+            </li>
+          ))}
+        </ul>
+        {q && error ? (
+          <div className="border-t border-line px-3 py-2 text-sm" data-search-error="">
+            <p className="font-semibold">Search is unavailable: the search index could not be loaded.</p>
+            <p className="mt-0.5 break-words text-muted">{error}</p>
+            <button
+              type="button"
+              className="mt-1 min-h-6 rounded border border-line px-2 py-0.5 text-accent"
+              onClick={() => {
+                setError(null);
+                runSearch(text);
+                input.current?.focus();
+              }}
+            >
+              Try again
+            </button>
+          </div>
+        ) : null}
+        {q && !error && shown && !loading && shown.total === 0 && options.length === 0 ? (
+          <p className="px-3 py-2 text-sm text-muted" data-search-empty="">
+            No articles match <q className="break-all">{q.length > 80 ? `${q.slice(0, 80)}…` : q}</q>.
+          </p>
+        ) : null}
+      </div>
+      <p role="status" className="sr-only" data-header-search-status="">
+        {open ? status : ''}
+      </p>
     </form>
   );
+}
+
+function statusText(q: string, response: SearchResponse | null, loading: boolean, error: string | null): string {
+  if (!q) return '';
+  if (error) return 'Search is unavailable.';
+  if (!response) return loading ? 'Searching…' : '';
+  const n = response.total;
+  return n === 0 ? 'No results.' : `${formatCount(n)} ${n === 1 ? 'result' : 'results'}; ${Math.min(n, SUGGESTIONS)} shown.`;
+}
+
+function OptionBody({ option, terms, prefix }: { option: Option; terms: string[]; prefix: string | null }) {
+  switch (option.kind) {
+    case 'file':
+      return (
+        <span className="block">
+          <span className="font-semibold">
+            File: <span className="font-mono">{option.file.name}</span>
+          </span>
+          <span className="block text-xs text-muted">
+            Listed in {formatCount(option.file.count)} {option.file.count === 1 ? 'article' : 'articles'}
+          </span>
+        </span>
+      );
+    case 'number': {
+      const match = option.match;
+      return (
+        <span className="block">
+          <span className="font-semibold">Go to Q{option.n}</span>
+          {match?.status === 'article' && match.title ? <span className="block text-muted">{displayTitle(match.id, match.title)}</span> : null}
+          {match?.status === 'missing' ? <span className="block text-muted">Not in this archive: what it knows about Q{option.n}</span> : null}
+        </span>
+      );
+    }
+    case 'hit': {
+      const { hit } = option;
+      return (
+        <span className="block">
+          <span className="block font-medium leading-snug">
+            <Highlighted parts={highlightParts(displayTitle(hit.id, hit.title), terms, prefix)} />
+          </span>
+          <span className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-muted">
+            <span className="font-mono">{hit.id}</span>
+            {hit.product ? <span>{hit.product}</span> : null}
+            {hit.lastModified ? <span>{formatDate(hit.lastModified).text}</span> : null}
+          </span>
+        </span>
+      );
+    }
+    case 'all':
+      return (
+        <span className="block font-semibold text-accent">
+          See all {formatCount(option.total)} {option.total === 1 ? 'result' : 'results'}
+        </span>
+      );
+    case 'recent':
+      return (
+        <span className="flex items-center gap-2">
+          <span aria-hidden="true" className="text-muted">
+            ↺
+          </span>
+          <span className="min-w-0 break-words">{option.q}</span>
+          <span className="sr-only">(recent search)</span>
+        </span>
+      );
+    case 'clear':
+      return <span className="block text-accent">Clear recent searches</span>;
+  }
 }

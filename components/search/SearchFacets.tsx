@@ -9,16 +9,17 @@ const SHOWN = 8;
 /** Even "show all" stops here: the keyword facet alone has thousands of values. */
 const MOST = 100;
 
-const TYPE_NAMES: Record<string, string> = {
-  kbbug: 'Bug',
-  kbprb: 'Problem',
-  kbinfo: 'Information',
-  kbhowto: 'How-to',
-};
+/** Issue-type keys come from articles: a Map, so `constructor` or `__proto__` is just an unknown key. */
+const TYPE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['kbbug', 'Bug'],
+  ['kbprb', 'Problem'],
+  ['kbinfo', 'Information'],
+  ['kbhowto', 'How-to'],
+]);
 
 export function facetValueLabel(facet: FacetName, value: string): string {
-  if (facet === 'type' && TYPE_NAMES[value]) return `${TYPE_NAMES[value]} (${value})`;
-  return value;
+  const name = facet === 'type' ? TYPE_NAMES.get(value) : undefined;
+  return name ? `${name} (${value})` : value;
 }
 
 /** Facet filters with counts: a checkbox per value; several values of one facet mean either. */
@@ -64,11 +65,12 @@ function FacetGroup({
     <fieldset data-facet={facet} className="min-w-0">
       <legend className="mb-1 font-semibold">{FACET_LABELS[facet]}</legend>
       {pending && counts.length === 0 ? <p className="text-muted">Loading…</p> : null}
-      <ul className="space-y-0.5">
+      <ul className="space-y-1">
         {shown.map((c) => (
           <li key={c.value}>
-            <label className="flex cursor-pointer items-baseline gap-2">
-              <input type="checkbox" checked={c.selected} onChange={() => onToggle(facet, c.value)} className="shrink-0" />
+            {/* Rows of at least 28 px: each checkbox has 24 px of its own (WCAG 2.5.8 target size). */}
+            <label className="flex min-h-7 cursor-pointer items-center gap-2">
+              <input type="checkbox" checked={c.selected} onChange={() => onToggle(facet, c.value)} className="size-4 shrink-0" />
               <span className="min-w-0 flex-1 break-words">{facetValueLabel(facet, c.value)}</span>
               <span className="shrink-0 tabular-nums text-muted">{formatCount(c.count)}</span>
             </label>
@@ -76,7 +78,7 @@ function FacetGroup({
         ))}
       </ul>
       {counts.length > SHOWN ? (
-        <button type="button" onClick={() => setOpen(!open)} className="mt-1 text-accent underline" aria-expanded={open}>
+        <button type="button" onClick={() => setOpen(!open)} className="mt-1 min-h-6 text-accent underline" aria-expanded={open}>
           {open ? 'Show fewer' : counts.length > MOST ? `Show top ${MOST} of ${formatCount(counts.length)}` : `Show all ${formatCount(counts.length)}`}
         </button>
       ) : null}

@@ -6,7 +6,7 @@
  * text is rendered as React text nodes only.
  */
 import type { NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
-import { highlightParts, resultExcerpt } from '@/lib/search/highlight';
+import { bestExcerpt, highlightParts, passageHref } from '@/lib/search/highlight';
 import { DateText } from '@/components/ui/DateText';
 import { displayTitle, formatCount, href } from '@/lib/site';
 import { Highlighted } from './Highlighted';
@@ -70,10 +70,14 @@ export function SearchResults({
 
 function ResultEntry({ hit, terms, prefix }: { hit: SearchHit; terms: string[]; prefix: string | null }) {
   const title = displayTitle(hit.id, hit.title);
+  const excerpt = hit.lead || hit.snippets.length > 0 ? bestExcerpt(hit.lead, hit.snippets, terms, prefix) : null;
+  const section = excerpt ? (hit.sections[excerpt.index] ?? null) : null;
+  // The link leads to the passage shown: its section, with the matched word highlighted by the browser.
+  const target = excerpt ? passageHref(hit.permalink, section, excerpt.parts) : hit.permalink;
   return (
     <article>
       <h3 className="text-base font-semibold leading-snug">
-        <a href={href(hit.permalink)}>
+        <a href={href(target)} className="inline-block min-h-6 py-0.5">
           <Highlighted parts={highlightParts(title, terms, prefix)} />
         </a>
       </h3>
@@ -86,9 +90,14 @@ function ResultEntry({ hit, terms, prefix }: { hit: SearchHit; terms: string[]; 
           </span>
         ) : null}
       </p>
-      {hit.lead ? (
-        <p className="mt-1 max-w-[72ch] text-sm break-words">
-          <Highlighted parts={resultExcerpt(hit.lead, hit.snippets, terms, prefix)} />
+      {excerpt ? (
+        <p className="mt-1 max-w-[72ch] text-sm break-words" data-excerpt="">
+          {section ? (
+            <span className="mr-1.5 text-xs font-semibold tracking-wide text-muted uppercase" data-excerpt-section="">
+              {section.title}:
+            </span>
+          ) : null}
+          <Highlighted parts={excerpt.parts} />
         </p>
       ) : null}
     </article>

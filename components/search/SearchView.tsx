@@ -30,6 +30,9 @@ import { SearchResults } from './SearchResults';
 
 const SEARCH_PATH = '/search/';
 
+// The search page starts its worker and the manifest as soon as its script runs, before React hydrates.
+if (typeof window !== 'undefined') getSearchClient().warm();
+
 function urlOf(state: SearchState): string {
   return `${href(SEARCH_PATH)}${searchQueryString(state)}`;
 }
@@ -59,6 +62,8 @@ export function SearchView() {
 
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Bumped by "Try again" after a failed load: runs the same search again. */
+  const [attempt, setAttempt] = useState(0);
   const [loading, setLoading] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   // A page opened on an article number (a shared link, or the form without JS) goes to the article.
@@ -94,7 +99,7 @@ export function SearchView() {
     return cancel;
     // `key` captures `state` entirely.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  }, [key, attempt]);
 
   const onType = (value: string) => {
     typed.current = true;
@@ -200,6 +205,17 @@ export function SearchView() {
         <div className="mt-2 rounded border border-line bg-panel px-4 py-3" role="alert">
           <p className="font-semibold">Search is unavailable: the search index could not be loaded.</p>
           <p className="mt-1 text-sm text-muted">{error}</p>
+          <button
+            type="button"
+            data-search-retry=""
+            onClick={() => {
+              setError(null);
+              setAttempt((n) => n + 1);
+            }}
+            className="mt-2 min-h-6 rounded border border-line bg-page px-3 py-1 text-sm font-medium hover:border-accent"
+          >
+            Try again
+          </button>
           {process.env.NODE_ENV === 'development' ? (
             <p className="mt-1 text-sm text-muted">
               Build it with <code>npx tsx scripts/build-search.ts</code> (it is written to public/search/).

@@ -18,6 +18,8 @@ import {
   FORMAT,
   bucketOf,
   codeWidth,
+  fileKeyOf,
+  type FileRecord,
   encodeCode,
   VarintWriter,
   type DatesFile,
@@ -27,9 +29,12 @@ import {
   type KeywordsFile,
   type Manifest,
   type MetaRecord,
+  type SectionRef,
   type ShardFile,
+  type SuggestRecord,
 } from './format';
 import { forEachTerm } from './tokenize';
+import { fileSlug } from '../file-slug';
 
 export interface SearchSource {
   article: Article | null;
@@ -40,6 +45,8 @@ export interface SearchSource {
 export interface BuildSearchOptions {
   /** Documents per metadata chunk (default 16). */
   chunk?: number;
+  /** Documents per suggestion chunk (default 32). */
+  suggestChunk?: number;
   /** Target size of a term shard in bytes before compression (default 24,000). */
   shardBytes?: number;
   /** Characters of body text kept as each result's excerpt (default 220). */
@@ -78,6 +85,7 @@ const BODY_ONE = 512;
 export function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): SearchIndexStats {
   const started = performance.now();
   const chunk = options.chunk ?? 16;
+  const suggestChunk = options.suggestChunk ?? 32;
   const shardBytes = options.shardBytes ?? 24_000;
   const leadChars = options.leadChars ?? 220;
   const log = options.log ?? (() => {});
@@ -223,7 +231,8 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(n, start + chunk); d++) {
       const { article, text } = docs[d]!;
-      const lead = leadOf(text, leadChars);
+      const body = cleanBody(text, article);
+      const lead = leadOf(body.text, leadChars);
       const record: MetaRecord = [
         article.number,
         article.title,
@@ -231,11 +240,26 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
         article.lastModified ?? '',
         lead,
       ];
-      const snippets = snippetsOf(text, lead, rareTerms(docTerms[d]!, df, names, n));
-      if (snippets.length > 0) record.push(snippets);
+      const found = snippetsOf(body.text, lead, rareTerms(docTerms[d]!, df, names, n));
+      const refs: Array<SectionRef | 0> = [sectionAt(body, 0, article)];
+      for (const { at } of found) refs.push(sectionAt(body, at, article));
+      if (found.length > 0) record.push(found.map((f) => f.text));
+      if (refs.some((r) => r !== 0)) {
+        if (found.length === 0) record.push([]);
+        record.push(refs);
+      }
       records.push(record);
     }
     files.set(`m/${chunks++}.json`, JSON.stringify(records));
+  }
+  // Suggestions (the header box) need only what a dropdown line shows.
+  for (let start = 0, c = 0; start < n; start += suggestChunk, c++) {
+    const records: SuggestRecord[] = [];
+    for (let d = start; d < Math.min(n, start + suggestChunk); d++) {
+      const { article } = docs[d]!;
+      records.push([article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? '']);
+    }
+    files.set(`s/${c}.json`, JSON.stringify(records));
   }
 
   // --- Facet columns ---------------------------------------------------------------------------
@@ -297,6 +321,29 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const bucketNames = [...buckets.keys()].sort();
   for (const key of bucketNames) files.set(`ids/${key}.json`, JSON.stringify(buckets.get(key)));
 
+  // --- File names (the header box offers a file's page first) -----------------------------------
+  const fileNames = new Map<string, { name: string; count: number }>();
+  for (const { article } of docs) {
+    const seenSlugs = new Set<string>();
+    for (const row of article.fileAttributes) {
+      const slug = fileSlug(row.name);
+      if (!slug || seenSlugs.has(slug)) continue;
+      seenSlugs.add(slug);
+      let entry = fileNames.get(slug);
+      if (!entry) fileNames.set(slug, (entry = { name: row.name.trim().slice(0, 200), count: 0 }));
+      entry.count++;
+    }
+  }
+  const fileTables = new Map<string, FileRecord[]>();
+  for (const slug of [...fileNames.keys()].sort()) {
+    const key = fileKeyOf(slug);
+    let table = fileTables.get(key);
+    if (!table) fileTables.set(key, (table = []));
+    const { name, count } = fileNames.get(slug)!;
+    table.push([slug, name, count]);
+  }
+  for (const [key, table] of fileTables) files.set(`f/${key}.json`, JSON.stringify(table));
+
   // --- Manifest and write-out --------------------------------------------------------------------
   const hash = createHash('sha1');
   for (const [name, body] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) hash.update(name).update('\0').update(body).update('\0');
@@ -312,6 +359,8 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     platforms,
     epoch: isoDay(epochDay),
     buckets: bucketNames,
+    suggestChunk,
+    files: [...fileTables.keys()].sort(),
   };
   if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
   files.set('manifest.json', JSON.stringify(manifest));
@@ -367,7 +416,90 @@ function column(lists: readonly string[][], labels: readonly string[]): FacetCol
   return { width, combos, codes: ids.map((id) => encodeCode(id, width)).join('') };
 }
 
-/** The opening of the body as the result excerpt: section headings dropped, whitespace folded. */
+/**
+ * The body text without what is not prose: the header lines the parser leaves
+ * before the first section (version numbers, platform, keyword lists, "applies
+ * to" lists), rules of dashes or equals signs, section headings. Each line
+ * remembers its section, for excerpts that say where they are.
+ */
+export interface CleanBody {
+  text: string;
+  /** Start offset in `text` of each kept line, ascending. */
+  starts: number[];
+  /** Section index (into the article's sections) of each kept line, or -1. */
+  sections: number[];
+}
+
+const RULE = /[-=_*~]{3,}/g;
+
+export function cleanBody(text: string, article: Pick<Article, 'sections' | 'keywords'> | null): CleanBody {
+  const body = cleanLines(text, article?.sections ?? [], article);
+  // Headings not found in the text: keep everything but noise rather than nothing.
+  return body.starts.length === 0 && (article?.sections.length ?? 0) > 0 ? cleanLines(text, [], article) : body;
+}
+
+function cleanLines(text: string, sections: Article['sections'], article: Pick<Article, 'keywords'> | null): CleanBody {
+  const keywords = new Set((article?.keywords ?? []).map((k) => k.toLowerCase()));
+  const out: string[] = [];
+  const starts: number[] = [];
+  const lineSections: number[] = [];
+  let length = 0;
+  let current = -1;
+  let next = 0;
+  let appliesTo = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(RULE, ' ').replace(/\s+/g, ' ').trim();
+    // Section headings, in order (one missing heading is tolerated).
+    const title = raw.trim();
+    let heading = -1;
+    for (let j = next; j < Math.min(sections.length, next + 2); j++) if (sections[j]!.title === title) heading = j;
+    if (heading >= 0) {
+      current = heading;
+      next = heading + 1;
+      appliesTo = false;
+      continue;
+    }
+    if (sections.length > 0 && current < 0) continue; // the header block before the first section
+    if (line === '') continue;
+    if (/^the information in this article applies to\b/i.test(line)) {
+      appliesTo = true;
+      continue;
+    }
+    if (appliesTo && line.startsWith('- ')) continue;
+    appliesTo = false;
+    if (noiseLine(line, keywords)) continue;
+    starts.push(length);
+    lineSections.push(current);
+    out.push(line);
+    length += line.length + 1;
+  }
+  return { text: out.join('\n'), starts, sections: lineSections };
+}
+
+/** A heading in capitals, a version or platform line, a keyword list. */
+function noiseLine(line: string, keywords: ReadonlySet<string>): boolean {
+  if (!/[\p{L}\p{N}]/u.test(line)) return true;
+  if (line.length < 60 && !/[a-z]/.test(line)) return true; // `SYMPTOMS`, `3.11`, `WINDOWS`
+  const words = line.split(' ');
+  if (words.length <= 40 && words.every((w) => /^kb/i.test(w) || keywords.has(w.toLowerCase()))) return true;
+  return false;
+}
+
+/** The section of the text at offset `at` of a clean body, as `[anchor id, heading]`, or 0. */
+export function sectionAt(body: CleanBody, at: number, article: Pick<Article, 'sections'>): SectionRef | 0 {
+  if (body.starts.length === 0) return 0;
+  let lo = 0;
+  let hi = body.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (body.starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const section = article.sections[body.sections[lo]!];
+  return section ? [section.id, section.title] : 0;
+}
+
+/** The opening of a (clean) body as the result excerpt, whitespace folded. */
 export function leadOf(text: string, max: number): string {
   const head = text.slice(0, max * 3);
   const lines = head.split('\n').filter((line) => {
@@ -414,27 +546,32 @@ function identifierLike(text: string, pos: number, length: number): boolean {
  * shows the passage that holds the searched word (`Rassrv.exe` in Q244717's
  * CAUSE section).
  */
-export function snippetsOf(text: string, lead: string, candidates: ReadonlyArray<readonly [string, number]>): string[] {
+export function snippetsOf(text: string, lead: string, candidates: ReadonlyArray<readonly [string, number]>): Array<{ at: number; text: string }> {
   const lower = text.toLowerCase();
   const leadLower = lead.toLowerCase();
   const found: Array<{ pos: number; length: number; score: number }> = [];
   for (const [term, score] of candidates) {
     if (wordAt(leadLower, term, 0) >= 0) continue;
     let pos = wordAt(lower, term, 0);
-    // Not inside a URL (`…aspx?scid=fh;EN-US;CNTACTMS`).
-    while (pos >= 0 && /(:\/\/|www\.)/.test(chunkAround(lower, pos))) pos = wordAt(lower, term, pos + term.length);
+    // Not inside a URL (`…aspx?scid=fh;EN-US;CNTACTMS`): a URL-like chunk is skipped whole,
+    // so a long chunk without spaces is scanned once, not once per occurrence.
+    while (pos >= 0) {
+      const [a, b] = chunkAround(lower, pos);
+      if (!/(:\/\/|www\.)/.test(lower.slice(a, b))) break;
+      pos = wordAt(lower, term, b);
+    }
     if (pos < 0) continue;
     found.push({ pos, length: term.length, score: score * (identifierLike(text, pos, term.length) ? 3 : 1) });
   }
   found.sort((a, b) => b.score - a.score || a.pos - b.pos);
-  const out: string[] = [];
+  const out: Array<{ at: number; text: string }> = [];
   const taken: Array<[number, number]> = [];
   for (const { pos, length } of found) {
     if (out.length >= 2) break;
     if (taken.some(([a, b]) => pos >= a && pos < b)) continue;
     const [start, end, snippet] = snippetAt(text, pos, length);
     taken.push([start, end]);
-    out.push(snippet);
+    out.push({ at: pos, text: snippet });
   }
   return out;
 }
@@ -449,12 +586,13 @@ function wordAt(text: string, term: string, from: number): number {
   return -1;
 }
 
-function chunkAround(text: string, pos: number): string {
+/** Bounds of the run of non-space characters around `pos`. */
+function chunkAround(text: string, pos: number): [number, number] {
   let a = pos;
   while (a > 0 && !/\s/.test(text[a - 1]!)) a--;
   let b = pos;
   while (b < text.length && !/\s/.test(text[b]!)) b++;
-  return text.slice(a, b);
+  return [a, b];
 }
 
 function snippetAt(text: string, pos: number, length: number): [number, number, string] {

@@ -11,6 +11,8 @@ export interface SearchClient {
   /** Runs a search; `onResult` may be called twice (again when keyword facet counts arrive). Returns a cancel function. */
   search(request: SearchRequest, onResult: (response: SearchResponse) => void, onError: (message: string) => void): () => void;
   lookupNumber(n: number): Promise<NumberMatch>;
+  /** Starts the worker and the loading of what a first query needs (on focus of a search box). */
+  warm(): void;
 }
 
 /** Root URL of the index: `<origin><basePath>/search/`. */
@@ -19,19 +21,48 @@ export function indexBase(): string {
 }
 
 let client: SearchClient | null = null;
+let pageClient: SearchClient | null = null;
 
-export function getSearchClient(): SearchClient {
-  client ??= createClient();
+/**
+ * The search client. `worker` (the search page) answers in a Web Worker; `page`
+ * (the header box) runs the engine in the page, loaded with one dynamic import:
+ * a worker's scripts load one after another (several round trips on a slow
+ * network), and a suggestion query is small (a few shards, title records).
+ */
+export function getSearchClient(where: 'worker' | 'page' = 'worker'): SearchClient {
+  if (where === 'page') {
+    pageClient ??= createClient(inPage);
+    return pageClient;
+  }
+  client ??= createClient(startWorker);
   return client;
 }
 
 type Listener = (message: FromWorker) => void;
 
-function createClient(): SearchClient {
+type Transport = (receive: (message: FromWorker) => void) => (message: ToWorker) => Promise<void>;
+
+function createClient(transport: Transport): SearchClient {
   const listeners = new Map<number, Listener>();
   let nextId = 1;
+  let ready: Promise<void> | null = null;
+  /**
+   * The page fetches the manifest while the worker's scripts load (several round trips),
+   * and hands it over before any query, which then needs no manifest round trip of its own.
+   */
+  const warm = () => {
+    ready ??= fetch(new URL('manifest.json', indexBase()).href, { cache: 'no-cache' })
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+      .then(
+        (manifest: unknown) => void send({ type: 'manifest', manifest }),
+        () => {
+          ready = null; // the worker loads it itself, and reports a failure with the search
+        },
+      );
+    return ready ?? Promise.resolve();
+  };
   const receive = (message: FromWorker) => listeners.get(message.id)?.(message);
-  const send = startWorker(receive);
+  const send = transport(receive);
 
   return {
     search(request, onResult, onError) {
@@ -42,9 +73,10 @@ function createClient(): SearchClient {
       });
       // Only the newest search is answered; older listeners are dropped.
       for (const key of listeners.keys()) if (key < id) listeners.delete(key);
-      void send({ type: 'search', id, request });
+      void warm().then(() => send({ type: 'search', id, request }));
       return () => listeners.delete(id);
     },
+    warm,
     lookupNumber(n) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -53,7 +85,7 @@ function createClient(): SearchClient {
           if (message.type === 'number') resolve(message.match);
           else if (message.type === 'error') reject(new Error(message.message));
         });
-        void send({ type: 'number', id, n });
+        void warm().then(() => send({ type: 'number', id, n }));
       });
     },
   };
@@ -89,10 +121,22 @@ function startWorker(receive: (message: FromWorker) => void): (message: ToWorker
 }
 
 function inPage(receive: (message: FromWorker) => void): (message: ToWorker) => Promise<void> {
-  const handler = import('./handler').then(({ createHandler }) => {
-    const handle = createHandler(receive);
-    handle({ type: 'init', base: indexBase() });
-    return handle;
-  });
-  return async (message) => (await handler)(message);
+  let handler: Promise<(message: ToWorker) => void> | null = null;
+  const load = () =>
+    (handler ??= import('./handler').then(({ createHandler }) => {
+      const handle = createHandler(receive);
+      handle({ type: 'init', base: indexBase() });
+      return handle;
+    }));
+  void load().catch(() => (handler = null));
+  return async (message) => {
+    try {
+      (await load())(message);
+    } catch (error) {
+      handler = null; // the next message tries to load the engine again
+      if (message.type === 'search' || message.type === 'number') {
+        receive({ type: 'error', id: message.id, message: `the search code could not be loaded (${error instanceof Error ? error.message : String(error)})` });
+      }
+    }
+  };
 }

@@ -25,8 +25,12 @@ import {
   type KeywordsFile,
   type Manifest,
   type MetaRecord,
+  type FileRecord,
   type ShardFile,
+  type SuggestRecord,
+  fileKeyOf,
 } from './format';
+import { fileSlug } from '../file-slug';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
 import type { ArticleSummary } from '../content/graph';
 
@@ -44,6 +48,13 @@ export interface SearchRequest {
   prefix?: boolean;
   /** Wait for the keyword lists instead of answering without keyword facet counts. */
   waitForKeywords?: boolean;
+  /**
+   * Suggestions for the header box: hits only (no facet columns, keyword lists or dates
+   * are loaded; filters and sort are ignored), so that a keystroke fetches as little as possible.
+   */
+  suggest?: boolean;
+  /** Answer without facet counts (and without loading the facet columns): a first answer while they load. */
+  facetsLater?: boolean;
 }
 
 /** An article found: its summary (as the site lists articles everywhere) and text to show. */
@@ -52,6 +63,17 @@ export interface SearchHit extends ArticleSummary {
   lead: string;
   /** Short passages around the article's rarest words, for excerpts when the lead lacks the searched words. */
   snippets: string[];
+  /** The section each text is in: `[0]` the lead's, `[i + 1]` snippet i's (null: none known). */
+  sections: Array<{ id: string; title: string } | null>;
+}
+
+/** A file name of the articles' file tables that the query names (`rassrv`, `ntoskrnl.exe`). */
+export interface FileMatch {
+  name: string;
+  /** Its page: `/files/<slug>/`. */
+  slug: string;
+  /** Articles whose file tables list it. */
+  count: number;
 }
 
 export interface FacetCount {
@@ -92,6 +114,8 @@ export interface SearchResponse {
   pending: FacetName[];
   sort: SortOrder;
   number: NumberMatch | null;
+  /** File names the query names, with or without extension, most listed first (at most 3). */
+  files: FileMatch[];
   ms: number;
 }
 
@@ -166,9 +190,23 @@ export class SearchEngine {
     return promise as Promise<T>;
   }
 
+  /** A manifest fetched elsewhere (by the page while this worker started); ignored once one is loading. */
+  provideManifest(manifest: unknown): void {
+    if (this.manifestPromise) return;
+    this.manifestPromise = this.acceptManifest(Promise.resolve(manifest));
+    this.manifestPromise.catch(() => (this.manifestPromise = null));
+  }
+
   async getManifest(): Promise<Manifest> {
-    this.manifestPromise ??= this.load<Manifest>('manifest.json', false).then((m) => {
-      if (!m || m.format !== 1 || !Array.isArray(m.shards)) throw new Error('unsupported search index format');
+    this.manifestPromise ??= this.acceptManifest(this.load<Manifest>('manifest.json', false));
+    this.manifestPromise.catch(() => (this.manifestPromise = null));
+    return this.manifestPromise;
+  }
+
+  private acceptManifest(loading: Promise<unknown>): Promise<Manifest> {
+    return loading.then((value) => {
+      const m = value as Manifest;
+      if (!m || m.format !== 1 || !Array.isArray(m.shards) || !Number.isInteger(m.docs) || m.docs < 0) throw new Error('unsupported search index format');
       this.manifest = m;
       const n = m.docs;
       this.gen = new Uint32Array(n);
@@ -180,8 +218,11 @@ export class SearchEngine {
       this.titleGen = new Uint32Array(n);
       return m;
     });
-    this.manifestPromise.catch(() => (this.manifestPromise = null));
-    return this.manifestPromise;
+  }
+
+  /** Loads what every query needs first (the manifest), e.g. while the reader focuses the box. */
+  async warm(): Promise<void> {
+    await this.getManifest();
   }
 
   private async getColumns(): Promise<NonNullable<SearchEngine['columns']>> {
@@ -229,6 +270,11 @@ export class SearchEngine {
     return this.keywordsPromise;
   }
 
+  /** The facet columns are loaded (a search with facets costs no extra round trip). */
+  get columnsReady(): boolean {
+    return this.columns !== null;
+  }
+
   get keywordsReady(): boolean {
     return this.keywords !== null;
   }
@@ -267,8 +313,9 @@ export class SearchEngine {
     const first = shardOf(manifest.shards, prefix);
     const last = Math.min(shardOf(manifest.shards, `${prefix}\uffff`), first + MAX_PREFIX_SHARDS - 1);
     const found: Array<[string, number]> = [];
-    for (let s = first; s <= last; s++) {
-      const shard = await this.getShard(s);
+    // The shards of the prefix's range load at once, not one after another.
+    const shards = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.getShard(first + k)));
+    for (const shard of shards) {
       for (let i = lowerBound(shard.t, prefix); i < shard.t.length && shard.t[i]!.startsWith(prefix); i++) {
         if (shard.t[i] !== prefix) found.push([shard.t[i]!, shard.p[i]!.length]);
       }
@@ -277,7 +324,7 @@ export class SearchEngine {
     return found.slice(0, MAX_EXPANSIONS).map(([t]) => t);
   }
 
-  private async numberMatch(n: number): Promise<NumberMatch> {
+  private async numberMatch(n: number, suggest = false): Promise<NumberMatch> {
     const manifest = await this.getManifest();
     const id = `Q${n}`;
     const base: NumberMatch = { number: n, id, permalink: permalinkOfNumber(n), status: 'unknown', title: null };
@@ -286,11 +333,31 @@ export class SearchEngine {
     const ids = await this.load<IdsFile>(`ids/${bucket}.json`);
     const at = lowerBound(ids.a, n);
     if (ids.a[at] === n) {
-      const [record] = await this.records([ids.d[at]!]);
+      const [record] = await this.records([ids.d[at]!], suggest);
       return { ...base, status: 'article', title: record ? record[1] : null };
     }
     if (ids.m[lowerBound(ids.m, n)] === n) return { ...base, status: 'missing' };
     return base;
+  }
+
+  /** File names a query names: one word (`rassrv`, `ntoskrnl.exe`) equal to a name or to a name without its extension. */
+  private async fileMatches(q: string): Promise<FileMatch[]> {
+    const text = q.trim();
+    if (text.length < 3 || text.length > 200 || /\s/.test(text)) return [];
+    const slug = fileSlug(text);
+    const manifest = await this.getManifest();
+    if (!slug || slug.length < 3 || !Array.isArray(manifest.files) || !manifest.files.includes(fileKeyOf(slug))) return [];
+    const table = await this.load<FileRecord[]>(`f/${fileKeyOf(slug)}.json`);
+    if (!Array.isArray(table)) return [];
+    const found: FileMatch[] = [];
+    // Sorted by slug: the name itself, then `<slug>.<extension>` names, are one run from the lower bound.
+    for (let i = lowerBound(table.map((r) => r[0]), slug); i < table.length; i++) {
+      const [s, name, count] = table[i]!;
+      if (!s.startsWith(slug)) break;
+      if (s === slug || (s[slug.length] === '.' && !s.slice(slug.length + 1).includes('.'))) found.push({ name, slug: s, count });
+    }
+    found.sort((a, b) => (a.slug === slug ? -1 : b.slug === slug ? 1 : b.count - a.count));
+    return found.slice(0, 3);
   }
 
   /** Looks up an article number (for the search box's jump): no shards, no facets. */
@@ -298,31 +365,46 @@ export class SearchEngine {
     return this.numberMatch(n);
   }
 
-  private async records(docs: readonly number[]): Promise<Array<MetaRecord | undefined>> {
+  private async records(docs: readonly number[], suggest = false): Promise<Array<MetaRecord | SuggestRecord | undefined>> {
     const manifest = await this.getManifest();
-    const chunks = [...new Set(docs.map((d) => Math.floor(d / manifest.chunk)))];
-    const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await this.load<MetaRecord[]>(`m/${c}.json`)] as const)));
-    return docs.map((d) => loaded.get(Math.floor(d / manifest.chunk))?.[d % manifest.chunk]);
+    // Suggestions read the small title records when the index has them.
+    const light = suggest && typeof manifest.suggestChunk === 'number' && manifest.suggestChunk > 0;
+    const size = light ? manifest.suggestChunk! : manifest.chunk;
+    const dir = light ? 's' : 'm';
+    const chunks = [...new Set(docs.map((d) => Math.floor(d / size)))];
+    // All chunks at once: one round trip, not one per result.
+    const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await this.load<Array<MetaRecord | SuggestRecord>>(`${dir}/${c}.json`)] as const)));
+    return docs.map((d) => loaded.get(Math.floor(d / size))?.[d % size]);
   }
 
-  async search(request: SearchRequest): Promise<SearchResponse> {
+  /**
+   * Runs a search. `superseded` (optional) says whether a newer search has replaced
+   * this one: checked before the result metadata is fetched, so that keystrokes typed
+   * faster than the network do not each fetch the metadata of their results.
+   */
+  async search(request: SearchRequest, superseded?: () => boolean): Promise<SearchResponse> {
     const started = now();
     const manifest = await this.getManifest();
-    const columns = await this.getColumns();
+    const suggest = request.suggest === true;
+    // Facet columns load alongside the term shards (not before them): one round trip less.
+    const skipFacets = suggest || request.facetsLater === true;
+    const columnsPromise = skipFacets ? null : this.getColumns();
+    columnsPromise?.catch(() => {}); // awaited below
     const n = manifest.docs;
     const q = request.q.slice(0, 2000);
-    const sort: SortOrder = request.sort === 'date' ? 'date' : 'relevance';
+    const sort: SortOrder = request.sort === 'date' && !suggest ? 'date' : 'relevance';
     const offset = Math.max(0, Math.floor(request.offset ?? 0));
     const limit = Math.min(100, Math.max(1, Math.floor(request.limit ?? 20)));
-    const filters = cleanFilters(request.filters);
+    const filters = skipFacets ? {} : cleanFilters(request.filters);
     const hasFilters = FACET_NAMES.some((f) => (filters[f]?.length ?? 0) > 0);
 
     const num = articleNumberOf(q);
-    const numberPromise = num === null ? null : this.numberMatch(num);
+    const numberPromise = num === null ? null : this.numberMatch(num, suggest);
+    const filesPromise = num === null && suggest ? this.fileMatches(q).catch(() => []) : null;
     // An article number searches the text for citations of it (`Q238171` in bodies) too.
     const { terms: parsedTerms, open } = num === null ? queryTerms(q) : { terms: [`q${num}`], open: false };
     const terms = parsedTerms;
-    const needKeywords = (filters.keyword?.length ?? 0) > 0 || request.waitForKeywords === true;
+    const needKeywords = !suggest && ((filters.keyword?.length ?? 0) > 0 || request.waitForKeywords === true);
     const keywordsPromise = needKeywords ? this.loadKeywords() : null;
     // Browsing by facets without words lists the newest first.
     const browse = terms.length === 0 && hasFilters;
@@ -331,10 +413,14 @@ export class SearchEngine {
     // --- Term postings (exact, plus prefix expansions of the last word) --------------------------
     const lists = await Promise.all(
       terms.map(async (term, i) => {
+        const mayExpand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX;
+        // The word being typed: its expansions load alongside its exact postings (one round trip, not two).
+        const expansions = mayExpand ? this.expansions(term) : null;
+        expansions?.catch(() => {}); // awaited below, or not needed
         const exact = await this.termPostings(term);
         const keywordTerm = exact !== null && term.startsWith('kb') && exact.values.every((v) => (v & FLAG_KEYWORD) !== 0);
-        const expand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX && !keywordTerm;
-        const extra = expand ? await Promise.all((await this.expansions(term)).map((t) => this.termPostings(t))) : [];
+        const expand = mayExpand && !keywordTerm;
+        const extra = expand && expansions ? await Promise.all((await expansions).map((t) => this.termPostings(t))) : [];
         return { term, exact, keywordTerm, expanded: expand, extra: extra.filter((p): p is Postings => p !== null) };
       }),
     );
@@ -391,25 +477,48 @@ export class SearchEngine {
       candidates = Array.from({ length: n }, (_, d) => d);
       this.generation++; // accumulators are not valid for this query
     }
+    // The accumulators are shared by every search of this engine: keep this query's values
+    // before the next await, as another search may run while this one waits for files.
+    const scoreOf = new Float64Array(candidates.length);
+    const hitsOf = new Uint8Array(candidates.length);
+    const titlesOf = new Uint8Array(candidates.length);
+    if (searchable.length > 0) {
+      for (let c = 0; c < candidates.length; c++) {
+        const d = candidates[c]!;
+        scoreOf[c] = this.score[d]!;
+        hitsOf[c] = this.hitCount[d]!;
+        titlesOf[c] = this.titleCount[d]!;
+      }
+    }
 
     // --- Filters and facet counts ------------------------------------------------------------------
+    const columns = columnsPromise ? await columnsPromise : null;
     if (keywordsPromise) await keywordsPromise;
     const keywords = this.keywords;
     const active = FACET_NAMES.filter((f) => (filters[f]?.length ?? 0) > 0 && (f !== 'keyword' || keywords));
-    const tests = active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords));
+    const tests = columns ? active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords)) : [];
     const all = (1 << active.length) - 1;
     const passing: number[] = [];
+    const passingAt: number[] = [];
     const masks = new Uint8Array(candidates.length);
     for (let c = 0; c < candidates.length; c++) {
       const d = candidates[c]!;
       let mask = 0;
       for (let f = 0; f < tests.length; f++) if (tests[f]!(d)) mask |= 1 << f;
       masks[c] = mask;
-      if (mask === all) passing.push(d);
+      if (mask === all) {
+        passing.push(d);
+        passingAt.push(c);
+      }
     }
     const facets = {} as Record<FacetName, FacetCount[]>;
     const pending: FacetName[] = [];
     for (const facet of FACET_NAMES) {
+      if (!columns) {
+        facets[facet] = [];
+        if (!suggest) pending.push(facet);
+        continue;
+      }
       if (facet === 'keyword' && !keywords) {
         facets[facet] = (filters.keyword ?? []).map((value) => ({ value, count: 0, selected: true }));
         pending.push(facet);
@@ -437,8 +546,9 @@ export class SearchEngine {
     for (let i = 0; i < passing.length; i++) {
       const d = passing[i]!;
       let key: number;
-      if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, this.score[d]!) : 0);
-      else if (scored) key = (partial ? this.hitCount[d]! : 0) * 1e7 + this.titleCount[d]! * 1e5 + Math.min(99_999, Math.round(this.score[d]!));
+      const c = passingAt[i]!;
+      if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, scoreOf[c]!) : 0);
+      else if (scored) key = (partial ? hitsOf[c]! : 0) * 1e7 + titlesOf[c]! * 1e5 + Math.min(99_999, Math.round(scoreOf[c]!));
       else key = 0;
       keys[i] = key * DOC_BITS + (DOC_BITS - 1 - d);
     }
@@ -450,7 +560,8 @@ export class SearchEngine {
       pageDocs.push(DOC_BITS - 1 - (x % DOC_BITS));
     }
     const docs = pageDocs;
-    const records = await this.records(docs);
+    if (superseded?.()) throw new SupersededError();
+    const records = await this.records(docs, suggest);
     let hits: SearchHit[] = docs.flatMap((d, i) => {
       const r = records[i];
       return r ? [hitOf(r, manifest)] : [];
@@ -472,6 +583,7 @@ export class SearchEngine {
       pending,
       sort: dates ? 'date' : 'relevance',
       number: numberPromise ? await numberPromise : null,
+      files: filesPromise ? await filesPromise : [],
       ms: Math.round(now() - started),
     };
   }
@@ -505,6 +617,14 @@ export class SearchEngine {
     if (facet === 'keyword') return keywords!.list.subarray(keywords!.start[d]!, keywords!.start[d + 1]!);
     const column = columns[facet as keyof typeof columns];
     return column.combos[column.ids[d]!]!;
+  }
+}
+
+/** Thrown by `search` when a newer search replaced it before its metadata was fetched. */
+export class SupersededError extends Error {
+  constructor() {
+    super('superseded by a newer search');
+    this.name = 'SupersededError';
   }
 }
 
@@ -542,8 +662,14 @@ function cleanFilters(filters: Filters | undefined): Filters {
   return out;
 }
 
-function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
-  const [number, title, product, lastModified, lead, snippets] = record;
+function hitOf(record: MetaRecord | SuggestRecord, manifest: Manifest): SearchHit {
+  const [number, title, product, lastModified, lead, snippets, refs] = record as MetaRecord;
+  const texts = Array.isArray(snippets) ? snippets.filter((x) => typeof x === 'string') : [];
+  const sections: SearchHit['sections'] = [];
+  for (let i = 0; i <= texts.length; i++) {
+    const ref = Array.isArray(refs) ? refs[i] : undefined;
+    sections.push(Array.isArray(ref) && typeof ref[0] === 'string' && typeof ref[1] === 'string' ? { id: ref[0], title: ref[1] } : null);
+  }
   return {
     id: `Q${number}`,
     number,
@@ -551,8 +677,9 @@ function hitOf(record: MetaRecord, manifest: Manifest): SearchHit {
     permalink: permalinkOfNumber(number),
     product: product >= 0 ? (manifest.products[product] ?? null) : null,
     lastModified: lastModified || null,
-    lead,
-    snippets: Array.isArray(snippets) ? snippets.filter((x) => typeof x === 'string') : [],
+    lead: typeof lead === 'string' ? lead : '',
+    snippets: texts,
+    sections,
   };
 }
 

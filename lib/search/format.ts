@@ -8,7 +8,9 @@
  *   keywords.json        per-document keyword lists (loaded after the first results)
  *   t/<n>.json           term shards: terms in sorted order, each with its postings
  *   m/<n>.json           result metadata, `chunk` documents per file
+ *   s/<n>.json           suggestion metadata (number, title, product, date), `suggestChunk` documents per file
  *   ids/<bucket>.json    article numbers present / only cited, for number jumps
+ *   f/<key>.json         file names from the articles' file tables, by the first two characters of their slug
  *
  * Documents are numbered 0..docs-1 in index order (by product, then number), so
  * that the results of a query tend to share metadata chunks.
@@ -34,6 +36,18 @@ export interface Manifest {
   epoch: string;
   /** Article-number buckets that have an ids file. */
   buckets: string[];
+  /** Documents per `s/<n>.json` chunk (absent in indexes built before suggestions). */
+  suggestChunk?: number;
+  /** Keys of the `f/<key>.json` file-name tables (absent in older indexes). */
+  files?: string[];
+}
+
+/** A file name of the articles' file tables: [slug (lib/file-slug.ts), name as first written, articles listing it]. */
+export type FileRecord = [string, string, number];
+
+/** The `f/<key>.json` table a file slug is in. */
+export function fileKeyOf(slug: string): string {
+  return slug.slice(0, 2);
 }
 
 /**
@@ -75,8 +89,17 @@ export interface ShardFile {
   p: string[];
 }
 
-/** [number, title, product index or -1, lastModified or '', lead text, passages around rare words?] */
-export type MetaRecord = [number, string, number, string, string, string[]?];
+/**
+ * [number, title, product index or -1, lastModified or '', lead text, passages around rare words?,
+ *  sections of the lead and of each passage?]: `[id, title]` of the section the text is in, or 0.
+ */
+export type MetaRecord = [number, string, number, string, string, string[]?, Array<SectionRef | 0>?];
+
+/** A section of an article: its anchor id and heading. */
+export type SectionRef = [string, string];
+
+/** [number, title, product index or -1, lastModified or ''] */
+export type SuggestRecord = [number, string, number, string];
 
 export interface IdsFile {
   /** Article numbers in the archive, ascending. */

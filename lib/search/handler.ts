@@ -4,7 +4,7 @@
  * then, once the keyword lists have loaded, answers the latest search again
  * with keyword facet counts.
  */
-import { SearchEngine, type FetchJson } from './engine';
+import { SearchEngine, type FetchJson, type SearchRequest, type SearchResponse } from './engine';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** How long a search must stand (no newer keystroke) before the keyword lists are fetched. */
@@ -29,39 +29,65 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
       return;
     }
     if (!engine) {
-      fail(message.id, new Error('search worker not initialised'));
+      if (message.type === 'search' || message.type === 'number') fail(message.id, new Error('search worker not initialised'));
       return;
     }
     const e = engine;
+    if (message.type === 'manifest') {
+      e.provideManifest(message.manifest);
+      return;
+    }
+    if (message.type === 'warm') {
+      e.warm().catch(() => {}); // a failure shows on the first search, with its message
+      return;
+    }
     if (message.type === 'number') {
       e.lookupNumber(message.n).then((match) => post({ type: 'number', id: message.id, match }), (error) => fail(message.id, error));
       return;
     }
     const { id, request } = message;
     latest = Math.max(latest, id);
-    e.search(request).then(
-      (response) => {
-        if (id !== latest) return;
-        post({ type: 'result', id, response });
-        if (response.pending.length > 0) {
-          // Once typing pauses, load the keyword lists and answer again with keyword counts.
-          setTimeout(() => {
-            if (id !== latest) return;
-            e.loadKeywords().then(
-              () => {
-                if (id !== latest) return;
-                return e.search(request).then((again) => {
-                  if (id === latest) post({ type: 'result', id, response: again });
-                });
-              },
-              () => {}, // the results stand; the keyword facet stays without counts
-            );
-          }, KEYWORDS_DELAY_MS);
-        }
-      },
-      (error) => {
-        if (id === latest) fail(id, error);
-      },
-    );
+    const stale = () => id !== latest;
+    const answer = (response: SearchResponse) => {
+      if (id !== latest) return;
+      post({ type: 'result', id, response });
+      if (response.pending.length > 0) {
+        // Once typing pauses, load the keyword lists and answer again with keyword counts.
+        setTimeout(() => {
+          if (id !== latest) return;
+          e.loadKeywords().then(
+            () => {
+              if (id !== latest) return;
+              return e.search(request).then((again) => {
+                if (id === latest) post({ type: 'result', id, response: again });
+              });
+            },
+            () => {}, // the results stand; the keyword facet stays without counts
+          );
+        }, KEYWORDS_DELAY_MS);
+      }
+    };
+    const failed = (error: unknown) => {
+      if (id === latest) fail(id, error);
+    };
+    // The first search of a page shows its results before the facet columns have loaded, then again with them.
+    const plain = !request.suggest && !e.columnsReady && (request.offset ?? 0) === 0 && request.sort !== 'date' && !hasAnyFilter(request);
+    if (plain) {
+      const full = e.search(request, stale);
+      full.catch(() => {}); // reported below
+      e.search({ ...request, facetsLater: true }, stale).then(
+        (first) => {
+          if (id === latest) post({ type: 'result', id, response: first });
+          full.then(answer, failed);
+        },
+        failed,
+      );
+      return;
+    }
+    e.search(request, stale).then(answer, failed);
   };
+}
+
+function hasAnyFilter(request: SearchRequest): boolean {
+  return Object.values(request.filters ?? {}).some((values) => Array.isArray(values) && values.length > 0);
 }

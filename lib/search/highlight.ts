@@ -78,15 +78,50 @@ function sliceParts(parts: TextPart[], start: number, end: number, before: boole
 }
 
 /**
- * The excerpt of a result: the lead when it shows a searched word, else the
- * first stored passage that does, else the lead.
+ * The excerpt of a result: of the lead and the stored passages, the one that
+ * shows the most distinct searched words (the lead on a tie, or when none
+ * does). `index` is 0 for the lead, i + 1 for passage i.
  */
-export function resultExcerpt(lead: string, snippets: readonly string[], terms: readonly string[], prefix: string | null, max = 240): TextPart[] {
-  const leadParts = excerptParts(lead, terms, prefix, max);
-  if (leadParts.some((p) => p.match)) return leadParts;
-  for (const snippet of snippets) {
+export function bestExcerpt(
+  lead: string,
+  snippets: readonly string[],
+  terms: readonly string[],
+  prefix: string | null,
+  max = 240,
+): { index: number; parts: TextPart[] } {
+  let best = { index: 0, parts: excerptParts(lead, terms, prefix, max) };
+  let bestScore = distinctMatches(best.parts);
+  snippets.forEach((snippet, i) => {
     const parts = excerptParts(snippet, terms, prefix, max);
-    if (parts.some((p) => p.match)) return parts;
-  }
-  return leadParts;
+    const score = distinctMatches(parts);
+    if (score > bestScore) {
+      best = { index: i + 1, parts };
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+export function resultExcerpt(lead: string, snippets: readonly string[], terms: readonly string[], prefix: string | null, max = 240): TextPart[] {
+  return bestExcerpt(lead, snippets, terms, prefix, max).parts;
+}
+
+function distinctMatches(parts: readonly TextPart[]): number {
+  const seen = new Set<string>();
+  for (const part of parts) if (part.match) seen.add(fold(part.text));
+  return seen.size;
+}
+
+/**
+ * A link to the place of a passage in its article: the section's anchor, plus a
+ * text fragment (`#:~:text=`) for the first highlighted word, which browsers that
+ * support it scroll to and highlight without any script on the page.
+ */
+export function passageHref(permalink: string, section: { id: string } | null, parts: readonly TextPart[]): string {
+  const word = parts.find((p) => p.match)?.text ?? '';
+  const anchor = section && /^[\w-]{1,100}$/.test(section.id) ? section.id : '';
+  if (!anchor && !word) return permalink;
+  // `-`, `,` and `&` have meanings in a text directive: always percent-encoded.
+  const text = word ? `:~:text=${encodeURIComponent(word).replace(/-/g, '%2D')}` : '';
+  return `${permalink}#${anchor}${text}`;
 }

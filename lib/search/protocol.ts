@@ -3,6 +3,10 @@ import type { NumberMatch, SearchRequest, SearchResponse } from './engine';
 
 export type ToWorker =
   | { type: 'init'; base: string }
+  /** Start loading what the first query needs (the box got focus). */
+  | { type: 'warm' }
+  /** The index manifest, fetched by the page while the worker starts (one round trip saved). */
+  | { type: 'manifest'; manifest: unknown }
   | { type: 'search'; id: number; request: SearchRequest }
   | { type: 'number'; id: number; n: number };
 

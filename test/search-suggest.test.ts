@@ -1,0 +1,228 @@
+/**
+ * Search as you type and excerpts (lib/search): suggestions read only the small
+ * title records; excerpts come from clean passages of the body with their
+ * section; hostile queries and articles stay harmless. The index is built over
+ * content/ (real articles) and small fixtures, and read from disk by the engine
+ * the browser's worker runs.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCorpus } from '../lib/content/corpus';
+import { buildSearchIndex, cleanBody, snippetsOf } from '../lib/search/build';
+import { SearchEngine } from '../lib/search/engine';
+import { bestExcerpt, passageHref } from '../lib/search/highlight';
+import { openSearchXml } from '../lib/search/opensearch';
+import { facetValueLabel } from '../components/search/SearchFacets';
+import { makeArticle } from './helpers/articles';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'kbview-suggest-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** An engine over an index folder that records the files it reads. */
+function engineFor(dir: string): { engine: SearchEngine; files: string[] } {
+  const files: string[] = [];
+  const engine = new SearchEngine(async (file) => {
+    const name = file.replace(/\?.*$/, '');
+    files.push(name);
+    return JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+  });
+  return { engine, files };
+}
+
+describe('content/ index: suggestions and excerpts', () => {
+  const dir = path.join(tmp, 'content');
+  let titles: string[] = [];
+  before(async () => {
+    const corpus = await loadCorpus('content', { withText: true, cacheDir: path.join(tmp, 'cache') });
+    titles = corpus.articles.map((a) => a.title);
+    buildSearchIndex(corpus.files, dir);
+  });
+
+  test('the word being typed finds Q244717 from three letters; suggestions read title records, no facet files', async () => {
+    const { engine, files } = engineFor(dir);
+    for (const q of ['ras', 'rassr', 'rassrv']) {
+      const r = await engine.search({ q, limit: 8, suggest: true });
+      assert.ok(r.hits.some((h) => h.id === 'Q244717'), `${q}: ${r.hits.map((h) => h.id)}`);
+    }
+    assert.equal((await engine.search({ q: 'rassr', limit: 8, suggest: true })).prefix, 'rassr');
+    assert.deepEqual(files.filter((f) => f === 'facets.json' || f === 'keywords.json' || f === 'dates.json' || f.startsWith('m/')), []);
+    assert.ok(files.some((f) => f.startsWith('s/')), files.join(' '));
+    const hit = (await engine.search({ q: 'rassrv', limit: 8, suggest: true })).hits[0]!;
+    assert.equal(hit.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
+    assert.equal(hit.product, 'Microsoft Windows NT');
+    assert.equal(hit.lastModified, '2002-05-08');
+  });
+
+  test('a file name from the file tables, with or without extension, is offered with its page slug', async () => {
+    const { engine } = engineFor(dir);
+    for (const q of ['rassrv', 'Rassrv.exe', 'RASSRV.EXE']) {
+      assert.deepEqual((await engine.search({ q, limit: 8, suggest: true })).files, [{ name: 'Rassrv.exe', slug: 'rassrv.exe', count: 1 }], q);
+    }
+    for (const q of ['rassr', 'rassrv.ex', 'rassrv exe', 'ra', '244717']) {
+      assert.deepEqual((await engine.search({ q, limit: 8, suggest: true })).files, [], q);
+    }
+  });
+
+  test('searches running at once on one engine do not mix their scores', async () => {
+    const mixDir = path.join(tmp, 'mix');
+    buildSearchIndex(
+      [
+        { article: makeArticle(990201, { title: 'Alpha Beta' }), text: `gamma ${'filler text words '.repeat(40)}` },
+        { article: makeArticle(990202, { title: 'Alpha' }), text: 'beta gamma gamma gamma' },
+      ],
+      mixDir,
+    );
+    const slow = new SearchEngine(async (file) => {
+      const name = file.replace(/\?.*$/, '');
+      if (name === 'facets.json') await new Promise((r) => setTimeout(r, 50));
+      return JSON.parse(readFileSync(path.join(mixDir, name), 'utf8'));
+    });
+    const alone = await engineFor(mixDir).engine.search({ q: 'beta alpha', limit: 10 });
+    assert.deepEqual(alone.hits.map((h) => h.id), ['Q990201', 'Q990202'], 'both words in the title first');
+    // 'beta alpha' waits for the facet columns while 'gamma' accumulates its own scores (Q990202 higher).
+    const [mixed] = await Promise.all([slow.search({ q: 'beta alpha', limit: 10 }), slow.search({ q: 'gamma', limit: 8, suggest: true })]);
+    assert.deepEqual(mixed.hits.map((h) => h.id), alone.hits.map((h) => h.id));
+  });
+
+  test('the first answer of a page comes without facet columns, then the full one', async () => {
+    const { engine, files } = engineFor(dir);
+    const first = await engine.search({ q: 'rassrv', limit: 10, facetsLater: true });
+    assert.ok(!files.includes('facets.json'));
+    assert.equal(first.hits[0]?.id, 'Q244717');
+    assert.ok(first.pending.includes('product'));
+    const full = await engine.search({ q: 'rassrv', limit: 10 });
+    assert.deepEqual(full.hits.map((h) => h.id), first.hits.map((h) => h.id));
+    assert.ok(full.facets.product.length > 0);
+  });
+
+  test('a search replaced by a newer one stops before fetching its result metadata', async () => {
+    const { engine, files } = engineFor(dir);
+    await assert.rejects(engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => true), { name: 'SupersededError' });
+    assert.ok(files.some((f) => f.startsWith('t/')), 'its term shard is kept for the next keystroke');
+    assert.ok(!files.some((f) => f.startsWith('s/') || f.startsWith('m/')), files.join(' '));
+    assert.equal((await engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => false)).hits[0]?.id, 'Q244717');
+  });
+
+  test('a number in the box finds its article without the full metadata', async () => {
+    const { engine, files } = engineFor(dir);
+    for (const q of ['244717', 'Q244717', 'KB244717']) {
+      const r = await engine.search({ q, limit: 8, suggest: true });
+      assert.equal(r.number?.status, 'article', q);
+      assert.match(r.number?.title ?? '', /RAS Port Becomes Unavailable/);
+    }
+    assert.ok(!files.some((f) => f.startsWith('m/')));
+  });
+
+  test('the excerpt for "rassrv" is the passage of CAUSE that names it, linked to that section with a text fragment', async () => {
+    const { engine } = engineFor(dir);
+    const r = await engine.search({ q: 'rassrv', limit: 10 });
+    const hit = r.hits.find((h) => h.id === 'Q244717')!;
+    const excerpt = bestExcerpt(hit.lead, hit.snippets, r.terms, r.prefix);
+    const text = excerpt.parts.map((p) => p.text).join('');
+    assert.match(text, /Rassrv\.exe/);
+    assert.deepEqual(hit.sections[excerpt.index], { id: 'cause', title: 'CAUSE' });
+    assert.equal(passageHref(hit.permalink, hit.sections[excerpt.index]!, excerpt.parts), '/kb/244/Q244717/#cause:~:text=Rassrv');
+  });
+
+  test('no lead or passage holds header lines, keyword lines or rules', async () => {
+    const { engine } = engineFor(dir);
+    assert.ok(titles.length >= 5);
+    for (const title of titles) {
+      const hit = (await engine.search({ q: title, limit: 1 })).hits[0]!;
+      for (const text of [hit.lead, ...hit.snippets]) {
+        assert.doesNotMatch(text, /-{3,}|={3,}/, `${hit.id}: ${text}`);
+        assert.doesNotMatch(text, /^\s*(kb\w+\s*){2,}/i, `${hit.id}: ${text}`);
+        assert.doesNotMatch(text, /^(Article|Product\(s\)|Version\(s\)|Keyword\(s\)|Last Modified):/, `${hit.id}: ${text}`);
+      }
+    }
+  });
+});
+
+describe('clean passages', () => {
+  test('header block, keyword lines, rules, applies-to lists and headings are dropped; sections are kept', () => {
+    const text = [
+      '3.11',
+      'WINDOWS',
+      'kbusage kbref kbtool',
+      'The information in this article applies to:',
+      '- Microsoft Windows for Workgroups version 3.11 -------------------------------------------------------------------------------',
+      'SUMMARY',
+      'When you are troubleshooting Remote Access Services (RAS), remove the files.',
+      'MORE INFORMATION',
+      'Windows directory Size Application name ----------------- ---- --------',
+      'RASSRV.DLL 13324 Remote Access Server',
+    ].join('\n');
+    const article = { sections: [{ id: 'summary', title: 'SUMMARY', level: 2 as const }, { id: 'more-information', title: 'MORE INFORMATION', level: 2 as const }], keywords: ['kbusage'] };
+    const body = cleanBody(text, article);
+    assert.equal(body.text, 'When you are troubleshooting Remote Access Services (RAS), remove the files.\nWindows directory Size Application name\nRASSRV.DLL 13324 Remote Access Server');
+    assert.deepEqual(body.sections, [0, 1, 1]);
+    // Headings that never appear in the text: everything but noise is kept.
+    const odd = cleanBody('3.11\nSome text here.', { sections: [{ id: 'x', title: 'ELSEWHERE', level: 2 }], keywords: [] });
+    assert.equal(odd.text, 'Some text here.');
+  });
+
+  test('a long chunk without spaces is scanned once for a rare word inside a URL (linear)', () => {
+    // 20,000 occurrences of the word inside one URL-like chunk, then one real mention.
+    const n = 20_000;
+    const text = `see http://x/${'rassrv/'.repeat(n)} and then Rassrv.exe runs`;
+    let calls = 0;
+    const original = String.prototype.slice;
+    // Count characters sliced: quadratic rescans would slice ~n × chunk length.
+    String.prototype.slice = function (this: string, ...args: [number?, number?]) {
+      const out = original.apply(this, args);
+      calls += out.length;
+      return out;
+    };
+    let found;
+    try {
+      found = snippetsOf(text, '', [['rassrv', 1]]);
+    } finally {
+      String.prototype.slice = original;
+    }
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.text, /Rassrv\.exe runs/);
+    assert.ok(calls < text.length * 20, `${calls} characters sliced for a text of ${text.length}`);
+  });
+});
+
+describe('hostile input', () => {
+  const dir = path.join(tmp, 'hostile');
+  before(() => {
+    const a = makeArticle(990100, { title: 'Constructor and __proto__ in RAS Setup', issueType: ['constructor', '__proto__', 'kbbug'], sections: [{ id: 'symptoms', title: 'SYMPTOMS', level: 2 }] });
+    const b = makeArticle(990101, { title: 'שלום RTL title with emoji 🎉', sections: [] });
+    buildSearchIndex([{ article: a, text: 'SYMPTOMS\nThe <script>alert(1)</script> setup of RAS fails.' }, { article: b, text: 'Text with emoji 🎉 and עברית.' }], dir);
+  });
+
+  test('odd queries give results or nothing, never an error or markup', async () => {
+    const { engine } = engineFor(dir);
+    const queries = ['"<script>alert(1)</script>"', 'x'.repeat(2000), 'ras '.repeat(500), '🎉🎉', 'שלום', 'https://support.microsoft.com/kb/244717/en-us', 'the and of', 'constructor', '__proto__', '\u202e\u0000'];
+    for (const q of queries) {
+      for (const suggest of [true, false]) {
+        const r = await engine.search({ q, limit: 8, suggest });
+        assert.ok(r.total >= 0 && Array.isArray(r.hits), q.slice(0, 20));
+        assert.ok(r.terms.length <= 12);
+      }
+    }
+    assert.deepEqual((await engine.search({ q: 'the and of', suggest: true })).hits, []);
+    assert.equal((await engine.search({ q: 'שלום', suggest: true })).hits[0]?.id, 'Q990101');
+    const facets = (await engine.search({ q: 'setup' })).facets.type.map((f) => f.value).sort();
+    assert.deepEqual(facets, ['__proto__', 'constructor', 'kbbug']);
+  });
+
+  test('issue-type labels: `constructor` and `__proto__` are plain values', () => {
+    assert.equal(facetValueLabel('type', 'constructor'), 'constructor');
+    assert.equal(facetValueLabel('type', '__proto__'), '__proto__');
+    assert.equal(facetValueLabel('type', 'toString'), 'toString');
+    assert.equal(facetValueLabel('type', 'kbbug'), 'Bug (kbbug)');
+  });
+
+  test('the OpenSearch description escapes its text and points to the search page', () => {
+    const xml = openSearchXml({ root: 'https://example.org/kb-archive/', name: 'kb<&>"view', description: 'a & b' });
+    assert.match(xml, /template="https:\/\/example\.org\/kb-archive\/search\/\?q=\{searchTerms\}"/);
+    assert.match(xml, /<ShortName>kb&#60;&#38;&#62;&#34;view<\/ShortName>/);
+    assert.doesNotMatch(xml, /<&>/);
+  });
+});
