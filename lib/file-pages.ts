@@ -10,9 +10,11 @@ import { fileSlug } from './file-slug';
  * An article gives pages to at most this many distinct file names, in table
  * order (the archive's largest tables name 461; a hostile article listing
  * 100,000 names must not add 100,000 pages). Names beyond it are counted in
- * the build log, and their rows are not indexed.
+ * the build log, and their rows are not indexed. No more than the rows a file
+ * table renders as a table (`MAX_TABLE_ROWS` in lib/markdown/blocks.ts), so
+ * that every page is linked from its article's table (test/files.test.ts).
  */
-export const MAX_FILE_NAMES_PER_ARTICLE = 1000;
+export const MAX_FILE_NAMES_PER_ARTICLE = 500;
 
 /** `/files/rassrv.exe/` (without base path). */
 export function filePagePath(slug: string): string {
