@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { NextConfig } from 'next';
-import { PHASE_DEVELOPMENT_SERVER } from 'next/constants';
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { loadConfig } from './lib/config';
+import { assertKbRunner } from './lib/config/runner';
 import { basePathFromEnv } from './lib/base-path';
 
 const basePath = basePathFromEnv(process.env.KB_BASE_PATH);
@@ -60,6 +62,7 @@ const nextConfig: NextConfig = {
  * Builds keep Next's child processes.
  */
 export default function config(phase: string): NextConfig {
+  assertKbRunner(loadConfig(), phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
   if (phase !== PHASE_DEVELOPMENT_SERVER) return nextConfig;
   return { ...nextConfig, experimental: { ...nextConfig.experimental, workerThreads: true } };
 }

@@ -34,6 +34,9 @@
  * any context changes them.
  */
 import { createHash } from 'node:crypto';
+import { escapeHtml, FLIGHT_DOLLAR_ESCAPE_JS, flightStringStartsAt, htmlSafeJson, INLINE_PAYLOAD_TEXT_SCRIPT, PUSH_TEXT_ROW_JS, refuseBinaryPayloadRows } from './next-internals';
+
+export { escapeHtml, htmlSafeJson };
 
 export const TEMPLATE_BUCKET = 'kbtplbucket0';
 
@@ -90,8 +93,6 @@ export interface TemplateValues {
 }
 
 const SCRIPT = /<script\b[^>]*>([\s\S]*?)<\/script\s*>/gi;
-/** One chunk of the RSC payload as Next inlines it (use-flight-response.js, writeFlightDataInstruction). */
-const PAYLOAD_SCRIPT = /<script>self\.__next_f\.push\((\[1,"(?:[^"\\]|\\.)*"\])\)<\/script>/g;
 const PAYLOAD_MARK = '\u0000payload\u0000';
 
 /**
@@ -106,9 +107,10 @@ const PAYLOAD_MARK = '\u0000payload\u0000';
  * apart): the build must fail rather than write 60,000 broken pages.
  */
 export function compileTemplate(kind: TemplateKind, page: string): CompiledTemplate {
+  refuseBinaryPayloadRows(`article template (${kind})`, page);
   const chunks: string[] = [];
   let lastEnd = -1;
-  const html = page.replace(PAYLOAD_SCRIPT, (script, json: string, at: number) => {
+  const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (script, json: string, at: number) => {
     if (chunks.length > 0 && at !== lastEnd) throw new Error(`article template (${kind}): RSC payload chunks are not together`);
     chunks.push((JSON.parse(json) as [1, string])[1]);
     lastEnd = at + script.length;
@@ -159,7 +161,7 @@ function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
     if (what.kind === 'slot') throw new Error(`article template (${kind}): island content ${match[0]} reached the RSC payload`);
     parts.push(text.slice(last, match.index));
     // React Flight writes a string that starts with `$` as `$$…`.
-    parts.push({ name: what.name, stringStart: text[match.index - 1] === '"' && text[match.index - 2] !== '\\' });
+    parts.push({ name: what.name, stringStart: flightStringStartsAt(text, match.index) });
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
@@ -178,8 +180,11 @@ function payloadScript(kind: TemplateKind, payload: PayloadPart[], fields: Field
   const table = payload.map((part) => (typeof part === 'string' ? part : [fields.indexOf(part.name), part.stringStart ? 1 : 0]));
   const source =
     `(function(){var t=${htmlSafeJson(table)};` +
-    'self.__kb_payload=function(v){var s="";for(var i=0;i<t.length;i++){var p=t[i];if(typeof p==="string"){s+=p}else{var x=v[p[0]];if(p[1]&&x.charAt(0)==="$")x="$"+x;s+=JSON.stringify(x).slice(1,-1)}}' +
-    '(self.__next_f=self.__next_f||[]).push([1,s])};' +
+    'self.__kb_payload=function(v){var s="";for(var i=0;i<t.length;i++){var p=t[i];if(typeof p==="string"){s+=p}else{var x=v[p[0]];' +
+    FLIGHT_DOLLAR_ESCAPE_JS +
+    's+=JSON.stringify(x).slice(1,-1)}}' +
+    PUSH_TEXT_ROW_JS +
+    '};' +
     // Run by the page's data loader (scripts/lib/csp.ts) with the page's JSON block, in document order.
     `(self.__kb_data=self.__kb_data||{})[${JSON.stringify(PAGE_VALUES)}]=self.__kb_payload})();\n`;
   return { name: `${kind}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`, source };
@@ -226,17 +231,3 @@ function valueOf(template: CompiledTemplate, values: TemplateValues, name: Field
   if (value === undefined) throw new Error(`article template (${template.kind}): no value for ${name}`);
   return value;
 }
-
-/** React's escaping of text and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/["&'<>]/g, (c) => HTML_ESCAPES[c]!);
-}
-
-const HTML_ESCAPES: Record<string, string> = { '"': '&quot;', '&': '&amp;', "'": '&#x27;', '<': '&lt;', '>': '&gt;' };
-
-/** JSON that is safe inside a <script> element (as Next's htmlEscapeJsonString makes it). */
-export function htmlSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[&<>\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]!);
-}
-
-const SCRIPT_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c', '>': '\\u003e', '\u2028': '\\u2028', '\u2029': '\\u2029' };

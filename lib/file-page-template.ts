@@ -14,6 +14,8 @@
  * Next renders a page in ~10 ms on two cores (1,775 file pages: ~20 s); the writer
  * takes 5.4 s for them all under a load average of 11 (BENCHMARKS.md).
  */
+import { refuseBinaryPayloadRows } from './next-internals';
+
 export const FILE_TEMPLATE_SLUG = 'kbtplfile0';
 export const FILE_TEMPLATE_BODY = 'kbtplfilebody0';
 
@@ -28,6 +30,8 @@ export function filePageMetadata(slug: string): { title: string; description: st
 /** The page for `slug` from the template page's HTML; throws when the template does not have the expected shape. */
 export function fillFileTemplate(template: string, slug: string, bodyHtml: string): string {
   if (!/^[a-z0-9.-]{1,100}$/.test(slug)) throw new Error(`file page template: bad slug ${JSON.stringify(slug)}`);
+  // The slug is replaced as text: a binary payload row (base64) would keep the template's (lib/next-internals.ts).
+  refuseBinaryPayloadRows('file page template', template);
   const at = template.indexOf(FILE_TEMPLATE_BODY);
   if (at < 0 || template.indexOf(FILE_TEMPLATE_BODY, at + 1) >= 0) throw new Error('file page template: the content placeholder must appear exactly once');
   const scriptOpen = template.lastIndexOf('<script', at);

@@ -10,6 +10,8 @@
  * server-component render and the SSR render run in one Node.js process (an
  * export worker, or the dev server) but load separate module graphs, so the
  * hand-over goes through a global map, bounded so that it cannot grow.
+ * (That the two renders share a process is a private property of Next:
+ * lib/next-internals.ts, section 3.)
  */
 import type { ReactNode } from 'react';
 

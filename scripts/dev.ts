@@ -23,10 +23,11 @@ import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { articlePathsByName } from '../lib/content/scan';
 import { DEV_BUSY_FILE, resolveContentDir } from '../lib/content/corpus';
+import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const child = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'dev', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, KB_RUNNER: 'kb' } });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
@@ -36,8 +37,8 @@ child.stdout!.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   if (warming) return;
   output += chunk.toString();
-  const url = /Local:\s+(https?:\/\/\S+)/.exec(output)?.[1];
-  if (url && /Ready in/.test(output)) {
+  const url = devServerReadyUrl(output);
+  if (url) {
     warming = true;
     void warmUp(url.replace(/\/$/, ''));
   }

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { builtSite } from './helpers/site-build';
 import { FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
+import { INLINE_PAYLOAD_TEXT_SCRIPT } from '../lib/next-internals';
 
 let template: string;
 let next: string;
@@ -59,7 +60,7 @@ test('file pages written from the template are the pages Next renders', () => {
 /** The page without its inlined RSC payload, and the payload's lines sorted (Next may stream its rows in either order). */
 function split(page: string): { html: string; rows: string[] } {
   const chunks: string[] = [];
-  const html = page.replace(/<script>self\.__next_f\.push\((\[1,"(?:[^"\\]|\\.)*"\])\)<\/script>/g, (_, json: string) => {
+  const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (_, json: string) => {
     chunks.push((JSON.parse(json) as [1, string])[1]);
     return '';
   });

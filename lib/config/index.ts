@@ -119,6 +119,7 @@ const EnvSchema = z.object({
   KB_NEXT_DIST_DIR: optionalPath,
   KB_EXPORT_DIR: optionalPath,
   KB_PHASES_FILE: optionalPath,
+  KB_RUNNER: choice('KB_RUNNER', ['kb', 'none'], 'none'),
 });
 
 export interface Config {
@@ -145,6 +146,8 @@ export interface Config {
   exportDir: string | null;
   /** Where `kb build` writes its phase table (bench). */
   phasesFile: string | null;
+  /** `kb` when `npm run build` / `npm run dev` started Next (they set `KB_RUNNER=kb`); plain `next build` / `next dev` refuse to run without it (lib/config/runner.ts). */
+  runner: 'kb' | 'none';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     nextDistDir: e.KB_NEXT_DIST_DIR,
     exportDir: e.KB_EXPORT_DIR,
     phasesFile: e.KB_PHASES_FILE,
+    runner: e.KB_RUNNER,
   };
 }
 

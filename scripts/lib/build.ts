@@ -19,6 +19,7 @@ import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
 import { prepareLinkData } from '../../lib/content/data-export';
 import { writeFilePages } from './file-pages';
+import { NEXT_BIN } from '../../lib/next-internals';
 
 export interface BuildOptions {
   contentDir: string;
@@ -168,13 +169,13 @@ async function writeSite(contentDir: string, siteDir: string, started: number): 
   const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], process.env, started, false);
   if (prepared !== 0) return null;
 
-  const nextBin = require.resolve('next/dist/bin/next');
+  const nextBin = require.resolve(NEXT_BIN);
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
   // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, KB_EXPORT_DIR: exportDir, NEXT_TELEMETRY_DISABLED: '1' }, started);
+  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, KB_EXPORT_DIR: exportDir, KB_RUNNER: 'kb', NEXT_TELEMETRY_DISABLED: '1' }, started);
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return null;

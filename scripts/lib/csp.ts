@@ -4,8 +4,8 @@
  * no headers) and as a header in the host files (./host-files.ts).
  *
  * One policy can be strict only if every page runs the same inline scripts.
- * Next's export inlines per-page data as scripts (`self.__next_f.push([1,"…"])`
- * chunks of the RSC payload, the Turbopack bootstrap's chunk list); the article
+ * Next's export inlines per-page data as scripts (RSC payload rows, the
+ * Turbopack bootstrap's chunk list: lib/next-internals.ts); the article
  * pages written by `kb build` hand their values to a shared payload script
  * (lib/article-template.ts). So after the export every such script becomes what
  * it is, data: a `<script type="application/json" data-kb="…">` block that the
@@ -28,7 +28,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { htmlSafeJson, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../../lib/article-template';
+import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../../lib/article-template';
+import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../../lib/next-internals';
 import { basePathFromEnv } from '../../lib/base-path';
 import { THEME_SCRIPT } from '../../lib/theme';
 
@@ -74,8 +75,7 @@ export const SITE_CSP_HEADER = `${SITE_CSP}; frame-ancestors 'none'`;
  */
 const LOADER_SOURCE =
   '(function(){var h=self.__kb_data=self.__kb_data||{},o=Object.prototype.hasOwnProperty;' +
-  'h.f=function(v){(self.__next_f=self.__next_f||[]).push(v)};' +
-  'h.t=function(v){(globalThis.TURBOPACK||(globalThis.TURBOPACK=[])).push(v)};' +
+  LOADER_HANDLERS_JS +
   'var b=document.querySelectorAll(\'script[type="application/json"][data-kb]\');' +
   'for(var i=0;i<b.length;i++){var e=b[i],k=e.getAttribute("data-kb");if(e.__kbDone||!o.call(h,k))continue;e.__kbDone=1;h[k](JSON.parse(e.textContent))}})();\n';
 
@@ -103,13 +103,8 @@ const HEAD = /<head\b[^>]*>/i;
 /** A charset declaration must stay within the first 1,024 bytes: the policy goes after it. */
 const CHARSET = /^\s*<meta\s+charset=["']?[\w-]+["']?\s*\/?>/i;
 
-/** Next's inline data scripts, as its export writes them: kind, prefix, suffix (the argument between is JSON). */
-const DATA_SCRIPTS: readonly { kind: string; prefix: string; suffix: string }[] = [
-  { kind: 'f', prefix: '(self.__next_f=self.__next_f||[]).push(', suffix: ')' },
-  { kind: 'f', prefix: 'self.__next_f.push(', suffix: ')' },
-  { kind: 't', prefix: '(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push(', suffix: ');' },
-  { kind: 't', prefix: '(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push(', suffix: ')' },
-];
+/** Next's inline data scripts (kind, prefix, suffix): lib/next-internals.ts. */
+const DATA_SCRIPTS = NEXT_DATA_SCRIPTS;
 
 /** The JSON argument of one of Next's data scripts, re-serialized HTML-safe; undefined for any other script. */
 function dataOf(text: string): { kind: string; json: string } | undefined {
