@@ -34,6 +34,7 @@
  * any context changes them.
  */
 import { createHash } from 'node:crypto';
+import { config } from './config';
 
 export const TEMPLATE_BUCKET = 'kbtplbucket0';
 
@@ -52,7 +53,7 @@ type FieldName = keyof typeof TEMPLATE_FIELDS | 'bucket' | 'id';
 
 /** Whether this build renders article pages as templates (set by `kb build` for `next build`). */
 export function templateMode(): boolean {
-  return process.env['KB_ARTICLE_PAGES'] === 'template';
+  return config().articlePages === 'template';
 }
 
 const PLACEHOLDER = /kbtpl[a-z]+0/g;

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { config } from '../lib/config';
 import { CACHE_VERSION, loadCorpus, publishedFiles, resolveContentDir } from '../lib/content/corpus';
 import type { ParsedFile } from '../lib/content/parse-file';
 import { buildSearchIndex } from '../lib/search/build';
@@ -39,7 +40,7 @@ export function searchFingerprint(files: readonly ParsedFile[]): string {
 export function searchIndexCurrent(outDir: string, contentDir: string, fingerprint: string): boolean {
   return existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8') === `${stampOf(outDir, contentDir)}${fingerprint}\n`;
 }
-const STAMP = path.join('.cache', 'kbview', 'search-index.source');
+const STAMP = path.join(config().cacheDir, 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
 
 export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log, ifStale = false): Promise<number> {
