@@ -37,7 +37,6 @@ test('defaults, with no KB_* variable set', () => {
   assert.equal(c.fileTimeoutMs, 30_000);
   assert.equal(c.nextDistDir, null);
   assert.equal(c.exportDir, null);
-  assert.equal(c.phasesFile, null);
   assert.equal(c.testWorkerFault, null);
   assert.equal(c.port, 3000);
 });
@@ -137,7 +136,6 @@ test('configEnv: a child process reading it gets the same configuration; other v
       KB_FILE_TIMEOUT: '2.5',
       KB_NEXT_DIST_DIR: '.cache/n',
       KB_EXPORT_DIR: 'out.new',
-      KB_PHASES_FILE: 'p.json',
       KB_TEST_WORKER_FAULT: 'hang:Q1.md',
       PORT: '0',
     }),

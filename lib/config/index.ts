@@ -119,7 +119,6 @@ const EnvSchema = z.object({
   KB_FILE_TIMEOUT: seconds('KB_FILE_TIMEOUT', DEFAULT_FILE_TIMEOUT_S),
   KB_NEXT_DIST_DIR: optionalPath,
   KB_EXPORT_DIR: optionalPath,
-  KB_PHASES_FILE: optionalPath,
   KB_TEST_WORKER_FAULT: wrap('KB_TEST_WORKER_FAULT', (raw) => {
     const value = (raw ?? '').trim();
     if (value === '') return null;
@@ -161,8 +160,6 @@ export interface Config {
   /** Next's build folder, when not `.next` (tests and the build's staging export). */
   nextDistDir: string | null;
   exportDir: string | null;
-  /** Where `kb build` writes its phase table (bench). */
-  phasesFile: string | null;
   /** Tests only: a worker crashes or hangs on this job (lib/worker-pool.ts). `KB_TEST_WORKER_FAULT=crash:<job>` or `hang:<job>`. */
   testWorkerFault: { kind: 'crash' | 'hang'; job: string } | null;
   /** `npm start`'s port unless `--port` is given. `PORT`, default 3000. */
@@ -188,7 +185,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     fileTimeoutMs: e.KB_FILE_TIMEOUT * 1000,
     nextDistDir: e.KB_NEXT_DIST_DIR,
     exportDir: e.KB_EXPORT_DIR,
-    phasesFile: e.KB_PHASES_FILE,
     testWorkerFault: e.KB_TEST_WORKER_FAULT,
     port: e.PORT,
   };
@@ -221,7 +217,6 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
   set('KB_FILE_TIMEOUT', String(c.fileTimeoutMs / 1000));
   set('KB_NEXT_DIST_DIR', c.nextDistDir);
   set('KB_EXPORT_DIR', c.exportDir);
-  set('KB_PHASES_FILE', c.phasesFile);
   set('KB_TEST_WORKER_FAULT', c.testWorkerFault && `${c.testWorkerFault.kind}:${c.testWorkerFault.job}`);
   set('PORT', String(c.port));
   return env;
