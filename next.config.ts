@@ -3,19 +3,17 @@ import type { NextConfig } from 'next';
 import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { loadConfig } from './lib/config';
 import { assertKbRunner } from './lib/config/runner';
-import { basePathFromEnv } from './lib/base-path';
 
-const basePath = basePathFromEnv(process.env.KB_BASE_PATH);
-// The loader (lib/content) reads KB_BASE_PATH at build time to prefix article links
-// inside bodies: hand it the same normalized value (`archive/` → `/archive`).
-process.env.KB_BASE_PATH = basePath;
+// Every KB_* setting, validated (lib/config); the loader reads the same configuration.
+const kb = loadConfig();
+const basePath = kb.basePath;
 
 const nextConfig: NextConfig = {
   output: 'export',
   // Tests run a dev server with its own build folder (under .cache/, outside the type check's view).
   // `kb build` has the export written into its staging directory (KB_EXPORT_DIR, scripts/lib/build.ts):
   // with `output: 'export'`, a custom distDir is the export's destination and Next's build files stay in .next/.
-  ...(process.env['KB_EXPORT_DIR'] ? { distDir: process.env['KB_EXPORT_DIR'] } : process.env['KB_NEXT_DIST_DIR'] ? { distDir: process.env['KB_NEXT_DIST_DIR'] } : {}),
+  ...(kb.exportDir ? { distDir: kb.exportDir } : kb.nextDistDir ? { distDir: kb.nextDistDir } : {}),
   // Article permalinks end in `/`; the export writes out/kb/244/Q244717/index.html.
   trailingSlash: true,
   basePath,
@@ -23,7 +21,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Links inside pages are plain <a href>, which Next does not prefix with basePath;
-  // lib/site.ts reads this to prefix them itself (inlined into server and client code).
+  // lib/config/public.ts reads this to prefix them itself (inlined into server and client code).
   env: { KB_BASE_PATH: basePath },
   // `npm test` type-checks the whole project (test/typecheck.test.ts); checking again in
   // every build costs ~7 s.
@@ -62,7 +60,7 @@ const nextConfig: NextConfig = {
  * Builds keep Next's child processes.
  */
 export default function config(phase: string): NextConfig {
-  assertKbRunner(loadConfig(), phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
+  assertKbRunner(kb, phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
   if (phase !== PHASE_DEVELOPMENT_SERVER) return nextConfig;
   return { ...nextConfig, experimental: { ...nextConfig.experimental, workerThreads: true } };
 }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { corpusDir, corpusSubset } from '../test/helpers/corpus';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
+import { loadConfig } from '../lib/config';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { countFiles } from '../scripts/lib/build';
 
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
 
   if (!args.includes('--skip-build')) {
     step('kb build (cold parse cache)');
-    rmSync(cacheFolder(content, path.join(root, '.cache/kbview')), { recursive: true, force: true });
+    rmSync(cacheFolder(content, loadConfig(env, root).cacheDir), { recursive: true, force: true });
     rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     const build = await measure(tsx, ['scripts/kb.ts', 'build'], { env, echo: true });
     ensureOk(build, 'kb build');

@@ -34,6 +34,7 @@
  * any context changes them.
  */
 import { createHash } from 'node:crypto';
+import { config } from './config';
 import { escapeHtml, FLIGHT_DOLLAR_ESCAPE_JS, flightStringStartsAt, htmlSafeJson, INLINE_PAYLOAD_TEXT_SCRIPT, PUSH_TEXT_ROW_JS, refuseBinaryPayloadRows } from './next-internals';
 
 export { escapeHtml, htmlSafeJson };
@@ -55,7 +56,7 @@ type FieldName = keyof typeof TEMPLATE_FIELDS | 'bucket' | 'id';
 
 /** Whether this build renders article pages as templates (set by `kb build` for `next build`). */
 export function templateMode(): boolean {
-  return process.env['KB_ARTICLE_PAGES'] === 'template';
+  return config().articlePages === 'template';
 }
 
 const PLACEHOLDER = /kbtpl[a-z]+0/g;

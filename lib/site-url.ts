@@ -8,25 +8,18 @@
  * `http://localhost:3000`, where `npm start` serves the export: valid, but
  * only right for local use: set KB_SITE_URL for a deployment.
  */
-import { BASE_PATH, SITE_NAME } from './site';
+import { config, normalizeSiteUrl } from './config';
+import { SITE_NAME } from './site';
 
-export const DEFAULT_SITE_URL = 'http://localhost:3000';
+export { DEFAULT_SITE_URL } from './config';
 
-/** `https://example.org/kb-archive` (no trailing slash) from `KB_SITE_URL` and the base path; throws on a malformed value. */
-export function siteRoot(raw: string | undefined = process.env['KB_SITE_URL'], basePath: string = BASE_PATH): string {
-  const value = (raw ?? '').trim() || DEFAULT_SITE_URL;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`KB_SITE_URL must be an absolute http(s) URL such as https://example.org, got ${JSON.stringify(raw)}`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
-    throw new Error(`KB_SITE_URL must be a plain http(s) URL such as https://example.org (no query, fragment or credentials), got ${JSON.stringify(raw)}`);
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  const withBase = basePath && !path.endsWith(basePath) ? path + basePath : path;
-  return `${url.origin}${withBase}`;
+/**
+ * `https://example.org/kb-archive` (no trailing slash) from the site URL (default: `KB_SITE_URL`, lib/config)
+ * and the base path; throws on a malformed value.
+ */
+export function siteRoot(raw?: string, basePath: string = config().basePath): string {
+  const root = raw === undefined ? config().siteUrl : normalizeSiteUrl(raw);
+  return basePath && !root.endsWith(basePath) ? root + basePath : root;
 }
 
 /** The absolute URL of a root-relative site path (`/kb/244/Q244717/`). */

@@ -22,7 +22,8 @@ export function pageTitle(text: string): { absolute: string } {
 }
 
 /** `basePath` from next.config (set from `KB_BASE_PATH`), '' when served from the root. */
-export const BASE_PATH: string = process.env.KB_BASE_PATH ?? '';
+export { BASE_PATH } from './config/public';
+import { BASE_PATH } from './config/public';
 
 /**
  * Prefixes a root-relative path (`/kb/244/Q244717/`) with the base path; absolute

@@ -17,6 +17,7 @@
  * `workerInput()`.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { config, configEnv, type Config } from './config';
 
 export interface PoolOptions<J, R> {
   /** The worker module: it calls `serveJobs`, which answers each message (an array of jobs) with an array of results. */
@@ -32,12 +33,13 @@ export interface PoolOptions<J, R> {
   onTimeout: (job: J, ms: number) => R;
   /** Per-job limit; default `KB_FILE_TIMEOUT` (seconds) or 30 s. */
   timeoutMs?: number;
+  /** The configuration the workers see (their `process.env`, via `configEnv`): default `config()`. */
+  config?: Config;
 }
 
-/** The per-file limit: `KB_FILE_TIMEOUT` seconds (a positive number), else 30 s. */
-export function fileTimeoutMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const seconds = Number(env['KB_FILE_TIMEOUT']);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+/** The per-file limit: `KB_FILE_TIMEOUT` seconds (lib/config), 30 s by default. */
+export function fileTimeoutMs(c: Pick<Config, 'fileTimeoutMs'> = config()): number {
+  return c.fileTimeoutMs;
 }
 
 /** An error of the run: a worker crashed while it held `file`. */
@@ -56,6 +58,8 @@ interface Envelope {
 export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
   const { module, workers, jobs, chunk, onResults, label, onTimeout } = options;
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
+  // Workers read the same, normalized configuration (lib/site.ts's base path among it).
+  const env = configEnv(options.config ?? config());
   // Chunks still to send: [first job, end]; a stopped worker's unfinished jobs come back to the front.
   const queue: Array<[number, number]> = [];
   for (let i = 0; i < jobs.length; i += chunk) queue.push([i, Math.min(jobs.length, i + chunk)]);
@@ -79,8 +83,8 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       Atomics.store(state, 0, -1);
       const envelope: Envelope = { data: options.workerData, progress };
       const worker = module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx')
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, { eval: true, workerData: envelope })
-        : new Worker(module, { workerData: envelope });
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, { eval: true, workerData: envelope, env })
+        : new Worker(module, { workerData: envelope, env });
       live.add(worker);
       running++;
       let current: [number, number] | null = null;
@@ -179,14 +183,14 @@ export function workerInput<T>(): T {
 export function serveJobs<J, R>(handle: (job: J) => R, label: (job: J) => string): void {
   if (isMainThread || !parentPort) throw new Error('serveJobs runs in a worker thread');
   const state = new Int32Array((workerData as Envelope).progress);
-  const fault = /^(crash|hang):(.+)$/s.exec(process.env['KB_TEST_WORKER_FAULT'] ?? '');
+  const fault = config().testWorkerFault;
   parentPort.on('message', (jobs: J[]) => {
     const results: R[] = [];
     for (let i = 0; i < jobs.length; i++) {
       Atomics.store(state, 0, i);
       Atomics.add(state, 1, 1);
-      if (fault && label(jobs[i]!) === fault[2]) {
-        if (fault[1] === 'crash') process.exit(70);
+      if (fault && label(jobs[i]!) === fault.job) {
+        if (fault.kind === 'crash') process.exit(70);
         for (;;) Atomics.wait(state, 2, 0, 1000);
       }
       results.push(handle(jobs[i]!));

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { config } from '../lib/config';
 import { CACHE_VERSION, loadCorpus, publishedFiles, resolveContentDir } from '../lib/content/corpus';
 import type { ParsedFile } from '../lib/content/parse-file';
 import { buildSearchIndex } from '../lib/search/build';
@@ -20,8 +21,8 @@ import { hashSources } from './lib/source-hash';
  * Kept in .cache, not beside the index: public/ is shipped, and the path is nobody's business.
  */
 export function markSearchIndex(outDir: string, contentDir: string, fingerprint = ''): void {
-  mkdirSync(path.dirname(STAMP), { recursive: true });
-  writeFileSync(STAMP, `${stampOf(outDir, contentDir)}${fingerprint}\n`);
+  mkdirSync(path.dirname(stampFile()), { recursive: true });
+  writeFileSync(stampFile(), `${stampOf(outDir, contentDir)}${fingerprint}\n`);
 }
 
 /**
@@ -37,14 +38,14 @@ export function searchFingerprint(files: readonly ParsedFile[]): string {
 
 /** Whether `outDir` holds the index of this content, as it is now. */
 export function searchIndexCurrent(outDir: string, contentDir: string, fingerprint: string): boolean {
-  return existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8') === `${stampOf(outDir, contentDir)}${fingerprint}\n`;
+  return existsSync(stampFile()) && existsSync(outDir) && readFileSync(stampFile(), 'utf8') === `${stampOf(outDir, contentDir)}${fingerprint}\n`;
 }
-const STAMP = path.join('.cache', 'kbview', 'search-index.source');
+const stampFile = (): string => path.join(config().cacheDir, 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
 
 export async function buildSearch(contentDir: string, outDir = 'public/search', log: (line: string) => void = console.log, ifStale = false): Promise<number> {
   const source = path.resolve(contentDir);
-  if (ifStale && existsSync(STAMP) && existsSync(outDir) && readFileSync(STAMP, 'utf8').startsWith(stampOf(outDir, contentDir))) {
+  if (ifStale && existsSync(stampFile()) && existsSync(outDir) && readFileSync(stampFile(), 'utf8').startsWith(stampOf(outDir, contentDir))) {
     log(`kbview: search index in ${outDir}/ is from ${source}; keeping it (kb build or build-search without --if-stale rebuilds it)`);
     return 0;
   }

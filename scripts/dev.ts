@@ -22,12 +22,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { articlePathsByName } from '../lib/content/scan';
-import { DEV_BUSY_FILE, resolveContentDir } from '../lib/content/corpus';
+import { config, configEnv } from '../lib/config';
+import { devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, KB_RUNNER: 'kb' } });
+const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'], env: configEnv({ ...config(), runner: 'kb' }) });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
@@ -47,7 +48,7 @@ child.stdout!.on('data', (chunk: Buffer) => {
 async function warmUp(origin: string): Promise<void> {
   let first = Infinity;
   for (const number of articlePathsByName(resolveContentDir()).keys()) first = Math.min(first, number);
-  const base = (process.env['KB_BASE_PATH'] ?? '').replace(/\/+$/, '');
+  const base = config().basePath;
   if (!Number.isFinite(first)) {
     buildSearchIndex();
     return;
@@ -63,12 +64,13 @@ async function warmUp(origin: string): Promise<void> {
 
 /** The search index, in a child process (its parse uses the other cores while the server answers). */
 function buildSearchIndex(): void {
-  if (process.env['KB_SKIP_SEARCH'] === '1') return;
-  const search = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-search.ts', '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (config().skipSearch) return;
+  const busyFile = devBusyFile();
+  const search = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-search.ts', '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'], env: configEnv(config()) });
   // While it parses (and fills the parse cache), the dev server waits to load the archive (lib/content/index.ts).
-  mkdirSync(path.dirname(DEV_BUSY_FILE), { recursive: true });
-  writeFileSync(DEV_BUSY_FILE, String(search.pid));
-  const done = () => rmSync(DEV_BUSY_FILE, { force: true });
+  mkdirSync(path.dirname(busyFile), { recursive: true });
+  writeFileSync(busyFile, String(search.pid));
+  const done = () => rmSync(busyFile, { force: true });
   search.on('exit', done);
   process.on('exit', () => {
     search.kill();

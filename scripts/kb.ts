@@ -107,4 +107,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  // A bad KB_* variable (lib/config) is the user's to fix: its message, without a stack trace.
+  if (!(error instanceof Error && error.message.startsWith('kbview: invalid configuration'))) throw error;
+  console.error(error.message);
+  return 2;
+});

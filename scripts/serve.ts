@@ -25,6 +25,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip as gzipCb, constants as zlibConstants } from 'node:zlib';
+import { config, normalizeBasePath } from '../lib/config';
 
 const gzipAsync = promisify(gzipCb);
 
@@ -77,15 +78,8 @@ function isCompressible(type: string): boolean {
 /** Bodies smaller than this are sent as they are (as most hosts do). */
 export const GZIP_MIN_BYTES = 256;
 
-/** `''` or `/a/b` (leading slash, no trailing slash). */
-export function normalizeBasePath(basePath: string | undefined | null): string {
-  const trimmed = (basePath ?? '').trim().replace(/^\/+|\/+$/g, '');
-  if (!trimmed) return '';
-  if (trimmed.split('/').some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(`invalid base path: ${JSON.stringify(basePath)}`);
-  }
-  return '/' + trimmed;
-}
+/** `''` or `/a/b` (leading slash, no trailing slash): the one rule, lib/config's. */
+export { normalizeBasePath };
 
 /** Does the Accept-Encoding header allow gzip (q > 0)? */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
@@ -179,7 +173,7 @@ function encodePathForLocation(pathname: string): string {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const dir = path.resolve(opts.dir ?? 'out');
   const host = opts.host ?? '127.0.0.1';
-  const basePath = normalizeBasePath(opts.basePath ?? process.env.KB_BASE_PATH ?? '');
+  const basePath = opts.basePath !== undefined ? normalizeBasePath(opts.basePath) : config().basePath;
   const useGzip = opts.gzip ?? true;
   const log = opts.log;
 
@@ -407,7 +401,7 @@ function usage(): string {
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const out: CliOptions = { dir: 'out', port: Number(process.env.PORT ?? 3000), host: '127.0.0.1', gzip: true, log: false };
+  const out: CliOptions = { dir: 'out', port: config().port, host: '127.0.0.1', gzip: true, log: false };
   let dirSet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -14,6 +14,7 @@ import { copySources, sourceFilePath, sourcesMode, SOURCES_DEFAULT_LIMIT } from 
 import type { Article } from '../lib/markdown/schema';
 import { lookupLinks } from '../components/article/lookup';
 import { makeArticle } from './helpers/articles';
+import { loadConfig } from '../lib/config';
 
 function article(number: number, fields: Partial<Article> = {}): Article {
   return makeArticle(number, fields);
@@ -84,13 +85,14 @@ test('terms: lower-cased tags and distinctive title words, without the Q-number 
 });
 
 test('KB_SOURCES: files for small archives, none for large ones, unless set', () => {
-  assert.equal(sourcesMode(8, undefined), 'files');
-  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT - 1, ''), 'files');
-  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT, undefined), 'none');
-  assert.equal(sourcesMode(60_335, undefined), 'none');
-  assert.equal(sourcesMode(60_335, 'files'), 'files');
-  assert.equal(sourcesMode(8, ' NONE '), 'none');
-  assert.throws(() => sourcesMode(8, 'some'), /KB_SOURCES/);
+  const mode = (raw: string | undefined) => loadConfig({ KB_SOURCES: raw }).sources;
+  assert.equal(sourcesMode(8, mode(undefined)), 'files');
+  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT - 1, mode('')), 'files');
+  assert.equal(sourcesMode(SOURCES_DEFAULT_LIMIT, mode(undefined)), 'none');
+  assert.equal(sourcesMode(60_335, mode(undefined)), 'none');
+  assert.equal(sourcesMode(60_335, mode('files')), 'files');
+  assert.equal(sourcesMode(8, mode(' NONE ')), 'none');
+  assert.throws(() => mode('some'), /KB_SOURCES/);
   assert.equal(sourceFilePath(article(244717)), '/kb/244/Q244717/Q244717.md');
   assert.equal(sourceFilePath(article(10462)), '/kb/010/Q10462/Q10462.md');
 });

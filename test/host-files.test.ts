@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { permalinkOfNumber } from '../lib/kb-number';
 import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
-import { headersFile, IMMUTABLE, nginxSnippet, OLD_PATH_FORMS, pageNumbers, REDIRECT_RULES_LIMIT, redirectRules, redirectsFile, redirectsModeFromEnv, SOURCE_TYPE, writeHostFiles } from '../scripts/lib/host-files';
+import { loadConfig } from '../lib/config';
+import { headersFile, IMMUTABLE, nginxSnippet, OLD_PATH_FORMS, pageNumbers, REDIRECT_RULES_LIMIT, redirectRules, redirectsFile, SOURCE_TYPE, writeHostFiles } from '../scripts/lib/host-files';
 import { headersFor, parseHeaders, parseRedirects, redirectFor } from './helpers/host-rules';
 import { builtSite } from './helpers/site';
 
@@ -78,6 +79,7 @@ test('_redirects stays within what every host reads unless told otherwise', () =
   assert.equal(redirectRules(many.slice(1), '', 'auto').length, REDIRECT_RULES_LIMIT, 'auto: up to the limit');
   assert.equal(redirectRules(many, '', 'all').length, many.length * OLD_PATH_FORMS.length);
   assert.deepEqual(redirectRules([244717], '', 'none'), []);
+  const redirectsModeFromEnv = (raw: string | undefined) => loadConfig({ KB_REDIRECTS: raw }).redirects;
   assert.equal(redirectsModeFromEnv(undefined), 'auto');
   assert.equal(redirectsModeFromEnv(' ALL '), 'all');
   assert.throws(() => redirectsModeFromEnv('some'), /KB_REDIRECTS/);

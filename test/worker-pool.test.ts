@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileTimeoutMs, runInWorkers, WorkerCrash } from '../lib/worker-pool';
+import { loadConfig } from '../lib/config';
 
 const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
 
@@ -53,8 +54,8 @@ test('a worker that throws or exits ends the run with an error naming the job it
 });
 
 test('KB_FILE_TIMEOUT sets the per-file limit (seconds), 30 s by default', () => {
-  assert.equal(fileTimeoutMs({}), 30_000);
-  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: '5' }), 5000);
-  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: 'x' }), 30_000);
-  assert.equal(fileTimeoutMs({ KB_FILE_TIMEOUT: '-1' }), 30_000);
+  assert.equal(fileTimeoutMs(loadConfig({})), 30_000);
+  assert.equal(fileTimeoutMs(loadConfig({ KB_FILE_TIMEOUT: '5' })), 5000);
+  assert.throws(() => loadConfig({ KB_FILE_TIMEOUT: 'x' }), /KB_FILE_TIMEOUT must be a number of seconds greater than 0; got "x"/);
+  assert.throws(() => loadConfig({ KB_FILE_TIMEOUT: '-1' }), /KB_FILE_TIMEOUT/);
 });

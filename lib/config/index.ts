@@ -17,6 +17,7 @@ import { z } from 'zod';
 export const DEFAULT_SITE_URL = 'http://localhost:3000';
 export const DEFAULT_CACHE_DIR = path.join('.cache', 'kbview');
 export const DEFAULT_FILE_TIMEOUT_S = 30;
+export const DEFAULT_PORT = 3000;
 
 /** `archive/` → `/archive`; '' for the root. Throws on anything but `/segment/segment`. */
 export function normalizeBasePath(raw: string | undefined): string {
@@ -55,11 +56,11 @@ export class ConfigError extends Error {
   }
 }
 
-const choice = <T extends string>(variable: string, values: readonly [T, ...T[]], fallback: T) =>
+const choice = <T extends string, F extends T | null>(variable: string, values: readonly [T, ...T[]], fallback: F) =>
   z
     .string()
     .optional()
-    .transform((raw, ctx): T => {
+    .transform((raw, ctx): T | F => {
       const value = (raw ?? '').trim().toLowerCase();
       if (value === '') return fallback;
       if ((values as readonly string[]).includes(value)) return value as T;
@@ -111,7 +112,7 @@ const EnvSchema = z.object({
   KB_BASE_PATH: wrap('KB_BASE_PATH', normalizeBasePath),
   KB_SITE_URL: wrap('KB_SITE_URL', normalizeSiteUrl),
   KB_SOURCES: choice('KB_SOURCES', ['files', 'none', 'auto'], 'auto'),
-  KB_ARTICLE_PAGES: choice('KB_ARTICLE_PAGES', ['template', 'next'], 'template'),
+  KB_ARTICLE_PAGES: choice('KB_ARTICLE_PAGES', ['template', 'next'], null),
   KB_REDIRECTS: choice('KB_REDIRECTS', ['auto', 'all', 'none'], 'auto'),
   KB_SKIP_SEARCH: flag('KB_SKIP_SEARCH'),
   KB_CACHE_DIR: optionalPath,
@@ -120,6 +121,20 @@ const EnvSchema = z.object({
   KB_EXPORT_DIR: optionalPath,
   KB_PHASES_FILE: optionalPath,
   KB_RUNNER: choice('KB_RUNNER', ['kb', 'none'], 'none'),
+  KB_TEST_WORKER_FAULT: wrap('KB_TEST_WORKER_FAULT', (raw) => {
+    const value = (raw ?? '').trim();
+    if (value === '') return null;
+    const match = /^(crash|hang):(.+)$/s.exec(value);
+    if (!match) throw new ConfigError('KB_TEST_WORKER_FAULT', 'crash:<job> or hang:<job>', raw);
+    return { kind: match[1] as 'crash' | 'hang', job: match[2]! };
+  }),
+  PORT: wrap('PORT', (raw) => {
+    const value = (raw ?? '').trim();
+    if (value === '') return DEFAULT_PORT;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n > 65535) throw new ConfigError('PORT', 'a port number from 0 to 65535', raw);
+    return n;
+  }),
 });
 
 export interface Config {
@@ -131,8 +146,11 @@ export interface Config {
   siteUrl: string;
   /** Whether article sources are shipped (`auto`: under 10,000 articles). `KB_SOURCES`. */
   sources: 'files' | 'none' | 'auto';
-  /** Who writes article pages: kbview's page writer from Next's template, or Next itself. `KB_ARTICLE_PAGES`. */
-  articlePages: 'template' | 'next';
+  /**
+   * Who writes article pages: kbview's page writer from Next's template, or Next itself. `KB_ARTICLE_PAGES`.
+   * Unset (null): `kb build` uses the template (and sets it for its `next build`); plain `next dev` / `next build` render every article.
+   */
+  articlePages: 'template' | 'next' | null;
   /** `_redirects` rules for old KB paths. `KB_REDIRECTS`. */
   redirects: 'auto' | 'all' | 'none';
   /** Keep the search index as it is. `KB_SKIP_SEARCH=1`. */
@@ -148,6 +166,10 @@ export interface Config {
   phasesFile: string | null;
   /** `kb` when `npm run build` / `npm run dev` started Next (they set `KB_RUNNER=kb`); plain `next build` / `next dev` refuse to run without it (lib/config/runner.ts). */
   runner: 'kb' | 'none';
+  /** Tests only: a worker crashes or hangs on this job (lib/worker-pool.ts). `KB_TEST_WORKER_FAULT=crash:<job>` or `hang:<job>`. */
+  testWorkerFault: { kind: 'crash' | 'hang'; job: string } | null;
+  /** `npm start`'s port unless `--port` is given. `PORT`, default 3000. */
+  port: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -171,6 +193,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     exportDir: e.KB_EXPORT_DIR,
     phasesFile: e.KB_PHASES_FILE,
     runner: e.KB_RUNNER,
+    testWorkerFault: e.KB_TEST_WORKER_FAULT,
+    port: e.PORT,
   };
 }
 
@@ -183,8 +207,8 @@ export function config(): Config {
 }
 
 /** The environment a child process (next build, a worker) needs to see the same configuration. */
-export function configEnv(c: Config, base: Env = process.env): Record<string, string> {
-  const env: Record<string, string> = Object.create(null) as Record<string, string>;
+export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv {
+  const env = Object.create(null) as NodeJS.ProcessEnv;
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   const set = (k: string, v: string | null) => {
     if (v === null) delete env[k];
@@ -201,6 +225,9 @@ export function configEnv(c: Config, base: Env = process.env): Record<string, st
   set('KB_FILE_TIMEOUT', String(c.fileTimeoutMs / 1000));
   set('KB_NEXT_DIST_DIR', c.nextDistDir);
   set('KB_EXPORT_DIR', c.exportDir);
+  set('KB_TEST_WORKER_FAULT', c.testWorkerFault && `${c.testWorkerFault.kind}:${c.testWorkerFault.job}`);
+  set('PORT', String(c.port));
   set('KB_PHASES_FILE', c.phasesFile);
+  set('KB_RUNNER', c.runner === 'kb' ? 'kb' : null);
   return env;
 }

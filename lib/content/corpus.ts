@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
+import { config } from '../config';
 import { runInWorkers } from '../worker-pool';
 import { scanContent, scanContentAsync, statSafe } from './scan';
 import { canonicalPlaces, duplicateWinner } from './duplicates';
@@ -50,7 +51,7 @@ export interface CorpusStats {
 }
 
 export interface LoadOptions {
-  /** Cache folder; default `.cache/kbview` under the working directory. `false` disables caching. */
+  /** Cache folder; default `config().cacheDir` (`.cache/kbview`). `false` disables caching. */
   cacheDir?: string | false;
   /** Worker threads for parsing; default: cores, and none under 2,000 files. */
   workers?: number;
@@ -90,11 +91,13 @@ export const CACHE_VERSION = 7;
  * whose parse fills the parse cache: the dev server waits for it before it
  * loads the archive itself, instead of parsing the same files at the same time.
  */
-export const DEV_BUSY_FILE = path.join('.cache', 'kbview', 'dev-search-building');
+export function devBusyFile(): string {
+  return path.join(config().cacheDir, 'dev-search-building');
+}
 
-/** The default content directory: `KB_CONTENT_DIR` (absolute or relative to the working directory) or `content/`. */
-export function resolveContentDir(dir = process.env['KB_CONTENT_DIR']): string {
-  return path.resolve(dir && dir.trim() ? dir : 'content');
+/** The content directory: `dir` if given, else the configured one (`KB_CONTENT_DIR` or `content/`, lib/config). */
+export function resolveContentDir(dir?: string): string {
+  return dir && dir.trim() ? path.resolve(dir) : config().contentDir;
 }
 
 export function cacheFolder(dir: string, cacheDir: string): string {
@@ -107,7 +110,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const dir = path.resolve(dirInput);
   const scan = options.background ? await scanContentAsync(dir) : scanContent(dir);
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
-  const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? '.cache/kbview');
+  const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? config().cacheDir);
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { config } from '../config';
 import { articleSchema, type Article } from '../markdown/index';
 import type { Corpus } from './corpus';
 import type { FileIndex } from './files';
@@ -163,7 +164,7 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   const manifestPath = path.join(dataDir, 'manifest.json');
   const current = readManifest(dataDir);
   // What the files were made of is kept beside the manifest, not in it: the manifest is shipped, and is the same for the same archive.
-  const stamp = path.join(path.resolve('.cache/kbview'), `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}.source`);
+  const stamp = path.join(config().cacheDir, `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}.source`);
   if (current && readSafe(stamp).toString() === fingerprint && current.files.every((f) => existsSync(path.join(dataDir, f.name)))) {
     lines.push(`kbview: data export unchanged (${dataDir}/)`);
     return lines;

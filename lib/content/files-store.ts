@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Article } from '../markdown/index';
+import { config } from '../config';
 import { CACHE_VERSION, cacheFolder, loadCorpus, type Corpus } from './corpus';
 import type { ParsedFile } from './parse-file';
 import { buildFileIndex, type FileArticle, type FileEntry, type FileIndex } from './files';
@@ -46,7 +47,7 @@ export function fileIndexFingerprint(files: readonly Pick<ParsedFile, 'source' |
 }
 
 function storePath(contentDir: string): string {
-  return path.join(cacheFolder(contentDir, path.resolve('.cache/kbview')), 'files.json');
+  return path.join(cacheFolder(contentDir, config().cacheDir), 'files.json');
 }
 
 /**

@@ -6,7 +6,8 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
-import { DEV_BUSY_FILE, loadCorpus, resolveContentDir, type Corpus } from './corpus';
+import { config } from '../config';
+import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
 import { articlePathsByName } from './scan';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
@@ -44,9 +45,7 @@ export function getSite(): Promise<Site> {
 
 /** The base path the site is served under (`KB_BASE_PATH`), without trailing slash. */
 export function basePath(): string {
-  let value = process.env['KB_BASE_PATH'] ?? '';
-  while (value.endsWith('/')) value = value.slice(0, -1);
-  return value;
+  return config().basePath;
 }
 
 /**
@@ -97,7 +96,7 @@ function scheduleLoad(delay: number): void {
 /** Whether `npm run dev` is building the search index (and filling the parse cache) right now. */
 function searchBuildRunning(): boolean {
   try {
-    process.kill(Number(readFileSync(DEV_BUSY_FILE, 'utf8')), 0);
+    process.kill(Number(readFileSync(devBusyFile(), 'utf8')), 0);
     return true;
   } catch {
     return false;

@@ -22,16 +22,16 @@
  */
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
 
 export const SOURCES_DEFAULT_LIMIT = 10_000;
 
 export type SourcesMode = 'files' | 'none';
 
-export function sourcesMode(articleCount: number, raw = process.env['KB_SOURCES']): SourcesMode {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (value === 'files' || value === 'none') return value;
-  if (value !== '') throw new Error(`KB_SOURCES must be "files" or "none", got ${JSON.stringify(raw)}`);
+/** Whether sources are shipped: `KB_SOURCES` (lib/config), `auto` meaning under SOURCES_DEFAULT_LIMIT articles. */
+export function sourcesMode(articleCount: number, mode: Config['sources'] = config().sources): SourcesMode {
+  if (mode !== 'auto') return mode;
   return articleCount < SOURCES_DEFAULT_LIMIT ? 'files' : 'none';
 }
 

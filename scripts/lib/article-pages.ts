@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
-import { basePathFromEnv } from '../../lib/base-path';
+import { config } from '../../lib/config';
 import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../../lib/content/article-page';
 import { buildBrowseIndex } from '../../lib/content/browse-index';
 import type { Corpus } from '../../lib/content/corpus';
@@ -110,10 +110,9 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
 
   let failed = 0;
   let done = 0;
-  // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
-  const basePath = basePathFromEnv(process.env['KB_BASE_PATH']);
-  process.env['KB_BASE_PATH'] = basePath;
-  const setup: WorkerSetup = { contentDir, outDir, basePath, bodies: bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePath), templates };
+  // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
+  const { basePath, cacheDir } = config();
+  const setup: WorkerSetup = { contentDir, outDir, basePath, bodies: bodyCacheFor(contentDir, cacheDir, basePath), templates };
   await runInWorkers<PageJob, PageResult>({
     module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
     workerData: setup,

@@ -16,7 +16,7 @@ import { buildSearchIndex } from '../../lib/search/build';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build-search';
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
-import { basePathFromEnv } from '../../lib/base-path';
+import { config, configEnv } from '../../lib/config';
 import { prepareLinkData } from '../../lib/content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../../lib/next-internals';
@@ -36,7 +36,7 @@ const require = createRequire(import.meta.url);
 export async function prepareSite(contentDirInput: string): Promise<number> {
   const contentDir = path.resolve(contentDirInput);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
-  const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
+  const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
   addArchiveDiagnostics(corpus);
@@ -51,7 +51,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   }
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   // It is rebuilt when an article file (or the index builder) changed since it was built.
-  if (process.env['KB_SKIP_SEARCH'] !== '1') {
+  if (!config().skipSearch) {
     const fingerprint = searchFingerprint(corpus.files);
     if (searchIndexCurrent('public/search', contentDir, fingerprint)) {
       console.log('kbview: search index unchanged (no article file changed since it was built)');
@@ -166,16 +166,16 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => 
  * step failed (its error is printed).
  */
 async function writeSite(contentDir: string, siteDir: string, started: number): Promise<string | null> {
-  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], process.env, started, false);
+  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], configEnv(config()), started, false);
   if (prepared !== 0) return null;
 
   const nextBin = require.resolve(NEXT_BIN);
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
-  const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
+  const articlePages = config().articlePages ?? 'template';
   // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, KB_EXPORT_DIR: exportDir, KB_RUNNER: 'kb', NEXT_TELEMETRY_DISABLED: '1' }, started);
+  const code = await run(process.execPath, [nextBin, 'build'], { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' }, started);
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return null;

@@ -30,7 +30,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../../lib/article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../../lib/next-internals';
-import { basePathFromEnv } from '../../lib/base-path';
+import { config } from '../../lib/config';
 import { THEME_SCRIPT } from '../../lib/theme';
 
 /** The inline scripts kbview writes into pages: the only ones the policy allows. */
@@ -182,7 +182,7 @@ export interface CspStats {
  * (`kb/${TEMPLATE_BUCKET}/`) are left for the page writer, which applies the
  * policy to each page it writes.
  */
-export function applyCspToDir(outDir: string, basePath = basePathFromEnv(process.env['KB_BASE_PATH'])): CspStats {
+export function applyCspToDir(outDir: string, basePath = config().basePath): CspStats {
   const started = performance.now();
   const stats: CspStats = { pages: 0, changed: 0, unknownScripts: [], ms: 0 };
   writeDataLoader(outDir);

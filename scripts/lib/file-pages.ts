@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { basePathFromEnv } from '../../lib/base-path';
+import { config } from '../../lib/config';
 import type { Corpus } from '../../lib/content/corpus';
 import type { FileArticle, FileEntry, FileIndex } from '../../lib/content/files';
 import { readFileIndex } from '../../lib/content/files-store';
@@ -51,10 +51,9 @@ export async function writeFilePagesFrom(template: string, index: Pick<FileIndex
     file: f,
     articles: [...new Set([...f.rows.map((r) => r.n), ...f.mentions])].flatMap((n) => index.articles.get(n) ?? []),
   }));
-  // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
-  process.env['KB_BASE_PATH'] = basePathFromEnv(process.env['KB_BASE_PATH']);
+  // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
   const errors: string[] = [];
-  const setup: FilePageSetup = { outDir, template, basePath: process.env['KB_BASE_PATH'] ?? '' };
+  const setup: FilePageSetup = { outDir, template, basePath: config().basePath };
   await runInWorkers<FilePageJob, FilePageResult>({
     module: new URL(import.meta.url.endsWith('.ts') ? './file-pages-worker.tsx' : './file-pages-worker.js', import.meta.url),
     workerData: setup,

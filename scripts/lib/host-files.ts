@@ -21,7 +21,7 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { basePathFromEnv } from '../../lib/base-path';
+import { config, type Config } from '../../lib/config';
 import { articleNumberFromDigits, permalinkOfNumber } from '../../lib/kb-number';
 import { SITE_CSP_HEADER } from './csp';
 
@@ -41,14 +41,8 @@ export const OLD_PATH_FORMS = ['/kb/N', '/kb/N/', '/QN', '/kb/QN/'] as const;
  */
 export const REDIRECT_RULES_LIMIT = 2000;
 
-export type RedirectsMode = 'auto' | 'all' | 'none';
-
-export function redirectsModeFromEnv(raw: string | undefined): RedirectsMode {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (value === '' || value === 'auto') return 'auto';
-  if (value === 'all' || value === 'none') return value;
-  throw new Error(`KB_REDIRECTS must be auto, all or none, got ${JSON.stringify(raw)}`);
-}
+/** `KB_REDIRECTS` (lib/config). */
+export type RedirectsMode = Config['redirects'];
 
 export interface HostFilesOptions {
   basePath?: string;
@@ -207,8 +201,8 @@ export function nginxSnippet(basePath: string): string {
 /** Writes the host files into `outDir` (the export), for its base path (default: KB_BASE_PATH). */
 export function writeHostFiles(outDir: string, options: HostFilesOptions = {}): HostFilesResult {
   const started = performance.now();
-  const basePath = options.basePath ?? basePathFromEnv(process.env['KB_BASE_PATH']);
-  const mode = options.redirects ?? redirectsModeFromEnv(process.env['KB_REDIRECTS']);
+  const basePath = options.basePath ?? config().basePath;
+  const mode = options.redirects ?? config().redirects;
   const numbers = pageNumbers(outDir);
   const rules = redirectRules(numbers, basePath, mode);
   const files: [string, string][] = [
