@@ -72,6 +72,8 @@ const nodeArgs = [
   '--test-reporter-destination=stdout',
   `--test-reporter=${REPORTER}`,
   '--test-reporter-destination=stderr',
+  // A test that hangs (a wait with no limit of its own) fails after 10 minutes instead of stalling the run.
+  ...(args.some((a) => a.startsWith('--test-timeout')) ? [] : ['--test-timeout=600000']),
   ...args.filter((a) => a.startsWith('-')),
   ...files,
 ];

@@ -38,8 +38,6 @@ function clean(info: PageInfo, allowed: string[] = []): void {
   );
 }
 
-const pathOf = (page: Page) => new URL(page.url()).pathname;
-
 /** Clicks `link` and waits until the page at `expected` (a path) has loaded. */
 async function follow(page: Page, link: Locator, expected: string): Promise<void> {
   await Promise.all([page.waitForURL((url) => url.pathname === expected), link.click()]);

@@ -14,7 +14,7 @@ import type { Article } from '../lib/markdown/schema';
 import { buildSearchIndex, leadOf, type SearchSource } from '../lib/search/build';
 import { SearchEngine, titleKey, type SearchRequest } from '../lib/search/engine';
 import { metadataKeywordsOf, platformLabel } from '../lib/search/facets';
-import { decodeVarints, encodeVarints, permalinkOfNumber, shardOf } from '../lib/search/format';
+import { decodeVarints, encodeVarints, shardOf } from '../lib/search/format';
 import { excerptParts, highlightParts } from '../lib/search/highlight';
 import { parseSearchState, searchQueryString, toggleFilter } from '../lib/search/params';
 import { articleNumberOf, forEachTerm, forEachTermSlow, queryTerms, tokenize } from '../lib/search/tokenize';

@@ -50,6 +50,8 @@ export function NotFoundSearch() {
     if (n !== null) {
       const target = href(permalinkOfNumber(n));
       if (target !== pathname) {
+        // The address is known only in the browser, after hydration (the 404 page is one static file for every path).
+        // eslint-disable-next-line react-hooks/set-state-in-effect
         setState({ kind: 'forward', id: `Q${n}` });
         window.location.replace(target);
         return;

@@ -72,6 +72,8 @@ export function SearchView() {
 
   useEffect(() => {
     if (!state.q.trim() && !hasFilters(state)) {
+      // Synchronizes with the search client (an external system): an emptied query drops the last answer.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       setShown(null);
       setLoading(false);
       setError(null);

@@ -11,10 +11,12 @@
  * live in the stylesheet, not in every page. Only `aria-pressed` and the
  * tooltip are set after hydration.
  */
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 import { THEME_STORAGE_KEY, type Theme } from '@/lib/theme';
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
+/** Fired on this page when the button changes the theme (the storage event only reaches other tabs). */
+const THEME_CHANGED = 'kbview:theme';
 
 function currentTheme(): Theme {
   const chosen = document.documentElement.dataset.theme;
@@ -22,27 +24,29 @@ function currentTheme(): Theme {
   return window.matchMedia(DARK_QUERY).matches ? 'dark' : 'light';
 }
 
-export function ThemeToggle() {
-  const [theme, setTheme] = useState<Theme | null>(null);
+/** The theme in force is outside React (the `data-theme` attribute, the system setting, other tabs): subscribe to it. */
+function subscribe(onChange: () => void): () => void {
+  const media = window.matchMedia(DARK_QUERY);
+  // Another tab made a choice: follow it.
+  const onStorage = (event: StorageEvent) => {
+    if (event.key !== THEME_STORAGE_KEY) return;
+    if (event.newValue === 'light' || event.newValue === 'dark') document.documentElement.dataset.theme = event.newValue;
+    else delete document.documentElement.dataset.theme;
+    onChange();
+  };
+  media.addEventListener('change', onChange);
+  window.addEventListener('storage', onStorage);
+  window.addEventListener(THEME_CHANGED, onChange);
+  return () => {
+    media.removeEventListener('change', onChange);
+    window.removeEventListener('storage', onStorage);
+    window.removeEventListener(THEME_CHANGED, onChange);
+  };
+}
 
-  useEffect(() => {
-    setTheme(currentTheme());
-    const media = window.matchMedia(DARK_QUERY);
-    const onSystemChange = () => setTheme(currentTheme());
-    // Another tab made a choice: follow it.
-    const onStorage = (event: StorageEvent) => {
-      if (event.key !== THEME_STORAGE_KEY) return;
-      if (event.newValue === 'light' || event.newValue === 'dark') document.documentElement.dataset.theme = event.newValue;
-      else delete document.documentElement.dataset.theme;
-      setTheme(currentTheme());
-    };
-    media.addEventListener('change', onSystemChange);
-    window.addEventListener('storage', onStorage);
-    return () => {
-      media.removeEventListener('change', onSystemChange);
-      window.removeEventListener('storage', onStorage);
-    };
-  }, []);
+export function ThemeToggle() {
+  // null while the server renders (and during hydration): the attributes set from it are added after.
+  const theme = useSyncExternalStore<Theme | null>(subscribe, currentTheme, () => null);
 
   const toggle = () => {
     const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
@@ -52,7 +56,7 @@ export function ThemeToggle() {
     } catch {
       // Storage may be disabled: the choice then lasts for this page only.
     }
-    setTheme(next);
+    window.dispatchEvent(new Event(THEME_CHANGED));
   };
 
   return (

@@ -80,8 +80,8 @@ export interface BodyHook {
 }
 
 export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
-  const module = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback> };
-  return (...args) => module.onParsedBody(hook.data, ...args);
+  const loaded = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback> };
+  return (...args) => loaded.onParsedBody(hook.data, ...args);
 }
 
 export const CACHE_VERSION = 7;
