@@ -15,6 +15,7 @@ import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
+import { startPhases, timed } from './phases';
 
 export interface BuildOptions {
   contentDir: string;
@@ -33,7 +34,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, path.resolve('.cache/kbview'), basePathFromEnv(process.env['KB_BASE_PATH']));
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
-  const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
+  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
@@ -50,8 +51,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       console.log('kbview: search index unchanged (no article file changed since it was built)');
     } else {
       // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
-      const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(contentDir, { withText: true })).files;
-      const search = buildSearchIndex(files, path.resolve('public/search'));
+      const files = corpus.stats.parsed > 0 ? corpus.files : (await timed('search texts', () => loadCorpus(contentDir, { withText: true }))).files;
+      const search = timed('search index', () => buildSearchIndex(files, path.resolve('public/search')));
       markSearchIndex('public/search', contentDir, fingerprint);
       console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
     }
@@ -67,6 +68,7 @@ function summaryOf(corpus: Corpus): string {
 export async function buildSite(options: BuildOptions): Promise<number> {
   const contentDir = path.resolve(options.contentDir);
   const started = performance.now();
+  const phases = startPhases();
   console.log(`kbview: building ${contentDir}`);
   const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], process.env, started, false);
   if (prepared !== 0) return prepared;
@@ -75,41 +77,42 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
-  const code = await run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, NEXT_TELEMETRY_DISABLED: '1' }, started);
+  const code = await timed('next build', () => run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, NEXT_TELEMETRY_DISABLED: '1' }, started));
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return code;
   }
   const outDir = path.resolve(options.outDir ?? 'out');
   const pruneStarted = performance.now();
-  const removed = pruneExport(outDir);
+  const removed = timed('prune', () => pruneExport(outDir));
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
   // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts);
   // the article pages written next get theirs as they are written.
-  const csp = applyCspToDir(outDir);
+  const csp = timed('csp', () => applyCspToDir(outDir));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = await loadCorpus(contentDir);
+  const corpus = await timed('metadata', () => loadCorpus(contentDir));
   const summary = summaryOf(corpus);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
   let errors: readonly string[] = [];
   if (articlePages === 'template') {
-    const pages = await writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') });
+    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') }));
     errors = pages.errors;
     for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
     if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
     console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
   }
   if (sources === 'files') {
-    const copied = copySources(contentDir, corpus.articles, outDir);
+    const copied = timed('sources', () => copySources(contentDir, corpus.articles, outDir));
     console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   const files = countFiles(outDir);
+  phases.finish();
   console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // Every other page is written; a page that could not be is an error of the build.
   return errors.length > 0 ? 1 : 0;
