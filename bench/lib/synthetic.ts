@@ -16,7 +16,7 @@
  * so that a title search does not return N identical titles.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { articleNumberFromDigits, MAX_ARTICLE_NUMBER, permalinkOfNumber } from '../../lib/kb-number';
 import { scanContent } from '../../lib/content/scan';
@@ -143,7 +143,7 @@ export function generateSynthetic(source: string, target: string, scale: number,
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`synthetic archive: scale must be a whole number ≥ 1 (got ${scale})`);
   const files = scanContent(source).files;
   const marker = path.join(target, '.synthetic.json');
-  const want = JSON.stringify({ version: SYNTHETIC_VERSION, source: path.resolve(source), files: files.length, scale });
+  const want = JSON.stringify({ version: SYNTHETIC_VERSION, source: realpathSync(source), files: files.length, scale });
   if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
     return { dir: target, articles: files.length * scale, generated: false, ms: performance.now() - started };
   }
