@@ -18,6 +18,8 @@ const nextConfig: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // `kb build` passes the digest of the pages' inputs (scripts/lib/incremental.ts): the same inputs, the same bytes.
+  ...(process.env['KB_BUILD_ID'] ? { generateBuildId: () => process.env['KB_BUILD_ID']! } : {}),
   // Links inside pages are plain <a href>, which Next does not prefix with basePath;
   // lib/site.ts reads this to prefix them itself (inlined into server and client code).
   env: { KB_BASE_PATH: basePath },

@@ -148,7 +148,8 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
       const file = scanContent(one).files.find((f) => /Q244717/.test(f)) ?? scanContent(one).files[0]!;
       const full = path.join(one, file);
       const before = readFileSync(full, 'latin1');
-      replaceFile(full, before.replace('{% endraw %}', '\tEdited for the rebuild bench.\n{% endraw %}'));
+      // Words added to the first paragraph after the first heading underline: body text, no metadata.
+      replaceFile(full, before.replace(/(\n\t=+\n\t?\n\t)/, '$1Edited for the rebuild bench. '));
       try {
         const edit = await build('1× after a body edit', one, false, env);
         builds.push(edit);

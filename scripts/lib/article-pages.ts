@@ -23,6 +23,7 @@ import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../
 import { buildArticleIndexes } from '../../lib/content/related';
 import type { SourcesMode } from '../../lib/content/sources';
 import { runInWorkers } from '../../lib/worker-pool';
+import { keepTemplate, keptTemplate, pageDigest, readPageDigests, writePageDigests } from './incremental';
 
 export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
@@ -43,22 +44,34 @@ export interface ArticlePagesOptions {
   sources: SourcesMode;
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Incremental build (./incremental.ts): the digest of the build's inputs, and whether out/ holds the
+   * export of a previous build of the same inputs (Next was not run): then the templates are the kept
+   * ones, and only pages whose inputs changed are written.
+   */
+  incremental?: { digest: string; reuseExport: boolean };
 }
 
 export interface ArticlePagesResult {
   articles: number;
   missing: number;
+  /** Pages left as they were (incremental build: same inputs as when they were written). */
+  unchanged: number;
   errors: string[];
   ms: number;
 }
 
 /** Reads the two template pages from the export, and removes them from it. */
-export function takeTemplates(outDir: string): { article: CompiledTemplate; missing: CompiledTemplate } {
+export function takeTemplates(outDir: string, kept = false): { article: CompiledTemplate; missing: CompiledTemplate } {
   const dir = path.join(outDir, 'kb', TEMPLATE_BUCKET);
   const read = (id: string) => {
+    const name = id === TEMPLATE_IDS.article ? 'article' : 'missing';
+    if (kept) return keptTemplate(name) ?? '';
     const file = path.join(dir, id, 'index.html');
     if (!existsSync(file)) throw new Error(`kbview: the article template ${path.relative(process.cwd(), file)} was not exported (was next build run with KB_ARTICLE_PAGES=template?)`);
-    return readFileSync(file, 'utf8');
+    const html = readFileSync(file, 'utf8');
+    keepTemplate(name, html);
+    return html;
   };
   const templates = { article: compileTemplate('article', read(TEMPLATE_IDS.article)), missing: compileTemplate('missing', read(TEMPLATE_IDS.missing)) };
   rmSync(dir, { recursive: true, force: true });
@@ -76,7 +89,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const started = performance.now();
   const contentDir = corpus.dir;
   const outDir = path.resolve(options.outDir);
-  const templates = takeTemplates(outDir);
+  const templates = takeTemplates(outDir, options.incremental?.reuseExport ?? false);
   writePayloadScripts(outDir, Object.values(templates));
 
   const graph = buildLinkGraph(corpus.articles);
@@ -90,6 +103,17 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     ...graph.missing.map((missing): PageJob => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) })),
   ];
 
+  // Incremental: a page is written when its inputs' digest differs from the one recorded when it was written.
+  const shared = JSON.stringify([options.incremental?.digest ?? '', templates, basePathFromEnv(process.env['KB_BASE_PATH']), options.sources]);
+  const previous = options.incremental?.reuseExport ? readPageDigests() : new Map<string, string>();
+  const digests = new Map<string, string>();
+  const todo = jobs.filter((job) => {
+    const permalink = job.kind === 'article' ? job.article.permalink : job.missing.permalink;
+    const digest = pageDigest(shared, job);
+    digests.set(permalink, digest);
+    return previous.get(permalink) !== digest || !existsSync(path.join(outDir, ...permalink.split('/').filter(Boolean), 'index.html'));
+  });
+
   const errors: string[] = [];
   let done = 0;
   // The workers' lib/site.ts prefixes links with KB_BASE_PATH as next.config.ts normalizes it.
@@ -100,13 +124,15 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
     workerData: setup,
     workers: options.workers ?? availableParallelism(),
-    jobs,
+    jobs: todo,
     chunk: 100,
     onResults: (results) => {
       for (const result of results) if (!result.ok) errors.push(result.error);
       done += results.length;
-      options.onProgress?.(done, jobs.length);
+      options.onProgress?.(done, todo.length);
     },
   });
-  return { articles: corpus.articles.length, missing: graph.missing.length, errors, ms: performance.now() - started };
+  // A page that failed has no digest recorded: none is, and the next build writes them all.
+  if (options.incremental && errors.length === 0) writePageDigests(digests);
+  return { articles: corpus.articles.length, missing: graph.missing.length, unchanged: jobs.length - todo.length, errors, ms: performance.now() - started };
 }

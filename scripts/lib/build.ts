@@ -16,6 +16,7 @@ import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { basePathFromEnv } from '../../lib/base-path';
 import { startPhases, timed } from './phases';
+import { buildIdOf, forgetExport, forgetPages, nextExportCurrent, readNextInputs, recordExport, recordNextInputs, syncSearch } from './incremental';
 
 export interface BuildOptions {
   contentDir: string;
@@ -39,6 +40,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
   console.log(summaryOf(corpus));
+  recordNextInputs(contentDir, corpus.articles);
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
@@ -77,19 +79,30 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = process.env['KB_ARTICLE_PAGES'] === 'next' ? 'next' : 'template';
-  const code = await timed('next build', () => run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, NEXT_TELEMETRY_DISABLED: '1' }, started));
-  if (code !== 0) {
-    console.error(`kbview: next build failed with exit code ${code}`);
-    return code;
-  }
   const outDir = path.resolve(options.outDir ?? 'out');
-  const pruneStarted = performance.now();
-  const removed = timed('prune', () => pruneExport(outDir));
-  console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts);
-  // the article pages written next get theirs as they are written.
-  const csp = timed('csp', () => applyCspToDir(outDir));
-  console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+  // Incremental (./incremental.ts): Next's pages depend on code, environment and metadata only, whose digest
+  // `prepare` recorded; it is also Next's build id, so that the same inputs give the same bytes.
+  const digest = readNextInputs();
+  const reuseExport = nextExportCurrent(outDir, digest);
+  forgetExport();
+  if (reuseExport) {
+    const synced = syncSearch(outDir);
+    console.log(`kbview: next build skipped: code, configuration and article metadata are those of the export in out/${synced ? ' (search index copied)' : ''}`);
+  } else {
+    const code = await timed('next build', () => run(process.execPath, [nextBin, 'build'], { ...process.env, KB_CONTENT_DIR: contentDir, KB_ARTICLE_PAGES: articlePages, KB_BUILD_ID: buildIdOf(digest), NEXT_TELEMETRY_DISABLED: '1' }, started));
+    if (code !== 0) {
+      console.error(`kbview: next build failed with exit code ${code}`);
+      return code;
+    }
+    forgetPages();
+    const pruneStarted = performance.now();
+    const removed = timed('prune', () => pruneExport(outDir));
+    console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
+    // Every page gets a Content-Security-Policy allowing only its own inline scripts (scripts/lib/csp.ts);
+    // the article pages written next get theirs as they are written.
+    const csp = timed('csp', () => applyCspToDir(outDir));
+    console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+  }
 
   // The parse cache is warm now: this reads metadata only.
   const corpus = await timed('metadata', () => loadCorpus(contentDir));
@@ -99,11 +112,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const sources = sourcesMode(corpus.articles.length);
   let errors: readonly string[] = [];
   if (articlePages === 'template') {
-    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages') }));
+    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir, sources, onProgress: progressReporter('article pages'), incremental: { digest, reuseExport } }));
     errors = pages.errors;
     for (const error of errors.slice(0, 200)) console.error(printable(`kbview: error: ${error}`));
     if (errors.length > 200) console.error(`kbview: … and ${errors.length - 200} more page errors`);
-    console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
+    console.log(`kbview: wrote ${pages.articles} article pages and ${pages.missing} not-in-archive pages${pages.unchanged ? ` (${pages.unchanged} unchanged, left as they were)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`);
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, outDir));
@@ -113,6 +126,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   }
   const files = countFiles(outDir);
   phases.finish();
+  if (errors.length === 0) recordExport(outDir, digest);
   console.log(`${summary}; ${corpus.articles.length - errors.length} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // Every other page is written; a page that could not be is an error of the build.
   return errors.length > 0 ? 1 : 0;

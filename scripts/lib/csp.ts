@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stablePage } from './static-keys';
 
 /** The policy, with `{scripts}` replaced by the page's script hashes. */
 export const CSP_TEMPLATE = [
@@ -87,7 +88,7 @@ export function applyCspToDir(outDir: string): CspStats {
         if (entry.name !== '_next') walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const next = addCspMeta(html);
+        const next = addCspMeta(stablePage(html));
         stats.pages++;
         if (next !== html) {
           writeFileSync(full, next);
