@@ -117,7 +117,7 @@ function hugoSite(content: string, dir: string): number {
   return n;
 }
 
-async function hugo(label: string, content: string): Promise<{ label: string; result: Measured; files: number; bytes: number } | string> {
+export async function hugo(label: string, content: string): Promise<{ label: string; result: Measured; files: number; bytes: number } | string> {
   if (!existsSync('/usr/bin/hugo')) return 'hugo not installed (apt-get install -y hugo): Hugo baseline skipped';
   const dir = path.join(root, '.cache/bench/hugo', label);
   const bundles = hugoSite(content, dir);
