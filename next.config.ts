@@ -18,6 +18,9 @@ const nextConfig: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // A page's first render in an export worker loads the archive's metadata: at 241k articles on a loaded
+  // 2-core machine the sitemap routes took over Next's default 60 s and were retried (BENCHMARKS.md, scale).
+  staticPageGenerationTimeout: 600,
   // `kb build` passes the digest of the pages' inputs (scripts/lib/incremental.ts): the same inputs, the same bytes.
   ...(process.env['KB_BUILD_ID'] ? { generateBuildId: () => process.env['KB_BUILD_ID']! } : {}),
   // Links inside pages are plain <a href>, which Next does not prefix with basePath;
