@@ -20,6 +20,9 @@ const nextConfig: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // A page's first render in an export worker loads the archive's metadata: at 241k articles on a loaded
+  // 2-core machine the sitemap routes took over Next's default 60 s and were retried (BENCHMARKS.md, scale).
+  staticPageGenerationTimeout: 600,
   // Links inside pages are plain <a href>, which Next does not prefix with basePath;
   // lib/config/public.ts reads this to prefix them itself (inlined into server and client code).
   env: { KB_BASE_PATH: basePath },

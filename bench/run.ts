@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]`
+ * `npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`: the scale bench (bench/scale.ts)
  *
  * Measures, in one run on this machine, kbview against plain baselines:
  * - our full build (`kb build`, cold parse cache): wall time, peak RSS of the
@@ -21,6 +22,8 @@ import { cacheFolder } from '../lib/content/corpus';
 import { loadConfig } from '../lib/config';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { countFiles } from '../scripts/lib/build';
+import { PHASES_JSON, type PhaseRecord } from '../scripts/lib/phases';
+import { phaseTable, scaleBench } from './scale';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -34,6 +37,7 @@ const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 type Row = { name: string; value: string; baseline?: string; ratio?: string; target?: string };
 const rows: Row[] = [];
+let phaseSection = '';
 const row = (r: Row) => {
   rows.push(r);
   console.log(`  ${r.name}: ${r.value}${r.baseline ? `   baseline ${r.baseline}` : ''}${r.ratio ? `   ratio ${r.ratio}` : ''}${r.target ? `   target ${r.target}` : ''}`);
@@ -85,6 +89,7 @@ function largestFile(dir: string): { file: string; bytes: number } {
 }
 
 async function main(): Promise<void> {
+  if (flag('--scale')) return scaleBench(Number(flag('--scale')), args);
   const full = await corpusDir();
   const content = subset ? corpusSubset(full, subset, path.join(root, '.cache/bench', `subset-${subset}`)) : full;
   const articles = scanContent(content).files.length;
@@ -129,6 +134,8 @@ async function main(): Promise<void> {
     rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     const build = await measure(tsx, ['scripts/kb.ts', 'build'], { env, echo: true });
     ensureOk(build, 'kb build');
+    const phases = JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] };
+    phaseSection = `\n${phaseTable([{ label: 'cold build', articles, result: build, phases: phases.phases, files: 0, bytes: 0 }])}\n`;
     const out = countFiles(outDir);
     const pages = readdirSync(path.join(outDir, 'kb')).reduce((n, bucket) => n + readdirSync(path.join(outDir, 'kb', bucket)).length, 0);
     row({ name: 'build, cold', value: `${sec(build.ms)}, peak RSS ${gib(build.peakRssBytes)}`, target: '≤ 240 s, ≤ 2.5 GiB (full corpus)' });
@@ -173,7 +180,7 @@ async function main(): Promise<void> {
   const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (uncommitted changes)' : '';
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
   const table = ['| measure | ours | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`)].join('\n');
-  const section = `\n### ${date} UTC, commit ${commit}${dirty}: ${scale}\n\nMachine: ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}. Command: \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\`.\n\n${table}\n`;
+  const section = `\n### ${date} UTC, commit ${commit}${dirty}: ${scale}\n\nMachine: ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}. Command: \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\`.\n\n${table}\n${phaseSection}`;
   const file = path.join(root, 'BENCHMARKS.md');
   if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures written by `npm run bench`; newest last.\n');
   appendFileSync(file, section);

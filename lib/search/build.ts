@@ -287,8 +287,9 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
 
   const dayNumbers = docs.map((d) => dayNumber(d.article.lastModified));
   const known = dayNumbers.filter((x): x is number => x !== null);
-  const epochDay = known.length ? Math.min(...known) - 1 : 0;
-  const dateWidth = codeWidth(known.length ? Math.max(...known) - epochDay : 0);
+  // A loop, not Math.min(...known): an archive-sized array overflows the call stack (241k articles).
+  const epochDay = known.length ? known.reduce((a, b) => (b < a ? b : a)) - 1 : 0;
+  const dateWidth = codeWidth(known.length ? known.reduce((a, b) => (b > a ? b : a)) - epochDay : 0);
   const dates: DatesFile = {
     width: dateWidth,
     codes: dayNumbers.map((x) => encodeCode(x === null ? 0 : x - epochDay, dateWidth)).join(''),

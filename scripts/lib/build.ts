@@ -20,6 +20,7 @@ import { config, configEnv } from '../../lib/config';
 import { prepareLinkData } from '../../lib/content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../../lib/next-internals';
+import { startPhases, timed, type PhaseCollector } from './phases';
 
 export interface BuildOptions {
   contentDir: string;
@@ -38,13 +39,13 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
-  const corpus = await loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') });
+  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
   addArchiveDiagnostics(corpus);
   const shown = corpus.diagnostics.slice(0, 200);
   for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
   if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
   console.log(summaryOf(corpus));
-  for (const line of await prepareLinkData(corpus)) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
+  for (const line of await timed('files and data', () => prepareLinkData(corpus))) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
@@ -57,9 +58,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       console.log('kbview: search index unchanged (no article file changed since it was built)');
     } else {
       // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
-      const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(contentDir, { withText: true })).files;
+      const files = corpus.stats.parsed > 0 ? corpus.files : (await timed('search texts', () => loadCorpus(contentDir, { withText: true }))).files;
       // Only the published file of each number: a stray duplicate never reaches the search index.
-      const search = buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search'));
+      const search = timed('search index', () => buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search')));
       markSearchIndex('public/search', contentDir, fingerprint);
       console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
     }
@@ -84,6 +85,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const outDir = path.resolve(options.outDir ?? 'out');
   const staging = stagingDirOf(outDir);
   const started = performance.now();
+  // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json.
+  const phases = startPhases();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   rmSync(staging, { recursive: true, force: true });
@@ -97,7 +100,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
   try {
-    const result = await writeSite(contentDir, staging, started);
+    const result = await writeSite(contentDir, staging, started, phases);
     if (result === null) {
       rmSync(staging, { recursive: true, force: true });
       console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
@@ -165,8 +168,8 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => 
  * `siteDir` too, never into `out/`. Returns the summary line, or null when a
  * step failed (its error is printed).
  */
-async function writeSite(contentDir: string, siteDir: string, started: number): Promise<string | null> {
-  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], configEnv(config()), started, false);
+async function writeSite(contentDir: string, siteDir: string, started: number, phases: PhaseCollector): Promise<string | null> {
+  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], configEnv({ ...config(), phasesFile: phases.file }), started, false);
   if (prepared !== 0) return null;
 
   const nextBin = require.resolve(NEXT_BIN);
@@ -175,7 +178,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number): 
   const articlePages = config().articlePages ?? 'template';
   // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await run(process.execPath, [nextBin, 'build'], { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' }, started);
+  const code = await timed('next build', () => run(process.execPath, [nextBin, 'build'], { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' }, started));
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return null;
@@ -185,40 +188,41 @@ async function writeSite(contentDir: string, siteDir: string, started: number): 
     return null;
   }
   const pruneStarted = performance.now();
-  const removed = pruneExport(siteDir);
+  const removed = timed('prune', () => pruneExport(siteDir));
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
   // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (scripts/lib/csp.ts);
   // the article pages written next get theirs as they are written.
-  const csp = applyCspToDir(siteDir);
+  const csp = timed('csp', () => applyCspToDir(siteDir));
   for (const script of csp.unknownScripts.slice(0, 20)) console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = await loadCorpus(contentDir);
+  const corpus = await timed('metadata', () => loadCorpus(contentDir));
   const summary = summaryOf(corpus);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
   let failed = 0;
   if (articlePages === 'template') {
-    const pages = await writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') });
+    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') }));
     failed = pages.failed;
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
     for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
     if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
     console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
-    console.log(await writeFilePages(corpus, siteDir)); // /files/<slug>/ from one render (lib/file-page-template.ts)
+    console.log(await timed('file pages', () => writeFilePages(corpus, siteDir))); // /files/<slug>/ from one render (lib/file-page-template.ts)
   }
   if (sources === 'files') {
-    const copied = copySources(contentDir, corpus.articles, siteDir);
+    const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
     console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   // Steps that add files to the site go here, into siteDir.
-  const host = writeHostFiles(siteDir); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
+  const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
   console.log(`kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`);
   const files = countFiles(siteDir);
+  phases.finish();
   return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;
 }
 

@@ -1,0 +1,203 @@
+/**
+ * `npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`: the scale bench.
+ *
+ * In one run: the real archive (1×, hard-linked into `.cache/synthetic/x1`) and the
+ * synthetic N× archive (bench/lib/synthetic.ts, `.cache/synthetic/x<N>`), each built
+ * cold (parse cache and `.next/` removed) with `kb build`, with the build's own phase
+ * table (scripts/lib/phases.ts); a rebuild of the 1× archive after one article body is
+ * edited; and bare Hugo (Debian's `hugo`, skipped with a note when absent) on the same
+ * articles as leaf bundles with minimal templates, timed the same way. Figures and
+ * ratios go to stdout and to BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import path from 'node:path';
+import { scanContent } from '../lib/content/scan';
+import { cacheFolder } from '../lib/content/corpus';
+import { countFiles } from '../scripts/lib/build';
+import { PHASES_JSON, type PhaseRecord } from '../scripts/lib/phases';
+import { measure, gib, mb, sec, type Measured } from './lib/measure';
+import { ensureSynthetic } from './synthetic';
+
+const root = process.cwd();
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+const out: string[] = [];
+const say = (line: string): void => {
+  console.log(line);
+  out.push(line);
+};
+
+interface BuildFigures {
+  label: string;
+  articles: number;
+  result: Measured;
+  phases: PhaseRecord[];
+  files: number;
+  bytes: number;
+}
+
+function load(): string {
+  const [one, five, fifteen] = loadavg();
+  return `load average ${one!.toFixed(1)} / ${five!.toFixed(1)} / ${fifteen!.toFixed(1)}`;
+}
+
+function readPhases(): PhaseRecord[] {
+  try {
+    return (JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
+  } catch {
+    return [];
+  }
+}
+
+export function phaseTable(builds: BuildFigures[]): string {
+  const names: string[] = [];
+  for (const b of builds) for (const p of b.phases) if (!names.includes(p.name)) names.push(p.name);
+  const head = `| phase | ${builds.map((b) => `${b.label}: wall | peak`).join(' | ')} |`;
+  const rule = `|---|${builds.map(() => '---|---').join('|')}|`;
+  const body = names.map((name) => {
+    const cells = builds.map((b) => {
+      const p = b.phases.find((x) => x.name === name);
+      return p ? `${sec(p.ms)} | ${gib(p.peakRssBytes)}` : '– | –';
+    });
+    return `| ${name} | ${cells.join(' | ')} |`;
+  });
+  const total = `| **whole build** | ${builds.map((b) => `${sec(b.result.ms)} | ${gib(b.result.peakRssBytes)}`).join(' | ')} |`;
+  return [head, rule, ...body, total].join('\n');
+}
+
+async function build(label: string, content: string, cold: boolean, env: NodeJS.ProcessEnv): Promise<BuildFigures> {
+  if (cold) {
+    rmSync(cacheFolder(content, path.join(root, '.cache/kbview')), { recursive: true, force: true });
+    rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
+    rmSync(path.join(root, 'public/search'), { recursive: true, force: true });
+  }
+  const articles = scanContent(content).files.length;
+  say(`\n== kb build, ${label} (${articles} article files, ${cold ? 'cold' : 'cached'}; ${load()})`);
+  const result = await measure(tsx, ['scripts/kb.ts', 'build'], { env: { ...env, KB_CONTENT_DIR: content }, echo: true });
+  if (result.code !== 0) {
+    say(`kb build ${label} failed with exit code ${result.code} after ${sec(result.ms)} (peak ${gib(result.peakRssBytes)}): ${result.stderr.slice(-600)}`);
+  }
+  const files = existsSync(path.join(root, 'out')) ? countFiles(path.join(root, 'out')) : { count: 0, bytes: 0 };
+  const figures = { label, articles, result, phases: result.code === 0 ? readPhases() : [], files: files.count, bytes: files.bytes };
+  say(`${label}: ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${files.count} files, ${mb(files.bytes)}`);
+  return figures;
+}
+
+/** Replaces a file by a new one (write + rename): a hard link to a shared copy is never written through. */
+function replaceFile(file: string, text: string): void {
+  const tmp = `${file}.bench-tmp`;
+  writeFileSync(tmp, text, 'latin1');
+  renameSync(tmp, file);
+}
+
+/** The same articles as Hugo leaf bundles (`<dir>/Q<n>/index.md`, hard links to the articles) plus minimal templates. */
+function hugoSite(content: string, dir: string): number {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'layouts', '_default'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'config.toml'),
+    ['baseURL = "http://localhost/"', 'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]', 'disablePathToLower = true', '[markup.goldmark.renderer]', 'unsafe = false', ''].join('\n'),
+  );
+  const page = '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n';
+  writeFileSync(path.join(dir, 'layouts', '_default', 'single.html'), page);
+  writeFileSync(path.join(dir, 'layouts', '_default', 'page.html'), page);
+  writeFileSync(path.join(dir, 'layouts', '_default', 'list.html'), '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1></body></html>\n');
+  const made = new Set<string>();
+  let n = 0;
+  for (const file of scanContent(content).files) {
+    const bundle = /(^|\/)README\.md$/i.test(file) ? path.dirname(file) : file.replace(/\.md$/i, '');
+    const target = path.join(dir, 'content', bundle, 'index.md');
+    if (made.has(target)) continue;
+    made.add(target);
+    mkdirSync(path.dirname(target), { recursive: true });
+    linkSync(path.join(content, file), target);
+    n++;
+  }
+  return n;
+}
+
+export async function hugo(label: string, content: string): Promise<{ label: string; result: Measured; files: number; bytes: number } | string> {
+  if (!existsSync('/usr/bin/hugo')) return 'hugo not installed (apt-get install -y hugo): Hugo baseline skipped';
+  const dir = path.join(root, '.cache/bench/hugo', label);
+  const bundles = hugoSite(content, dir);
+  say(`\n== bare Hugo, ${label}: ${bundles} leaf bundles (${load()})`);
+  const result = await measure('/usr/bin/hugo', ['--quiet', '-s', dir, '-d', path.join(dir, 'public')], {});
+  if (result.code !== 0) return `hugo ${label} failed (${result.code}): ${result.stderr.slice(-400)}`;
+  const files = countFiles(path.join(dir, 'public'));
+  say(`hugo ${label}: ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, ${files.count} files, ${mb(files.bytes)}`);
+  rmSync(dir, { recursive: true, force: true });
+  return { label, result, files: files.count, bytes: files.bytes };
+}
+
+export async function scaleBench(scale: number, args: string[]): Promise<void> {
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  say(`kbview scale bench: 1× and ${scale}× archives; machine ${availableParallelism()} cores, Node ${process.version}, ${load()}`);
+  const one = await ensureSynthetic(1);
+  const big = await ensureSynthetic(scale);
+  const rows: string[] = [];
+  const builds: BuildFigures[] = [];
+  const hugos: Array<{ label: string; result: Measured; files: number; bytes: number }> = [];
+  const notes: string[] = [];
+
+  if (!args.includes('--no-1x')) {
+    const b1 = await build('1×', one, true, env);
+    builds.push(b1);
+    if (!args.includes('--no-edit') && b1.result.code === 0) {
+      // One article body edited (a copy of the file replaces it: the corpus it links to is never written).
+      const file = scanContent(one).files.find((f) => /Q244717/.test(f)) ?? scanContent(one).files[0]!;
+      const full = path.join(one, file);
+      const before = readFileSync(full, 'latin1');
+      // Words added to the first paragraph after the first heading underline: body text, no metadata.
+      replaceFile(full, before.replace(/(\n\t=+\n\t?\n\t)/, '$1Edited for the rebuild bench. '));
+      try {
+        const edit = await build('1× after a body edit', one, false, env);
+        builds.push(edit);
+        rows.push(`| rebuild after one body edit, 1× | ${sec(edit.result.ms)}, peak ${gib(edit.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(edit.result.ms / b1.result.ms).toFixed(2)} | ≤ 15 s and ≤ 0.15 × cold |`);
+      } finally {
+        replaceFile(full, before);
+      }
+    }
+  }
+  const bN = await build(`${scale}×`, big, true, env);
+  builds.push(bN);
+  const b1 = builds.find((b) => b.label === '1×');
+
+  if (!args.includes('--no-hugo')) {
+    for (const [label, content] of [['1×', one], [`${scale}×`, big]] as const) {
+      if (label === '1×' && args.includes('--no-1x')) continue;
+      const h = await hugo(label, content);
+      if (typeof h === 'string') notes.push(h);
+      else hugos.push(h);
+    }
+  }
+
+  if (b1) rows.unshift(`| cold build, 1× | ${sec(b1.result.ms)}, peak ${gib(b1.result.peakRssBytes)}, ${b1.files} files, ${mb(b1.bytes)} | ${hugos[0] ? `bare Hugo ${sec(hugos[0].result.ms)}, peak ${gib(hugos[0].result.peakRssBytes)}` : ''} | ${hugos[0] ? (b1.result.ms / hugos[0].result.ms).toFixed(2) : ''} | ≤ 3.5 × Hugo |`);
+  const hN = hugos.find((h) => h.label === `${scale}×`);
+  rows.push(`| cold build, ${scale}× | ${bN.result.code === 0 ? '' : `FAILED (exit ${bN.result.code}) after `}${sec(bN.result.ms)}, peak ${gib(bN.result.peakRssBytes)}, ${bN.files} files, ${mb(bN.bytes)} | ${hN ? `bare Hugo ${sec(hN.result.ms)}, peak ${gib(hN.result.peakRssBytes)}` : ''} | ${hN ? (bN.result.ms / hN.result.ms).toFixed(2) : ''} | ≤ 2.5 GiB; ≤ 290,000 files, ≤ 3.3 GB |`);
+  if (b1 && bN.result.code === 0) rows.push(`| cold build ${scale}× / 1× | ${(bN.result.ms / b1.result.ms).toFixed(2)} | | | ≤ 4.2 |`);
+  if (hugos.length === 2) rows.push(`| bare Hugo ${scale}× / 1× | ${(hugos[1]!.result.ms / hugos[0]!.result.ms).toFixed(2)} | | | |`);
+
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() ? ' (uncommitted changes)' : '';
+  const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
+  const section = [
+    '',
+    `### ${date} UTC, commit ${commit}${dirty}: scale bench, 1× and ${scale}× (${builds.map((b) => `${b.label} ${b.articles}`).join(', ')} article files)`,
+    '',
+    `Machine: ${process.platform} ${process.arch}, ${availableParallelism()} cores, Node ${process.version}; at the end: ${load()}. Command: \`npm run bench -- ${args.join(' ')}\`.`,
+    '',
+    '| measure | ours | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Phases (`kb build`\'s own table, scripts/lib/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):',
+    '',
+    phaseTable(builds),
+    ...(notes.length ? ['', ...notes.map((n) => `Note: ${n}`)] : []),
+    '',
+  ].join('\n');
+  console.log(section);
+  appendFileSync(path.join(root, 'BENCHMARKS.md'), section);
+  console.log('\nwrote BENCHMARKS.md');
+}
