@@ -8,7 +8,17 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['bench/baseline-next/**', '.next/**', '.next-*/**', 'out/**', '.cache/**', 'public/search/**', 'next-env.d.ts', 'node_modules/**', 'bench/baseline-next/.next/**']),
+  globalIgnores([
+    'bench/baseline-next/**',
+    '.next/**',
+    '.next-*/**',
+    'out/**',
+    '.cache/**',
+    'public/search/**',
+    'next-env.d.ts',
+    'node_modules/**',
+    'bench/baseline-next/.next/**',
+  ]),
   {
     rules: {
       // Control characters in a regex are a mistake unless the line says why (eslint-disable-next-line).

@@ -20,10 +20,9 @@ export default function NotFound() {
         <h1 className="mt-1 text-2xl font-bold tracking-tight sm:text-3xl">Page not found</h1>
         <div className="mt-3 max-w-[72ch] space-y-3">
           <p>
-            There is no page at this address. Articles live at their number, as in{' '}
-            <code className="font-mono">/kb/244/Q244717/</code>; an article cited by others but missing from the
-            archive still has a page there that says so. Old addresses of articles
-            (<code className="font-mono">support.microsoft.com/kb/244717</code> and the like) lead to their page here.
+            There is no page at this address. Articles live at their number, as in <code className="font-mono">/kb/244/Q244717/</code>; an article cited by
+            others but missing from the archive still has a page there that says so. Old addresses of articles (
+            <code className="font-mono">support.microsoft.com/kb/244717</code> and the like) lead to their page here.
           </p>
         </div>
       </Static>

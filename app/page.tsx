@@ -29,14 +29,13 @@ export default async function HomePage() {
         <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">KnowledgeBase archive</h1>
         <div className="mt-3 max-w-[72ch] space-y-2">
           <p>
-            Old Microsoft KnowledgeBase articles — bug reports, fixes and how-tos for Windows NT, Windows 9x, Exchange,
-            Office, the developer tools and other products of the 1990s and early 2000s — kept as static pages at
-            their original article numbers.
+            Old Microsoft KnowledgeBase articles — bug reports, fixes and how-tos for Windows NT, Windows 9x, Exchange, Office, the developer tools and other
+            products of the 1990s and early 2000s — kept as static pages at their original article numbers.
           </p>
           {missing.length > 0 ? (
             <p className="text-muted">
-              The articles cite {plural(missing.length, 'more article', 'more articles')} that the archive does not
-              hold; their pages say which articles cite them.
+              The articles cite {plural(missing.length, 'more article', 'more articles')} that the archive does not hold; their pages say which articles cite
+              them.
             </p>
           ) : null}
         </div>
@@ -141,8 +140,7 @@ function HomeBrowse({ index }: { index: BrowseIndex }) {
         <section aria-labelledby="home-files">
           <h2 id="home-files">Files and data</h2>
           <p>
-            <a href={href('/files/')}>Files named in hotfix tables ›</a> (versions, dates, sizes) and{' '}
-            <a href={href('/data/')}>the archive as data files ›</a>
+            <a href={href('/files/')}>Files named in hotfix tables ›</a> (versions, dates, sizes) and <a href={href('/data/')}>the archive as data files ›</a>
           </p>
         </section>
       </div>

@@ -4,6 +4,9 @@ import { measure, gib, mb, sec } from './lib/measure';
 import { countFiles } from '../scripts/lib/build';
 
 const content = path.resolve(process.argv[2] ?? 'content');
-const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], { env: { ...process.env, KB_CONTENT_DIR: content }, echo: true });
+const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], {
+  env: { ...process.env, KB_CONTENT_DIR: content },
+  echo: true,
+});
 const out = countFiles('out');
 console.log(`\nbuild-once: exit ${result.code}, ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${out.count} files, ${mb(out.bytes)}`);

@@ -15,7 +15,6 @@ const require = createRequire(import.meta.url);
 const [dir, ...ids] = process.argv.slice(2);
 const articles = ids.length > 0 ? ids : ['Q244717', 'Q50552', 'Q100001', 'Q319829'];
 
-
 const port = await freePort();
 const started = performance.now();
 // What `npm run dev` runs: next dev, warmed up by scripts/dev.ts.
@@ -59,5 +58,13 @@ try {
   // Already gone.
 }
 const times = results.map((r) => r.ms).sort((a, b) => a - b);
-console.log(JSON.stringify({ nextReadyMs: Math.round(nextReady), readyMs: Math.round(ready), medianMs: times[Math.floor(times.length / 2)] ?? 0, maxMs: times.at(-1) ?? 0, results }));
+console.log(
+  JSON.stringify({
+    nextReadyMs: Math.round(nextReady),
+    readyMs: Math.round(ready),
+    medianMs: times[Math.floor(times.length / 2)] ?? 0,
+    maxMs: times.at(-1) ?? 0,
+    results,
+  }),
+);
 process.exit(0);

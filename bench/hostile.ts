@@ -37,7 +37,12 @@ function cost(text: string, source: string): number {
 const best = (text: string, source: string) => Math.min(cost(text, source), cost(text, source), cost(text, source));
 
 let failed = false;
-console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.availableParallelism()} cores)`);
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (${os.availableParallelism()} cores)`,
+);
 
 // 1. Hostile files and the slowest corpus articles.
 const content = makeHostileContent({ unreadable: false });
@@ -81,7 +86,10 @@ measured.sort((a, b) => b.ms - a.ms);
 const budgeted = measured.filter((m) => m.bytes <= MAX_BYTES);
 const over = budgeted.filter((m) => m.ms > BUDGET_MS);
 console.log(`\nparse + render + index, best of 3, ${measured.length} files (${budgeted.length} of at most 1 MB):`);
-for (const m of measured.slice(0, 12)) console.log(`  ${m.ms.toFixed(0).padStart(6)} ms  ${(m.bytes / 1024).toFixed(0).padStart(6)} KB  ${m.file}${m.bytes > MAX_BYTES ? '  (over 1 MB: not budgeted)' : ''}`);
+for (const m of measured.slice(0, 12))
+  console.log(
+    `  ${m.ms.toFixed(0).padStart(6)} ms  ${(m.bytes / 1024).toFixed(0).padStart(6)} KB  ${m.file}${m.bytes > MAX_BYTES ? '  (over 1 MB: not budgeted)' : ''}`,
+  );
 const maxHostile = budgeted.filter((m) => m.file.startsWith('hostile/'))[0];
 const maxCorpus = budgeted.filter((m) => m.file.startsWith('corpus/'))[0];
 if (maxHostile) console.log(`max, hostile files ≤ 1 MB: ${maxHostile.ms.toFixed(0)} ms (${maxHostile.file})`);
@@ -90,7 +98,35 @@ console.log(`budget ${BUDGET_MS} ms per file ≤ 1 MB: ${over.length === 0 ? 'al
 if (over.length > 0) failed = true;
 
 // 2. Linearity of parse + render on runs of one piece.
-const pieces = ['a ', ' ', '\t', '\u2028', ' \u2028', '\u00a0', '-', '=', '+-', ' #', '*a_', '[', 'Date Time ', 'http://x/.,', 'Q123456 ', 'Q00000 ', '<92>', '&amp;', '- x\n', '\n', 'x\n\n', 'a\n=\n', '> ', '<div>', '|a|\n', 'title: x\n', '__proto__ '];
+const pieces = [
+  'a ',
+  ' ',
+  '\t',
+  '\u2028',
+  ' \u2028',
+  '\u00a0',
+  '-',
+  '=',
+  '+-',
+  ' #',
+  '*a_',
+  '[',
+  'Date Time ',
+  'http://x/.,',
+  'Q123456 ',
+  'Q00000 ',
+  '<92>',
+  '&amp;',
+  '- x\n',
+  '\n',
+  'x\n\n',
+  'a\n=\n',
+  '> ',
+  '<div>',
+  '|a|\n',
+  'title: x\n',
+  '__proto__ ',
+];
 let worstGrowth = { growth: 0, what: '' };
 for (const piece of pieces) {
   for (const where of ['kb', 'markdown', 'heading'] as const) {
@@ -125,5 +161,10 @@ for (const piece of pieces) {
   }
 }
 console.log(`\nlinearity: worst growth for 4× the input ${worstGrowth.growth.toFixed(1)}× (${worstGrowth.what}); budget 8× (quadratic: 16×)`);
-console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average at end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -119,7 +119,11 @@ async function main(): Promise<void> {
       else if (wrong.length < 10) wrong.push(text);
     }
   }
-  row('old URLs/identifiers generated', `${total} (${inArchive.length} numbers in the archive, ${Math.min(300, missing.length)} cited but missing, ${neither.length} neither; ${forms(1).length} forms)`, '≥ 1,000');
+  row(
+    'old URLs/identifiers generated',
+    `${total} (${inArchive.length} numbers in the archive, ${Math.min(300, missing.length)} cited but missing, ${neither.length} neither; ${forms(1).length} forms)`,
+    '≥ 1,000',
+  );
   row('resolved to the right number', `${right} = ${((100 * right) / total).toFixed(2)}%${wrong.length ? ` (e.g. ${wrong.join(' ')})` : ''}`, '100%');
   let lookTotal = 0;
   let falseJumps = 0;
@@ -199,8 +203,14 @@ async function main(): Promise<void> {
   const tableArticles = new Set(index.files.flatMap((f) => f.rows.map((r) => r.n))).size;
   let maxPerArticle = 0;
   for (const a of corpus.articles) maxPerArticle = Math.max(maxPerArticle, new Set(a.fileAttributes.map((r) => r.name.toLowerCase())).size);
-  row('file index', `${index.files.length} file pages, ${rowsCount} rows in ${tableArticles} articles, ${mentions} mentions, ${index.skipped} rows not indexed; most names in one article ${maxPerArticle}`);
-  row('file index build (with mentions)', `${(indexMs / 1000).toFixed(2)} s (+ ${(loadMs / 1000).toFixed(1)} s loading texts from the parse cache when kb build parsed nothing; cached afterwards)`);
+  row(
+    'file index',
+    `${index.files.length} file pages, ${rowsCount} rows in ${tableArticles} articles, ${mentions} mentions, ${index.skipped} rows not indexed; most names in one article ${maxPerArticle}`,
+  );
+  row(
+    'file index build (with mentions)',
+    `${(indexMs / 1000).toFixed(2)} s (+ ${(loadMs / 1000).toFixed(1)} s loading texts from the parse cache when kb build parsed nothing; cached afterwards)`,
+  );
   started = performance.now();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kb-links-bench-'));
   try {
@@ -209,7 +219,10 @@ async function main(): Promise<void> {
     const sizes = [articles, citationsCsv(corpus.articles).text, filesCsv(index).text].map((t) => reproducibleGzip(Buffer.from(t)).length);
     dataBytes = sizes.reduce((a, b) => a + b, 0);
     const dataMs = performance.now() - started;
-    row('data export', `${(dataMs / 1000).toFixed(2)} s; articles.jsonl.gz ${(sizes[0]! / 1e6).toFixed(1)} MB, citations.csv.gz ${(sizes[1]! / 1e6).toFixed(2)} MB, files.csv.gz ${(sizes[2]! / 1e6).toFixed(2)} MB`);
+    row(
+      'data export',
+      `${(dataMs / 1000).toFixed(2)} s; articles.jsonl.gz ${(sizes[0]! / 1e6).toFixed(1)} MB, citations.csv.gz ${(sizes[1]! / 1e6).toFixed(2)} MB, files.csv.gz ${(sizes[2]! / 1e6).toFixed(2)} MB`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -231,7 +244,9 @@ async function main(): Promise<void> {
         const pages = count(path.join(pagesDir, 'files'));
         row('file pages, written from one render', `${written} pages in ${(writeMs / 1000).toFixed(2)} s, ${(pages.bytes / 1e6).toFixed(1)} MB`);
         pagesWritten = pages;
-        const big = readdirSync(path.join(pagesDir, 'files')).map((slug) => [slug, statSync(path.join(pagesDir, 'files', slug, 'index.html')).size] as const).sort((a, b) => b[1] - a[1])[0];
+        const big = readdirSync(path.join(pagesDir, 'files'))
+          .map((slug) => [slug, statSync(path.join(pagesDir, 'files', slug, 'index.html')).size] as const)
+          .sort((a, b) => b[1] - a[1])[0];
         if (big) row('largest file page', `${big[0]} ${(big[1] / 1e3).toFixed(0)} KB`);
       } finally {
         rmSync(pagesDir, { recursive: true, force: true });
@@ -245,11 +260,19 @@ async function main(): Promise<void> {
   if (pagesWritten.files > 0) {
     // The written file pages, the data files (3 + manifest) and the two pages Next renders (/files/, /data/: measured in out/ when there).
     const nextPages = count(path.join(outDir, 'files')).files > 0 ? 0 : 2;
-    row('added (computed from the above)', `${pagesWritten.files + 4 + nextPages} files, ${((pagesWritten.bytes + dataBytes) / 1e6).toFixed(1)} MB + the /files/ index page`, '≤ 2,500 files, ≤ 40 MB');
+    row(
+      'added (computed from the above)',
+      `${pagesWritten.files + 4 + nextPages} files, ${((pagesWritten.bytes + dataBytes) / 1e6).toFixed(1)} MB + the /files/ index page`,
+      '≤ 2,500 files, ≤ 40 MB',
+    );
   }
   const files = count(path.join(outDir, 'files'));
   const data = count(path.join(outDir, 'data'));
-  row(`${path.relative(process.cwd(), outDir) || outDir}/files/ + data/`, `${files.files + data.files} files, ${((files.bytes + data.bytes) / 1e6).toFixed(1)} MB (files/ ${files.files}, ${(files.bytes / 1e6).toFixed(1)} MB; data/ ${data.files}, ${(data.bytes / 1e6).toFixed(1)} MB)`, '≤ 2,500 files, ≤ 40 MB');
+  row(
+    `${path.relative(process.cwd(), outDir) || outDir}/files/ + data/`,
+    `${files.files + data.files} files, ${((files.bytes + data.bytes) / 1e6).toFixed(1)} MB (files/ ${files.files}, ${(files.bytes / 1e6).toFixed(1)} MB; data/ ${data.files}, ${(data.bytes / 1e6).toFixed(1)} MB)`,
+    '≤ 2,500 files, ≤ 40 MB',
+  );
 
   if (args.includes('--append')) {
     let commit = '';

@@ -21,7 +21,34 @@ const SIZE = Number(args[args.indexOf('--size') + 1] ?? 0) || 4000;
 const NS_PER_BYTE = 100;
 const GROWTH = 8;
 
-const PIECES = [' ', '\t', '\u2028', '\u2029', '\u00a0', ' \u2028', '.', '-', '=', '#', ' #', '*', '*a_', '[', ':', '|', '<92>', '&amp;', 'Q1', '0', '1.', 'a ', 'www.', 'http://x/.,', 'Date Time ', '+-'];
+const PIECES = [
+  ' ',
+  '\t',
+  '\u2028',
+  '\u2029',
+  '\u00a0',
+  ' \u2028',
+  '.',
+  '-',
+  '=',
+  '#',
+  ' #',
+  '*',
+  '*a_',
+  '[',
+  ':',
+  '|',
+  '<92>',
+  '&amp;',
+  'Q1',
+  '0',
+  '1.',
+  'a ',
+  'www.',
+  'http://x/.,',
+  'Date Time ',
+  '+-',
+];
 const ENDS = ['', '\u2028', ':', '\u2028x'];
 const PREFIXES = ['', 'x', '- ', 'TITLE :', 'Q123456', '# ', 'Product(s):', 'kbvc'];
 
@@ -66,9 +93,12 @@ for (const { name, re } of regexes) {
   if (top.nsPerByte > NS_PER_BYTE || top.growth > GROWTH) failures++;
 }
 worst.sort((a, b) => b.nsPerByte - a.nsPerByte);
-console.log(`${regexes.length} regexes × ${PREFIXES.length * PIECES.length * ENDS.length} inputs of ${SIZE} and ${SIZE * 4} characters (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+  `${regexes.length} regexes × ${PREFIXES.length * PIECES.length * ENDS.length} inputs of ${SIZE} and ${SIZE * 4} characters (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+);
 console.log('slowest ten, by time per byte at 4N:');
-for (const w of worst.slice(0, 10)) console.log(`  ${w.nsPerByte.toFixed(1)} ns/byte, growth ${w.growth ? w.growth.toFixed(1) : '-'}  ${w.name.slice(0, 110)}  on ${w.input.slice(0, 40)}`);
+for (const w of worst.slice(0, 10))
+  console.log(`  ${w.nsPerByte.toFixed(1)} ns/byte, growth ${w.growth ? w.growth.toFixed(1) : '-'}  ${w.name.slice(0, 110)}  on ${w.input.slice(0, 40)}`);
 const bad = worst.filter((w) => w.nsPerByte > NS_PER_BYTE || w.growth > GROWTH);
 for (const w of bad) console.log(`OVER BUDGET: ${w.name}: ${w.nsPerByte.toFixed(1)} ns/byte, growth ${w.growth.toFixed(1)} on ${w.input}`);
 console.log(`budget: ${NS_PER_BYTE} ns/byte, growth ≤ ${GROWTH} (quadratic: 16); ${bad.length === 0 ? 'all within' : `${bad.length} over`}`);

@@ -40,7 +40,9 @@ const rows: Row[] = [];
 let phaseSection = '';
 const row = (r: Row) => {
   rows.push(r);
-  console.log(`  ${r.name}: ${r.value}${r.baseline ? `   baseline ${r.baseline}` : ''}${r.ratio ? `   ratio ${r.ratio}` : ''}${r.target ? `   target ${r.target}` : ''}`);
+  console.log(
+    `  ${r.name}: ${r.value}${r.baseline ? `   baseline ${r.baseline}` : ''}${r.ratio ? `   ratio ${r.ratio}` : ''}${r.target ? `   target ${r.target}` : ''}`,
+  );
 };
 
 function step(title: string): void {
@@ -106,17 +108,32 @@ async function main(): Promise<void> {
   const remark = await measure(tsx, ['bench/baseline-remark.ts', content], { env });
   ensureOk(remark, 'remark baseline');
   const remarkMs = (JSON.parse(remark.stdout) as { ms: number }).ms;
-  row({ name: 'kb parse, cold', value: `${sec(parse.ms)} (${parsedCount} articles, ${gib(parse.peakRssBytes)})`, baseline: `remark alone ${sec(remarkMs)} in one thread`, ratio: (parse.ms / remarkMs).toFixed(2), target: '≤ 30 s (full corpus)' });
+  row({
+    name: 'kb parse, cold',
+    value: `${sec(parse.ms)} (${parsedCount} articles, ${gib(parse.peakRssBytes)})`,
+    baseline: `remark alone ${sec(remarkMs)} in one thread`,
+    ratio: (parse.ms / remarkMs).toFixed(2),
+    target: '≤ 30 s (full corpus)',
+  });
 
   step('npm run dev: ready, then articles while the archive loads');
   const devFiles = scanContent(content).files;
-  const devIds = Array.from({ length: Math.min(20, devFiles.length) }, (_, i) => /Q\d+/.exec(devFiles[Math.floor((i * devFiles.length) / Math.min(20, devFiles.length))]!)![0]);
+  const devIds = Array.from(
+    { length: Math.min(20, devFiles.length) },
+    (_, i) => /Q\d+/.exec(devFiles[Math.floor((i * devFiles.length) / Math.min(20, devFiles.length))]!)![0],
+  );
   // Twice: the first start compiles the route; the second reuses Turbopack's file-system cache.
   rmSync(path.join(root, '.next', 'dev'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   for (const run of ['first start', 'second start']) {
     const dev = await measure(tsx, ['bench/dev.ts', content, ...devIds], { env });
     if (dev.code === 0) {
-      const figures = JSON.parse(dev.stdout.trim().split('\n').pop()!) as { nextReadyMs: number; readyMs: number; medianMs: number; maxMs: number; results: Array<{ id: string; status: number; ms: number }> };
+      const figures = JSON.parse(dev.stdout.trim().split('\n').pop()!) as {
+        nextReadyMs: number;
+        readyMs: number;
+        medianMs: number;
+        maxMs: number;
+        results: Array<{ id: string; status: number; ms: number }>;
+      };
       const failed = figures.results.filter((r) => r.status !== 200).map((r) => `${r.id} ${r.status}`);
       row({
         name: `dev, ${run}`,
@@ -139,20 +156,33 @@ async function main(): Promise<void> {
     const out = countFiles(outDir);
     const pages = readdirSync(path.join(outDir, 'kb')).reduce((n, bucket) => n + readdirSync(path.join(outDir, 'kb', bucket)).length, 0);
     row({ name: 'build, cold', value: `${sec(build.ms)}, peak RSS ${gib(build.peakRssBytes)}`, target: '≤ 240 s, ≤ 2.5 GiB (full corpus)' });
-    row({ name: 'output', value: `${out.count} files (${(out.count / articles).toFixed(2)} per article), ${mb(out.bytes)}; ${pages} article pages`, target: '≤ 2.2 files per article, ≤ 900 MB' });
+    row({
+      name: 'output',
+      value: `${out.count} files (${(out.count / articles).toFixed(2)} per article), ${mb(out.bytes)}; ${pages} article pages`,
+      target: '≤ 2.2 files per article, ≤ 900 MB',
+    });
     const largest = largestFile(outDir);
     row({ name: 'largest file', value: `${largest.file} ${(largest.bytes / 1024).toFixed(0)} KB`, target: '≤ 500 KB' });
     const sample = path.join(outDir, 'kb/244/Q244717/index.html');
     if (existsSync(sample)) {
       const html = readFileSync(sample, 'utf8');
-      row({ name: 'Q244717 page', value: `HTML ${(html.length / 1024).toFixed(1)} KB, first-load JS ${(firstLoadJs(outDir, html) / 1024).toFixed(1)} KB gzip`, target: 'HTML ≤ 30 KB, JS ≤ 150 KB gzip' });
+      row({
+        name: 'Q244717 page',
+        value: `HTML ${(html.length / 1024).toFixed(1)} KB, first-load JS ${(firstLoadJs(outDir, html) / 1024).toFixed(1)} KB gzip`,
+        target: 'HTML ≤ 30 KB, JS ≤ 150 KB gzip',
+      });
     }
 
     if (!args.includes('--no-rebuild')) {
       step('kb build (cached rebuild)');
       const rebuild = await measure(tsx, ['scripts/kb.ts', 'build'], { env });
       ensureOk(rebuild, 'kb rebuild');
-      row({ name: 'build, cached', value: `${sec(rebuild.ms)}, peak RSS ${gib(rebuild.peakRssBytes)}`, baseline: sec(build.ms), ratio: (rebuild.ms / build.ms).toFixed(2) });
+      row({
+        name: 'build, cached',
+        value: `${sec(rebuild.ms)}, peak RSS ${gib(rebuild.peakRssBytes)}`,
+        baseline: sec(build.ms),
+        ratio: (rebuild.ms / build.ms).toFixed(2),
+      });
     }
 
     step(`baseline: stock Next.js export of ${Math.min(baselinePages, articles)} trivial pages`);
@@ -172,14 +202,28 @@ async function main(): Promise<void> {
     const factor = articles / baseIds.length;
     const baseMs = base.ms * factor;
     const label = factor === 1 ? '' : ` (${sec(base.ms)} for ${baseIds.length} pages, scaled ×${factor.toFixed(2)})`;
-    row({ name: 'build vs stock Next', value: sec(build.ms), baseline: `${sec(baseMs)}${label}, peak ${gib(base.peakRssBytes)}`, ratio: (build.ms / baseMs).toFixed(2) });
-    row({ name: 'files vs stock Next', value: String(out.count), baseline: `${Math.round(baseOut.count * factor)} (${mb(baseOut.bytes * factor)})`, ratio: (out.count / (baseOut.count * factor)).toFixed(2) });
+    row({
+      name: 'build vs stock Next',
+      value: sec(build.ms),
+      baseline: `${sec(baseMs)}${label}, peak ${gib(base.peakRssBytes)}`,
+      ratio: (build.ms / baseMs).toFixed(2),
+    });
+    row({
+      name: 'files vs stock Next',
+      value: String(out.count),
+      baseline: `${Math.round(baseOut.count * factor)} (${mb(baseOut.bytes * factor)})`,
+      ratio: (out.count / (baseOut.count * factor)).toFixed(2),
+    });
   }
 
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (uncommitted changes)' : '';
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
-  const table = ['| measure | ours | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`)].join('\n');
+  const table = [
+    '| measure | ours | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`),
+  ].join('\n');
   const section = `\n### ${date} UTC, commit ${commit}${dirty}: ${scale}\n\nMachine: ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}. Command: \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\`.\n\n${table}\n${phaseSection}`;
   const file = path.join(root, 'BENCHMARKS.md');
   if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures written by `npm run bench`; newest last.\n');

@@ -97,12 +97,22 @@ function hugoSite(content: string, dir: string): number {
   mkdirSync(path.join(dir, 'layouts', '_default'), { recursive: true });
   writeFileSync(
     path.join(dir, 'config.toml'),
-    ['baseURL = "http://localhost/"', 'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]', 'disablePathToLower = true', '[markup.goldmark.renderer]', 'unsafe = false', ''].join('\n'),
+    [
+      'baseURL = "http://localhost/"',
+      'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]',
+      'disablePathToLower = true',
+      '[markup.goldmark.renderer]',
+      'unsafe = false',
+      '',
+    ].join('\n'),
   );
   const page = '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n';
   writeFileSync(path.join(dir, 'layouts', '_default', 'single.html'), page);
   writeFileSync(path.join(dir, 'layouts', '_default', 'page.html'), page);
-  writeFileSync(path.join(dir, 'layouts', '_default', 'list.html'), '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1></body></html>\n');
+  writeFileSync(
+    path.join(dir, 'layouts', '_default', 'list.html'),
+    '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1></body></html>\n',
+  );
   const made = new Set<string>();
   let n = 0;
   for (const file of scanContent(content).files) {
@@ -153,7 +163,9 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
       try {
         const edit = await build('1× after a body edit', one, false, env);
         builds.push(edit);
-        rows.push(`| rebuild after one body edit, 1× | ${sec(edit.result.ms)}, peak ${gib(edit.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(edit.result.ms / b1.result.ms).toFixed(2)} | ≤ 15 s and ≤ 0.15 × cold |`);
+        rows.push(
+          `| rebuild after one body edit, 1× | ${sec(edit.result.ms)}, peak ${gib(edit.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(edit.result.ms / b1.result.ms).toFixed(2)} | ≤ 15 s and ≤ 0.15 × cold |`,
+        );
       } finally {
         replaceFile(full, before);
       }
@@ -164,7 +176,10 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
   const b1 = builds.find((b) => b.label === '1×');
 
   if (!args.includes('--no-hugo')) {
-    for (const [label, content] of [['1×', one], [`${scale}×`, big]] as const) {
+    for (const [label, content] of [
+      ['1×', one],
+      [`${scale}×`, big],
+    ] as const) {
       if (label === '1×' && args.includes('--no-1x')) continue;
       const h = await hugo(label, content);
       if (typeof h === 'string') notes.push(h);
@@ -172,9 +187,14 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
     }
   }
 
-  if (b1) rows.unshift(`| cold build, 1× | ${sec(b1.result.ms)}, peak ${gib(b1.result.peakRssBytes)}, ${b1.files} files, ${mb(b1.bytes)} | ${hugos[0] ? `bare Hugo ${sec(hugos[0].result.ms)}, peak ${gib(hugos[0].result.peakRssBytes)}` : ''} | ${hugos[0] ? (b1.result.ms / hugos[0].result.ms).toFixed(2) : ''} | ≤ 3.5 × Hugo |`);
+  if (b1)
+    rows.unshift(
+      `| cold build, 1× | ${sec(b1.result.ms)}, peak ${gib(b1.result.peakRssBytes)}, ${b1.files} files, ${mb(b1.bytes)} | ${hugos[0] ? `bare Hugo ${sec(hugos[0].result.ms)}, peak ${gib(hugos[0].result.peakRssBytes)}` : ''} | ${hugos[0] ? (b1.result.ms / hugos[0].result.ms).toFixed(2) : ''} | ≤ 3.5 × Hugo |`,
+    );
   const hN = hugos.find((h) => h.label === `${scale}×`);
-  rows.push(`| cold build, ${scale}× | ${bN.result.code === 0 ? '' : `FAILED (exit ${bN.result.code}) after `}${sec(bN.result.ms)}, peak ${gib(bN.result.peakRssBytes)}, ${bN.files} files, ${mb(bN.bytes)} | ${hN ? `bare Hugo ${sec(hN.result.ms)}, peak ${gib(hN.result.peakRssBytes)}` : ''} | ${hN ? (bN.result.ms / hN.result.ms).toFixed(2) : ''} | ≤ 2.5 GiB; ≤ 290,000 files, ≤ 3.3 GB |`);
+  rows.push(
+    `| cold build, ${scale}× | ${bN.result.code === 0 ? '' : `FAILED (exit ${bN.result.code}) after `}${sec(bN.result.ms)}, peak ${gib(bN.result.peakRssBytes)}, ${bN.files} files, ${mb(bN.bytes)} | ${hN ? `bare Hugo ${sec(hN.result.ms)}, peak ${gib(hN.result.peakRssBytes)}` : ''} | ${hN ? (bN.result.ms / hN.result.ms).toFixed(2) : ''} | ≤ 2.5 GiB; ≤ 290,000 files, ≤ 3.3 GB |`,
+  );
   if (b1 && bN.result.code === 0) rows.push(`| cold build ${scale}× / 1× | ${(bN.result.ms / b1.result.ms).toFixed(2)} | | | ≤ 4.2 |`);
   if (hugos.length === 2) rows.push(`| bare Hugo ${scale}× / 1× | ${(hugos[1]!.result.ms / hugos[0]!.result.ms).toFixed(2)} | | | |`);
 
@@ -191,7 +211,7 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    'Phases (`kb build`\'s own table, scripts/lib/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):',
+    "Phases (`kb build`'s own table, scripts/lib/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):",
     '',
     phaseTable(builds),
     ...(notes.length ? ['', ...notes.map((n) => `Note: ${n}`)] : []),

@@ -72,7 +72,16 @@ const step = (title: string) => console.log(`\n== ${title}`);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 const FIRST_QUERIES = ['rassrv', 'windows nt printer', 'kbfixlist', 'excel macro error', 'RAS Port Becomes Unavailable in Windows NT 4.0', 'Q244717'];
-const LATER_QUERIES = ['outlook calendar', 'kbbug', 'access database corrupt', 'setup fails', 'dhcp server', 'visual basic ole automation', 'foxpro report', 'exchange mailbox'];
+const LATER_QUERIES = [
+  'outlook calendar',
+  'kbbug',
+  'access database corrupt',
+  'setup fails',
+  'dhcp server',
+  'visual basic ole automation',
+  'foxpro report',
+  'exchange mailbox',
+];
 /** Typed key by key in Chromium (search as you type: every keystroke is a search). */
 const TYPED_QUERIES = ['printer driver', 'word macro', 'sql server login', 'mail merge', 'tcp/ip address', 'excel chart', 'modem dial', 'iis asp error'];
 
@@ -129,7 +138,11 @@ function quantile(values: number[], q: number): number {
 }
 
 function printTable(): string {
-  const table = ['| search measure | kbview | baseline | target |', '|---|---|---|---|', ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.target ?? ''} |`)].join('\n');
+  const table = [
+    '| search measure | kbview | baseline | target |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.target ?? ''} |`),
+  ].join('\n');
   console.log(`\n${table}`);
   return table;
 }
@@ -166,12 +179,14 @@ async function main(): Promise<void> {
   }
 
   const tree = countTree(indexDir);
-  const kinds = ['t', 'm', 's', 'f', 'ids'].map((d) => `${d}/ ${existsSync(path.join(indexDir!, d)) ? readdirSync(path.join(indexDir!, d)).length : 0}`).join(', ');
+  const kinds = ['t', 'm', 's', 'f', 'ids']
+    .map((d) => `${d}/ ${existsSync(path.join(indexDir!, d)) ? readdirSync(path.join(indexDir!, d)).length : 0}`)
+    .join(', ');
   row({
     name: 'index files',
     value: `${tree.files} files (${kinds}), ${mb(tree.bytes)} (${mb(tree.gzip)} gzip)`,
     baseline: 'MiniSearch: 1 file, 118 MB JSON',
-    target: 'a few thousand files (≤ 8,000 with the header box\'s s/ title records), ≲ 300 MB',
+    target: "a few thousand files (≤ 8,000 with the header box's s/ title records), ≲ 300 MB",
     ok: tree.files <= 8000 && tree.bytes <= 300e6,
   });
   const sizes = ['manifest.json', 'facets.json', 'keywords.json', 'dates.json'].map((f) => {
@@ -222,7 +237,8 @@ async function main(): Promise<void> {
   {
     const perKey = async (baseline: boolean): Promise<{ first: number; keys: number[]; ms: number[] }> => {
       const { engine, bytes } = baseline ? recordingEngine(indexDir!, true) : recordingEngine(indexDir!);
-      const search = (q: string) => (baseline ? (engine as BaselineEngine).search({ q, limit: PAGE_SIZE }) : (engine as SearchEngine).search({ q, limit: 8, suggest: true }));
+      const search = (q: string) =>
+        baseline ? (engine as BaselineEngine).search({ q, limit: PAGE_SIZE }) : (engine as SearchEngine).search({ q, limit: 8, suggest: true });
       // First query of a fresh page: the whole of "rassrv" typed (a search per keystroke).
       for (let i = 1; i <= 'rassrv'.length; i++) await search('rassrv'.slice(0, i));
       const first = bytes();
@@ -241,7 +257,8 @@ async function main(): Promise<void> {
     };
     const now = await perKey(false);
     const before = await perKey(true);
-    const fmt = (r: { keys: number[] }) => `median ${kb(quantile(r.keys, 0.5))}, p90 ${kb(quantile(r.keys, 0.9))}, max ${kb(Math.max(...r.keys))} over ${r.keys.length} keystrokes`;
+    const fmt = (r: { keys: number[] }) =>
+      `median ${kb(quantile(r.keys, 0.5))}, p90 ${kb(quantile(r.keys, 0.9))}, max ${kb(Math.max(...r.keys))} over ${r.keys.length} keystrokes`;
     row({
       name: 'Node: bytes per keystroke (index files, gzip)',
       value: `header box: ${fmt(now)}; first query "rassrv" typed: ${kb(now.first)}`,
@@ -255,7 +272,7 @@ async function main(): Promise<void> {
   const corpus = await loadCorpus(content);
   const articles = corpus.articles;
   let seed = 20240229;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const quality = recordingEngine(indexDir).engine;
   let first = 0;
   let tiedFirst = 0;
@@ -297,7 +314,7 @@ async function main(): Promise<void> {
     const withText = await loadCorpus(content, { withText: true });
     const samples: Array<{ id: string; q: string }> = [];
     let s2 = 7;
-    const rand = () => ((s2 = (Math.imul(s2, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (s2 = (Math.imul(s2, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const files = withText.files.filter((f) => f.article && f.article.sections.some((x) => x.id === 'symptoms'));
     for (let tries = 0; samples.length < 300 && tries < 5000; tries++) {
       const f = files[Math.floor(rand() * files.length)]!;
@@ -362,7 +379,10 @@ async function main(): Promise<void> {
     const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
     const file = path.join(root, 'BENCHMARKS.md');
     if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n');
-    appendFileSync(file, `\n### ${date} UTC, commit ${commit}: search, full corpus\n\nMachine: ${os.availableParallelism()} cores, Node ${process.version}. Command: \`npx tsx bench/search.ts ${args.join(' ')}\`.\n\n${table}\n`);
+    appendFileSync(
+      file,
+      `\n### ${date} UTC, commit ${commit}: search, full corpus\n\nMachine: ${os.availableParallelism()} cores, Node ${process.version}. Command: \`npx tsx bench/search.ts ${args.join(' ')}\`.\n\n${table}\n`,
+    );
     console.log(`appended to ${path.relative(root, file)}`);
   }
   const keep = flag('--keep-index');
@@ -378,7 +398,8 @@ function siteWithIndex(siteDir: string, indexDir: string, work: string, name: st
   const site = path.join(work, name);
   execFileSync('cp', ['-al', siteDir, site]);
   for (const entry of readdirSync(path.join(site, 'search'))) {
-    if (entry !== 'index.html' && !entry.startsWith('__next') && !entry.endsWith('.txt')) rmSync(path.join(site, 'search', entry), { recursive: true, force: true });
+    if (entry !== 'index.html' && !entry.startsWith('__next') && !entry.endsWith('.txt'))
+      rmSync(path.join(site, 'search', entry), { recursive: true, force: true });
   }
   cpSync(indexDir, path.join(site, 'search'), { recursive: true });
   return site;
@@ -444,7 +465,12 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
       await page.keyboard.type(firstQuery, { delay: 150 });
       await waitFor(firstQuery);
       const afterFirst = await resourceBytes();
-      console.log(`  first query files: ${sentLog.slice(pageFiles).map((l) => l.replace(/\?v=\w+/, '')).join(', ')}`);
+      console.log(
+        `  first query files: ${sentLog
+          .slice(pageFiles)
+          .map((l) => l.replace(/\?v=\w+/, ''))
+          .join(', ')}`,
+      );
       const firstLatencies = await page.evaluate(() => (window as unknown as { __lat: Array<[string, number]> }).__lat.splice(0));
       await page.waitForTimeout(1500); // the keyword lists load after the first results
       const settled = await resourceBytes();
@@ -476,7 +502,9 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
       }
       const typedFirst = firstLatencies.map(([v, ms]) => `${v}:${ms.toFixed(0)}`).join(' ');
       console.log(`  first query keystrokes (ms): ${typedFirst}`);
-      console.log(`  search page (HTML, CSS, scripts) before typing: ${kb(pageBytes)}; first query added ${kb(afterFirst - pageBytes)}; keyword lists after: ${kb(settled - afterFirst)}`);
+      console.log(
+        `  search page (HTML, CSS, scripts) before typing: ${kb(pageBytes)}; first query added ${kb(afterFirst - pageBytes)}; keyword lists after: ${kb(settled - afterFirst)}`,
+      );
       console.log(`  later queries, entered at once: ${later.map(kb).join(', ')}`);
       console.log(`  later queries, typed key by key: ${typed.map(kb).join(', ')}`);
       row({
@@ -573,7 +601,12 @@ async function headerBoxPart(withPage: WithPage, href: (p: string) => string, se
     await shows('rassrv');
     await page.waitForTimeout(100);
     const first = sent() - before;
-    console.log(`  from focus to the dropdown for "rassrv": ${sentLog.slice(pageFiles).map((l) => l.replace(/\?v=\w+/, '')).join(', ')}`);
+    console.log(
+      `  from focus to the dropdown for "rassrv": ${sentLog
+        .slice(pageFiles)
+        .map((l) => l.replace(/\?v=\w+/, ''))
+        .join(', ')}`,
+    );
     await page.evaluate(() => ((window as unknown as { __lat: number[] }).__lat.length = 0));
     const keys: number[] = [];
     for (const q of TYPED_QUERIES) {
@@ -623,7 +656,12 @@ const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, 
 async function throttle(page: import('playwright-core').Page): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 150,
+    downloadThroughput: (1.6 * 1024 * 1024) / 8,
+    uploadThroughput: (750 * 1024) / 8,
+  });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 }
 
@@ -657,7 +695,8 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
         w.__cls = 0;
         w.__first = 0;
         new PerformanceObserver((list) => {
-          for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) if (!entry.hadRecentInput) w.__cls += entry.value;
+          for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>)
+            if (!entry.hadRecentInput) w.__cls += entry.value;
         }).observe({ type: 'layout-shift', buffered: true });
         new MutationObserver(() => {
           if (!w.__first && document.querySelector('main [data-result]')) {
@@ -684,15 +723,32 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
 async function lighthousePart(bin: string, href: (p: string) => string): Promise<void> {
   step('Lighthouse (mobile defaults)');
   const { chromiumPath } = await import('../test/helpers/browser.js');
-  for (const [name, url] of [['/search/?q=rassrv', href('search/?q=rassrv')], ['article Q244717', href('kb/244/Q244717/')]] as const) {
+  for (const [name, url] of [
+    ['/search/?q=rassrv', href('search/?q=rassrv')],
+    ['article Q244717', href('kb/244/Q244717/')],
+  ] as const) {
     const out = path.join(os.tmpdir(), `kbview-lh-${process.pid}.json`);
     try {
       // Asynchronously: the site is served by this process, which must keep answering.
-      await promisify(execFile)(bin, [url, '--quiet', '--output=json', `--output-path=${out}`, '--only-categories=performance,accessibility,best-practices,seo', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'], {
-        env: { ...process.env, CHROME_PATH: chromiumPath() },
-        timeout: 420_000,
-      });
-      const report = JSON.parse(readFileSync(out, 'utf8')) as { categories: Record<string, { score: number | null }>; audits: Record<string, { numericValue?: number }> };
+      await promisify(execFile)(
+        bin,
+        [
+          url,
+          '--quiet',
+          '--output=json',
+          `--output-path=${out}`,
+          '--only-categories=performance,accessibility,best-practices,seo',
+          '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
+        ],
+        {
+          env: { ...process.env, CHROME_PATH: chromiumPath() },
+          timeout: 420_000,
+        },
+      );
+      const report = JSON.parse(readFileSync(out, 'utf8')) as {
+        categories: Record<string, { score: number | null }>;
+        audits: Record<string, { numericValue?: number }>;
+      };
       const score = (c: string) => Math.round((report.categories[c]?.score ?? 0) * 100);
       const clsValue = report.audits['cumulative-layout-shift']?.numericValue ?? NaN;
       row({
@@ -700,7 +756,9 @@ async function lighthousePart(bin: string, href: (p: string) => string): Promise
         value: `${score('performance')} / ${score('accessibility')} / ${score('best-practices')} / ${score('seo')} / ${clsValue.toFixed(3)}`,
         baseline: name.startsWith('/search') ? '93 / 96 / – / – / 0.157 (issue)' : '100 in all four (issue)',
         target: name.startsWith('/search') ? '≥ 98 / 100 / – / – / ≤ 0.05' : '100',
-        ok: name.startsWith('/search') ? score('performance') >= 98 && score('accessibility') === 100 && clsValue <= 0.05 : score('performance') === 100 && score('accessibility') === 100,
+        ok: name.startsWith('/search')
+          ? score('performance') >= 98 && score('accessibility') === 100 && clsValue <= 0.05
+          : score('performance') === 100 && score('accessibility') === 100,
       });
     } catch (error) {
       console.log(`  Lighthouse on ${name} failed: ${(error as Error).message.split('\n')[0]}`);

@@ -14,7 +14,9 @@ export function syntheticDir(scale: number): string {
 export async function ensureSynthetic(scale: number, source?: string): Promise<string> {
   const from = source ?? (await corpusDir());
   const result = generateSynthetic(from, syntheticDir(scale), scale, (done, total) => console.error(`synthetic: ${done}/${total} articles`));
-  console.error(`synthetic: ${result.articles} article files in ${result.dir} (${result.generated ? 'generated' : 'reused'}, ${(result.ms / 1000).toFixed(1)} s)`);
+  console.error(
+    `synthetic: ${result.articles} article files in ${result.dir} (${result.generated ? 'generated' : 'reused'}, ${(result.ms / 1000).toFixed(1)} s)`,
+  );
   return result.dir;
 }
 

@@ -35,7 +35,15 @@
  */
 import { createHash } from 'node:crypto';
 import { config } from './config';
-import { escapeHtml, FLIGHT_DOLLAR_ESCAPE_JS, flightStringStartsAt, htmlSafeJson, INLINE_PAYLOAD_TEXT_SCRIPT, PUSH_TEXT_ROW_JS, refuseBinaryPayloadRows } from './next-internals';
+import {
+  escapeHtml,
+  FLIGHT_DOLLAR_ESCAPE_JS,
+  flightStringStartsAt,
+  htmlSafeJson,
+  INLINE_PAYLOAD_TEXT_SCRIPT,
+  PUSH_TEXT_ROW_JS,
+  refuseBinaryPayloadRows,
+} from './next-internals';
 
 export { escapeHtml, htmlSafeJson };
 
@@ -69,11 +77,7 @@ const NAME_OF = new Map<string, { kind: 'field'; name: FieldName } | { kind: 'sl
   ...Object.entries(TEMPLATE_SLOTS).map(([name, value]) => [value, { kind: 'slot', name: name as SlotName }] as const),
 ]);
 
-type Part =
-  | string
-  | { kind: 'field'; name: FieldName }
-  | { kind: 'slot'; name: SlotName }
-  | { kind: 'payload' };
+type Part = string | { kind: 'field'; name: FieldName } | { kind: 'slot'; name: SlotName } | { kind: 'payload' };
 
 /** The page's RSC payload: its text, split at the fields, as a shared script builds it in the browser. */
 type PayloadPart = string | { name: FieldName; stringStart: boolean };

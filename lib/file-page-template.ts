@@ -37,5 +37,8 @@ export function fillFileTemplate(template: string, slug: string, bodyHtml: strin
   const scriptOpen = template.lastIndexOf('<script', at);
   if (scriptOpen >= 0 && template.lastIndexOf('</script', at) < scriptOpen) throw new Error('file page template: the content placeholder is inside a script');
   const page = template.slice(0, at) + '\u0000' + template.slice(at + FILE_TEMPLATE_BODY.length);
-  return page.split(FILE_TEMPLATE_SLUG).join(slug).replace('\u0000', () => bodyHtml);
+  return page
+    .split(FILE_TEMPLATE_SLUG)
+    .join(slug)
+    .replace('\u0000', () => bodyHtml);
 }

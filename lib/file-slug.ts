@@ -22,6 +22,9 @@ export function fileSlug(name: string): string | null {
     }
     if (out.length >= MAX_FILE_SLUG) break;
   }
-  out = out.slice(0, MAX_FILE_SLUG).replace(/^[.-]+/, '').replace(/[.-]+$/, '');
+  out = out
+    .slice(0, MAX_FILE_SLUG)
+    .replace(/^[.-]+/, '')
+    .replace(/[.-]+$/, '');
   return out.length > 0 ? out : null;
 }

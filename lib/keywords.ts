@@ -314,5 +314,14 @@ function own(table: Readonly<Record<string, string>>, key: string): string | nul
 
 /** The three examples and the other article types, in the order the keyword index explains them first. */
 export const ARTICLE_TYPE_KEYWORDS: readonly string[] = [
-  'kbbug', 'kbfix', 'kbhowto', 'kbprb', 'kbinfo', 'kbpending', 'kbnofix', 'kberrmsg', 'kbfaq', 'kbdocerr',
+  'kbbug',
+  'kbfix',
+  'kbhowto',
+  'kbprb',
+  'kbinfo',
+  'kbpending',
+  'kbnofix',
+  'kberrmsg',
+  'kbfaq',
+  'kbdocerr',
 ];

@@ -8,8 +8,7 @@
 
 export const SITE_NAME = 'kbview';
 
-export const SITE_DESCRIPTION =
-  'An archive of old Microsoft KnowledgeBase articles, converted from Markdown to static pages.';
+export const SITE_DESCRIPTION = 'An archive of old Microsoft KnowledgeBase articles, converted from Markdown to static pages.';
 
 /**
  * A page title from the archive's text, as metadata: `Text · kbview`, given
@@ -49,10 +48,7 @@ export function displayTitle(id: string, title: string): string {
   return title.startsWith(prefix) ? title.slice(prefix.length).trim() || title : title;
 }
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-] as const;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /**
  * `{ iso: '2002-05-08', text: '8 May 2002' }` for an ISO date; dates the loader

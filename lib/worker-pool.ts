@@ -44,7 +44,10 @@ export function fileTimeoutMs(c: Pick<Config, 'fileTimeoutMs'> = config()): numb
 
 /** An error of the run: a worker crashed while it held `file`. */
 export class WorkerCrash extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`a worker crashed while processing ${file}: ${reason}`);
   }
 }
@@ -82,9 +85,14 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       const state = new Int32Array(progress);
       Atomics.store(state, 0, -1);
       const envelope: Envelope = { data: options.workerData, progress };
-      const worker = module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx')
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, { eval: true, workerData: envelope, env })
-        : new Worker(module, { workerData: envelope, env });
+      const worker =
+        module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx')
+          ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, {
+              eval: true,
+              workerData: envelope,
+              env,
+            })
+          : new Worker(module, { workerData: envelope, env });
       live.add(worker);
       running++;
       let current: [number, number] | null = null;

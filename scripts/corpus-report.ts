@@ -199,7 +199,9 @@ export function formatReport(report: Report, limit = 20): string {
       out.push(`  ${f.file}: ${f.field}: header ${JSON.stringify(f.expected)}, parsed ${JSON.stringify(f.actual)}`);
     }
   }
-  out.push(`file tables: ${report.tablesWithRows}/${report.tables} articles with a table header got rows (${percent(report.tablesWithRows, report.tables).toFixed(2)}%)`);
+  out.push(
+    `file tables: ${report.tablesWithRows}/${report.tables} articles with a table header got rows (${percent(report.tablesWithRows, report.tables).toFixed(2)}%)`,
+  );
   if (report.tableFailures.length > 0) {
     out.push(`tables without rows (${report.tableFailures.length}, first ${Math.min(limit, report.tableFailures.length)}):`);
     for (const file of report.tableFailures.slice(0, limit)) out.push(`  ${file}`);

@@ -28,7 +28,10 @@ import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'], env: configEnv({ ...config(), runner: 'kb' }) });
+const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+  env: configEnv({ ...config(), runner: 'kb' }),
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
@@ -66,7 +69,10 @@ async function warmUp(origin: string): Promise<void> {
 function buildSearchIndex(): void {
   if (config().skipSearch) return;
   const busyFile = devBusyFile();
-  const search = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-search.ts', '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'], env: configEnv(config()) });
+  const search = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-search.ts', '--if-stale'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: configEnv(config()),
+  });
   // While it parses (and fills the parse cache), the dev server waits to load the archive (lib/content/index.ts).
   mkdirSync(path.dirname(busyFile), { recursive: true });
   writeFileSync(busyFile, String(search.pid));

@@ -83,7 +83,7 @@ export { normalizeBasePath };
 
 /** Does the Accept-Encoding header allow gzip (q > 0)? */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
-  const value = Array.isArray(header) ? header.join(',') : header ?? '';
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
   let star = false;
   for (const part of value.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
@@ -195,13 +195,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
 
-  async function sendFile(
-    req: IncomingMessage,
-    res: ServerResponse,
-    file: string,
-    st: Stats,
-    status = 200,
-  ): Promise<number> {
+  async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, st: Stats, status = 200): Promise<number> {
     const type = contentTypeFor(file);
     const etag = etagFor(st);
     res.setHeader('Content-Type', type);
@@ -209,10 +203,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     res.setHeader('Last-Modified', st.mtime.toUTCString());
     res.setHeader('ETag', etag);
     const rel = path.relative(dir, file).split(path.sep).join('/');
-    res.setHeader(
-      'Cache-Control',
-      rel.startsWith('_next/static/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate',
-    );
+    res.setHeader('Cache-Control', rel.startsWith('_next/static/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate');
     const compressible = useGzip && isCompressible(type);
     if (compressible) res.setHeader('Vary', 'Accept-Encoding');
 

@@ -66,7 +66,12 @@ async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -83,7 +88,11 @@ for (const { name, path: sitePath, ready } of PAGES) {
           await page.screenshot({ path: path.join(SCREENSHOTS, `site-${name}-${view.width}-${view.scheme}.png`), fullPage: true });
           const violations = await axeViolations(page);
           assert.deepEqual(violations, [], `${name} at ${view.width} px, ${view.scheme}: ${JSON.stringify(violations, null, 2)}`);
-          assert.deepEqual(info.pageErrors.map((e) => e.message), [], 'no uncaught errors');
+          assert.deepEqual(
+            info.pageErrors.map((e) => e.message),
+            [],
+            'no uncaught errors',
+          );
         },
         // bypassCSP: the site's Content-Security-Policy (rightly) refuses the injected axe script.
         { browser, context: { viewport: { width: view.width, height: view.height }, colorScheme: view.scheme, bypassCSP: true } },
@@ -93,7 +102,11 @@ for (const { name, path: sitePath, ready } of PAGES) {
 }
 
 /** Presses Tab until `match` is focused (at most `limit` times); returns what is focused. */
-async function tabTo(page: Page, match: (el: { tag: string; text: string; label: string | null }) => boolean, limit = 40): Promise<{ tag: string; text: string; label: string | null }> {
+async function tabTo(
+  page: Page,
+  match: (el: { tag: string; text: string; label: string | null }) => boolean,
+  limit = 40,
+): Promise<{ tag: string; text: string; label: string | null }> {
   for (let i = 0; i < limit; i++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
@@ -144,7 +157,10 @@ test('keyboard only: skip link, contents, section anchor, theme button, on a pho
       const after = await page.evaluate(() => document.documentElement.dataset.theme ?? null);
       assert.notEqual(after, before);
       assert.equal(after, 'dark');
-      assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
     },
     { browser, context: { viewport: { width: 360, height: 740 }, colorScheme: 'light' } },
   );
@@ -175,7 +191,10 @@ test('keyboard only: every element Tab reaches on an article shows a focus outli
         assert.ok(state.visible, `${state.what}: focused but not visible`);
       }
       assert.ok(seen.length > 15, `Tab went through the page (${seen.length} stops)`);
-      assert.ok(seen.some((s) => s.startsWith('a') && s.includes('Q990001')), 'reached the backlinks');
+      assert.ok(
+        seen.some((s) => s.startsWith('a') && s.includes('Q990001')),
+        'reached the backlinks',
+      );
     },
     { browser, context: { viewport: { width: 1280, height: 800 } } },
   );

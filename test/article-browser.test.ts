@@ -34,7 +34,11 @@ after(async () => {
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 
 function clean(info: PageInfo): void {
-  assert.deepEqual(info.pageErrors.map((e) => e.message), [], 'no uncaught errors');
+  assert.deepEqual(
+    info.pageErrors.map((e) => e.message),
+    [],
+    'no uncaught errors',
+  );
   assert.deepEqual(info.consoleErrors, [], 'no console errors (hydration included)');
   assert.deepEqual(info.blockedRequests, [], 'nothing outside loopback');
   assert.deepEqual(info.failedResponses, [], 'no failed requests');
@@ -63,11 +67,14 @@ test('article → backlink, article → not-in-archive page → citing article',
       const main = (await page.locator('main').textContent()) ?? '';
       assert.match(main, /Cited as\s*RAS Port Becomes Unavailable in Windows NT 4\.0/);
       const lookups = await page.locator('.kb-lookup a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.getAttribute('rel')]));
-      assert.deepEqual(lookups.map(([href]) => href), [
-        'https://web.archive.org/web/*/support.microsoft.com/kb/238171',
-        'https://web.archive.org/web/*/support.microsoft.com/support/kb/articles/Q238/1/71.ASP',
-        'http://support.microsoft.com/default.aspx?scid=kb;EN-US;Q238171',
-      ]);
+      assert.deepEqual(
+        lookups.map(([href]) => href),
+        [
+          'https://web.archive.org/web/*/support.microsoft.com/kb/238171',
+          'https://web.archive.org/web/*/support.microsoft.com/support/kb/articles/Q238/1/71.ASP',
+          'http://support.microsoft.com/default.aspx?scid=kb;EN-US;Q238171',
+        ],
+      );
       assert.ok(lookups.every(([, rel]) => rel === 'external nofollow noreferrer'));
       assert.match(main, /1 article refers to it/);
       await page.locator('section[aria-labelledby="kb_cited-by"] a[href="/kb/244/Q244717/"]').click();

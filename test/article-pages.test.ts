@@ -46,7 +46,9 @@ test('the payload script pushes the payload Next would inline, with values escap
   for (const title of ['plain', '$HOME', '$$', 'a"b\\c', '</script><script>alert(1)</script>', 'a & b', 'line\u2028sep\u2029', 'emoji 😀 é', '\u0001']) {
     const fields = { bucket: '244', id: 'Q244717', title, description: title };
     const html = fillTemplate(compiled, { fields, slots: { heading: '<b>h</b>', source: '', rest: '<p>r</p>' } }, '/base');
-    const call = /<script src="\/base\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/.exec(html);
+    const call = /<script src="\/base\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/.exec(
+      html,
+    );
     assert.ok(call, html);
     assert.equal(call[1], compiled.script.name);
     // What React Flight writes for these values: JSON, with a string starting with `$` written `$$…`.
@@ -70,7 +72,6 @@ test('a template whose island content reached the payload, or lost an island, is
   assert.ok(html.startsWith('<html><body><h1>$&lt;&amp;&gt;</h1><div><p>x</p></div><script src="/_next/static/kbview/missing-'), html);
 });
 
-
 /**
  * What differs between two builds of the same pages: the build id, the
  * islands' keys, the CSP hashes, and the chunks' file names and module ids
@@ -79,15 +80,17 @@ test('a template whose island content reached the payload, or lost an island, is
  * its strings are escaped once).
  */
 function normalize(text: string): string {
-  return text
-    .replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*"\/>/, '')
-    // React hoists a preload hint for each <img> into <head>; islands rendered apart have none.
-    .replace(/<link rel="preload" as="image" href="[^"]*"\/>/g, '')
-    .replace(/static\/chunks\/[\w-]+\.(js|css)/g, 'CHUNK.$1')
-    .replace(/([:\n])I\[\d+,/g, '$1I[MODULE,')
-    .replace(/"runtimeModuleIds":\[\d+\]/g, '"runtimeModuleIds":[MODULE]')
-    .replace(/"b":"[^"]+"/, 'BUILD-ID')
-    .replace(/(data-static="|"k":")s[0-9a-z]+-[0-9a-z]+/g, '$1KEY');
+  return (
+    text
+      .replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*"\/>/, '')
+      // React hoists a preload hint for each <img> into <head>; islands rendered apart have none.
+      .replace(/<link rel="preload" as="image" href="[^"]*"\/>/g, '')
+      .replace(/static\/chunks\/[\w-]+\.(js|css)/g, 'CHUNK.$1')
+      .replace(/([:\n])I\[\d+,/g, '$1I[MODULE,')
+      .replace(/"runtimeModuleIds":\[\d+\]/g, '"runtimeModuleIds":[MODULE]')
+      .replace(/"b":"[^"]+"/, 'BUILD-ID')
+      .replace(/(data-static="|"k":")s[0-9a-z]+-[0-9a-z]+/g, '$1KEY')
+  );
 }
 
 const TRICKY = (id: string, title: string, product: string) => `---
@@ -120,7 +123,10 @@ let next: string;
 
 before(async () => {
   const content = makeHostileContent({ at: path.join(REPO_ROOT, '.cache', 'article-pages-content'), unreadable: false });
-  writeFileSync(path.join(content.dir, 'Q990960.md'), TRICKY('Q990960', `$HOME & "quoted" 'single' <b>bold</b> \\ back`, '$Dollar </script><script>alert(1)</script> & "x"'));
+  writeFileSync(
+    path.join(content.dir, 'Q990960.md'),
+    TRICKY('Q990960', `$HOME & "quoted" 'single' <b>bold</b> \\ back`, '$Dollar </script><script>alert(1)</script> & "x"'),
+  );
   writeFileSync(path.join(content.dir, 'Q990961.md'), TRICKY('Q990961', 'Line\u2028separator, emoji 😀, é and &amp;', 'Product\u2029with\u2028separators 😀'));
   writeFileSync(path.join(content.dir, 'Q990962.md'), TRICKY('Q990962', '$$ double', '$'));
   // One after the other: both build in copies of the project, and two builds at once would share the 2 cores.
@@ -158,13 +164,17 @@ function split(page: string, out?: string): { html: string; rows: string[] } {
   // Next's pages inline the payload in consecutive chunks; ours call the payload script.
   // Next's chunks are JSON blocks (scripts/lib/csp.ts) run by the data loader; ours, one values block for the payload script.
   let html = page.replace(/(?:<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>)+/g, (scripts: string) => {
-    for (const [, json] of scripts.matchAll(/<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>/g)) chunks.push((JSON.parse(json!) as [1, string])[1]);
+    for (const [, json] of scripts.matchAll(/<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>/g))
+      chunks.push((JSON.parse(json!) as [1, string])[1]);
     return '<script>PAYLOAD</script>';
   });
-  html = html.replace(/<script src="\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/, (_, name: string, values: string) => {
-    chunks.push(runPayload(readFileSync(path.join(out!, '_next', 'static', 'kbview', name), 'utf8'), values));
-    return '<script>PAYLOAD</script>';
-  });
+  html = html.replace(
+    /<script src="\/_next\/static\/kbview\/([\w-]+\.js)"><\/script><script type="application\/json" data-kb="p">([^<]*)<\/script>/,
+    (_, name: string, values: string) => {
+      chunks.push(runPayload(readFileSync(path.join(out!, '_next', 'static', 'kbview', name), 'utf8'), values));
+      return '<script>PAYLOAD</script>';
+    },
+  );
   return { html: normalize(html), rows: normalize(chunks.join('')).split('\n').sort() };
 }
 
@@ -172,5 +182,5 @@ test('a tricky title and product arrive escaped and whole', () => {
   const html = readFileSync(path.join(template, 'kb', '990', 'Q990960', 'index.html'), 'utf8');
   assert.match(html, /<title>Q990960: \$HOME &amp; &quot;quoted&quot; &#x27;single&#x27; &lt;b&gt;bold&lt;\/b&gt; \\ back · kbview<\/title>/);
   assert.ok(!html.includes('<script>alert(1)</script>'), 'the product text stays text');
-  assert.match(html, /<script type="application\/json" data-kb="p">\[[^\]]*"Q990960"[^\]]*\]<\/script>/, 'the payload script gets the page\'s values as data');
+  assert.match(html, /<script type="application\/json" data-kb="p">\[[^\]]*"Q990960"[^\]]*\]<\/script>/, "the payload script gets the page's values as data");
 });

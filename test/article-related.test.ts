@@ -64,10 +64,16 @@ test('related articles share tags, title words and product; self and excluded id
   assert.ok(related.length <= 5);
   assert.deepEqual(relatedArticles(ix, 'Q1', { exclude: new Set(['Q4']) }).map((a) => a.id)[0], 'Q2', 'excluded ids are skipped');
   assert.deepEqual(relatedArticles(ix, 'Q1'), relatedArticles(ix, 'Q1'), 'deterministic (scratch space is reset)');
-  assert.deepEqual(relatedArticles(ix, 'Q1', { limit: 1 }).map((a) => a.id), ['Q4']);
+  assert.deepEqual(
+    relatedArticles(ix, 'Q1', { limit: 1 }).map((a) => a.id),
+    ['Q4'],
+  );
   assert.deepEqual(relatedArticles(ix, 'Q999'), [], 'unknown id');
   // With nothing distinctive in common, the same product's nearest numbers fill in.
-  assert.deepEqual(relatedArticles(ix, 'Q5', { limit: 2 }).map((a) => a.id), ['Q4', 'Q2']);
+  assert.deepEqual(
+    relatedArticles(ix, 'Q5', { limit: 2 }).map((a) => a.id),
+    ['Q4', 'Q2'],
+  );
 });
 
 test('terms used by more than MAX_POSTINGS articles are left out of the index', () => {
@@ -80,7 +86,9 @@ test('terms used by more than MAX_POSTINGS articles are left out of the index', 
 });
 
 test('terms: lower-cased tags and distinctive title words, without the Q-number prefix', () => {
-  const terms = termsOf(article(244717, { title: 'Q244717: FIX: RAS Port Becomes Unavailable in Windows NT 4.0', keywords: ['kbFixList'], technology: ['kbWinNT400search'] }));
+  const terms = termsOf(
+    article(244717, { title: 'Q244717: FIX: RAS Port Becomes Unavailable in Windows NT 4.0', keywords: ['kbFixList'], technology: ['kbWinNT400search'] }),
+  );
   assert.deepEqual(terms.sort(), ['t:kbfixlist', 't:kbwinnt400search', 'w:becomes', 'w:port', 'w:ras', 'w:unavailable', 'w:windows'].sort());
 });
 

@@ -86,7 +86,12 @@ test(`backlinks: the first ${BACKLINKS_SHOWN}, the count, and a link to all of t
 });
 
 test('related articles, previous/next, copy and original-text actions', () => {
-  const html = render({ related: [summary(250000, HOSTILE)], previous: summary(244716, 'Before'), next: summary(244718, 'After'), source: '/kb/244/Q244717/Q244717.md' });
+  const html = render({
+    related: [summary(250000, HOSTILE)],
+    previous: summary(244716, 'Before'),
+    next: summary(244718, 'After'),
+    source: '/kb/244/Q244717/Q244717.md',
+  });
   assert.ok(html.includes('<h2 id="kb_related">Related articles</h2>'));
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(html.includes('<a href="/kb/244/Q244716/" rel="prev"><span>← Q244716</span>Before</a>'));
@@ -98,7 +103,13 @@ test('related articles, previous/next, copy and original-text actions', () => {
 
 test('a not-in-archive page: cited titles, look-up links, every citing article in compact rows', () => {
   const citing = Array.from({ length: 924 }, (_, i) => summary(100000 + i, `A Title of Usual Length For an Old KnowledgeBase Article ${i}`));
-  const missing: MissingArticle = { id: 'Q238171', number: 238171, permalink: '/kb/238/Q238171/', citedTitles: ['RAS Port Becomes Unavailable', HOSTILE], citedBy: citing };
+  const missing: MissingArticle = {
+    id: 'Q238171',
+    number: 238171,
+    permalink: '/kb/238/Q238171/',
+    citedTitles: ['RAS Port Becomes Unavailable', HOSTILE],
+    citedBy: citing,
+  };
   const html = renderToStaticMarkup(<MissingArticleView missing={missing} previous={summary(238100)} next={null} />);
   assert.ok(html.includes('<h1 class="kb-title">Q238171 is not in this archive</h1>'));
   assert.ok(html.includes('<li>RAS Port Becomes Unavailable</li>'));

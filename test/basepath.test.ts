@@ -53,7 +53,10 @@ async function assertUnderBase(page: Page): Promise<void> {
 }
 
 function clean(info: PageInfo, allowed: string[] = []): void {
-  assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+  assert.deepEqual(
+    info.pageErrors.map((e) => e.message),
+    [],
+  );
   assert.deepEqual(info.blockedRequests, []);
   assert.deepEqual(
     info.failedResponses.filter((r) => !allowed.includes(new URL(r.url).pathname)),
@@ -68,7 +71,10 @@ test('clicking through the site under /kb-archive: home → product → page 2 �
       await page.goto(site.url);
       assert.equal(pathOf(page), `${BASE}/`);
       await assertUnderBase(page);
-      const headerColor = await page.locator('header').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+      const headerColor = await page
+        .locator('header')
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
       assert.notEqual(headerColor, 'rgba(0, 0, 0, 0)', 'the stylesheet loaded');
 
       await follow(page, page.locator(`a[href="${BASE}/products/"]`).first(), `${BASE}/products/`);

@@ -29,7 +29,11 @@ after(async () => {
 });
 
 function clean(info: PageInfo, allowed: string[] = []): void {
-  assert.deepEqual(info.pageErrors.map((e) => e.message), [], 'no uncaught errors');
+  assert.deepEqual(
+    info.pageErrors.map((e) => e.message),
+    [],
+    'no uncaught errors',
+  );
   assert.deepEqual(info.blockedRequests, [], 'nothing outside loopback');
   assert.deepEqual(
     info.failedResponses.filter((r) => !allowed.includes(new URL(r.url).pathname)),
@@ -77,7 +81,7 @@ test('an article page links its product, year and keyword chips to the listings'
       await page.goto(site.href('kb/244/Q244717/'));
       const details = page.locator('[aria-label="Article details"]');
       await follow(page, details.getByRole('link', { name: 'kbbug' }), '/keywords/kbbug/');
-      assert.match(await page.locator('main').textContent() ?? '', /Bug: the article describes a confirmed problem/);
+      assert.match((await page.locator('main').textContent()) ?? '', /Bug: the article describes a confirmed problem/);
       const rows = await page.locator('.kb-rows > li > span').allTextContents();
       assert.deepEqual(rows, ['Q990003', 'Q244717'], 'newest first');
 
@@ -147,7 +151,10 @@ test('a missing page answers 404 with the site 404 page, its assets loading', as
       assert.equal(res?.status(), 404);
       assert.equal(await page.locator('h1').textContent(), 'Page not found');
       assert.match(await page.title(), /Page not found/);
-      const color = await page.locator('header').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+      const color = await page
+        .locator('header')
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
       assert.notEqual(color, 'rgba(0, 0, 0, 0)', 'the stylesheet loaded');
       await follow(page, page.getByRole('link', { name: 'Keywords' }), '/keywords/');
       clean(info, ['/no/such/page/']);
@@ -180,7 +187,10 @@ test('pages have titles, descriptions and Open Graph tags; the favicon is served
     assert.equal((await fetch(new URL(icon, site.url))).status, 200);
   }
   const keyword = await (await fetch(site.href('keywords/kbbug/'))).text();
-  assert.ok(keyword.includes('<meta name="description" content="Bug: the article describes a confirmed problem in the product. 2 articles carry the keyword kbbug'), 'a keyword listing explains the keyword');
+  assert.ok(
+    keyword.includes('<meta name="description" content="Bug: the article describes a confirmed problem in the product. 2 articles carry the keyword kbbug'),
+    'a keyword listing explains the keyword',
+  );
   const favicon = await fetch(site.href('favicon.ico'));
   assert.equal(favicon.status, 200);
   assert.equal(favicon.headers.get('content-type'), 'image/x-icon');
@@ -200,7 +210,11 @@ test('robots.txt and the sitemap index list absolute URLs of every article', asy
     assert.equal(res.status, 200);
     urls.push(...[...(await res.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!));
   }
-  for (const id of ['Q244717', 'Q990001', 'Q990007']) assert.ok(urls.some((u) => u.endsWith(`/${id}/`)), id);
+  for (const id of ['Q244717', 'Q990001', 'Q990007'])
+    assert.ok(
+      urls.some((u) => u.endsWith(`/${id}/`)),
+      id,
+    );
   assert.ok(!urls.some((u) => u.endsWith('/Q990999/')), 'not-in-archive pages are not listed');
   assert.ok(urls.includes('http://localhost:3000/products/microsoft-windows-nt/'));
   for (const url of urls) {

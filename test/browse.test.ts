@@ -54,7 +54,21 @@ describe('slugs', () => {
     assert.equal(slugify('Word & Excel'), 'word-and-excel');
     assert.equal(slugify('sr#'), 'sr');
     assert.equal(slugify('Crème Brûlée'), 'creme-brulee');
-    for (const hostile of ['', '   ', '../../etc/passwd', '<script>alert(1)</script>', '%2e%2e%2f', 'a\u0000b', '日本語', '/', '\\\\server\\share', '?q=1#x', 'x'.repeat(500), 'CON', '..']) {
+    for (const hostile of [
+      '',
+      '   ',
+      '../../etc/passwd',
+      '<script>alert(1)</script>',
+      '%2e%2e%2f',
+      'a\u0000b',
+      '日本語',
+      '/',
+      '\\\\server\\share',
+      '?q=1#x',
+      'x'.repeat(500),
+      'CON',
+      '..',
+    ]) {
       const slug = slugify(hostile);
       assert.match(slug, SAFE_SLUG, `${JSON.stringify(hostile)} → ${slug}`);
       assert.ok(slug.length <= 60, `${slug.length} characters`);
@@ -82,30 +96,48 @@ describe('browse index', () => {
       article(12001, { product: 'Microsoft Exchange', keywords: ['ENDUSER'], lastModified: '2002-06-01' }),
       article(12002, { product: null, keywords: ['kbbug'], lastModified: 'sometime' }),
     ]);
-    assert.deepEqual(index.products.map((p) => [p.label, p.slug, p.articles.map((a) => a.id)]), [
-      ['Microsoft Exchange', 'microsoft-exchange', ['Q12001']],
-      ['Microsoft Windows NT', 'microsoft-windows-nt', ['Q10001', 'Q10002']],
-      ['No product given', 'none', ['Q12002']],
-    ]);
+    assert.deepEqual(
+      index.products.map((p) => [p.label, p.slug, p.articles.map((a) => a.id)]),
+      [
+        ['Microsoft Exchange', 'microsoft-exchange', ['Q12001']],
+        ['Microsoft Windows NT', 'microsoft-windows-nt', ['Q10001', 'Q10002']],
+        ['No product given', 'none', ['Q12002']],
+      ],
+    );
     assert.deepEqual(index.counts, { articles: 4, products: 2, keywords: 4, years: 2 });
-    assert.deepEqual(index.keywords.map((k) => [k.label, k.articles.map((a) => a.id)]), [
-      ['kbbug', ['Q10001', 'Q12002']],
-      ['kbnetwork', ['Q10001', 'Q10002']],
-    ]);
-    assert.deepEqual(index.rareKeywords.map((r) => [r.keyword, r.anchor, r.articles.map((a) => a.id)]), [
-      ['enduser', 'k-enduser', ['Q12001']],
-      ['kbfix', 'k-kbfix', ['Q10002']],
-    ]);
-    assert.deepEqual(index.years.map((y) => [y.slug, y.articles.map((a) => a.id)]), [
-      ['2002', ['Q12001', 'Q10001']],
-      ['1999', ['Q10002']],
-      ['undated', ['Q12002']],
-    ]);
-    assert.deepEqual(index.ranges.map((r) => [r.slug, r.label, r.articles.map((a) => a.id)]), [
-      ['10000-10999', 'Q10000–Q10999', ['Q10001', 'Q10002']],
-      ['12000-12999', 'Q12000–Q12999', ['Q12001', 'Q12002']],
-    ]);
-    assert.deepEqual(index.recent.map((a) => a.id), ['Q12001', 'Q10001', 'Q10002', 'Q12002']);
+    assert.deepEqual(
+      index.keywords.map((k) => [k.label, k.articles.map((a) => a.id)]),
+      [
+        ['kbbug', ['Q10001', 'Q12002']],
+        ['kbnetwork', ['Q10001', 'Q10002']],
+      ],
+    );
+    assert.deepEqual(
+      index.rareKeywords.map((r) => [r.keyword, r.anchor, r.articles.map((a) => a.id)]),
+      [
+        ['enduser', 'k-enduser', ['Q12001']],
+        ['kbfix', 'k-kbfix', ['Q10002']],
+      ],
+    );
+    assert.deepEqual(
+      index.years.map((y) => [y.slug, y.articles.map((a) => a.id)]),
+      [
+        ['2002', ['Q12001', 'Q10001']],
+        ['1999', ['Q10002']],
+        ['undated', ['Q12002']],
+      ],
+    );
+    assert.deepEqual(
+      index.ranges.map((r) => [r.slug, r.label, r.articles.map((a) => a.id)]),
+      [
+        ['10000-10999', 'Q10000–Q10999', ['Q10001', 'Q10002']],
+        ['12000-12999', 'Q12000–Q12999', ['Q12001', 'Q12002']],
+      ],
+    );
+    assert.deepEqual(
+      index.recent.map((a) => a.id),
+      ['Q12001', 'Q10001', 'Q10002', 'Q12002'],
+    );
   });
 
   test('keywords are the Keywords line plus issue and solution types, case-folded, once each', () => {
@@ -122,7 +154,10 @@ describe('browse index', () => {
     const b = summarize(article(2, { lastModified: '2001-01-01' }));
     const c = summarize(article(3, { lastModified: '2002-01-01' }));
     const d = summarize(article(4, { lastModified: null }));
-    assert.deepEqual([a, b, c, d].sort(compareNewest).map((s) => s.id), ['Q3', 'Q2', 'Q1', 'Q4']);
+    assert.deepEqual(
+      [a, b, c, d].sort(compareNewest).map((s) => s.id),
+      ['Q3', 'Q2', 'Q1', 'Q4'],
+    );
   });
 
   test('hostile product and keyword text never reaches a path', () => {
@@ -141,7 +176,10 @@ describe('browse index', () => {
     const anchors = index.rareKeywords.map((r) => r.anchor);
     assert.equal(new Set(anchors).size, anchors.length);
     // Every listed article is in exactly one product listing.
-    assert.equal(index.products.reduce((n, p) => n + p.articles.length, 0), articles.length);
+    assert.equal(
+      index.products.reduce((n, p) => n + p.articles.length, 0),
+      articles.length,
+    );
   });
 
   test('pagination: 200 entries a page, page 1 at the listing path, later pages under page/N/', () => {
@@ -196,9 +234,15 @@ describe('browse index', () => {
     const corpus = await loadCorpus(path.join(REPO_ROOT, 'content'), { cacheDir: false });
     const index = buildBrowseIndex(corpus.articles, corpus.articles.map(summarize));
     const nt = index.bySlug.products.get('microsoft-windows-nt');
-    assert.deepEqual(nt?.articles.map((a) => a.id), ['Q244717']);
+    assert.deepEqual(
+      nt?.articles.map((a) => a.id),
+      ['Q244717'],
+    );
     assert.ok(index.bySlug.products.get('none'), 'Q990006 has no product');
-    assert.deepEqual(index.bySlug.keywords.get('kbbug')?.articles.map((a) => a.id), ['Q990003', 'Q244717']);
+    assert.deepEqual(
+      index.bySlug.keywords.get('kbbug')?.articles.map((a) => a.id),
+      ['Q990003', 'Q244717'],
+    );
     assert.ok(index.rareKeywordAt.has('enduser'), 'ENDUSER is folded to enduser');
   });
 });
@@ -233,7 +277,14 @@ describe('sitemap', () => {
   test('files of at most the given size, under the protocol limit', () => {
     const urls = Array.from({ length: 25 }, (_, i) => ({ loc: `https://example.org/kb/000/Q${i}/` }));
     const files = splitSitemap('articles', urls, 10);
-    assert.deepEqual(files.map((f) => [f.name, f.urls.length]), [['articles-1.xml', 10], ['articles-2.xml', 10], ['articles-3.xml', 5]]);
+    assert.deepEqual(
+      files.map((f) => [f.name, f.urls.length]),
+      [
+        ['articles-1.xml', 10],
+        ['articles-2.xml', 10],
+        ['articles-3.xml', 5],
+      ],
+    );
     assert.deepEqual(splitSitemap('pages', []), []);
     assert.throws(() => splitSitemap('x', urls, 50_001));
   });
@@ -247,7 +298,11 @@ describe('sitemap', () => {
     assert.ok(xml.includes('<url><loc>https://example.org/?a=1&amp;b=&lt;2&gt;</loc><lastmod>2002-05-08</lastmod></url>'));
     assert.ok(xml.includes('<url><loc>https://example.org/x/</loc></url>'));
     const index = sitemapIndexXml(['https://example.org/sitemaps/pages-1.xml']);
-    assert.ok(index.includes('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n<sitemap><loc>https://example.org/sitemaps/pages-1.xml</loc></sitemap>'));
+    assert.ok(
+      index.includes(
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n<sitemap><loc>https://example.org/sitemaps/pages-1.xml</loc></sitemap>',
+      ),
+    );
   });
 
   test('absolute URLs from KB_SITE_URL and the base path', () => {
@@ -257,7 +312,14 @@ describe('sitemap', () => {
     assert.equal(siteRoot('https://example.org/kb-archive/', '/kb-archive'), 'https://example.org/kb-archive', 'not twice');
     assert.equal(siteRoot('https://Example.ORG:8443/docs', '/kb'), 'https://example.org:8443/docs/kb');
     assert.equal(absoluteUrl('/kb/244/Q244717/', 'https://example.org/kb-archive'), 'https://example.org/kb-archive/kb/244/Q244717/');
-    for (const bad of ['example.org', 'ftp://example.org', 'https://example.org/?x=1', 'https://example.org/#top', 'https://user:pw@example.org', 'javascript:alert(1)']) {
+    for (const bad of [
+      'example.org',
+      'ftp://example.org',
+      'https://example.org/?x=1',
+      'https://example.org/#top',
+      'https://user:pw@example.org',
+      'javascript:alert(1)',
+    ]) {
       assert.throws(() => siteRoot(bad, ''), /KB_SITE_URL/, bad);
     }
   });
@@ -291,12 +353,23 @@ describe('at full scale', { skip: fullCorpusSkip }, () => {
     }
     // Budget: listing pages in the low thousands (the whole export must stay ≤ 135,000 files).
     assert.ok(pages < 4000, `${pages} listing pages`);
-    assert.equal(index.products.reduce((n, p) => n + p.articles.length, 0), corpus.articles.length);
-    assert.equal(index.years.reduce((n, p) => n + p.articles.length, 0), corpus.articles.length);
-    assert.equal(index.ranges.reduce((n, p) => n + p.articles.length, 0), corpus.articles.length);
+    assert.equal(
+      index.products.reduce((n, p) => n + p.articles.length, 0),
+      corpus.articles.length,
+    );
+    assert.equal(
+      index.years.reduce((n, p) => n + p.articles.length, 0),
+      corpus.articles.length,
+    );
+    assert.equal(
+      index.ranges.reduce((n, p) => n + p.articles.length, 0),
+      corpus.articles.length,
+    );
     const nt = index.bySlug.products.get('microsoft-windows-nt');
     assert.ok(nt && nt.articles.length > 9000, 'Windows NT has its ~9,161 articles');
     assert.ok(index.keywordSlugs.has('kbbug') && index.keywordSlugs.has('kbfix') && index.keywordSlugs.has('kbhowto'));
-    console.log(`# full corpus: ${pages} listing pages, ${rows} rows, ${index.keywords.length} keyword listings, ${index.rareKeywords.length} rare keywords, index built in ${ms.toFixed(0)} ms`);
+    console.log(
+      `# full corpus: ${pages} listing pages, ${rows} rows, ${index.keywords.length} keyword listings, ${index.rareKeywords.length} rare keywords, index built in ${ms.toFixed(0)} ms`,
+    );
   });
 });

@@ -70,7 +70,14 @@ test('KB_SITE_URL: a plain absolute http(s) URL, normalized without trailing sla
   assert.equal(load({ KB_SITE_URL: 'https://example.org/' }).siteUrl, 'https://example.org');
   assert.equal(load({ KB_SITE_URL: 'https://Example.ORG:8443/docs/' }).siteUrl, 'https://example.org:8443/docs');
   assert.equal(normalizeSiteUrl(undefined), 'http://localhost:3000');
-  for (const bad of ['example.org', 'ftp://example.org', 'https://example.org/?x=1', 'https://example.org/#top', 'https://user:pw@example.org', 'javascript:alert(1)']) {
+  for (const bad of [
+    'example.org',
+    'ftp://example.org',
+    'https://example.org/?x=1',
+    'https://example.org/#top',
+    'https://user:pw@example.org',
+    'javascript:alert(1)',
+  ]) {
     assert.match(errorOf({ KB_SITE_URL: bad }), /KB_SITE_URL must be (an absolute|a plain) http\(s\) URL such as https:\/\/example\.org/, bad);
   }
 });
@@ -189,7 +196,7 @@ test('no file outside lib/config reads or writes process.env for a KB_* setting'
 });
 
 test('the rule’s pattern sees each spelling of a KB_* read (it can fail)', () => {
-  for (const line of ["process.env.KB_BASE_PATH", "process.env['KB_SOURCES']", 'process.env["KB_X"]', 'process.env[ `KB_Y`]', "process.env.KB_X = '1'"]) {
+  for (const line of ['process.env.KB_BASE_PATH', "process.env['KB_SOURCES']", 'process.env["KB_X"]', 'process.env[ `KB_Y`]', "process.env.KB_X = '1'"]) {
     assert.match(line, KB_ENV_READ, line);
   }
   for (const line of ['process.env.NODE_ENV', "process.env['PORT']", "env['KB_BASE_PATH']"]) assert.doesNotMatch(line, KB_ENV_READ, line);
@@ -198,6 +205,8 @@ test('the rule’s pattern sees each spelling of a KB_* read (it can fail)', () 
 test('the base path is normalized in one place only', () => {
   const offenders = sourceFiles()
     .map((f) => path.relative(REPO_ROOT, f).split(path.sep).join('/'))
-    .filter((rel) => !rel.startsWith('lib/config/') && /function\s+(normalizeBasePath|basePathFromEnv)\b/.test(readFileSync(path.join(REPO_ROOT, rel), 'utf8')));
+    .filter(
+      (rel) => !rel.startsWith('lib/config/') && /function\s+(normalizeBasePath|basePathFromEnv)\b/.test(readFileSync(path.join(REPO_ROOT, rel), 'utf8')),
+    );
   assert.deepEqual(offenders, []);
 });

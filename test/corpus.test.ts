@@ -23,7 +23,9 @@ test('a sample of the corpus parses in agreement with its header lines and table
     return;
   }
   const dir = await corpusDir();
-  const files = scanContent(dir).files.filter((_, i) => i % STEP === 0).slice(0, SAMPLE);
+  const files = scanContent(dir)
+    .files.filter((_, i) => i % STEP === 0)
+    .slice(0, SAMPLE);
   assert.equal(files.length, SAMPLE, `the corpus in ${dir} has ${files.length * STEP} files or fewer`);
 
   const report = emptyReport();
@@ -39,10 +41,7 @@ test('a sample of the corpus parses in agreement with its header lines and table
     const { agreed, checked } = report.fields[field];
     assert.ok(checked >= SAMPLE * 0.99, `${field} is checked in ${checked} files`);
     const failures = report.fieldFailures.filter((f) => f.field === field).slice(0, 5);
-    assert.ok(
-      percent(agreed, checked) >= MIN_AGREEMENT,
-      `${field}: ${agreed}/${checked} agree (< ${MIN_AGREEMENT}%): ${JSON.stringify(failures)}`,
-    );
+    assert.ok(percent(agreed, checked) >= MIN_AGREEMENT, `${field}: ${agreed}/${checked} agree (< ${MIN_AGREEMENT}%): ${JSON.stringify(failures)}`);
   }
   assert.ok(report.tables > 0, 'the sample holds articles with file tables');
   assert.deepEqual(report.tableFailures, [], 'every sampled article with a file-table header gets rows');

@@ -24,7 +24,10 @@ test('the same archive gives byte-identical data files', async () => {
     const cached = await loadCorpus(content);
     const linesA = await prepareLinkData(fresh, a);
     await prepareLinkData(cached, b);
-    assert.ok(linesA.some((l) => l.includes('data export:')), linesA.join('\n'));
+    assert.ok(
+      linesA.some((l) => l.includes('data export:')),
+      linesA.join('\n'),
+    );
     for (const name of NAMES) {
       const x = readFileSync(path.join(a, name));
       const y = readFileSync(path.join(b, name));
@@ -34,11 +37,17 @@ test('the same archive gives byte-identical data files', async () => {
     // The manifest (shipped, shown on /data/) is the same too.
     assert.equal(readFileSync(path.join(a, 'manifest.json'), 'utf8'), readFileSync(path.join(b, 'manifest.json'), 'utf8'));
     const manifest = JSON.parse(readFileSync(path.join(a, 'manifest.json'), 'utf8')) as { files: Array<{ name: string; bytes: number; rows: number }> };
-    assert.deepEqual(manifest.files.map((f) => f.name), NAMES);
+    assert.deepEqual(
+      manifest.files.map((f) => f.name),
+      NAMES,
+    );
     assert.equal(manifest.files[0]!.rows, fresh.articles.length);
     // A second run over the same folder keeps the files.
     const again = await prepareLinkData(cached, a);
-    assert.ok(again.some((l) => l.includes('data export unchanged')), again.join('\n'));
+    assert.ok(
+      again.some((l) => l.includes('data export unchanged')),
+      again.join('\n'),
+    );
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });

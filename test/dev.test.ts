@@ -19,7 +19,6 @@ let origin: string;
 let content: string;
 let log = '';
 
-
 before(async () => {
   content = mkdtempSync(path.join(tmpdir(), 'kbview-dev-'));
   cpSync(path.join(REPO_ROOT, 'content'), path.join(content, 'sub', 'dir'), { recursive: true });
@@ -30,10 +29,20 @@ before(async () => {
   origin = `http://localhost:${port}`;
   // Its own build folder: .next/ may be in use (a build, another dev server) and is type-checked;
   // no search index: it would replace the project's public/search/ with this content's.
-  const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: content, KB_NEXT_DIST_DIR: '.cache/test-dev-next', KB_SKIP_SEARCH: '1', NEXT_TELEMETRY_DISABLED: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KB_CONTENT_DIR: content,
+    KB_NEXT_DIST_DIR: '.cache/test-dev-next',
+    KB_SKIP_SEARCH: '1',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
   delete env['KB_BASE_PATH'];
   delete env['NODE_OPTIONS'];
-  child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/dev.ts', '--port', String(port), '--hostname', 'localhost'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/dev.ts', '--port', String(port), '--hostname', 'localhost'],
+    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   child.stdout!.on('data', (c: Buffer) => (log += c));
   child.stderr!.on('data', (c: Buffer) => (log += c));
   const started = Date.now();

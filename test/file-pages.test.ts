@@ -40,7 +40,11 @@ function normalize(html: string): string {
 }
 
 test('file pages written from the template are the pages Next renders', () => {
-  const slugs = (dir: string) => readdirSync(path.join(dir, 'files'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const slugs = (dir: string) =>
+    readdirSync(path.join(dir, 'files'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   const ours = slugs(template);
   assert.deepEqual(ours, slugs(next));
   assert.ok(ours.includes('rassrv.exe'));

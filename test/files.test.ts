@@ -42,7 +42,9 @@ function article(number: number, rows: Array<Partial<FileAttribute> & { name: st
 }
 
 test('versions compare numerically part by part', () => {
-  const sorted = ['4.0.1381.133', '4.0.1381.7', '4.0', '4.0.1381.13', '10.0', '9.99', '5.0.2195.10', '5.0.2195.9', '', '4.0.1381.7a', '4.00.1381.8'].sort(compareVersions);
+  const sorted = ['4.0.1381.133', '4.0.1381.7', '4.0', '4.0.1381.13', '10.0', '9.99', '5.0.2195.10', '5.0.2195.9', '', '4.0.1381.7a', '4.00.1381.8'].sort(
+    compareVersions,
+  );
   assert.deepEqual(sorted, ['', '4.0', '4.0.1381.7', '4.0.1381.7a', '4.00.1381.8', '4.0.1381.13', '4.0.1381.133', '5.0.2195.9', '5.0.2195.10', '9.99', '10.0']);
   assert.ok(compareVersions('4.0.1381.133', '4.0.1381.7') > 0);
   // A 400-digit run neither throws nor loses the order of shorter parts.
@@ -56,7 +58,17 @@ test('dates compare as dates; unreadable dates come before readable ones', () =>
 });
 
 test('rows: newest first, then time, then version numerically; sizes are numbers', () => {
-  const row = (r: Partial<FileRow>): FileRow => ({ n: 1, name: 'a.dll', version: null, date: '2000-01-01', time: null, size: null, platform: null, extra: [], ...r });
+  const row = (r: Partial<FileRow>): FileRow => ({
+    n: 1,
+    name: 'a.dll',
+    version: null,
+    date: '2000-01-01',
+    time: null,
+    size: null,
+    platform: null,
+    extra: [],
+    ...r,
+  });
   const rows = [
     row({ n: 1, version: '4.0.1381.7', date: '1999-10-29' }),
     row({ n: 2, version: '4.0.1381.133', date: '1999-10-29' }),
@@ -64,18 +76,30 @@ test('rows: newest first, then time, then version numerically; sizes are numbers
     row({ n: 4, date: 'Oct 99' }),
     row({ n: 5, date: '1999-10-29', time: '13:15' }),
   ].sort(compareRows);
-  assert.deepEqual(rows.map((r) => r.n), [3, 5, 2, 1, 4]);
+  assert.deepEqual(
+    rows.map((r) => r.n),
+    [3, 5, 2, 1, 4],
+  );
 });
 
 test('one entry per slug, spellings merged, newest first; names without a slug are counted', () => {
   const index = buildFileIndex([
-    article(100001, [{ name: 'Rassrv.exe', date: '1999-10-29', size: 69904, platform: 'x86' }, { name: '***', date: '1999-10-29' }]),
+    article(100001, [
+      { name: 'Rassrv.exe', date: '1999-10-29', size: 69904, platform: 'x86' },
+      { name: '***', date: '1999-10-29' },
+    ]),
     article(100002, [{ name: 'RASSRV.EXE', date: '2001-05-02', version: '4.0.1381.133', size: 70000 }]),
     article(100003, [{ name: 'rassrv.exe', date: '2000-01-01', version: '4.0.1381.7' }, { name: 'Other.dll' }]),
   ]);
-  assert.deepEqual(index.files.map((f) => f.slug), ['other.dll', 'rassrv.exe']);
+  assert.deepEqual(
+    index.files.map((f) => f.slug),
+    ['other.dll', 'rassrv.exe'],
+  );
   const rassrv = index.files[1]!;
-  assert.deepEqual(rassrv.rows.map((r) => r.n), [100002, 100003, 100001]);
+  assert.deepEqual(
+    rassrv.rows.map((r) => r.n),
+    [100002, 100003, 100001],
+  );
   assert.equal(rassrv.rows[2]!.size, 69904);
   assert.equal(typeof rassrv.rows[0]!.size, 'number');
   assert.equal(rassrv.names.length, 3);
@@ -132,14 +156,32 @@ test("Q244717's table: Rassrv.exe rows, linked to /files/rassrv.exe/", () => {
   const md = readFileSync(path.join(REPO_ROOT, 'content', 'Q244717.md'), 'utf8');
   const parsed = parseArticle(md, 'Q244717.md');
   const index = buildFileIndex([parsed.article!]);
-  assert.deepEqual(index.files.map((f) => [f.slug, f.name, f.rows.length]), [['rassrv.exe', 'Rassrv.exe', 2]]);
+  assert.deepEqual(
+    index.files.map((f) => [f.slug, f.name, f.rows.length]),
+    [['rassrv.exe', 'Rassrv.exe', 2]],
+  );
   const html = JSON.stringify(renderBody(parsed.body, { linkPrefix: '/kb-archive' }));
   assert.match(html, /"href":"\/kb-archive\/files\/rassrv\.exe\/"/);
 });
 
 test('hostile file names: slugs stay [a-z0-9.-], no prototype keys, long names cut, one page per slug', () => {
-  const names = ['__proto__', 'constructor.dll', '../../etc/passwd', '<img src=x onerror=alert(1)>.exe', 'A'.repeat(10_000) + '.exe', 'Ras Srv.EXE', 'ras-srv.exe', '...', '\u0000.dll'];
-  const index = buildFileIndex([article(400001, names.map((name) => ({ name })))]);
+  const names = [
+    '__proto__',
+    'constructor.dll',
+    '../../etc/passwd',
+    '<img src=x onerror=alert(1)>.exe',
+    'A'.repeat(10_000) + '.exe',
+    'Ras Srv.EXE',
+    'ras-srv.exe',
+    '...',
+    '\u0000.dll',
+  ];
+  const index = buildFileIndex([
+    article(
+      400001,
+      names.map((name) => ({ name })),
+    ),
+  ]);
   for (const file of index.files) assert.match(file.slug, /^[a-z0-9](?:[a-z0-9.-]{0,98}[a-z0-9])?$/, file.slug);
   const slugs = index.files.map((f) => f.slug);
   assert.equal(new Set(slugs).size, slugs.length);
@@ -155,7 +197,10 @@ test('hostile file names: slugs stay [a-z0-9.-], no prototype keys, long names c
 test('file pages from one render: the slug everywhere, the content once, outside scripts', () => {
   const template = '<title>kbtplfile0 (file)</title><script>self.__next_f.push([1,"[\\"kbtplfile0\\"]"])</script><div data-static="s1">kbtplfilebody0</div>';
   const page = fillFileTemplate(template, 'rassrv.exe', '<h1>Rassrv.exe $& $1</h1>');
-  assert.equal(page, '<title>rassrv.exe (file)</title><script>self.__next_f.push([1,"[\\"rassrv.exe\\"]"])</script><div data-static="s1"><h1>Rassrv.exe $& $1</h1></div>');
+  assert.equal(
+    page,
+    '<title>rassrv.exe (file)</title><script>self.__next_f.push([1,"[\\"rassrv.exe\\"]"])</script><div data-static="s1"><h1>Rassrv.exe $& $1</h1></div>',
+  );
   assert.throws(() => fillFileTemplate(template, '../x', ''), /bad slug/);
   assert.throws(() => fillFileTemplate('<p>none</p>', 'a.dll', ''), /exactly once/);
   assert.throws(() => fillFileTemplate('<script>x="kbtplfilebody0"</script>', 'a.dll', ''), /inside a script/);

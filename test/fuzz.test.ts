@@ -39,25 +39,122 @@ const SEEDS = seeds();
 
 /** Pieces of KB articles, Markdown and attacks, to build and mutate articles from. */
 const TOKENS = [
-  '---\n', 'title: "Q990001: T"\n', 'permalink: ../../x\n', '## Q990001: Title\n', '{% raw %}', '{% endraw %}', '{%- raw -%}',
-  '\tArticle: Q990001\n', '\tProduct(s): x\n', '\tVersion(s): winnt:4.0\n', '\tKeyword(s): kbbug\n', '\tLast Modified: 31-FEB-1999\n',
-  '\t========\n', '\t--------\n', '\t' + '-'.repeat(79) + '\n', '\t' + '='.repeat(70) + '\n', '\tThe information in this article applies to:\n',
-  '\t  Date      Time     Size    File name     Platform\n', '\t  10/29/99  01:15a   69,904 Rassrv.exe    x86\n', '\t+------+------+\n', '\t| Date | Time | File name |\n',
-  '\tAdditional query words: x\n', '\tKeywords          : kbbug\n', '\t- item\n', '\t1. item\n', '\t    code();\n',
-  'Q244717', 'Q1', 'Q0', 'Q99999999', 'http://example.com/a_(b).', 'www.example.com.', 'ftp://x/', '<92>', '<A0>', '&quot;', '&#0;', '&#x110000;',
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)">x</a>', '<svg onload=alert(1)>', '<iframe src=//x>',
-  '<div style="x:expression(alert(1))">', '[x](javascript:alert(1))', '<javascript:alert(1)>', '<!--', '-->', '<![CDATA[', ']]>', '</script>',
-  '*', '_', '**', '[', ']', '(', ')', '`', '```\n', '> ', '  ', '\t', '\n', '\n\n', '\r\n', '\r', '\u0000', '\ufffd', '\ufeff', '\u2028', '\u001b[2J',
-  '#', '=', '-', '|', '\\', '"', "'", '<', '>', '&', ':', 'Date', 'Time', 'File name', '😀', '\ud800',
+  '---\n',
+  'title: "Q990001: T"\n',
+  'permalink: ../../x\n',
+  '## Q990001: Title\n',
+  '{% raw %}',
+  '{% endraw %}',
+  '{%- raw -%}',
+  '\tArticle: Q990001\n',
+  '\tProduct(s): x\n',
+  '\tVersion(s): winnt:4.0\n',
+  '\tKeyword(s): kbbug\n',
+  '\tLast Modified: 31-FEB-1999\n',
+  '\t========\n',
+  '\t--------\n',
+  '\t' + '-'.repeat(79) + '\n',
+  '\t' + '='.repeat(70) + '\n',
+  '\tThe information in this article applies to:\n',
+  '\t  Date      Time     Size    File name     Platform\n',
+  '\t  10/29/99  01:15a   69,904 Rassrv.exe    x86\n',
+  '\t+------+------+\n',
+  '\t| Date | Time | File name |\n',
+  '\tAdditional query words: x\n',
+  '\tKeywords          : kbbug\n',
+  '\t- item\n',
+  '\t1. item\n',
+  '\t    code();\n',
+  'Q244717',
+  'Q1',
+  'Q0',
+  'Q99999999',
+  'http://example.com/a_(b).',
+  'www.example.com.',
+  'ftp://x/',
+  '<92>',
+  '<A0>',
+  '&quot;',
+  '&#0;',
+  '&#x110000;',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '<a href="javascript:alert(1)">x</a>',
+  '<svg onload=alert(1)>',
+  '<iframe src=//x>',
+  '<div style="x:expression(alert(1))">',
+  '[x](javascript:alert(1))',
+  '<javascript:alert(1)>',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '</script>',
+  '*',
+  '_',
+  '**',
+  '[',
+  ']',
+  '(',
+  ')',
+  '`',
+  '```\n',
+  '> ',
+  '  ',
+  '\t',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '\r',
+  '\u0000',
+  '\ufffd',
+  '\ufeff',
+  '\u2028',
+  '\u001b[2J',
+  '#',
+  '=',
+  '-',
+  '|',
+  '\\',
+  '"',
+  "'",
+  '<',
+  '>',
+  '&',
+  ':',
+  'Date',
+  'Time',
+  'File name',
+  '😀',
+  '\ud800',
   // Round two: prototype names, line separators, NBSP, lax fences, raw tags in values, non-numbers.
-  '__proto__', 'constructor', 'toString', '\u2029', '\u00a0', ' '.repeat(64), '--- \n', 'title: "Q990001: {% raw %}"\n', 'Q00000', 'Q0000001',
-  '\tTITLE : ', '\tARTICLE-ID: Q123456\n', '\tKeywords          : __proto__ constructor\n', 'Q0990001',
+  '__proto__',
+  'constructor',
+  'toString',
+  '\u2029',
+  '\u00a0',
+  ' '.repeat(64),
+  '--- \n',
+  'title: "Q990001: {% raw %}"\n',
+  'Q00000',
+  'Q0000001',
+  '\tTITLE : ',
+  '\tARTICLE-ID: Q123456\n',
+  '\tKeywords          : __proto__ constructor\n',
+  'Q0990001',
 ];
 const token = fc.constantFrom(...TOKENS);
 
 /** An article put together from tokens and random text. */
 const assembled = fc
-  .array(fc.oneof({ weight: 4, arbitrary: token }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) }), { maxLength: 120 })
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: token },
+      { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
+    ),
+    { maxLength: 120 },
+  )
   .map((parts) => parts.join(''));
 
 /** A real article with random edits: insertions, deletions, duplications and long runs of one token. */
@@ -65,7 +162,13 @@ const mutated = fc
   .tuple(
     fc.constantFrom(...SEEDS),
     fc.array(
-      fc.tuple(fc.constantFrom('insert', 'delete', 'duplicate', 'repeat'), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), token, fc.integer({ min: 1, max: 400 })),
+      fc.tuple(
+        fc.constantFrom('insert', 'delete', 'duplicate', 'repeat'),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        token,
+        fc.integer({ min: 1, max: 400 }),
+      ),
       { minLength: 1, maxLength: 8 },
     ),
   )
@@ -92,7 +195,10 @@ function check(text: string): void {
     const parsed = articleSchema.safeParse(result.article);
     assert.ok(parsed.success, `article does not match the schema: ${JSON.stringify(parsed.error?.issues.slice(0, 2))}`);
   } else {
-    assert.ok(result.diagnostics.some((d) => d.severity === 'error'), 'no article, but no error says why');
+    assert.ok(
+      result.diagnostics.some((d) => d.severity === 'error'),
+      'no article, but no error says why',
+    );
   }
   for (const d of result.diagnostics) {
     assert.ok(d.kind && d.message && d.file === 'fuzz/Q990500.md', `malformed diagnostic ${JSON.stringify(d)}`);
@@ -114,9 +220,9 @@ test('random strings (any UTF-16, binary) never throw or hang', () => {
 });
 
 test('random text inside the raw block and inside the front matter never throws or hangs', () => {
-  const wrapped = fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 400 }), assembled).map(
-    ([fm, kbText]) => `---\n${fm}\n---\n\n## Q990500: T\n\n{% raw %}\n\n\tArticle: Q990500\n${kbText}\n{% endraw %}\n${kbText}`,
-  );
+  const wrapped = fc
+    .tuple(fc.string({ unit: 'binary-ascii', maxLength: 400 }), assembled)
+    .map(([fm, kbText]) => `---\n${fm}\n---\n\n## Q990500: T\n\n{% raw %}\n\n\tArticle: Q990500\n${kbText}\n{% endraw %}\n${kbText}`);
   fc.assert(fc.property(wrapped, check), params);
 });
 

@@ -14,14 +14,37 @@ import path from 'node:path';
 import { permalinkOfNumber } from '../lib/kb-number';
 import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
 import { loadConfig } from '../lib/config';
-import { headersFile, IMMUTABLE, nginxSnippet, OLD_PATH_FORMS, pageNumbers, REDIRECT_RULES_LIMIT, redirectRules, redirectsFile, SOURCE_TYPE, writeHostFiles } from '../scripts/lib/host-files';
+import {
+  headersFile,
+  IMMUTABLE,
+  nginxSnippet,
+  OLD_PATH_FORMS,
+  pageNumbers,
+  REDIRECT_RULES_LIMIT,
+  redirectRules,
+  redirectsFile,
+  SOURCE_TYPE,
+  writeHostFiles,
+} from '../scripts/lib/host-files';
 import { headersFor, parseHeaders, parseRedirects, redirectFor } from './helpers/host-rules';
 import { builtSite } from './helpers/site';
 
-test('the readers follow the hosts\' rules: every matching _headers block applies, values of one header are joined; the first redirect wins', () => {
+test("the readers follow the hosts' rules: every matching _headers block applies, values of one header are joined; the first redirect wins", () => {
   const rules = parseHeaders('# c\n/*\n  X-A: 1\n/assets/*\n  X-A: 2\n  X-B: b\n/*.md\n  Content-Type: text/plain\n/p/:id/x\n  X-P: p\n');
-  assert.deepEqual([...headersFor(rules, '/assets/app.js')], [['x-a', '1, 2'], ['x-b', 'b']]);
-  assert.deepEqual([...headersFor(rules, '/kb/244/Q244717/Q244717.md')], [['x-a', '1'], ['content-type', 'text/plain']]);
+  assert.deepEqual(
+    [...headersFor(rules, '/assets/app.js')],
+    [
+      ['x-a', '1, 2'],
+      ['x-b', 'b'],
+    ],
+  );
+  assert.deepEqual(
+    [...headersFor(rules, '/kb/244/Q244717/Q244717.md')],
+    [
+      ['x-a', '1'],
+      ['content-type', 'text/plain'],
+    ],
+  );
   assert.equal(headersFor(rules, '/p/7/x').get('x-p'), 'p');
   assert.equal(headersFor(rules, '/p/7/8/x').get('x-p'), undefined, 'a placeholder is one segment');
   const redirects = parseRedirects('/a /b 301\n/a /c\n/d/ /e 301\n/f/* /g/:splat\n');
@@ -38,10 +61,10 @@ for (const basePath of ['', '/kb-archive']) {
     const page = headersFor(rules, `${basePath}/kb/244/Q244717/`);
     assert.equal(page.get('content-security-policy'), SITE_CSP_HEADER);
     assert.match(SITE_CSP_HEADER, /frame-ancestors 'none'$/);
-    assert.ok(SITE_CSP_HEADER.startsWith(SITE_CSP), 'the header is the pages\' <meta> policy plus frame-ancestors');
+    assert.ok(SITE_CSP_HEADER.startsWith(SITE_CSP), "the header is the pages' <meta> policy plus frame-ancestors");
     assert.equal(page.get('x-content-type-options'), 'nosniff');
     assert.equal(page.get('referrer-policy'), 'strict-origin-when-cross-origin');
-    assert.equal(page.get('cache-control'), undefined, 'HTML keeps the host\'s default (revalidate)');
+    assert.equal(page.get('cache-control'), undefined, "HTML keeps the host's default (revalidate)");
     const asset = headersFor(rules, `${basePath}/_next/static/chunks/0abc.js`);
     assert.equal(asset.get('cache-control'), IMMUTABLE, 'set once: two blocks would join their values');
     assert.equal(asset.get('x-content-type-options'), 'nosniff');
@@ -88,7 +111,8 @@ test('_redirects stays within what every host reads unless told otherwise', () =
 test('pageNumbers takes the numbers of pages at their canonical place only', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-host-'));
   try {
-    for (const page of ['kb/244/Q244717', 'kb/050/Q50552', 'kb/000/Q7', 'kb/244/Q0244717', 'kb/245/Q244717', 'kb/000/Q0', 'kb/abc/Q1', 'kb/001/Q1234/cited-by']) mkdirSync(path.join(dir, page), { recursive: true });
+    for (const page of ['kb/244/Q244717', 'kb/050/Q50552', 'kb/000/Q7', 'kb/244/Q0244717', 'kb/245/Q244717', 'kb/000/Q0', 'kb/abc/Q1', 'kb/001/Q1234/cited-by'])
+      mkdirSync(path.join(dir, page), { recursive: true });
     assert.deepEqual(pageNumbers(dir), [7, 1234, 50552, 244717]);
     assert.deepEqual(pageNumbers(path.join(dir, 'none')), []);
   } finally {

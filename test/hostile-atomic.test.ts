@@ -23,7 +23,12 @@ const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.t
 
 /** Every file of out/ with a hash of its bytes. */
 function snapshot(dir: string): string[] {
-  return filesUnder(dir).map((f) => `${f} ${createHash('sha1').update(readFileSync(path.join(dir, f))).digest('hex')}`);
+  return filesUnder(dir).map(
+    (f) =>
+      `${f} ${createHash('sha1')
+        .update(readFileSync(path.join(dir, f)))
+        .digest('hex')}`,
+  );
 }
 
 before(() => {
@@ -31,7 +36,8 @@ before(() => {
   mkdirSync(ROOT, { recursive: true });
   for (const source of SOURCES) {
     const from = path.join(REPO_ROOT, source);
-    if (existsSync(from)) cpSync(from, path.join(ROOT, source), { recursive: true, filter: (src) => !src.startsWith(path.join(REPO_ROOT, 'public', 'search')) });
+    if (existsSync(from))
+      cpSync(from, path.join(ROOT, source), { recursive: true, filter: (src) => !src.startsWith(path.join(REPO_ROOT, 'public', 'search')) });
   }
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(ROOT, 'node_modules'), 'dir');
   // The previous site: a few pages that no build would write.
@@ -97,7 +103,11 @@ test('a crashed page worker ends the build with an error naming its file; out/ i
   assert.ok(!existsSync(`${OUT}.staging`), 'the staging directory is removed');
 });
 
-for (const [how, signal, group] of [['SIGTERM to kb build', 'SIGTERM', false], ['Ctrl-C (SIGINT to the process group)', 'SIGINT', true], ['SIGKILL to the process group', 'SIGKILL', true]] as const) {
+for (const [how, signal, group] of [
+  ['SIGTERM to kb build', 'SIGTERM', false],
+  ['Ctrl-C (SIGINT to the process group)', 'SIGINT', true],
+  ['SIGKILL to the process group', 'SIGKILL', true],
+] as const) {
   test(`a build stopped midway by ${how} leaves out/ as it was`, async () => {
     const before = snapshot(OUT);
     const run = kbBuild();

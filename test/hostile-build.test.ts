@@ -33,7 +33,6 @@ let content: HostileContent;
 let out: string;
 let contentBefore: string[];
 
-
 function snapshot(dir: string): string[] {
   return filesUnder(dir).map((f) => {
     const st = lstatSync(path.join(dir, f));
@@ -41,7 +40,16 @@ function snapshot(dir: string): string[] {
   });
 }
 
-const pageOf = (id: string) => path.join(out, 'kb', String(Number(id.slice(1))).padStart(6, '0').slice(0, 3), id, 'index.html');
+const pageOf = (id: string) =>
+  path.join(
+    out,
+    'kb',
+    String(Number(id.slice(1)))
+      .padStart(6, '0')
+      .slice(0, 3),
+    id,
+    'index.html',
+  );
 
 before(async () => {
   content = makeHostileContent({ at: path.join(REPO_ROOT, '.cache', 'hostile-content'), unreadable: false });
@@ -80,12 +88,17 @@ test('round two: no article breaks, takes over or multiplies the site', () => {
   for (const file of pages.filter((f) => f.startsWith('keywords'))) {
     assert.doesNotMatch(readFileSync(path.join(out, file), 'utf8'), /\[native code\]|\[object Object\]/, file);
   }
-  assert.ok(pages.some((f) => f.startsWith('keywords') && readFileSync(path.join(out, f), 'utf8').includes('__proto__')), 'the __proto__ keyword is listed');
+  assert.ok(
+    pages.some((f) => f.startsWith('keywords') && readFileSync(path.join(out, f), 'utf8').includes('__proto__')),
+    'the __proto__ keyword is listed',
+  );
   // The stray file does not take the canonical article's page.
   assert.match(html('Q990967'), /The Canonical File/);
   assert.doesNotMatch(html('Q990967'), /A Stray File/);
   // Nor its search entry, nor do the refused pair's.
-  const search = filesUnder(path.join(out, 'search')).map((f) => readFileSync(path.join(out, 'search', f), 'utf8')).join('\n');
+  const search = filesUnder(path.join(out, 'search'))
+    .map((f) => readFileSync(path.join(out, 'search', f), 'utf8'))
+    .join('\n');
   assert.match(search, /The Canonical File/);
   assert.doesNotMatch(search, /A Stray File Claiming the Number|Duplicate [AB]/);
   // A raw tag inside a title is part of the title.
@@ -112,7 +125,12 @@ const URL_ATTRS = new Set(['href', 'src', 'srcset', 'action', 'formaction', 'xli
 const FORBIDDEN = new Set(['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'portal', 'math']);
 
 const decode = (value: string) =>
-  value.replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16))).replace(/&#(\d+);?/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&colon;/gi, ':').replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  value
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+    .replace(/&#(\d+);?/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&colon;/gi, ':')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
 
 /** Problems in one page: anything from the input that a browser could run. */
 function pageProblems(html: string): string[] {
@@ -196,13 +214,19 @@ test('no page holds a script, handler, frame or script URL from the input; every
       assert.doesNotMatch(text, /<script|javascript:/i, file);
       // Every URL is a site URL with a plain path (slugs of products and keywords included).
       for (const loc of text.matchAll(/<loc>([^<]*)<\/loc>/g)) assert.match(loc[1]!, /^https?:\/\/[^/\s]+\/[A-Za-z0-9/_.~%-]*$/, `${file}: ${loc[1]}`);
-    }
-    else assert.doesNotThrow(() => JSON.parse(text), `${file} is JSON`);
+    } else assert.doesNotThrow(() => JSON.parse(text), `${file} is JSON`);
   }
 });
 
 test('nothing was written outside out/, and nothing from outside the content directory reached it', () => {
-  const escapes = ['/tmp/kbview-escape', '/etc/kbview-escape', path.join(out, '..', 'kbview-escape'), path.join(out, '..', '..', 'kbview-escape'), path.join(REPO_ROOT, 'kbview-escape'), path.join(content.root, 'kbview-escape')];
+  const escapes = [
+    '/tmp/kbview-escape',
+    '/etc/kbview-escape',
+    path.join(out, '..', 'kbview-escape'),
+    path.join(out, '..', '..', 'kbview-escape'),
+    path.join(REPO_ROOT, 'kbview-escape'),
+    path.join(content.root, 'kbview-escape'),
+  ];
   for (const place of escapes) assert.ok(!existsSync(place), `${place} exists`);
   const all = filesUnder(out);
   for (const file of all) {
@@ -214,7 +238,8 @@ test('nothing was written outside out/, and nothing from outside the content dir
   assert.deepEqual(snapshot(content.root), contentBefore);
   // No text of the files outside the content directory (reachable only through links) in any file of the site.
   for (const file of all) {
-    if (/\.(html|json|xml|txt|md|js)$/.test(file)) assert.ok(!readFileSync(path.join(out, file), 'utf8').includes(OUTSIDE_MARKER), `${file} holds text from outside the content directory`);
+    if (/\.(html|json|xml|txt|md|js)$/.test(file))
+      assert.ok(!readFileSync(path.join(out, file), 'utf8').includes(OUTSIDE_MARKER), `${file} holds text from outside the content directory`);
   }
 });
 
@@ -225,7 +250,17 @@ test('in Chromium the pages run their own scripts without a CSP violation, and i
   site = await serveDir(out);
   const served = site;
   await withBrowser(async (browser) => {
-    const paths = ['kb/990/Q990901/', 'kb/990/Q990902/', 'kb/990/Q990917/', 'kb/990/Q990947/', 'kb/999/Q999901/', 'search/?q=kbx', 'search/?q=alert', 'search/?q=kbhostile', ''];
+    const paths = [
+      'kb/990/Q990901/',
+      'kb/990/Q990902/',
+      'kb/990/Q990917/',
+      'kb/990/Q990947/',
+      'kb/999/Q999901/',
+      'search/?q=kbx',
+      'search/?q=alert',
+      'search/?q=kbhostile',
+      '',
+    ];
     for (const sitePath of paths) {
       const { page, info } = await newGuardedPage(browser);
       try {
@@ -259,7 +294,11 @@ test('in Chromium the pages run their own scripts without a CSP violation, and i
           assert.ok(main.includes("<script>alert('kbx-title')</script>"), `search results for kbx: ${main.slice(0, 300)}`);
         }
         assert.deepEqual(info.pageErrors.map(String), [], sitePath);
-        assert.deepEqual(info.consoleErrors.filter((e) => /Content Security Policy/i.test(e)), [], sitePath);
+        assert.deepEqual(
+          info.consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
+          [],
+          sitePath,
+        );
       } finally {
         await info.context.close();
       }
@@ -285,7 +324,11 @@ test('in Chromium the pages run their own scripts without a CSP violation, and i
       await page.goto(`${url}injected`, { waitUntil: 'networkidle' });
       await page.click('#kbx-js');
       await page.waitForTimeout(300);
-      const state = await page.evaluate(() => ({ ran: (window as unknown as { __ran?: number }).__ran, csp: (window as unknown as { __csp: string[] }).__csp, next: Boolean((window as unknown as { next?: unknown }).next) }));
+      const state = await page.evaluate(() => ({
+        ran: (window as unknown as { __ran?: number }).__ran,
+        csp: (window as unknown as { __csp: string[] }).__csp,
+        next: Boolean((window as unknown as { next?: unknown }).next),
+      }));
       assert.equal(state.ran, undefined, 'an injected script ran');
       assert.ok(state.csp.includes('script-src-elem'), `inline script blocked: ${state.csp.join(', ')}`);
       assert.ok(state.csp.includes('script-src-attr'), `handler blocked: ${state.csp.join(', ')}`);

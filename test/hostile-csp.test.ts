@@ -21,17 +21,27 @@ import { serveDir, type ServedSite } from './helpers/server';
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 /** A page as Next exports it: an external script, our theme script, its data as inline scripts (Turbopack bootstrap, RSC payload). */
-const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>t</title>` +
+const PAGE =
+  `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>t</title>` +
   `<script src="/app.js" async=""></script><script>${THEME_SCRIPT}</script></head>` +
   `<body><p id="p">text</p><script id="_R_">(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push({"otherChunks":[],"runtimeModuleIds":[1]});</script>` +
   `<script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"data \\u003c/script> é"])</script><script>self.__next_f.push([1,"second"])</script></body></html>`;
 
-test('the policy lists the hashes of kbview\'s own inline scripts only, the same for every page', () => {
+test("the policy lists the hashes of kbview's own inline scripts only, the same for every page", () => {
   assert.deepEqual(KNOWN_INLINE_SCRIPTS, [THEME_SCRIPT]);
   assert.equal(SITE_CSP, cspFor([THEME_SCRIPT]));
   assert.equal(SITE_CSP.match(/'sha256-/g)?.length, 1);
   assert.ok(SITE_CSP.includes(sha(THEME_SCRIPT)));
-  for (const directive of ["default-src 'self'", "script-src 'self' 'sha256-", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-src 'none'"]) {
+  for (const directive of [
+    "default-src 'self'",
+    "script-src 'self' 'sha256-",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-src 'none'",
+  ]) {
     assert.ok(SITE_CSP.includes(directive), directive);
   }
   assert.doesNotMatch(SITE_CSP, /unsafe-eval|unsafe-hashes|script-src[^;]*unsafe-inline/, 'no unsafe-inline, unsafe-eval or unsafe-hashes for scripts');
@@ -41,15 +51,27 @@ test('the policy lists the hashes of kbview\'s own inline scripts only, the same
   assert.equal(cspFor(['x', 'x']).match(/'sha256-/g)?.length, 1, 'one hash per distinct script');
 });
 
-test('applyPagePolicy turns Next\'s inline data into JSON blocks read by the data loader, and puts the policy first in <head>', () => {
+test("applyPagePolicy turns Next's inline data into JSON blocks read by the data loader, and puts the policy first in <head>", () => {
   const { html, unknownScripts } = applyPagePolicy(PAGE, '/base');
   assert.deepEqual(unknownScripts, []);
   assert.ok(html.startsWith(`<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="Content-Security-Policy" content="${SITE_CSP}"/>`));
   const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\ssrc=/.test(m[1]!) && !/type="application\/json"/.test(m[1]!));
-  assert.deepEqual(inline.map((m) => m[2]), [THEME_SCRIPT], 'the only inline script left is kbview\'s own');
+  assert.deepEqual(
+    inline.map((m) => m[2]),
+    [THEME_SCRIPT],
+    "the only inline script left is kbview's own",
+  );
   const blocks = [...html.matchAll(/<script type="application\/json" data-kb="(\w)"([^>]*)>([^<]*)<\/script>/g)].map((m) => [m[1], m[2], JSON.parse(m[3]!)]);
-  assert.deepEqual(blocks, [['t', ' id="_R_"', { otherChunks: [], runtimeModuleIds: [1] }], ['f', '', [0]], ['f', '', [1, 'data </script> é']], ['f', '', [1, 'second']]]);
-  assert.ok(html.endsWith(`[1,"second"]</script><script src="/base/_next/static/kbview/${DATA_LOADER.name}"></script></body></html>`), 'the loader comes right after the last block');
+  assert.deepEqual(blocks, [
+    ['t', ' id="_R_"', { otherChunks: [], runtimeModuleIds: [1] }],
+    ['f', '', [0]],
+    ['f', '', [1, 'data </script> é']],
+    ['f', '', [1, 'second']],
+  ]);
+  assert.ok(
+    html.endsWith(`[1,"second"]</script><script src="/base/_next/static/kbview/${DATA_LOADER.name}"></script></body></html>`),
+    'the loader comes right after the last block',
+  );
   assert.ok(!html.includes('</script> é'), 'a block never holds a raw </script>');
   // Idempotent: a second pass changes nothing (one policy, one loader).
   assert.equal(applyPagePolicy(html, '/base').html, html);
@@ -65,7 +87,13 @@ test('an inline script kbview did not write is reported, not allowed', () => {
 
 test('the data loader runs each block once, in document order, and leaves unknown kinds alone', () => {
   const calls: unknown[] = [];
-  const blocks = [['t', '{"a":1}'], ['f', '[0]'], ['x', '"ignored"'], ['constructor', '1'], ['f', '[1,"x"]']].map(([kind, text]) => ({ getAttribute: () => kind, textContent: text }) as Record<string, unknown>);
+  const blocks = [
+    ['t', '{"a":1}'],
+    ['f', '[0]'],
+    ['x', '"ignored"'],
+    ['constructor', '1'],
+    ['f', '[1,"x"]'],
+  ].map(([kind, text]) => ({ getAttribute: () => kind, textContent: text }) as Record<string, unknown>);
   const self: Record<string, unknown> = {};
   const globalThis: Record<string, unknown> = {};
   const document = { querySelectorAll: () => blocks };
@@ -92,8 +120,10 @@ before(async () => {
   writeFileSync(path.join(dir, 'app.js'), 'window.ownExternal = 1;');
   writeFileSync(
     path.join(dir, 'page', 'index.html'),
-    PAGE.replace('<p id="p">', '<script>window.injectedAtBuild = 1</script><p id="p">')
-      .replace('</body>', '<img src="/missing.png" onerror="window.injected = 1"><a id="js" href="javascript:window.injected = 2">x</a></body>'),
+    PAGE.replace('<p id="p">', '<script>window.injectedAtBuild = 1</script><p id="p">').replace(
+      '</body>',
+      '<img src="/missing.png" onerror="window.injected = 1"><a id="js" href="javascript:window.injected = 2">x</a></body>',
+    ),
   );
   writeFileSync(path.join(dir, 'sub.html'), '<p>no head</p>');
   const stats = applyCspToDir(dir, '');
@@ -127,7 +157,14 @@ test('in Chromium the page runs its own scripts and blocks injected ones', async
     await page.waitForTimeout(200);
     const state = await page.evaluate(() => {
       const w = window as unknown as Record<string, unknown>;
-      return { ownExternal: w['ownExternal'], data: w['__next_f'], turbopack: w['TURBOPACK'], injected: w['injected'], atBuild: w['injectedAtBuild'], violations: w['violations'] as string[] };
+      return {
+        ownExternal: w['ownExternal'],
+        data: w['__next_f'],
+        turbopack: w['TURBOPACK'],
+        injected: w['injected'],
+        atBuild: w['injectedAtBuild'],
+        violations: w['violations'] as string[],
+      };
     });
     assert.equal(state.ownExternal, 1, 'the site’s own script file ran');
     assert.deepEqual(state.data, [[0], [1, 'data </script> é'], [1, 'second']], 'the data loader pushed the blocks in order');

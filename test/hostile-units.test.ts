@@ -23,7 +23,11 @@ test('keywords named like Object.prototype properties have no explanation (never
 });
 
 test('header and footer fields named like prototype properties are no fields', () => {
-  const text = article('Q990801', 'T', 'Body.\n\n======================================================================\nKeywords          : kbbug\nconstructor       : x').replace('Keyword(s): kbhostile', 'Keyword(s): kbhostile\n\tconstructor: x\n\t__proto__: y');
+  const text = article(
+    'Q990801',
+    'T',
+    'Body.\n\n======================================================================\nKeywords          : kbbug\nconstructor       : x',
+  ).replace('Keyword(s): kbhostile', 'Keyword(s): kbhostile\n\tconstructor: x\n\t__proto__: y');
   const { article: a } = parseArticle(text, 'Q990801.md');
   assert.ok(a);
   assert.deepEqual(a.keywords, ['kbbug']);
@@ -66,7 +70,10 @@ test('the front matter has one reader: a raw tag in a title, a fence with blanks
   assert.deepEqual([blanks.data?.['title'], blanks.end, blanks.kinds], ['t', '---\ntitle: t\n---   \n'.length, []]);
   const open = read('---\ntitle: t\nkeywords: k\n{% raw %}\n---\n');
   assert.deepEqual([open.data?.['title'], open.kinds], ['t', ['unterminated-front-matter']]);
-  assert.equal(parseArticle('---\ntitle: "Q990803: A {% raw %} B"\n---\n{% raw %}\n\tArticle: Q990803\n{% endraw %}\n', 'Q990803.md').article?.title, 'A {% raw %} B');
+  assert.equal(
+    parseArticle('---\ntitle: "Q990803: A {% raw %} B"\n---\n{% raw %}\n\tArticle: Q990803\n{% endraw %}\n', 'Q990803.md').article?.title,
+    'A {% raw %} B',
+  );
 });
 
 test('limits are reported: links, blocks, tables, lists, missing pages', () => {
@@ -80,7 +87,10 @@ test('limits are reported: links, blocks, tables, lists, missing pages', () => {
   assert.ok(blocks.diagnostics.some((d) => d.kind === 'block-limit' && d.line));
   assert.match(JSON.stringify(blocks.body.blocks.at(-1)), /w5999/);
 
-  const kws = parseArticle(article('Q990806', 'T', 'x').replace('Keyword(s): kbhostile', `Keyword(s): ${Array.from({ length: 80 }, (_, i) => `k${i}`).join(' ')}`), 'Q990806.md');
+  const kws = parseArticle(
+    article('Q990806', 'T', 'x').replace('Keyword(s): kbhostile', `Keyword(s): ${Array.from({ length: 80 }, (_, i) => `k${i}`).join(' ')}`),
+    'Q990806.md',
+  );
   assert.equal(kws.article?.keywords.length, 64);
   assert.ok(kws.diagnostics.some((d) => d.kind === 'list-limit'));
 
@@ -122,8 +132,17 @@ test('only the published file of a number reaches file readers such as the searc
     writeFileSync(path.join(dir, 'aaa', 'Q990811.md'), article('Q990811', 'Pair A', 'x'));
     writeFileSync(path.join(dir, 'b', 'Q990811.md'), article('Q990811', 'Pair B', 'x'));
     const corpus = await loadCorpus(dir, { cacheDir: false });
-    assert.deepEqual(corpus.files.filter((f) => f.article).map((f) => f.article!.title).sort(), ['Canonical', 'Pair A', 'Pair B', 'Stray']);
-    assert.deepEqual(publishedFiles(corpus).map((f) => f.article!.title), ['Canonical']);
+    assert.deepEqual(
+      corpus.files
+        .filter((f) => f.article)
+        .map((f) => f.article!.title)
+        .sort(),
+      ['Canonical', 'Pair A', 'Pair B', 'Stray'],
+    );
+    assert.deepEqual(
+      publishedFiles(corpus).map((f) => f.article!.title),
+      ['Canonical'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

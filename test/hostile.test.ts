@@ -20,7 +20,15 @@ import { parseFile } from '../lib/content/parse-file';
 import { scanContent, scanContentAsync } from '../lib/content/scan';
 import { parseArticle, renderBody } from '../lib/markdown/index';
 import {
-  EXPECTED_REPORTS, NOT_RENDERED, OUTSIDE_MARKER, RENDERED, SKIPPED_FILES, dangers, isRoot, makeHostileContent, type HostileContent,
+  EXPECTED_REPORTS,
+  NOT_RENDERED,
+  OUTSIDE_MARKER,
+  RENDERED,
+  SKIPPED_FILES,
+  dangers,
+  isRoot,
+  makeHostileContent,
+  type HostileContent,
 } from './helpers/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,7 +63,10 @@ function snapshot(dir: string): string[] {
 function kbCheck(dir: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'kb.ts'), 'check', dir], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'kb.ts'), 'check', dir], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -99,7 +110,10 @@ test('every article that can be rendered is, and nothing else', () => {
   for (const id of NOT_RENDERED) assert.ok(!ids.includes(id), `${id} must not be rendered`);
   // Duplicates: the file at the number's canonical place wins (Q990910.md against Q990948.md, which holds
   // Q990910 too); two files both named Q990916.md are both at a canonical place, so neither is used.
-  assert.equal(corpus.articles.find((a) => a.id === 'Q990916'), undefined);
+  assert.equal(
+    corpus.articles.find((a) => a.id === 'Q990916'),
+    undefined,
+  );
   assert.equal(corpus.articles.find((a) => a.id === 'Q990910')?.source, 'Q990910.md');
   const dup = corpus.diagnostics.find((d) => d.file === 'dup/a/Q990916.md' && d.kind === 'duplicate-id');
   assert.match(dup?.message ?? '', /dup\/b\/Q990916\.md.*none of them is used/);
@@ -154,18 +168,30 @@ test('kb check names every bad file with its line, prints the summary and exits 
   for (const expected of EXPECTED_REPORTS.filter(applies)) {
     const file = path.join(content.dir, expected.file);
     const prefix = `${file}${expected.line ? `:${expected.line}` : ''}: ${expected.severity}: `;
-    const line = stdout.split('\n').find((l) => l.endsWith(`[${expected.kind}]`) && (l.startsWith(prefix) || (!expected.line && new RegExp(`^${escape(file)}:\\d+: ${expected.severity}: `).test(l))));
+    const line = stdout
+      .split('\n')
+      .find(
+        (l) =>
+          l.endsWith(`[${expected.kind}]`) && (l.startsWith(prefix) || (!expected.line && new RegExp(`^${escape(file)}:\\d+: ${expected.severity}: `).test(l))),
+      );
     assert.ok(line, `kb check does not report "${prefix}… [${expected.kind}]":\n${stdout}`);
   }
   const s = corpus.stats;
-  assert.match(stdout, new RegExp(`kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`));
+  assert.match(
+    stdout,
+    new RegExp(`kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`),
+  );
   // Diagnostics print file names and messages from the input: no control character reaches the terminal.
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stdout), 'a control character reached the output');
   t.diagnostic(`kb check took ${ms.toFixed(0)} ms (timed in bench/hostile.ts, not here)`);
 });
 
 test('a 5 MB article, a 100,000-line article and 300,000 blocks parse and render whole (their time: bench/hostile.ts)', () => {
-  for (const [file, lines, last] of [['Q990937.md', 98_000, 'SECTION'], ['Q990938.md', 100_000, 'Line 99999 of'], ['Q990966.md', 300_000, 'b149999']] as const) {
+  for (const [file, lines, last] of [
+    ['Q990937.md', 98_000, 'SECTION'],
+    ['Q990938.md', 100_000, 'Line 99999 of'],
+    ['Q990966.md', 300_000, 'b149999'],
+  ] as const) {
     const text = readFileSync(path.join(content.dir, file), 'utf8');
     const result = parseArticle(text, file);
     // Limits may apply (the 5 MB article cites Q244717 some 22,000 times: link-limit), a failed render may not.

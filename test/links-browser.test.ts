@@ -47,9 +47,15 @@ async function hydrated(page: Page, selector: string): Promise<void> {
 
 /** No script error, no request off the loopback, no CSP violation. */
 function clean(info: PageInfo): void {
-  assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+  assert.deepEqual(
+    info.pageErrors.map((e) => e.message),
+    [],
+  );
   assert.deepEqual(info.blockedRequests, []);
-  assert.deepEqual(info.consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m)), []);
+  assert.deepEqual(
+    info.consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m)),
+    [],
+  );
 }
 
 test('home jump box: old links go to the article or its not-in-archive page; look-alikes do not jump', async () => {
@@ -70,7 +76,11 @@ test('home jump box: old links go to the article or its not-in-archive page; loo
       }
       assert.match((await page.locator('h1').textContent()) ?? '', /RAS Port/);
 
-      for (const lookAlike of ['javascript:location="//support.microsoft.com/kb/244717"', 'https://evil.example/kb/244717', 'http://support.microsoft.com/default.aspx?scid=fh;EN-US;CNTACTMS']) {
+      for (const lookAlike of [
+        'javascript:location="//support.microsoft.com/kb/244717"',
+        'https://evil.example/kb/244717',
+        'http://support.microsoft.com/default.aspx?scid=fh;EN-US;CNTACTMS',
+      ]) {
         await page.goto(site.url);
         await hydrated(page, '[data-jump-input]');
         await input.fill(lookAlike);
@@ -107,7 +117,15 @@ test('header search box on /search/: an old link goes to the article; a look-ali
 test('the 404 page forwards old addresses to the permalink, and fills the search box for others', async () => {
   await withPage(
     async (page, info) => {
-      for (const old of ['kb/244717/', 'Q244717', 'kb/Q244717/', 'default.aspx?scid=kb;en-us;Q244717', 'default.aspx?scid=kb%3Ben-us%3B244717', 'support/kb/articles/q244/7/17.asp', 'kb/999/Q244717/']) {
+      for (const old of [
+        'kb/244717/',
+        'Q244717',
+        'kb/Q244717/',
+        'default.aspx?scid=kb;en-us;Q244717',
+        'default.aspx?scid=kb%3Ben-us%3B244717',
+        'support/kb/articles/q244/7/17.asp',
+        'kb/999/Q244717/',
+      ]) {
         const response = await page.goto(site.href(old));
         assert.equal(response?.status(), 404, old);
         await page.waitForURL((url) => url.pathname === '/kb/244/Q244717/');
@@ -159,13 +177,18 @@ test("Q244717's file table links to the file page: rows newest first, applies-to
       assert.equal(await links.count(), 2);
       await Promise.all([page.waitForURL((url) => url.pathname === '/files/rassrv.exe/'), links.first().click()]);
       assert.equal((await page.locator('h1').textContent())?.trim(), 'Rassrv.exe');
-      const rows = await page.locator('table[data-file-rows] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+      const rows = await page
+        .locator('table[data-file-rows] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
       assert.equal(rows.length, 2);
       // Same date: the later time first; sizes with separators, platform.
-      assert.deepEqual(rows.map((r) => [r[2], r[3], r[4], r[5]]), [
-        ['1999-10-29', '01:22', '123,664', 'Alpha'],
-        ['1999-10-29', '01:15', '69,904', 'x86'],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => [r[2], r[3], r[4], r[5]]),
+        [
+          ['1999-10-29', '01:22', '123,664', 'Alpha'],
+          ['1999-10-29', '01:15', '69,904', 'x86'],
+        ],
+      );
       assert.match(rows[0]![0]!, /Q244717/);
       assert.match((await page.locator('main').textContent()) ?? '', /Terminal Server Edition/);
       // Written from one render of the route (lib/file-page-template.ts): its title, and a hydrated page ('/' focuses the search box).
@@ -189,16 +212,25 @@ test('the data files parse back, and /data/ shows their counts', async () => {
     assert.equal(response.status, 200, name);
     return gunzipSync(Buffer.from(await response.arrayBuffer())).toString('utf8');
   };
-  const articles = (await get('articles.jsonl.gz')).trimEnd().split('\n').map((line) => articleSchema.parse(JSON.parse(line)));
+  const articles = (await get('articles.jsonl.gz'))
+    .trimEnd()
+    .split('\n')
+    .map((line) => articleSchema.parse(JSON.parse(line)));
   assert.ok(articles.length >= 8);
-  assert.deepEqual(articles.map((a) => a.number), [...articles.map((a) => a.number)].sort((a, b) => a - b));
+  assert.deepEqual(
+    articles.map((a) => a.number),
+    [...articles.map((a) => a.number)].sort((a, b) => a - b),
+  );
   const q244717 = articles.find((a) => a.id === 'Q244717')!;
   assert.equal(q244717.fileAttributes[0]?.name, 'Rassrv.exe');
 
   const citations = (await get('citations.csv.gz')).trimEnd().split('\r\n');
   assert.equal(citations[0], 'citing_id,cited_id,cited_in_archive');
   assert.ok(citations.includes('Q244717,Q238171,0'));
-  assert.equal(citations.length - 1, articles.reduce((sum, a) => sum + a.references.length, 0));
+  assert.equal(
+    citations.length - 1,
+    articles.reduce((sum, a) => sum + a.references.length, 0),
+  );
 
   const files = (await get('files.csv.gz')).trimEnd().split('\r\n');
   assert.equal(files[0], 'slug,name,kind,article_id,version,date,time,size,platform,extra');
@@ -223,7 +255,11 @@ test('axe: no serious or critical violations on /files/, a file page, /data/ and
           await page.goto(site.href(sitePath));
           await page.addScriptTag({ path: AXE });
           const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
+            const axe = (
+              window as unknown as {
+                axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> };
+              }
+            ).axe;
             const result = await axe.run(document, { resultTypes: ['violations'] });
             return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
           });

@@ -127,12 +127,17 @@ test('decodeEntities decodes HTML character references in titles', () => {
 
 test('linkify links URLs without their trailing punctuation', () => {
   const links = (text: string) => linkify(text).flatMap((n) => (n.type === 'link' ? [n.url] : []));
-  const text = (value: string) => linkify(value).map((n) => (n.type === 'text' ? n.value : `[${(n as { children: Array<{ value: string }> }).children[0]!.value}]`)).join('');
+  const text = (value: string) =>
+    linkify(value)
+      .map((n) => (n.type === 'text' ? n.value : `[${(n as { children: Array<{ value: string }> }).children[0]!.value}]`))
+      .join('');
   assert.deepEqual(links('go to http://support.microsoft.com/default.aspx?scid=fh;EN-US;CNTACTMS.'), [
     'http://support.microsoft.com/default.aspx?scid=fh;EN-US;CNTACTMS',
   ]);
-  assert.equal(text('see http://example.com/a, then https://example.com/b; or ftp://ftp.example.com/x!'),
-    'see [http://example.com/a], then [https://example.com/b]; or [ftp://ftp.example.com/x]!');
+  assert.equal(
+    text('see http://example.com/a, then https://example.com/b; or ftp://ftp.example.com/x!'),
+    'see [http://example.com/a], then [https://example.com/b]; or [ftp://ftp.example.com/x]!',
+  );
   assert.equal(text('(at http://example.com/page).'), '(at [http://example.com/page]).');
   // A `)` that closes a `(` inside the URL belongs to it.
   assert.deepEqual(links('(see http://example.com/a_(b)), ok'), ['http://example.com/a_(b)']);
@@ -169,7 +174,9 @@ test('blocks: section headings and sub-headings', () => {
   // Indented more than two spaces: an example, not a heading.
   assert.deepEqual(kinds('     Steps to Reproduce\n     ------------------'), ['pre']);
   // Column headers over a rule are no heading.
-  assert.deepEqual(kinds('  Option         Default       Other Values\n  -------------------------------------------\n  /A             on            off'), ['pre']);
+  assert.deepEqual(kinds('  Option         Default       Other Values\n  -------------------------------------------\n  /A             on            off'), [
+    'pre',
+  ]);
   // A heading right under prose, without a blank line, still starts a section.
   assert.deepEqual(kinds('Some text here.\nCAUSE\n=====\nMore text.'), ['paragraph', 'h2', 'paragraph']);
 });
@@ -186,9 +193,16 @@ test('blocks: prose is reflowed, indented code is kept', () => {
   // Prose followed directly by an indented example is split there.
   assert.deepEqual(kinds('You can load them as follows:\n     #import "ssapi.dll"\n     #import "old.dll"'), ['paragraph', 'pre']);
   // Evenly indented long lines without code punctuation are a quoted paragraph.
-  assert.deepEqual(blocks('  This version of Exchange Setup can only upgrade servers that are version 4.0a\n  or later. Upgrade the server and then run Setup again.'), [
-    { type: 'paragraph', text: 'This version of Exchange Setup can only upgrade servers that are version 4.0a or later. Upgrade the server and then run Setup again.', line: 1 },
-  ]);
+  assert.deepEqual(
+    blocks('  This version of Exchange Setup can only upgrade servers that are version 4.0a\n  or later. Upgrade the server and then run Setup again.'),
+    [
+      {
+        type: 'paragraph',
+        text: 'This version of Exchange Setup can only upgrade servers that are version 4.0a or later. Upgrade the server and then run Setup again.',
+        line: 1,
+      },
+    ],
+  );
   // Columns aligned with runs of spaces at the margin stay preformatted.
   assert.deepEqual(kinds('Name      Value\nTimeout   30'), ['pre']);
   // A long rule is a thematic break.
@@ -207,21 +221,34 @@ test('blocks: lists are reflowed and merged across blank lines', () => {
 });
 
 test('blocks: file-attribute tables', () => {
-  const seed = '  Date      Time                 Size    File name     Platform\n  -------------------------------------------------------------\n  10/29/99  01:15a                69,904 Rassrv.exe    x86';
+  const seed =
+    '  Date      Time                 Size    File name     Platform\n  -------------------------------------------------------------\n  10/29/99  01:15a                69,904 Rassrv.exe    x86';
   const [table] = blocks(`The file attributes:\n\n${seed}`).filter((b) => b.type === 'fileTable');
   assert.ok(table && table.type === 'fileTable');
   assert.deepEqual(table.table.columns, ['Date', 'Time', 'Size', 'File name', 'Platform']);
   assert.deepEqual(table.table.cells, [['10/29/99', '01:15a', '69,904', 'Rassrv.exe', 'x86']]);
   assert.deepEqual(table.table.rows, [{ date: '1999-10-29', time: '01:15', size: 69904, name: 'Rassrv.exe', platform: 'x86' }]);
   // Rows after a blank line; text right under the rows ends the table.
-  assert.deepEqual(kinds('  Date     Time    Size     File name\n  ------------------------------------\n\n  1/9/98   7:00pm  376,912  Base3.dll\nNOTE: Restart the computer.'), ['fileTable', 'paragraph']);
+  assert.deepEqual(
+    kinds(
+      '  Date     Time    Size     File name\n  ------------------------------------\n\n  1/9/98   7:00pm  376,912  Base3.dll\nNOTE: Restart the computer.',
+    ),
+    ['fileTable', 'paragraph'],
+  );
   // A table drawn with borders.
-  const bordered = blocks('  +-----------------------------------------+\n  | Date     | Time   | Size   | File Name  |\n  +-----------------------------------------+\n  | 03/12/98 | 05:39p | 51,376 | Ftpsvc.dll |\n  +-----------------------------------------+');
+  const bordered = blocks(
+    '  +-----------------------------------------+\n  | Date     | Time   | Size   | File Name  |\n  +-----------------------------------------+\n  | 03/12/98 | 05:39p | 51,376 | Ftpsvc.dll |\n  +-----------------------------------------+',
+  );
   assert.equal(bordered.length, 1);
   assert.ok(bordered[0]!.type === 'fileTable');
   assert.deepEqual(bordered[0]!.table.rows, [{ date: '1998-03-12', time: '17:39', size: 51376, name: 'Ftpsvc.dll' }]);
   // Labels above groups of rows make one table per group.
-  assert.deepEqual(kinds('  Date      Time    Size    File name\n  -----------------------------------\n  Pan-Chinese\n  03/18/99  05:08p  69,136  Ftpsvc2.dll\n\n  Korean\n  03/18/99  05:08p  64,272  Ftpsvc2.dll'), ['pre', 'fileTable', 'pre', 'fileTable']);
+  assert.deepEqual(
+    kinds(
+      '  Date      Time    Size    File name\n  -----------------------------------\n  Pan-Chinese\n  03/18/99  05:08p  69,136  Ftpsvc2.dll\n\n  Korean\n  03/18/99  05:08p  64,272  Ftpsvc2.dll',
+    ),
+    ['pre', 'fileTable', 'pre', 'fileTable'],
+  );
   // A header without rows stays text.
   assert.deepEqual(kinds('  Date      Time    Size    File name\n  -----------------------------------\n\nNo files.'), ['pre', 'paragraph']);
 });
@@ -264,7 +291,9 @@ test('renderBody renders the seed with a file table and article links', () => {
   const ids = all.filter((e) => e.tagName === 'h2').map((e) => e.properties['id']);
   assert.deepEqual(ids, ['symptoms', 'cause', 'resolution', 'status', 'more-information']);
 
-  const prefixed = elements(renderBody(body, { linkPrefix: '/base' })).filter((e) => e.tagName === 'a').map((e) => e.properties['href']);
+  const prefixed = elements(renderBody(body, { linkPrefix: '/base' }))
+    .filter((e) => e.tagName === 'a')
+    .map((e) => e.properties['href']);
   assert.ok(prefixed.includes('/base/kb/238/Q238171/'), `links: ${prefixed.join(' ')}`);
   assert.ok(!prefixed.includes('/kb/238/Q238171/'));
   // External links are not prefixed.

@@ -94,10 +94,17 @@ test('the CSP pass carries a binary payload row as data, pushed unchanged in doc
   const { html, unknownScripts } = applyPagePolicy(page);
   assert.deepEqual(unknownScripts, []);
   assert.ok(!/<script>/.test(html), 'no inline script left');
-  const blocks = [...html.matchAll(/<script type="application\/json" data-kb="(\w+)">([^<]*)<\/script>/g)].map((m) => ({ getAttribute: () => m[1], textContent: m[2] }));
+  const blocks = [...html.matchAll(/<script type="application\/json" data-kb="(\w+)">([^<]*)<\/script>/g)].map((m) => ({
+    getAttribute: () => m[1],
+    textContent: m[2],
+  }));
   const self: Record<string, unknown> = {};
   new Function('self', 'globalThis', 'document', DATA_LOADER.source)(self, {}, { querySelectorAll: () => blocks });
-  assert.deepEqual(self['__next_f'], [[1, 'a'], [3, '4oI='], [1, 'b']]);
+  assert.deepEqual(self['__next_f'], [
+    [1, 'a'],
+    [3, '4oI='],
+    [1, 'b'],
+  ]);
 });
 
 test('plain next build / next dev are refused; KB_RUNNER=kb (npm run build / npm run dev) lets them run', () => {

@@ -77,7 +77,7 @@ for (const basePath of ['', '/kb-archive']) {
       assert.equal(res.headers['content-encoding'], undefined, 'no gzip unless asked');
       const file = readFileSync(path.join(out, page, 'index.html'));
       assert.deepEqual(res.body, file, page);
-      assert.ok(file.toString().includes(`content="${SITE_CSP}"`), 'the <meta> policy is the header\'s');
+      assert.ok(file.toString().includes(`content="${SITE_CSP}"`), "the <meta> policy is the header's");
     }
     const zipped = await get(site().origin, at('/kb/244/Q244717/'), { 'Accept-Encoding': 'gzip' });
     assert.equal(zipped.headers['content-encoding'], 'gzip');
@@ -170,13 +170,20 @@ test('Chromium loads pages served by nginx, with the CSP header, without a viola
     for (const sitePath of ['/kb/244/Q244717/', '/search/?q=ras', '/', '/kb/244717']) {
       const response = await page.goto(root.origin + sitePath, { waitUntil: 'networkidle' });
       assert.equal(response?.headers()['content-security-policy'], SITE_CSP_HEADER, sitePath);
-      const state = await page.evaluate(() => ({ csp: (window as unknown as { __csp: string[] }).__csp, next: Boolean((window as unknown as { next?: unknown }).next), url: location.pathname }));
+      const state = await page.evaluate(() => ({
+        csp: (window as unknown as { __csp: string[] }).__csp,
+        next: Boolean((window as unknown as { next?: unknown }).next),
+        url: location.pathname,
+      }));
       assert.deepEqual(state.csp, [], `${sitePath}: CSP violations`);
       assert.ok(state.next, `${sitePath}: the page hydrated (Next's runtime ran)`);
       if (sitePath === '/kb/244717') assert.equal(state.url, '/kb/244/Q244717/', 'the old path was redirected');
     }
     await page.goto(`${root.origin}/search/?q=ras`, { waitUntil: 'networkidle' });
-    await page.getByText(/articles? for/).first().waitFor();
+    await page
+      .getByText(/articles? for/)
+      .first()
+      .waitFor();
     assert.deepEqual(info.pageErrors.map(String), []);
     assert.deepEqual(info.consoleErrors, []);
   });
@@ -205,7 +212,10 @@ test('a shipped .md source is never run as a script, by nginx or by npm start (n
   const nginxSite = await (async () => {
     mkdirSync(path.join(dir, 'page'));
     mkdirSync(path.join(dir, 'kb', '990', 'Q990001'), { recursive: true });
-    writeFileSync(path.join(dir, 'page', 'index.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body><p>page</p></body></html>');
+    writeFileSync(
+      path.join(dir, 'page', 'index.html'),
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body><p>page</p></body></html>',
+    );
     writeFileSync(path.join(dir, '404.html'), 'missing');
     writeFileSync(path.join(dir, 'kb', '990', 'Q990001', 'Q990001.md'), 'window.ranMd = 1;\n');
     writeFileSync(path.join(dir, 'control.js'), 'window.ranJs = 1;\n');

@@ -19,9 +19,12 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const { found, dynamic } = collectRegexes(regexFiles(ROOT));
 
-test('the regex files hold the parser\'s patterns (the collector finds them)', () => {
+test("the regex files hold the parser's patterns (the collector finds them)", () => {
   assert.ok(found.length > 80, `only ${found.length} regexes found`);
-  assert.ok(found.some((r) => r.source.includes('ARTICLE-ID')), 'the ARTICLE-ID pattern of references.ts is not found');
+  assert.ok(
+    found.some((r) => r.source.includes('ARTICLE-ID')),
+    'the ARTICLE-ID pattern of references.ts is not found',
+  );
 });
 
 test('every regex literal is linear: no nested or adjacent overlapping unbounded quantifiers, no unanchored re-scans', () => {
@@ -31,7 +34,11 @@ test('every regex literal is linear: no nested or adjacent overlapping unbounded
 
 test('regexes built at run time are known and linear too', () => {
   // keywords.ts builds VERSION_RULE from its product codes; any other one must be added here.
-  assert.deepEqual(dynamic.map((d) => path.relative(ROOT, d.file)), ['lib/keywords.ts'], `regexes built at run time: ${JSON.stringify(dynamic)}`);
+  assert.deepEqual(
+    dynamic.map((d) => path.relative(ROOT, d.file)),
+    ['lib/keywords.ts'],
+    `regexes built at run time: ${JSON.stringify(dynamic)}`,
+  );
   assert.deepEqual(regexProblems(VERSION_RULE.source, VERSION_RULE.flags), []);
 });
 
@@ -40,7 +47,13 @@ test('the checker flags the shapes that went quadratic, and passes their linear 
     /^\s*[-*•]\s+(.*)$/, // applies-to item before a U+2028
     /^\s*TITLE\s*:\s*(.+)$/i, // references TITLE
     /^ {0,3}#{1,6}[ \t]+(.*)$/, // fallback heading
-    /(a+)+$/, /(a|ab)*c/, /\s+$/, /[ \t]+\S/, /^\s* \s*x/, /a.*b/, /\S {3,}\S.*\S {3,}\S/,
+    /(a+)+$/,
+    /(a|ab)*c/,
+    /\s+$/,
+    /[ \t]+\S/,
+    /^\s* \s*x/,
+    /a.*b/,
+    /\S {3,}\S.*\S {3,}\S/,
   ];
   for (const re of quadratic) assert.notDeepEqual(regexProblems(re.source, re.flags), [], `${re} is not flagged`);
   const linear: RegExp[] = [/^\s*[-*•]\s(.*)$/s, /^\s*TITLE\s*:(.*)$/is, /^ {0,3}#{1,6}[ \t](.*)$/s, /^(\d+(?:\.\d+)+)\(build$/i, /\S {3,}(?=\S)/g, /\s+/g];
@@ -48,7 +61,30 @@ test('the checker flags the shapes that went quadratic, and passes their linear 
 });
 
 /** Runs of the characters that made patterns backtrack, with a character `.` cannot match (U+2028) or a stray one at the end. */
-const HOSTILE_PIECES = [' ', '\t', '\u2028', '\u2029', '\u00a0', '.', '-', '=', '#', '*', '_', ':', '|', '<', '&', 'Q1', '0', 'a', ' #', '- ', 'www.', 'http://'];
+const HOSTILE_PIECES = [
+  ' ',
+  '\t',
+  '\u2028',
+  '\u2029',
+  '\u00a0',
+  '.',
+  '-',
+  '=',
+  '#',
+  '*',
+  '_',
+  ':',
+  '|',
+  '<',
+  '&',
+  'Q1',
+  '0',
+  'a',
+  ' #',
+  '- ',
+  'www.',
+  'http://',
+];
 const hostile = fc
   .array(fc.tuple(fc.constantFrom(...HOSTILE_PIECES), fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 4 })
   .chain((runs) => fc.constantFrom('', '\u2028', 'x', '\n', ':').map((end) => runs.map(([piece, n]) => piece.repeat(n)).join('') + end));

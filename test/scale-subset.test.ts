@@ -27,7 +27,9 @@ function walk(dir: string, out: string[] = []): string[] {
 
 /** The page's text with the entities React writes decoded. */
 const decode = (html: string): string =>
-  html.replace(/<!-- -->/g, '').replace(/&(lt|gt|quot|#x27|#39|nbsp|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", nbsp: '\u00a0', amp: '&' })[e]!);
+  html
+    .replace(/<!-- -->/g, '')
+    .replace(/&(lt|gt|quot|#x27|#39|nbsp|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", nbsp: '\u00a0', amp: '&' })[e]!);
 
 test(`a ${SIZE}-article subset of the archive builds completely`, { skip: corpusSkipReason(), timeout: 20 * 60_000 }, async () => {
   const content = corpusSubset(await corpusDir(), SIZE, path.join(REPO_ROOT, '.cache', 'corpus-subset', String(SIZE)));
@@ -48,7 +50,15 @@ test(`a ${SIZE}-article subset of the archive builds completely`, { skip: corpus
     assert.ok(text.includes(article.title), `${article.id}: title missing`);
     if (article.product) assert.ok(text.includes(article.product), `${article.id}: product missing`);
     for (const section of article.sections) assert.ok(html.includes(`id="${section.id}"`), `${article.id}: section #${section.id} missing`);
-    for (const ref of article.references.slice(0, 5)) assert.ok(html.includes(`/kb/${String(Number(ref.slice(1))).padStart(6, '0').slice(0, 3)}/${ref}/`), `${article.id}: no link to ${ref}`);
+    for (const ref of article.references.slice(0, 5))
+      assert.ok(
+        html.includes(
+          `/kb/${String(Number(ref.slice(1)))
+            .padStart(6, '0')
+            .slice(0, 3)}/${ref}/`,
+        ),
+        `${article.id}: no link to ${ref}`,
+      );
   }
 
   // Budgets: no page over 500 KB (the bulk downloads of data/ aside), at most 2.2 files per article, no RSC payloads left.

@@ -52,7 +52,11 @@ function guarded(fn: (page: Page, info: PageInfo, dialogs: string[]) => Promise<
       });
       await fn(page, info, dialogs);
       assert.deepEqual(dialogs, [], 'no script dialog opened');
-      assert.deepEqual(info.pageErrors.map((e) => e.message), [], 'no uncaught errors');
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+        'no uncaught errors',
+      );
       assert.deepEqual(info.blockedRequests, []);
     },
     { browser },
@@ -64,11 +68,9 @@ const header = (page: Page) => page.locator('input[data-site-search]');
 const primary = (page: Page) => page.locator('input[data-search-primary]');
 
 async function waitForStatus(page: Page, text: RegExp): Promise<void> {
-  await page.waitForFunction(
-    (source) => new RegExp(source).test(document.querySelector('[data-search-status]')?.textContent ?? ''),
-    text.source,
-    { timeout: 20_000 },
-  );
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-search-status]')?.textContent ?? ''), text.source, {
+    timeout: 20_000,
+  });
 }
 
 test('the header search box: labelled, focused by /, opens results in <main>', async () => {
@@ -88,7 +90,7 @@ test('the header search box: labelled, focused by /, opens results in <main>', a
     await entry.waitFor();
     const link = entry.locator('h3 a');
     assert.equal(await link.getAttribute('href'), `${base}/kb/244/Q244717/#cause:~:text=Rassrv`, 'to the passage shown');
-    assert.match(await link.textContent() ?? '', /RAS Port Becomes Unavailable in Windows NT 4\.0 Terminal Server/);
+    assert.match((await link.textContent()) ?? '', /RAS Port Becomes Unavailable in Windows NT 4\.0 Terminal Server/);
     const text = (await entry.textContent()) ?? '';
     assert.match(text, /Q244717/);
     assert.match(text, /Microsoft Windows NT/);
@@ -238,30 +240,34 @@ test('without Web Workers the search runs in the page', async () => {
   });
 });
 
-test('under a base path, search, its index and number jumps stay inside it', { skip: process.env.KB_TEST_SITE_DIR ? 'KB_TEST_SITE_DIR given' : false }, async () => {
-  const prefixed = await serveDir(await builtSite({ basePath: '/kb-archive' }), { basePath: '/kb-archive' });
-  try {
-    await guarded(async (page, info) => {
-      await page.goto(prefixed.href('search/?q=rassrv'));
-      const entry = page.locator('main [data-result="Q244717"]');
-      await entry.waitFor();
-      assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/#cause:~:text=Rassrv');
-      // The header box's suggestions and OpenSearch link stay under the base path too.
-      assert.equal(await page.locator('head link[rel="search"]').getAttribute('href'), '/kb-archive/opensearch.xml');
-      await header(page).click();
-      await page.keyboard.type('rassr');
-      const option = page.locator('[data-search-popup] [role=option]').first();
-      await option.waitFor();
-      await option.click();
-      await page.waitForURL((url) => url.pathname === '/kb-archive/kb/244/Q244717/');
-      await page.goto(prefixed.href('search/?q=rassrv'));
-      const box = header(page);
-      await box.fill('q238171');
-      await box.press('Enter');
-      await page.waitForURL((url) => url.pathname === '/kb-archive/kb/238/Q238171/');
-      assert.deepEqual(info.failedResponses, []);
-    });
-  } finally {
-    await prefixed.close();
-  }
-});
+test(
+  'under a base path, search, its index and number jumps stay inside it',
+  { skip: process.env.KB_TEST_SITE_DIR ? 'KB_TEST_SITE_DIR given' : false },
+  async () => {
+    const prefixed = await serveDir(await builtSite({ basePath: '/kb-archive' }), { basePath: '/kb-archive' });
+    try {
+      await guarded(async (page, info) => {
+        await page.goto(prefixed.href('search/?q=rassrv'));
+        const entry = page.locator('main [data-result="Q244717"]');
+        await entry.waitFor();
+        assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/#cause:~:text=Rassrv');
+        // The header box's suggestions and OpenSearch link stay under the base path too.
+        assert.equal(await page.locator('head link[rel="search"]').getAttribute('href'), '/kb-archive/opensearch.xml');
+        await header(page).click();
+        await page.keyboard.type('rassr');
+        const option = page.locator('[data-search-popup] [role=option]').first();
+        await option.waitFor();
+        await option.click();
+        await page.waitForURL((url) => url.pathname === '/kb-archive/kb/244/Q244717/');
+        await page.goto(prefixed.href('search/?q=rassrv'));
+        const box = header(page);
+        await box.fill('q238171');
+        await box.press('Enter');
+        await page.waitForURL((url) => url.pathname === '/kb-archive/kb/238/Q238171/');
+        assert.deepEqual(info.failedResponses, []);
+      });
+    } finally {
+      await prefixed.close();
+    }
+  },
+);

@@ -39,7 +39,11 @@ function guarded(fn: (page: Page, info: PageInfo) => Promise<void>, context: obj
       });
       await fn(page, info);
       assert.deepEqual(dialogs, [], 'no script dialog opened');
-      assert.deepEqual(info.pageErrors.map((e) => e.message), [], 'no uncaught errors');
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+        'no uncaught errors',
+      );
     },
     { browser, context },
   );
@@ -122,7 +126,9 @@ test('Enter with nothing selected and "See all" open the results page; Tab leave
     await box(page).click();
     await page.keyboard.type('rassrv');
     await waitForOptions(page, (t) => t.some((x) => /^See all/.test(x)), 'rassrv');
-    await options(page).filter({ hasText: /^See all/ }).click();
+    await options(page)
+      .filter({ hasText: /^See all/ })
+      .click();
     await page.waitForURL((url) => url.pathname === '/search/' && url.searchParams.get('q') === 'rassrv');
   });
 });
@@ -133,7 +139,11 @@ test('`/` focuses the box unless typing in a field; focus starts loading the ind
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.goto(site.href(''));
     await page.waitForLoadState('networkidle');
-    assert.deepEqual(requests.filter((p) => p.startsWith('/search/')), [], 'no index file before the box is used');
+    assert.deepEqual(
+      requests.filter((p) => p.startsWith('/search/')),
+      [],
+      'no index file before the box is used',
+    );
     // `/` in another text field types a slash.
     const jump = page.locator('input[data-jump-input]');
     await jump.click();
@@ -218,13 +228,25 @@ test('hostile queries give options or "no articles", never an error, markup or a
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
     const input = box(page);
-    const queries = ['"rassrv"', '<script>alert(1)</script>', '<img src=x onerror=alert(2)>', 'x'.repeat(2000), '🙂🎉', 'שלום עולם', 'https://support.microsoft.com/kb/244717/en-us', 'the and of', '\u202e%\\'];
+    const queries = [
+      '"rassrv"',
+      '<script>alert(1)</script>',
+      '<img src=x onerror=alert(2)>',
+      'x'.repeat(2000),
+      '🙂🎉',
+      'שלום עולם',
+      'https://support.microsoft.com/kb/244717/en-us',
+      'the and of',
+      '\u202e%\\',
+    ];
     for (const q of queries) {
       await input.fill(q);
       await page.waitForFunction(
         () => {
           const popup = document.querySelector('[data-search-popup]');
-          return Boolean(popup && (popup.querySelector('[role=option]') || popup.querySelector('[data-search-empty]')) && !popup.querySelector('[data-search-error]'));
+          return Boolean(
+            popup && (popup.querySelector('[role=option]') || popup.querySelector('[data-search-empty]')) && !popup.querySelector('[data-search-error]'),
+          );
         },
         undefined,
         { timeout: 20_000 },
@@ -275,9 +297,20 @@ test('axe: no serious or critical violation with the dropdown open (360 and 1280
           await page.keyboard.press('ArrowDown');
           await page.addScriptTag({ path: AXE });
           const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> }> } }).axe;
+            const axe = (
+              window as unknown as {
+                axe: {
+                  run: (
+                    ctx: Document,
+                    opts: object,
+                  ) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> }>;
+                };
+              }
+            ).axe;
             const result = await axe.run(document, { resultTypes: ['violations'] });
-            return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target) }));
+            return result.violations
+              .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+              .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target) }));
           });
           assert.deepEqual(violations, [], `${width} px ${scheme}`);
         },

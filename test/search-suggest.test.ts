@@ -45,11 +45,20 @@ describe('content/ index: suggestions and excerpts', () => {
     const { engine, files } = engineFor(dir);
     for (const q of ['ras', 'rassr', 'rassrv']) {
       const r = await engine.search({ q, limit: 8, suggest: true });
-      assert.ok(r.hits.some((h) => h.id === 'Q244717'), `${q}: ${r.hits.map((h) => h.id)}`);
+      assert.ok(
+        r.hits.some((h) => h.id === 'Q244717'),
+        `${q}: ${r.hits.map((h) => h.id)}`,
+      );
     }
     assert.equal((await engine.search({ q: 'rassr', limit: 8, suggest: true })).prefix, 'rassr');
-    assert.deepEqual(files.filter((f) => f === 'facets.json' || f === 'keywords.json' || f === 'dates.json' || f.startsWith('m/')), []);
-    assert.ok(files.some((f) => f.startsWith('s/')), files.join(' '));
+    assert.deepEqual(
+      files.filter((f) => f === 'facets.json' || f === 'keywords.json' || f === 'dates.json' || f.startsWith('m/')),
+      [],
+    );
+    assert.ok(
+      files.some((f) => f.startsWith('s/')),
+      files.join(' '),
+    );
     const hit = (await engine.search({ q: 'rassrv', limit: 8, suggest: true })).hits[0]!;
     assert.equal(hit.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
     assert.equal(hit.product, 'Microsoft Windows NT');
@@ -81,10 +90,17 @@ describe('content/ index: suggestions and excerpts', () => {
       return JSON.parse(readFileSync(path.join(mixDir, name), 'utf8'));
     });
     const alone = await engineFor(mixDir).engine.search({ q: 'beta alpha', limit: 10 });
-    assert.deepEqual(alone.hits.map((h) => h.id), ['Q990201', 'Q990202'], 'both words in the title first');
+    assert.deepEqual(
+      alone.hits.map((h) => h.id),
+      ['Q990201', 'Q990202'],
+      'both words in the title first',
+    );
     // 'beta alpha' waits for the facet columns while 'gamma' accumulates its own scores (Q990202 higher).
     const [mixed] = await Promise.all([slow.search({ q: 'beta alpha', limit: 10 }), slow.search({ q: 'gamma', limit: 8, suggest: true })]);
-    assert.deepEqual(mixed.hits.map((h) => h.id), alone.hits.map((h) => h.id));
+    assert.deepEqual(
+      mixed.hits.map((h) => h.id),
+      alone.hits.map((h) => h.id),
+    );
   });
 
   test('the first answer of a page comes without facet columns, then the full one', async () => {
@@ -94,14 +110,23 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.equal(first.hits[0]?.id, 'Q244717');
     assert.ok(first.pending.includes('product'));
     const full = await engine.search({ q: 'rassrv', limit: 10 });
-    assert.deepEqual(full.hits.map((h) => h.id), first.hits.map((h) => h.id));
+    assert.deepEqual(
+      full.hits.map((h) => h.id),
+      first.hits.map((h) => h.id),
+    );
     assert.ok(full.facets.product.length > 0);
   });
 
   test('a search replaced by a newer one stops before fetching its result metadata', async () => {
     const { engine, files } = engineFor(dir);
-    await assert.rejects(engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => true), { name: 'SupersededError' });
-    assert.ok(files.some((f) => f.startsWith('t/')), 'its term shard is kept for the next keystroke');
+    await assert.rejects(
+      engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => true),
+      { name: 'SupersededError' },
+    );
+    assert.ok(
+      files.some((f) => f.startsWith('t/')),
+      'its term shard is kept for the next keystroke',
+    );
     assert.ok(!files.some((f) => f.startsWith('s/') || f.startsWith('m/')), files.join(' '));
     assert.equal((await engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => false)).hits[0]?.id, 'Q244717');
   });
@@ -155,9 +180,18 @@ describe('clean passages', () => {
       'Windows directory Size Application name ----------------- ---- --------',
       'RASSRV.DLL 13324 Remote Access Server',
     ].join('\n');
-    const article = { sections: [{ id: 'summary', title: 'SUMMARY', level: 2 as const }, { id: 'more-information', title: 'MORE INFORMATION', level: 2 as const }], keywords: ['kbusage'] };
+    const article = {
+      sections: [
+        { id: 'summary', title: 'SUMMARY', level: 2 as const },
+        { id: 'more-information', title: 'MORE INFORMATION', level: 2 as const },
+      ],
+      keywords: ['kbusage'],
+    };
     const body = cleanBody(text, article);
-    assert.equal(body.text, 'When you are troubleshooting Remote Access Services (RAS), remove the files.\nWindows directory Size Application name\nRASSRV.DLL 13324 Remote Access Server');
+    assert.equal(
+      body.text,
+      'When you are troubleshooting Remote Access Services (RAS), remove the files.\nWindows directory Size Application name\nRASSRV.DLL 13324 Remote Access Server',
+    );
     assert.deepEqual(body.sections, [0, 1, 1]);
     // Headings that never appear in the text: everything but noise is kept.
     const odd = cleanBody('3.11\nSome text here.', { sections: [{ id: 'x', title: 'ELSEWHERE', level: 2 }], keywords: [] });
@@ -191,14 +225,35 @@ describe('clean passages', () => {
 describe('hostile input', () => {
   const dir = path.join(tmp, 'hostile');
   before(() => {
-    const a = makeArticle(990100, { title: 'Constructor and __proto__ in RAS Setup', issueType: ['constructor', '__proto__', 'kbbug'], sections: [{ id: 'symptoms', title: 'SYMPTOMS', level: 2 }] });
+    const a = makeArticle(990100, {
+      title: 'Constructor and __proto__ in RAS Setup',
+      issueType: ['constructor', '__proto__', 'kbbug'],
+      sections: [{ id: 'symptoms', title: 'SYMPTOMS', level: 2 }],
+    });
     const b = makeArticle(990101, { title: 'שלום RTL title with emoji 🎉', sections: [] });
-    buildSearchIndex([{ article: a, text: 'SYMPTOMS\nThe <script>alert(1)</script> setup of RAS fails.' }, { article: b, text: 'Text with emoji 🎉 and עברית.' }], dir);
+    buildSearchIndex(
+      [
+        { article: a, text: 'SYMPTOMS\nThe <script>alert(1)</script> setup of RAS fails.' },
+        { article: b, text: 'Text with emoji 🎉 and עברית.' },
+      ],
+      dir,
+    );
   });
 
   test('odd queries give results or nothing, never an error or markup', async () => {
     const { engine } = engineFor(dir);
-    const queries = ['"<script>alert(1)</script>"', 'x'.repeat(2000), 'ras '.repeat(500), '🎉🎉', 'שלום', 'https://support.microsoft.com/kb/244717/en-us', 'the and of', 'constructor', '__proto__', '\u202e\u0000'];
+    const queries = [
+      '"<script>alert(1)</script>"',
+      'x'.repeat(2000),
+      'ras '.repeat(500),
+      '🎉🎉',
+      'שלום',
+      'https://support.microsoft.com/kb/244717/en-us',
+      'the and of',
+      'constructor',
+      '__proto__',
+      '\u202e\u0000',
+    ];
     for (const q of queries) {
       for (const suggest of [true, false]) {
         const r = await engine.search({ q, limit: 8, suggest });

@@ -117,7 +117,16 @@ function fixtures(): SearchSource[] {
 describe('tokenizer', () => {
   test('terms are folded, split like the archive needs, stop words dropped', () => {
     assert.deepEqual(tokenize('A port mismatch between Rasman.exe and Rassrv.exe in Windows NT 4.0'), [
-      'port', 'mismatch', 'between', 'rasman', 'exe', 'rassrv', 'exe', 'windows', 'nt', '4.0',
+      'port',
+      'mismatch',
+      'between',
+      'rasman',
+      'exe',
+      'rassrv',
+      'exe',
+      'windows',
+      'nt',
+      '4.0',
     ]);
     assert.deepEqual(tokenize('Ünïcode CAFÉ ms_dos __declspec Excel 5'), ['unicode', 'cafe', 'ms_dos', 'declspec', 'excel', '5']);
     assert.deepEqual(tokenize('"quoted" <script>alert(1)</script>'), ['quoted', 'script', 'alert', '1', 'script']);
@@ -152,11 +161,13 @@ describe('tokenizer', () => {
 
 describe('index format', () => {
   test('varints round-trip', () => {
-    fc.assert(fc.property(fc.array(fc.nat({ max: 2 ** 31 }), { maxLength: 50 }), (values) => {
-      const text = encodeVarints(values);
-      assert.ok(!/["\\\s]/.test(text), 'JSON-safe, no escapes');
-      assert.deepEqual(decodeVarints(text), values);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 2 ** 31 }), { maxLength: 50 }), (values) => {
+        const text = encodeVarints(values);
+        assert.ok(!/["\\\s]/.test(text), 'JSON-safe, no escapes');
+        assert.deepEqual(decodeVarints(text), values);
+      }),
+    );
   });
 
   test('shard lookup by range', () => {
@@ -199,7 +210,10 @@ describe('fixture index', () => {
 
   test('a word finds its articles; title matches rank first', async () => {
     const r = await search('ras');
-    assert.deepEqual(r.hits.map((h) => h.id), ['Q244717', 'Q150003']);
+    assert.deepEqual(
+      r.hits.map((h) => h.id),
+      ['Q244717', 'Q150003'],
+    );
     assert.equal(r.total, 2);
     assert.equal(r.partial, false);
     const hit = r.hits[0]!;
@@ -215,21 +229,31 @@ describe('fixture index', () => {
     const r = await search('rassrv zzqqxx');
     assert.equal(r.partial, true);
     assert.deepEqual(r.unknown, ['zzqqxx']);
-    assert.deepEqual(r.hits.map((h) => h.id), ['Q244717']);
+    assert.deepEqual(
+      r.hits.map((h) => h.id),
+      ['Q244717'],
+    );
     const none = await search('zzqqxx');
     assert.equal(none.total, 0);
     assert.deepEqual(none.unknown, ['zzqqxx']);
   });
 
   test('the exact title puts its article first', async () => {
-    for (const title of ['RRAS Port Becomes Unavailable in Windows NT 4.0', 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server', 'Printer Drivers Are Not Installed']) {
+    for (const title of [
+      'RRAS Port Becomes Unavailable in Windows NT 4.0',
+      'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server',
+      'Printer Drivers Are Not Installed',
+    ]) {
       const r = await search(title);
       assert.equal(titleKey(r.hits[0]!.title), titleKey(title), title);
     }
   });
 
   test('the word being typed matches as a prefix', async () => {
-    assert.deepEqual((await search('rass')).hits.map((h) => h.id), ['Q244717']);
+    assert.deepEqual(
+      (await search('rass')).hits.map((h) => h.id),
+      ['Q244717'],
+    );
     assert.equal((await search('rass', { prefix: false })).total, 0);
     assert.equal((await search('rass ')).total, 0, 'a finished word is matched exactly');
   });
@@ -258,21 +282,43 @@ describe('fixture index', () => {
     const r = await search('printer');
     assert.equal(r.total, 2);
     assert.deepEqual(r.facets.product, [{ value: 'Microsoft Windows 95.x Retail Product', count: 2, selected: false }]);
-    assert.deepEqual(r.facets.type.map((c) => [c.value, c.count]), [['kbhowto', 1], ['kbprb', 1]]);
-    assert.deepEqual(r.facets.year.map((c) => c.value), ['2000', '1999'], 'years newest first');
+    assert.deepEqual(
+      r.facets.type.map((c) => [c.value, c.count]),
+      [
+        ['kbhowto', 1],
+        ['kbprb', 1],
+      ],
+    );
+    assert.deepEqual(
+      r.facets.year.map((c) => c.value),
+      ['2000', '1999'],
+      'years newest first',
+    );
     assert.deepEqual(r.facets.platform.map((c) => c.value).sort(), ['MS-DOS', 'Windows']);
     assert.deepEqual(r.pending, ['keyword'], 'keyword lists load after the first results');
 
     await engine.loadKeywords();
     const withKeywords = await search('printer');
     assert.deepEqual(withKeywords.pending, []);
-    assert.deepEqual(withKeywords.facets.keyword.find((c) => c.value === 'kbprint'), { value: 'kbprint', count: 2, selected: false });
+    assert.deepEqual(
+      withKeywords.facets.keyword.find((c) => c.value === 'kbprint'),
+      { value: 'kbprint', count: 2, selected: false },
+    );
 
     const filtered = await search('printer', { filters: { type: ['kbprb'] } });
-    assert.deepEqual(filtered.hits.map((h) => h.id), ['Q150002']);
+    assert.deepEqual(
+      filtered.hits.map((h) => h.id),
+      ['Q150002'],
+    );
     assert.equal(filtered.total, 1);
     // A facet's own counts ignore its own selection, so the other value can be added.
-    assert.deepEqual(filtered.facets.type.map((c) => [c.value, c.count, c.selected]), [['kbhowto', 1, false], ['kbprb', 1, true]]);
+    assert.deepEqual(
+      filtered.facets.type.map((c) => [c.value, c.count, c.selected]),
+      [
+        ['kbhowto', 1, false],
+        ['kbprb', 1, true],
+      ],
+    );
     const either = await search('printer', { filters: { type: ['kbprb', 'kbhowto'] } });
     assert.equal(either.total, 2);
     assert.equal((await search('printer', { filters: { year: ['1999'] } })).hits[0]!.id, 'Q150001');
@@ -282,10 +328,17 @@ describe('fixture index', () => {
 
     const byDate = await search('setup', { sort: 'date' });
     assert.equal(byDate.sort, 'date');
-    assert.deepEqual(byDate.hits.map((h) => h.lastModified), ['2001-11-30', '2000-07-15']);
+    assert.deepEqual(
+      byDate.hits.map((h) => h.lastModified),
+      ['2001-11-30', '2000-07-15'],
+    );
 
     const browse = await search('', { filters: { product: ['Microsoft Windows NT'] } });
-    assert.deepEqual(browse.hits.map((h) => h.id), ['Q240089', 'Q244717'], 'facets alone list newest first');
+    assert.deepEqual(
+      browse.hits.map((h) => h.id),
+      ['Q240089', 'Q244717'],
+      'facets alone list newest first',
+    );
   });
 
   test('pages of results', async () => {
@@ -300,7 +353,17 @@ describe('fixture index', () => {
   test('article numbers: in the archive, only cited, unknown', async () => {
     for (const q of ['Q244717', 'q244717', '244717']) {
       const r = await search(q);
-      assert.deepEqual(r.number, { number: 244717, id: 'Q244717', permalink: '/kb/244/Q244717/', status: 'article', title: 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server' }, q);
+      assert.deepEqual(
+        r.number,
+        {
+          number: 244717,
+          id: 'Q244717',
+          permalink: '/kb/244/Q244717/',
+          status: 'article',
+          title: 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server',
+        },
+        q,
+      );
     }
     const missing = await search('Q238171');
     assert.equal(missing.number?.status, 'missing');
@@ -310,15 +373,41 @@ describe('fixture index', () => {
   });
 
   test('unicode is folded on both sides', async () => {
-    assert.deepEqual((await search('unicode cafe')).hits.map((h) => h.id), ['Q150004']);
-    assert.deepEqual((await search('ÜNÏCODE')).hits.map((h) => h.id), ['Q150004']);
-    assert.deepEqual((await search('東京')).hits.map((h) => h.id), ['Q150004']);
+    assert.deepEqual(
+      (await search('unicode cafe')).hits.map((h) => h.id),
+      ['Q150004'],
+    );
+    assert.deepEqual(
+      (await search('ÜNÏCODE')).hits.map((h) => h.id),
+      ['Q150004'],
+    );
+    assert.deepEqual(
+      (await search('東京')).hits.map((h) => h.id),
+      ['Q150004'],
+    );
   });
 
   test('odd input never throws', async () => {
     const odd = [
-      '"', '""', "'", '<script>alert(1)</script>', 'a'.repeat(2000), 'ras '.repeat(500), '\u0000\u0001', '🙂🙂', '%', '\\', '()[]{}*?', ' ', '-', 'q',
-      'Q', '0', '00000000000000000000', 'the and of', String.fromCharCode(0xd800),
+      '"',
+      '""',
+      "'",
+      '<script>alert(1)</script>',
+      'a'.repeat(2000),
+      'ras '.repeat(500),
+      '\u0000\u0001',
+      '🙂🙂',
+      '%',
+      '\\',
+      '()[]{}*?',
+      ' ',
+      '-',
+      'q',
+      'Q',
+      '0',
+      '00000000000000000000',
+      'the and of',
+      String.fromCharCode(0xd800),
     ];
     for (const q of odd) {
       const r = await search(q);

@@ -121,7 +121,8 @@ describe('static server', () => {
     assert.equal((await rawGet(site.origin, '//kb?x=1')).headers.location, '/kb/?x=1');
     assert.equal((await rawGet(site.origin, '//kb/244//Q244717')).headers.location, '/kb/244/Q244717/');
     // Encoded slashes and backslashes are refused, not redirected.
-    for (const raw of ['/%2Fkb', '/%5Ckb', '/%2F%2Fkb']) assert.equal(String((await rawGet(site.origin, raw)).headers.location ?? '').startsWith('//'), false, raw);
+    for (const raw of ['/%2Fkb', '/%5Ckb', '/%2F%2Fkb'])
+      assert.equal(String((await rawGet(site.origin, raw)).headers.location ?? '').startsWith('//'), false, raw);
   });
 
   test('ignores the query string when finding a file', async () => {

@@ -71,7 +71,12 @@ function listFiles(dir: string, rel = ''): string[] {
 
 function digest(dir: string): string {
   const hash = createHash('sha256');
-  for (const file of listFiles(dir)) hash.update(file).update('\0').update(readFileSync(path.join(dir, file))).update('\0');
+  for (const file of listFiles(dir))
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(path.join(dir, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -119,7 +124,10 @@ test('synthetic 4× archive of a small archive: deterministic, in range, mirrore
       const twin = byNumber.get(mapNumber(plan, copy, original.number));
       assert.ok(twin, `copy ${copy} of ${original.id}`);
       // Citations point inside the same copy.
-      assert.deepEqual(twin.references, original.references.map((r) => `Q${mapNumber(plan, copy, Number(r.slice(1)))}`));
+      assert.deepEqual(
+        twin.references,
+        original.references.map((r) => `Q${mapNumber(plan, copy, Number(r.slice(1)))}`),
+      );
       // The title is varied but keeps the original's words; the permalink is canonical.
       assert.notEqual(twin.title, original.title);
       assert.match(twin.title, new RegExp(`^${original.title} \\([A-Z][a-z-]+\\)$`));
@@ -128,7 +136,10 @@ test('synthetic 4× archive of a small archive: deterministic, in range, mirrore
     }
   }
   // Missing (cited, not present) numbers are mirrored too: 4× as many not-in-archive pages.
-  assert.deepEqual(smallGraph.missing.map((m) => m.id), ['Q100999']);
+  assert.deepEqual(
+    smallGraph.missing.map((m) => m.id),
+    ['Q100999'],
+  );
   assert.equal(bigGraph.missing.length, 4);
   // No diagnostic but the duplicates' (no bad permalink, no id mismatch from the renumbering).
   assert.deepEqual(new Set(big.diagnostics.map((d) => d.kind)), new Set(small.diagnostics.map((d) => d.kind)));

@@ -82,7 +82,10 @@ test('follows the system theme until a choice is made; the choice persists over 
       await page.goto(site.url);
       await page.waitForLoadState('networkidle');
       assert.deepEqual(await state(page), { attribute: 'light', background: LIGHT_PAGE, stored: 'light', pressed: 'false' });
-      assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
       assert.deepEqual(info.consoleErrors, [], 'no console errors (no hydration mismatch)');
     },
     { browser, context: { colorScheme: 'light' } },
@@ -107,7 +110,10 @@ test('a dark system gets the dark theme; choosing light overrides it, also after
       assert.ok(!(await icon()).includes('circle'), 'moon');
       await page.getByRole('button', { name: 'Dark theme' }).click();
       assert.ok((await icon()).includes('circle'), 'sun');
-      assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
     },
     { browser, context: { colorScheme: 'dark' } },
   );
@@ -121,7 +127,10 @@ test('a broken stored value falls back to the system theme', async () => {
       await page.waitForLoadState('networkidle');
       assert.equal((await state(page)).attribute, null);
       assert.equal((await state(page)).background, DARK_PAGE);
-      assert.deepEqual(info.pageErrors.map((e) => e.message), []);
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
     },
     { browser, context: { colorScheme: 'dark' } },
   );

@@ -33,7 +33,10 @@ test('every job is answered once, in workers', async () => {
   const jobs = Array.from({ length: 20 }, (_, i) => i);
   const { results, promise } = run(jobs);
   await promise;
-  assert.deepEqual(results.map(Number).sort((a, b) => a - b), jobs.map((j) => j * 2));
+  assert.deepEqual(
+    results.map(Number).sort((a, b) => a - b),
+    jobs.map((j) => j * 2),
+  );
 });
 
 test('a job over the limit is stopped and reported; the rest of its chunk and the other jobs still run', async () => {

@@ -52,7 +52,11 @@ function Fields({ fields, label }: { fields: ReadonlyArray<readonly [string, str
 }
 
 const ABOUT: Record<string, { title: string; what: string; unit: string }> = {
-  'articles.jsonl.gz': { title: 'Articles', what: 'one JSON object per line and article, sorted by number: the metadata of `kb parse`, without the text', unit: 'articles' },
+  'articles.jsonl.gz': {
+    title: 'Articles',
+    what: 'one JSON object per line and article, sorted by number: the metadata of `kb parse`, without the text',
+    unit: 'articles',
+  },
   'citations.csv.gz': { title: 'Citations', what: 'one row per article number an article cites, sorted by citing then cited number', unit: 'citations' },
   'files.csv.gz': { title: 'Files', what: 'one row per row of a file-attribute table, and per article that mentions a file, sorted by file', unit: 'rows' },
 };
@@ -71,13 +75,17 @@ export default function DataPage() {
       <h1 className="mt-4 text-2xl font-bold tracking-tight sm:text-3xl">The archive as data</h1>
       <div className="mt-2 max-w-[72ch] space-y-2 text-muted">
         <p>
-          Three gzip-compressed files for research{manifest ? `, made from the ${formatCount(manifest.articles)} articles of this archive` : ''}.
-          The same archive always gives the same bytes (rows sorted, gzip without a time stamp). CSV files follow RFC 4180 with a header
-          line and CRLF line ends; a text value starting with <code>=</code>, <code>+</code>, <code>-</code> or <code>@</code> is written
-          with a leading <code>&apos;</code> so that spreadsheets do not run it as a formula.
+          Three gzip-compressed files for research{manifest ? `, made from the ${formatCount(manifest.articles)} articles of this archive` : ''}. The same
+          archive always gives the same bytes (rows sorted, gzip without a time stamp). CSV files follow RFC 4180 with a header line and CRLF line ends; a text
+          value starting with <code>=</code>, <code>+</code>, <code>-</code> or <code>@</code> is written with a leading <code>&apos;</code> so that
+          spreadsheets do not run it as a formula.
         </p>
       </div>
-      {!manifest ? <p className="mt-4">The data files have not been built (they are made by <code>kb build</code>).</p> : null}
+      {!manifest ? (
+        <p className="mt-4">
+          The data files have not been built (they are made by <code>kb build</code>).
+        </p>
+      ) : null}
       {Object.keys(ABOUT).map((name) => {
         const about = ABOUT[name]!;
         const file = info(name);

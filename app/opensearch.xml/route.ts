@@ -6,6 +6,10 @@ import { siteRoot } from '@/lib/site-url';
 export const dynamic = 'force-static';
 
 export function GET(): Response {
-  const xml = openSearchXml({ root: siteRoot(), name: SITE_NAME, description: 'Search the archive of Microsoft KnowledgeBase articles by words or article number.' });
+  const xml = openSearchXml({
+    root: siteRoot(),
+    name: SITE_NAME,
+    description: 'Search the archive of Microsoft KnowledgeBase articles by words or article number.',
+  });
   return new Response(xml, { headers: { 'Content-Type': 'application/opensearchdescription+xml; charset=utf-8' } });
 }

@@ -502,12 +502,7 @@ export class SearchEngine {
     return (d) => comboOk[column.ids[d]!] === true;
   }
 
-  private labelsOf(
-    facet: FacetName,
-    d: number,
-    columns: NonNullable<SearchEngine['columns']>,
-    keywords: SearchEngine['keywords'],
-  ): Iterable<number> {
+  private labelsOf(facet: FacetName, d: number, columns: NonNullable<SearchEngine['columns']>, keywords: SearchEngine['keywords']): Iterable<number> {
     if (facet === 'keyword') return keywords!.list.subarray(keywords!.start[d]!, keywords!.start[d + 1]!);
     const column = columns[facet as keyof typeof columns];
     return column.combos[column.ids[d]!]!;

@@ -27,7 +27,20 @@ export const SYNTHETIC_VERSION = 2;
 /** Article numbers as the parser reads citations (lib/markdown/references.ts ARTICLE_NUMBER, links.ts: case-insensitive). */
 const TOKEN = /\bQ(\d{5,6})\b/gi;
 const PERMALINK_LINE = /^permalink:[ \t]*\/kb\/\d{3}\/Q(\d{5,6})\/[ \t]*$/m;
-const QUALIFIERS = ['Revised', 'Updated', 'Reissued', 'Supplement', 'Addendum', 'Errata', 'Follow-up', 'Extended', 'Amended', 'Clarified', 'Corrected', 'Expanded'];
+const QUALIFIERS = [
+  'Revised',
+  'Updated',
+  'Reissued',
+  'Supplement',
+  'Addendum',
+  'Errata',
+  'Follow-up',
+  'Extended',
+  'Amended',
+  'Clarified',
+  'Corrected',
+  'Expanded',
+];
 
 export interface NumberPlan {
   /** Every number the archive mentions, ascending. */
@@ -61,7 +74,9 @@ export function planNumbers(numbers: Iterable<number>, copies: number): NumberPl
   const bases = Array.from({ length: copies }, (_, k) => first + k * span);
   const last = copies > 0 ? bases[copies - 1]! + universe.length - 1 : max;
   if (last > MAX_ARTICLE_NUMBER) {
-    throw new Error(`synthetic archive: ${copies} copies of ${universe.length} numbers (largest ${max}) need numbers up to ${last}, above ${MAX_ARTICLE_NUMBER}`);
+    throw new Error(
+      `synthetic archive: ${copies} copies of ${universe.length} numbers (largest ${max}) need numbers up to ${last}, above ${MAX_ARTICLE_NUMBER}`,
+    );
   }
   return { universe, rank, bases, span };
 }

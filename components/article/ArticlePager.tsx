@@ -2,7 +2,15 @@ import type { ArticleSummary } from '@/lib/content';
 import { displayTitle, href } from '@/lib/site';
 
 /** Links to the previous and next article by number (`.kb-prevnext`). */
-export function ArticlePager({ previous, next, label = 'Previous and next article' }: { previous: ArticleSummary | null; next: ArticleSummary | null; label?: string }) {
+export function ArticlePager({
+  previous,
+  next,
+  label = 'Previous and next article',
+}: {
+  previous: ArticleSummary | null;
+  next: ArticleSummary | null;
+  label?: string;
+}) {
   if (!previous && !next) return null;
   return (
     <nav aria-label={label} className="kb-prevnext">

@@ -13,9 +13,7 @@ export function CitedByView({ article, citedBy }: { article: Article; citedBy: r
           <p className="kb-number">
             <a href={href(article.permalink)}>{article.id}</a>
           </p>
-          <h1 className="kb-title">
-            {`${citedBy.length === 1 ? '1 article refers' : `${formatCount(citedBy.length)} articles refer`} to ${article.id}`}
-          </h1>
+          <h1 className="kb-title">{`${citedBy.length === 1 ? '1 article refers' : `${formatCount(citedBy.length)} articles refer`} to ${article.id}`}</h1>
           <p className="mt-2 text-muted">
             {`${article.id}: `}
             <a href={href(article.permalink)}>{displayTitle(article.id, article.title)}</a>

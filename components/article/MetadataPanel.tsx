@@ -13,9 +13,7 @@ export function formatVersions(versions: readonly Version[]): string {
     if (last && last.platform === platform) last.versions.push(version);
     else groups.push({ platform, versions: [version] });
   }
-  return groups
-    .map((group) => (group.platform ? `${group.platform}: ` : '') + group.versions.join(', '))
-    .join('; ');
+  return groups.map((group) => (group.platform ? `${group.platform}: ` : '') + group.versions.join(', ')).join('; ');
 }
 
 interface Row {

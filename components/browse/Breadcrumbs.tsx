@@ -12,13 +12,7 @@ export function Breadcrumbs({ trail }: { trail: readonly Crumb[] }) {
     <nav aria-label="Breadcrumb" className="kb-crumbs">
       <ol>
         {trail.map((crumb, i) => (
-          <li key={i}>
-            {crumb.path ? (
-              <a href={href(crumb.path)}>{crumb.label}</a>
-            ) : (
-              <span aria-current="page">{crumb.label}</span>
-            )}
-          </li>
+          <li key={i}>{crumb.path ? <a href={href(crumb.path)}>{crumb.label}</a> : <span aria-current="page">{crumb.label}</span>}</li>
         ))}
       </ol>
     </nav>

@@ -25,7 +25,13 @@ import { Pager } from './Pager';
 function IndexHeader({ kind, title, children }: { kind: ListingKind | null; title: string; children?: ReactNode }) {
   return (
     <>
-      <Breadcrumbs trail={kind ? [{ label: 'Home', path: '/' }, { label: KIND_LABELS[kind], path: indexPath(kind) }, { label: title }] : [{ label: 'Home', path: '/' }, { label: title }]} />
+      <Breadcrumbs
+        trail={
+          kind
+            ? [{ label: 'Home', path: '/' }, { label: KIND_LABELS[kind], path: indexPath(kind) }, { label: title }]
+            : [{ label: 'Home', path: '/' }, { label: title }]
+        }
+      />
       <h1 className="mt-4 text-2xl font-bold tracking-tight sm:text-3xl">{title}</h1>
       {children ? <div className="mt-2 max-w-[72ch] space-y-2 text-muted">{children}</div> : null}
     </>
@@ -51,8 +57,8 @@ export function ProductsIndex({ index }: { index: BrowseIndex }) {
     <Static>
       <IndexHeader kind={null} title="Products">
         <p>
-          The {formatCount(index.counts.products)} products the archive&apos;s articles are filed under, with the number of
-          articles for each. Each product lists its articles, most recently modified first.
+          The {formatCount(index.counts.products)} products the archive&apos;s articles are filed under, with the number of articles for each. Each product
+          lists its articles, most recently modified first.
         </p>
       </IndexHeader>
       <CountList listings={index.products} label="Products" />
@@ -93,8 +99,8 @@ export function NumbersIndex({ index }: { index: BrowseIndex }) {
     <Static>
       <IndexHeader kind={null} title="Article numbers">
         <p>
-          Articles by number, in ranges of {formatCount(RANGE_SIZE)}. The number is the article&apos;s permanent
-          identifier: Q244717 lives at <code className="font-mono">/kb/244/Q244717/</code>.
+          Articles by number, in ranges of {formatCount(RANGE_SIZE)}. The number is the article&apos;s permanent identifier: Q244717 lives at{' '}
+          <code className="font-mono">/kb/244/Q244717/</code>.
         </p>
       </IndexHeader>
       {[...blocks].map(([block, ranges]) => {
@@ -128,8 +134,8 @@ export function KeywordsIndex({ index }: { index: BrowseIndex }) {
       <IndexHeader kind={null} title="Keywords">
         <p>
           KnowledgeBase articles carry keywords: what kind of article it is (<code className="font-mono">kbbug</code>,{' '}
-          <code className="font-mono">kbhowto</code>), its topic, and the products and versions it applies to. The archive
-          uses {formatCount(index.counts.keywords)} different ones.
+          <code className="font-mono">kbhowto</code>), its topic, and the products and versions it applies to. The archive uses{' '}
+          {formatCount(index.counts.keywords)} different ones.
         </p>
       </IndexHeader>
       {types.length > 0 ? (
@@ -197,7 +203,9 @@ export function RareKeywordsView({ index, page }: { index: BrowseIndex; page: nu
       <IndexHeader kind="keywords" title="Rare keywords">
         <p>
           {`Keywords ${rareUse(index.minKeywordArticles)}, alphabetically, with their articles.`}
-          {pages > 1 ? ` Page ${page} of ${pages}: ${formatCount(first)}–${formatCount(first + entries.length - 1)} of ${formatCount(index.rareKeywords.length)}.` : null}
+          {pages > 1
+            ? ` Page ${page} of ${pages}: ${formatCount(first)}–${formatCount(first + entries.length - 1)} of ${formatCount(index.rareKeywords.length)}.`
+            : null}
         </p>
       </IndexHeader>
       <Pager page={page} pages={pages} pathOf={rareKeywordsPath} position="top" />

@@ -1,16 +1,6 @@
 /** One page of a listing (/products/<slug>/, /keywords/<slug>/page/2/, …): heading, pager, rows. */
 import type { Metadata } from 'next';
-import {
-  indexPath,
-  listingPath,
-  listingsOf,
-  pageCount,
-  pageSlice,
-  PAGE_SIZE,
-  type BrowseIndex,
-  type Listing,
-  type ListingKind,
-} from '@/lib/content/browse';
+import { indexPath, listingPath, listingsOf, pageCount, pageSlice, PAGE_SIZE, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
 import { explainKeyword } from '@/lib/keywords';
 import { formatCount, href, pageTitle } from '@/lib/site';
 import { Static } from '@/components/ui/Static';
@@ -50,7 +40,12 @@ function describe(listing: Listing): { eyebrow: string; heading: string; title: 
       };
     case 'years':
       return listing.slug === 'undated'
-        ? { eyebrow: 'Last modified', heading: 'No date', title: 'Articles without a date', summary: `${plural(n, 'article has', 'articles have')} no readable date of last modification.` }
+        ? {
+            eyebrow: 'Last modified',
+            heading: 'No date',
+            title: 'Articles without a date',
+            summary: `${plural(n, 'article has', 'articles have')} no readable date of last modification.`,
+          }
         : {
             eyebrow: 'Last modified',
             heading: listing.label,

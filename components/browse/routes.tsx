@@ -12,16 +12,7 @@
  */
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import {
-  getBrowse,
-  laterPages,
-  listingsOf,
-  pageCount,
-  parsePageParam,
-  type BrowseIndex,
-  type Listing,
-  type ListingKind,
-} from '@/lib/content/browse';
+import { getBrowse, laterPages, listingsOf, pageCount, parsePageParam, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
 import { formatCount } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
 import { KeywordsIndex, NumbersIndex, ProductsIndex, RareKeywordsView, YearsIndex, rareUse } from './indexes';
@@ -29,10 +20,7 @@ import { ListingView, listingMetadata } from './listing';
 
 type Props = { params: Promise<{ path?: string[] }> };
 
-type Resolved =
-  | { view: 'index' }
-  | { view: 'listing'; listing: Listing; page: number }
-  | { view: 'rare'; page: number };
+type Resolved = { view: 'index' } | { view: 'listing'; listing: Listing; page: number } | { view: 'rare'; page: number };
 
 /** What a catch-all path shows, or null (a 404). */
 function resolve(index: BrowseIndex, kind: ListingKind, path: readonly string[]): Resolved | null {

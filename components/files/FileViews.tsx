@@ -31,9 +31,8 @@ export function FilesIndexView({ index }: { index: SiteFileIndex }) {
       <div className="mt-2 max-w-[72ch] space-y-2 text-muted">
         <p>
           The {formatCount(index.files.length)} file names of the archive&apos;s file-attribute tables ({formatCount(rows)} rows in{' '}
-          {formatCount(new Set(index.files.flatMap((f) => f.rows.map((r) => r.n))).size)} articles): each with the versions, dates and
-          sizes the articles give, and the articles that mention it. The first number is the table rows naming the file, the second
-          the articles mentioning it.
+          {formatCount(new Set(index.files.flatMap((f) => f.rows.map((r) => r.n))).size)} articles): each with the versions, dates and sizes the articles give,
+          and the articles that mention it. The first number is the table rows naming the file, the second the articles mentioning it.
         </p>
       </div>
       {letters.length > 0 ? (
@@ -108,8 +107,8 @@ export function FilePageContent({ index, file }: { index: Pick<SiteFileIndex, 'a
       <h1 className="mt-4 font-mono text-2xl font-bold tracking-tight break-all sm:text-3xl">{file.name}</h1>
       <div className="mt-2 max-w-[72ch] space-y-2 text-muted">
         <p>
-          {formatCount(file.rows.length)} {file.rows.length === 1 ? 'row' : 'rows'} in the file-attribute tables of{' '}
-          {formatCount(articlesWithRows.length)} {articlesWithRows.length === 1 ? 'article' : 'articles'}, newest first
+          {formatCount(file.rows.length)} {file.rows.length === 1 ? 'row' : 'rows'} in the file-attribute tables of {formatCount(articlesWithRows.length)}{' '}
+          {articlesWithRows.length === 1 ? 'article' : 'articles'}, newest first
           {file.mentions.length > 0 ? `; mentioned in ${formatCount(file.mentions.length)} more` : ''}.
           {file.names.length > 1 ? ` Also written ${file.names.slice(1, 8).join(', ')}.` : ''}
         </p>

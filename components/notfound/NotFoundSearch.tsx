@@ -72,8 +72,7 @@ export function NotFoundSearch() {
       ) : null}
       {state.kind === 'missing' ? (
         <p role="status" data-notfound-missing="">
-          Article <strong>{state.id}</strong> is not in this archive. The search below finds the articles that cite it by
-          number.
+          Article <strong>{state.id}</strong> is not in this archive. The search below finds the articles that cite it by number.
         </p>
       ) : null}
       <form role="search" aria-label="Search articles" action={href('/search/')} method="get" className="kb-jump">

@@ -183,7 +183,10 @@ export function SearchBox() {
   }, []);
 
   const onFocus = () => {
-    void loadClient().then((client) => client.warm(), () => {});
+    void loadClient().then(
+      (client) => client.warm(),
+      () => {},
+    );
     const r = readRecent();
     setRecent(r);
     if (text.trim() ? shown !== null || error !== null : r.length > 0) setOpen(true);
@@ -483,7 +486,7 @@ function OptionBody({ option, terms, prefix }: { option: Option; terms: string[]
       const { hit } = option;
       return (
         <span className="block">
-          <span className="block font-medium leading-snug">
+          <span className="block leading-snug font-medium">
             <Highlighted parts={highlightParts(displayTitle(hit.id, hit.title), terms, prefix)} />
           </span>
           <span className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-muted">

@@ -72,7 +72,7 @@ function FacetGroup({
             <label className="flex min-h-7 cursor-pointer items-center gap-2">
               <input type="checkbox" checked={c.selected} onChange={() => onToggle(facet, c.value)} className="size-4 shrink-0" />
               <span className="min-w-0 flex-1 break-words">{facetValueLabel(facet, c.value)}</span>
-              <span className="shrink-0 tabular-nums text-muted">{formatCount(c.count)}</span>
+              <span className="shrink-0 text-muted tabular-nums">{formatCount(c.count)}</span>
             </label>
           </li>
         ))}

@@ -36,13 +36,9 @@ export function SearchResults({
       ) : (
         <>
           {response.partial ? (
-            <p className="mb-3 rounded border border-line bg-panel px-3 py-2 text-sm">
-              No article contains all of your words; these contain some of them.
-            </p>
+            <p className="mb-3 rounded border border-line bg-panel px-3 py-2 text-sm">No article contains all of your words; these contain some of them.</p>
           ) : null}
-          {response.number ? (
-            <h2 className="mb-2 text-base font-semibold">Articles that cite {response.number.id}</h2>
-          ) : null}
+          {response.number ? <h2 className="mb-2 text-base font-semibold">Articles that cite {response.number.id}</h2> : null}
           <ol className="space-y-5" aria-label="Search results" start={1}>
             {hits.map((hit) => (
               <li key={hit.id} data-result={hit.id}>
@@ -76,7 +72,7 @@ function ResultEntry({ hit, terms, prefix }: { hit: SearchHit; terms: string[]; 
   const target = excerpt ? passageHref(hit.permalink, section, excerpt.parts) : hit.permalink;
   return (
     <article>
-      <h3 className="text-base font-semibold leading-snug">
+      <h3 className="text-base leading-snug font-semibold">
         <a href={href(target)} className="inline-block min-h-6 py-0.5">
           <Highlighted parts={highlightParts(title, terms, prefix)} />
         </a>
@@ -125,21 +121,12 @@ function NumberCard({ match }: { match: NumberMatch }) {
   }
   return (
     <p className="mb-6 rounded border border-line bg-panel px-4 py-3" data-number-match="unknown">
-      There is no article <span className="font-mono">{match.id}</span> in this archive, and no article in it cites that
-      number.
+      There is no article <span className="font-mono">{match.id}</span> in this archive, and no article in it cites that number.
     </p>
   );
 }
 
-function EmptyState({
-  response,
-  filtered,
-  onClearFilters,
-}: {
-  response: SearchResponse;
-  filtered: boolean;
-  onClearFilters: () => void;
-}) {
+function EmptyState({ response, filtered, onClearFilters }: { response: SearchResponse; filtered: boolean; onClearFilters: () => void }) {
   if (response.number && response.number.status !== 'unknown') return null;
   const q = response.q.trim();
   return (
@@ -183,8 +170,7 @@ function EmptyState({
           Jump to an article by its number: <a href={`${href('/search/')}?q=Q244717`}>Q244717</a>.
         </li>
         <li>
-          Find articles by KB keyword: <a href={`${href('/search/')}?q=kbbug`}>kbbug</a>,{' '}
-          <a href={`${href('/search/')}?q=kbfixlist`}>kbfixlist</a>.
+          Find articles by KB keyword: <a href={`${href('/search/')}?q=kbbug`}>kbbug</a>, <a href={`${href('/search/')}?q=kbfixlist`}>kbfixlist</a>.
         </li>
       </ul>
     </div>

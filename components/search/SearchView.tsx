@@ -13,16 +13,7 @@ import { useSearchParams } from 'next/navigation';
 import { getSearchClient } from '@/lib/search/client';
 import type { Filters, SearchHit, SearchResponse, SortOrder } from '@/lib/search/engine';
 import type { FacetName } from '@/lib/search/facets';
-import {
-  MAX_QUERY_LENGTH,
-  PAGE_SIZE,
-  hasFilters,
-  parseSearchState,
-  searchQueryString,
-  stateKey,
-  toggleFilter,
-  type SearchState,
-} from '@/lib/search/params';
+import { MAX_QUERY_LENGTH, PAGE_SIZE, hasFilters, parseSearchState, searchQueryString, stateKey, toggleFilter, type SearchState } from '@/lib/search/params';
 import { articleNumberOf } from '@/lib/search/tokenize';
 import { formatCount, href } from '@/lib/site';
 import { SearchFacets } from './SearchFacets';
@@ -270,7 +261,8 @@ function statusText({
   const n = response.total;
   const match = response.number;
   if (match) {
-    const found = match.status === 'article' ? `Article ${match.id}` : match.status === 'missing' ? `${match.id} is not in this archive` : `No article ${match.id}`;
+    const found =
+      match.status === 'article' ? `Article ${match.id}` : match.status === 'missing' ? `${match.id} is not in this archive` : `No article ${match.id}`;
     return n > 0 ? `${found}; ${formatCount(n)} ${n === 1 ? 'article cites' : 'articles cite'} it` : found;
   }
   const words = q.trim() ? ` for “${q.trim().length > 80 ? `${q.trim().slice(0, 80)}…` : q.trim()}”` : '';
@@ -284,11 +276,17 @@ function SearchHelp() {
     <div className="mt-4 max-w-[72ch] space-y-2 text-sm">
       <p>Search the titles and text of the archive&apos;s articles. Results contain every word you type; title matches come first.</p>
       <ul className="list-disc space-y-1 pl-5">
-        <li>Words: {example('rassrv')}, {example('printer windows nt')}</li>
+        <li>
+          Words: {example('rassrv')}, {example('printer windows nt')}
+        </li>
         <li>An article number goes straight to the article: {example('Q244717')}</li>
-        <li>A KB keyword finds the articles tagged with it: {example('kbfixlist')}, {example('kbbug')}</li>
+        <li>
+          A KB keyword finds the articles tagged with it: {example('kbfixlist')}, {example('kbbug')}
+        </li>
       </ul>
-      <p>Press <kbd className="rounded border border-line px-1 font-mono">/</kbd> on any page to search.</p>
+      <p>
+        Press <kbd className="rounded border border-line px-1 font-mono">/</kbd> on any page to search.
+      </p>
     </div>
   );
 }

@@ -7,9 +7,8 @@ export function SiteFooter() {
     <Static as="footer" className="mt-12 border-t border-line text-sm text-muted">
       <Container className="py-6">
         <p>
-          <a href={href('/')}>{SITE_NAME}</a> — an unofficial archive of old Microsoft KnowledgeBase articles, kept
-          for reference. The articles are historical and are not maintained; Microsoft is not affiliated with this
-          site.
+          <a href={href('/')}>{SITE_NAME}</a> — an unofficial archive of old Microsoft KnowledgeBase articles, kept for reference. The articles are historical
+          and are not maintained; Microsoft is not affiliated with this site.
         </p>
       </Container>
     </Static>

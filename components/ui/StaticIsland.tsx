@@ -10,7 +10,17 @@ import { getStatic } from '@/lib/static-channel';
  * data: on hydration it reads its element's current HTML, which is the
  * server's output, so even a client-side re-render shows the same content.
  */
-export function StaticIsland({ k, as: Tag = 'div', className, children }: { k: string; as?: 'div' | 'span' | 'section' | 'aside' | 'footer' | 'nav'; className?: string; children?: ReactNode }) {
+export function StaticIsland({
+  k,
+  as: Tag = 'div',
+  className,
+  children,
+}: {
+  k: string;
+  as?: 'div' | 'span' | 'section' | 'aside' | 'footer' | 'nav';
+  className?: string;
+  children?: ReactNode;
+}) {
   const [html] = useState(() => (typeof document === 'undefined' ? '' : (document.querySelector(`[data-static="${k}"]`)?.innerHTML ?? '')));
   if (typeof document === 'undefined') {
     const node = children ?? getStatic(k);

@@ -6,10 +6,7 @@
  */
 import { isBlank, isRule, type KbLine } from './lines';
 import { pushAll } from './text';
-import {
-  isFileTableHeader, isFileTableRule, isTableBorder, makeTable, parseTableRow, tableLayout,
-  type FileTable, type TableRow,
-} from './file-table';
+import { isFileTableHeader, isFileTableRule, isTableBorder, makeTable, parseTableRow, tableLayout, type FileTable, type TableRow } from './file-table';
 
 export type Block =
   | { type: 'heading'; level: 2 | 3; text: string; line: number; id?: string }
@@ -84,7 +81,14 @@ export function toBlocks(lines: readonly KbLine[], start = 0, end = lines.length
     const line = lines[i]!;
     if (blocks.length >= maxBlocks && !isBlank(line)) {
       report('block-limit', `more than ${maxBlocks} blocks; the text from line ${line.line} on is shown as it is written`, line.line);
-      blocks.push({ type: 'pre', text: lines.slice(i, end).map((l) => l.text).join('\n'), line: line.line });
+      blocks.push({
+        type: 'pre',
+        text: lines
+          .slice(i, end)
+          .map((l) => l.text)
+          .join('\n'),
+        line: line.line,
+      });
       break;
     }
     if (isBlank(line)) {

@@ -79,11 +79,17 @@ const lineAt = (text: string, offset: number): number => {
 
 export function readDocument(text: string, file: string, diagnostics: Diagnostic[]): KbDocument {
   const doc: KbDocument = {
-    frontMatter: null, heading: null, headingLine: null, kbText: null, kbLine: 1,
-    before: [], after: [], plainBefore: null, plainAfter: null,
+    frontMatter: null,
+    heading: null,
+    headingLine: null,
+    kbText: null,
+    kbLine: 1,
+    before: [],
+    after: [],
+    plainBefore: null,
+    plainAfter: null,
   };
-  const diag = (severity: Diagnostic['severity'], kind: string, message: string, line: number) =>
-    diagnostics.push({ severity, kind, message, file, line });
+  const diag = (severity: Diagnostic['severity'], kind: string, message: string, line: number) => diagnostics.push({ severity, kind, message, file, line });
 
   // Front matter first (one reader: `readFrontMatter`), so that a `{% raw %}` inside a title cannot cut it.
   const front = readFrontMatter(text, file, diagnostics);
@@ -133,7 +139,12 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
   }
   if (tree === null) {
     const reason = risk?.reason ?? `nested more than ${MARKDOWN_LIMITS.depth} levels deep`;
-    diag('warning', 'markdown-too-complex', `the Markdown outside the {% raw %} block is too large or complex to parse safely (${reason}); it is shown as plain text`, risk?.line ?? beforeLine);
+    diag(
+      'warning',
+      'markdown-too-complex',
+      `the Markdown outside the {% raw %} block is too large or complex to parse safely (${reason}); it is shown as plain text`,
+      risk?.line ?? beforeLine,
+    );
     readPlain(doc, beforeText, beforeLine, afterText, afterLine);
     return doc;
   }
@@ -224,8 +235,7 @@ function yamlLikeEnd(text: string, start: number): number {
   return at;
 }
 
-const riskAt = (risk: MarkdownRisk | null, first: number): MarkdownRisk | null =>
-  risk ? { ...risk, line: first + (risk.line ?? 1) - 1 } : null;
+const riskAt = (risk: MarkdownRisk | null, first: number): MarkdownRisk | null => (risk ? { ...risk, line: first + (risk.line ?? 1) - 1 } : null);
 
 interface MarkdownRisk {
   reason: string;
@@ -317,8 +327,16 @@ function readYaml(value: string, file: string, line: number, diagnostics: Diagno
     // `linePos` is only set with prettyErrors; `pos` (offsets into the YAML) always is.
     const pos = (error as { pos?: [number, number] }).pos?.[0];
     const yamlLine = (error as { linePos?: [{ line: number }] }).linePos?.[0]?.line ?? (pos === undefined ? undefined : lineAt(value, pos));
-    const message = String((error as Error).message ?? 'invalid YAML').split('\n')[0]!.slice(0, 200);
-    diagnostics.push({ severity: 'error', kind: 'invalid-front-matter', message: `invalid YAML in front matter: ${message}`, file, line: yamlLine ? line + yamlLine : line });
+    const message = String((error as Error).message ?? 'invalid YAML')
+      .split('\n')[0]!
+      .slice(0, 200);
+    diagnostics.push({
+      severity: 'error',
+      kind: 'invalid-front-matter',
+      message: `invalid YAML in front matter: ${message}`,
+      file,
+      line: yamlLine ? line + yamlLine : line,
+    });
     return null;
   }
 }

@@ -53,8 +53,14 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
     }
   }
   const footer: Footer = {
-    keywords: null, technology: null, version: null, hardware: null, issueType: null, solutionType: null,
-    queryWords: null, start: rule,
+    keywords: null,
+    technology: null,
+    version: null,
+    hardware: null,
+    issueType: null,
+    solutionType: null,
+    queryWords: null,
+    start: rule,
   };
   const query = findQueryWords(lines, bodyStart, rule === -1 ? lines.length : rule);
   if (query) {

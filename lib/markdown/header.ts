@@ -93,5 +93,12 @@ export function parseProduct(value: string | null): string | null {
 /** `MS-DOS | OS/2` → [`MS-DOS`, `OS/2`]. */
 export function parseOperatingSystems(value: string | null): string[] {
   if (!value) return [];
-  return [...new Set(value.split(/[|,]/).map((part) => part.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      value
+        .split(/[|,]/)
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -64,10 +64,20 @@ export function parseArticle(input: string, source: string): ParseResult {
   if (bad.count > 0) {
     const share = bad.count / text.length;
     if (bad.count >= 16 && share > 0.05) {
-      diag('error', 'binary-file', `file is not text: ${(share * 100).toFixed(0)}% of it is NUL bytes, control characters or invalid UTF-8; skipped`, lineOf(text, bad.first));
+      diag(
+        'error',
+        'binary-file',
+        `file is not text: ${(share * 100).toFixed(0)}% of it is NUL bytes, control characters or invalid UTF-8; skipped`,
+        lineOf(text, bad.first),
+      );
       return empty;
     }
-    diag('warning', 'binary-data', `file contains ${bad.count} NUL byte${bad.count === 1 ? '' : 's'}, control character${bad.count === 1 ? '' : 's'} or invalid UTF-8 sequence${bad.count === 1 ? '' : 's'}; they are removed`, lineOf(text, bad.first));
+    diag(
+      'warning',
+      'binary-data',
+      `file contains ${bad.count} NUL byte${bad.count === 1 ? '' : 's'}, control character${bad.count === 1 ? '' : 's'} or invalid UTF-8 sequence${bad.count === 1 ? '' : 's'}; they are removed`,
+      lineOf(text, bad.first),
+    );
     text = stripControl(text.replace(/\ufffd/g, ''));
   }
   const cr = text.indexOf('\r');
@@ -82,8 +92,7 @@ export function parseArticle(input: string, source: string): ParseResult {
 
   const doc = readDocument(text, source, diagnostics);
   // The line of the title that was read: the heading's, else the front matter's `title:` line.
-  const titleLineOf = (raw: string): number =>
-    raw === doc.heading && doc.headingLine ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m));
+  const titleLineOf = (raw: string): number => (raw === doc.heading && doc.headingLine ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m)));
   const fm = doc.frontMatter ?? {};
   if (doc.frontMatter === null && !diagnostics.some((d) => d.kind.endsWith('front-matter'))) {
     diag('warning', 'no-front-matter', 'file has no front matter (--- title/permalink ---)', 1);
@@ -119,13 +128,21 @@ export function parseArticle(input: string, source: string): ParseResult {
   const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
   const id = digits === null ? null : normalizeId(digits);
   if (id === null) {
-    const message = digits ? `Q${digits} is not an article number (1 to 999999)` : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
+    const message = digits
+      ? `Q${digits} is not an article number (1 to 999999)`
+      : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
     diag('error', 'missing-id', message, header.lines.article ?? doc.headingLine ?? 1);
     return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
   }
-  if (!header.article) diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
+  if (!header.article)
+    diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
   if (rawTitle && !titleId) {
-    diag('warning', 'title-without-id', `title has no "Q…:" article number; using ${id} from ${headerId ? 'the Article line' : 'the file name'}`, titleLineOf(rawTitle));
+    diag(
+      'warning',
+      'title-without-id',
+      `title has no "Q…:" article number; using ${id} from ${headerId ? 'the Article line' : 'the file name'}`,
+      titleLineOf(rawTitle),
+    );
   }
   if (fileId && normalizeId(fileId[1]!) !== id) {
     diag('warning', 'file-name-mismatch', `file name says Q${fileId[1]} but the article is ${id}`, header.lines.article ?? titleLineOf(rawTitle ?? ''));
@@ -142,7 +159,12 @@ export function parseArticle(input: string, source: string): ParseResult {
   const fmPermalink = Object.hasOwn(fm, 'permalink') ? fm['permalink'] : undefined;
   if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
     const shown = JSON.stringify(String(fmPermalink)).slice(0, 120);
-    diag('warning', 'bad-permalink', `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`, lineOf(text, text.search(/^permalink\s*:/m)));
+    diag(
+      'warning',
+      'bad-permalink',
+      `permalink ${shown} is not the canonical ${permalink} of ${id}; using ${permalink}`,
+      lineOf(text, text.search(/^permalink\s*:/m)),
+    );
   }
 
   const lastModified = parseKbDate(header.lastModified);
@@ -161,7 +183,12 @@ export function parseArticle(input: string, source: string): ParseResult {
   const allKeywords = unique(splitList(footer?.keywords ?? header.keywords ?? ''));
   const keywordsKept = allKeywords.filter((k) => k.length <= LIMITS.keywordLength);
   if (keywordsKept.length < allKeywords.length) {
-    diag('warning', 'list-limit', `${allKeywords.length - keywordsKept.length} keyword${allKeywords.length - keywordsKept.length === 1 ? '' : 's'} longer than ${LIMITS.keywordLength} characters dropped`, keywordLine);
+    diag(
+      'warning',
+      'list-limit',
+      `${allKeywords.length - keywordsKept.length} keyword${allKeywords.length - keywordsKept.length === 1 ? '' : 's'} longer than ${LIMITS.keywordLength} characters dropped`,
+      keywordLine,
+    );
   }
   const keywords = cap('keywords', keywordsKept, LIMITS.keywords, keywordLine);
   const list = (what: string, value: string | null | undefined) => cap(what, unique(splitList(value ?? '')), LIMITS.listItems, footerLine);
@@ -229,8 +256,6 @@ function slug(text: string): string {
   const value = trimDashes(trimDashes(text.toLowerCase().replace(/[^a-z0-9]+/g, '-')).slice(0, 64));
   return value || 'section';
 }
-
-
 
 function cleanInline(value: string): string {
   return decodeHexEscapes(decodeEntities(value)).replace(/\s+/g, ' ').trim();

@@ -69,16 +69,13 @@ const listItem: Handler = (state, node, parent) => {
   if (!parent || parent.type !== 'list') return defaultHandlers.listItem(state, node, parent);
   let loose = looseLists.get(parent);
   if (loose === undefined) {
-    loose = Boolean(parent.spread) || parent.children.some((item) => (item.spread ?? item.children.length > 1));
+    loose = Boolean(parent.spread) || parent.children.some((item) => item.spread ?? item.children.length > 1);
     looseLists.set(parent, loose);
   }
   return defaultHandlers.listItem(state, node, { type: 'list', spread: loose, children: [] });
 };
 
-const markdownPipeline = unified()
-  .use(remarkRehype, { allowDangerousHtml: true, handlers: { listItem } })
-  .use(rehypeRaw)
-  .use(rehypeSanitize, MARKDOWN_SCHEMA);
+const markdownPipeline = unified().use(remarkRehype, { allowDangerousHtml: true, handlers: { listItem } }).use(rehypeRaw).use(rehypeSanitize, MARKDOWN_SCHEMA);
 
 /** The KB text's pipeline, one per link prefix (the prefix is fixed for a whole build). */
 const kbPipelines = new Map<string, ReturnType<typeof kbPipelineFor>>();
@@ -109,13 +106,17 @@ export function renderBody(body: ArticleBody, options: RenderOptions = {}): Hast
   let kbPipeline = kbPipelines.get(prefix);
   if (!kbPipeline) kbPipelines.set(prefix, (kbPipeline = kbPipelineFor(prefix)));
   const kbFile = new VFile({ data: { kbBlocks: body.blocks } });
-  pushAll(children, toHast(kbPipeline, [], kbFile, 'the KB text', report, () => blocksText(body.blocks)));
+  pushAll(
+    children,
+    toHast(kbPipeline, [], kbFile, 'the KB text', report, () => blocksText(body.blocks)),
+  );
   const cut = (kbFile.data as KbFileData).kbLinksCut ?? 0;
   if (cut > 0) report('link-limit', `more than ${MAX_LINKS} links; ${cut} more URLs and article numbers are shown as text`);
   if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after, undefined, 'the Markdown after the KB text', report));
   const root: HastRoot = { type: 'root', children };
   const flattened = limitDepth(root, MAX_BODY_DEPTH);
-  if (flattened > 0) report('deep-nesting', `${flattened} element${flattened === 1 ? '' : 's'} nested deeper than ${MAX_BODY_DEPTH} levels shown as plain text`);
+  if (flattened > 0)
+    report('deep-nesting', `${flattened} element${flattened === 1 ? '' : 's'} nested deeper than ${MAX_BODY_DEPTH} levels shown as plain text`);
   return root;
 }
 
@@ -132,7 +133,12 @@ function toHast(
     const hast = pipeline.runSync(tree, file) as unknown as HastRoot;
     return hast.children;
   } catch (error) {
-    report('render-fallback', `${what} could not be rendered (${String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 120)}); shown as plain text`);
+    report(
+      'render-fallback',
+      `${what} could not be rendered (${String((error as Error)?.message ?? error)
+        .split('\n')[0]!
+        .slice(0, 120)}); shown as plain text`,
+    );
     // Text nodes only: nothing in them is markup.
     return [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: text ? text() : textOf(tree) }] }];
   }

@@ -99,7 +99,10 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     seen.add(article.id);
     docs.push({ article, text: source.text ?? '' });
   }
-  const products = sortedLabels(docs.map((d) => (d.article.product ? [d.article.product] : [])), 'alpha');
+  const products = sortedLabels(
+    docs.map((d) => (d.article.product ? [d.article.product] : [])),
+    'alpha',
+  );
   const productIndex = new Map(products.map((p, i) => [p, i]));
   docs.sort((a, b) => {
     const pa = a.article.product ? productIndex.get(a.article.product)! : products.length;
@@ -233,13 +236,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
       const { article, text } = docs[d]!;
       const body = cleanBody(text, article);
       const lead = leadOf(body.text, leadChars);
-      const record: MetaRecord = [
-        article.number,
-        article.title,
-        article.product ? productIndex.get(article.product)! : -1,
-        article.lastModified ?? '',
-        lead,
-      ];
+      const record: MetaRecord = [article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? '', lead];
       const found = snippetsOf(body.text, lead, rareTerms(docTerms[d]!, df, names, n));
       const refs: Array<SectionRef | 0> = [sectionAt(body, 0, article)];
       for (const { at } of found) refs.push(sectionAt(body, at, article));
@@ -263,14 +260,41 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   }
 
   // --- Facet columns ---------------------------------------------------------------------------
-  const years = sortedLabels(docs.map((d) => { const y = yearOf(d.article); return y ? [y] : []; }), 'desc');
-  const types = sortedLabels(docs.map((d) => typesOf(d.article)), 'count');
-  const platforms = sortedLabels(docs.map((d) => platformsOf(d.article)), 'count');
+  const years = sortedLabels(
+    docs.map((d) => {
+      const y = yearOf(d.article);
+      return y ? [y] : [];
+    }),
+    'desc',
+  );
+  const types = sortedLabels(
+    docs.map((d) => typesOf(d.article)),
+    'count',
+  );
+  const platforms = sortedLabels(
+    docs.map((d) => platformsOf(d.article)),
+    'count',
+  );
   const facets: FacetsFile = {
-    product: column(docs.map((d) => (d.article.product ? [d.article.product] : [])), products),
-    year: column(docs.map((d) => { const y = yearOf(d.article); return y ? [y] : []; }), years),
-    type: column(docs.map((d) => typesOf(d.article)), types),
-    platform: column(docs.map((d) => platformsOf(d.article)), platforms),
+    product: column(
+      docs.map((d) => (d.article.product ? [d.article.product] : [])),
+      products,
+    ),
+    year: column(
+      docs.map((d) => {
+        const y = yearOf(d.article);
+        return y ? [y] : [];
+      }),
+      years,
+    ),
+    type: column(
+      docs.map((d) => typesOf(d.article)),
+      types,
+    ),
+    platform: column(
+      docs.map((d) => platformsOf(d.article)),
+      platforms,
+    ),
   };
   files.set('facets.json', JSON.stringify(facets));
 

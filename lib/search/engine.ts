@@ -351,7 +351,14 @@ export class SearchEngine {
     if (!Array.isArray(table)) return [];
     const found: FileMatch[] = [];
     // Sorted by slug: the name itself, then `<slug>.<extension>` names, are one run from the lower bound.
-    for (let i = lowerBound(table.map((r) => r[0]), slug); i < table.length; i++) {
+    for (
+      let i = lowerBound(
+        table.map((r) => r[0]),
+        slug,
+      );
+      i < table.length;
+      i++
+    ) {
       const [s, name, count] = table[i]!;
       if (!s.startsWith(slug)) break;
       if (s === slug || (s[slug.length] === '.' && !s.slice(slug.length + 1).includes('.'))) found.push({ name, slug: s, count });
@@ -608,12 +615,7 @@ export class SearchEngine {
     return (d) => comboOk[column.ids[d]!] === true;
   }
 
-  private labelsOf(
-    facet: FacetName,
-    d: number,
-    columns: NonNullable<SearchEngine['columns']>,
-    keywords: SearchEngine['keywords'],
-  ): Iterable<number> {
+  private labelsOf(facet: FacetName, d: number, columns: NonNullable<SearchEngine['columns']>, keywords: SearchEngine['keywords']): Iterable<number> {
     if (facet === 'keyword') return keywords!.list.subarray(keywords!.start[d]!, keywords!.start[d + 1]!);
     const column = columns[facet as keyof typeof columns];
     return column.combos[column.ids[d]!]!;

@@ -45,11 +45,7 @@ export function platformLabel(raw: string): string | null {
 
 /** OS / platform labels of an article: version platforms, operating systems and hardware. */
 export function platformsOf(article: Article): string[] {
-  const raw = [
-    ...article.versions.map((v) => v.platform ?? ''),
-    ...article.operatingSystems,
-    ...article.hardware,
-  ].flatMap((v) => v.split('|'));
+  const raw = [...article.versions.map((v) => v.platform ?? ''), ...article.operatingSystems, ...article.hardware].flatMap((v) => v.split('|'));
   const labels = new Set<string>();
   for (const v of raw) {
     const label = platformLabel(v);
@@ -79,9 +75,5 @@ export function keywordsOf(article: Article): string[] {
  * article by metadata.
  */
 export function metadataKeywordsOf(article: Article): string[] {
-  return [
-    ...new Set(
-      [...article.keywords, ...article.technology, ...article.issueType, ...article.solutionType].map((t) => t.toLowerCase()),
-    ),
-  ];
+  return [...new Set([...article.keywords, ...article.technology, ...article.issueType, ...article.solutionType].map((t) => t.toLowerCase()))];
 }

@@ -42,7 +42,10 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
       return;
     }
     if (message.type === 'number') {
-      e.lookupNumber(message.n).then((match) => post({ type: 'number', id: message.id, match }), (error) => fail(message.id, error));
+      e.lookupNumber(message.n).then(
+        (match) => post({ type: 'number', id: message.id, match }),
+        (error) => fail(message.id, error),
+      );
       return;
     }
     const { id, request } = message;
@@ -75,13 +78,10 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
     if (plain) {
       const full = e.search(request, stale);
       full.catch(() => {}); // reported below
-      e.search({ ...request, facetsLater: true }, stale).then(
-        (first) => {
-          if (id === latest) post({ type: 'result', id, response: first });
-          full.then(answer, failed);
-        },
-        failed,
-      );
+      e.search({ ...request, facetsLater: true }, stale).then((first) => {
+        if (id === latest) post({ type: 'result', id, response: first });
+        full.then(answer, failed);
+      }, failed);
       return;
     }
     e.search(request, stale).then(answer, failed);

@@ -24,7 +24,14 @@ export function parseSearchState(params: { get(name: string): string | null; get
   const q = (params.get('q') ?? '').slice(0, MAX_QUERY_LENGTH);
   const filters: Filters = {};
   for (const facet of FACET_NAMES) {
-    const values = [...new Set(params.getAll(facet).map((v) => v.trim()).filter((v) => v.length > 0 && v.length < 200))].slice(0, 20);
+    const values = [
+      ...new Set(
+        params
+          .getAll(facet)
+          .map((v) => v.trim())
+          .filter((v) => v.length > 0 && v.length < 200),
+      ),
+    ].slice(0, 20);
     if (values.length > 0) filters[facet] = values;
   }
   return { q, filters, sort: params.get('sort') === 'date' ? 'date' : 'relevance' };

@@ -45,7 +45,8 @@ function bodyHtml(job: Extract<PageJob, { kind: 'article' }>): string {
   const cached = cachedBody(setup.bodies, article.source, mtimeMs, size);
   if (cached !== null) return cached;
   const stat = statSync(path.join(setup.contentDir, article.source));
-  if (stat.mtimeMs !== mtimeMs || stat.size !== size) throw new Error(`changed during the build (it no longer is the file parsed for ${article.id}); run the build again`);
+  if (stat.mtimeMs !== mtimeMs || stat.size !== size)
+    throw new Error(`changed during the build (it no longer is the file parsed for ${article.id}); run the build again`);
   const parsed = parseArticle(readArticleText(setup.contentDir, article.source), article.source);
   if (parsed.article?.id !== article.id) throw new Error(`no longer holds article ${article.id}`);
   const html = renderBodyHtml(parsed.body, setup.bodies.linkPrefix);
@@ -57,10 +58,14 @@ function writePage(job: PageJob, plain: boolean): void {
   if (job.kind === 'missing') {
     const { missing, previous, next } = job;
     const params = paramsFromPermalink(missing.permalink)!;
-    const html = fillTemplate(setup.templates.missing, {
-      fields: { bucket: params.bucket, id: missing.id },
-      slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
-    }, setup.basePath);
+    const html = fillTemplate(
+      setup.templates.missing,
+      {
+        fields: { bucket: params.bucket, id: missing.id },
+        slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
+      },
+      setup.basePath,
+    );
     write(missing.permalink, html);
     return;
   }
@@ -73,21 +78,29 @@ function writePage(job: PageJob, plain: boolean): void {
   const rest = renderToString(<ArticleRest article={article} body={BODY_PLACEHOLDER} context={context} />);
   const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
   if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
-  const html = fillTemplate(setup.templates.article, {
-    fields: { bucket: params.bucket, id: article.id, title, description },
-    slots: {
-      heading: renderToString(<ArticleHeading article={article} />),
-      source: renderToString(<SourceLink source={context.source} />),
-      rest: rest.slice(0, at) + (plain ? plainBodyHtml(article.source) : bodyHtml(job)) + rest.slice(at + BODY_PLACEHOLDER_HTML.length),
+  const html = fillTemplate(
+    setup.templates.article,
+    {
+      fields: { bucket: params.bucket, id: article.id, title, description },
+      slots: {
+        heading: renderToString(<ArticleHeading article={article} />),
+        source: renderToString(<SourceLink source={context.source} />),
+        rest: rest.slice(0, at) + (plain ? plainBodyHtml(article.source) : bodyHtml(job)) + rest.slice(at + BODY_PLACEHOLDER_HTML.length),
+      },
     },
-  }, setup.basePath);
+    setup.basePath,
+  );
   write(article.permalink, html);
 }
 
 /** The article's file as plain text (React escapes it): the body of a page that failed to render. */
 function plainBodyHtml(source: string): string {
   const text = readArticleText(setup.contentDir, source);
-  return renderToString(<ArticleBody body={{ type: 'root', children: [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: text }] }] }} />);
+  return renderToString(
+    <ArticleBody
+      body={{ type: 'root', children: [{ type: 'element', tagName: 'pre', properties: { className: ['kb-pre'] }, children: [{ type: 'text', value: text }] }] }}
+    />,
+  );
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);

@@ -66,7 +66,10 @@ export function takeTemplates(outDir: string): { article: CompiledTemplate; miss
   const dir = path.join(outDir, 'kb', TEMPLATE_BUCKET);
   const read = (id: string) => {
     const file = path.join(dir, id, 'index.html');
-    if (!existsSync(file)) throw new Error(`kbview: the article template ${path.relative(process.cwd(), file)} was not exported (was next build run with KB_ARTICLE_PAGES=template?)`);
+    if (!existsSync(file))
+      throw new Error(
+        `kbview: the article template ${path.relative(process.cwd(), file)} was not exported (was next build run with KB_ARTICLE_PAGES=template?)`,
+      );
     return readFileSync(file, 'utf8');
   };
   const templates = { article: compileTemplate('article', read(TEMPLATE_IDS.article)), missing: compileTemplate('missing', read(TEMPLATE_IDS.missing)) };
@@ -89,7 +92,12 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   writePayloadScripts(outDir, Object.values(templates));
 
   const graph = buildLinkGraph(corpus.articles);
-  const site = { graph, indexes: buildArticleIndexes(corpus.articles, graph.summaries), browse: buildBrowseIndex(corpus.articles, graph.summaries), sources: options.sources };
+  const site = {
+    graph,
+    indexes: buildArticleIndexes(corpus.articles, graph.summaries),
+    browse: buildBrowseIndex(corpus.articles, graph.summaries),
+    sources: options.sources,
+  };
   const versions = new Map(corpus.files.map((file) => [file.source, file]));
   const diagnostics: Diagnostic[] = [];
   // One article's context (backlinks, related, listing links) that cannot be computed leaves that page without it.
@@ -97,7 +105,12 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     try {
       return articleContextOf(site, article);
     } catch (error) {
-      diagnostics.push({ severity: 'warning', kind: 'page-context', message: `backlinks, related articles and listing links left out (${error instanceof Error ? error.message : String(error)})`, file: article.source });
+      diagnostics.push({
+        severity: 'warning',
+        kind: 'page-context',
+        message: `backlinks, related articles and listing links left out (${error instanceof Error ? error.message : String(error)})`,
+        file: article.source,
+      });
       return EMPTY_CONTEXT;
     }
   };
@@ -120,7 +133,11 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     jobs,
     chunk: 100,
     label: jobLabel,
-    onTimeout: (job, ms) => ({ ok: false, file: jobLabel(job), error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped` }),
+    onTimeout: (job, ms) => ({
+      ok: false,
+      file: jobLabel(job),
+      error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped`,
+    }),
     onResults: (results) => {
       for (const result of results) {
         if (!result.ok) {

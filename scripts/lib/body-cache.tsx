@@ -22,7 +22,16 @@ import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type Rende
 import { hashSources } from './source-hash';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
-const CODE = ['lib/markdown', 'lib/kb-links.ts', 'lib/kb-number.ts', 'lib/file-pages.ts', 'lib/file-slug.ts', 'components/article/ArticleBody.tsx', 'components/article/render-hast.tsx', 'package-lock.json'];
+const CODE = [
+  'lib/markdown',
+  'lib/kb-links.ts',
+  'lib/kb-number.ts',
+  'lib/file-pages.ts',
+  'lib/file-slug.ts',
+  'components/article/ArticleBody.tsx',
+  'components/article/render-hast.tsx',
+  'package-lock.json',
+];
 
 export interface BodyCache {
   dir: string;
@@ -31,7 +40,9 @@ export interface BodyCache {
 }
 
 function hashCode(linkPrefix: string): string {
-  return hashSources(createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`), CODE).digest('hex').slice(0, 12);
+  return hashSources(createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`), CODE)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** The body cache of a content directory (`cacheDir`: the loader's, `.cache/kbview`); removes outdated ones. */
@@ -39,7 +50,8 @@ export function bodyCacheFor(contentDir: string, cacheDir: string, linkPrefix: s
   const parent = cacheFolder(contentDir, cacheDir);
   const name = `bodies-${hashCode(linkPrefix)}`;
   if (existsSync(parent)) {
-    for (const entry of readdirSync(parent)) if (entry.startsWith('bodies-') && entry !== name) rmSync(path.join(parent, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(parent))
+      if (entry.startsWith('bodies-') && entry !== name) rmSync(path.join(parent, entry), { recursive: true, force: true });
   }
   return { dir: path.join(parent, name), linkPrefix };
 }

@@ -62,7 +62,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       // Only the published file of each number: a stray duplicate never reaches the search index.
       const search = timed('search index', () => buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search')));
       markSearchIndex('public/search', contentDir, fingerprint);
-      console.log(`kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`);
+      console.log(
+        `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`,
+      );
     }
   }
   return 0;
@@ -92,7 +94,9 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   rmSync(staging, { recursive: true, force: true });
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
-    const closed = [...children].map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('close', resolve))));
+    const closed = [...children].map(
+      (child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('close', resolve))),
+    );
     for (const child of children) child.kill('SIGTERM');
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     rmSync(staging, { recursive: true, force: true });
@@ -169,7 +173,13 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => 
  * step failed (its error is printed).
  */
 async function writeSite(contentDir: string, siteDir: string, started: number, phases: PhaseCollector): Promise<string | null> {
-  const prepared = await run(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], configEnv({ ...config(), phasesFile: phases.file }), started, false);
+  const prepared = await run(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, 'prepare', contentDir],
+    configEnv({ ...config(), phasesFile: phases.file }),
+    started,
+    false,
+  );
   if (prepared !== 0) return null;
 
   const nextBin = require.resolve(NEXT_BIN);
@@ -178,7 +188,14 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   const articlePages = config().articlePages ?? 'template';
   // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await timed('next build', () => run(process.execPath, [nextBin, 'build'], { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' }, started));
+  const code = await timed('next build', () =>
+    run(
+      process.execPath,
+      [nextBin, 'build'],
+      { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
+      started,
+    ),
+  );
   if (code !== 0) {
     console.error(`kbview: next build failed with exit code ${code}`);
     return null;
@@ -193,7 +210,8 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (scripts/lib/csp.ts);
   // the article pages written next get theirs as they are written.
   const csp = timed('csp', () => applyCspToDir(siteDir));
-  for (const script of csp.unknownScripts.slice(0, 20)) console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
+  for (const script of csp.unknownScripts.slice(0, 20))
+    console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
@@ -220,7 +238,9 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   }
   // Steps that add files to the site go here, into siteDir.
   const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
-  console.log(`kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`);
+  console.log(
+    `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
+  );
   const files = countFiles(siteDir);
   phases.finish();
   return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;

@@ -158,7 +158,8 @@ export function applyPagePolicy(html: string, basePath = ''): PagePolicyResult {
     }
   }
   out += page.slice(last);
-  if (lastBlockEnd >= 0) out = out.slice(0, lastBlockEnd) + `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${DATA_LOADER.name}"></script>` + out.slice(lastBlockEnd);
+  if (lastBlockEnd >= 0)
+    out = out.slice(0, lastBlockEnd) + `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${DATA_LOADER.name}"></script>` + out.slice(lastBlockEnd);
   const head = HEAD.exec(out);
   if (!head) return { html: out, unknownScripts };
   let at = head.index + head[0].length;

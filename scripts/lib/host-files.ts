@@ -85,7 +85,7 @@ export function headersFile(basePath: string): string {
     `  Content-Security-Policy: ${SITE_CSP_HEADER}`,
     '  X-Content-Type-Options: nosniff',
     `  Referrer-Policy: ${REFERRER_POLICY}`,
-    '# Content-hashed file names: cached for a year. HTML and the rest keep the hosts\' default (revalidate).',
+    "# Content-hashed file names: cached for a year. HTML and the rest keep the hosts' default (revalidate).",
     `${basePath}/_next/static/*`,
     `  Cache-Control: ${IMMUTABLE}`,
     '# Article sources shipped next to their pages: text, never a script or a page.',

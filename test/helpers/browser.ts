@@ -61,10 +61,7 @@ function isLoopback(url: string): boolean {
 }
 
 /** Set up a new context with the loopback-only guard and error collection. */
-export async function newGuardedPage(
-  browser: Browser,
-  contextOptions: BrowserContextOptions = {},
-): Promise<{ page: Page; info: PageInfo }> {
+export async function newGuardedPage(browser: Browser, contextOptions: BrowserContextOptions = {}): Promise<{ page: Page; info: PageInfo }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   const info: PageInfo = { context, pageErrors: [], consoleErrors: [], blockedRequests: [], failedResponses: [] };
   await context.route(

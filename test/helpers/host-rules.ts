@@ -90,7 +90,11 @@ export function headersFor(rules: readonly HeaderRule[], pathname: string): Map<
 }
 
 /** The redirect a host answers for `pathname`, or null; `host: 'netlify'` also matches with or without the trailing slash. */
-export function redirectFor(rules: readonly RedirectRule[], pathname: string, host: 'cloudflare' | 'netlify' = 'cloudflare'): { to: string; status: number } | null {
+export function redirectFor(
+  rules: readonly RedirectRule[],
+  pathname: string,
+  host: 'cloudflare' | 'netlify' = 'cloudflare',
+): { to: string; status: number } | null {
   const candidates = host === 'netlify' ? [pathname, pathname.endsWith('/') ? pathname.slice(0, -1) : `${pathname}/`] : [pathname];
   for (const rule of rules) {
     const re = patternRegExp(rule.from);

@@ -128,16 +128,40 @@ function fixTimes(dir: string): void {
 export function makeRoundTwo(dir: string): void {
   const at = (name: string) => path.join(dir, name);
   const run = ' '.repeat(30_000);
-  writeFileSync(at('Q990960.md'), article('Q990960', 'Keywords Named Like Object Properties', 'Its keywords are __proto__, constructor and toString.\n\n' +
-    '======================================================================\nKeywords          : __proto__ constructor toString hasOwnProperty kbhostile\nIssue type        : constructor __proto__\n' +
-    '======================================================================').replace('Keyword(s): kbhostile', 'Keyword(s): __proto__ constructor valueOf'));
-  writeFileSync(at('Q990961.md'), article('Q990961', 'Blanks Before a Line Separator Everywhere',
-    `${'-'.repeat(75)}\nThe information in this article applies to:\n\n- ${run}\u2028x\n${'-'.repeat(75)}\n\nARTICLE-ID: Q123456\nTITLE : ${run}\u2029x\n\nQ123457 ${run}\u2028 x\n`)
-    .replace('Product(s): kbview', `Product(s):${run}\u2028kbview`));
-  writeFileSync(at('Q990962.md'), `---\ntitle: "Q990962: A Fallback Heading Over a Long Run"\n---\n\n#${run}\u2028x\n${'*a_'.repeat(1500)}\n\n{% raw %}\n\tArticle: Q990962\n\tText.\n{% endraw %}\n`);
-  writeFileSync(at('Q990963.md'), `---\ntitle: "Q990963: Front Matter Closed by a Fence With Blanks"\n---   \n${'*a_['.repeat(4000)}\n\n{% raw %}\n\tArticle: Q990963\n\tText.\n{% endraw %}\n`);
-  writeFileSync(at('Q990964.md'), `---\ntitle: "Q990964: A Title With {% raw %} Inside"\npermalink: /kb/990/Q990964/\n---\n\n{% raw %}\n\tArticle: Q990964\n\tThe title holds a raw tag.\n{% endraw %}\n`);
-  writeFileSync(at('Q990965.md'), article('Q990965', 'Numbers That Name No Article', 'See Q00000, Q000000, Q0000001 and Q1234567; only Q990964 is an article.'));
+  writeFileSync(
+    at('Q990960.md'),
+    article(
+      'Q990960',
+      'Keywords Named Like Object Properties',
+      'Its keywords are __proto__, constructor and toString.\n\n' +
+        '======================================================================\nKeywords          : __proto__ constructor toString hasOwnProperty kbhostile\nIssue type        : constructor __proto__\n' +
+        '======================================================================',
+    ).replace('Keyword(s): kbhostile', 'Keyword(s): __proto__ constructor valueOf'),
+  );
+  writeFileSync(
+    at('Q990961.md'),
+    article(
+      'Q990961',
+      'Blanks Before a Line Separator Everywhere',
+      `${'-'.repeat(75)}\nThe information in this article applies to:\n\n- ${run}\u2028x\n${'-'.repeat(75)}\n\nARTICLE-ID: Q123456\nTITLE : ${run}\u2029x\n\nQ123457 ${run}\u2028 x\n`,
+    ).replace('Product(s): kbview', `Product(s):${run}\u2028kbview`),
+  );
+  writeFileSync(
+    at('Q990962.md'),
+    `---\ntitle: "Q990962: A Fallback Heading Over a Long Run"\n---\n\n#${run}\u2028x\n${'*a_'.repeat(1500)}\n\n{% raw %}\n\tArticle: Q990962\n\tText.\n{% endraw %}\n`,
+  );
+  writeFileSync(
+    at('Q990963.md'),
+    `---\ntitle: "Q990963: Front Matter Closed by a Fence With Blanks"\n---   \n${'*a_['.repeat(4000)}\n\n{% raw %}\n\tArticle: Q990963\n\tText.\n{% endraw %}\n`,
+  );
+  writeFileSync(
+    at('Q990964.md'),
+    `---\ntitle: "Q990964: A Title With {% raw %} Inside"\npermalink: /kb/990/Q990964/\n---\n\n{% raw %}\n\tArticle: Q990964\n\tThe title holds a raw tag.\n{% endraw %}\n`,
+  );
+  writeFileSync(
+    at('Q990965.md'),
+    article('Q990965', 'Numbers That Name No Article', 'See Q00000, Q000000, Q0000001 and Q1234567; only Q990964 is an article.'),
+  );
   writeFileSync(at('Q990966.md'), article('Q990966', 'Three Hundred Thousand Blocks', Array.from({ length: 150_000 }, (_, i) => `b${i}`).join('\n\n')));
   mkdirSync(at('kb/990/Q990967'), { recursive: true });
   writeFileSync(at('kb/990/Q990967/README.md'), article('Q990967', 'The Canonical File', 'This file is at the canonical place.'));
@@ -145,11 +169,29 @@ export function makeRoundTwo(dir: string): void {
   writeFileSync(at('aaa/Q0990967.md'), article('Q990967', 'A Stray File Claiming the Number', 'This file sorts first but is not at the canonical place.'));
   const header = '  Date      Time     Size    File name     Platform';
   const wide = `  Date  Time  Size  File name  ${Array.from({ length: 12 }, (_, i) => `C${i}`).join('  ')}`;
-  writeFileSync(at('Q990968.md'), article('Q990968', 'Oversized File Tables',
-    `${header}\n  ${'-'.repeat(60)}\n${Array.from({ length: 600 }, (_, i) => `  10/29/99  01:15a   ${1000 + i} F${i}.dll       x86`).join('\n')}\n\nMore text.\n`));
-  writeFileSync(at('Q990971.md'), article('Q990971', 'A File Table of Sixteen Columns', `${wide}\n  ${'-'.repeat(60)}\n  10/29/99  01:15a  10  a.dll  ${'x  '.repeat(12)}\n`));
-  writeFileSync(at('Q990969.md'), article('Q990969', 'One Hundred and Fifty Missing Citations', Array.from({ length: 150 }, (_, i) => `See Q${899000 + i}.`).join('\n')));
-  writeFileSync(at('Q990970.md'), article('Q990970', 'A Hundred Keywords', 'Many keywords.').replace('Keyword(s): kbhostile', `Keyword(s): ${Array.from({ length: 100 }, (_, i) => `kbmany${i}`).join(' ')} kb${'x'.repeat(100)}`));
+  writeFileSync(
+    at('Q990968.md'),
+    article(
+      'Q990968',
+      'Oversized File Tables',
+      `${header}\n  ${'-'.repeat(60)}\n${Array.from({ length: 600 }, (_, i) => `  10/29/99  01:15a   ${1000 + i} F${i}.dll       x86`).join('\n')}\n\nMore text.\n`,
+    ),
+  );
+  writeFileSync(
+    at('Q990971.md'),
+    article('Q990971', 'A File Table of Sixteen Columns', `${wide}\n  ${'-'.repeat(60)}\n  10/29/99  01:15a  10  a.dll  ${'x  '.repeat(12)}\n`),
+  );
+  writeFileSync(
+    at('Q990969.md'),
+    article('Q990969', 'One Hundred and Fifty Missing Citations', Array.from({ length: 150 }, (_, i) => `See Q${899000 + i}.`).join('\n')),
+  );
+  writeFileSync(
+    at('Q990970.md'),
+    article('Q990970', 'A Hundred Keywords', 'Many keywords.').replace(
+      'Keyword(s): kbhostile',
+      `Keyword(s): ${Array.from({ length: 100 }, (_, i) => `kbmany${i}`).join(' ')} kb${'x'.repeat(100)}`,
+    ),
+  );
 }
 
 export function makeHostileContent(options: HostileOptions = {}): HostileContent {
@@ -165,18 +207,32 @@ export function makeHostileContent(options: HostileOptions = {}): HostileContent
   const outside = path.join(root, 'outside');
   cpSync(FIXTURES, dir, { recursive: true });
   mkdirSync(path.join(outside, 'dir'), { recursive: true });
-  writeFileSync(path.join(outside, 'Q990942.md'), article('Q990942', `Outside ${OUTSIDE_MARKER}`, `This file is outside the content directory: ${OUTSIDE_MARKER}.`));
-  writeFileSync(path.join(outside, 'dir', 'Q990943.md'), article('Q990943', `Outside ${OUTSIDE_MARKER}`, `This folder is outside the content directory: ${OUTSIDE_MARKER}.`));
+  writeFileSync(
+    path.join(outside, 'Q990942.md'),
+    article('Q990942', `Outside ${OUTSIDE_MARKER}`, `This file is outside the content directory: ${OUTSIDE_MARKER}.`),
+  );
+  writeFileSync(
+    path.join(outside, 'dir', 'Q990943.md'),
+    article('Q990943', `Outside ${OUTSIDE_MARKER}`, `This folder is outside the content directory: ${OUTSIDE_MARKER}.`),
+  );
 
   const at = (name: string) => path.join(dir, name);
   // Binary data: a PNG signature and noise.
   writeFileSync(at('Q990934.md'), Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), noise(4096)]));
   // A good article with a few bad bytes: invalid UTF-8, a NUL, an escape.
-  const bytes = Buffer.from(article('Q990935', 'An Article With Invalid UTF-8 and a NUL Byte', 'The next words hold bad bytes: caf@@ na@@ve ##nul## and an escape ##esc##[2J.'));
-  const bad = Buffer.from(bytes.toString('latin1').replace('caf@@', 'caf\xe9').replace('na@@', 'na\xc3\x28').replace('##nul##', '\x00').replace('##esc##', '\x1b'), 'latin1');
+  const bytes = Buffer.from(
+    article('Q990935', 'An Article With Invalid UTF-8 and a NUL Byte', 'The next words hold bad bytes: caf@@ na@@ve ##nul## and an escape ##esc##[2J.'),
+  );
+  const bad = Buffer.from(
+    bytes.toString('latin1').replace('caf@@', 'caf\xe9').replace('na@@', 'na\xc3\x28').replace('##nul##', '\x00').replace('##esc##', '\x1b'),
+    'latin1',
+  );
   writeFileSync(at('Q990935.md'), bad);
   // Windows line endings.
-  writeFileSync(at('Q990936.md'), article('Q990936', 'An Article With Windows Line Endings', 'Every line of this file ends with CR LF.\nThe parser reads them as LF.').replace(/\n/g, '\r\n'));
+  writeFileSync(
+    at('Q990936.md'),
+    article('Q990936', 'An Article With Windows Line Endings', 'Every line of this file ends with CR LF.\nThe parser reads them as LF.').replace(/\n/g, '\r\n'),
+  );
   // A 5 MB article and a 100,000-line one.
   writeFileSync(at('Q990937.md'), article('Q990937', 'A Five-Megabyte Article', largeBody(5 * 1024 * 1024)));
   const lines: string[] = [];
@@ -226,14 +282,61 @@ export function makeHostileContent(options: HostileOptions = {}): HostileContent
 
 /** Articles that must be rendered (with or without warnings). */
 export const RENDERED = [
-  'Q990901', 'Q990902', 'Q990903', 'Q990904', 'Q990905', 'Q990906', 'Q990907', 'Q990908', 'Q990909', 'Q990910',
-  'Q990911', 'Q990912', 'Q990913', 'Q990914', 'Q990915', 'Q990917', 'Q990918', 'Q990919', 'Q990920',
-  'Q990935', 'Q990936', 'Q990937', 'Q990938', 'Q990945', 'Q990947',
-  'Q990960', 'Q990961', 'Q990962', 'Q990963', 'Q990964', 'Q990965', 'Q990966', 'Q990967', 'Q990968', 'Q990969', 'Q990970', 'Q990971',
+  'Q990901',
+  'Q990902',
+  'Q990903',
+  'Q990904',
+  'Q990905',
+  'Q990906',
+  'Q990907',
+  'Q990908',
+  'Q990909',
+  'Q990910',
+  'Q990911',
+  'Q990912',
+  'Q990913',
+  'Q990914',
+  'Q990915',
+  'Q990917',
+  'Q990918',
+  'Q990919',
+  'Q990920',
+  'Q990935',
+  'Q990936',
+  'Q990937',
+  'Q990938',
+  'Q990945',
+  'Q990947',
+  'Q990960',
+  'Q990961',
+  'Q990962',
+  'Q990963',
+  'Q990964',
+  'Q990965',
+  'Q990966',
+  'Q990967',
+  'Q990968',
+  'Q990969',
+  'Q990970',
+  'Q990971',
 ];
 
 /** Never rendered: the files behind them are skipped, or outside the content directory. */
-export const NOT_RENDERED = ['Q0', 'Q990916', 'Q990930', 'Q990931', 'Q990934', 'Q990940', 'Q990941', 'Q990942', 'Q990943', 'Q990946', 'Q990949', 'Q990950', 'Q990951'];
+export const NOT_RENDERED = [
+  'Q0',
+  'Q990916',
+  'Q990930',
+  'Q990931',
+  'Q990934',
+  'Q990940',
+  'Q990941',
+  'Q990942',
+  'Q990943',
+  'Q990946',
+  'Q990949',
+  'Q990950',
+  'Q990951',
+];
 
 export interface ExpectedReport {
   file: string;
@@ -309,11 +412,42 @@ export const EXPECTED_REPORTS: ExpectedReport[] = [
 
 /** Source paths of the files that must count as skipped. */
 export const SKIPPED_FILES = [
-  'Q0.md', 'Q990930.md', 'Q990931.md', 'Q990934.md', 'Q990940.md', 'Q990941.md', 'Q990942.md', 'linked-outside', 'Q990946.md',
-  'Q990949.md', 'dup/a/Q990916.md', 'dup/b/Q990916.md', 'Q990948.md', 'aaa/Q0990967.md', 'Q990950.md', 'locked',
+  'Q0.md',
+  'Q990930.md',
+  'Q990931.md',
+  'Q990934.md',
+  'Q990940.md',
+  'Q990941.md',
+  'Q990942.md',
+  'linked-outside',
+  'Q990946.md',
+  'Q990949.md',
+  'dup/a/Q990916.md',
+  'dup/b/Q990916.md',
+  'Q990948.md',
+  'aaa/Q0990967.md',
+  'Q990950.md',
+  'locked',
 ];
 
-const FORBIDDEN_TAGS = new Set(['script', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'style', 'link', 'meta', 'base', 'form', 'noscript', 'template', 'textarea', 'title']);
+const FORBIDDEN_TAGS = new Set([
+  'script',
+  'iframe',
+  'frame',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'style',
+  'link',
+  'meta',
+  'base',
+  'form',
+  'noscript',
+  'template',
+  'textarea',
+  'title',
+]);
 
 /** Every reason the rendered body could run script or load something it should not. */
 export function dangers(tree: HastRoot): string[] {
@@ -328,7 +462,10 @@ export function dangers(tree: HastRoot): string[] {
         if (/^on/i.test(key)) found.push(`${key} on <${node.tagName}>`);
         if (key === 'style') found.push(`style on <${node.tagName}>`);
         const text = Array.isArray(value) ? value.join(' ') : String(value);
-        if (['href', 'src', 'action', 'formAction', 'xLinkHref', 'cite', 'longDesc'].includes(key) && /^\s*(javascript|vbscript|data):/i.test(text.replace(/[\u0000-\u001f]/g, ''))) {
+        if (
+          ['href', 'src', 'action', 'formAction', 'xLinkHref', 'cite', 'longDesc'].includes(key) &&
+          /^\s*(javascript|vbscript|data):/i.test(text.replace(/[\u0000-\u001f]/g, ''))
+        ) {
           found.push(`${key}=${text.slice(0, 40)} on <${node.tagName}>`);
         }
       }

@@ -31,8 +31,20 @@ export interface FoundRegex {
 
 /** The files whose regexes see article text, file names or other untrusted values (`root`: the project). */
 export function regexFiles(root: string): string[] {
-  const files = ['lib/markdown', 'lib/content'].flatMap((dir) => readdirSync(path.join(root, dir)).filter((f) => /\.tsx?$/.test(f)).map((f) => path.join(root, dir, f)));
-  for (const file of ['lib/keywords.ts', 'lib/kb-number.ts', 'lib/worker-pool.ts', 'scripts/kb.ts', 'scripts/lib/build.ts', 'scripts/lib/article-pages.ts', 'scripts/lib/article-pages-worker.tsx']) {
+  const files = ['lib/markdown', 'lib/content'].flatMap((dir) =>
+    readdirSync(path.join(root, dir))
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => path.join(root, dir, f)),
+  );
+  for (const file of [
+    'lib/keywords.ts',
+    'lib/kb-number.ts',
+    'lib/worker-pool.ts',
+    'scripts/kb.ts',
+    'scripts/lib/build.ts',
+    'scripts/lib/article-pages.ts',
+    'scripts/lib/article-pages-worker.tsx',
+  ]) {
     files.push(path.join(root, file));
   }
   return files.sort();
@@ -69,7 +81,22 @@ export function collectRegexes(files: readonly string[]): { found: FoundRegex[];
 /** The characters the checks compare: Latin-1, Unicode spaces, line and paragraph separators, BOM. */
 export const PROBE: readonly string[] = [
   ...Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)),
-  '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u2022', '\u2013', '\u20ac', '\ufffd', 'é', 'Ω', '中',
+  '\u1680',
+  '\u2000',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+  '\u2022',
+  '\u2013',
+  '\u20ac',
+  '\ufffd',
+  'é',
+  'Ω',
+  '中',
 ];
 
 type Node =
@@ -235,9 +262,10 @@ export function regexProblems(source: string, flags: string): string[] {
           }
           if (node.body.type === 'group' && node.body.body.type === 'alt' && node.body.body.alts.length > 1) {
             const firsts = node.body.body.alts.map((alt) => seqInfo(alt).first);
-            for (let a = 0; a < firsts.length; a++) for (let b = a + 1; b < firsts.length; b++) {
-              if (intersects(firsts[a]!, firsts[b]!)) problems.push(`repeated alternatives that can start with the same character in ${show(node)}`);
-            }
+            for (let a = 0; a < firsts.length; a++)
+              for (let b = a + 1; b < firsts.length; b++) {
+                if (intersects(firsts[a]!, firsts[b]!)) problems.push(`repeated alternatives that can start with the same character in ${show(node)}`);
+              }
           }
           // A repeated character (class) can take any share of a run; a repeated group only what its own parts can.
           const single = node.body.type === 'atom';
@@ -314,7 +342,13 @@ export function regexProblems(source: string, flags: string): string[] {
       if (!prefix.every((node) => intersects(info(node).first, repeated))) continue;
       const rest = alt.slice(k + 1);
       const canFail = rest.some((node) => node.type === 'assert' || !info(node).nullable);
-      if (canFail) problems.push(`unanchored: ${alt.slice(0, k + 1).map(show).join('')} then ${rest.map(show).join('')} can fail, and every start inside a run re-scans it`);
+      if (canFail)
+        problems.push(
+          `unanchored: ${alt
+            .slice(0, k + 1)
+            .map(show)
+            .join('')} then ${rest.map(show).join('')} can fail, and every start inside a run re-scans it`,
+        );
     }
   }
   return [...new Set(problems)];
@@ -353,6 +387,8 @@ function show(node: Node): string {
 }
 
 function describe(set: CharSet): string {
-  const shown = [...set].slice(0, 6).map((c) => (c.charCodeAt(0) > 126 || c.charCodeAt(0) < 33 ? `U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` : c));
+  const shown = [...set]
+    .slice(0, 6)
+    .map((c) => (c.charCodeAt(0) > 126 || c.charCodeAt(0) < 33 ? `U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` : c));
   return `${shown.join(' ')}${set.size > 6 ? ` and ${set.size - 6} more` : ''}`;
 }

@@ -22,10 +22,7 @@ export interface ServedSite {
   server: RunningServer;
 }
 
-export async function serveDir(
-  dir: string,
-  opts: { basePath?: string; gzip?: boolean; log?: (line: string) => void } = {},
-): Promise<ServedSite> {
+export async function serveDir(dir: string, opts: { basePath?: string; gzip?: boolean; log?: (line: string) => void } = {}): Promise<ServedSite> {
   const server = await startServer({
     dir,
     port: 0,

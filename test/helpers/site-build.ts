@@ -12,7 +12,20 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT } from './corpus';
@@ -57,7 +70,14 @@ function listFiles(root: string, rel: string, out: string[]): void {
 /** Hash of the sources' contents, the content directory's files (names, sizes, mtimes) and the options. */
 export function siteKey(options: SiteOptions = {}): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ basePath: options.basePath ?? '', siteUrl: options.siteUrl ?? '', search: options.search ?? true, articlePages: options.articlePages ?? 'template' }));
+  hash.update(
+    JSON.stringify({
+      basePath: options.basePath ?? '',
+      siteUrl: options.siteUrl ?? '',
+      search: options.search ?? true,
+      articlePages: options.articlePages ?? 'template',
+    }),
+  );
   const files: string[] = [];
   for (const source of SOURCES) if (existsSync(path.join(REPO_ROOT, source))) listFiles(REPO_ROOT, source, files);
   for (const file of files) {
@@ -87,7 +107,11 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} failed (${code}) in ${cwd}:\n${output.slice(-4000)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} failed (${code}) in ${cwd}:\n${output.slice(-4000)}`)),
+    );
   });
 }
 
