@@ -27,8 +27,15 @@ before(async () => {
  * Island keys (`s<pid>-<n>`) numbered in order of appearance; the CSP meta
  * dropped; script chunk names (the two builds are compiled apart) replaced.
  */
+/** The OpenSearch link of the layout's <head>: React hoists it before or after the page's metadata tags, as rendering timing goes. */
+const OPENSEARCH_LINK = /<link rel="search" type="application\/opensearchdescription\+xml" title="kbview" href="[^"]*"\/>/g;
+
 function normalize(html: string): string {
+  const links = html.match(OPENSEARCH_LINK) ?? [];
+  assert.equal(links.length, 1, 'one OpenSearch link in the head');
+  assert.ok(html.indexOf(links[0]!) < html.indexOf('</head>'), 'the OpenSearch link is in the head');
   let out = html
+    .replace(OPENSEARCH_LINK, '')
     .replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*"\/>/, '')
     .replace(/static\/chunks\/[\w.-]+\.(js|css)/g, 'static/chunks/CHUNK.$1')
     .replace(/I\[\d+,/g, 'I[MODULE,')
@@ -62,11 +69,15 @@ test('file pages written from the template are the pages Next renders', () => {
 });
 
 /** The page without its inlined RSC payload, and the payload's lines sorted (Next may stream its rows in either order). */
+const DATA_BLOCK = /<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>/g;
+
 function split(page: string): { html: string; rows: string[] } {
   const chunks: string[] = [];
-  const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (_, json: string) => {
+  const take = (json: string) => {
     chunks.push((JSON.parse(json) as [1, string])[1]);
     return '';
-  });
+  };
+  // Next's inline chunks, and the JSON blocks the CSP pass turns them into (scripts/lib/csp.ts), run by the data loader.
+  const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (_, json: string) => take(json)).replace(DATA_BLOCK, (_, json: string) => take(json));
   return { html, rows: chunks.join('').split('\n').sort() };
 }
