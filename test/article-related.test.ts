@@ -112,9 +112,22 @@ test('copySources writes each source as an escaped HTML page next to its page, n
     mkdirSync(path.join(content, 'kb', '244', 'Q244717'), { recursive: true });
     const text = '\nwindow.ran = 1; // </pre><script>alert(1)</script> & "q" \'a\' é\n';
     writeFileSync(path.join(content, 'kb', '244', 'Q244717', 'README.md'), text);
-    const result = copySources(content, [{ ...article(244717), title: 'A <b>title</b>', source: 'kb/244/Q244717/README.md' }], path.join(dir, 'out'));
+    const result = copySources(
+      content,
+      [
+        { ...article(244717), title: 'A <b>title</b>', source: 'kb/244/Q244717/README.md' },
+        { ...article(244718), source: 'Q244718.md' }, // vanished since it was read: listed, the others still written
+      ],
+      path.join(dir, 'out'),
+    );
     const written = readFileSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.source.html'));
-    assert.deepEqual(result, { files: 1, bytes: written.length });
+    assert.equal(result.files, 1);
+    assert.equal(result.bytes, written.length);
+    assert.deepEqual(
+      result.failed.map((f) => f.source),
+      ['Q244718.md'],
+    );
+    assert.match(result.failed[0]!.message, /ENOENT/);
     assert.equal(existsSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.md')), false);
     const page = written.toString('utf8');
     assert.ok(page.startsWith('<!DOCTYPE html>'));

@@ -87,22 +87,28 @@ export function sourcePage(article: Pick<Article, 'id'> & { title?: string }, te
 /**
  * Writes each article's source page (`sourcePage`) to `sourceFilePath` under
  * `outDir` (whose page folders the export has already made). Returns the number
- * of files and bytes.
+ * of files and bytes, and the sources that could not be written.
  */
 export function copySources(
   contentDir: string,
   articles: readonly (Pick<Article, 'id' | 'permalink' | 'source'> & { title?: string })[],
   outDir: string,
-): { files: number; bytes: number } {
+): { files: number; bytes: number; failed: { source: string; message: string }[] } {
   let files = 0;
   let bytes = 0;
+  const failed: { source: string; message: string }[] = [];
   for (const article of articles) {
-    const target = path.join(outDir, ...sourceFilePath(article).split('/').filter(Boolean));
-    mkdirSync(path.dirname(target), { recursive: true });
-    const page = Buffer.from(sourcePage(article, readFileSync(path.join(contentDir, article.source), 'utf8')), 'utf8');
-    writeFileSync(target, page);
-    files++;
-    bytes += page.length;
+    // One unreadable or vanished source costs its own page only: listed in `failed`, the rest are written.
+    try {
+      const target = path.join(outDir, ...sourceFilePath(article).split('/').filter(Boolean));
+      mkdirSync(path.dirname(target), { recursive: true });
+      const page = Buffer.from(sourcePage(article, readFileSync(path.join(contentDir, article.source), 'utf8')), 'utf8');
+      writeFileSync(target, page);
+      files++;
+      bytes += page.length;
+    } catch (err) {
+      failed.push({ source: article.source, message: err instanceof Error ? err.message : String(err) });
+    }
   }
-  return { files, bytes };
+  return { files, bytes, failed };
 }

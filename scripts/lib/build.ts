@@ -235,6 +235,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
     console.log(
       `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
     );
+    for (const f of copied.failed) console.error(printable(`${path.join(contentDir, f.source)}: error: source page not written: ${f.message} [source-page]`));
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
