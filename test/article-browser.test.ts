@@ -162,16 +162,18 @@ test('copy permalink puts the page address on the clipboard', async () => {
   );
 });
 
-test('the original text is the source Markdown, served as a static file', async () => {
+test('the original text is the source Markdown, exactly, on an HTML page the link opens', async () => {
   await withPage(
     async (page, info) => {
       await page.goto(site.href('kb/244/Q244717/'));
       const link = page.getByRole('link', { name: 'Original text' });
-      assert.equal(await link.getAttribute('href'), '/kb/244/Q244717/Q244717.md');
-      const response = await page.request.get(site.href('kb/244/Q244717/Q244717.md'));
-      assert.equal(response.status(), 200);
-      assert.match(response.headers()['content-type'] ?? '', /^text\/markdown/);
-      assert.equal(await response.text(), readFileSync(path.join(REPO_ROOT, 'content', 'Q244717.md'), 'utf8'));
+      assert.equal(await link.getAttribute('href'), '/kb/244/Q244717/Q244717.source.html');
+      await Promise.all([page.waitForURL(/Q244717\.source\.html$/), link.click()]);
+      assert.match(await page.title(), /^Original text of Q244717/);
+      const text = await page.locator('pre').evaluate((pre) => pre.textContent);
+      assert.equal(text, readFileSync(path.join(REPO_ROOT, 'content', 'Q244717.md'), 'utf8'));
+      assert.equal(await page.locator('script').count(), 0);
+      assert.equal((await page.request.get(site.href('kb/244/Q244717/Q244717.md'))).status(), 404, 'no raw .md is shipped');
       clean(info);
     },
     { browser },

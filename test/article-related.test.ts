@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildLinkGraph } from '../lib/content/graph';
 import { buildArticleIndexes, MAX_POSTINGS, nearestTo, neighbours, relatedArticles, termsOf } from '../lib/content/related';
-import { copySources, sourceFilePath, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
+import { copySources, sourceFilePath, sourcePage, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
 import type { Article } from '../lib/markdown/schema';
 import { lookupLinks } from '../components/article/lookup';
 import { makeArticle } from './helpers/articles';
@@ -101,19 +101,45 @@ test('KB_SOURCES: files for small archives, none for large ones, unless set', ()
   assert.equal(sourcesMode(60_335, mode('files')), 'files');
   assert.equal(sourcesMode(8, mode(' NONE ')), 'none');
   assert.throws(() => mode('some'), /KB_SOURCES/);
-  assert.equal(sourceFilePath(article(244717)), '/kb/244/Q244717/Q244717.md');
-  assert.equal(sourceFilePath(article(10462)), '/kb/010/Q10462/Q10462.md');
+  assert.equal(sourceFilePath(article(244717)), '/kb/244/Q244717/Q244717.source.html');
+  assert.equal(sourceFilePath(article(10462)), '/kb/010/Q10462/Q10462.source.html');
 });
 
-test('copySources puts each source next to its page', () => {
+test('copySources writes each source as an escaped HTML page next to its page, never as a raw .md', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-sources-'));
   try {
     const content = path.join(dir, 'content');
     mkdirSync(path.join(content, 'kb', '244', 'Q244717'), { recursive: true });
-    writeFileSync(path.join(content, 'kb', '244', 'Q244717', 'README.md'), 'text of Q244717\n');
-    const result = copySources(content, [{ ...article(244717), source: 'kb/244/Q244717/README.md' }], path.join(dir, 'out'));
-    assert.deepEqual(result, { files: 1, bytes: 16 });
-    assert.equal(readFileSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.md'), 'utf8'), 'text of Q244717\n');
+    const text = '\nwindow.ran = 1; // </pre><script>alert(1)</script> & "q" \'a\' é\n';
+    writeFileSync(path.join(content, 'kb', '244', 'Q244717', 'README.md'), text);
+    const result = copySources(
+      content,
+      [
+        { ...article(244717), title: 'A <b>title</b>', source: 'kb/244/Q244717/README.md' },
+        { ...article(244718), source: 'Q244718.md' }, // vanished since it was read: listed, the others still written
+      ],
+      path.join(dir, 'out'),
+    );
+    const written = readFileSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.source.html'));
+    assert.equal(result.files, 1);
+    assert.equal(result.bytes, written.length);
+    assert.deepEqual(
+      result.failed.map((f) => f.source),
+      ['Q244718.md'],
+    );
+    assert.match(result.failed[0]!.message, /ENOENT/);
+    assert.equal(existsSync(path.join(dir, 'out', 'kb', '244', 'Q244717', 'Q244717.md')), false);
+    const page = written.toString('utf8');
+    assert.ok(page.startsWith('<!DOCTYPE html>'));
+    assert.equal(page, sourcePage({ id: 'Q244717', title: 'A <b>title</b>' }, text));
+    assert.match(page, /<title>Original text of Q244717: A &lt;b&gt;title&lt;\/b&gt;<\/title>/);
+    assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">/);
+    assert.doesNotMatch(page, /<script/i);
+    // The <pre> holds exactly the text, escaped (its first newline doubled: the HTML parser drops one).
+    const pre = /<pre>([\s\S]*)<\/pre>/.exec(page)?.[1] ?? '';
+    const unescaped = pre.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e] ?? '');
+    assert.equal(unescaped, `\n${text}`);
+    assert.match(pre, /&lt;\/pre&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;q&quot; &#39;a&#39; é/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

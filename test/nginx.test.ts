@@ -3,19 +3,21 @@
  * nginx over a built site (test/helpers/nginx.ts), checked over HTTP: pages
  * with the CSP and nosniff headers, gzip when asked, unknown paths → 404 with
  * our 404 page, old KB paths and the query-string form → the canonical page,
- * `_next/static/` cached for a year, `.md` sources as text, `//host` paths
+ * `_next/static/` cached for a year, any `.md` as text (sources are `.source.html` pages), `//host` paths
  * never leaving the host; the same under a base path; and Chromium loading
  * pages from nginx with the CSP header without a violation.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
-import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../scripts/lib/host-files';
+import { IMMUTABLE, nginxSnippet } from '../scripts/lib/host-files';
+import { copySources, SOURCE_PAGE_PREFIX } from '../lib/content/sources';
 import { withPage } from './helpers/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
 import { pagedContentDir } from './helpers/paged-content';
@@ -133,7 +135,7 @@ for (const basePath of ['', '/kb-archive']) {
     assert.equal((await get(site().origin, `/${at('/search')}`)).headers.location, at('/search/'));
   });
 
-  test(`nginx ${basePath || '/'}: _next/static/ is cached for a year; .md sources are text`, async () => {
+  test(`nginx ${basePath || '/'}: _next/static/ is cached for a year; sources are HTML pages`, async () => {
     const kbview = readdirSync(path.join(out, '_next', 'static', 'kbview'));
     const chunk = readdirSync(path.join(out, '_next', 'static', 'chunks')).find((f) => f.endsWith('.js'))!;
     for (const asset of [`/_next/static/kbview/${kbview[0]}`, `/_next/static/chunks/${chunk}`]) {
@@ -143,11 +145,13 @@ for (const basePath of ['', '/kb-archive']) {
       assert.equal(res.headers['x-content-type-options'], 'nosniff', asset);
       assert.match(String(res.headers['content-type']), /javascript/, asset);
     }
-    const source = await get(site().origin, at('/kb/244/Q244717/Q244717.md'));
+    const source = await get(site().origin, at('/kb/244/Q244717/Q244717.source.html'));
     assert.equal(source.status, 200);
-    assert.equal(source.headers['content-type'], SOURCE_TYPE);
+    assert.match(String(source.headers['content-type']), /^text\/html/);
     assert.equal(source.headers['x-content-type-options'], 'nosniff');
-    assert.deepEqual(source.body, readFileSync(path.join(out, 'kb', '244', 'Q244717', 'Q244717.md')));
+    assert.deepEqual(source.body, readFileSync(path.join(out, 'kb', '244', 'Q244717', 'Q244717.source.html')));
+    assert.ok(source.body.toString('utf8').startsWith(SOURCE_PAGE_PREFIX));
+    assert.equal((await get(site().origin, at('/kb/244/Q244717/Q244717.md'))).status, 404, 'no raw .md is shipped');
   });
 }
 
@@ -189,7 +193,7 @@ test('Chromium loads pages served by nginx, with the CSP header, without a viola
   });
 });
 
-test('a shipped .md source is never run as a script, by nginx or by npm start (nosniff, text type), while a .js file is', async () => {
+test('a .md file (none is shipped; the host rules stay) is never run as a script by nginx or by npm start (nosniff, text type), while a .js file is', async () => {
   // A source whose text is valid JavaScript, next to a page: 'self' would allow it as a script if it were served as one.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-md-'));
   const runs = async (origin: string) =>
@@ -228,6 +232,69 @@ test('a shipped .md source is never run as a script, by nginx or by npm start (n
   } finally {
     await node.close();
     await nginxSite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shipped source page never runs as a script even on a host with no nosniff that sends text/plain for everything, while a .js file and a raw .md do', async () => {
+  // GitHub Pages / GitLab Pages send no headers of ours: Chromium runs a text/plain response as a script without nosniff.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-src-'));
+  const content = path.join(dir, 'content');
+  const site = path.join(dir, 'site');
+  mkdirSync(content);
+  mkdirSync(path.join(site, 'page'), { recursive: true });
+  const hostile = 'window.ranSource = 1;\n';
+  writeFileSync(path.join(content, 'Q990001.md'), hostile);
+  copySources(content, [{ id: 'Q990001', title: 'hostile', permalink: '/kb/990/Q990001/', source: 'Q990001.md' }], site);
+  // The built site's own source page too (the sample article), as a script: a SyntaxError, nothing runs.
+  mkdirSync(path.join(site, 'kb', '244', 'Q244717'), { recursive: true });
+  writeFileSync(path.join(site, 'kb', '244', 'Q244717', 'Q244717.source.html'), readFileSync(path.join(out, 'kb', '244', 'Q244717', 'Q244717.source.html')));
+  writeFileSync(path.join(site, 'raw.md'), 'window.ranRaw = 1;\n');
+  writeFileSync(path.join(site, 'control.js'), 'window.ranJs = 1;\n');
+  writeFileSync(
+    path.join(site, 'page', 'index.html'),
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body><p>page</p></body></html>',
+  );
+  const server = createServer((req, res) => {
+    const file = path.join(site, ...new URL(req.url ?? '/', 'http://x').pathname.split('/').filter((p) => p && p !== '..'));
+    try {
+      const body = readFileSync(existsSync(file) && statSync(file).isDirectory() ? path.join(file, 'index.html') : file);
+      // The page itself as HTML; everything else as text/plain, and never nosniff.
+      res.writeHead(200, { 'content-type': file.endsWith(`${path.sep}page`) ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('missing');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const result = await withPage(async (page, info) => {
+      const response = await page.goto(`http://127.0.0.1:${port}/page/`, { waitUntil: 'load' });
+      assert.equal(response?.headers()['x-content-type-options'], undefined);
+      const ran = await page.evaluate(`(async () => {
+        const load = (src) => new Promise((resolve) => {
+          const script = document.createElement('script');
+          script.src = src;
+          script.onload = () => resolve('load');
+          script.onerror = () => resolve('error');
+          document.body.append(script);
+        });
+        const source = await load('/kb/990/Q990001/Q990001.source.html');
+        const sample = await load('/kb/244/Q244717/Q244717.source.html');
+        const raw = await load('/raw.md');
+        const js = await load('/control.js');
+        return { source, ranSource: window.ranSource, sample, raw, ranRaw: window.ranRaw, js, ranJs: window.ranJs };
+      })()`);
+      return { ran, errors: info.pageErrors.map(String) };
+    });
+    // The raw text and the .js run: this host does let text/plain run as a script, so the test can fail.
+    assert.deepEqual(result.ran, { source: 'load', ranSource: undefined, sample: 'load', raw: 'load', ranRaw: 1, js: 'load', ranJs: 1 });
+    // Both source pages were fetched and parsed as scripts, and refused by the parser: a SyntaxError each.
+    assert.equal(result.errors.filter((e) => /SyntaxError/.test(e)).length, 2, result.errors.join('\n'));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   }
 });

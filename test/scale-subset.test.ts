@@ -65,9 +65,9 @@ test(`a ${SIZE}-article subset of the archive builds completely`, { skip: corpus
   const files = walk(out);
   const large = files.filter((f) => statSync(f).size > 500 * 1024 && !path.relative(out, f).startsWith(`data${path.sep}`)).map((f) => path.relative(out, f));
   assert.deepEqual(large, [], 'files over 500 KB');
-  // Article sources ("Original text", Q….md next to each page) are shipped only for archives under
+  // Article sources ("Original text", Q….source.html next to each page) are shipped only for archives under
   // 10,000 articles (lib/content/sources.ts): not counted here, where the full archive has none.
-  const pages = files.filter((f) => !f.endsWith('.md'));
+  const pages = files.filter((f) => !f.endsWith('.source.html'));
   assert.ok(pages.length <= 2.2 * SIZE, `${pages.length} files (sources aside) for ${SIZE} articles`);
   const payloads = files.filter((f) => f.endsWith('.txt') && !f.endsWith('robots.txt'));
   assert.deepEqual(payloads.slice(0, 5), [], 'RSC payload files left in out/');

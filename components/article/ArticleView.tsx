@@ -65,10 +65,10 @@ export function ArticleHeading({ article }: { article: Pick<Article, 'id' | 'tit
   );
 }
 
-/** "Original text": a link to the shipped source Markdown, when sources are shipped. */
+/** "Original text": a link to the shipped source page (lib/content/sources.ts), when sources are shipped. */
 export function SourceLink({ source }: { source: string | null }) {
   return source ? (
-    <a className="kb-action" href={href(source)} type="text/markdown">
+    <a className="kb-action" href={href(source)}>
       Original text
     </a>
   ) : null;

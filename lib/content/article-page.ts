@@ -26,7 +26,7 @@ export interface ArticleContext {
   related: readonly ArticleSummary[];
   previous: ArticleSummary | null;
   next: ArticleSummary | null;
-  /** Root-relative path of the shipped source Markdown, or null when sources are not shipped. */
+  /** Root-relative path of the shipped source page (the Markdown, escaped in HTML), or null when sources are not shipped. */
   source: string | null;
   /** Listing links of the metadata panel (product, year, keywords); null shows them as text. */
   links: ResolvedBrowseLinks | null;

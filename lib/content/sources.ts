@@ -1,6 +1,15 @@
 /**
  * "Original text": whether the source Markdown of each article is shipped next
- * to its page, as `/kb/244/Q244717/Q244717.md`.
+ * to its page, as `/kb/244/Q244717/Q244717.source.html`.
+ *
+ * The source is shipped as an HTML page, never as a raw `.md`: `script-src
+ * 'self'` allows any of the site's own files as a script, and a host that sends
+ * no `X-Content-Type-Options: nosniff` (GitHub Pages, GitLab Pages) lets
+ * Chromium run a text/plain or text/markdown response as one; a hostile
+ * article's text can be valid JavaScript. The page starts with `<!DOCTYPE html>`,
+ * a SyntaxError as JavaScript whatever the Content-Type, so the file can never
+ * run; the text is HTML-escaped in a `<pre>` (exactly the file's text), and the
+ * page's own CSP (`default-src 'none'`) allows nothing at all.
  *
  * `KB_SOURCES=files` ships them, `KB_SOURCES=none` does not; unset, they are
  * shipped for archives under `SOURCES_DEFAULT_LIMIT` articles.
@@ -20,7 +29,7 @@
  *
  * Pure Node (no Next, no server-only): the build script uses it too.
  */
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
@@ -35,24 +44,71 @@ export function sourcesMode(articleCount: number, mode: Config['sources'] = conf
   return articleCount < SOURCES_DEFAULT_LIMIT ? 'files' : 'none';
 }
 
-/** Root-relative URL path of an article's shipped source: `/kb/244/Q244717/Q244717.md`. */
+/** Root-relative URL path of an article's shipped source page: `/kb/244/Q244717/Q244717.source.html`. */
 export function sourceFilePath(article: Pick<Article, 'id' | 'permalink'>): string {
-  return `${article.permalink}${article.id}.md`;
+  return `${article.permalink}${article.id}.source.html`;
+}
+
+/** The first bytes of every source page: as JavaScript, always a SyntaxError. */
+export const SOURCE_PAGE_PREFIX = '<!DOCTYPE html>';
+
+const HTML_ESCAPES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES.get(c) ?? c);
 }
 
 /**
- * Copies each article's source file to `sourceFilePath` under `outDir` (whose
- * page folders the export has already made). Returns the number of files and bytes.
+ * The "Original text" page of one article: the source text, HTML-escaped in a
+ * `<pre>` (a browser shows exactly the file's characters), no script, a CSP
+ * that allows nothing. A leading newline of the text is doubled because the
+ * HTML parser drops the first newline right after `<pre>`.
  */
-export function copySources(contentDir: string, articles: readonly Pick<Article, 'id' | 'permalink' | 'source'>[], outDir: string): { files: number; bytes: number } {
+export function sourcePage(article: Pick<Article, 'id'> & { title?: string }, text: string): string {
+  const heading = article.title ? `${article.id}: ${article.title}` : article.id;
+  const body = text.startsWith('\n') || text.startsWith('\r') ? `\n${text}` : text;
+  return (
+    `${SOURCE_PAGE_PREFIX}\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="robots" content="noindex">` +
+    `<title>${escapeHtml(`Original text of ${heading}`)}</title>` +
+    `<style>pre{white-space:pre-wrap;overflow-wrap:anywhere}</style></head>` +
+    `<body><pre>${escapeHtml(body)}</pre></body></html>\n`
+  );
+}
+
+/**
+ * Writes each article's source page (`sourcePage`) to `sourceFilePath` under
+ * `outDir` (whose page folders the export has already made). Returns the number
+ * of files and bytes, and the sources that could not be written.
+ */
+export function copySources(
+  contentDir: string,
+  articles: readonly (Pick<Article, 'id' | 'permalink' | 'source'> & { title?: string })[],
+  outDir: string,
+): { files: number; bytes: number; failed: { source: string; message: string }[] } {
   let files = 0;
   let bytes = 0;
+  const failed: { source: string; message: string }[] = [];
   for (const article of articles) {
-    const target = path.join(outDir, ...sourceFilePath(article).split('/').filter(Boolean));
-    mkdirSync(path.dirname(target), { recursive: true });
-    copyFileSync(path.join(contentDir, article.source), target);
-    files++;
-    bytes += statSync(target).size;
+    // One unreadable or vanished source costs its own page only: listed in `failed`, the rest are written.
+    try {
+      const target = path.join(outDir, ...sourceFilePath(article).split('/').filter(Boolean));
+      mkdirSync(path.dirname(target), { recursive: true });
+      const page = Buffer.from(sourcePage(article, readFileSync(path.join(contentDir, article.source), 'utf8')), 'utf8');
+      writeFileSync(target, page);
+      files++;
+      bytes += page.length;
+    } catch (err) {
+      failed.push({ source: article.source, message: err instanceof Error ? err.message : String(err) });
+    }
   }
-  return { files, bytes };
+  return { files, bytes, failed };
 }

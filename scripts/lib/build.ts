@@ -232,7 +232,10 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
-    console.log(`kbview: KB_SOURCES=files: copied ${copied.files} article sources (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`);
+    console.log(
+      `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
+    );
+    for (const f of copied.failed) console.error(printable(`${path.join(contentDir, f.source)}: error: source page not written: ${f.message} [source-page]`));
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }

@@ -3,11 +3,12 @@
  * works on the first try on the static hosts people use (README, "Deploy"):
  *
  * - `.nojekyll`: GitHub Pages serves the files as they are (a branch deploy
- *   otherwise runs Jekyll, which drops `_next/` and renders the `.md` sources);
+ *   otherwise runs Jekyll, which drops `_next/`);
  * - `_headers` (Netlify, Cloudflare Pages): the site's Content-Security-Policy
  *   as a real header (with `frame-ancestors 'none'`), `nosniff`, a referrer
  *   policy, a year's immutable cache for the content-hashed `_next/static/`,
- *   and the shipped `.md` sources as plain text;
+ *   and any `.md` file as plain text (none is shipped: sources are
+ *   `.source.html` pages, lib/content/sources.ts);
  * - `_redirects` (the same hosts): old KB paths (`/kb/244717`, `/kb/244717/`,
  *   `/Q244717`, `/kb/Q244717/`) to the canonical page, one rule per form and
  *   article number, as long as the file stays within what every host reads
@@ -88,7 +89,7 @@ export function headersFile(basePath: string): string {
     "# Content-hashed file names: cached for a year. HTML and the rest keep the hosts' default (revalidate).",
     `${basePath}/_next/static/*`,
     `  Cache-Control: ${IMMUTABLE}`,
-    '# Article sources shipped next to their pages: text, never a script or a page.',
+    '# Any .md file (kb build ships none: sources are .source.html pages): text, never a script or a page.',
     `${basePath}/*.md`,
     `  Content-Type: ${SOURCE_TYPE}`,
     '',
@@ -172,7 +173,7 @@ export function nginxSnippet(basePath: string): string {
     '    try_files $uri =404;',
     '}',
     '',
-    '# Article sources: text, never a script or a page.',
+    '# Any .md file (kb build ships none: sources are .source.html pages): text, never a script or a page.',
     `location ~ "^${b}/.+\\.md$" {`,
     ...headers(REVALIDATE),
     '    types { }',
