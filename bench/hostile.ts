@@ -17,7 +17,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArticle, renderBody, bodyText } from '../lib/markdown/index';
-import { renderBodyHtml } from '../scripts/lib/body-cache';
+import { renderBodyHtml } from '../lib/build/body-cache';
 import { scanContent } from '../lib/content/scan';
 import { makeHostileContent } from '../test/helpers/hostile-content';
 import { corpusDir } from '../test/helpers/corpus';

@@ -26,7 +26,7 @@ import { citationsCsv, filesCsv, articleLine, reproducibleGzip } from '../lib/co
 import { kbNumberOf, MAX_LINK_LENGTH } from '../lib/kb-links';
 import { corpusDir } from '../test/helpers/corpus';
 import { FILE_TEMPLATE_BODY, FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
-import { writeFilePagesFrom } from '../scripts/lib/file-pages';
+import { writeFilePagesFrom } from '../lib/build/file-pages';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

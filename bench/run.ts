@@ -21,8 +21,8 @@ import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
 import { loadConfig } from '../lib/config';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
-import { countFiles } from '../scripts/lib/build';
-import { PHASES_JSON, type PhaseRecord } from '../scripts/lib/phases';
+import { countFiles } from '../lib/build/build';
+import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
 
 const args = process.argv.slice(2);

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { nginxSnippet } from '../scripts/lib/host-files';
+import { nginxSnippet } from '../lib/build/host-files';
 import { requireUnderCI, skipUnlessCI } from './helpers/ci';
 import { NGINX, nginxMissingMessage } from './helpers/nginx';
 

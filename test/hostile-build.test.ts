@@ -8,7 +8,7 @@
  * - every valid article has its page, at its canonical permalink;
  * - no page holds a script, handler, frame or script URL from the input, and
  *   every inline script is either Next's data or bootstrap and is allowed by
- *   the page's Content-Security-Policy (scripts/lib/csp.ts) by its hash;
+ *   the page's Content-Security-Policy (lib/build/csp.ts) by its hash;
  * - nothing was written outside out/ and nothing from outside the content
  *   directory reached it;
  * - in Chromium, the pages (article, not-in-archive, search results) run their
@@ -147,7 +147,7 @@ function pageProblems(html: string): string[] {
       if (!/^\/_next\//.test(src)) problems.push(`external script ${src}`);
       continue;
     }
-    // Data blocks (`<script type="application/json" data-kb>`, scripts/lib/csp.ts) never run: they must be JSON.
+    // Data blocks (`<script type="application/json" data-kb>`, lib/build/csp.ts) never run: they must be JSON.
     if (/\stype="application\/json"/.test(attrs)) {
       try {
         JSON.parse(body);

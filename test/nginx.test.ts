@@ -14,8 +14,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
-import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../scripts/lib/host-files';
+import { SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
+import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../lib/build/host-files';
 import { withPage } from './helpers/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
 import { pagedContentDir } from './helpers/paged-content';
