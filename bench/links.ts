@@ -24,7 +24,7 @@ import { loadCorpus } from '../lib/content/corpus';
 import { buildFileIndex } from '../lib/content/files';
 import { citationsCsv, filesCsv, articleLine, reproducibleGzip } from '../lib/content/data-export';
 import { kbNumberOf, MAX_LINK_LENGTH } from '../lib/kb-links';
-import { corpusDir } from '../test/helpers/corpus';
+import { corpusDir } from './lib/corpus';
 import { FILE_TEMPLATE_BODY, FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
 import { writeFilePagesFrom } from '../lib/build/file-pages';
 

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { corpusDir, corpusSubset } from '../test/helpers/corpus';
+import { corpusDir, corpusSubset } from './lib/corpus';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
 import { loadConfig } from '../lib/config';

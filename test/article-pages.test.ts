@@ -19,7 +19,7 @@ import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, TEMPLATE_BUCKE
 import { DATA_LOADER } from '../lib/build/csp';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
-import { makeHostileContent } from './helpers/hostile-content';
+import { makeHostileContent } from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,6 +1,6 @@
 /**
  * The hostile content (test/fixtures/hostile/ plus the files made at test time,
- * see test/helpers/hostile-content.ts) built into a site with `kb build`
+ * see bench/lib/hostile-content.ts) built into a site with `kb build`
  * (through test/helpers/site.ts, which builds in a copy of the project and
  * reuses the build while sources and content are unchanged):
  *
@@ -21,11 +21,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withBrowser, newGuardedPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { withBrowser, newGuardedPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
-import { makeHostileContent, OUTSIDE_MARKER, RENDERED, NOT_RENDERED, type HostileContent } from './helpers/hostile-content';
+import { makeHostileContent, OUTSIDE_MARKER, RENDERED, NOT_RENDERED, type HostileContent } from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

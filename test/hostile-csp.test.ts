@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { THEME_SCRIPT } from '../lib/theme';
-import { withPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { withPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 

@@ -16,10 +16,10 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { IMMUTABLE, nginxSnippet, SOURCE_TYPE } from '../lib/build/host-files';
-import { withPage } from './helpers/browser';
+import { withPage } from '../bench/lib/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
 import { pagedContentDir } from './helpers/paged-content';
-import { serveDir } from './helpers/server';
+import { serveDir } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 
 interface RawResponse {

@@ -17,7 +17,7 @@ import type { ArticleContext } from '../components/article/ArticleView';
 import { loadCorpus } from '../lib/content/corpus';
 import { parseArticle, renderBody } from '../lib/markdown/index';
 import { renderBodyHtml } from '../lib/build/body-cache';
-import { FIXTURES } from './helpers/hostile-content';
+import { FIXTURES } from '../bench/lib/hostile-content';
 import { elementByClass, liveMarkup, missingWords, visibleText, withoutImagePreloads } from './helpers/page-html';
 
 // ArticleView reaches lib/content (server-only, which throws outside Next's
