@@ -11,7 +11,7 @@ const basePath = kb.basePath;
 const nextConfig: NextConfig = {
   output: 'export',
   // Tests run a dev server with its own build folder (under .cache/, outside the type check's view).
-  // `kb build` has the export written into its staging directory (KB_EXPORT_DIR, scripts/lib/build.ts):
+  // `kb build` has the export written into its staging directory (KB_EXPORT_DIR, lib/build/build.ts):
   // with `output: 'export'`, a custom distDir is the export's destination and Next's build files stay in .next/.
   ...(kb.exportDir ? { distDir: kb.exportDir } : kb.nextDistDir ? { distDir: kb.nextDistDir } : {}),
   // Article permalinks end in `/`; the export writes out/kb/244/Q244717/index.html.

@@ -1,7 +1,7 @@
 /** One measured `kb build` of a content directory (wall time, peak RSS of the process tree, output). */
 import path from 'node:path';
 import { measure, gib, mb, sec } from './lib/measure';
-import { countFiles } from '../scripts/lib/build';
+import { countFiles } from '../lib/build/build';
 
 const content = path.resolve(process.argv[2] ?? 'content');
 const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], {

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
-import { freePort } from '../test/helpers/server';
+import { freePort } from './lib/server';
 
 const require = createRequire(import.meta.url);
 const [dir, ...ids] = process.argv.slice(2);

@@ -3,7 +3,7 @@
  *
  * 1. Parse + render (hast and HTML, as the page writer does) + index (the
  *    plain text for search) of every hostile file (test/fixtures/hostile and
- *    the files test/helpers/hostile-content.ts makes) and of the 100 slowest
+ *    the files bench/lib/hostile-content.ts makes) and of the 100 slowest
  *    articles of the corpus (found by timing the parse of every article
  *    first); best of 3 per file. Budget: 1 s per file of at most 1 MB. Larger
  *    files are reported, not budgeted.
@@ -17,10 +17,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArticle, renderBody, bodyText } from '../lib/markdown/index';
-import { renderBodyHtml } from '../scripts/lib/body-cache';
+import { renderBodyHtml } from '../lib/build/body-cache';
 import { scanContent } from '../lib/content/scan';
-import { makeHostileContent } from '../test/helpers/hostile-content';
-import { corpusDir } from '../test/helpers/corpus';
+import { makeHostileContent } from './lib/hostile-content';
+import { corpusDir } from './lib/corpus';
 
 const BUDGET_MS = 1000;
 const MAX_BYTES = 1024 * 1024;

@@ -24,9 +24,9 @@ import { loadCorpus } from '../lib/content/corpus';
 import { buildFileIndex } from '../lib/content/files';
 import { citationsCsv, filesCsv, articleLine, reproducibleGzip } from '../lib/content/data-export';
 import { kbNumberOf, MAX_LINK_LENGTH } from '../lib/kb-links';
-import { corpusDir } from '../test/helpers/corpus';
+import { corpusDir } from './lib/corpus';
 import { FILE_TEMPLATE_BODY, FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
-import { writeFilePagesFrom } from '../scripts/lib/file-pages';
+import { writeFilePagesFrom } from '../lib/build/file-pages';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectRegexes, regexFiles } from '../test/helpers/regex-safety';
+import { collectRegexes, regexFiles } from './lib/regex-safety';
 import { VERSION_RULE } from '../lib/keywords';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -16,13 +16,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { corpusDir, corpusSubset } from '../test/helpers/corpus';
+import { corpusDir, corpusSubset } from './lib/corpus';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
 import { loadConfig } from '../lib/config';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
-import { countFiles } from '../scripts/lib/build';
-import { PHASES_JSON, type PhaseRecord } from '../scripts/lib/phases';
+import { countFiles } from '../lib/build/build';
+import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
 
 const args = process.argv.slice(2);

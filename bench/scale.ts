@@ -4,7 +4,7 @@
  * In one run: the real archive (1×, hard-linked into `.cache/synthetic/x1`) and the
  * synthetic N× archive (bench/lib/synthetic.ts, `.cache/synthetic/x<N>`), each built
  * cold (parse cache and `.next/` removed) with `kb build`, with the build's own phase
- * table (scripts/lib/phases.ts); a rebuild of the 1× archive after one article body is
+ * table (lib/build/phases.ts); a rebuild of the 1× archive after one article body is
  * edited; and bare Hugo (Debian's `hugo`, skipped with a note when absent) on the same
  * articles as leaf bundles with minimal templates, timed the same way. Figures and
  * ratios go to stdout and to BENCHMARKS.md.
@@ -15,8 +15,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder } from '../lib/content/corpus';
-import { countFiles } from '../scripts/lib/build';
-import { PHASES_JSON, type PhaseRecord } from '../scripts/lib/phases';
+import { countFiles } from '../lib/build/build';
+import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { ensureSynthetic } from './synthetic';
 
@@ -211,7 +211,7 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    "Phases (`kb build`'s own table, scripts/lib/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):",
+    "Phases (`kb build`'s own table, lib/build/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):",
     '',
     phaseTable(builds),
     ...(notes.length ? ['', ...notes.map((n) => `Note: ${n}`)] : []),

@@ -50,7 +50,7 @@ import { SearchEngine as BaselineEngine } from './lib/baseline-engine';
 import { cleanBody } from '../lib/search/build';
 import { metadataKeywordsOf } from '../lib/search/facets';
 import { PAGE_SIZE } from '../lib/search/params';
-import { corpusDir } from '../test/helpers/corpus';
+import { corpusDir } from './lib/corpus';
 import { measure, gib, mb, sec } from './lib/measure';
 
 const args = process.argv.slice(2);
@@ -412,8 +412,8 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
     return;
   }
   step(`Chromium (site ${siteDir}, full-corpus index)`);
-  const { withPage } = await import('../test/helpers/browser.js');
-  const { serveDir } = await import('../test/helpers/server.js');
+  const { withPage } = await import('./lib/browser.js');
+  const { serveDir } = await import('./lib/server.js');
   const site = siteWithIndex(siteDir, indexDir, work, 'site');
   // Bytes on the wire, as the server sent them (gzip bodies); the worker's fetches are
   // not in the page's Resource Timing, so count at the server.
@@ -569,7 +569,7 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
   }
 }
 
-type WithPage = typeof import('../test/helpers/browser.js').withPage;
+type WithPage = typeof import('./lib/browser.js').withPage;
 
 /** The header box on an article page: bytes from focus to the first dropdown, then bytes and latency per keystroke. */
 async function headerBoxPart(withPage: WithPage, href: (p: string) => string, sent: () => number, sentLog: string[]): Promise<void> {
@@ -722,7 +722,7 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
 /** Lighthouse (mobile defaults) on the search page and an article page, with Debian's Chromium. */
 async function lighthousePart(bin: string, href: (p: string) => string): Promise<void> {
   step('Lighthouse (mobile defaults)');
-  const { chromiumPath } = await import('../test/helpers/browser.js');
+  const { chromiumPath } = await import('./lib/browser.js');
   for (const [name, url] of [
     ['/search/?q=rassrv', href('search/?q=rassrv')],
     ['article Q244717', href('kb/244/Q244717/')],

@@ -4,7 +4,7 @@
  * and prints its directory.
  */
 import path from 'node:path';
-import { corpusDir } from '../test/helpers/corpus';
+import { corpusDir } from './lib/corpus';
 import { generateSynthetic } from './lib/synthetic';
 
 export function syntheticDir(scale: number): string {

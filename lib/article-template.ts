@@ -8,7 +8,7 @@
  * islands whose content never reaches the RSC payload. So `kb build` has Next
  * render the article route once per kind of page ("article", "missing") with
  * placeholders instead of article data, and then writes each article's page
- * by putting its data into that render (scripts/lib/article-pages.ts):
+ * by putting its data into that render (lib/build/article-pages.ts):
  *
  * - route params (`bucket`, `id`) and metadata strings (title, description)
  *   appear in the HTML and in the RSC payload; in the HTML each is replaced
@@ -19,7 +19,7 @@
  *   article page, the same on all but for the fields above), moves into one
  *   script per kind of page, written once: the page hands it its values as a
  *   JSON block (`<script type="application/json" data-kb="p">`, never run, so
- *   the site's one CSP fits every page: scripts/lib/csp.ts),
+ *   the site's one CSP fits every page: lib/build/csp.ts),
  *   and it pushes the payload text Next would have inlined, with the values
  *   escaped as React Flight escapes them (63,600 pages × ~7.5 KB: ~470 MB less).
  *
@@ -176,7 +176,7 @@ function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
 /**
  * The script that pushes a page's RSC payload, as Next's inline scripts would:
  * `self.__kb_payload([values…])`, run by the site's data loader with the
- * page's values block (scripts/lib/csp.ts), builds the payload text from the template's
+ * page's values block (lib/build/csp.ts), builds the payload text from the template's
  * text and the values (JSON-escaped, `$` escaped as React Flight escapes it)
  * and pushes it to `self.__next_f`. Its name holds a hash of its text, so a
  * host may cache it forever.
@@ -190,7 +190,7 @@ function payloadScript(kind: TemplateKind, payload: PayloadPart[], fields: Field
     's+=JSON.stringify(x).slice(1,-1)}}' +
     PUSH_TEXT_ROW_JS +
     '};' +
-    // Run by the page's data loader (scripts/lib/csp.ts) with the page's JSON block, in document order.
+    // Run by the page's data loader (lib/build/csp.ts) with the page's JSON block, in document order.
     `(self.__kb_data=self.__kb_data||{})[${JSON.stringify(PAGE_VALUES)}]=self.__kb_payload})();\n`;
   return { name: `${kind}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`, source };
 }
@@ -201,7 +201,7 @@ export const PAGE_VALUES = 'p';
 /**
  * `<script type="application/json" data-kb="kind">value</script>`: data the
  * browser never runs (so no CSP hash), read by the site's data loader
- * (scripts/lib/csp.ts). The JSON is HTML-safe (`<`, `>`, `&` escaped), so no
+ * (lib/build/csp.ts). The JSON is HTML-safe (`<`, `>`, `&` escaped), so no
  * value can close the element.
  */
 export function jsonBlock(kind: string, value: unknown): string {

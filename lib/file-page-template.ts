@@ -5,7 +5,7 @@
  *
  * With `KB_ARTICLE_PAGES=template` (what `kb build` sets), the route renders
  * one page, `/files/kbtplfile0/`, whose island holds `kbtplfilebody0`; then
- * scripts/lib/file-pages.tsx writes every file page from it: the slug
+ * lib/build/file-pages.tsx writes every file page from it: the slug
  * (`[a-z0-9.-]`, lib/file-slug.ts: no escaping changes it in HTML, in JSON or
  * in the RSC payload) in place of `kbtplfile0` everywhere, and the content's
  * HTML (react-dom/server, the route's own component) in place of

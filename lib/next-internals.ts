@@ -3,7 +3,7 @@
  *
  * kbview writes pages itself from one Next render (lib/article-template.ts,
  * lib/file-page-template.ts), turns Next's inline data scripts into JSON
- * blocks for its one CSP (scripts/lib/csp.ts), keeps `<Static>` islands out
+ * blocks for its one CSP (lib/build/csp.ts), keeps `<Static>` islands out
  * of the RSC payload (components/ui/Static*.tsx, lib/static-channel.ts) and
  * waits for the dev server's start-up banner (scripts/dev.ts). None of these
  * formats is a public API: each can change in any release of `next`, `react`
@@ -70,7 +70,7 @@ export function refuseBinaryPayloadRows(what: string, page: string): void {
 
 /**
  * Next's inline data scripts as the export writes them: kind (the data
- * loader's handler, scripts/lib/csp.ts), prefix, suffix; the argument between
+ * loader's handler, lib/build/csp.ts), prefix, suffix; the argument between
  * is JSON. `f`: payload rows (`self.__next_f`, the first one with the `[0]`
  * bootstrap), `t`: the Turbopack chunk-list bootstrap
  * (next/dist/server/app-render: the `TURBOPACK` push of the page's chunks).
@@ -84,7 +84,7 @@ export const NEXT_DATA_SCRIPTS: readonly { kind: string; prefix: string; suffix:
 
 /**
  * Browser-side code doing what those inline scripts did, for the data loader
- * (scripts/lib/csp.ts): `h.f` pushes a payload row, `h.t` the Turbopack chunk list.
+ * (lib/build/csp.ts): `h.f` pushes a payload row, `h.t` the Turbopack chunk list.
  */
 export const LOADER_HANDLERS_JS =
   'h.f=function(v){(self.__next_f=self.__next_f||[]).push(v)};' + 'h.t=function(v){(globalThis.TURBOPACK||(globalThis.TURBOPACK=[])).push(v)};';
@@ -141,7 +141,7 @@ const SCRIPT_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c',
 //    Proved by: test/dev.test.ts.
 // ---------------------------------------------------------------------------
 
-/** Next's CLI, for `require.resolve` (scripts/dev.ts, scripts/lib/build.ts). */
+/** Next's CLI, for `require.resolve` (scripts/dev.ts, lib/build/build.ts). */
 export const NEXT_BIN = 'next/dist/bin/next';
 
 /** The URL the dev server listens on, once its banner says it is ready; undefined before. */

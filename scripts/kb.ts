@@ -11,8 +11,8 @@ import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
 import type { Article, Diagnostic } from '../lib/markdown/index';
-import { progressReporter } from './lib/progress';
-import { buildSite, prepareSite, printable } from './lib/build';
+import { progressReporter } from '../lib/build/progress';
+import { buildSite, prepareSite, printable } from '../lib/build/build';
 
 const USAGE = `usage: kb <command>
   parse [--no-cache] <file-or-dir>...

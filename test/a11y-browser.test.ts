@@ -15,9 +15,9 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, withPage } from './helpers/browser';
-import { REPO_ROOT } from './helpers/corpus';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage } from '../bench/lib/browser';
+import { REPO_ROOT } from '../bench/lib/corpus';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site-build';
 
 const require = createRequire(import.meta.url);

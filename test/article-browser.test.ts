@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
-import { REPO_ROOT } from './helpers/corpus';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
+import { REPO_ROOT } from '../bench/lib/corpus';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site-build';
 
 const SCREENSHOTS = path.join(REPO_ROOT, '.cache', 'screenshots');

@@ -1,6 +1,6 @@
 /**
  * Article pages written from Next's template render (lib/article-template.ts,
- * scripts/lib/article-pages.ts) are the pages Next itself renders: the same
+ * lib/build/article-pages.ts) are the pages Next itself renders: the same
  * content is built both ways (`KB_ARTICLE_PAGES=next` has Next render every
  * article page) and every page under kb/ must be byte for byte the same,
  * except for what differs between any two builds (the build id, the keys of
@@ -16,10 +16,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, TEMPLATE_BUCKET } from '../lib/article-template';
-import { DATA_LOADER } from '../scripts/lib/csp';
+import { DATA_LOADER } from '../lib/build/csp';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
-import { makeHostileContent } from './helpers/hostile-content';
+import { makeHostileContent } from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -162,7 +162,7 @@ test('article and not-in-archive pages written from the template are the pages N
 function split(page: string, out?: string): { html: string; rows: string[] } {
   const chunks: string[] = [];
   // Next's pages inline the payload in consecutive chunks; ours call the payload script.
-  // Next's chunks are JSON blocks (scripts/lib/csp.ts) run by the data loader; ours, one values block for the payload script.
+  // Next's chunks are JSON blocks (lib/build/csp.ts) run by the data loader; ours, one values block for the payload script.
   let html = page.replace(/(?:<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>)+/g, (scripts: string) => {
     for (const [, json] of scripts.matchAll(/<script type="application\/json" data-kb="f">(\[1,"(?:[^"\\]|\\.)*"\])<\/script>/g))
       chunks.push((JSON.parse(json!) as [1, string])[1]);

@@ -9,10 +9,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
+import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
 import { brokenLinks } from './helpers/links';
 import { PAGED_COUNT, PAGED_FIRST, PAGED_MISSING, pagedContentDir } from './helpers/paged-content';
-import { serveDir, type ServedSite } from './helpers/server';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site-build';
 
 const BASE = '/kb-archive';

@@ -1,6 +1,6 @@
 /**
  * One parse per build: the loader hands each body it parses to the body cache
- * (scripts/lib/body-cache.tsx, through `bodyHook`), which the page writer
+ * (lib/build/body-cache.tsx, through `bodyHook`), which the page writer
  * reads; a second load re-parses only the changed file, and the cache then
  * holds its new body while the other entries stay as they were.
  */
@@ -12,10 +12,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadCorpus } from '../lib/content/corpus';
 import { parseArticle } from '../lib/markdown/index';
-import { bodyCacheFor, cachedBody, renderBodyHtml } from '../scripts/lib/body-cache';
+import { bodyCacheFor, cachedBody, renderBodyHtml } from '../lib/build/body-cache';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const HOOK = new URL('../scripts/lib/body-cache.tsx', import.meta.url).href;
+const HOOK = new URL('../lib/build/body-cache.tsx', import.meta.url).href;
 
 function entries(dir: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -113,11 +113,11 @@ test('a change under lib/markdown (or the renderer) starts a new body cache; a c
   const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-code-'));
   try {
     const project = path.join(root, 'project');
-    for (const entry of ['lib', 'components', 'scripts/lib', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    for (const entry of ['lib', 'components', 'package.json', 'package-lock.json', 'tsconfig.json']) {
       cpSync(path.join(REPO_ROOT, entry), path.join(project, entry), { recursive: true });
     }
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'), 'dir');
-    const copy = (await import(pathToFileURL(path.join(project, 'scripts', 'lib', 'body-cache.tsx')).href)) as typeof import('../scripts/lib/body-cache');
+    const copy = (await import(pathToFileURL(path.join(project, 'lib', 'build', 'body-cache.tsx')).href)) as typeof import('../lib/build/body-cache');
     const content = path.join(root, 'content');
     const cacheDir = path.join(root, 'cache');
     cpSync(path.join(REPO_ROOT, 'content'), content, { recursive: true });

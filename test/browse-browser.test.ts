@@ -8,8 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { brokenLinks } from './helpers/links';
 import { builtSite } from './helpers/site-build';
 

@@ -32,7 +32,7 @@ import type { Article } from '../lib/markdown/schema';
 import { splitSitemap, sitemapIndexXml, urlsetXml } from '../lib/sitemap';
 import { absoluteUrl, siteRoot, DEFAULT_SITE_URL } from '../lib/site-url';
 import { pagerItems } from '../components/browse/Pager';
-import { corpusDir, corpusSkipReason, REPO_ROOT } from './helpers/corpus';
+import { corpusDir, corpusSkipReason, REPO_ROOT } from '../bench/lib/corpus';
 import { makeArticle } from './helpers/articles';
 
 const SAFE_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -1,7 +1,7 @@
 /**
  * Smoke test of the browser test infrastructure: Debian's Chromium launched by
- * playwright-core (test/helpers/browser.ts) renders a page from the static
- * server (test/helpers/server.ts), runs its script, and cannot reach anything
+ * playwright-core (bench/lib/browser.ts) renders a page from the static
+ * server (bench/lib/server.ts), runs its script, and cannot reach anything
  * beyond loopback.
  */
 import { after, before, test } from 'node:test';
@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { withPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { withPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 
 let dir: string;
 let site: ServedSite;

@@ -1,5 +1,5 @@
 /**
- * The test suite's rules under CI (`CI=true`, test/helpers/ci.ts): a missing
+ * The test suite's rules under CI (`CI=true`, bench/lib/ci.ts): a missing
  * corpus, Chromium or nginx fails the tests that need them instead of
  * skipping them, `UPDATE_FIXTURES=1` is refused (and rewrites nothing), and
  * a case that cannot run as root is reported as skipped, not passed. Test
@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from './helpers/browser';
-import { requireUnderCI, skipUnlessCI, underCI, updateFixtures } from './helpers/ci';
-import { corpusDir, corpusSkipReason } from './helpers/corpus';
-import { isRoot } from './helpers/hostile-content';
+import { launchBrowser } from '../bench/lib/browser';
+import { requireUnderCI, skipUnlessCI, underCI, updateFixtures } from '../bench/lib/ci';
+import { corpusDir, corpusSkipReason } from '../bench/lib/corpus';
+import { isRoot } from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOWHERE = { KB_CORPUS_DIR: '/nonexistent/kbview/kb', KB_CORPUS_TARBALL: '/nonexistent/kbview/kbarchive-kb.tar.gz' };

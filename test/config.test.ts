@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { configEnv, loadConfig, normalizeBasePath, normalizeSiteUrl, DEFAULT_CACHE_DIR } from '../lib/config';
-import { REPO_ROOT } from './helpers/corpus';
+import { REPO_ROOT } from '../bench/lib/corpus';
 
 const CWD = '/srv/kb';
 const load = (env: Record<string, string>) => loadConfig(env, CWD);

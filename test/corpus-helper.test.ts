@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { corpusDir, corpusSkipReason } from './helpers/corpus';
+import { corpusDir, corpusSkipReason } from '../bench/lib/corpus';
 
 test('the shared corpus extracts and holds Q244717', { skip: corpusSkipReason() }, async () => {
   const dir = await corpusDir();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArticle } from '../lib/markdown/index';
 import { scanContent } from '../lib/content/scan';
 import { FIELDS, MIN_AGREEMENT, addToReport, emptyReport, formatReport, percent } from '../scripts/corpus-report';
-import { corpusDir, corpusSkipReason } from './helpers/corpus';
+import { corpusDir, corpusSkipReason } from '../bench/lib/corpus';
 
 const SAMPLE = 3000;
 const STEP = 20;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { csvField, prepareLinkData, reproducibleGzip } from '../lib/content/data-export';
 import { loadCorpus } from '../lib/content/corpus';
-import { REPO_ROOT } from './helpers/corpus';
+import { REPO_ROOT } from '../bench/lib/corpus';
 
 const NAMES = ['articles.jsonl.gz', 'citations.csv.gz', 'files.csv.gz'];
 

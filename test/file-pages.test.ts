@@ -77,7 +77,7 @@ function split(page: string): { html: string; rows: string[] } {
     chunks.push((JSON.parse(json) as [1, string])[1]);
     return '';
   };
-  // Next's inline chunks, and the JSON blocks the CSP pass turns them into (scripts/lib/csp.ts), run by the data loader.
+  // Next's inline chunks, and the JSON blocks the CSP pass turns them into (lib/build/csp.ts), run by the data loader.
   const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (_, json: string) => take(json)).replace(DATA_BLOCK, (_, json: string) => take(json));
   return { html, rows: chunks.join('').split('\n').sort() };
 }

@@ -12,7 +12,7 @@ import { MAX_FILE_NAMES_PER_ARTICLE } from '../lib/file-pages';
 import { MAX_TABLE_ROWS } from '../lib/markdown/blocks';
 import { fillFileTemplate } from '../lib/file-page-template';
 import { parseArticle, renderBody, type Article, type FileAttribute } from '../lib/markdown/index';
-import { REPO_ROOT } from './helpers/corpus';
+import { REPO_ROOT } from '../bench/lib/corpus';
 
 function article(number: number, rows: Array<Partial<FileAttribute> & { name: string }>, extra: Partial<Article> = {}): Article {
   return {

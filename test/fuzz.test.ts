@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { articleSchema, parseArticle, renderBody } from '../lib/markdown/index';
 import { markdownRisk, MARKDOWN_LIMITS } from '../lib/markdown/document';
-import { dangers } from './helpers/hostile-content';
+import { dangers } from '../bench/lib/hostile-content';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env['KB_FUZZ_RUNS'] ?? 200);

@@ -18,8 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { nginxSnippet } from '../scripts/lib/host-files';
-import { requireUnderCI, skipUnlessCI } from './helpers/ci';
+import { nginxSnippet } from '../lib/build/host-files';
+import { requireUnderCI, skipUnlessCI } from '../bench/lib/ci';
 import { NGINX, nginxMissingMessage } from './helpers/nginx';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,5 +1,5 @@
 /**
- * scripts/lib/host-files.ts: the host files `kb build` writes into out/
+ * lib/build/host-files.ts: the host files `kb build` writes into out/
  * (.nojekyll, _headers, _redirects, nginx.conf), read back with small readers
  * that follow Netlify's and Cloudflare Pages' documented rules
  * (test/helpers/host-rules.ts): the answers a host would give for pages,
@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import { permalinkOfNumber } from '../lib/kb-number';
-import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
+import { SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { loadConfig } from '../lib/config';
 import {
   headersFile,
@@ -25,7 +25,7 @@ import {
   redirectsFile,
   SOURCE_TYPE,
   writeHostFiles,
-} from '../scripts/lib/host-files';
+} from '../lib/build/host-files';
 import { headersFor, parseHeaders, parseRedirects, redirectFor } from './helpers/host-rules';
 import { builtSite } from './helpers/site';
 

@@ -1,5 +1,5 @@
 /**
- * `kb build` replaces out/ only with a complete site (scripts/lib/build.ts):
+ * `kb build` replaces out/ only with a complete site (lib/build/build.ts):
  * a build whose page worker crashes ends with an error naming the file the
  * worker held, and a build killed midway (SIGTERM, Ctrl-C to its process
  * group, SIGKILL) leaves the previous out/ exactly as it was.

@@ -1,6 +1,6 @@
 /**
  * The hostile content (test/fixtures/hostile/ plus the files made at test time,
- * see test/helpers/hostile-content.ts) built into a site with `kb build`
+ * see bench/lib/hostile-content.ts) built into a site with `kb build`
  * (through test/helpers/site.ts, which builds in a copy of the project and
  * reuses the build while sources and content are unchanged):
  *
@@ -8,7 +8,7 @@
  * - every valid article has its page, at its canonical permalink;
  * - no page holds a script, handler, frame or script URL from the input, and
  *   every inline script is either Next's data or bootstrap and is allowed by
- *   the page's Content-Security-Policy (scripts/lib/csp.ts) by its hash;
+ *   the page's Content-Security-Policy (lib/build/csp.ts) by its hash;
  * - nothing was written outside out/ and nothing from outside the content
  *   directory reached it;
  * - in Chromium, the pages (article, not-in-archive, search results) run their
@@ -21,11 +21,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withBrowser, newGuardedPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { withBrowser, newGuardedPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
-import { makeHostileContent, OUTSIDE_MARKER, RENDERED, NOT_RENDERED, type HostileContent } from './helpers/hostile-content';
+import { makeHostileContent, OUTSIDE_MARKER, RENDERED, NOT_RENDERED, type HostileContent } from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -147,7 +147,7 @@ function pageProblems(html: string): string[] {
       if (!/^\/_next\//.test(src)) problems.push(`external script ${src}`);
       continue;
     }
-    // Data blocks (`<script type="application/json" data-kb>`, scripts/lib/csp.ts) never run: they must be JSON.
+    // Data blocks (`<script type="application/json" data-kb>`, lib/build/csp.ts) never run: they must be JSON.
     if (/\stype="application\/json"/.test(attrs)) {
       try {
         JSON.parse(body);

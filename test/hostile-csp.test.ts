@@ -1,5 +1,5 @@
 /**
- * scripts/lib/csp.ts: one Content-Security-Policy for the whole site, allowing
+ * lib/build/csp.ts: one Content-Security-Policy for the whole site, allowing
  * kbview's own inline scripts by hash (known in advance, never taken from the
  * page) and the site's script files; Next's inline data becomes JSON blocks run
  * by the data loader. Unit tests of `applyPagePolicy` / `applyCspToDir` and of
@@ -13,10 +13,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
+import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { THEME_SCRIPT } from '../lib/theme';
-import { withPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { withPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 

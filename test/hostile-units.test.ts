@@ -12,7 +12,7 @@ import { MAX_LINKS } from '../lib/markdown/links';
 import { duplicateWinner, isCanonicalPlace } from '../lib/content/duplicates';
 import { Slugger } from '../lib/content/browse-index';
 import { buildLinkGraph, MAX_MISSING_PER_ARTICLE } from '../lib/content/graph';
-import { article } from './helpers/hostile-content';
+import { article } from '../bench/lib/hostile-content';
 
 test('keywords named like Object.prototype properties have no explanation (never a function or an object)', () => {
   for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'kbgrpdsconstructor', 'kbos__proto__', 'kbgrpds__proto__']) {

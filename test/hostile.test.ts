@@ -6,7 +6,7 @@
  * read, nothing inside it is written, and huge articles parse in bounded time.
  *
  * The content is test/fixtures/hostile/ plus the files made at test time by
- * test/helpers/hostile-content.ts (binary, CRLF, 5 MB, 100,000 lines, FIFO,
+ * bench/lib/hostile-content.ts (binary, CRLF, 5 MB, 100,000 lines, FIFO,
  * symbolic links, a file over the size limit, unreadable files when not root).
  */
 import { after, before, test } from 'node:test';
@@ -29,7 +29,7 @@ import {
   isRoot,
   makeHostileContent,
   type HostileContent,
-} from './helpers/hostile-content';
+} from '../bench/lib/hostile-content';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

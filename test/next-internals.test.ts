@@ -24,10 +24,10 @@ import {
 } from '../lib/next-internals';
 import { compileTemplate } from '../lib/article-template';
 import { fillFileTemplate } from '../lib/file-page-template';
-import { applyPagePolicy, DATA_LOADER } from '../scripts/lib/csp';
+import { applyPagePolicy, DATA_LOADER } from '../lib/build/csp';
 import { loadConfig } from '../lib/config';
 import { assertKbRunner } from '../lib/config/runner';
-import { REPO_ROOT } from './helpers/corpus';
+import { REPO_ROOT } from '../bench/lib/corpus';
 
 const require = createRequire(import.meta.url);
 const installed = (name: string) => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;

@@ -15,13 +15,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SITE_CSP, SITE_CSP_HEADER } from '../scripts/lib/csp';
-import { IMMUTABLE, nginxSnippet } from '../scripts/lib/host-files';
+import { SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
+import { IMMUTABLE, nginxSnippet } from '../lib/build/host-files';
 import { copySources, SOURCE_PAGE_PREFIX } from '../lib/content/sources';
-import { withPage } from './helpers/browser';
+import { withPage } from '../bench/lib/browser';
 import { startNginx, type RunningNginx } from './helpers/nginx';
 import { pagedContentDir } from './helpers/paged-content';
-import { serveDir } from './helpers/server';
+import { serveDir } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 
 interface RawResponse {

@@ -2,7 +2,7 @@
  * The hostile fixtures (test/fixtures/hostile/) rendered to page HTML without
  * a build: the article page's component (ArticleView, as `next build`
  * renders it) with the body the page writer puts in (the body cache's HTML,
- * scripts/lib/body-cache.tsx). What a reader sees must be the article's own
+ * lib/build/body-cache.tsx). What a reader sees must be the article's own
  * text, every word of its KB text block included (nothing dropped silently),
  * with `<script>`, event handlers and `javascript:` URLs shown as text and
  * never as markup.
@@ -16,8 +16,8 @@ import { renderToString } from 'react-dom/server';
 import type { ArticleContext } from '../components/article/ArticleView';
 import { loadCorpus } from '../lib/content/corpus';
 import { parseArticle, renderBody } from '../lib/markdown/index';
-import { renderBodyHtml } from '../scripts/lib/body-cache';
-import { FIXTURES } from './helpers/hostile-content';
+import { renderBodyHtml } from '../lib/build/body-cache';
+import { FIXTURES } from '../bench/lib/hostile-content';
 import { elementByClass, liveMarkup, missingWords, visibleText, withoutImagePreloads } from './helpers/page-html';
 
 // ArticleView reaches lib/content (server-only, which throws outside Next's

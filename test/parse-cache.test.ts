@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCorpus } from '../lib/content/corpus';
-import { article } from './helpers/hostile-content';
+import { article } from '../bench/lib/hostile-content';
 
 /** Whole seconds, so that setting an mtime back restores it exactly. */
 const T0 = new Date('2026-11-20T10:00:00Z');

@@ -14,10 +14,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { articleSchema, parseArticle } from '../lib/markdown/index';
-import { updateFixtures } from './helpers/ci';
+import { updateFixtures } from '../bench/lib/ci';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'parser');
-// UPDATE_FIXTURES=1 rewrites the expected outputs; refused under CI (test/helpers/ci.ts).
+// UPDATE_FIXTURES=1 rewrites the expected outputs; refused under CI (bench/lib/ci.ts).
 const UPDATE = updateFixtures();
 const CASES = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())

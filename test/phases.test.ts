@@ -1,5 +1,5 @@
 /**
- * `kb build`'s phase table (scripts/lib/phases.ts): phases timed in the build's process and
+ * `kb build`'s phase table (lib/build/phases.ts): phases timed in the build's process and
  * in a child process (as `kb prepare` is) are collected in start order, each with its wall
  * time and the peak memory of the process tree sampled while it ran; phases.json holds them.
  */
@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startPhases, timed, treeRss } from '../scripts/lib/phases';
+import { startPhases, timed, treeRss } from '../lib/build/phases';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,7 +32,7 @@ test('phases from the build process and a child process, with wall time and tree
         'tsx',
         '-e',
         `
-      import('${path.resolve('scripts/lib/phases.ts')}').then(({ timed }) => timed('child', () => {
+      import('${path.resolve('lib/build/phases.ts')}').then(({ timed }) => timed('child', () => {
         const big = Buffer.alloc(200 * 2 ** 20, 1);
         const until = Date.now() + 800;
         while (Date.now() < until) big[Math.floor(Math.random() * big.length)] = 2;

@@ -1,7 +1,7 @@
 /**
  * Every regular expression that sees untrusted text is linear: a static check
  * of each regex literal in the parser, the content loader and the CLI
- * (test/helpers/regex-safety.ts explains the rules), a check that the checker
+ * (bench/lib/regex-safety.ts explains the rules), a check that the checker
  * catches the patterns that went quadratic before, and a property test that
  * runs each regex on long runs of blanks, tabs, U+2028/U+2029, NBSP and
  * punctuation. How long they take per byte is measured by `npm run bench --
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { collectRegexes, regexFiles, regexProblems } from './helpers/regex-safety';
+import { collectRegexes, regexFiles, regexProblems } from '../bench/lib/regex-safety';
 import { VERSION_RULE } from '../lib/keywords';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

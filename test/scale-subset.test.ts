@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { corpusDir, corpusSkipReason, corpusSubset, REPO_ROOT } from './helpers/corpus';
+import { corpusDir, corpusSkipReason, corpusSubset, REPO_ROOT } from '../bench/lib/corpus';
 import { builtSite } from './helpers/site';
 import { loadCorpus } from '../lib/content/corpus';
 import { buildLinkGraph } from '../lib/content/graph';

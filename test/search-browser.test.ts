@@ -16,9 +16,9 @@ import type { Browser, Page } from 'playwright-core';
 import { loadCorpus } from '../lib/content/corpus';
 import type { Article } from '../lib/markdown/schema';
 import { metadataKeywordsOf } from '../lib/search/facets';
-import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
-import { REPO_ROOT } from './helpers/corpus';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
+import { REPO_ROOT } from '../bench/lib/corpus';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 
 let site: ServedSite;

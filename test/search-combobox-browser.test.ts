@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, withPage, type PageInfo } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 
 const require = createRequire(import.meta.url);

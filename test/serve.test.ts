@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, normalizeBasePath, parseCliArgs, parseRequestPath } from '../scripts/serve';
-import { serveDir, type ServedSite } from './helpers/server';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 
 interface RawResponse {
   status: number;

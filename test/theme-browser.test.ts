@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, withPage } from './helpers/browser';
-import { serveDir, type ServedSite } from './helpers/server';
+import { launchBrowser, withPage } from '../bench/lib/browser';
+import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site-build';
 import { THEME_SCRIPT, THEME_STORAGE_KEY } from '../lib/theme';
 

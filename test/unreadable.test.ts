@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCorpus } from '../lib/content/corpus';
-import { article, isRoot } from './helpers/hostile-content';
+import { article, isRoot } from '../bench/lib/hostile-content';
 
 const ROOT_SKIP = 'running as root, which can read any file: no unreadable file can be made';
 

@@ -95,7 +95,7 @@ export function FilePageView({ index, file }: { index: Pick<SiteFileIndex, 'arti
 /**
  * The content of a file page (static HTML): rendered inside `FilePageView`'s
  * island by the route, or alone by `kb build`'s file page writer
- * (scripts/lib/file-pages.tsx), which puts it into one Next render of the route.
+ * (lib/build/file-pages.tsx), which puts it into one Next render of the route.
  */
 export function FilePageContent({ index, file }: { index: Pick<SiteFileIndex, 'articles'>; file: FileEntry }) {
   const extraColumns = [...new Set(file.rows.flatMap((r) => r.extra.map(([k]) => k)))].slice(0, 6);

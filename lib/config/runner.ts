@@ -2,7 +2,7 @@
  * Plain `next build` / `next dev` would make an incomplete site: `kb build`
  * (`npm run build`) parses the archive, builds the search index and writes
  * the article and file pages and the CSP after Next's export
- * (scripts/lib/build.ts), and `npm run dev` warms the dev server and builds
+ * (lib/build/build.ts), and `npm run dev` warms the dev server and builds
  * the search index (scripts/dev.ts). Both start Next with `KB_RUNNER=kb`;
  * next.config calls this so that Next started any other way stops at once
  * with a message saying what to run instead.

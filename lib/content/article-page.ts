@@ -2,7 +2,7 @@
  * What an article page shows besides the article itself, and its metadata:
  * computed from the archive-wide indexes, once for the Next.js route
  * (app/kb/[bucket]/[id]/page.tsx, through ./index.ts) and once for the page
- * writer of `kb build` (scripts/lib/article-pages.ts), so that the two agree.
+ * writer of `kb build` (lib/build/article-pages.ts), so that the two agree.
  *
  * Pure: no fs, no Next.
  */

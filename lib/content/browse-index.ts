@@ -374,7 +374,7 @@ export function browseLinksOf(index: BrowseIndex, article: Pick<Article, 'produc
 /**
  * An article's listing links as plain data (no closures), for its metadata
  * panel: it can cross a worker-thread boundary, so that the page writer
- * (scripts/lib/article-pages.ts) renders panels without the browse index.
+ * (lib/build/article-pages.ts) renders panels without the browse index.
  */
 export interface ResolvedBrowseLinks {
   product: string | null;

@@ -72,7 +72,7 @@ export interface LoadOptions {
  * A module exporting `onParsedBody(data, source, mtimeMs, size, body)`, loaded
  * in each parse worker (by URL, as workers cannot receive functions), and the
  * data to call it with. `kb build` caches rendered bodies with it
- * (scripts/lib/body-cache.tsx), so that it parses each article once.
+ * (lib/build/body-cache.tsx), so that it parses each article once.
  */
 export interface BodyHook {
   module: string;

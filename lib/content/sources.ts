@@ -23,7 +23,7 @@
  * of a few thousand articles: 5,000 sources are ~17 MB) can afford them, so it
  * gets them by default.
  *
- * `kb build` (scripts/lib/build.ts) resolves the mode once, passes it to the
+ * `kb build` (lib/build/build.ts) resolves the mode once, passes it to the
  * Next build in `KB_SOURCES` (so the pages link to the files exactly when they
  * exist) and copies the files after the export with `copySources`.
  *

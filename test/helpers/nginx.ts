@@ -14,7 +14,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './server';
+import { freePort } from '../../bench/lib/server';
 
 export const NGINX = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx';
 

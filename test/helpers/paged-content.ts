@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './corpus';
+import { REPO_ROOT } from '../../bench/lib/corpus';
 
 export const PAGED_COUNT = 230;
 export const PAGED_FIRST = 900001;

@@ -28,7 +28,7 @@ import {
 } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from './corpus';
+import { REPO_ROOT } from '../../bench/lib/corpus';
 
 export interface SiteOptions {
   /** Content directory, relative to the repository or absolute. Default: `content`. */

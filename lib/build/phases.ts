@@ -13,7 +13,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { config } from '../../lib/config';
+import { config } from '../config';
 
 export interface PhaseRecord {
   name: string;

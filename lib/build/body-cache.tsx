@@ -17,8 +17,8 @@ import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
-import { cacheFolder, CACHE_VERSION } from '../../lib/content/corpus';
-import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../../lib/markdown/index';
+import { cacheFolder, CACHE_VERSION } from '../content/corpus';
+import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../markdown/index';
 import { hashSources } from './source-hash';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */

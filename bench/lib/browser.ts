@@ -12,7 +12,7 @@
  * message saying how to install it.
  */
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumMissingMessage, chromiumPath, isExecutable } from '../../scripts/lib/chromium';
+import { CHROMIUM_ARGS, chromiumMissingMessage, chromiumPath, isExecutable } from '../../lib/chromium';
 
 export { CHROMIUM_ARGS, chromiumPath };
 

@@ -7,19 +7,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../../lib/content/corpus';
-import { copySources, sourcesMode } from '../../lib/content/sources';
+import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../content/corpus';
+import { copySources, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
-import { buildSearchIndex } from '../../lib/search/build';
-import { markSearchIndex, searchFingerprint, searchIndexCurrent } from '../build-search';
+import { buildSearchIndex } from '../search/build';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent } from './search-index';
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
-import { config, configEnv } from '../../lib/config';
-import { prepareLinkData } from '../../lib/content/data-export';
+import { config, configEnv } from '../config';
+import { prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
-import { NEXT_BIN } from '../../lib/next-internals';
+import { NEXT_BIN } from '../next-internals';
 import { startPhases, timed, type PhaseCollector } from './phases';
 
 export interface BuildOptions {
@@ -207,7 +207,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   const pruneStarted = performance.now();
   const removed = timed('prune', () => pruneExport(siteDir));
   console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (scripts/lib/csp.ts);
+  // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
   // the article pages written next get theirs as they are written.
   const csp = timed('csp', () => applyCspToDir(siteDir));
   for (const script of csp.unknownScripts.slice(0, 20))
@@ -240,7 +240,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
   // Steps that add files to the site go here, into siteDir.
-  const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (scripts/lib/host-files.ts)
+  const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (lib/build/host-files.ts)
   console.log(
     `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
   );

@@ -7,12 +7,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { config } from '../../lib/config';
-import type { Corpus } from '../../lib/content/corpus';
-import type { FileArticle, FileEntry, FileIndex } from '../../lib/content/files';
-import { readFileIndex } from '../../lib/content/files-store';
-import { FILE_TEMPLATE_SLUG } from '../../lib/file-page-template';
-import { runInWorkers } from '../../lib/worker-pool';
+import { config } from '../config';
+import type { Corpus } from '../content/corpus';
+import type { FileArticle, FileEntry, FileIndex } from '../content/files';
+import { readFileIndex } from '../content/files-store';
+import { FILE_TEMPLATE_SLUG } from '../file-page-template';
+import { runInWorkers } from '../worker-pool';
 
 export interface FilePageJob {
   file: FileEntry;

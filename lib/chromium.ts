@@ -4,7 +4,7 @@
  * The project uses Debian's `chromium` package (playwright's own browser
  * downloads cannot be fetched here). `npm test`'s `pretest` step
  * (scripts/install-test-tools.sh) installs it when missing;
- * `test/helpers/browser.ts` uses `chromiumPath()` and `CHROMIUM_ARGS` to
+ * `bench/lib/browser.ts` uses `chromiumPath()` and `CHROMIUM_ARGS` to
  * launch it with playwright-core.
  */
 import { accessSync, constants } from 'node:fs';

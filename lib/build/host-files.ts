@@ -22,8 +22,8 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { config, type Config } from '../../lib/config';
-import { articleNumberFromDigits, permalinkOfNumber } from '../../lib/kb-number';
+import { config, type Config } from '../config';
+import { articleNumberFromDigits, permalinkOfNumber } from '../kb-number';
 import { SITE_CSP_HEADER } from './csp';
 
 export const REFERRER_POLICY = 'strict-origin-when-cross-origin';

@@ -7,7 +7,7 @@
  * absent on other setups. Tests that need it skip with a visible reason, except
  * under CI (`CI=true`, ./ci.ts), where they run and fail naming what is missing:
  *
- *   import { corpusSkipReason, corpusDir } from './helpers/corpus';
+ *   import { corpusSkipReason, corpusDir } from '../bench/lib/corpus';
  *   test('builds the whole corpus', { skip: corpusSkipReason() }, async () => {
  *     const dir = await corpusDir(); // .../.cache/corpus/kb
  *   });

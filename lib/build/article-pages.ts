@@ -12,17 +12,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../../lib/article-template';
-import { config } from '../../lib/config';
-import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../../lib/content/article-page';
-import { buildBrowseIndex } from '../../lib/content/browse-index';
-import type { Corpus } from '../../lib/content/corpus';
-import type { Article, Diagnostic } from '../../lib/markdown/schema';
+import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../article-template';
+import { config } from '../config';
+import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../content/article-page';
+import { buildBrowseIndex } from '../content/browse-index';
+import type { Corpus } from '../content/corpus';
+import type { Article, Diagnostic } from '../markdown/schema';
 import { bodyCacheFor, type BodyCache } from './body-cache';
-import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../../lib/content/graph';
-import { buildArticleIndexes } from '../../lib/content/related';
-import type { SourcesMode } from '../../lib/content/sources';
-import { runInWorkers } from '../../lib/worker-pool';
+import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../content/graph';
+import { buildArticleIndexes } from '../content/related';
+import type { SourcesMode } from '../content/sources';
+import { runInWorkers } from '../worker-pool';
 
 export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }

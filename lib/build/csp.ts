@@ -28,10 +28,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../../lib/article-template';
-import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../../lib/next-internals';
-import { config } from '../../lib/config';
-import { THEME_SCRIPT } from '../../lib/theme';
+import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
+import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
+import { config } from '../config';
+import { THEME_SCRIPT } from '../theme';
 
 /** The inline scripts kbview writes into pages: the only ones the policy allows. */
 export const KNOWN_INLINE_SCRIPTS: readonly string[] = [THEME_SCRIPT];

@@ -7,17 +7,17 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import path from 'node:path';
-import { serveJobs, workerInput } from '../../lib/worker-pool';
+import { serveJobs, workerInput } from '../worker-pool';
 import { renderToString } from 'react-dom/server';
 import { ArticleHeading, ArticleRest, SourceLink } from '../../components/article/ArticleView';
 import { MissingArticleContent } from '../../components/article/MissingArticleView';
-import { fillTemplate } from '../../lib/article-template';
-import { articleMetadata, EMPTY_CONTEXT } from '../../lib/content/article-page';
-import { readArticleText } from '../../lib/content/parse-file';
-import { parseArticle } from '../../lib/markdown/index';
+import { fillTemplate } from '../article-template';
+import { articleMetadata, EMPTY_CONTEXT } from '../content/article-page';
+import { readArticleText } from '../content/parse-file';
+import { parseArticle } from '../markdown/index';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
-import { paramsFromPermalink } from '../../lib/site';
+import { paramsFromPermalink } from '../site';
 import { applyPagePolicy } from './csp';
 import { jobLabel, type PageJob, type PageResult, type WorkerSetup } from './article-pages';
 

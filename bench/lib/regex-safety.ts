@@ -41,9 +41,9 @@ export function regexFiles(root: string): string[] {
     'lib/kb-number.ts',
     'lib/worker-pool.ts',
     'scripts/kb.ts',
-    'scripts/lib/build.ts',
-    'scripts/lib/article-pages.ts',
-    'scripts/lib/article-pages-worker.tsx',
+    'lib/build/build.ts',
+    'lib/build/article-pages.ts',
+    'lib/build/article-pages-worker.tsx',
   ]) {
     files.push(path.join(root, file));
   }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Root as HastRoot } from 'hast';
 
-export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hostile');
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'hostile');
 
 /** Marker text of the files outside the content directory: must never reach a page. */
 export const OUTSIDE_MARKER = 'KBVIEW-OUTSIDE-SECRET-7f3a';

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { FilePageContent } from '../../components/files/FileViews';
-import { fillFileTemplate } from '../../lib/file-page-template';
-import { filePagePath } from '../../lib/file-pages';
+import { fillFileTemplate } from '../file-page-template';
+import { filePagePath } from '../file-pages';
 import { applyPagePolicy } from './csp';
-import { serveJobs, workerInput } from '../../lib/worker-pool';
+import { serveJobs, workerInput } from '../worker-pool';
 import { fileJobLabel, type FilePageJob, type FilePageResult, type FilePageSetup } from './file-pages';
 
 const setup = workerInput<FilePageSetup>();
