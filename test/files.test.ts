@@ -13,32 +13,16 @@ import { MAX_TABLE_ROWS } from '../lib/markdown/blocks';
 import { fillFileTemplate } from '../lib/file-page-template';
 import { parseArticle, renderBody, type Article, type FileAttribute } from '../lib/markdown/index';
 import { REPO_ROOT } from '../bench/lib/corpus';
+import { makeArticle } from './helpers/articles';
 
 function article(number: number, rows: Array<Partial<FileAttribute> & { name: string }>, extra: Partial<Article> = {}): Article {
-  return {
-    id: `Q${number}`,
-    number,
+  return makeArticle(number, {
     title: `Q${number}: title ${number}`,
-    permalink: `/kb/${String(number).padStart(6, '0').slice(0, 3)}/Q${number}/`,
     product: 'Microsoft Windows NT',
-    versions: [],
-    versionsRaw: '',
-    operatingSystems: [],
-    keywords: [],
-    technology: [],
-    hardware: [],
-    issueType: [],
-    solutionType: [],
-    queryWords: [],
-    lastModified: null,
     appliesTo: ['Microsoft Windows NT Server version 4.0'],
-    sections: [],
     fileAttributes: rows.map((r) => ({ date: '1999-01-01', time: null, size: null, ...r })),
-    references: [],
-    referenceTitles: [],
-    source: `Q${number}.md`,
     ...extra,
-  };
+  });
 }
 
 test('versions compare numerically part by part', () => {
