@@ -248,10 +248,8 @@ export function decodeColumn(codes: string, width: number): Uint16Array | Uint32
 
 // ---------------------------------------------------------------------------
 
-/** `/kb/244/Q244717/` for 244717 (same rule as lib/markdown's permalinkOf, without importing the parser). */
-export function permalinkOfNumber(n: number): string {
-  return `/kb/${String(n).padStart(6, '0').slice(0, 3)}/Q${n}/`;
-}
+/** `/kb/244/Q244717/` for 244717: the one rule of lib/kb-number.ts (pure, so the browser bundle can use it). */
+export { permalinkOfNumber } from '../kb-number';
 
 /** The ids file of an article number: its first two digits of six (`24` for 244717), 10,000 numbers a file. */
 export function bucketOf(n: number): string {
