@@ -64,5 +64,12 @@ export function formatDate(value: string): { iso: string | null; text: string } 
 
 /** `60,335` — thousands separators without depending on the runtime's locale data. */
 export function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  // Grouped from the right in one pass (a lookahead per digit would rescan the rest of a long number: quadratic).
+  const digits = String(n);
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0 && digits[i - 1] !== '-') out += ',';
+    out += digits[i];
+  }
+  return out;
 }

@@ -17,6 +17,7 @@
  */
 import type { Article, FileAttribute } from '../markdown/index';
 import { fileSlugCounter } from '../file-pages';
+import { formatCount } from '../site';
 
 export interface FileRow {
   /** Article number. */
@@ -265,13 +266,5 @@ export function letterOf(slug: string): string {
 
 /** Sizes are numbers: `69,904` for display. */
 export function formatSize(size: number | null): string {
-  // Grouped from the right in one pass (a lookahead per digit would rescan the rest of a long number: quadratic).
-  if (size === null) return '';
-  const digits = String(size);
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0 && digits[i - 1] !== '-') out += ',';
-    out += digits[i];
-  }
-  return out;
+  return size === null ? '' : formatCount(size);
 }
