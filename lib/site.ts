@@ -64,12 +64,16 @@ export function formatDate(value: string): { iso: string | null; text: string } 
 
 /** `60,335` — thousands separators without depending on the runtime's locale data. */
 export function formatCount(n: number): string {
-  // Grouped from the right in one pass (a lookahead per digit would rescan the rest of a long number: quadratic).
-  const digits = String(n);
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0 && digits[i - 1] !== '-') out += ',';
-    out += digits[i];
+  // The leading run of digits grouped from the right in one pass (a lookahead per digit would rescan the
+  // rest of a long number: quadratic); a sign, fraction or exponent (`7e+28`) is kept as written.
+  const text = String(n);
+  const start = text.startsWith('-') ? 1 : 0;
+  let end = start;
+  while (end < text.length && text[end]! >= '0' && text[end]! <= '9') end++;
+  let out = text.slice(0, start);
+  for (let i = start; i < end; i++) {
+    if (i > start && (end - i) % 3 === 0) out += ',';
+    out += text[i];
   }
-  return out;
+  return out + text.slice(end);
 }
