@@ -267,7 +267,10 @@ function sizeAt(tokens: readonly string[], t: number): { bytes: number; raw: str
     return null;
   }
   const scale = /^k/i.test(unit) ? 1024 : /^m/i.test(unit) ? 1024 * 1024 : 1;
-  return { bytes: Math.round(Number(number.replace(/,/g, '')) * scale), raw: tokens.slice(t, t + count).join(' '), count };
+  const bytes = Math.round(Number(number.replace(/,/g, '')) * scale);
+  // A size no file has (past 2^53) is not read as a size: the row would break the article's schema.
+  if (!Number.isSafeInteger(bytes)) return null;
+  return { bytes, raw: tokens.slice(t, t + count).join(' '), count };
 }
 
 /** `May`, `JUNE`, `Sept` → 5, 6, 9; 0 when the word is no month. */
