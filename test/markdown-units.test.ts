@@ -69,9 +69,12 @@ test('normalizeTime gives 24-hour times', () => {
     ['10:38:53PM', '22:38:53'],
     ['18:00', '18:00'],
     ['9:04', '9:04'.padStart(5, '0')],
+    // Localized tables write the time with a dot (Q276319, Q262563).
+    ['11.31am', '11:31'],
+    ['22.36', '22:36'],
   ];
   for (const [text, time] of cases) assert.equal(normalizeTime(text), time, text);
-  for (const junk of ['', 'xx:xx', '25:00', '10:61', '10:30:75', '1030', '10:5', '11.31am']) {
+  for (const junk of ['', 'xx:xx', '25:00', '10:61', '10:30:75', '1030', '10:5', '10.5', '24.61']) {
     assert.equal(normalizeTime(junk), null, junk);
   }
 });
@@ -267,6 +270,35 @@ test('parseFileTable reads sizes with units, labels and Version columns', () => 
     { date: '1998-09-15', time: '20:26', size: 144896, name: 'C2.dll', version: '12.00.8257.0', platform: 'x86' },
   ]);
   assert.equal(parseFileTable('Date Time Size File name', ['no rows here']), null);
+});
+
+test('parseFileTable: a value an earlier column could not read never becomes the file name', () => {
+  // Rows as the archive writes them (Q244614, Q282015, Q299276, Q276319, Q262563, Q273877).
+  const rows = (header: string, ...lines: string[]) => parseFileTable(header, lines)?.rows;
+  assert.deepEqual(
+    rows(
+      '  Date      Time          Size    File name     Platform',
+      '  10/25/99  17:06    1.135.104    Ntoskrnl.exe  Alpha',
+      '  10/25/99  17:02      810.176    Ntoskrnl.exe  Intel',
+    ),
+    [
+      { date: '1999-10-25', time: '17:06', size: 1135104, name: 'Ntoskrnl.exe', platform: 'Alpha' },
+      { date: '1999-10-25', time: '17:02', size: null, name: 'Ntoskrnl.exe', platform: 'Intel' },
+    ],
+  );
+  assert.deepEqual(rows('  Date         Time    Size    File name      Platform', '  22-FEB-2001  11:31   118.0   Pstores.exe    i386'), [
+    { date: '2001-02-22', time: '11:31', size: null, name: 'Pstores.exe', platform: 'i386' },
+  ]);
+  assert.deepEqual(rows('  Date   Time   Version   Size   File name   Platform', '  23-May-2001  14:25  5.2000.328.19  15,66 KB  Nis2ad.exe   ix86'), [
+    { date: '2001-05-23', time: '14:25', size: 16036, name: 'Nis2ad.exe', version: '5.2000.328.19', platform: 'ix86' },
+  ]);
+  assert.deepEqual(rows('  Date   Time   Size   File name   Platform', '  01/10/2001  11.31am   28,851  Iiscnfg.h     Intel'), [
+    { date: '2001-01-10', time: '11:31', size: 28851, name: 'Iiscnfg.h', platform: 'Intel' },
+  ]);
+  const table = parseFileTable('  Date   Time   Version   Size   File name   Platform', ['  09/12/2000  19:37  5.0:2195.2194  357,136  W3svc.dll  x86']);
+  assert.deepEqual(table?.rows, [{ date: '2000-09-12', time: '19:37', size: 357136, name: 'W3svc.dll', platform: 'x86' }]);
+  // The unread version is kept in its cell, not dropped.
+  assert.deepEqual(table?.cells, [['09/12/2000', '19:37', '5.0:2195.2194', '357,136', 'W3svc.dll', 'x86']]);
 });
 
 /** Every element of a hast tree, depth first. */

@@ -84,7 +84,7 @@ export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
   return (...args) => loaded.onParsedBody(hook.data, ...args);
 }
 
-export const CACHE_VERSION = 8;
+export const CACHE_VERSION = 9;
 
 /**
  * Present (holding a process id) while `npm run dev` builds the search index,

@@ -49,12 +49,18 @@ const COLUMN = /File\s*name\s+and\s+path|File\s*name|File\s+date|File\s+size|Ope
 const NUMERIC_DATE = /^(\d{1,4})[/-](\d{1,2})[/-](\d{2,4})$/;
 const DAY_MONTH_YEAR = /^(\d{1,2})[-\s]([A-Za-z]{3,9})\.?,?[-\s](\d{4}|\d{2})$/;
 const MONTH_DAY_YEAR = /^([A-Za-z]{3,9})\.?[-\s](\d{1,2})(?:,\s?|[-\s])(\d{4}|\d{2})$/;
-const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([aApP])?\.?[mM]?\.?$/;
+const TIME = /^(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([aApP])?\.?[mM]?\.?$/;
 const SIZE = /^(?:\d{1,3}(?:,\d{3})+|\d+)$/;
+/** `1.135.104`: thousands grouped with dots, as localized hotfix tables write them (two groups or more). */
+const DOTTED_SIZE = /^\d{1,3}(?:\.\d{3}){2,}$/;
+/** `15,66` before a unit: a decimal comma (`15,66 KB`). */
+const COMMA_DECIMAL = /^\d+,\d{1,2}$/;
 const SIZE_WITH_UNIT = /^(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(KB|K|MB|bytes?|b)$/i;
 const UNIT = /^(KB|K|MB|bytes?)$/i;
 const VERSION = /^\d+(\.\d+){1,4}[a-z]?$/i;
 const FILE_LIKE = /\.[A-Za-z0-9]{1,5}$/;
+/** A file name: an extension, and a letter somewhere (`810.176`, `118.0` and `5.0:2195.2194` are numbers). */
+const isFileName = (token: string): boolean => FILE_LIKE.test(token) && /[A-Za-z]/.test(token);
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 const DATE_WORD = /\bDate\b/gi;
@@ -220,8 +226,16 @@ export function parseTableRow(layout: TableLayout, line: string, loose = false):
         break;
       }
       case 'file': {
-        // A file name runs up to the next column's token; when it is the last column it takes the rest.
-        const take = last ? tokens.slice(t).join(' ') : token;
+        // A value an earlier column could not read (`118.0`, `5.0:2195.2194`) stands where the file name
+        // should be, and a file name follows: the name is the file-like token, and the tokens before it fill
+        // the empty cells to the left, so that they are neither lost nor taken for a file name.
+        const skip = isFileName(token) ? 0 : fileLikeAhead(tokens, t);
+        if (skip > 0) {
+          fillEmptyCells(cells, kinds, c, tokens.slice(t, t + skip), row);
+          t += skip;
+        }
+        const name = tokens[t]!;
+        const take = last ? tokens.slice(t).join(' ') : name;
         row.name = take;
         cells[c] = take;
         t = last ? tokens.length : t + 1;
@@ -247,6 +261,38 @@ export function parseTableRow(layout: TableLayout, line: string, loose = false):
   return { cells, row, label };
 }
 
+/** How many tokens from `t` come before a file-like token (at most 3 ahead); 0 when none does. */
+function fileLikeAhead(tokens: readonly string[], t: number): number {
+  for (let k = 1; k <= 3 && t + k < tokens.length; k++) {
+    if (isFileName(tokens[t + k]!)) return k;
+  }
+  return 0;
+}
+
+/**
+ * Puts tokens that stood before the file name into the empty cells left of column `c`, the last token
+ * into the nearest empty cell; a size or version that reads as one also fills the row's field. Tokens
+ * beyond the empty cells join the first one used, or the row's `rest`.
+ */
+function fillEmptyCells(cells: string[], kinds: readonly Kind[], c: number, skipped: readonly string[], row: FileAttribute): void {
+  const empty: number[] = []; // nearest first
+  for (let k = c - 1; k >= 0; k--) if (cells[k] === '' && kinds[k] !== 'date') empty.push(k);
+  const n = Math.min(empty.length, skipped.length);
+  for (let i = 0; i < n; i++) {
+    // The nearest empty cell takes the last token; the farthest one used takes all that is left.
+    const value = i === n - 1 ? skipped.slice(0, skipped.length - i).join(' ') : skipped[skipped.length - 1 - i]!;
+    const k = empty[i]!;
+    cells[k] = value;
+    if (kinds[k] === 'size') {
+      const size = sizeAt([value], 0);
+      if (size?.count === 1) row.size = size.bytes;
+    } else if (kinds[k] === 'version' && VERSION.test(value)) {
+      row.version = value;
+    }
+  }
+  if (n === 0) (row.extra ??= {})['rest'] = skipped.join(' ');
+}
+
 /** `69,904` → 69904; `105 KB`, `369KB` → 107520, 377856 (KB = 1,024 bytes); `144,896 bytes`, `185,760b` → 144896, 185760. */
 function sizeAt(tokens: readonly string[], t: number): { bytes: number; raw: string; count: number } | null {
   const token = tokens[t]!;
@@ -257,6 +303,12 @@ function sizeAt(tokens: readonly string[], t: number): { bytes: number; raw: str
   if (joined) {
     number = joined[1]!;
     unit = joined[2]!;
+  } else if (DOTTED_SIZE.test(token)) {
+    number = token.replace(/\./g, '');
+  } else if (COMMA_DECIMAL.test(token) && UNIT.test(tokens[t + 1] ?? '')) {
+    number = token.replace(',', '.');
+    unit = tokens[t + 1]!;
+    count = 2;
   } else if (SIZE.test(token) || (/^\d+\.\d+$/.test(token) && UNIT.test(tokens[t + 1] ?? ''))) {
     number = token;
     if (UNIT.test(tokens[t + 1] ?? '')) {
