@@ -238,3 +238,37 @@ function trimLink(text: string): string {
   while (end > start && (skip(text[end - 1]!) || '.,;)'.includes(text[end - 1]!))) end--;
   return text.slice(start, end);
 }
+
+/** Parts of paths that say nothing about what was looked for. */
+const PATH_NOISE = new Set(['html', 'htm', 'asp', 'aspx', 'php', 'index', 'default', 'www', 'http', 'https', 'md', 'kb', 'en', 'us']);
+/** A segment that names a file (`rassrv.exe`, `Q244717.txt` is not one: see PATH_NOISE), kept whole so that search finds the file. */
+const FILE_SEGMENT = /^[\p{L}\p{N}_$~-]{1,64}\.([A-Za-z0-9]{1,4})$/u;
+
+/**
+ * The words of an unknown path, for the 404 page's search box, at most 12: `/windows-nt/rassrv.exe.html` →
+ * `windows nt rassrv.exe`, `/kb/en-us/ntoskrnl.exe` → `ntoskrnl.exe`. A file name stays whole; page
+ * extensions, `kb` and language parts are dropped.
+ */
+export function wordsOfPath(pathname: string, basePath: string): string {
+  let path = pathname;
+  if (basePath && (path === basePath || path.startsWith(`${basePath}/`))) path = path.slice(basePath.length);
+  let text: string;
+  try {
+    text = decodeURIComponent(path.slice(0, 2000));
+  } catch {
+    text = path.slice(0, 2000);
+  }
+  const words: string[] = [];
+  for (const segment of text.split('/')) {
+    // `rassrv.exe.html`: the page extension goes first.
+    const page = /\.(?:html?|aspx?|php|md)$/i.exec(segment);
+    const name = page ? segment.slice(0, page.index) : segment;
+    const file = FILE_SEGMENT.exec(name);
+    if (file && !PATH_NOISE.has(file[1]!.toLowerCase()) && /\p{L}/u.test(file[1]!)) {
+      words.push(name);
+      continue;
+    }
+    for (const word of name.split(/[^\p{L}\p{N}]+/u)) if (word.length > 0 && !PATH_NOISE.has(word.toLowerCase())) words.push(word);
+  }
+  return words.slice(0, 12).join(' ');
+}

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kbNumberOf, recognizeKbLink, MAX_LINK_LENGTH } from '../lib/kb-links';
+import { kbNumberOf, recognizeKbLink, MAX_LINK_LENGTH, wordsOfPath } from '../lib/kb-links';
 import { articleNumberOf } from '../lib/search/tokenize';
 
 /** [text, number, kind] */
@@ -160,4 +160,21 @@ test('long pastes: refused past the limit, and linear below it', () => {
     `KB${' '.repeat(MAX_LINK_LENGTH - 10)}1`,
   ];
   for (const text of shapes) assert.equal(kbNumberOf(text.slice(0, MAX_LINK_LENGTH)), null, text.slice(0, 60));
+});
+
+test('wordsOfPath: the 404 search box gets the words of an unknown path, file names whole', () => {
+  const cases: [string, string][] = [
+    ['/kb/rassrv.exe', 'rassrv.exe'],
+    ['/windows-nt/rassrv.exe.html', 'windows nt rassrv.exe'],
+    ['/kb/en-us/Ntoskrnl.exe', 'Ntoskrnl.exe'],
+    ['/downloads/setup%20guide.htm', 'downloads setup guide'],
+    ['/archive/default.aspx', 'archive'],
+    ['/a/b/c/d/e/f/g/h/i/j/k/l/m/n', 'a b c d e f g h i j k l'],
+    ['/%E0%A4%A/x', 'E0 A4 A x'],
+    ['/v1.2/readme', 'v1 2 readme'],
+  ];
+  for (const [path, words] of cases) assert.equal(wordsOfPath(path, ''), words, path);
+  assert.equal(wordsOfPath('/archive/kb/rassrv.exe', '/archive'), 'rassrv.exe');
+  // Linear on a long hostile path (its time is in bench/links.ts's scale); at most 2,000 characters are read.
+  assert.equal(wordsOfPath(`/${'a.'.repeat(50_000)}`, '').split(' ').length, 12);
 });

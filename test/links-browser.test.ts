@@ -146,6 +146,10 @@ test('the 404 page forwards old addresses to the permalink, and fills the search
       await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('[data-notfound-search]')?.value ?? '') !== '');
       assert.equal(await page.locator('[data-notfound-search]').inputValue(), 'windows nt Rassrv exe help');
       assert.equal(pathOf(page), '/windows-nt/Rassrv%20exe_help.html');
+      // A file name stays whole, so that the search finds the file.
+      await page.goto(site.href('kb/Rassrv.exe'));
+      await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('[data-notfound-search]')?.value ?? '') !== '');
+      assert.equal(await page.locator('[data-notfound-search]').inputValue(), 'Rassrv.exe');
       clean(info);
     },
     { browser },

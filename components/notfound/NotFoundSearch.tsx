@@ -17,26 +17,9 @@
  * Without JavaScript the page is the plain 404 with an empty search box.
  */
 import { useEffect, useState } from 'react';
-import { kbNumberOf } from '@/lib/kb-links';
+import { kbNumberOf, wordsOfPath } from '@/lib/kb-links';
 import { permalinkOfNumber } from '@/lib/kb-number';
 import { BASE_PATH, href } from '@/lib/site';
-
-/** Parts of paths that say nothing about what was looked for. */
-const NOISE = new Set(['html', 'htm', 'asp', 'aspx', 'php', 'index', 'default', 'www', 'http', 'https', 'md']);
-
-/** The words of a path (`/windows-nt/rassrv.exe.html` → `windows nt rassrv exe`), at most 12. */
-export function wordsOfPath(pathname: string, basePath: string): string {
-  let path = pathname;
-  if (basePath && (path === basePath || path.startsWith(`${basePath}/`))) path = path.slice(basePath.length);
-  let text: string;
-  try {
-    text = decodeURIComponent(path.slice(0, 2000));
-  } catch {
-    text = path.slice(0, 2000);
-  }
-  const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0 && !NOISE.has(w.toLowerCase()));
-  return words.slice(0, 12).join(' ');
-}
 
 type State = { kind: 'idle' } | { kind: 'forward'; id: string } | { kind: 'missing'; id: string };
 
