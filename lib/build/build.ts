@@ -186,7 +186,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
+  // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
   const code = await timed('next build', () =>
     run(
