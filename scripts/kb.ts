@@ -13,12 +13,13 @@ import { parseFile } from '../lib/content/parse-file';
 import type { Article, Diagnostic } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
 import { buildSite, prepareSite, printable } from '../lib/build/build';
+import { cliArgs } from '../lib/cli/args';
 
-const USAGE = `usage: kb <command>
+const USAGE = `usage: kb <command> [--help]
   parse [--no-cache] <file-or-dir>...
                            print each article as one JSON line (sorted by number)
   check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
-  build                    export the site on $KB_CONTENT_DIR (or content/) into out/
+  build [dir]              export the site on $KB_CONTENT_DIR (or content/) into out/
   prepare [dir]            build's first step: parse (cached), report, build the search index`;
 
 export function formatDiagnostic(d: Diagnostic, base = ''): string {
@@ -26,13 +27,15 @@ export function formatDiagnostic(d: Diagnostic, base = ''): string {
   return printable(`${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`);
 }
 
-async function parseCommand(args: string[]): Promise<number> {
-  const noCache = args.includes('--no-cache');
-  const targets = args.filter((a) => a !== '--no-cache');
-  if (targets.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
+/** Each command's options and arguments (lib/cli/args: an unknown option or extra argument is an error naming it). */
+const COMMANDS = {
+  parse: { usage: USAGE, options: { 'no-cache': { type: 'boolean' } }, positionals: { min: 1, max: Infinity } },
+  check: { usage: USAGE, options: {}, positionals: { max: 1 } },
+  build: { usage: USAGE, options: {}, positionals: { max: 1 } },
+  prepare: { usage: USAGE, options: {}, positionals: { max: 1 } },
+} as const;
+
+async function parseCommand(targets: string[], noCache: boolean): Promise<number> {
   const articles: Article[] = [];
   const diagnostics: string[] = [];
   for (const target of targets) {
@@ -92,18 +95,27 @@ async function checkCommand(dir: string | undefined): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'parse':
-      return parseCommand(rest);
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) {
+    console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return 2;
+  }
+  // Each command's own options and arguments: a mistake is named, with the usage (exit 2).
+  const args = (spec: (typeof COMMANDS)[keyof typeof COMMANDS]) => cliArgs(rest, spec).positionals;
+  switch (command as keyof typeof COMMANDS) {
+    case 'parse': {
+      const { values, positionals } = cliArgs(rest, COMMANDS.parse);
+      return parseCommand(positionals, values['no-cache'] === true);
+    }
     case 'check':
-      return checkCommand(rest[0]);
+      return checkCommand(args(COMMANDS.check)[0]);
     case 'prepare':
-      return prepareSite(rest[0] ?? resolveContentDir());
+      return prepareSite(args(COMMANDS.prepare)[0] ?? resolveContentDir());
     case 'build':
-      return buildSite({ contentDir: rest[0] ?? resolveContentDir() });
-    default:
-      console.error(USAGE);
-      return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+      return buildSite({ contentDir: args(COMMANDS.build)[0] ?? resolveContentDir() });
   }
 }
 
