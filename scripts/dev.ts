@@ -26,6 +26,7 @@ import { config, configEnv } from '../lib/config';
 import { devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 import { cliArgs, integerOption, UsageError } from '../lib/cli/args';
+import { statusLine } from '../lib/cli/print';
 
 const USAGE = `usage: npm run dev -- [--port 3000] [--hostname localhost] [--webpack] [-- <other next dev options>]
   Next.js's development server on $KB_CONTENT_DIR (or content/), warmed up; then the search index.
@@ -86,9 +87,9 @@ async function warmUp(origin: string): Promise<void> {
   }
   try {
     await (await fetch(`${origin}${base}${permalinkOf(`Q${first}`)}`)).arrayBuffer();
-    console.log(`kbview: ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`);
+    console.log(statusLine(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`));
   } catch (error) {
-    console.log(`kbview: could not warm up the dev server (${error instanceof Error ? error.message : String(error)}); pages compile on first request`);
+    console.log(statusLine(`could not warm up the dev server (${error instanceof Error ? error.message : String(error)}); pages compile on first request`));
   }
   buildSearchIndex();
 }

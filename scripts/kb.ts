@@ -2,18 +2,19 @@
  * The kbview CLI.
  *
  *   kb parse <file-or-dir>...   one JSON article per line (JSONL) on stdout, sorted by number;
- *                               diagnostics on stderr as `path:line: message`
+ *                               diagnostics on stderr as `path:line: level: message [kind]` (lib/cli/print.ts)
  *   kb check [dir]              diagnostics and a summary; exit 1 on any error or skipped file
  *   kb build                    parse (cached), then export the site with Next.js into out/
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, resolveContentDir } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
-import type { Article, Diagnostic } from '../lib/markdown/index';
+import type { Article } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
-import { buildSite, prepareSite, printable } from '../lib/build/build';
+import { buildSite, prepareSite } from '../lib/build/build';
 import { cliArgs } from '../lib/cli/args';
+import { formatDiagnostic, kindCounts, printDiagnostics, summaryLine } from '../lib/cli/print';
 
 const USAGE = `usage: kb <command> [--help]
   parse [--no-cache] <file-or-dir>...
@@ -21,11 +22,6 @@ const USAGE = `usage: kb <command> [--help]
   check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
   build [dir]              export the site on $KB_CONTENT_DIR (or content/) into out/
   prepare [dir]            build's first step: parse (cached), report, build the search index`;
-
-export function formatDiagnostic(d: Diagnostic, base = ''): string {
-  const file = base ? path.join(base, d.file) : d.file;
-  return printable(`${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`);
-}
 
 /** Each command's options and arguments (lib/cli/args: an unknown option or extra argument is an error naming it). */
 const COMMANDS = {
@@ -43,7 +39,7 @@ async function parseCommand(targets: string[], noCache: boolean): Promise<number
     try {
       stat = statSync(target);
     } catch {
-      diagnostics.push(`${target}: error: no such file or directory`);
+      diagnostics.push(formatDiagnostic({ file: target, severity: 'error', kind: 'unreadable', message: 'no such file or directory' }));
       continue;
     }
     if (stat.isDirectory()) {
@@ -75,20 +71,13 @@ function write(text: string): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
 }
 
-export function summaryLine(corpus: Corpus): string {
-  const s = corpus.stats;
-  return `kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped (${s.parsed} parsed, ${s.fromCache} from cache, ${(s.ms / 1000).toFixed(1)} s)`;
-}
-
 async function checkCommand(dir: string | undefined): Promise<number> {
   const root = dir ?? resolveContentDir();
   const corpus = await loadCorpus(root, { onProgress: progressReporter('check') });
   addArchiveDiagnostics(corpus);
-  for (const d of corpus.diagnostics) console.log(formatDiagnostic(d, root));
-  const kinds = new Map<string, number>();
-  for (const d of corpus.diagnostics) kinds.set(`${d.severity} ${d.kind}`, (kinds.get(`${d.severity} ${d.kind}`) ?? 0) + 1);
-  for (const [kind, count] of [...kinds].sort()) console.log(`  ${count} ${kind}`);
-  console.log(summaryLine(corpus));
+  printDiagnostics(corpus.diagnostics, { base: root, write: console.log });
+  for (const line of kindCounts(corpus.diagnostics)) console.log(line);
+  console.log(summaryLine(corpus.stats));
   const failed = corpus.diagnostics.some((d) => d.severity === 'error') || corpus.stats.skipped > 0;
   return failed ? 1 : 0;
 }
