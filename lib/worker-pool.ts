@@ -119,24 +119,30 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
           return;
         }
         if (index < 0 || performance.now() - since < timeoutMs) return;
-        // Too long on one job: stop the worker, report the job, hand the others of its chunk (their results
-        // were not sent yet: a chunk is answered at once) to a new worker.
+        // Too long on one job: stop the worker, report the job; the rest of its chunk goes to a new worker.
         stopped = true;
-        const job = current[0] + index;
-        const before: [number, number] = [current[0], job];
-        const rest: [number, number] = [job + 1, current[1]];
+        giveUpJob(index, (job) => onTimeout(job, timeoutMs));
+      }, 250);
+      timer.unref();
+      /**
+       * The job at `index` of the chunk in hand fails on its own (`result`); the worker is stopped and the jobs
+       * before and after it in the chunk go back to the front of the queue (a chunk is answered at once, so none of
+       * their results was sent). The exit handler starts a new worker for them.
+       */
+      const giveUpJob = (index: number, result: (job: J) => R) => {
+        const chunkInHand = current!;
+        const job = chunkInHand[0] + index;
         current = null;
         void worker.terminate();
         try {
-          onResults([onTimeout(jobs[job]!, timeoutMs)]);
+          onResults([result(jobs[job]!)]);
         } catch (error) {
           fail(error as Error);
           return;
         }
-        if (rest[0] < rest[1]) queue.unshift(rest);
-        if (before[0] < before[1]) queue.unshift(before);
-      }, 250);
-      timer.unref();
+        if (job + 1 < chunkInHand[1]) queue.unshift([job + 1, chunkInHand[1]]);
+        if (chunkInHand[0] < job) queue.unshift([chunkInHand[0], job]);
+      };
       const send = () => {
         const next = queue.shift();
         if (!next) {
@@ -168,21 +174,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
           fail(new WorkerCrash(held, reason));
           return;
         }
-        // The job in hand fails on its own; the jobs before and after it in the chunk go back to the queue (a chunk
-        // is answered at once, so none of their results was sent), and the exit handler starts a new worker.
-        const job = current[0] + index;
-        const before: [number, number] = [current[0], job];
-        const rest: [number, number] = [job + 1, current[1]];
-        current = null;
-        void worker.terminate();
-        try {
-          onResults([onCrash(jobs[job]!, new WorkerCrash(label(jobs[job]!), reason).message)]);
-        } catch (error) {
-          fail(error as Error);
-          return;
-        }
-        if (rest[0] < rest[1]) queue.unshift(rest);
-        if (before[0] < before[1]) queue.unshift(before);
+        giveUpJob(index, (job) => onCrash(job, new WorkerCrash(label(job), reason).message));
       };
       worker.on('error', (error) => crashed(error instanceof Error ? error.message : String(error)));
       worker.on('exit', (code) => {
