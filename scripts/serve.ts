@@ -16,6 +16,8 @@
  *   `/\host` never become a redirect to another host); `/page` falls back to
  *   `page.html`;
  * - a missing path gets `404.html` (if the site has one) with status 404;
+ * - `--log`: one line per request as it came (method, path, status, bytes
+ *   sent with the headers, time), control characters escaped;
  * - `nosniff`, and the cache policy of the host files (lib/build/host-files):
  *   a year's immutable cache for `_next/static/`, revalidation for the rest.
  *
@@ -33,6 +35,7 @@ import sirv from 'sirv';
 import { config, normalizeBasePath } from '../lib/config';
 import { IMMUTABLE, REVALIDATE } from '../lib/build/host-files';
 import { cliArgs, integerOption, parseCommandLine, type CliResult } from '../lib/cli/args';
+import { printable } from '../lib/cli/print';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -287,6 +290,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
+    // The request as it came (the handler hands sirv the file's own path in req.url), and the bytes sent for it.
+    const { method, url } = req;
+    const written = req.socket.bytesWritten;
     handle(req, res)
       .catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
@@ -297,7 +303,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       .then(() => {
         if (!log) return;
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log(`${req.method} ${req.url} ${res.statusCode} ${res.getHeader('content-length') ?? '-'}B ${ms.toFixed(1)}ms`);
+        log(printable(`${method} ${url} ${res.statusCode} ${req.socket.bytesWritten - written}B ${ms.toFixed(1)}ms`));
       });
   });
   server.keepAliveTimeout = 5_000;
