@@ -117,7 +117,7 @@ test("the hostile body text is the page body's text, escaped", () => {
 });
 
 test('the keywords index: each section (types, common, all) is a region named by its heading', async () => {
-  const { KeywordsIndex } = await import('../components/browse/indexes');
+  const { KeywordsIndex } = await import('../components/browse/IndexViews');
   const { buildBrowseIndex } = await import('../lib/content/browse-index');
   const { summarize } = await import('../lib/content/graph');
   const { makeArticle } = await import('./helpers/articles');

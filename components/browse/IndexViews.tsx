@@ -19,7 +19,7 @@ import { ARTICLE_TYPE_KEYWORDS, explainKeyword } from '@/lib/keywords';
 import { displayTitle, formatCount, href } from '@/lib/site';
 import { Static } from '@/components/ui/Static';
 import { Breadcrumbs } from './Breadcrumbs';
-import { KIND_LABELS } from './listing';
+import { KIND_LABELS } from './ListingView';
 import { Pager } from './Pager';
 
 function IndexHeader({ kind, title, children }: { kind: ListingKind | null; title: string; children?: ReactNode }) {
