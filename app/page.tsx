@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ArticleRows } from '@/components/browse/ArticleRows';
-import { CountList, KeywordTable } from '@/components/browse/indexes';
+import { CountList, KeywordTable } from '@/components/browse/IndexViews';
 import { JumpToArticle } from '@/components/browse/JumpToArticle';
 import { Static } from '@/components/ui/Static';
 import { getBrowse, indexPath, listingPath, RANGE_SIZE, type BrowseIndex } from '@/lib/content/browse';

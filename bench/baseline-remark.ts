@@ -5,8 +5,10 @@ import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
 import { scanContent } from '../lib/content/scan';
+import { cliArgs } from '../lib/cli/args';
 
-const dir = process.argv[2]!;
+const dir = cliArgs(process.argv.slice(2), { usage: 'usage: tsx bench/baseline-remark.ts <contentDir>', options: {}, positionals: { min: 1, max: 1 } })
+  .positionals[0]!;
 const files = scanContent(dir).files;
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
 const started = performance.now();

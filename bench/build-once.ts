@@ -2,8 +2,14 @@
 import path from 'node:path';
 import { measure, gib, mb, sec } from './lib/measure';
 import { countFiles } from '../lib/build/build';
+import { cliArgs } from '../lib/cli/args';
 
-const content = path.resolve(process.argv[2] ?? 'content');
+const [dir] = cliArgs(process.argv.slice(2), {
+  usage: 'usage: tsx bench/build-once.ts [contentDir=content]',
+  options: {},
+  positionals: { max: 1 },
+}).positionals;
+const content = path.resolve(dir ?? 'content');
 const result = await measure(path.resolve('node_modules/.bin/tsx'), ['scripts/kb.ts', 'build'], {
   env: { ...process.env, KB_CONTENT_DIR: content },
   echo: true,

@@ -10,9 +10,14 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { freePort } from './lib/server';
+import { cliArgs } from '../lib/cli/args';
 
 const require = createRequire(import.meta.url);
-const [dir, ...ids] = process.argv.slice(2);
+const [dir, ...ids] = cliArgs(process.argv.slice(2), {
+  usage: 'usage: tsx bench/dev.ts <contentDir> [Q244717 Q50552 …]',
+  options: {},
+  positionals: { min: 1, max: Infinity },
+}).positionals;
 const articles = ids.length > 0 ? ids : ['Q244717', 'Q50552', 'Q100001', 'Q319829'];
 
 const port = await freePort();

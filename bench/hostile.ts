@@ -21,10 +21,12 @@ import { renderBodyHtml } from '../lib/build/body-cache';
 import { scanContent } from '../lib/content/scan';
 import { makeHostileContent } from './lib/hostile-content';
 import { corpusDir } from './lib/corpus';
+import { cliArgs } from '../lib/cli/args';
 
 const BUDGET_MS = 1000;
 const MAX_BYTES = 1024 * 1024;
 const args = process.argv.slice(2);
+cliArgs(args, { usage: 'usage: npx tsx bench/hostile.ts [--no-corpus]', options: { 'no-corpus': { type: 'boolean' } } });
 
 function cost(text: string, source: string): number {
   const started = performance.now();

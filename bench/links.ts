@@ -27,16 +27,17 @@ import { kbNumberOf, MAX_LINK_LENGTH } from '../lib/kb-links';
 import { corpusDir } from './lib/corpus';
 import { FILE_TEMPLATE_BODY, FILE_TEMPLATE_SLUG } from '../lib/file-page-template';
 import { writeFilePagesFrom } from '../lib/build/file-pages';
+import { cliArgs } from '../lib/cli/args';
 
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const contentFlag = flag('--content');
+const { values: opts } = cliArgs(args, {
+  usage: 'usage: npx tsx bench/links.ts [--content DIR] [--out DIR] [--site DIR] [--append]',
+  options: { content: { type: 'string' }, out: { type: 'string' }, site: { type: 'string' }, append: { type: 'boolean' } },
+});
+const contentFlag = opts.content;
 let content = '';
-const outDir = path.resolve(flag('--out') ?? 'out');
-const siteDir = path.resolve(flag('--site') ?? 'out');
+const outDir = path.resolve(opts.out ?? 'out');
+const siteDir = path.resolve(opts.site ?? 'out');
 const rows: Array<[string, string, string]> = [];
 const row = (name: string, value: string, target = '') => {
   rows.push([name, value, target]);

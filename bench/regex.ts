@@ -14,10 +14,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectRegexes, regexFiles } from './lib/regex-safety';
 import { VERSION_RULE } from '../lib/keywords';
+import { cliArgs, integerOption } from '../lib/cli/args';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const SIZE = Number(args[args.indexOf('--size') + 1] ?? 0) || 4000;
+const REGEX_USAGE = 'usage: npx tsx bench/regex.ts [--size N]   (N characters, default 4000; each input is run at N and 4N)';
+const SIZE = cliArgs(process.argv.slice(2), { usage: REGEX_USAGE, options: { size: { type: 'string' } } }, ({ values }) =>
+  integerOption(values.size, '--size', REGEX_USAGE, 4000, 1),
+);
 const NS_PER_BYTE = 100;
 const GROWTH = 8;
 

@@ -24,14 +24,26 @@ import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { countFiles } from '../lib/build/build';
 import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
+import { cliArgs } from '../lib/cli/args';
 
+const USAGE = `usage: npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]
+       npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`;
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const subset = flag('--subset') ? Number(flag('--subset')) : null;
-const baselinePages = Number(flag('--baseline-pages') ?? 10000);
+const { values: opts } = cliArgs(args, {
+  usage: USAGE,
+  options: {
+    subset: { type: 'string' },
+    'baseline-pages': { type: 'string' },
+    'skip-build': { type: 'boolean' },
+    'no-rebuild': { type: 'boolean' },
+    scale: { type: 'string' },
+    'no-1x': { type: 'boolean' },
+    'no-hugo': { type: 'boolean' },
+    'no-edit': { type: 'boolean' },
+  },
+});
+const subset = opts.subset ? Number(opts.subset) : null;
+const baselinePages = Number(opts['baseline-pages'] ?? 10000);
 const root = process.cwd();
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
@@ -91,7 +103,7 @@ function largestFile(dir: string): { file: string; bytes: number } {
 }
 
 async function main(): Promise<void> {
-  if (flag('--scale')) return scaleBench(Number(flag('--scale')), args);
+  if (opts.scale) return scaleBench(Number(opts.scale), args);
   const full = await corpusDir();
   const content = subset ? corpusSubset(full, subset, path.join(root, '.cache/bench', `subset-${subset}`)) : full;
   const articles = scanContent(content).files.length;

@@ -52,12 +52,25 @@ import { metadataKeywordsOf } from '../lib/search/facets';
 import { PAGE_SIZE } from '../lib/search/params';
 import { corpusDir } from './lib/corpus';
 import { measure, gib, mb, sec } from './lib/measure';
+import { cliArgs } from '../lib/cli/args';
 
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { values: opts } = cliArgs(args, {
+  usage: `usage: npx tsx bench/search.ts [--content DIR] [--index DIR | --keep-index DIR] [--site DIR] [--no-browser | --only-browser]
+                              [--minisearch] [--baseline-site DIR] [--lighthouse BIN] [--append]`,
+  options: {
+    content: { type: 'string' },
+    index: { type: 'string' },
+    'keep-index': { type: 'string' },
+    site: { type: 'string' },
+    'no-browser': { type: 'boolean' },
+    'only-browser': { type: 'boolean' },
+    minisearch: { type: 'boolean' },
+    'baseline-site': { type: 'string' },
+    lighthouse: { type: 'string' },
+    append: { type: 'boolean' },
+  },
+});
 const root = process.cwd();
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
@@ -148,8 +161,8 @@ function printTable(): string {
 }
 
 async function main(): Promise<void> {
-  const content = flag('--content') ?? (await corpusDir());
-  let indexDir = flag('--index');
+  const content = opts.content ?? (await corpusDir());
+  let indexDir = opts.index;
   const work = mkdtempSync(path.join(os.tmpdir(), 'kbview-search-bench-'));
   console.log(`kbview search bench: ${content}`);
 
@@ -385,8 +398,8 @@ async function main(): Promise<void> {
     );
     console.log(`appended to ${path.relative(root, file)}`);
   }
-  const keep = flag('--keep-index');
-  if (keep && !flag('--index')) {
+  const keep = opts['keep-index'];
+  if (keep && !opts.index) {
     rmSync(keep, { recursive: true, force: true });
     cpSync(indexDir, keep, { recursive: true });
   }
@@ -406,7 +419,7 @@ function siteWithIndex(siteDir: string, indexDir: string, work: string, name: st
 }
 
 async function browserPart(indexDir: string, work: string): Promise<void> {
-  const siteDir = flag('--site') ?? path.join(root, 'out');
+  const siteDir = opts.site ?? path.join(root, 'out');
   if (!existsSync(path.join(siteDir, 'search', 'index.html'))) {
     console.log(`\n== Chromium: skipped (no built site with a search page at ${siteDir}; pass --site DIR)`);
     return;
@@ -531,7 +544,7 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
     await headerBoxPart(withPage, server.href.bind(server), () => sent, sentLog);
     step('slow phone (CDP: 150 ms latency, 1.6 Mbit/s down, 750 kbit/s up, CPU ×4; 412×823 mobile viewport)');
     const now = await slowPhone(withPage, server.href.bind(server), true);
-    const baselineDir = flag('--baseline-site');
+    const baselineDir = opts['baseline-site'];
     let before: SlowPhone | null = null;
     if (baselineDir && existsSync(path.join(baselineDir, 'search', 'index.html'))) {
       const baseSite = await serveDir(siteWithIndex(baselineDir, indexDir, work, 'baseline-site'), { gzip: true });
@@ -562,7 +575,7 @@ async function browserPart(indexDir: string, work: string): Promise<void> {
       target: '≤ 0.05',
       ok: now.cls <= 0.05,
     });
-    const lighthouse = flag('--lighthouse');
+    const lighthouse = opts.lighthouse;
     if (lighthouse) await lighthousePart(lighthouse, server.href.bind(server));
   } finally {
     await server.close();

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { corpusDir } from './lib/corpus';
 import { generateSynthetic } from './lib/synthetic';
+import { cliArgs, integerOption } from '../lib/cli/args';
 
 export function syntheticDir(scale: number): string {
   return path.resolve('.cache/synthetic', `x${scale}`);
@@ -21,9 +22,11 @@ export async function ensureSynthetic(scale: number, source?: string): Promise<s
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/synthetic.ts')) {
-  const args = process.argv.slice(2);
-  const i = args.indexOf('--scale');
-  const scale = i >= 0 ? Number(args[i + 1]) : 4;
-  const rest = args.filter((_, j) => j !== i && j !== i + 1);
-  console.log(await ensureSynthetic(scale, rest[0] ? path.resolve(rest[0]) : undefined));
+  const usage = 'usage: npx tsx bench/synthetic.ts [--scale 4] [source]';
+  const [scale, source] = cliArgs(
+    process.argv.slice(2),
+    { usage, options: { scale: { type: 'string' } }, positionals: { max: 1 } },
+    ({ values, positionals }) => [integerOption(values.scale, '--scale', usage, 4, 1, 1000), positionals[0]] as const,
+  );
+  console.log(await ensureSynthetic(scale, source ? path.resolve(source) : undefined));
 }

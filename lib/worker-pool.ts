@@ -9,9 +9,13 @@
  *   `KB_FILE_TIMEOUT` seconds or 30 s) gets its worker stopped; the job is
  *   reported through `onTimeout`, a new worker takes the rest of the chunk,
  *   and the run goes on;
- * - a worker that crashes (an uncaught error, an exit, running out of memory)
- *   ends the run within a second with an error naming the job it held; the
- *   other workers are stopped. A run never hangs on a dead worker.
+ * - a worker that crashes (an uncaught error, `process.exit`, running out of
+ *   memory) while it holds a job: with `onCrash`, that job is reported through
+ *   it (the reason names the job) and a new worker takes the rest of the
+ *   chunk, so the run goes on; without `onCrash`, the run ends within a second
+ *   with a `WorkerCrash` naming the job, and the other workers are stopped.
+ *   A worker that dies between jobs (e.g. its module fails to load) always ends
+ *   the run. A run never hangs on a dead worker.
  *
  * A worker module calls `serveJobs(handler)` and reads its data with
  * `workerInput()`.
@@ -31,6 +35,11 @@ export interface PoolOptions<J, R> {
   label: (job: J) => string;
   /** The result for a job whose worker was stopped after `timeoutMs`. */
   onTimeout: (job: J, ms: number) => R;
+  /**
+   * The result for a job whose worker crashed (threw, exited, ran out of memory) while on it; `reason` names the
+   * job and what happened. Without it a crash ends the run with a `WorkerCrash`.
+   */
+  onCrash?: (job: J, reason: string) => R;
   /** Per-job limit; default `KB_FILE_TIMEOUT` (seconds) or 30 s. */
   timeoutMs?: number;
   /** The configuration the workers see (their `process.env`, via `configEnv`): default `config()`. */
@@ -59,7 +68,7 @@ interface Envelope {
 }
 
 export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
-  const { module, workers, jobs, chunk, onResults, label, onTimeout } = options;
+  const { module, workers, jobs, chunk, onResults, label, onTimeout, onCrash } = options;
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
   // Workers read the same, normalized configuration (lib/site.ts's base path among it).
   const env = configEnv(options.config ?? config());
@@ -110,24 +119,30 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
           return;
         }
         if (index < 0 || performance.now() - since < timeoutMs) return;
-        // Too long on one job: stop the worker, report the job, hand the others of its chunk (their results
-        // were not sent yet: a chunk is answered at once) to a new worker.
+        // Too long on one job: stop the worker, report the job; the rest of its chunk goes to a new worker.
         stopped = true;
-        const job = current[0] + index;
-        const before: [number, number] = [current[0], job];
-        const rest: [number, number] = [job + 1, current[1]];
+        giveUpJob(index, (job) => onTimeout(job, timeoutMs));
+      }, 250);
+      timer.unref();
+      /**
+       * The job at `index` of the chunk in hand fails on its own (`result`); the worker is stopped and the jobs
+       * before and after it in the chunk go back to the front of the queue (a chunk is answered at once, so none of
+       * their results was sent). The exit handler starts a new worker for them.
+       */
+      const giveUpJob = (index: number, result: (job: J) => R) => {
+        const chunkInHand = current!;
+        const job = chunkInHand[0] + index;
         current = null;
         void worker.terminate();
         try {
-          onResults([onTimeout(jobs[job]!, timeoutMs)]);
+          onResults([result(jobs[job]!)]);
         } catch (error) {
           fail(error as Error);
           return;
         }
-        if (rest[0] < rest[1]) queue.unshift(rest);
-        if (before[0] < before[1]) queue.unshift(before);
-      }, 250);
-      timer.unref();
+        if (job + 1 < chunkInHand[1]) queue.unshift([job + 1, chunkInHand[1]]);
+        if (chunkInHand[0] < job) queue.unshift([chunkInHand[0], job]);
+      };
       const send = () => {
         const next = queue.shift();
         if (!next) {
@@ -154,8 +169,12 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
         if (stopped || failed) return;
         stopped = true;
         const index = Atomics.load(state, 0);
-        const held = current ? label(jobs[current[0] + Math.max(0, index)]!) : 'no file (between jobs)';
-        fail(new WorkerCrash(held, reason));
+        if (!current || index < 0 || !onCrash) {
+          const held = current ? label(jobs[current[0] + Math.max(0, index)]!) : 'no file (between jobs)';
+          fail(new WorkerCrash(held, reason));
+          return;
+        }
+        giveUpJob(index, (job) => onCrash(job, new WorkerCrash(label(job), reason).message));
       };
       worker.on('error', (error) => crashed(error instanceof Error ? error.message : String(error)));
       worker.on('exit', (code) => {
@@ -164,7 +183,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
         running--;
         crashed(`the worker exited (code ${code})`);
         if (failed) return;
-        // A worker stopped for a timeout is replaced while there is work left.
+        // A worker stopped for a timeout (or a crash reported through onCrash) is replaced while there is work left.
         if (queue.length > 0) start();
         finishIfDone();
       });

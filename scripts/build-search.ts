@@ -9,20 +9,20 @@
  */
 import { resolveContentDir } from '../lib/content/corpus';
 import { buildSearch } from '../lib/build/search-index';
+import { cliArgs } from '../lib/cli/args';
+
+const USAGE = `usage: build-search [contentDir] [--out public/search] [--if-stale]
+  contentDir   default: $KB_CONTENT_DIR or content/
+  --out DIR    where the index goes (default public/search)
+  --if-stale   do nothing when the index there was built from the same content directory`;
 
 async function main(argv: string[]): Promise<number> {
-  let out = 'public/search';
-  let ifStale = false;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out') out = argv[++i] ?? out;
-    else if (argv[i] === '--if-stale') ifStale = true;
-    else if (argv[i] === '-h' || argv[i] === '--help') {
-      console.log('usage: build-search [contentDir] [--out public/search] [--if-stale]');
-      return 0;
-    } else rest.push(argv[i]!);
-  }
-  return buildSearch(rest[0] ?? resolveContentDir(), out, console.log, ifStale);
+  const { values, positionals } = cliArgs(argv, {
+    usage: USAGE,
+    options: { out: { type: 'string' }, 'if-stale': { type: 'boolean' } },
+    positionals: { max: 1 },
+  });
+  return buildSearch(positionals[0] ?? resolveContentDir(), values.out ?? 'public/search', console.log, values['if-stale'] === true);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-search.ts')) {

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Article, Diagnostic } from '../lib/markdown/index';
+import { cliArgs } from '../lib/cli/args';
 
 export const FIELDS = ['id', 'product', 'versionsRaw', 'lastModified', 'keywords'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -209,9 +210,13 @@ export function formatReport(report: Report, limit = 20): string {
   return out.join('\n');
 }
 
+const USAGE = `usage: tsx scripts/corpus-report.ts [dir]
+  dir   the archive to check (default .cache/corpus/kb); exit 1 when a field agrees for too few articles`;
+
 async function main(argv: string[]): Promise<number> {
+  const { positionals } = cliArgs(argv, { usage: USAGE, options: {}, positionals: { max: 1 } });
   const { loadCorpus } = await import('../lib/content/corpus.js');
-  const dir = path.resolve(argv[0] ?? '.cache/corpus/kb');
+  const dir = path.resolve(positionals[0] ?? '.cache/corpus/kb');
   const started = performance.now();
   const corpus = await loadCorpus(dir, { cacheDir: false });
   const report = emptyReport();

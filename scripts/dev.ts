@@ -3,8 +3,8 @@
  *
  * Next compiles a route when it is first requested (the article route: ~2.5 s
  * on 2 cores) and lists its pages in a worker (generateStaticParams: ~1.5 s
- * on 60,000 articles). This starts `next dev` (arguments pass through:
- * `npm run dev -- --port 4000`), and as soon as it is ready requests one
+ * on 60,000 articles). This starts `next dev` (`npm run dev -- --port 4000`;
+ * Next's other options after `--`: `npm run dev -- -- --experimental-https`), and as soon as it is ready requests one
  * article page itself, then says so: from that line on, any article is
  * served in a fraction of a second, without the archive having been parsed
  * (lib/content/index.ts, development fast path). Pages that need the whole
@@ -25,10 +25,39 @@ import { articlePathsByName } from '../lib/content/scan';
 import { config, configEnv } from '../lib/config';
 import { devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
+import { cliArgs, integerOption, UsageError } from '../lib/cli/args';
+import { statusLine } from '../lib/cli/print';
+
+const USAGE = `usage: npm run dev -- [--port 3000] [--hostname localhost] [--webpack] [-- <other next dev options>]
+  Next.js's development server on $KB_CONTENT_DIR (or content/), warmed up; then the search index.
+  --port, -p N         port (default: $PORT or 3000)
+  --hostname, -H NAME  interface to listen on
+  --webpack            Next's webpack bundler instead of Turbopack
+  after --             passed to next dev as they are`;
+
+const nextArgs = cliArgs(
+  process.argv.slice(2),
+  {
+    usage: USAGE,
+    options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' }, webpack: { type: 'boolean' } },
+    positionals: { max: Infinity },
+  },
+  ({ values, positionals }) => {
+    // Positionals are only what follows `--` (anything else before it is refused as an unexpected argument).
+    const dashes = process.argv.indexOf('--', 2);
+    const passed = dashes === -1 ? [] : process.argv.slice(dashes + 1);
+    if (positionals.length !== passed.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, USAGE);
+    const args: string[] = [];
+    if (values.port !== undefined) args.push('--port', String(integerOption(values.port, '--port', USAGE, 0, 0, 65535)));
+    if (values.hostname !== undefined) args.push('--hostname', values.hostname);
+    if (values.webpack) args.push('--webpack');
+    return [...args, ...passed];
+  },
+);
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...nextArgs], {
   stdio: ['inherit', 'pipe', 'inherit'],
   env: configEnv({ ...config(), runner: 'kb' }),
 });
@@ -58,9 +87,9 @@ async function warmUp(origin: string): Promise<void> {
   }
   try {
     await (await fetch(`${origin}${base}${permalinkOf(`Q${first}`)}`)).arrayBuffer();
-    console.log(`kbview: ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`);
+    console.log(statusLine(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s (article route compiled): ${origin}${base}/`));
   } catch (error) {
-    console.log(`kbview: could not warm up the dev server (${error instanceof Error ? error.message : String(error)}); pages compile on first request`);
+    console.log(statusLine(`could not warm up the dev server (${error instanceof Error ? error.message : String(error)}); pages compile on first request`));
   }
   buildSearchIndex();
 }

@@ -2,37 +2,36 @@
  * The kbview CLI.
  *
  *   kb parse <file-or-dir>...   one JSON article per line (JSONL) on stdout, sorted by number;
- *                               diagnostics on stderr as `path:line: message`
+ *                               diagnostics on stderr as `path:line: level: message [kind]` (lib/cli/print.ts)
  *   kb check [dir]              diagnostics and a summary; exit 1 on any error or skipped file
  *   kb build                    parse (cached), then export the site with Next.js into out/
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, resolveContentDir, type Corpus } from '../lib/content/corpus';
+import { addArchiveDiagnostics, loadCorpus, resolveContentDir } from '../lib/content/corpus';
 import { parseFile } from '../lib/content/parse-file';
-import type { Article, Diagnostic } from '../lib/markdown/index';
+import type { Article } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
-import { buildSite, prepareSite, printable } from '../lib/build/build';
+import { buildSite, prepareSite } from '../lib/build/build';
+import { cliArgs } from '../lib/cli/args';
+import { formatDiagnostic, kindCounts, printDiagnostics, summaryLine } from '../lib/cli/print';
 
-const USAGE = `usage: kb <command>
+const USAGE = `usage: kb <command> [--help]
   parse [--no-cache] <file-or-dir>...
                            print each article as one JSON line (sorted by number)
   check [dir]              report diagnostics; exit 1 on errors (default dir: $KB_CONTENT_DIR or content/)
-  build                    export the site on $KB_CONTENT_DIR (or content/) into out/
+  build [dir]              export the site on $KB_CONTENT_DIR (or content/) into out/
   prepare [dir]            build's first step: parse (cached), report, build the search index`;
 
-export function formatDiagnostic(d: Diagnostic, base = ''): string {
-  const file = base ? path.join(base, d.file) : d.file;
-  return printable(`${file}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`);
-}
+/** Each command's options and arguments (lib/cli/args: an unknown option or extra argument is an error naming it). */
+const COMMANDS = {
+  parse: { usage: USAGE, options: { 'no-cache': { type: 'boolean' } }, positionals: { min: 1, max: Infinity } },
+  check: { usage: USAGE, options: {}, positionals: { max: 1 } },
+  build: { usage: USAGE, options: {}, positionals: { max: 1 } },
+  prepare: { usage: USAGE, options: {}, positionals: { max: 1 } },
+} as const;
 
-async function parseCommand(args: string[]): Promise<number> {
-  const noCache = args.includes('--no-cache');
-  const targets = args.filter((a) => a !== '--no-cache');
-  if (targets.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
+async function parseCommand(targets: string[], noCache: boolean): Promise<number> {
   const articles: Article[] = [];
   const diagnostics: string[] = [];
   for (const target of targets) {
@@ -40,7 +39,7 @@ async function parseCommand(args: string[]): Promise<number> {
     try {
       stat = statSync(target);
     } catch {
-      diagnostics.push(`${target}: error: no such file or directory`);
+      diagnostics.push(formatDiagnostic({ file: target, severity: 'error', kind: 'unreadable', message: 'no such file or directory' }));
       continue;
     }
     if (stat.isDirectory()) {
@@ -72,38 +71,40 @@ function write(text: string): Promise<void> {
   return new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
 }
 
-export function summaryLine(corpus: Corpus): string {
-  const s = corpus.stats;
-  return `kbview: ${s.files} files read, ${s.articles} articles, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped (${s.parsed} parsed, ${s.fromCache} from cache, ${(s.ms / 1000).toFixed(1)} s)`;
-}
-
 async function checkCommand(dir: string | undefined): Promise<number> {
   const root = dir ?? resolveContentDir();
   const corpus = await loadCorpus(root, { onProgress: progressReporter('check') });
   addArchiveDiagnostics(corpus);
-  for (const d of corpus.diagnostics) console.log(formatDiagnostic(d, root));
-  const kinds = new Map<string, number>();
-  for (const d of corpus.diagnostics) kinds.set(`${d.severity} ${d.kind}`, (kinds.get(`${d.severity} ${d.kind}`) ?? 0) + 1);
-  for (const [kind, count] of [...kinds].sort()) console.log(`  ${count} ${kind}`);
-  console.log(summaryLine(corpus));
+  printDiagnostics(corpus.diagnostics, { base: root, write: console.log });
+  for (const line of kindCounts(corpus.diagnostics)) console.log(line);
+  console.log(summaryLine(corpus.stats));
   const failed = corpus.diagnostics.some((d) => d.severity === 'error') || corpus.stats.skipped > 0;
   return failed ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'parse':
-      return parseCommand(rest);
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) {
+    console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return 2;
+  }
+  // Each command's own options and arguments: a mistake is named, with the usage (exit 2).
+  const args = (spec: (typeof COMMANDS)[keyof typeof COMMANDS]) => cliArgs(rest, spec).positionals;
+  switch (command as keyof typeof COMMANDS) {
+    case 'parse': {
+      const { values, positionals } = cliArgs(rest, COMMANDS.parse);
+      return parseCommand(positionals, values['no-cache'] === true);
+    }
     case 'check':
-      return checkCommand(rest[0]);
+      return checkCommand(args(COMMANDS.check)[0]);
     case 'prepare':
-      return prepareSite(rest[0] ?? resolveContentDir());
+      return prepareSite(args(COMMANDS.prepare)[0] ?? resolveContentDir());
     case 'build':
-      return buildSite({ contentDir: rest[0] ?? resolveContentDir() });
-    default:
-      console.error(USAGE);
-      return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+      return buildSite({ contentDir: args(COMMANDS.build)[0] ?? resolveContentDir() });
   }
 }
 

@@ -1,33 +1,41 @@
 /**
- * A zero-dependency static file server for the exported site (out/), behaving
- * like a static host:
+ * The static server for the exported site (out/), behaving like a static host.
+ * The files are sent by `sirv` (Content-Type, Content-Length, Last-Modified,
+ * ETag and 304 answers, ranges, HEAD) and compressed by `compression` (gzip,
+ * or brotli when the client prefers it, for compressible types); this module
+ * adds only what a host does on top of sending a file:
  *
+ * - requests: GET and HEAD only (405 otherwise); the raw path is checked before
+ *   anything is looked up: `..`/`.` segments (also percent-encoded), NUL
+ *   bytes, backslashes and malformed percent-encoding are a 400 (never
+ *   remapped); symlinks leading out of the directory are not followed;
+ * - the base path: with `--base-path /kb-archive` (or KB_BASE_PATH) the site
+ *   is served under that prefix only;
  * - `/dir/` serves `dir/index.html`; `/dir` redirects (301) to `/dir/`, a path
- *   on this host built from the path's segments (`//host/dir` never redirects to `//host/dir/`);
- *   `/page` falls back to `page.html` when that file exists.
- * - A missing path gets `404.html` (if the site has one) with status 404.
- * - Content-Type by extension, ETag/Last-Modified with 304 answers,
- *   gzip (node:zlib) for compressible types when the client accepts it.
- * - Path traversal (`..` segments, also percent-encoded), NUL bytes and
- *   symlinks leading out of the directory are refused.
- * - basePath: with `--base-path /kb-archive` (or KB_BASE_PATH) the site is
- *   served under that prefix, as it would be on a host serving it there.
+ *   on this host built from the path's non-empty segments (`//host/dir` and
+ *   `/\host` never become a redirect to another host); `/page` falls back to
+ *   `page.html`;
+ * - a missing path gets `404.html` (if the site has one) with status 404;
+ * - `--log`: one line per request as it came (method, path, status, bytes
+ *   sent with the headers, time), control characters escaped;
+ * - `nosniff`, and the cache policy of the host files (lib/build/host-files):
+ *   a year's immutable cache for `_next/static/`, revalidation for the rest.
  *
  * CLI:  tsx scripts/serve.ts [dir=out] [--port 3000] [--host 127.0.0.1]
  *                            [--base-path /prefix] [--no-gzip] [--log]
  * API:  startServer({ dir, port, host, basePath }) -> { url, origin, port, close }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { gzip as gzipCb, constants as zlibConstants } from 'node:zlib';
+import compression from 'compression';
+import sirv from 'sirv';
 import { config, normalizeBasePath } from '../lib/config';
-
-const gzipAsync = promisify(gzipCb);
+import { IMMUTABLE, REVALIDATE } from '../lib/build/host-files';
+import { cliArgs, integerOption, parseCommandLine, type CliResult } from '../lib/cli/args';
+import { printable } from '../lib/cli/print';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -58,21 +66,10 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.pdf': 'application/pdf',
 };
 
+/** The Content-Type of a file name (with a charset for text), as the static hosts send it. */
 export function contentTypeFor(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
-
-function isCompressible(type: string): boolean {
-  return (
-    type.startsWith('text/') ||
-    type.startsWith('application/json') ||
-    type.startsWith('application/manifest+json') ||
-    type.startsWith('application/xml') ||
-    type.startsWith('application/rss+xml') ||
-    type.startsWith('image/svg+xml') ||
-    type === 'image/x-icon' ||
-    type === 'application/wasm'
-  );
+  const ext = path.extname(file).toLowerCase();
+  return Object.hasOwn(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext]! : 'application/octet-stream';
 }
 
 /** Bodies smaller than this are sent as they are (as most hosts do). */
@@ -80,20 +77,6 @@ export const GZIP_MIN_BYTES = 256;
 
 /** `''` or `/a/b` (leading slash, no trailing slash): the one rule, lib/config's. */
 export { normalizeBasePath };
-
-/** Does the Accept-Encoding header allow gzip (q > 0)? */
-export function acceptsGzip(header: string | string[] | undefined): boolean {
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  let star = false;
-  for (const part of value.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const ok = q === undefined || Number(q.slice(2)) > 0;
-    if (name === 'gzip' || name === 'x-gzip') return ok;
-    if (name === '*') star = ok;
-  }
-  return star;
-}
 
 export interface ServerOptions {
   /** Directory to serve (the export output). Default: `out`. */
@@ -104,7 +87,7 @@ export interface ServerOptions {
   host?: string;
   /** Serve the site under this prefix (e.g. `/kb-archive`). Default: `''`, or KB_BASE_PATH when undefined. */
   basePath?: string;
-  /** Compress responses with gzip when the client accepts it. Default: true. */
+  /** Compress responses (gzip, or brotli) when the client accepts it. Default: true. */
   gzip?: boolean;
   /** Called with one line per request (method, path, status, bytes sent). */
   log?: (line: string) => void;
@@ -156,204 +139,180 @@ export function parseRequestPath(rawUrl: string): { pathname: string; segments: 
   return { pathname, segments, search };
 }
 
-interface CachedGzip {
-  mtimeMs: number;
-  size: number;
-  body: Buffer;
+/** What a request path comes to on the site: a file to send, a redirect, or the 404 page. */
+export type Resolution = { kind: 'file'; file: string } | { kind: 'redirect'; location: string } | { kind: 'not-found' };
+
+/** The served directory: its path, its real path (for the symlink check) and the base path. */
+interface Site {
+  dir: string;
+  realRoot: string;
+  basePath: string;
 }
 
-function etagFor(st: Stats): string {
-  return `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+/** A path segment list as a `Location` on this host: one leading slash, each segment percent-encoded. */
+function locationOf(pathname: string, search: string): string {
+  const location = pathname.split('/').map(encodeURIComponent).join('/') + search;
+  // Only ever a path on this host: one leading slash, never `//host` or `/\host`.
+  if (!location.startsWith('/') || location.startsWith('//') || location.startsWith('/\\')) throw new HttpError(400, 'redirect would leave the site');
+  return location;
 }
 
-function encodePathForLocation(pathname: string): string {
-  return pathname.split('/').map(encodeURIComponent).join('/');
+/** A file's stats when it is inside the root, following symlinks only if they stay inside; else null. */
+async function statInside(site: Site, file: string): Promise<Stats | null> {
+  try {
+    const real = await realpath(file);
+    if (real !== site.realRoot && !real.startsWith(site.realRoot + path.sep)) return null;
+    return await stat(real);
+  } catch {
+    return null;
+  }
+}
+
+/** The host's rules for a request target (checked by parseRequestPath): base path, folders, clean URLs. */
+export async function resolveRequest(site: Site, rawUrl: string): Promise<Resolution> {
+  const { pathname, search } = parseRequestPath(rawUrl);
+  const { dir, basePath } = site;
+  // Only requests under the base path belong to the site.
+  let sitePath = pathname;
+  if (basePath) {
+    if (pathname === basePath) return { kind: 'redirect', location: locationOf(basePath + '/', search) };
+    if (!pathname.startsWith(basePath + '/')) return { kind: 'not-found' };
+    sitePath = pathname.slice(basePath.length);
+  }
+  const trailingSlash = sitePath.endsWith('/');
+  const parts = sitePath.split('/').filter((s) => s !== '');
+  const target = path.join(dir, ...parts);
+  if (target !== dir && !target.startsWith(dir + path.sep)) throw new HttpError(400, 'path escapes root');
+
+  const isFile = async (file: string) => (await statInside(site, file))?.isFile() === true;
+  const st = await statInside(site, target);
+  if (st?.isDirectory()) {
+    const index = path.join(target, 'index.html');
+    if (trailingSlash) return (await isFile(index)) ? { kind: 'file', file: index } : { kind: 'not-found' };
+    // A folder without index.html beside page.html (export without trailingSlash): serve the page.
+    if (parts.length > 0 && !(await isFile(index)) && (await isFile(target + '.html'))) return { kind: 'file', file: target + '.html' };
+    // Built from the path's non-empty segments: `//evil.example` must never become `Location: //evil.example/`.
+    return { kind: 'redirect', location: locationOf(`${basePath}/${parts.join('/')}/`, search) };
+  }
+  if (st?.isFile()) return trailingSlash ? { kind: 'not-found' } : { kind: 'file', file: target };
+  // Clean URLs: /about -> about.html (Next's export without trailingSlash).
+  if (!trailingSlash && parts.length > 0 && (await isFile(target + '.html'))) return { kind: 'file', file: target + '.html' };
+  return { kind: 'not-found' };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** The file sender: sirv over the root, looking files up per request (the site may be rebuilt while served). */
+function fileSender(dir: string): Handler {
+  return sirv(dir, {
+    dev: true,
+    etag: true,
+    dotfiles: true,
+    extensions: [],
+    setHeaders(res, pathname) {
+      res.setHeader('Content-Type', contentTypeFor(pathname));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', pathname.startsWith('/_next/static/') ? IMMUTABLE : REVALIDATE);
+    },
+  });
+}
+
+/** The compressor: gzip (or brotli, when the client prefers it) for compressible types of GZIP_MIN_BYTES and more. */
+function compressor(enabled: boolean): Handler {
+  if (!enabled) return (_req, _res, next) => next();
+  return compression({ threshold: GZIP_MIN_BYTES }) as Handler;
+}
+
+function sendText(res: ServerResponse, status: number, text: string, head: boolean, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(text + '\n');
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, 'X-Content-Type-Options': 'nosniff', ...headers });
+  res.end(head ? undefined : body);
+}
+
+/** The site's 404.html with status 404, or a plain-text one. */
+async function sendNotFound(site: Site, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const page = path.join(site.dir, '404.html');
+  const st = await statInside(site, page);
+  if (!st?.isFile()) return sendText(res, 404, 'Not Found', req.method === 'HEAD');
+  const body = await readFile(page);
+  res.statusCode = 404;
+  res.setHeader('Content-Type', contentTypeFor(page));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', REVALIDATE);
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** One request: method, path rules, then sirv (through the compressor) for a file. */
+function requestHandler(site: Site, useCompression: boolean): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const send = fileSender(site.dir);
+  const compress = compressor(useCompression);
+  return async (req, res) => {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) return sendText(res, 405, 'Method Not Allowed', false, { Allow: 'GET, HEAD' });
+    const resolved = await resolveRequest(site, req.url ?? '/');
+    if (resolved.kind === 'redirect') return sendText(res, 301, `Moved Permanently: ${resolved.location}`, head, { Location: resolved.location });
+    await new Promise<void>((resolve, reject) => {
+      res.once('close', resolve);
+      res.once('error', reject);
+      compress(req, res, () => {
+        // sirv looks the file up by URL (decodeURI'd): hand it the file's own path. Names the export never has (`?`,
+        // `#`) could not round-trip through a URL: those are not found, as they would not be on a host.
+        const rel = resolved.kind === 'file' ? path.relative(site.dir, resolved.file).split(path.sep).join('/') : null;
+        if (rel === null || /[?#]/.test(rel)) return void sendNotFound(site, req, res).catch(reject);
+        req.url = '/' + encodeURI(rel);
+        send(req, res, () => void sendNotFound(site, req, res).catch(reject));
+      });
+    });
+  };
+}
+
+/** Listen on `host:port`; resolves once listening. */
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const dir = path.resolve(opts.dir ?? 'out');
   const host = opts.host ?? '127.0.0.1';
   const basePath = opts.basePath !== undefined ? normalizeBasePath(opts.basePath) : config().basePath;
-  const useGzip = opts.gzip ?? true;
   const log = opts.log;
 
   const rootStat = await stat(dir).catch(() => null);
-  if (!rootStat?.isDirectory()) {
-    throw new Error(`kbview: ${dir} is not a directory (build the site first: npm run build)`);
-  }
-  const realRoot = await realpath(dir);
-  const gzipCache = new Map<string, CachedGzip>();
-
-  /** Resolve a file inside the root, following symlinks only if they stay inside. */
-  async function statInside(file: string): Promise<Stats | null> {
-    try {
-      const real = await realpath(file);
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return null;
-      return await stat(real);
-    } catch {
-      return null;
-    }
-  }
-
-  async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, st: Stats, status = 200): Promise<number> {
-    const type = contentTypeFor(file);
-    const etag = etagFor(st);
-    res.setHeader('Content-Type', type);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Last-Modified', st.mtime.toUTCString());
-    res.setHeader('ETag', etag);
-    const rel = path.relative(dir, file).split(path.sep).join('/');
-    res.setHeader('Cache-Control', rel.startsWith('_next/static/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate');
-    const compressible = useGzip && isCompressible(type);
-    if (compressible) res.setHeader('Vary', 'Accept-Encoding');
-
-    if (status === 200) {
-      const inm = req.headers['if-none-match'];
-      if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-        res.writeHead(304);
-        res.end();
-        return 0;
-      }
-    }
-
-    if (compressible && st.size >= GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
-      let cached = gzipCache.get(file);
-      if (!cached || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
-        const raw = await readFile(file);
-        const body = await gzipAsync(raw, { level: zlibConstants.Z_DEFAULT_COMPRESSION });
-        cached = { mtimeMs: st.mtimeMs, size: st.size, body };
-        gzipCache.set(file, cached);
-      }
-      res.setHeader('Content-Encoding', 'gzip');
-      res.setHeader('Content-Length', cached.body.length);
-      res.writeHead(status);
-      res.end(req.method === 'HEAD' ? undefined : cached.body);
-      return req.method === 'HEAD' ? 0 : cached.body.length;
-    }
-
-    res.setHeader('Content-Length', st.size);
-    res.writeHead(status);
-    if (req.method === 'HEAD') {
-      res.end();
-      return 0;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(file);
-      stream.on('error', reject);
-      res.on('close', resolve);
-      stream.pipe(res);
-    });
-    return st.size;
-  }
-
-  async function sendNotFound(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    const page = path.join(dir, '404.html');
-    const st = await statInside(page);
-    if (st?.isFile()) return sendFile(req, res, page, st, 404);
-    return sendText(res, 404, 'Not Found', req.method === 'HEAD');
-  }
-
-  function sendText(res: ServerResponse, status: number, text: string, head = false): number {
-    const body = Buffer.from(text + '\n');
-    res.writeHead(status, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': body.length,
-      'X-Content-Type-Options': 'nosniff',
-    });
-    res.end(head ? undefined : body);
-    return head ? 0 : body.length;
-  }
-
-  function redirect(res: ServerResponse, location: string): number {
-    // Only ever a path on this host: one leading slash, never `//host` or `/\\host`.
-    if (!location.startsWith('/') || location.startsWith('//') || location.startsWith('/\\')) throw new HttpError(400, 'redirect would leave the site');
-    res.writeHead(301, { Location: location, 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end(`Moved Permanently: ${location}\n`);
-    return 0;
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return sendText(res, 405, 'Method Not Allowed');
-    }
-    const { pathname, segments, search } = parseRequestPath(req.url ?? '/');
-
-    // Strip the base path: only requests under it belong to the site.
-    let sitePath = pathname;
-    if (basePath) {
-      if (pathname === basePath) return redirect(res, encodePathForLocation(basePath + '/') + search);
-      if (!pathname.startsWith(basePath + '/')) return sendNotFound(req, res);
-      sitePath = pathname.slice(basePath.length);
-    }
-    const siteSegments = basePath ? sitePath.split('/').slice(1) : segments;
-    const trailingSlash = sitePath.endsWith('/');
-    const parts = siteSegments.filter((s) => s !== '');
-    const target = path.join(dir, ...parts);
-    if (target !== dir && !target.startsWith(dir + path.sep)) throw new HttpError(400, 'path escapes root');
-
-    const st = await statInside(target);
-    if (st?.isDirectory()) {
-      const index = path.join(target, 'index.html');
-      const ist = await statInside(index);
-      if (!trailingSlash) {
-        // A folder without index.html beside page.html (export without trailingSlash): serve the page.
-        if (!ist?.isFile() && parts.length > 0) {
-          const hst = await statInside(target + '.html');
-          if (hst?.isFile()) return sendFile(req, res, target + '.html', hst);
-        }
-        // Built from the path's non-empty segments: `//evil.example` must never become `Location: //evil.example/` (another host).
-        return redirect(res, encodePathForLocation(`${basePath}/${parts.join('/')}/`) + search);
-      }
-      if (ist?.isFile()) return sendFile(req, res, index, ist);
-      return sendNotFound(req, res);
-    }
-    if (st?.isFile()) {
-      if (trailingSlash) return sendNotFound(req, res);
-      return sendFile(req, res, target, st);
-    }
-    // Clean URLs: /about -> about.html (Next's export without trailingSlash).
-    if (!trailingSlash && parts.length > 0) {
-      const html = target + '.html';
-      const hst = await statInside(html);
-      if (hst?.isFile()) return sendFile(req, res, html, hst);
-    }
-    return sendNotFound(req, res);
-  }
+  if (!rootStat?.isDirectory()) throw new Error(`kbview: ${dir} is not a directory (build the site first: npm run build)`);
+  const handle = requestHandler({ dir, realRoot: await realpath(dir), basePath }, opts.gzip ?? true);
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
+    // The request as it came (the handler hands sirv the file's own path in req.url), and the bytes sent for it.
+    const { method, url } = req;
+    const written = req.socket.bytesWritten;
     handle(req, res)
       .catch((err: unknown) => {
-        if (res.headersSent) {
-          res.destroy();
-          return 0;
-        }
-        if (err instanceof HttpError) return sendText(res, err.status, `${err.status} ${err.message}`);
+        if (res.headersSent) return void res.destroy();
+        if (err instanceof HttpError) return sendText(res, err.status, `${err.status} ${err.message}`, false);
         console.error('kbview serve: internal error', err);
-        return sendText(res, 500, 'Internal Server Error');
+        sendText(res, 500, 'Internal Server Error', false);
       })
-      .then((bytes) => {
-        if (log) {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          log(`${req.method} ${req.url} ${res.statusCode} ${bytes}B ${ms.toFixed(1)}ms`);
-        }
+      .then(() => {
+        if (!log) return;
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log(printable(`${method} ${url} ${res.statusCode} ${req.socket.bytesWritten - written}B ${ms.toFixed(1)}ms`));
       });
   });
   server.keepAliveTimeout = 5_000;
+  await listen(server, opts.port ?? 0, host);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
   const urlHost = address.family === 'IPv6' || host.includes(':') ? `[${address.address}]` : host;
   const origin = `http://${urlHost}:${address.port}`;
-
   let closing: Promise<void> | undefined;
   return {
     url: `${origin}${basePath}/`,
@@ -382,69 +341,43 @@ interface CliOptions {
   log: boolean;
 }
 
-function usage(): string {
-  return [
-    'usage: tsx scripts/serve.ts [dir=out] [--port 3000] [--host 127.0.0.1]',
-    '                            [--base-path /prefix] [--no-gzip] [--log]',
-    '  --base-path  serve the site under this prefix (default: $KB_BASE_PATH or none)',
-    '  --port 0     picks a free port',
-  ].join('\n');
+const USAGE = [
+  'usage: tsx scripts/serve.ts [dir=out] [--port 3000] [--host 127.0.0.1]',
+  '                            [--base-path /prefix] [--no-gzip] [--log]',
+  '  --base-path  serve the site under this prefix (default: $KB_BASE_PATH or none)',
+  '  --port 0     picks a free port',
+].join('\n');
+
+const CLI_SPEC = {
+  usage: USAGE,
+  options: {
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    'base-path': { type: 'string' },
+    'no-gzip': { type: 'boolean' },
+    log: { type: 'boolean' },
+  },
+  positionals: { max: 1 },
+} as const;
+
+function cliOptions({ values, positionals }: CliResult<(typeof CLI_SPEC)['options']>): CliOptions {
+  return {
+    dir: positionals[0] ?? 'out',
+    port: integerOption(values.port, '--port', USAGE, config().port, 0, 65535),
+    host: values.host ?? '127.0.0.1',
+    ...(values['base-path'] !== undefined ? { basePath: values['base-path'] } : {}),
+    gzip: values['no-gzip'] !== true,
+    log: values.log === true,
+  };
 }
 
+/** The command line as options; throws UsageError (lib/cli/args) naming what is wrong. */
 export function parseCliArgs(argv: string[]): CliOptions {
-  const out: CliOptions = { dir: 'out', port: config().port, host: '127.0.0.1', gzip: true, log: false };
-  let dirSet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value\n${usage()}`);
-      return v;
-    };
-    switch (flag) {
-      case '--port':
-      case '-p': {
-        const v = value();
-        const port = Number(v);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${v}`);
-        out.port = port;
-        break;
-      }
-      case '--host':
-        out.host = value();
-        break;
-      case '--base-path':
-        out.basePath = value();
-        break;
-      case '--no-gzip':
-        out.gzip = false;
-        break;
-      case '--log':
-        out.log = true;
-        break;
-      case '--help':
-      case '-h':
-        console.log(usage());
-        process.exit(0);
-      default:
-        if (flag.startsWith('-')) throw new Error(`unknown option ${flag}\n${usage()}`);
-        if (dirSet) throw new Error(`only one directory can be served\n${usage()}`);
-        out.dir = flag;
-        dirSet = true;
-    }
-  }
-  return out;
+  return cliOptions(parseCommandLine(argv, CLI_SPEC));
 }
 
 async function main(): Promise<void> {
-  let cli: CliOptions;
-  try {
-    cli = parseCliArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
+  const cli = cliArgs(process.argv.slice(2), CLI_SPEC, cliOptions);
   let running: RunningServer;
   try {
     running = await startServer({

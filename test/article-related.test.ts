@@ -12,7 +12,7 @@ import { buildLinkGraph } from '../lib/content/graph';
 import { buildArticleIndexes, MAX_POSTINGS, nearestTo, neighbours, relatedArticles, termsOf } from '../lib/content/related';
 import { copySources, sourceFilePath, sourcePage, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
 import type { Article } from '../lib/markdown/schema';
-import { lookupLinks } from '../components/article/lookup';
+import { lookupLinks } from '../lib/lookup-links';
 import { makeArticle } from './helpers/articles';
 import { loadConfig } from '../lib/config';
 

@@ -142,7 +142,7 @@ test('a change under lib/markdown (or the renderer) starts a new body cache; a c
     const changes: Array<[string, () => void]> = [
       ['an edit under lib/markdown', () => appendFileSync(path.join(project, 'lib', 'markdown', 'render.ts'), '\n// changed\n')],
       ['a new file under lib/markdown', () => writeFileSync(path.join(project, 'lib', 'markdown', 'new-rule.ts'), 'export {};\n')],
-      ['an edit of the body component', () => appendFileSync(path.join(project, 'components', 'article', 'render-hast.tsx'), '\n// changed\n')],
+      ['an edit of the body component', () => appendFileSync(path.join(project, 'components', 'article', 'BodyElements.tsx'), '\n// changed\n')],
     ];
     let previous = first;
     for (const [what, change] of changes) {

@@ -171,7 +171,7 @@ function sourceFiles(): string[] {
     }
   };
   for (const dir of ['lib', 'app', 'components', 'scripts']) walk(path.join(REPO_ROOT, dir));
-  out.push(path.join(REPO_ROOT, 'next.config.ts'));
+  out.push(path.join(REPO_ROOT, 'next.config.js'));
   return out;
 }
 

@@ -19,7 +19,7 @@ import { filesUnder } from './helpers/files';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.join(REPO_ROOT, '.cache', 'test-atomic', String(process.pid));
 const OUT = path.join(ROOT, 'out');
-const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.ts', 'tsconfig.json', 'package.json', 'postcss.config.mjs'];
+const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.js', 'tsconfig.json', 'package.json', 'package-lock.json', 'postcss.config.mjs'];
 
 /** Every file of out/ with a hash of its bytes. */
 function snapshot(dir: string): string[] {

@@ -115,3 +115,20 @@ test("the hostile body text is the page body's text, escaped", () => {
   }
   assert.ok(page.body.includes('&lt;script&gt;alert(&#x27;kbx-body&#x27;)&lt;/script&gt;'), 'the script tag is escaped in the HTML');
 });
+
+test('the keywords index: each section (types, common, all) is a region named by its heading', async () => {
+  const { KeywordsIndex } = await import('../components/browse/IndexViews');
+  const { buildBrowseIndex } = await import('../lib/content/browse-index');
+  const { summarize } = await import('../lib/content/graph');
+  const { makeArticle } = await import('./helpers/articles');
+  const articles = Array.from({ length: 12 }, (_, i) => makeArticle(990001 + i, { keywords: ['kbbug', 'kbprint', `kbrare${i}`] }));
+  const html = renderToString(<KeywordsIndex index={buildBrowseIndex(articles, articles.map(summarize))} />);
+  for (const [id, title] of [
+    ['kw-types', 'Article types'],
+    ['kw-common', 'Common keywords'],
+    ['kw-all', 'All keywords'],
+  ]) {
+    assert.match(html, new RegExp(`<section class="mt-6" aria-labelledby="${id}"><h2 id="${id}" class="text-lg font-semibold">${title}</h2>`), id);
+  }
+  assert.equal(html.match(/<section /g)?.length, 3);
+});

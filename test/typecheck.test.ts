@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-// The Next build skips type checking (next.config.ts), so it happens here.
+// The Next build skips type checking (next.config.js), so it happens here.
 test('the whole project type-checks (tsc --noEmit, strict)', () => {
   const tsc = require.resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', '.'], { encoding: 'utf8' });

@@ -2,7 +2,7 @@
  * The worker pool (lib/worker-pool.ts): a job over the per-file limit gets
  * its worker stopped and is reported while the others finish; a worker that
  * throws or exits ends the run with an error naming the job it held, instead
- * of a hang.
+ * of a hang, or (with `onCrash`) fails that job alone and the run goes on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { loadConfig } from '../lib/config';
 
 const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
 
-function run(jobs: Array<number | string>, timeoutMs = 60_000, workers = 2) {
+function run(jobs: Array<number | string>, timeoutMs = 60_000, workers = 2, onCrash?: (job: number | string, reason: string) => string) {
   const results: string[] = [];
   const promise = runInWorkers<number | string, string | number>({
     module: MODULE,
@@ -21,6 +21,7 @@ function run(jobs: Array<number | string>, timeoutMs = 60_000, workers = 2) {
     chunk: 3,
     label: (job) => `file-${job}`,
     onTimeout: (job) => `timeout ${job}`,
+    onCrash,
     timeoutMs,
     onResults: (batch) => {
       for (const r of batch) results.push(String(r));
@@ -54,6 +55,21 @@ test('a worker that throws or exits ends the run with an error naming the job it
       return true;
     });
   }
+});
+
+test('with onCrash, a worker that calls process.exit (or throws) mid-job fails that job with a message naming it; the pool goes on', async () => {
+  const crashes: string[] = [];
+  // One worker, chunks of 3: the crash is in the middle of the second chunk, jobs before and after it in that chunk
+  // and the later chunks must still be answered, by a new worker.
+  const { results, promise } = run([1, 2, 3, 4, 'exit', 6, 7, 'throw', 9], 60_000, 1, (job, reason) => {
+    crashes.push(reason);
+    return `crashed ${job}`;
+  });
+  await promise;
+  assert.deepEqual([...results].sort(), ['2', '4', '6', '8', '12', '14', '18', 'crashed exit', 'crashed throw'].sort());
+  assert.equal(crashes.length, 2);
+  assert.match(crashes[0]!, /crashed while processing file-exit: the worker exited \(code 3\)/);
+  assert.match(crashes[1]!, /crashed while processing file-throw: bad job/);
 });
 
 test('KB_FILE_TIMEOUT sets the per-file limit (seconds), 30 s by default', () => {

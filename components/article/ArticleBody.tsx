@@ -1,5 +1,5 @@
 import type { Root } from 'hast';
-import { renderHast } from './render-hast';
+import { renderHast } from './BodyElements';
 
 /**
  * The article body: sanitized hast rendered as React elements. Static content:

@@ -4,7 +4,7 @@ import { Static } from '@/components/ui/Static';
 import { formatCount } from '@/lib/site';
 import { ArticleLinkList } from './ArticleLinkList';
 import { ArticlePager } from './ArticlePager';
-import { lookupLinks } from './lookup';
+import { lookupLinks } from '@/lib/lookup-links';
 
 /**
  * The page at the permalink of an article that other articles cite but the

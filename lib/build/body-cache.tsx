@@ -29,7 +29,7 @@ const CODE = [
   'lib/file-pages.ts',
   'lib/file-slug.ts',
   'components/article/ArticleBody.tsx',
-  'components/article/render-hast.tsx',
+  'components/article/BodyElements.tsx',
   'package-lock.json',
 ];
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../content/corpus';
+import { addArchiveDiagnostics, loadCorpus, publishedFiles } from '../content/corpus';
 import { copySources, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
@@ -21,6 +21,7 @@ import { prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../next-internals';
 import { startPhases, timed, type PhaseCollector } from './phases';
+import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
 
 export interface BuildOptions {
   contentDir: string;
@@ -41,10 +42,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
   addArchiveDiagnostics(corpus);
-  const shown = corpus.diagnostics.slice(0, 200);
-  for (const d of shown) console.error(printable(`${path.join(contentDir, d.file)}${d.line ? `:${d.line}` : ''}: ${d.severity}: ${d.message} [${d.kind}]`));
-  if (corpus.diagnostics.length > shown.length) console.error(`… and ${corpus.diagnostics.length - shown.length} more diagnostics (run kb check for all)`);
-  console.log(summaryOf(corpus));
+  printDiagnostics(corpus.diagnostics, { base: contentDir, limit: 200, rest: 'kb check' });
+  console.log(summaryLine(corpus.stats));
   for (const line of await timed('files and data', () => prepareLinkData(corpus))) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
@@ -68,11 +67,6 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     }
   }
   return 0;
-}
-
-function summaryOf(corpus: Corpus): string {
-  const s = corpus.stats;
-  return `kbview: ${s.files} files read, ${s.articles} articles to render, ${s.withWarnings} with warnings, ${s.withErrors} with errors, ${s.skipped} skipped`;
 }
 
 /**
@@ -115,7 +109,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     return 0;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    console.error(printable(`kbview: error: ${error instanceof Error ? error.message : String(error)}`));
+    console.error(errorLine(error instanceof Error ? error.message : String(error)));
     console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     return 1;
   } finally {
@@ -186,7 +180,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
+  // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
   const exportDir = path.relative(process.cwd(), siteDir);
   const code = await timed('next build', () =>
     run(
@@ -210,13 +204,12 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
   // the article pages written next get theirs as they are written.
   const csp = timed('csp', () => applyCspToDir(siteDir));
-  for (const script of csp.unknownScripts.slice(0, 20))
-    console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
+  for (const script of csp.unknownScripts.slice(0, 20)) console.error(errorLine(`inline script blocked by the Content-Security-Policy: ${script}`));
   console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
   const corpus = await timed('metadata', () => loadCorpus(contentDir));
-  const summary = summaryOf(corpus);
+  const summary = summaryLine(corpus.stats);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
@@ -225,8 +218,7 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
     const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') }));
     failed = pages.failed;
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
-    for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
-    if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
+    printDiagnostics(pages.diagnostics, { base: contentDir, limit: 200 });
     console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
     console.log(await timed('file pages', () => writeFilePages(corpus, siteDir))); // /files/<slug>/ from one render (lib/file-page-template.ts)
   }
@@ -235,7 +227,8 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
     console.log(
       `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
     );
-    for (const f of copied.failed) console.error(printable(`${path.join(contentDir, f.source)}: error: source page not written: ${f.message} [source-page]`));
+    for (const f of copied.failed)
+      console.error(formatDiagnostic({ file: f.source, severity: 'error', kind: 'source-page', message: `source page not written: ${f.message}` }, contentDir));
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
@@ -247,12 +240,6 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   const files = countFiles(siteDir);
   phases.finish();
   return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** The steps running now (stopped when the build is interrupted). */

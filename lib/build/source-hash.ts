@@ -9,14 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Each file, and every file under each folder (in name order), of `paths` (relative to the repository); missing ones are skipped. */
+/**
+ * Each file, and every file under each folder (in name order), of `paths` (relative to the repository). A path that
+ * does not exist is an error naming it: skipping it would let a renamed source folder silently drop out of the hash,
+ * and the cache built on it would never be invalidated by that code again.
+ */
 export function hashSources(hash: Hash, paths: readonly string[]): Hash {
   const add = (rel: string): void => {
     let stat;
     try {
       stat = statSync(path.join(REPO_ROOT, rel));
-    } catch {
-      return;
+    } catch (error) {
+      throw new Error(`hashSources: cannot read ${rel} (under ${REPO_ROOT}): ${(error as Error).message}`, { cause: error });
     }
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path.join(REPO_ROOT, rel)).sort()) add(`${rel}/${entry}`);

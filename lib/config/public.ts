@@ -1,5 +1,5 @@
 /**
- * The one setting client code sees: the base path, as next.config.ts hands it
+ * The one setting client code sees: the base path, as next.config.js hands it
  * to Next (`env: { KB_BASE_PATH }`), which inlines `process.env.KB_BASE_PATH`
  * into server and client bundles at build time. Outside Next (the page
  * writer's workers, tsx scripts), the value is the one `configEnv` gives to

@@ -216,6 +216,11 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
       source, mtimeMs, size, article: null, text: '',
       diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
     }),
+    // A worker that dies on a file (out of memory, a crash in native code) costs that file only; not cached either.
+    onCrash: ([source, mtimeMs, size], reason) => ({
+      source, mtimeMs, size, article: null, text: '',
+      diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `${reason}; the file was skipped`, file: source }],
+    }),
     onResults: (batch) => {
       for (const file of batch) out.push(file);
       progress(out.length);

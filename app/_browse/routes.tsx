@@ -15,8 +15,8 @@ import { notFound } from 'next/navigation';
 import { getBrowse, laterPages, listingsOf, pageCount, parsePageParam, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
 import { formatCount } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
-import { KeywordsIndex, NumbersIndex, ProductsIndex, RareKeywordsView, YearsIndex, rareUse } from './indexes';
-import { ListingView, listingMetadata } from './listing';
+import { KeywordsIndex, NumbersIndex, ProductsIndex, RareKeywordsView, YearsIndex, rareUse } from '@/components/browse/IndexViews';
+import { ListingView, listingMetadata } from '@/components/browse/ListingView';
 
 type Props = { params: Promise<{ path?: string[] }> };
 

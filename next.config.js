@@ -1,14 +1,21 @@
+// @ts-check
 import { availableParallelism } from 'node:os';
-import type { NextConfig } from 'next';
-import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from 'next/constants';
-import { loadConfig } from './lib/config';
-import { assertKbRunner } from './lib/config/runner';
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from 'next/constants.js';
+import { tsImport } from 'tsx/esm/api';
 
-// Every KB_* setting, validated (lib/config); the loader reads the same configuration.
+// Every KB_* setting, validated (lib/config); the loader reads the same configuration. Next loads this file as
+// plain ESM, so lib/config (TypeScript) comes through tsx's scoped loader: nothing else in Next's process is
+// transformed by it.
+/** @type {typeof import('./lib/config/index')} */
+const { loadConfig } = await tsImport('./lib/config/index.ts', import.meta.url);
+/** @type {typeof import('./lib/config/runner')} */
+const { assertKbRunner } = await tsImport('./lib/config/runner.ts', import.meta.url);
+
 const kb = loadConfig();
 const basePath = kb.basePath;
 
-const nextConfig: NextConfig = {
+/** @type {import('next').NextConfig} */
+const nextConfig = {
   output: 'export',
   // Tests run a dev server with its own build folder (under .cache/, outside the type check's view).
   // `kb build` has the export written into its staging directory (KB_EXPORT_DIR, lib/build/build.ts):
@@ -61,8 +68,11 @@ const nextConfig: NextConfig = {
  * worker for each route it serves first: a worker thread starts in a fraction
  * of the second a child process takes (1.5 s → see BENCHMARKS.md, dev).
  * Builds keep Next's child processes.
+ *
+ * @param {string} phase
+ * @returns {import('next').NextConfig}
  */
-export default function config(phase: string): NextConfig {
+export default function config(phase) {
   assertKbRunner(kb, phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
   if (phase !== PHASE_DEVELOPMENT_SERVER) return nextConfig;
   return { ...nextConfig, experimental: { ...nextConfig.experimental, workerThreads: true } };

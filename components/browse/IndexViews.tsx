@@ -19,7 +19,7 @@ import { ARTICLE_TYPE_KEYWORDS, explainKeyword } from '@/lib/keywords';
 import { displayTitle, formatCount, href } from '@/lib/site';
 import { Static } from '@/components/ui/Static';
 import { Breadcrumbs } from './Breadcrumbs';
-import { KIND_LABELS } from './listing';
+import { KIND_LABELS } from './ListingView';
 import { Pager } from './Pager';
 
 function IndexHeader({ kind, title, children }: { kind: ListingKind | null; title: string; children?: ReactNode }) {
@@ -39,6 +39,18 @@ function IndexHeader({ kind, title, children }: { kind: ListingKind | null; titl
 }
 
 /** Listings as `name … count` rows, in columns on wide screens. */
+/** A titled section of an index page: its heading names it for assistive technology. */
+function IndexSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="mt-6" aria-labelledby={id}>
+      <h2 id={id} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
 export function CountList({ listings, mono = false, label }: { listings: readonly Listing[]; mono?: boolean; label?: string }) {
   return (
     <ul className={mono ? 'kb-counts kb-counts-mono' : 'kb-counts'} aria-label={label}>
@@ -139,25 +151,16 @@ export function KeywordsIndex({ index }: { index: BrowseIndex }) {
         </p>
       </IndexHeader>
       {types.length > 0 ? (
-        <section className="mt-6" aria-labelledby="kw-types">
-          <h2 id="kw-types" className="text-lg font-semibold">
-            Article types
-          </h2>
+        <IndexSection id="kw-types" title="Article types">
           <KeywordTable listings={types} />
-        </section>
+        </IndexSection>
       ) : null}
       {common.length > 0 ? (
-        <section className="mt-6" aria-labelledby="kw-common">
-          <h2 id="kw-common" className="text-lg font-semibold">
-            Common keywords
-          </h2>
+        <IndexSection id="kw-common" title="Common keywords">
           <KeywordTable listings={common} />
-        </section>
+        </IndexSection>
       ) : null}
-      <section className="mt-6" aria-labelledby="kw-all">
-        <h2 id="kw-all" className="text-lg font-semibold">
-          All keywords
-        </h2>
+      <IndexSection id="kw-all" title="All keywords">
         <p className="mt-1 text-sm text-muted">
           {`${formatCount(index.keywords.length)} ${index.keywords.length === 1 ? 'keyword' : 'keywords'} used by at least ${index.minKeywordArticles} articles, alphabetically. `}
           {rare > 0 ? (
@@ -166,7 +169,7 @@ export function KeywordsIndex({ index }: { index: BrowseIndex }) {
           {rare > 0 ? '.' : null}
         </p>
         <CountList listings={index.keywords} mono label="All keywords" />
-      </section>
+      </IndexSection>
     </Static>
   );
 }
