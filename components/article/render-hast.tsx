@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import type { ComponentProps } from 'react';
 import type { Root } from 'hast';
 import { toJsxRuntime, type Components } from 'hast-util-to-jsx-runtime';
