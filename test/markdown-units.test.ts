@@ -290,7 +290,9 @@ test('parseFileTable reads sizes with units, labels and Version columns', () => 
   ]);
   assert.ok(table);
   assert.deepEqual(table.columns, ['', 'Date', 'Time', 'Version', 'Size', 'File name', 'Platform']);
-  assert.deepEqual(table.rows, [
+  // `extra` is a null-prototype object (its keys are the table's own column names): compared as JSON.
+  assert.equal(Object.getPrototypeOf(table.rows[0]!.extra), null);
+  assert.deepEqual(JSON.parse(JSON.stringify(table.rows)), [
     { date: '1999-02-02', time: null, size: 139264, name: 'Msorcl32.dll', version: '02.573.3802', extra: { label: 'MDAC 2.0' } },
     { date: '1998-09-15', time: '20:26', size: 20480, name: 'C1xx.dll', version: '786', platform: '(x86)' },
     { date: '1998-09-15', time: '20:26', size: 144896, name: 'C2.dll', version: '12.00.8257.0', platform: 'x86' },

@@ -13,7 +13,7 @@ import { parseFooter, type Footer } from './footer';
 import { toBlocks, type Block } from './blocks';
 import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
 import { kbUrlNumbers } from './links';
-import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, trimDashes, unique } from './text';
+import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, stripUnshowable, trimDashes, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */
@@ -129,6 +129,16 @@ export function parseArticle(input: string, source: string): ParseResult {
   const { sections, blocks: named } = nameSections(blocks);
   article.sections = sections;
   for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);
+
+  const unshowable = cleanMetadata(article);
+  if (unshowable > 0) {
+    diag(
+      'warning',
+      'control-characters',
+      `${unshowable} control, bidirectional-override or unpaired surrogate character${unshowable === 1 ? '' : 's'} removed from the title, product, keywords, file names or other metadata`,
+      lines[0]?.line ?? doc.headingLine ?? 1,
+    );
+  }
 
   const checked = articleSchema.safeParse(article);
   if (!checked.success) {
@@ -330,6 +340,61 @@ export function readMetadata(header: Header, footer: Footer | null, lines: reado
     solutionType: list('solution types', footer?.solutionType),
     queryWords: list('query words', footer?.queryWords),
   };
+}
+
+/**
+ * Removes `UNSHOWABLE` characters (./text.ts) from every text of the
+ * article's metadata, in place; a list item or a file-table column left
+ * empty is dropped, a title left empty is the id. Returns how many were removed.
+ */
+export function cleanMetadata(article: Article): number {
+  let removed = 0;
+  const clean = (value: string): string => {
+    const out = stripUnshowable(value);
+    removed += out.removed;
+    return out.text;
+  };
+  const cleanOrNull = (value: string | null | undefined) => (value == null ? value : clean(value));
+  const cleanList = (list: string[]): string[] => {
+    const out: string[] = [];
+    for (const item of list) {
+      const text = clean(item);
+      if (text !== '') out.push(text);
+    }
+    return out;
+  };
+  article.title = clean(article.title) || article.id;
+  article.product = cleanOrNull(article.product) || null;
+  article.versionsRaw = clean(article.versionsRaw);
+  for (const v of article.versions) {
+    v.version = clean(v.version);
+    v.platform = cleanOrNull(v.platform) ?? null;
+  }
+  article.operatingSystems = cleanList(article.operatingSystems);
+  article.keywords = cleanList(article.keywords);
+  article.technology = cleanList(article.technology);
+  article.hardware = cleanList(article.hardware);
+  article.issueType = cleanList(article.issueType);
+  article.solutionType = cleanList(article.solutionType);
+  article.queryWords = cleanList(article.queryWords);
+  article.appliesTo = cleanList(article.appliesTo);
+  for (const section of article.sections) section.title = clean(section.title);
+  for (const ref of article.referenceTitles) ref.title = clean(ref.title);
+  for (const row of article.fileAttributes) {
+    row.name = clean(row.name);
+    row.date = clean(row.date);
+    if (row.version != null) row.version = clean(row.version);
+    if (row.platform != null) row.platform = clean(row.platform);
+    if (row.extra) {
+      const extra = Object.create(null) as Record<string, string>;
+      for (const [key, value] of Object.entries(row.extra)) {
+        const k = clean(key);
+        if (k !== '') extra[k] = clean(value);
+      }
+      row.extra = extra;
+    }
+  }
+  return removed;
 }
 
 /** Sections from the headings, each with a unique anchor id. */
