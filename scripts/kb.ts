@@ -3,7 +3,8 @@
  *
  *   kb parse <file-or-dir>...   one JSON article per line (JSONL) on stdout, sorted by number;
  *                               diagnostics on stderr as `path:line: level: message [kind]` (lib/cli/print.ts)
- *   kb check [dir]              diagnostics and a summary; exit 1 on any error or skipped file
+ *   kb check [dir]              parse and render every article (as kb build does); diagnostics and a
+ *                               summary; exit 1 on any error or skipped file
  *   kb build                    parse (cached), then export the site with Next.js into out/
  */
 import { statSync } from 'node:fs';
@@ -13,8 +14,10 @@ import { parseFile } from '../lib/content/parse-file';
 import type { Article } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
 import { buildSite, prepareSite } from '../lib/build/build';
+import { bodyCacheFor, hasCachedBody } from '../lib/build/body-cache';
 import { cliArgs } from '../lib/cli/args';
 import { formatDiagnostic, kindCounts, printDiagnostics, summaryLine } from '../lib/cli/print';
+import { config } from '../lib/config';
 
 const USAGE = `usage: kb <command> [--help]
   parse [--no-cache] <file-or-dir>...
@@ -72,8 +75,15 @@ function write(text: string): Promise<void> {
 }
 
 async function checkCommand(dir: string | undefined): Promise<number> {
-  const root = dir ?? resolveContentDir();
-  const corpus = await loadCorpus(root, { onProgress: progressReporter('check') });
+  const root = path.resolve(dir ?? resolveContentDir());
+  // Every body is rendered as the page writer renders it (lib/build/body-cache.tsx, into the build's body cache):
+  // a body that fails to render is an error here too. Parses cached without a rendered body are done again.
+  const bodies = bodyCacheFor(root, config().cacheDir, config().basePath);
+  const corpus = await loadCorpus(root, {
+    onProgress: progressReporter('check'),
+    bodyHook: { module: new URL('../lib/build/body-cache.tsx', import.meta.url).href, data: bodies },
+    rehook: (source, mtimeMs, size) => !hasCachedBody(bodies, source, mtimeMs, size),
+  });
   addArchiveDiagnostics(corpus);
   printDiagnostics(corpus.diagnostics, { base: root, write: console.log });
   for (const line of kindCounts(corpus.diagnostics)) console.log(line);

@@ -115,6 +115,10 @@ test('KB_TEST_WORKER_FAULT and PORT', () => {
   assert.deepEqual(load({ KB_TEST_WORKER_FAULT: 'crash:Q990001.md' }).testWorkerFault, { kind: 'crash', job: 'Q990001.md' });
   assert.deepEqual(load({ KB_TEST_WORKER_FAULT: 'hang:a:b' }).testWorkerFault, { kind: 'hang', job: 'a:b' });
   assert.match(errorOf({ KB_TEST_WORKER_FAULT: 'boom:x' }), /KB_TEST_WORKER_FAULT must be crash:<job> or hang:<job>; got "boom:x"/);
+  assert.equal(load({}).testArticleFault, null);
+  assert.deepEqual(load({ KB_TEST_ARTICLE_FAULT: 'listing:a/Q1.md' }).testArticleFault, { step: 'listing', source: 'a/Q1.md' });
+  assert.deepEqual(load({ KB_TEST_ARTICLE_FAULT: 'render:Q1.md' }).testArticleFault, { step: 'render', source: 'Q1.md' });
+  assert.match(errorOf({ KB_TEST_ARTICLE_FAULT: 'Q1.md' }), /KB_TEST_ARTICLE_FAULT must be listing:<source> or render:<source>; got "Q1.md"/);
   assert.equal(load({ PORT: '0' }).port, 0);
   assert.equal(load({ PORT: '8080' }).port, 8080);
   for (const bad of ['-1', '65536', '80.5', 'http']) assert.match(errorOf({ PORT: bad }), /PORT must be a port number from 0 to 65535/, bad);
@@ -144,6 +148,7 @@ test('configEnv: a child process reading it gets the same configuration; other v
       KB_NEXT_DIST_DIR: '.cache/n',
       KB_EXPORT_DIR: 'out.new',
       KB_TEST_WORKER_FAULT: 'hang:Q1.md',
+      KB_TEST_ARTICLE_FAULT: 'listing:Q1.md',
       PORT: '0',
     }),
   ];

@@ -16,6 +16,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addArchiveDiagnostics, loadCorpus, type Corpus } from '../lib/content/corpus';
+import { buildLinkGraph } from '../lib/content/graph';
 import { parseFile } from '../lib/content/parse-file';
 import { scanContent, scanContentAsync } from '../lib/content/scan';
 import { parseArticle, renderBody } from '../lib/markdown/index';
@@ -128,6 +129,47 @@ test('every article that can be rendered is, and nothing else', () => {
   // Every permalink is the canonical one, whatever the front matter says.
   for (const a of corpus.articles) assert.equal(a.permalink, `/kb/${String(a.number).padStart(6, '0').slice(0, 3)}/${a.id}/`);
   assert.equal(new Set(corpus.articles.map((a) => a.permalink)).size, corpus.articles.length, 'two articles share a page');
+});
+
+test('round three: property names, control and bidi characters, alias bombs, URL-only citations, odd numbers', () => {
+  const get = (id: string) => corpus.articles.find((a) => a.id === id)!;
+  // A file-table column named `__proto__` keeps its values (an own key), file names and sections named like
+  // object properties are files and sections like any other.
+  const props = get('Q990980');
+  const row = props.fileAttributes.find((r) => r.name === '__proto__')!;
+  assert.ok(row.extra && Object.hasOwn(row.extra, '__proto__'), JSON.stringify(props.fileAttributes));
+  assert.equal(row.extra['__proto__'], 'x86');
+  assert.deepEqual(Object.keys(row.extra), ['__proto__', 'constructor']);
+  assert.deepEqual(
+    props.sections.map((x) => x.id),
+    ['symptoms', 'proto', 'constructor'],
+  );
+  assert.equal(props.product, 'hasOwnProperty');
+  // No control, bidi-override or unpaired surrogate character in any metadata, however it was written.
+  const bidi = get('Q990981');
+  const unshowable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  for (const a of corpus.articles) {
+    const { source: _source, ...metadata } = a;
+    assert.doesNotMatch(JSON.stringify(metadata).replace(/\\u00[01][0-9a-f]/g, '\u0001'), unshowable, a.id);
+  }
+  assert.equal(bidi.title, 'Bidi gnp.exe and control [31m characters evil');
+  assert.equal(bidi.product, 'Microsoft Windows');
+  assert.deepEqual(bidi.keywords, ['kbhostile', 'kbevil']);
+  assert.deepEqual(
+    bidi.fileAttributes.map((r) => r.name),
+    ['gnp.exe'],
+  );
+  // The alias bomb is refused by the YAML reader (an error), the title comes from the heading.
+  assert.equal(get('Q990982').title, 'A YAML Alias Bomb and a Function Tag in the Front Matter');
+  // Numbers cited only by old KB URLs are citations: they get not-in-archive pages, with their backlink.
+  assert.deepEqual(get('Q990983').references, ['Q990989', 'Q990988']);
+  const graph = buildLinkGraph(corpus.articles);
+  assert.deepEqual(
+    graph.missingById.get('Q990989')?.citedBy.map((x) => x.id),
+    ['Q990983'],
+  );
+  // Digits other than ASCII, Q0, Q00000 and seven digits are no article numbers; leading zeros are.
+  assert.deepEqual(get('Q990984').references, ['Q50552', 'Q244717']);
 });
 
 test('the summary counts add up: files = rendered + skipped', () => {

@@ -165,6 +165,35 @@ test('linkify links article numbers to their permalinks', () => {
   ]);
 });
 
+test('old KB URLs count as citations, as `Q…` numbers do: every number the body links to is a reference', () => {
+  const text = SEED.replace(
+    'unavailable.\n',
+    'unavailable. See http://support.microsoft.com/kb/123456, http://support.microsoft.com/support/kb/articles/q234/5/67.asp and\n\thttp://support.microsoft.com/default.aspx?scid=kb;EN-US;Q345678. Also Q244717 itself, http://support.microsoft.com/kb/244717 and http://example.org/kb/111111.\n',
+  );
+  const { article, body } = parseArticle(text, 'Q244717.md');
+  assert.ok(article);
+  for (const id of ['Q123456', 'Q234567', 'Q345678']) assert.ok(article.references.includes(id), `${id} in ${article.references.join(' ')}`);
+  assert.ok(!article.references.includes('Q244717'), 'its own number is no citation');
+  assert.ok(!article.references.includes('Q111111'), 'a URL of another site is no KB link');
+  // Every link to an article page in the rendered body is a reference (so it has a page and a backlink).
+  const linked = new Set<string>();
+  const stack: Array<Root | RootContent> = [renderBody(body)];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'element' && typeof node.properties?.['href'] === 'string') {
+      const m = /^\/kb\/\d{3}\/(Q\d+)\/$/.exec(node.properties['href']);
+      if (m) linked.add(m[1]!);
+    }
+    if ('children' in node) for (const child of node.children) stack.push(child);
+  }
+  linked.delete('Q244717');
+  assert.deepEqual(
+    [...linked].filter((id) => !article.references.includes(id)),
+    [],
+  );
+  assert.ok(linked.has('Q345678'));
+});
+
 test('blocks: section headings and sub-headings', () => {
   assert.deepEqual(blocks('SYMPTOMS\n========\n\nText.'), [
     { type: 'heading', level: 2, text: 'SYMPTOMS', line: 1 },
@@ -264,7 +293,9 @@ test('parseFileTable reads sizes with units, labels and Version columns', () => 
   ]);
   assert.ok(table);
   assert.deepEqual(table.columns, ['', 'Date', 'Time', 'Version', 'Size', 'File name', 'Platform']);
-  assert.deepEqual(table.rows, [
+  // `extra` is a null-prototype object (its keys are the table's own column names): compared as JSON.
+  assert.equal(Object.getPrototypeOf(table.rows[0]!.extra), null);
+  assert.deepEqual(JSON.parse(JSON.stringify(table.rows)), [
     { date: '1999-02-02', time: null, size: 139264, name: 'Msorcl32.dll', version: '02.573.3802', extra: { label: 'MDAC 2.0' } },
     { date: '1998-09-15', time: '20:26', size: 20480, name: 'C1xx.dll', version: '786', platform: '(x86)' },
     { date: '1998-09-15', time: '20:26', size: 144896, name: 'C2.dll', version: '12.00.8257.0', platform: 'x86' },

@@ -132,3 +132,41 @@ test('the keywords index: each section (types, common, all) is a region named by
   }
   assert.equal(html.match(/<section /g)?.length, 3);
 });
+
+test('a not-in-archive page lists at most MISSING_CITERS_SHOWN citing articles and MISSING_TITLES_SHOWN titles, and counts the rest', async () => {
+  const { MissingArticleContent, MISSING_CITERS_SHOWN, MISSING_TITLES_SHOWN } = await import('../components/article/MissingArticleView');
+  const citers = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `Q${100000 + i}`,
+      number: 100000 + i,
+      title: `Citing ${i}`,
+      permalink: `/kb/100/Q${100000 + i}/`,
+      product: null,
+      lastModified: null,
+    }));
+  const page = (citing: number, titles: number) =>
+    renderToString(
+      <MissingArticleContent
+        missing={{
+          id: 'Q999999',
+          number: 999999,
+          permalink: '/kb/999/Q999999/',
+          citedTitles: Array.from({ length: titles }, (_, i) => `Title ${i}`),
+          citedBy: citers(citing),
+        }}
+        previous={null}
+        next={null}
+      />,
+    );
+  const many = page(10_000, 500);
+  assert.equal(many.match(/href="\/kb\/100\/Q1\d{5}\/"/g)?.length, MISSING_CITERS_SHOWN);
+  assert.equal(many.match(/<li>Title \d+<\/li>/g)?.length, MISSING_TITLES_SHOWN);
+  assert.match(many, /10,000 articles refer to it/);
+  assert.match(many, /…and 9,000 more articles; <a href="\/search\/\?q=Q999999">search for Q999999<\/a>/);
+  assert.match(many, /…and 450 more titles\./);
+  assert.ok(many.length < 300_000, `${many.length} bytes`);
+  // Under the limits: everything, and no "more".
+  const few = page(3, 2);
+  assert.equal(few.match(/href="\/kb\/100\/Q1\d{5}\/"/g)?.length, 3);
+  assert.doesNotMatch(few, /more (articles|titles)/);
+});

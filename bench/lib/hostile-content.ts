@@ -319,6 +319,12 @@ export const RENDERED = [
   'Q990969',
   'Q990970',
   'Q990971',
+  // Round three (test/fixtures/hostile).
+  'Q990980',
+  'Q990981',
+  'Q990982',
+  'Q990983',
+  'Q990984',
 ];
 
 /** Never rendered: the files behind them are skipped, or outside the content directory. */
@@ -406,6 +412,9 @@ export const EXPECTED_REPORTS: ExpectedReport[] = [
   { file: 'Q990970.md', kind: 'list-limit', severity: 'warning', line: 15 },
   { file: 'aaa/Q0990967.md', kind: 'duplicate-id', severity: 'error' },
   { file: 'kb/990/Q990967/README.md', kind: 'duplicate-id', severity: 'error' },
+  // Round three (test/fixtures/hostile).
+  { file: 'Q990981.md', kind: 'control-characters', severity: 'warning', line: 10 },
+  { file: 'Q990982.md', kind: 'invalid-front-matter', severity: 'error', line: 1 },
   { file: 'Q990950.md', kind: 'unreadable', severity: 'error', unlessRoot: true },
   { file: 'locked', kind: 'unreadable', severity: 'error', unlessRoot: true },
 ];

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import type { Root } from 'hast';
 import { renderHast } from './BodyElements';
 

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import type { ComponentProps } from 'react';
 import type { Root } from 'hast';
 import { toJsxRuntime, type Components } from 'hast-util-to-jsx-runtime';
@@ -57,5 +58,6 @@ const components: Partial<Components> = {
 
 /** Renders an already-sanitized hast tree as React elements. */
 export function renderHast(tree: Root) {
-  return toJsxRuntime(tree, { Fragment, jsx, jsxs, components });
+  // `align` stays an attribute (styled by `td[align='right']` in app/globals.css): no `style` attribute on any page.
+  return toJsxRuntime(tree, { Fragment, jsx, jsxs, components, tableCellAlignToStyle: false });
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ArticleSummary, MissingArticle } from '@/lib/content/graph';
 import { Static } from '@/components/ui/Static';
-import { formatCount } from '@/lib/site';
+import { formatCount, href } from '@/lib/site';
 import { ArticleLinkList } from './ArticleLinkList';
 import { ArticlePager } from './ArticlePager';
 import { lookupLinks } from '@/lib/lookup-links';
@@ -16,6 +16,14 @@ export function MissingArticleView({ missing, previous, next }: { missing: Missi
   return <MissingArticleFrame content={<MissingArticleContent missing={missing} previous={previous} next={next} />} />;
 }
 
+/**
+ * A not-in-archive page lists at most this many citing articles and cited titles (the archive's most: a few
+ * hundred articles, a handful of titles), so that thousands of files citing one number cannot make one huge page;
+ * the rest is counted, and the search finds every article naming the number.
+ */
+export const MISSING_CITERS_SHOWN = 1000;
+export const MISSING_TITLES_SHOWN = 50;
+
 /** The page's frame, free of article data (see ArticleFrame): one static island. */
 export function MissingArticleFrame({ content }: { content: ReactNode }) {
   return (
@@ -26,8 +34,10 @@ export function MissingArticleFrame({ content }: { content: ReactNode }) {
 }
 
 export function MissingArticleContent({ missing, previous, next }: { missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null }) {
-  const titles = [...new Set(missing.citedTitles.map((title) => title.trim()).filter(Boolean))];
+  const allTitles = [...new Set(missing.citedTitles.map((title) => title.trim()).filter(Boolean))];
+  const titles = allTitles.slice(0, MISSING_TITLES_SHOWN);
   const count = missing.citedBy.length;
+  const more = (n: number, what: string) => `…and ${formatCount(n)} more ${what}; `;
   return (
     <>
       <header className="mb-5">
@@ -44,6 +54,7 @@ export function MissingArticleContent({ missing, previous, next }: { missing: Mi
                 <li key={title}>{title}</li>
               ))}
             </ul>
+            {allTitles.length > titles.length ? <p>{`…and ${formatCount(allTitles.length - titles.length)} more titles.`}</p> : null}
           </>
         ) : null}
         <h2>Look it up elsewhere</h2>
@@ -62,7 +73,13 @@ export function MissingArticleContent({ missing, previous, next }: { missing: Mi
         {count > 0 ? (
           <section aria-labelledby="kb_cited-by">
             <h2 id="kb_cited-by">{count === 1 ? '1 article refers to it' : `${formatCount(count)} articles refer to it`}</h2>
-            <ArticleLinkList articles={missing.citedBy} />
+            <ArticleLinkList articles={count > MISSING_CITERS_SHOWN ? missing.citedBy.slice(0, MISSING_CITERS_SHOWN) : missing.citedBy} />
+            {count > MISSING_CITERS_SHOWN ? (
+              <p>
+                {more(count - MISSING_CITERS_SHOWN, 'articles')}
+                <a href={href(`/search/?q=${missing.id}`)}>{`search for ${missing.id}`}</a>
+              </p>
+            ) : null}
           </section>
         ) : null}
         <ArticlePager previous={previous} next={next} label="Nearest articles in the archive" />

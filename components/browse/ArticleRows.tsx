@@ -1,6 +1,18 @@
 import type { ArticleSummary } from '@/lib/content/graph';
 import { displayTitle, formatDate, href } from '@/lib/site';
 
+/** A row's texts; a summary whose values are not what a row shows (never, once lib/content/listing-entry.ts made it) is its number only. */
+function rowOf(article: ArticleSummary, product: boolean): { title: string; meta: string } {
+  try {
+    const meta = [product ? article.product?.trim() : null, article.lastModified ? formatDate(article.lastModified).text : null].filter(Boolean).join(' · ');
+    const title = displayTitle(article.id, article.title);
+    if (typeof title !== 'string' || typeof meta !== 'string') throw new TypeError('not text');
+    return { title, meta };
+  } catch {
+    return { title: String(article.id), meta: '' };
+  }
+}
+
 /**
  * The rows of a listing page: id, linked title, then product and date. A
  * listing page holds up to 200 of them and there are thousands of such pages,
@@ -11,13 +23,11 @@ export function ArticleRows({ articles, product = true, label }: { articles: rea
   return (
     <ul className="kb-rows" aria-label={label}>
       {articles.map((article) => {
-        const meta = [product ? article.product?.trim() : null, article.lastModified ? formatDate(article.lastModified).text : null]
-          .filter(Boolean)
-          .join(' · ');
+        const { title, meta } = rowOf(article, product);
         return (
           <li key={article.id}>
             <span>{article.id}</span>
-            <a href={href(article.permalink)}>{displayTitle(article.id, article.title)}</a>
+            <a href={href(article.permalink)}>{title}</a>
             {meta ? <small>{meta}</small> : null}
           </li>
         );

@@ -49,7 +49,7 @@ function bodyHtml(job: Extract<PageJob, { kind: 'article' }>): string {
     throw new Error(`changed during the build (it no longer is the file parsed for ${article.id}); run the build again`);
   const parsed = parseArticle(readArticleText(setup.contentDir, article.source), article.source);
   if (parsed.article?.id !== article.id) throw new Error(`no longer holds article ${article.id}`);
-  const html = renderBodyHtml(parsed.body, setup.bodies.linkPrefix);
+  const html = renderBodyHtml(parsed.body, setup.bodies.linkPrefix, undefined, article.source);
   storeBody(setup.bodies, article.source, mtimeMs, size, html);
   return html;
 }

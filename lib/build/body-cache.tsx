@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+// (The pragma: `kb check` may run from any folder, where tsx finds no tsconfig.json and would compile JSX for the classic runtime.)
 /**
  * The rendered HTML of each article's body, cached beside the parse cache so
  * that a build parses each article once: the parse of `kb build`'s first step
@@ -12,7 +14,7 @@
  * path; a change to any of them starts a new folder (older ones are removed).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
@@ -20,6 +22,7 @@ import { ArticleBody } from '../../components/article/ArticleBody';
 import { cacheFolder, CACHE_VERSION } from '../content/corpus';
 import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../markdown/index';
 import { hashSources } from './source-hash';
+import { config } from '../config';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
 const CODE = [
@@ -61,8 +64,13 @@ function entryFile(cache: BodyCache, source: string): string {
   return path.join(cache.dir, key.slice(0, 2), `${key.slice(2)}.html`);
 }
 
-/** The article body as the page shows it (`<div class="kb-body">…</div>`). */
-export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?: RenderOptions['onFallback']): string {
+/**
+ * The article body as the page shows it (`<div class="kb-body">…</div>`): the one render of a body that `kb build`'s
+ * parse, the page writer and `kb check` share. `source` names the file (for `KB_TEST_ARTICLE_FAULT=render:<source>`).
+ */
+export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?: RenderOptions['onFallback'], source?: string): string {
+  const fault = config().testArticleFault;
+  if (fault?.step === 'render' && source !== undefined && fault.source === source) throw new Error('test fault (KB_TEST_ARTICLE_FAULT)');
   return renderToString(<ArticleBody body={renderBody(body, { linkPrefix, ...(onFallback ? { onFallback } : {}) })} />);
 }
 
@@ -92,6 +100,28 @@ export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, si
   }
 }
 
+/** Whether the cache holds the body of this version of the file (reads its first line only). */
+export function hasCachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(entryFile(cache, source), 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const buffer = Buffer.alloc(8192);
+    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    const newline = text.indexOf('\n');
+    if (newline < 0) return cachedBody(cache, source, mtimeMs, size) !== null;
+    const key = JSON.parse(text.slice(0, newline)) as { source: string; mtimeMs: number; size: number };
+    return key.source === source && key.mtimeMs === mtimeMs && key.size === size;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * The loader's body hook (lib/content/corpus.ts `LoadOptions.bodyHook`): called
  * in the parse workers with each freshly parsed body.
@@ -99,7 +129,7 @@ export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, si
 export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, size: number, body: ParsedBody): Diagnostic[] {
   // The renderer's fallbacks become the article's diagnostics (the loader adds them to the parse's, and caches them).
   const diagnostics: Diagnostic[] = [];
-  const html = renderBodyHtml(body, cache.linkPrefix, (kind, message) => diagnostics.push({ severity: 'warning', kind, message, file: source }));
+  const html = renderBodyHtml(body, cache.linkPrefix, (kind, message) => diagnostics.push({ severity: 'warning', kind, message, file: source }), source);
   storeBody(cache, source, mtimeMs, size, html);
   return diagnostics;
 }

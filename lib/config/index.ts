@@ -128,6 +128,13 @@ const EnvSchema = z.object({
     if (!match) throw new ConfigError('KB_TEST_WORKER_FAULT', 'crash:<job> or hang:<job>', raw);
     return { kind: match[1] as 'crash' | 'hang', job: match[2]! };
   }),
+  KB_TEST_ARTICLE_FAULT: wrap('KB_TEST_ARTICLE_FAULT', (raw) => {
+    const value = (raw ?? '').trim();
+    if (value === '') return null;
+    const match = /^(listing|render):(.+)$/s.exec(value);
+    if (!match) throw new ConfigError('KB_TEST_ARTICLE_FAULT', 'listing:<source> or render:<source>', raw);
+    return { step: match[1] as 'listing' | 'render', source: match[2]! };
+  }),
   PORT: wrap('PORT', (raw) => {
     const value = (raw ?? '').trim();
     if (value === '') return DEFAULT_PORT;
@@ -168,6 +175,11 @@ export interface Config {
   runner: 'kb' | 'none';
   /** Tests only: a worker crashes or hangs on this job (lib/worker-pool.ts). `KB_TEST_WORKER_FAULT=crash:<job>` or `hang:<job>`. */
   testWorkerFault: { kind: 'crash' | 'hang'; job: string } | null;
+  /**
+   * Tests only: one article's listing entry (lib/content/listing-entry.ts) or body render (lib/build/body-cache.tsx)
+   * throws. `KB_TEST_ARTICLE_FAULT=listing:<source>` or `render:<source>` (the file's path in the content directory).
+   */
+  testArticleFault: { step: 'listing' | 'render'; source: string } | null;
   /** `npm start`'s port unless `--port` is given. `PORT`, default 3000. */
   port: number;
 }
@@ -194,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     phasesFile: e.KB_PHASES_FILE,
     runner: e.KB_RUNNER,
     testWorkerFault: e.KB_TEST_WORKER_FAULT,
+    testArticleFault: e.KB_TEST_ARTICLE_FAULT,
     port: e.PORT,
   };
 }
@@ -226,6 +239,7 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
   set('KB_NEXT_DIST_DIR', c.nextDistDir);
   set('KB_EXPORT_DIR', c.exportDir);
   set('KB_TEST_WORKER_FAULT', c.testWorkerFault && `${c.testWorkerFault.kind}:${c.testWorkerFault.job}`);
+  set('KB_TEST_ARTICLE_FAULT', c.testArticleFault && `${c.testArticleFault.step}:${c.testArticleFault.source}`);
   set('PORT', String(c.port));
   set('KB_PHASES_FILE', c.phasesFile);
   set('KB_RUNNER', c.runner === 'kb' ? 'kb' : null);

@@ -11,6 +11,7 @@
 import type { Article } from '../markdown/schema';
 import { trimDashes } from '../markdown/text';
 import type { ArticleSummary } from './graph';
+import { safeListingEntry } from './listing-entry';
 
 /** Entries on one listing page (the limit). */
 export const PAGE_SIZE = 200;
@@ -245,10 +246,12 @@ export function buildBrowseIndex(articles: readonly Article[], summaries: readon
   const rangeGroups = new Map<number, ArticleSummary[]>();
   articles.forEach((article, i) => {
     const summary = summaries[i]!;
-    push(productGroups, productKey(article.product), summary);
-    for (const keyword of keywordsOf(article)) push(keywordGroups, keyword, summary);
-    push(yearGroups, yearOf(article.lastModified), summary);
-    push(rangeGroups, rangeOf(article.number).start, summary);
+    // The keys come from the article's listing entry, made inside a catch (./listing-entry.ts; the link graph reported a failure).
+    const entry = safeListingEntry(article);
+    push(productGroups, entry.product, summary);
+    for (const keyword of entry.keywords) push(keywordGroups, keyword, summary);
+    push(yearGroups, entry.year, summary);
+    push(rangeGroups, rangeOf(summary.number).start, summary);
   });
 
   // Slugs go to the most used values first, so that they keep the plain form.

@@ -66,6 +66,11 @@ export interface LoadOptions {
   background?: boolean;
   /** Hands each body parsed (not read from the cache) to a module, e.g. to cache its HTML. */
   bodyHook?: BodyHook;
+  /**
+   * With `bodyHook`: whether a file whose parse is cached must be parsed again so that the hook sees its body
+   * (`kb check` renders every body: those the body cache does not hold are parsed and rendered again).
+   */
+  rehook?: (source: string, mtimeMs: number, size: number) => boolean;
 }
 
 /**
@@ -84,7 +89,7 @@ export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
   return (...args) => loaded.onParsedBody(hook.data, ...args);
 }
 
-export const CACHE_VERSION = 9;
+export const CACHE_VERSION = 10;
 
 /**
  * Present (holding a process id) while `npm run dev` builds the search index,
@@ -122,10 +127,17 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   } else {
     for (const source of scan.files) statOf(source, statSafe(path.join(dir, source)));
   }
+  const rehook = options.bodyHook ? options.rehook : undefined;
+  const rehooked = new Set<string>();
   const fresh = (source: string): boolean => {
     const hit = cached.get(source);
     const stat = fileStats.get(source);
-    return Boolean(hit && stat && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size);
+    if (!hit || !stat || hit.mtimeMs !== stat.mtimeMs || hit.size !== stat.size || rehooked.has(source)) return false;
+    if (rehook && hit.article && rehook(source, hit.mtimeMs, hit.size)) {
+      rehooked.add(source);
+      return false;
+    }
+    return true;
   };
   // Rewriting the cache needs the cached texts too.
   if (cacheFile && !options.withText && cached.size > 0 && !scan.files.every(fresh)) cached = await readCache(cacheFile, true);
@@ -276,7 +288,7 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
 }
 
 /** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
-const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout']);
+const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout', 'render-failed']);
 
 function writeCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
@@ -308,17 +320,23 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
 
 /**
  * Adds the archive-wide diagnostics to a loaded corpus (`kb check` and `kb
- * build` report them): the articles whose not-in-archive pages were limited
- * (./graph.ts). Kept out of `loadCorpus`, which the export workers call too.
+ * build` report them): the articles whose not-in-archive pages were limited,
+ * and the ones no listing could show (`listing-failed`, ./listing-entry.ts). Kept out of `loadCorpus`, which the export workers call too.
  */
 export function addArchiveDiagnostics(corpus: Corpus): void {
   const added = buildLinkGraph(corpus.articles).diagnostics;
   if (added.length === 0) return;
-  const seen = new Set(corpus.diagnostics.map((d) => d.file));
+  const worst = new Map<string, 'error' | 'warning'>();
+  for (const d of corpus.diagnostics) if (worst.get(d.file) !== 'error') worst.set(d.file, d.severity);
   for (const d of added) {
-    // A file reported for the first time counts in the summary (these are warnings).
-    if (!seen.has(d.file)) corpus.stats.withWarnings++;
-    seen.add(d.file);
+    // The summary counts each file once, by its worst diagnostic.
+    const before = worst.get(d.file);
+    if (before === undefined || (before === 'warning' && d.severity === 'error')) {
+      if (before === 'warning') corpus.stats.withWarnings--;
+      if (d.severity === 'error') corpus.stats.withErrors++;
+      else corpus.stats.withWarnings++;
+      worst.set(d.file, d.severity);
+    }
     corpus.diagnostics.push(d);
   }
   corpus.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));

@@ -3,6 +3,7 @@
  * are not in the content (they get a "not in this archive" page).
  */
 import { permalinkOf, type Article, type Diagnostic } from '../markdown/index';
+import { safeListingEntry } from './listing-entry';
 
 export interface ArticleSummary {
   id: string;
@@ -47,10 +48,11 @@ export function summarize(article: Article): ArticleSummary {
 /** Articles must be sorted by number; backlink lists come out in the same order. */
 export function buildLinkGraph(articles: readonly Article[]): LinkGraph {
   const present = new Set(articles.map((a) => a.id));
-  const summaries = articles.map(summarize);
+  const diagnostics: Diagnostic[] = [];
+  // Each article's listing entry is made inside a catch (./listing-entry.ts): one that fails is listed as its number only.
+  const summaries = articles.map((article) => safeListingEntry(article, diagnostics).summary);
   const citedBy = new Map<string, ArticleSummary[]>();
   const titles = new Map<string, Map<string, number>>();
-  const diagnostics: Diagnostic[] = [];
   articles.forEach((article, i) => {
     let missingRefs = 0;
     for (const ref of article.references) {

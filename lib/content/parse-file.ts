@@ -77,8 +77,15 @@ export function parseFile(root: string, source: string, mtimeMs: number, size: n
         const more = onBody(source, mtimeMs, size, result.body);
         if (Array.isArray(more)) for (const d of more) result.diagnostics.push(d);
       } catch (error) {
-        // A cache of derived output: whoever needs the body and misses it parses the file again.
-        result.diagnostics.push({ severity: 'warning', kind: 'render-failed', message: `body could not be rendered in advance (${String((error as Error)?.message ?? error).slice(0, 120)})`, file: source });
+        // The body's HTML cannot be made: its page will show the article as plain text at best (`page-plain-text`).
+        // An error, so that `kb check` (which renders every body the same way) fails on it; the build goes on.
+        result.diagnostics.push({
+          severity: 'error',
+          kind: 'render-failed',
+          message: `the body could not be rendered (${String((error as Error)?.message ?? error).slice(0, 120)}); its page shows the article as plain text`,
+          file: source,
+          line: 1,
+        });
       }
     }
     return { source, mtimeMs, size, article: result.article, diagnostics: result.diagnostics, text: bodyText(result.body.blocks) };

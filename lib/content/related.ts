@@ -78,14 +78,23 @@ export function buildArticleIndexes(articles: readonly Article[], summaries: rea
   const byProduct: number[][] = [];
   articles.forEach((article, i) => {
     position.set(article.id, i);
-    const own = termsOf(article);
+    // One article's terms or product that cannot be read (metadata no listing could show either: the link graph
+    // reports it, `listing-failed`) relate it to nothing; the indexes of the others are built.
+    let own: string[] = [];
+    let product: string | undefined;
+    try {
+      own = termsOf(article);
+      product = article.product?.trim();
+    } catch {
+      own = [];
+      product = undefined;
+    }
     terms.push(own);
     for (const term of own) {
       const list = all.get(term);
       if (list) list.push(i);
       else all.set(term, [i]);
     }
-    const product = article.product?.trim();
     if (product) {
       let p = productIds.get(product);
       if (p === undefined) {

@@ -245,7 +245,7 @@ export function parseTableRow(layout: TableLayout, line: string, loose = false):
         const value = last ? tokens.slice(t).join(' ') : token;
         cells[c] = value;
         if (kinds[c] === 'platform') row.platform = value;
-        else (row.extra ??= {})[columns[c]!] = value;
+        else extraOf(row)[columns[c]!] = value;
         t = last ? tokens.length : t + 1;
       }
     }
@@ -256,8 +256,8 @@ export function parseTableRow(layout: TableLayout, line: string, loose = false):
     if (row.version == null && row.size === null && row.time === null) return null;
   }
   // Tokens left over (an unexpected extra column) are kept rather than dropped.
-  if (t < tokens.length) (row.extra ??= {})['rest'] = tokens.slice(t).join(' ');
-  if (label) (row.extra ??= {})['label'] = label;
+  if (t < tokens.length) extraOf(row)['rest'] = tokens.slice(t).join(' ');
+  if (label) extraOf(row)['label'] = label;
   return { cells, row, label };
 }
 
@@ -290,7 +290,16 @@ function fillEmptyCells(cells: string[], kinds: readonly Kind[], c: number, skip
       row.version = value;
     }
   }
-  if (n === 0) (row.extra ??= {})['rest'] = skipped.join(' ');
+  if (n === 0) extraOf(row)['rest'] = skipped.join(' ');
+}
+
+/**
+ * A row's other columns, keyed by the table's own column headers (any text, `__proto__` included): a
+ * null-prototype object, so that every header is an own key (on a plain object `__proto__` would set the
+ * prototype and its value would be lost).
+ */
+function extraOf(row: FileAttribute): Record<string, string> {
+  return (row.extra ??= Object.create(null) as Record<string, string>);
 }
 
 /** `69,904` → 69904; `105 KB`, `369KB` → 107520, 377856 (KB = 1,024 bytes); `144,896 bytes`, `185,760b` → 144896, 185760. */

@@ -38,6 +38,31 @@ function trailingStart(text: string): number {
   return i;
 }
 
+/** A URL as `linkify` links it: trailing punctuation belongs to the sentence, except a `)` closing a `(` inside the URL. */
+function trimUrl(whole: string): string {
+  const trail = whole.slice(trailingStart(whole));
+  let keep = whole.length - trail.length;
+  if (trail.startsWith(')') && whole.slice(0, keep).includes('(')) keep++;
+  return whole.slice(0, keep);
+}
+
+/**
+ * The article numbers that old KB URLs in `value` name (`http://support.microsoft.com/kb/238171`), in order: the
+ * links `linkify` makes to our pages. The parser counts them as citations, as it does `Q238171`
+ * (lib/markdown/references.ts), so that every number a body links to has a page (the article's or a
+ * not-in-archive page) and a backlink.
+ */
+export function kbUrlNumbers(value: string): number[] {
+  if (!value.includes('://') && !/www\./i.test(value)) return [];
+  const numbers: number[] = [];
+  for (const match of decodeHexEscapes(value).matchAll(INLINE)) {
+    if (!match[1]) continue;
+    const old = recognizeKbLink(trimUrl(match[0]));
+    if (old && old.kind !== 'id') numbers.push(old.number);
+  }
+  return numbers;
+}
+
 /** Splits text into text and link nodes. */
 export function linkify(value: string, options: LinkOptions = {}, budget: LinkBudget = { left: MAX_LINKS, cut: 0 }): PhrasingContent[] {
   const text = decodeHexEscapes(value);
@@ -51,11 +76,7 @@ export function linkify(value: string, options: LinkOptions = {}, budget: LinkBu
     let whole = match[0];
     let url: string;
     if (match[1]) {
-      // Trailing punctuation belongs to the sentence, except a `)` closing a `(` inside the URL.
-      const trail = whole.slice(trailingStart(whole));
-      let keep = whole.length - trail.length;
-      if (trail.startsWith(')') && whole.slice(0, keep).includes('(')) keep++;
-      whole = whole.slice(0, keep);
+      whole = trimUrl(whole);
       url = /^www\./i.test(whole) ? `http://${whole}` : whole;
       // An old KB URL (`http://support.microsoft.com/support/kb/articles/q238/1/71.asp`) links to our page
       // for the article; the text stays the original URL (lib/kb-links.ts).

@@ -4,15 +4,16 @@
  */
 import type { RootContent } from 'mdast';
 import { articleSchema, type Article, type Diagnostic } from './schema';
-import { readDocument } from './document';
+import { readDocument, type KbDocument } from './document';
 import { toKbLines, type KbLine } from './lines';
-import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct } from './header';
+import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct, type Header } from './header';
 import { parseVersions } from './versions';
 import { parseAppliesTo } from './applies-to';
-import { parseFooter } from './footer';
+import { parseFooter, type Footer } from './footer';
 import { toBlocks, type Block } from './blocks';
 import { findReferences, findReferenceTitles, normalizeId, permalinkOf } from './references';
-import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, trimDashes, unique } from './text';
+import { kbUrlNumbers } from './links';
+import { decodeEntities, decodeHexEscapes, pushAll, splitList, stripControl, stripUnshowable, trimDashes, unique } from './text';
 
 export interface ArticleBody {
   /** Markdown before the raw block (after the heading), rare. */
@@ -49,16 +50,116 @@ export const LIMITS = {
 const LARGE_CHARS = 1_000_000;
 const LARGE_LINES = 20_000;
 
+/** Reports one diagnostic of the file being parsed. */
+export type Report = (severity: Diagnostic['severity'], kind: string, message: string, line?: number) => void;
+
+/**
+ * One KB file in, its article, diagnostics and body out. The steps, each a
+ * function below: the text is made readable (`readableText`), the document is
+ * split (front matter, heading, raw block: ./document.ts), the KB text's
+ * header, applies-to list and footer are found and the body lines between
+ * them gathered (`bodyLinesOf`), then the title (`readTitle`), the number
+ * (`readId`), the permalink (`checkPermalink`), the date and the bounded
+ * metadata lists (`readMetadata`), the blocks and their sections
+ * (`nameSections`), and the whole is checked against the schema.
+ */
 export function parseArticle(input: string, source: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const diag = (severity: Diagnostic['severity'], kind: string, message: string, line?: number) =>
-    diagnostics.push({ severity, kind, message, file: source, ...(line ? { line } : {}) });
+  const diag: Report = (severity, kind, message, line) => diagnostics.push({ severity, kind, message, file: source, ...(line ? { line } : {}) });
 
-  const empty = { article: null, diagnostics, body: { before: [], blocks: [], after: [] } };
+  const text = readableText(input, diag);
+  if (text === null) return { article: null, diagnostics, body: { before: [], blocks: [], after: [] } };
+
+  const doc = readDocument(text, source, diagnostics);
+  // The line of the title that was read: the heading's, else the front matter's `title:` line.
+  const titleLineOf = (raw: string): number => (raw === doc.heading && doc.headingLine ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m)));
+  const fm = doc.frontMatter ?? {};
+  if (doc.frontMatter === null && !diagnostics.some((d) => d.kind.endsWith('front-matter'))) {
+    diag('warning', 'no-front-matter', 'file has no front matter (--- title/permalink ---)', 1);
+  }
+  if (doc.kbText === null) diag('warning', 'no-raw-block', 'file has no {% raw %} block of KB text');
+  const lines = doc.kbText === null ? [] : toKbLines(doc.kbText, doc.kbLine);
+
+  const header = parseHeader(lines);
+  const appliesTo = parseAppliesTo(lines, header.end);
+  const bodyStart = appliesTo?.end ?? header.end;
+  const footer = parseFooter(lines, bodyStart);
+  const bodyLines = bodyLinesOf(doc, lines, bodyStart, footer ? footer.start : lines.length);
+
+  const { rawTitle, title: readTitleText, titleId } = readTitle(fm, doc.heading, diag, titleLineOf);
+  const id = readId({ header, titleId, rawTitle, source, firstLine: lines[0]?.line, headingLine: doc.headingLine }, diag, titleLineOf);
+  if (id === null) return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
+  let title = readTitleText;
+  if (!title) {
+    diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
+    title = id;
+  }
+  const permalink = checkPermalink(fm, id, text, diag);
+
+  const lastModified = parseKbDate(header.lastModified);
+  if (header.lastModified && !lastModified) {
+    diag('warning', 'bad-date', `Last Modified "${header.lastModified.slice(0, 40)}" is not a date`, header.lines.lastModified);
+  }
+  const metadata = readMetadata(header, footer, lines, diag);
+  const article: Article = {
+    id,
+    number: Number.parseInt(id.slice(1), 10),
+    title,
+    permalink,
+    product: metadata.product,
+    versions: metadata.versions,
+    versionsRaw: metadata.versionsRaw,
+    operatingSystems: metadata.operatingSystems,
+    keywords: metadata.keywords,
+    technology: metadata.technology,
+    hardware: metadata.hardware,
+    issueType: metadata.issueType,
+    solutionType: metadata.solutionType,
+    queryWords: metadata.queryWords,
+    lastModified,
+    appliesTo: metadata.cap('"applies to" items', (appliesTo?.items ?? []).map(decodeHexEscapes), LIMITS.listItems, lines[header.end]?.line),
+    sections: [],
+    fileAttributes: [],
+    references: metadata.cap('cited article numbers', findReferences(bodyLines, id, kbUrlNumbers), LIMITS.references),
+    referenceTitles: findReferenceTitles(bodyLines, id).map((r) => ({ id: r.id, title: decodeHexEscapes(r.title) })),
+    source,
+  };
+
+  const blocks = toBlocks(bodyLines, 0, bodyLines.length, (kind, message, line) => diag('warning', kind, message, line));
+  const { sections, blocks: named } = nameSections(blocks);
+  article.sections = sections;
+  for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);
+
+  const unshowable = cleanMetadata(article);
+  if (unshowable > 0) {
+    diag(
+      'warning',
+      'control-characters',
+      `${unshowable} control, bidirectional-override or unpaired surrogate character${unshowable === 1 ? '' : 's'} removed from the title, product, keywords, file names or other metadata`,
+      lines[0]?.line ?? doc.headingLine ?? 1,
+    );
+  }
+
+  const checked = articleSchema.safeParse(article);
+  if (!checked.success) {
+    for (const issue of checked.error.issues.slice(0, 5)) {
+      diag('error', 'schema', `${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  return { article, diagnostics, body: { before: doc.before, blocks: named, after: doc.after } };
+}
+
+/**
+ * The file's text as the parser reads it, or null when it holds no article
+ * (empty, white space only, binary). Without a byte-order mark, NUL bytes,
+ * control characters and invalid UTF-8 (`binary-data`), with LF line endings
+ * (`line-endings`); a very large file is reported (`large-article`).
+ */
+export function readableText(input: string, diag: Report): string | null {
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (text.trim() === '') {
     diag('error', 'empty-file', text === '' ? 'file is empty' : 'file holds only white space');
-    return empty;
+    return null;
   }
   const bad = countBad(text);
   if (bad.count > 0) {
@@ -70,7 +171,7 @@ export function parseArticle(input: string, source: string): ParseResult {
         `file is not text: ${(share * 100).toFixed(0)}% of it is NUL bytes, control characters or invalid UTF-8; skipped`,
         lineOf(text, bad.first),
       );
-      return empty;
+      return null;
     }
     diag(
       'warning',
@@ -89,31 +190,35 @@ export function parseArticle(input: string, source: string): ParseResult {
   if (text.length > LARGE_CHARS || lineCount > LARGE_LINES) {
     diag('warning', 'large-article', `article is large (${(text.length / 1e6).toFixed(1)} MB, ${lineCount} lines); its page will be large too`);
   }
+  return text;
+}
 
-  const doc = readDocument(text, source, diagnostics);
-  // The line of the title that was read: the heading's, else the front matter's `title:` line.
-  const titleLineOf = (raw: string): number => (raw === doc.heading && doc.headingLine ? doc.headingLine : lineOf(text, text.search(/^title\s*:/m)));
-  const fm = doc.frontMatter ?? {};
-  if (doc.frontMatter === null && !diagnostics.some((d) => d.kind.endsWith('front-matter'))) {
-    diag('warning', 'no-front-matter', 'file has no front matter (--- title/permalink ---)', 1);
-  }
-  if (doc.kbText === null) diag('warning', 'no-raw-block', 'file has no {% raw %} block of KB text');
-  const lines = doc.kbText === null ? [] : toKbLines(doc.kbText, doc.kbLine);
-
-  const header = parseHeader(lines);
-  const appliesTo = parseAppliesTo(lines, header.end);
-  const bodyStart = appliesTo?.end ?? header.end;
-  const footer = parseFooter(lines, bodyStart);
-  const bodyEnd = footer ? footer.start : lines.length;
-  // Text outside the raw block that was too complex for Markdown is read as KB text, before and after it.
+/**
+ * The body's lines: the KB text between the header (or applies-to list) and
+ * the footer, with the text outside the raw block that was too complex for
+ * Markdown read as KB text, before and after it.
+ */
+export function bodyLinesOf(doc: Pick<KbDocument, 'plainBefore' | 'plainAfter'>, lines: readonly KbLine[], bodyStart: number, bodyEnd: number): KbLine[] {
   const bodyLines: KbLine[] = [];
   if (doc.plainBefore) pushAll(bodyLines, toKbLines(doc.plainBefore.text, doc.plainBefore.line)).push({ text: '', line: doc.plainBefore.line });
   for (let i = bodyStart; i < bodyEnd; i++) bodyLines.push(lines[i]!);
   if (doc.plainAfter) pushAll(bodyLines, [{ text: '', line: doc.plainAfter.line }, ...toKbLines(doc.plainAfter.text, doc.plainAfter.line)]);
+  return bodyLines;
+}
 
-  // Title: front matter, else the heading; without the `Q244717: ` prefix.
+/**
+ * The title: the front matter's, else the heading's, entities and escapes
+ * decoded, without its `Q244717: ` prefix (given as `titleId`), cut at
+ * `MAX_TITLE` characters (`long-title`). Empty when there is none.
+ */
+export function readTitle(
+  fm: Readonly<Record<string, unknown>>,
+  heading: string | null,
+  diag: Report,
+  titleLineOf: (raw: string) => number,
+): { rawTitle: string | null; title: string; titleId: RegExpExecArray | null } {
   const fmTitle = Object.hasOwn(fm, 'title') ? fm['title'] : undefined;
-  const rawTitle = typeof fmTitle === 'string' || typeof fmTitle === 'number' ? String(fmTitle) : doc.heading;
+  const rawTitle = typeof fmTitle === 'string' || typeof fmTitle === 'number' ? String(fmTitle) : heading;
   let title = rawTitle ? cleanInline(rawTitle) : '';
   const titleId = ID_PREFIX.exec(title);
   if (titleId) title = title.slice(titleId[0].length).trim();
@@ -121,8 +226,30 @@ export function parseArticle(input: string, source: string): ParseResult {
     diag('warning', 'long-title', `title is ${title.length} characters long; cut to ${MAX_TITLE}`, titleLineOf(rawTitle ?? ''));
     title = `${title.slice(0, MAX_TITLE - 1)}…`;
   }
+  return { rawTitle: rawTitle ?? null, title, titleId };
+}
 
-  // Id: the `Article:` line, else the title's prefix, else the file name; numbers as lib/kb-number.ts reads them.
+/**
+ * The article's id: the `Article:` line, else the title's prefix, else the
+ * file name, read by the one number rule (lib/kb-number.ts). Null, with a
+ * `missing-id` error, when none names an article; the ones that disagree are
+ * reported (`id-mismatch`, `file-name-mismatch`, `title-without-id`,
+ * `missing-article-line`).
+ */
+export function readId(
+  from: {
+    header: Pick<Header, 'article' | 'lines'>;
+    titleId: RegExpExecArray | null;
+    rawTitle: string | null;
+    source: string;
+    /** Line of the KB text's first line, and of the heading. */
+    firstLine: number | undefined;
+    headingLine: number | null | undefined;
+  },
+  diag: Report,
+  titleLineOf: (raw: string) => number,
+): string | null {
+  const { header, titleId, rawTitle, source } = from;
   const headerId = header.article ? /^Q?(\d{1,12})\b/.exec(header.article.trim()) : null;
   const fileId = /Q(\d{1,12})(?:\/README)?\.md$/i.exec(source);
   const digits = headerId?.[1] ?? titleId?.[1] ?? fileId?.[1] ?? null;
@@ -131,11 +258,11 @@ export function parseArticle(input: string, source: string): ParseResult {
     const message = digits
       ? `Q${digits} is not an article number (1 to 999999)`
       : 'no article number: no "Article: Q…" line, no "Q…:" title and no Q… file name';
-    diag('error', 'missing-id', message, header.lines.article ?? doc.headingLine ?? 1);
-    return { article: null, diagnostics, body: { before: doc.before, blocks: toBlocks(bodyLines), after: doc.after } };
+    diag('error', 'missing-id', message, header.lines.article ?? from.headingLine ?? 1);
+    return null;
   }
   if (!header.article)
-    diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, lines[0]?.line);
+    diag('warning', 'missing-article-line', `no "Article:" header line; using ${id}${headerId || titleId ? '' : ' from the file name'}`, from.firstLine);
   if (rawTitle && !titleId) {
     diag(
       'warning',
@@ -150,11 +277,11 @@ export function parseArticle(input: string, source: string): ParseResult {
   if (titleId && normalizeId(titleId[1]!) !== id) {
     diag('warning', 'id-mismatch', `title says Q${titleId[1]} but the Article line says ${id}; using ${id}`, titleLineOf(rawTitle!));
   }
-  if (!title) {
-    diag('error', 'missing-title', 'article has no title (front matter title or ## heading)', 1);
-    title = id;
-  }
+  return id;
+}
 
+/** The canonical permalink of `id`; a front-matter `permalink` other than it is reported (`bad-permalink`) and never used. */
+export function checkPermalink(fm: Readonly<Record<string, unknown>>, id: string, text: string, diag: Report): string {
   const permalink = permalinkOf(id);
   const fmPermalink = Object.hasOwn(fm, 'permalink') ? fm['permalink'] : undefined;
   if (fmPermalink !== undefined && fmPermalink !== permalink && fmPermalink !== permalink.slice(0, -1)) {
@@ -166,13 +293,15 @@ export function parseArticle(input: string, source: string): ParseResult {
       lineOf(text, text.search(/^permalink\s*:/m)),
     );
   }
+  return permalink;
+}
 
-  const lastModified = parseKbDate(header.lastModified);
-  if (header.lastModified && !lastModified) {
-    diag('warning', 'bad-date', `Last Modified "${header.lastModified.slice(0, 40)}" is not a date`, header.lines.lastModified);
-  }
-
-  // Each list, and each value that becomes a listing or a page, is bounded (`LIMITS`); a cut is reported.
+/**
+ * The header's and footer's lists and product, each bounded (`LIMITS`; a cut
+ * is reported, `list-limit`, `long-product`), and the `cap` that bounds a list
+ * (for the lists made elsewhere).
+ */
+export function readMetadata(header: Header, footer: Footer | null, lines: readonly KbLine[], diag: Report) {
   const footerLine = footer && footer.start >= 0 ? lines[footer.start]?.line : undefined;
   const cap = <T>(what: string, list: T[], max: number, line?: number): T[] => {
     if (list.length <= max) return list;
@@ -198,46 +327,78 @@ export function parseArticle(input: string, source: string): ParseResult {
     diag('warning', 'long-product', `product name is ${product.length} characters long; cut to ${LIMITS.product}`, header.lines.product);
     product = `${product.slice(0, LIMITS.product - 1)}…`;
   }
-  const article: Article = {
-    id,
-    number: Number.parseInt(id.slice(1), 10),
-    title,
-    permalink,
+  return {
+    cap,
     product,
+    keywords,
     versions: cap('versions', parseVersions(versionsRaw), LIMITS.listItems, header.lines.versions),
     versionsRaw,
     operatingSystems: cap('operating systems', parseOperatingSystems(header.operatingSystems), LIMITS.listItems, header.lines.operatingSystems),
-    keywords,
     technology: list('technology values', footer?.technology),
     hardware: list('hardware values', footer?.hardware),
     issueType: list('issue types', footer?.issueType),
     solutionType: list('solution types', footer?.solutionType),
     queryWords: list('query words', footer?.queryWords),
-    lastModified,
-    appliesTo: cap('"applies to" items', (appliesTo?.items ?? []).map(decodeHexEscapes), LIMITS.listItems, lines[header.end]?.line),
-    sections: [],
-    fileAttributes: [],
-    references: cap('cited article numbers', findReferences(bodyLines, id), LIMITS.references),
-    referenceTitles: findReferenceTitles(bodyLines, id).map((r) => ({ id: r.id, title: decodeHexEscapes(r.title) })),
-    source,
   };
+}
 
-  const blocks = toBlocks(bodyLines, 0, bodyLines.length, (kind, message, line) => diag('warning', kind, message, line));
-  const { sections, blocks: named } = nameSections(blocks);
-  article.sections = sections;
-  for (const block of named) if (block.type === 'fileTable') pushAll(article.fileAttributes, block.table.rows);
-
-  const checked = articleSchema.safeParse(article);
-  if (!checked.success) {
-    for (const issue of checked.error.issues.slice(0, 5)) {
-      diag('error', 'schema', `${issue.path.join('.')}: ${issue.message}`);
+/**
+ * Removes `UNSHOWABLE` characters (./text.ts) from every text of the
+ * article's metadata, in place; a list item or a file-table column left
+ * empty is dropped, a title left empty is the id. Returns how many were removed.
+ */
+export function cleanMetadata(article: Article): number {
+  let removed = 0;
+  const clean = (value: string): string => {
+    const out = stripUnshowable(value);
+    removed += out.removed;
+    return out.text;
+  };
+  const cleanOrNull = (value: string | null | undefined) => (value == null ? value : clean(value));
+  const cleanList = (list: string[]): string[] => {
+    const out: string[] = [];
+    for (const item of list) {
+      const text = clean(item);
+      if (text !== '') out.push(text);
+    }
+    return out;
+  };
+  article.title = clean(article.title) || article.id;
+  article.product = cleanOrNull(article.product) || null;
+  article.versionsRaw = clean(article.versionsRaw);
+  for (const v of article.versions) {
+    v.version = clean(v.version);
+    v.platform = cleanOrNull(v.platform) ?? null;
+  }
+  article.operatingSystems = cleanList(article.operatingSystems);
+  article.keywords = cleanList(article.keywords);
+  article.technology = cleanList(article.technology);
+  article.hardware = cleanList(article.hardware);
+  article.issueType = cleanList(article.issueType);
+  article.solutionType = cleanList(article.solutionType);
+  article.queryWords = cleanList(article.queryWords);
+  article.appliesTo = cleanList(article.appliesTo);
+  for (const section of article.sections) section.title = clean(section.title);
+  for (const ref of article.referenceTitles) ref.title = clean(ref.title);
+  for (const row of article.fileAttributes) {
+    row.name = clean(row.name);
+    row.date = clean(row.date);
+    if (row.version != null) row.version = clean(row.version);
+    if (row.platform != null) row.platform = clean(row.platform);
+    if (row.extra) {
+      const extra = Object.create(null) as Record<string, string>;
+      for (const [key, value] of Object.entries(row.extra)) {
+        const k = clean(key);
+        if (k !== '') extra[k] = clean(value);
+      }
+      row.extra = extra;
     }
   }
-  return { article, diagnostics, body: { before: doc.before, blocks: named, after: doc.after } };
+  return removed;
 }
 
 /** Sections from the headings, each with a unique anchor id. */
-function nameSections(blocks: Block[]): { sections: Article['sections']; blocks: Block[] } {
+export function nameSections(blocks: Block[]): { sections: Article['sections']; blocks: Block[] } {
   const slugs = new Map<string, number>();
   const sections: Article['sections'] = [];
   for (const block of blocks) {

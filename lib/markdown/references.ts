@@ -30,14 +30,24 @@ export function permalinkOf(id: string): string {
   return permalinkOfNumber(Number.parseInt(id.slice(1), 10));
 }
 
-/** Every article number in the lines, in order of first mention, without `ownId`. */
-export function findReferences(lines: readonly KbLine[], ownId: string | null): string[] {
+/**
+ * Every article number in the lines, in order of first mention, without `ownId`: the `Q…` numbers, and the
+ * numbers that `urlNumbers` finds in a line (old KB URLs, which the body links to our pages: ./links.ts).
+ */
+export function findReferences(lines: readonly KbLine[], ownId: string | null, urlNumbers?: (text: string) => number[]): string[] {
   const seen = new Set<string>();
   for (const line of lines) {
-    if (!line.text.includes('Q')) continue;
-    for (const match of line.text.matchAll(ARTICLE_NUMBER)) {
-      const id = normalizeId(match[1]!);
-      if (id !== null && id !== ownId) seen.add(id);
+    if (line.text.includes('Q')) {
+      for (const match of line.text.matchAll(ARTICLE_NUMBER)) {
+        const id = normalizeId(match[1]!);
+        if (id !== null && id !== ownId) seen.add(id);
+      }
+    }
+    if (urlNumbers) {
+      for (const n of urlNumbers(line.text)) {
+        const id = idOfNumber(n);
+        if (id !== ownId) seen.add(id);
+      }
     }
   }
   return [...seen];

@@ -47,6 +47,30 @@ export function stripControl(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 
+/**
+ * Characters that no one-line value of an article's metadata (title, product,
+ * keywords, file names, cited titles…) may hold, wherever they came from (the
+ * file itself, `&#x202E;`, a `<9B>` escape): C0 and C1 control characters
+ * but tab, newline and CR (white space, which the values collapse), DEL, the bidirectional
+ * embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069: an
+ * unclosed one reorders the text after it on the page, `\u202Egnp.exe` shows as
+ * `exe.png`), the noncharacters U+FFFE and U+FFFF and unpaired surrogates
+ * (neither may appear in XML or be encoded as UTF-8).
+ */
+export const UNSHOWABLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` without `UNSHOWABLE` characters, and how many were removed. */
+export function stripUnshowable(text: string): { text: string; removed: number } {
+  let removed = 0;
+  const out = text.replace(UNSHOWABLE, () => {
+    removed++;
+    return '';
+  });
+  return { text: removed > 0 ? out : text, removed };
+}
+
 /** Splits a space- or `|`-separated list, dropping empties. */
 export function splitList(value: string): string[] {
   return value

@@ -41,6 +41,8 @@ export interface SiteOptions {
   search?: boolean;
   /** How article pages are made (KB_ARTICLE_PAGES): from Next's template render (default) or by Next itself. */
   articlePages?: 'template' | 'next';
+  /** KB_TEST_ARTICLE_FAULT of the build (`listing:<file>`): one article's listing entry throws. Default: none. */
+  articleFault?: string;
 }
 
 /** What is copied into the build folder (and hashed into its key). */
@@ -76,6 +78,7 @@ export function siteKey(options: SiteOptions = {}): string {
       siteUrl: options.siteUrl ?? '',
       search: options.search ?? true,
       articlePages: options.articlePages ?? 'template',
+      articleFault: options.articleFault ?? '',
     }),
   );
   const files: string[] = [];
@@ -181,6 +184,8 @@ async function buildOnce(key: string, options: SiteOptions): Promise<string> {
     delete env['NODE_OPTIONS'];
     delete env['KB_SKIP_SEARCH'];
     delete env['KB_ARTICLE_PAGES'];
+    delete env['KB_TEST_ARTICLE_FAULT'];
+    if (options.articleFault) env['KB_TEST_ARTICLE_FAULT'] = options.articleFault;
     if (options.articlePages === 'next') env['KB_ARTICLE_PAGES'] = 'next';
     if (options.basePath) env['KB_BASE_PATH'] = options.basePath;
     if (options.siteUrl) env['KB_SITE_URL'] = options.siteUrl;
