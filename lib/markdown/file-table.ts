@@ -229,7 +229,8 @@ export function parseTableRow(layout: TableLayout, line: string, loose = false):
         // A value an earlier column could not read (`118.0`, `5.0:2195.2194`) stands where the file name
         // should be, and a file name follows: the name is the file-like token, and the tokens before it fill
         // the empty cells to the left, so that they are neither lost nor taken for a file name.
-        const skip = isFileName(token) ? 0 : fileLikeAhead(tokens, t);
+        // Only when an empty cell can show them: the cells are what the page shows.
+        const skip = isFileName(token) || !cells.some((cell, k) => k < c && cell === '' && kinds[k] !== 'date') ? 0 : fileLikeAhead(tokens, t);
         if (skip > 0) {
           fillEmptyCells(cells, kinds, c, tokens.slice(t, t + skip), row);
           t += skip;
@@ -272,7 +273,7 @@ function fileLikeAhead(tokens: readonly string[], t: number): number {
 /**
  * Puts tokens that stood before the file name into the empty cells left of column `c`, the last token
  * into the nearest empty cell; a size or version that reads as one also fills the row's field. Tokens
- * beyond the empty cells join the first one used, or the row's `rest`.
+ * beyond the empty cells join the farthest one used (the caller makes sure there is one).
  */
 function fillEmptyCells(cells: string[], kinds: readonly Kind[], c: number, skipped: readonly string[], row: FileAttribute): void {
   const empty: number[] = []; // nearest first
