@@ -69,7 +69,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     }
   }
   // The search page's early script (lib/search/boot-bundle.ts): code, not content, so written every build.
-  writeSearchBoot(path.resolve('public/search'), config().basePath);
+  writeSearchBoot(path.resolve('public/search'), config());
   return 0;
 }
 

@@ -11,11 +11,12 @@ import { writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { clientDefines, type Config } from '../config';
 
 export const SEARCH_BOOT_FILE = 'boot.js';
 
-/** The script's text for a base path (inlined as the browser bundles of Next inline it). */
-export function bundleSearchBoot(basePath: string): string {
+/** The script's text for a configuration (its base path is inlined, as in Next's browser bundles). */
+export function bundleSearchBoot(c: Pick<Config, 'basePath'>): string {
   const dir = path.dirname(fileURLToPath(import.meta.url));
   const result = buildSync({
     stdin: { contents: "import { bootSearch } from './boot';\nbootSearch();\n", resolveDir: dir, loader: 'ts', sourcefile: 'search-boot.ts' },
@@ -25,7 +26,7 @@ export function bundleSearchBoot(basePath: string): string {
     target: 'es2020',
     platform: 'browser',
     legalComments: 'none',
-    define: { 'process.env.KB_BASE_PATH': JSON.stringify(basePath), 'process.env.NODE_ENV': '"production"' },
+    define: { ...clientDefines(c), 'process.env.NODE_ENV': '"production"' },
     write: false,
     logLevel: 'silent',
   });
@@ -35,8 +36,8 @@ export function bundleSearchBoot(basePath: string): string {
 }
 
 /** Writes `boot.js` into an index directory (public/search/); false when there is no index there. */
-export function writeSearchBoot(indexDir: string, basePath: string): boolean {
+export function writeSearchBoot(indexDir: string, c: Pick<Config, 'basePath'>): boolean {
   if (!existsSync(indexDir)) return false;
-  writeFileSync(path.join(indexDir, SEARCH_BOOT_FILE), bundleSearchBoot(basePath));
+  writeFileSync(path.join(indexDir, SEARCH_BOOT_FILE), bundleSearchBoot(c));
   return true;
 }
