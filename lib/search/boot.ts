@@ -23,6 +23,14 @@ import { articleNumberOf } from './tokenize';
 import { PARTIAL_NOTICE, moreResultsText, searchStatusText } from './view-text';
 import { BASE_PATH, displayTitle, formatDate, href } from '../site';
 
+/**
+ * Results painted early: a phone's first screen. Each needs its own 16-article metadata chunk
+ * (~4 KB gzip), fetched while the framework's scripts hold most of the browser's 6 connections
+ * of an HTTP/1.1 host: a 5th and 6th chunk waited ~0.6 s for a free one on the slow-phone profile.
+ * React's full answer adds the rest of the page's results below them.
+ */
+export const BOOT_RESULTS = 4;
+
 /** What the early script found, for the React view to start from. */
 export interface SearchBootAnswer {
   /** `stateKey` of the URL state it answered. */
@@ -121,7 +129,7 @@ export function bootSearch(): void {
     return response.json();
   });
   const key = stateKey(state);
-  engine.search({ q: state.q, limit: PAGE_SIZE, prefix: true, facetsLater: true }).then(
+  engine.search({ q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true }).then(
     (response) => {
       // The reader may have typed or followed a link since: the URL decides.
       if (window.location.search !== search || response.hits.length === 0 || response.number) return;
