@@ -146,10 +146,12 @@ test('Enter with nothing selected and "See all" open the results page; Tab leave
   });
 });
 
-test('`/` focuses the box unless typing in a field; focus starts loading the index, not the page load', async () => {
+test('`/` focuses the box unless typing in a field; with Save-Data, focus starts loading the index, not the page load', async () => {
   await guarded(async (page) => {
     const requests: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    // With Save-Data the box loads nothing before it is used (no idle preload).
+    await page.addInitScript(() => Object.defineProperty(navigator, 'connection', { value: { saveData: true }, configurable: true }));
     await page.goto(site.href(''));
     await ready(page);
     await page.waitForLoadState('networkidle');
@@ -173,6 +175,30 @@ test('`/` focuses the box unless typing in a field; focus starts loading the ind
     await manifest;
     assert.ok(requests.includes('/search/manifest.json'), requests.join(' '));
     assert.equal(await input.inputValue(), '');
+  });
+});
+
+test('idle preload: after the page load, the engine and the manifest load before any focus, and nothing a query needs', async () => {
+  await guarded(async (page) => {
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const manifest = page.waitForRequest((r) => new URL(r.url()).pathname === '/search/manifest.json');
+    await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
+    await manifest;
+    await page.waitForLoadState('networkidle');
+    assert.equal(await box(page).evaluate((el) => el === document.activeElement), false, 'the box was never focused');
+    assert.deepEqual(
+      requests.filter((p) => p.startsWith('/search/')),
+      ['/search/manifest.json'],
+      'the manifest only: no shard, record or facet file',
+    );
+    // The first query then needs only its own files.
+    const before = requests.length;
+    await box(page).click();
+    await page.keyboard.type('rassrv');
+    await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'rassrv after idle preload');
+    assert.ok(!requests.slice(before).includes('/search/manifest.json'), 'no second manifest fetch');
   });
 });
 
