@@ -116,6 +116,10 @@ test('typing on the search page updates results and the URL', async () => {
     await waitForStatus(page, /for “ras port”/);
     assert.equal(new URL(page.url()).searchParams.get('q'), 'ras port');
     assert.equal(await page.locator('main [data-result]').first().getAttribute('data-result'), 'Q244717');
+    assert.equal(await primary(page).inputValue(), 'ras port', 'no typed character lost to the URL round trip');
+    // Each keystroke gets the fast answer (titles); once typing pauses, the full one (excerpts, facets).
+    await page.locator('main [data-result="Q244717"] [data-excerpt]').waitFor();
+    await page.locator('[data-facet] input[type=checkbox]').first().waitFor();
     // The last word matches as a prefix while it is typed.
     await primary(page).fill('rass');
     await waitForStatus(page, /articles? for “rass”/);
