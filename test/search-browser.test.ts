@@ -66,6 +66,8 @@ function guarded(fn: (page: Page, info: PageInfo, dialogs: string[]) => Promise<
 /** The site-wide search box (pages may have their own search forms too). */
 const header = (page: Page) => page.locator('input[data-site-search]');
 const primary = (page: Page) => page.locator('input[data-search-primary]');
+/** The header box is hydrated (keys typed now reach React, not the server's inert input). */
+const ready = (page: Page) => page.locator('input[data-site-search][data-ready]').waitFor();
 
 async function waitForStatus(page: Page, text: RegExp): Promise<void> {
   await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-search-status]')?.textContent ?? ''), text.source, {
@@ -76,6 +78,7 @@ async function waitForStatus(page: Page, text: RegExp): Promise<void> {
 test('the header search box: labelled, focused by /, opens results in <main>', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     const box = header(page);
     assert.equal(await box.getAttribute('role'), 'combobox');
     assert.equal(await page.getByRole('combobox', { name: 'Search the archive' }).getAttribute('data-site-search'), '', 'labelled');
@@ -113,6 +116,10 @@ test('typing on the search page updates results and the URL', async () => {
     await waitForStatus(page, /for “ras port”/);
     assert.equal(new URL(page.url()).searchParams.get('q'), 'ras port');
     assert.equal(await page.locator('main [data-result]').first().getAttribute('data-result'), 'Q244717');
+    assert.equal(await primary(page).inputValue(), 'ras port', 'no typed character lost to the URL round trip');
+    // Each keystroke gets the fast answer (titles); once typing pauses, the full one (excerpts, facets).
+    await page.locator('main [data-result="Q244717"] [data-excerpt]').waitFor();
+    await page.locator('[data-facet] input[type=checkbox]').first().waitFor();
     // The last word matches as a prefix while it is typed.
     await primary(page).fill('rass');
     await waitForStatus(page, /articles? for “rass”/);
@@ -129,6 +136,7 @@ test('an article number goes straight to the article, or to its not-in-archive p
       ['Q238171', '/kb/238/Q238171/'],
     ] as const) {
       await page.goto(site.href(''));
+      await ready(page);
       const box = header(page);
       await box.fill(query);
       await box.press('Enter');
@@ -141,6 +149,7 @@ test('an article number goes straight to the article, or to its not-in-archive p
     await page.waitForURL((url) => url.pathname === `${base}/kb/244/Q244717/`);
     // An unknown number says so.
     await page.goto(site.href(''));
+    await ready(page);
     const box = header(page);
     await box.fill('Q999999');
     await box.press('Enter');

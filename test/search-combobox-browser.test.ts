@@ -50,22 +50,33 @@ function guarded(fn: (page: Page, info: PageInfo) => Promise<void>, context: obj
 }
 
 const box = (page: Page) => page.locator('input[data-site-search]');
+/** The header box is hydrated (keys typed now reach React, not the server's inert input). */
+const ready = (page: Page) => page.locator('input[data-site-search][data-ready]').waitFor();
 const options = (page: Page) => page.locator('[data-search-popup] [role=option]');
 
 /** The option texts of the open listbox, once `ready` says it is up to date. */
 async function waitForOptions(page: Page, ready: (texts: string[]) => boolean, what: string): Promise<string[]> {
-  const deadline = Date.now() + 20_000;
+  // Event-based: a change of the options wakes the next check (no fixed sleep); the texts checked are
+  // the ones the wait compares against, so a change between the two cannot be missed.
   for (;;) {
     const texts = await options(page).allTextContents();
     if (ready(texts)) return texts;
-    if (Date.now() > deadline) throw new Error(`${what}: options are ${JSON.stringify(texts)}`);
-    await page.waitForTimeout(50);
+    await page
+      .waitForFunction(
+        (was) => JSON.stringify([...document.querySelectorAll('[data-search-popup] [role=option]')].map((o) => o.textContent ?? '')) !== was,
+        JSON.stringify(texts),
+        { timeout: 20_000, polling: 'raf' },
+      )
+      .catch(() => {
+        throw new Error(`${what}: options are ${JSON.stringify(texts)}`);
+      });
   }
 }
 
 test('a WAI-ARIA combobox: results as you type with the last word as a prefix, keyboard flow, Enter opens the option', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     const input = box(page);
     assert.equal(await input.getAttribute('role'), 'combobox');
     assert.equal(await page.getByRole('combobox', { name: 'Search the archive' }).count(), 1, 'labelled');
@@ -110,6 +121,7 @@ test('a WAI-ARIA combobox: results as you type with the last word as a prefix, k
 test('Enter with nothing selected and "See all" open the results page; Tab leaves and closes', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     const input = box(page);
     await input.click();
     await page.keyboard.type('ras port');
@@ -123,6 +135,7 @@ test('Enter with nothing selected and "See all" open the results page; Tab leave
     await page.locator('main [data-result="Q244717"]').waitFor();
 
     await page.goto(site.href('numbers/'));
+    await ready(page);
     await box(page).click();
     await page.keyboard.type('rassrv');
     await waitForOptions(page, (t) => t.some((x) => /^See all/.test(x)), 'rassrv');
@@ -133,11 +146,14 @@ test('Enter with nothing selected and "See all" open the results page; Tab leave
   });
 });
 
-test('`/` focuses the box unless typing in a field; focus starts loading the index, not the page load', async () => {
+test('`/` focuses the box unless typing in a field; with Save-Data, focus starts loading the index, not the page load', async () => {
   await guarded(async (page) => {
     const requests: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    // With Save-Data the box loads nothing before it is used (no idle preload).
+    await page.addInitScript(() => Object.defineProperty(navigator, 'connection', { value: { saveData: true }, configurable: true }));
     await page.goto(site.href(''));
+    await ready(page);
     await page.waitForLoadState('networkidle');
     assert.deepEqual(
       requests.filter((p) => p.startsWith('/search/')),
@@ -150,14 +166,39 @@ test('`/` focuses the box unless typing in a field; focus starts loading the ind
     await page.keyboard.press('/');
     assert.equal(await jump.inputValue(), '/');
     await page.locator('h1').first().click();
+    // Focus alone fetches the manifest (nothing typed yet): listened for before the key that focuses.
+    const manifest = page.waitForRequest((r) => new URL(r.url()).pathname === '/search/manifest.json');
     await page.keyboard.press('/');
     const input = box(page);
     assert.equal(await input.evaluate((el) => el === document.activeElement), true, '/ focuses the box');
     assert.equal(await input.inputValue(), '', 'the slash is not typed');
-    // Focus alone fetches the manifest (nothing typed yet).
-    for (let i = 0; i < 200 && !requests.includes('/search/manifest.json'); i++) await page.waitForTimeout(50);
+    await manifest;
     assert.ok(requests.includes('/search/manifest.json'), requests.join(' '));
     assert.equal(await input.inputValue(), '');
+  });
+});
+
+test('idle preload: after the page load, the engine and the manifest load before any focus, and nothing a query needs', async () => {
+  await guarded(async (page) => {
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const manifest = page.waitForRequest((r) => new URL(r.url()).pathname === '/search/manifest.json');
+    await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
+    await manifest;
+    await page.waitForLoadState('networkidle');
+    assert.equal(await box(page).evaluate((el) => el === document.activeElement), false, 'the box was never focused');
+    assert.deepEqual(
+      requests.filter((p) => p.startsWith('/search/')),
+      ['/search/manifest.json'],
+      'the manifest only: no shard, record or facet file',
+    );
+    // The first query then needs only its own files.
+    const before = requests.length;
+    await box(page).click();
+    await page.keyboard.type('rassrv');
+    await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), 'rassrv after idle preload');
+    assert.ok(!requests.slice(before).includes('/search/manifest.json'), 'no second manifest fetch');
   });
 });
 
@@ -165,6 +206,7 @@ test('a number puts "Go to Q…" first; Enter on it opens the article', async ()
   await guarded(async (page) => {
     for (const q of ['244717', 'Q244717', 'KB244717']) {
       await page.goto(site.href(''));
+      await ready(page);
       await box(page).click();
       await page.keyboard.type(q);
       const texts = await waitForOptions(page, (t) => /RAS Port/.test(t[0] ?? ''), q);
@@ -176,9 +218,34 @@ test('a number puts "Go to Q…" first; Enter on it opens the article', async ()
   });
 });
 
+test('a pasted old KB link shows only the jump, with the article title: never word matches from the link', async () => {
+  await guarded(async (page) => {
+    await page.goto(site.href(''));
+    await ready(page);
+    const input = box(page);
+    // Words first, so that an earlier answer with hits is on screen when the link replaces the text.
+    await input.fill('ras port');
+    await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')) && t.some((x) => /^See all/.test(x)), 'ras port');
+    for (const link of ['https://support.microsoft.com/kb/244717/en-us', 'http://support.microsoft.com/default.aspx?scid=kb;en-us;Q244717']) {
+      await input.fill(link);
+      const texts = await waitForOptions(page, (t) => /RAS Port/.test(t[0] ?? ''), link);
+      assert.equal(texts.length, 1, `only the jump: ${JSON.stringify(texts)}`);
+      assert.match(texts[0]!, /^Go to Q244717RAS Port Becomes Unavailable/);
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/kb/244/Q244717/' && !url.search);
+    // A link to an article the archive only cites (Q244717 cites it): the jump, not the articles citing it.
+    await ready(page);
+    await box(page).fill('support.microsoft.com/kb/238171/en-us');
+    const texts = await waitForOptions(page, (t) => /Not in this archive/.test(t[0] ?? ''), 'link to Q238171');
+    assert.deepEqual(texts, ['Go to Q238171Not in this archive: what it knows about Q238171']);
+  });
+});
+
 test('a file name, with or without its extension, puts its file page first', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     for (const q of ['rassrv', 'Rassrv.exe']) {
       await box(page).fill(q);
       const texts = await waitForOptions(page, (t) => t.some((x) => x.includes('Q244717')), q);
@@ -194,6 +261,7 @@ test('a file name, with or without its extension, puts its file page first', asy
 test('recent searches: shown on focus of the empty box, kept in this browser only, clearable', async () => {
   await guarded(async (page) => {
     await page.goto(site.href(''));
+    await ready(page);
     await box(page).click();
     assert.equal(await box(page).getAttribute('aria-expanded'), 'false', 'nothing to show at first');
     await page.keyboard.type('rassr');
@@ -227,6 +295,7 @@ test('recent searches: shown on focus of the empty box, kept in this browser onl
 test('hostile queries give options or "no articles", never an error, markup or a hung worker', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     const input = box(page);
     const queries = [
       '"rassrv"',
@@ -264,6 +333,7 @@ test('an index file that fails to load shows a message with a retry that works, 
     let fail = true;
     await page.context().route('**/search/t/**', (route) => (fail ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
     await page.goto(site.href('kb/244/Q244717/'));
+    await ready(page);
     await box(page).click();
     await page.keyboard.type('rassrv');
     const error = page.locator('[data-search-error]');
@@ -275,6 +345,7 @@ test('an index file that fails to load shows a message with a retry that works, 
     // The results page says so too, and tries again.
     fail = true;
     await page.goto(site.href('search/?q=windows+nt'));
+    await ready(page);
     const alert = page.locator('main [role=alert]');
     await alert.waitFor({ timeout: 20_000 });
     assert.match((await alert.textContent()) ?? '', /could not be loaded/);
@@ -291,6 +362,7 @@ test('axe: no serious or critical violation with the dropdown open (360 and 1280
       await guarded(
         async (page) => {
           await page.goto(site.href('kb/244/Q244717/'));
+          await ready(page);
           await box(page).click();
           await page.keyboard.type('ras');
           await waitForOptions(page, (t) => t.some((x) => /^See all/.test(x)), 'ras');
@@ -324,6 +396,7 @@ test('OpenSearch: every page links the description, which searches the search pa
   await guarded(async (page) => {
     for (const p of ['', 'kb/244/Q244717/', 'search/']) {
       await page.goto(site.href(p));
+      await ready(page);
       const link = page.locator('head link[rel="search"]');
       assert.equal(await link.getAttribute('type'), 'application/opensearchdescription+xml', p);
       assert.equal(await link.getAttribute('href'), '/opensearch.xml', p);
@@ -335,6 +408,7 @@ test('OpenSearch: every page links the description, which searches the search pa
     const template = /<Url type="text\/html" method="get" template="([^"]+)"/.exec(xml)?.[1] ?? '';
     assert.match(template, /\/search\/\?q=\{searchTerms\}$/);
     await page.goto(site.href(`search/?q=rassrv`));
+    await ready(page);
     await page.locator('main [data-result="Q244717"]').waitFor();
   });
 });
@@ -342,12 +416,14 @@ test('OpenSearch: every page links the description, which searches the search pa
 test('results page excerpts: the passage with the word, its section, a link to it; no header lines, keywords or rules', async () => {
   await guarded(async (page) => {
     await page.goto(site.href('search/?q=rassrv'));
+    await ready(page);
     const entry = page.locator('main [data-result="Q244717"]');
     await entry.waitFor();
     assert.equal(await entry.locator('[data-excerpt-section]').textContent(), 'CAUSE:');
     assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb/244/Q244717/#cause:~:text=Rassrv');
     for (const q of ['windows', 'microsoft', 'article']) {
       await page.goto(site.href(`search/?q=${q}`));
+      await ready(page);
       await page.locator('main [data-result]').first().waitFor();
       for (const text of await page.locator('main [data-excerpt]').allTextContents()) {
         assert.doesNotMatch(text, /-{3,}|={3,}/, text);

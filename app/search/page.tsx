@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { preload } from 'react-dom';
 import { SearchView } from '@/components/search/SearchView';
 import { href } from '@/lib/site';
 
@@ -11,11 +12,17 @@ export const metadata: Metadata = {
 /**
  * /search/: a static page; everything below the heading runs in the browser
  * (the query is in the URL, read with useSearchParams inside <Suspense>).
+ *
+ * Its first results do not wait for React: `search/boot.js` (lib/search/boot.ts, our own
+ * framework-free script, loaded `async` from the head with the index manifest preloaded
+ * beside it) paints them into the fallback's reserved slot, and SearchView adopts them.
  */
 export default function SearchPage() {
+  preload(href('/search/manifest.json'), { as: 'fetch', crossOrigin: 'anonymous', fetchPriority: 'high' });
   return (
     // At least a screen high, with or without results: results arriving never push the footer into view (no layout shift).
     <div className="min-h-screen">
+      <script async src={href('/search/boot.js')} fetchPriority="high" />
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Search</h1>
       <Suspense fallback={<SearchFallback />}>
         <SearchView />
@@ -24,17 +31,46 @@ export default function SearchPage() {
   );
 }
 
-/** Shown until the script runs: a plain form that still submits. */
+/**
+ * Shown until React renders SearchView: a plain form that still submits, laid out as
+ * SearchView's form (same boxes, so nothing moves when it is replaced), the status line
+ * and the slot the early script paints results into.
+ */
 function SearchFallback() {
   return (
-    <form role="search" action={href('/search/')} method="get" className="mt-4">
-      <label htmlFor="search-fallback" className="mb-1 block text-sm font-medium">
-        Search articles by words, KB keyword or article number
-      </label>
-      <input id="search-fallback" type="search" name="q" maxLength={2000} className="w-full rounded border border-line bg-page px-3 py-2 text-base" />
+    <div>
+      <form role="search" action={href('/search/')} method="get" className="mt-4 flex flex-wrap items-end gap-3">
+        <div className="min-w-0 flex-1">
+          <label htmlFor="search-fallback" className="mb-1 block text-sm font-medium">
+            Search articles by words, KB keyword or article number
+          </label>
+          <input
+            id="search-fallback"
+            data-search-boot-input=""
+            type="search"
+            name="q"
+            maxLength={2000}
+            autoComplete="off"
+            spellCheck={false}
+            enterKeyHint="search"
+            className="w-full rounded border border-line bg-page px-3 py-2 text-base"
+          />
+        </div>
+        <div>
+          <label htmlFor="search-fallback-sort" className="mb-1 block text-sm font-medium">
+            Sort by
+          </label>
+          <select id="search-fallback-sort" name="sort" defaultValue="relevance" className="rounded border border-line bg-page px-2 py-2 text-base">
+            <option value="relevance">Relevance</option>
+            <option value="date">Date (newest first)</option>
+          </select>
+        </div>
+      </form>
+      <p role="status" className="mt-3 min-h-[1.5em] text-sm text-muted" data-search-boot-status="" />
       <noscript>
         <p className="mt-2 text-sm text-muted">Search needs JavaScript.</p>
       </noscript>
-    </form>
+      <div data-search-boot="" />
+    </div>
   );
 }

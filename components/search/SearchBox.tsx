@@ -5,8 +5,9 @@
  * (input with a listbox popup) that shows results while the reader types.
  *
  * - A plain GET form to /search/, so it works before (or without) JavaScript.
- * - Focus loads the query engine (one dynamic import; it runs in the page, see
- *   lib/search/client.ts) and the index manifest, never the page load.
+ * - The query engine (one dynamic import; it runs in the page, see lib/search/client.ts)
+ *   and the index manifest load when the browser is idle after the page load (not with
+ *   Save-Data), or on focus if that comes first; shards and records only for a query.
  * - As the reader types: "Go to Q244717" first for an article number, then the
  *   best 8 articles for the text so far (the last word matched as a prefix),
  *   then "See all N results" (the search page).
@@ -19,7 +20,7 @@
  *
  * Every text shown comes from the index or the query and is rendered as text nodes.
  */
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { FileMatch, NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
 import { getSearchClient, type SearchClient } from '@/lib/search/client';
 import { bucketOf, permalinkOfNumber, type IdsFile } from '@/lib/search/format';
@@ -34,6 +35,9 @@ export const SEARCH_PATH = '/search/';
 /** Results shown in the dropdown. */
 export const SUGGESTIONS = 8;
 const RECENT_KEY = 'kbview:recent-searches';
+/** Performance marks: the box's text changed (`detail`: the text); the dropdown shows the answer for a text. */
+export const MARK_KEY = 'kbview:key';
+export const MARK_DROPDOWN = 'kbview:dropdown';
 const RECENT_MAX = 8;
 const RECENT_LENGTH = 200;
 
@@ -43,6 +47,11 @@ function isTyping(target: EventTarget | null): boolean {
   if (target.isContentEditable) return true;
   const tag = target.tagName;
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
+}
+
+/** An article number written as a link or path (`…/kb/244717`, `default.aspx?scid=kb;en-us;Q244717`), not a bare number. */
+function isKbLink(q: string): boolean {
+  return /[/:.?;=]/.test(q);
 }
 
 /** Where an article number leads: its page, its not-in-archive page, or null when unknown (or the lookup failed). */
@@ -133,6 +142,8 @@ export function SearchBox() {
   const latest = useRef('');
 
   useEffect(() => {
+    // Hydrated: typing now reaches React (tests and scripts wait for this rather than for a time).
+    input.current?.setAttribute('data-ready', '');
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.altKey) return;
       const commandK = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'k';
@@ -143,6 +154,39 @@ export function SearchBox() {
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Idle preload: once the page has loaded and the browser is idle, the engine and the index manifest
+  // (~12 KB gzip) load, so that the first keystroke waits only for its own files (one or two round trips
+  // less on a slow phone). Not with Save-Data, and not on the search page (its view has its own engine).
+  useEffect(() => {
+    if ((navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true) return;
+    if (window.location.pathname === href(SEARCH_PATH)) return;
+    let cancelled = false;
+    let stopIdle: (() => void) | null = null;
+    const warm = () => {
+      if (cancelled) return;
+      void loadClient().then(
+        (client) => client.warm(),
+        () => {}, // focus tries again, and a search reports the failure
+      );
+    };
+    const whenIdle = () => {
+      if (typeof window.requestIdleCallback === 'function') {
+        const handle = window.requestIdleCallback(warm, { timeout: 5000 });
+        stopIdle = () => window.cancelIdleCallback(handle);
+      } else {
+        const handle = window.setTimeout(warm, 2000);
+        stopIdle = () => window.clearTimeout(handle);
+      }
+    };
+    if (document.readyState === 'complete') whenIdle();
+    else window.addEventListener('load', whenIdle, { once: true });
+    return () => {
+      cancelled = true;
+      window.removeEventListener('load', whenIdle);
+      stopIdle?.();
+    };
   }, []);
 
   const runSearch = useCallback((q: string) => {
@@ -192,8 +236,14 @@ export function SearchBox() {
     if (text.trim() ? shown !== null || error !== null : r.length > 0) setOpen(true);
   };
 
+  // Performance marks (read by bench/search.ts): a keystroke's text, and the dropdown committed for a text.
+  useLayoutEffect(() => {
+    if (shown) performance.mark(MARK_DROPDOWN, { detail: shown.q });
+  }, [shown]);
+
   const onChange = (value: string) => {
     const q = value.slice(0, MAX_QUERY_LENGTH);
+    performance.mark(MARK_KEY, { detail: q });
     setText(q);
     setActive(-1);
     setOpen(true);
@@ -214,7 +264,10 @@ export function SearchBox() {
     // A file name (`rassrv`, `ntoskrnl.exe`): its page first.
     if (response && !error && response.q.trim() === q) for (const file of response.files ?? []) options.push({ kind: 'file', key: `f:${file.slug}`, file });
     if (number !== null && match?.status !== 'unknown') options.push({ kind: 'number', key: `n:${number}`, n: number, match });
-    if (response && !error) {
+    // A pasted link to an article (`support.microsoft.com/kb/244717`) is a jump, not words: only "Go to" (with
+    // the article's title once known). Under a number, never the hits of an earlier text (its words, half typed).
+    const current = response !== null && response.q.trim() === q;
+    if (response && !error && !(number !== null && (isKbLink(q) || !current))) {
       for (const hit of response.hits.slice(0, SUGGESTIONS)) options.push({ kind: 'hit', key: `h:${hit.id}`, hit });
       if (response.total > 0) options.push({ kind: 'all', key: 'all', total: response.total });
     }

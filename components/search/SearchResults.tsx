@@ -8,8 +8,9 @@
 import type { NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
 import { bestExcerpt, highlightParts, passageHref } from '@/lib/search/highlight';
 import { DateText } from '@/components/ui/DateText';
-import { displayTitle, formatCount, href } from '@/lib/site';
+import { displayTitle, href } from '@/lib/site';
 import { Highlighted } from './Highlighted';
+import { PARTIAL_NOTICE, moreResultsText } from '@/lib/search/view-text';
 
 export function SearchResults({
   response,
@@ -35,9 +36,7 @@ export function SearchResults({
         <EmptyState response={response} filtered={filtered} onClearFilters={onClearFilters} />
       ) : (
         <>
-          {response.partial ? (
-            <p className="mb-3 rounded border border-line bg-panel px-3 py-2 text-sm">No article contains all of your words; these contain some of them.</p>
-          ) : null}
+          {response.partial ? <p className="mb-3 rounded border border-line bg-panel px-3 py-2 text-sm">{PARTIAL_NOTICE}</p> : null}
           {response.number ? <h2 className="mb-2 text-base font-semibold">Articles that cite {response.number.id}</h2> : null}
           <ol className="space-y-5" aria-label="Search results" start={1}>
             {hits.map((hit) => (
@@ -54,7 +53,7 @@ export function SearchResults({
                 disabled={loadingMore}
                 className="rounded border border-line bg-panel px-4 py-2 text-sm font-medium hover:border-accent disabled:opacity-60"
               >
-                {loadingMore ? 'Loading…' : `Show more results (${formatCount(more)} more)`}
+                {loadingMore ? 'Loading…' : moreResultsText(more)}
               </button>
             </div>
           ) : null}

@@ -12,14 +12,18 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { useSearchParams } from 'next/navigation';
 import { getSearchClient } from '@/lib/search/client';
 import type { Filters, SearchHit, SearchResponse, SortOrder } from '@/lib/search/engine';
-import type { FacetName } from '@/lib/search/facets';
+import { FACET_NAMES, type FacetName } from '@/lib/search/facets';
 import { MAX_QUERY_LENGTH, PAGE_SIZE, hasFilters, parseSearchState, searchQueryString, stateKey, toggleFilter, type SearchState } from '@/lib/search/params';
 import { articleNumberOf } from '@/lib/search/tokenize';
-import { formatCount, href } from '@/lib/site';
+import { href } from '@/lib/site';
+import { searchBootAnswer } from '@/lib/search/boot';
+import { searchStatusText } from '@/lib/search/view-text';
 import { SearchFacets } from './SearchFacets';
 import { SearchResults } from './SearchResults';
 
 const SEARCH_PATH = '/search/';
+/** Typing that pauses this long runs the full search (facets, excerpts); each keystroke before gets the fast one. */
+const TYPING_PAUSE_MS = 300;
 
 // The search page starts its worker and the manifest as soon as its script runs, before React hydrates.
 if (typeof window !== 'undefined') getSearchClient().warm();
@@ -43,15 +47,26 @@ export function SearchView() {
   // The input's text is local (typing stays instant) and mirrored into the URL;
   // a URL change from elsewhere (back button, header box) flows back into it.
   const [text, setText] = useState(state.q);
-  const written = useRef(state.q);
+  // The queries this view wrote into the URL, oldest first: the router hands each back later (under load,
+  // after more keys were typed), and an echo of our own write must not reset the box to an older text.
+  const written = useRef<string[]>([state.q]);
   useEffect(() => {
-    if (state.q !== written.current) {
-      written.current = state.q;
-      setText(state.q);
+    const at = written.current.indexOf(state.q);
+    if (at >= 0) {
+      written.current = written.current.slice(at);
+      return;
     }
+    written.current = [state.q];
+    setText(state.q);
   }, [state.q]);
+  /** The query last typed into the box (not set by a link, the back button or the header box). */
+  const typedQ = useRef<string | null>(null);
 
-  const [shown, setShown] = useState<Shown | null>(null);
+  // The first results the early script (lib/search/boot.ts) painted before React ran: adopted as they are.
+  const [shown, setShown] = useState<Shown | null>(() => {
+    const boot = searchBootAnswer(key);
+    return boot ? { key, response: boot.response, hits: boot.response.hits } : null;
+  });
   const [error, setError] = useState<string | null>(null);
   /** Bumped by "Try again" after a failed load: runs the same search again. */
   const [attempt, setAttempt] = useState(0);
@@ -70,26 +85,50 @@ export function SearchView() {
       setError(null);
       return;
     }
-    setLoading(true);
+    // Results of this very state already on screen (the early script's): no dimming while facets load.
+    setLoading(shown?.key !== key);
     setLoadingMore(false);
-    const cancel = getSearchClient().search(
-      { q: state.q, filters: state.filters, sort: state.sort, offset: 0, limit: PAGE_SIZE, prefix: true },
-      (response) => {
-        const match = response.number;
-        if (match && match.status !== 'unknown' && !typed.current && key === openedKey.current && articleNumberOf(state.q) !== null) {
-          window.location.replace(href(match.permalink));
-          return;
-        }
-        setShown({ key, response, hits: response.hits });
-        setError(null);
-        setLoading(false);
-      },
-      (message) => {
+    const client = getSearchClient();
+    let cancelFull: (() => void) | null = null;
+    let cancelQuick: (() => void) | null = null;
+    const full = () =>
+      (cancelFull = client.search({ q: state.q, filters: state.filters, sort: state.sort, offset: 0, limit: PAGE_SIZE, prefix: true }, onFull, (message) => {
         setError(message);
         setLoading(false);
-      },
-    );
-    return cancel;
+      }));
+    // Typed key by key: the header box's fast path (titles only: no facet files, keyword lists or excerpt
+    // chunks), and the full search once typing pauses.
+    const quick = typedQ.current === state.q && !hasFilters(state) && state.sort === 'relevance' && articleNumberOf(state.q) === null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    if (quick) {
+      cancelQuick = client.search(
+        { q: state.q, limit: PAGE_SIZE, prefix: true, suggest: true },
+        (response) => {
+          setShown((prev) => (prev && prev.key === key ? prev : { key, response: { ...response, pending: [...FACET_NAMES] }, hits: response.hits }));
+          setError(null);
+          setLoading(false);
+        },
+        () => {}, // the full search reports it
+      );
+      timer = setTimeout(full, TYPING_PAUSE_MS);
+    } else {
+      full();
+    }
+    return () => {
+      if (timer !== null) clearTimeout(timer);
+      cancelQuick?.();
+      cancelFull?.();
+    };
+    function onFull(response: SearchResponse) {
+      const match = response.number;
+      if (match && match.status !== 'unknown' && !typed.current && key === openedKey.current && articleNumberOf(state.q) !== null) {
+        window.location.replace(href(match.permalink));
+        return;
+      }
+      setShown({ key, response, hits: response.hits });
+      setError(null);
+      setLoading(false);
+    }
     // `key` captures `state` entirely.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, attempt]);
@@ -98,12 +137,13 @@ export function SearchView() {
     typed.current = true;
     const q = value.slice(0, MAX_QUERY_LENGTH);
     setText(q);
-    written.current = q;
+    typedQ.current = q;
+    written.current.push(q);
     window.history.replaceState(null, '', urlOf({ ...state, q }));
   };
 
   const push = (next: SearchState) => {
-    written.current = next.q;
+    written.current.push(next.q);
     window.history.pushState(null, '', urlOf(next));
   };
 
@@ -191,7 +231,7 @@ export function SearchView() {
       </form>
 
       <p role="status" className="mt-3 min-h-[1.5em] text-sm text-muted" data-search-status="">
-        {statusText({ active, loading, error, response, q: state.q })}
+        {searchStatusText({ active, loading, error, response, q: state.q })}
       </p>
 
       {error ? (
@@ -240,34 +280,6 @@ export function SearchView() {
       ) : null}
     </div>
   );
-}
-
-function statusText({
-  active,
-  loading,
-  error,
-  response,
-  q,
-}: {
-  active: boolean;
-  loading: boolean;
-  error: string | null;
-  response: SearchResponse | null;
-  q: string;
-}): string {
-  if (!active || error) return '';
-  if (loading && !response) return 'Searching…';
-  if (!response) return '';
-  const n = response.total;
-  const match = response.number;
-  if (match) {
-    const found =
-      match.status === 'article' ? `Article ${match.id}` : match.status === 'missing' ? `${match.id} is not in this archive` : `No article ${match.id}`;
-    return n > 0 ? `${found}; ${formatCount(n)} ${n === 1 ? 'article cites' : 'articles cite'} it` : found;
-  }
-  const words = q.trim() ? ` for “${q.trim().length > 80 ? `${q.trim().slice(0, 80)}…` : q.trim()}”` : '';
-  const order = response.sort === 'date' ? ', newest first' : '';
-  return `${n === 0 ? 'No' : formatCount(n)} ${n === 1 ? 'article' : 'articles'}${words}${order}`;
 }
 
 function SearchHelp() {

@@ -13,6 +13,7 @@ import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
+import { writeSearchBoot } from '../search/boot-bundle';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent } from './search-index';
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
@@ -66,6 +67,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       );
     }
   }
+  // The search page's early script (lib/search/boot-bundle.ts): code, not content, so written every build.
+  writeSearchBoot(path.resolve('public/search'), config());
   return 0;
 }
 

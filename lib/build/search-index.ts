@@ -9,6 +9,7 @@ import { config } from '../config';
 import { CACHE_VERSION, loadCorpus, publishedFiles } from '../content/corpus';
 import type { ParsedFile } from '../content/parse-file';
 import { buildSearchIndex } from '../search/build';
+import { writeSearchBoot } from '../search/boot-bundle';
 import { hashSources } from './source-hash';
 
 /**
@@ -42,6 +43,7 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   const source = path.resolve(contentDir);
   if (ifStale && existsSync(stampFile()) && existsSync(outDir) && readFileSync(stampFile(), 'utf8').startsWith(stampOf(outDir, contentDir))) {
     log(`kbview: search index in ${outDir}/ is from ${source}; keeping it (kb build or build-search without --if-stale rebuilds it)`);
+    writeSearchBoot(outDir, config());
     return 0;
   }
   const started = performance.now();
@@ -50,6 +52,7 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   // Only the published file of each number (lib/content/corpus.ts): a stray duplicate never reaches the index.
   const stats = buildSearchIndex(publishedFiles(corpus), outDir, { log });
   markSearchIndex(outDir, contentDir);
+  writeSearchBoot(outDir, config()); // the search page's early script (lib/search/boot-bundle.ts)
   log(
     `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +
       `(load ${(loadedMs / 1000).toFixed(1)} s, index ${(stats.ms / 1000).toFixed(1)} s)`,

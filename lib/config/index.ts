@@ -245,3 +245,11 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
   set('KB_RUNNER', c.runner === 'kb' ? 'kb' : null);
   return env;
 }
+
+/**
+ * What a browser bundle kbview makes itself (lib/search/boot-bundle.ts, with esbuild) inlines for
+ * ./public.ts, as Next inlines next.config's `env` into its own bundles: the base path.
+ */
+export function clientDefines(c: Pick<Config, 'basePath'>): Record<string, string> {
+  return { 'process.env.KB_BASE_PATH': JSON.stringify(c.basePath) };
+}
