@@ -75,7 +75,7 @@ function write(text: string): Promise<void> {
 }
 
 async function checkCommand(dir: string | undefined): Promise<number> {
-  const root = path.resolve(dir ?? resolveContentDir());
+  const root = dir ?? resolveContentDir();
   // Every body is rendered as the page writer renders it (lib/build/body-cache.tsx, into the build's body cache):
   // a body that fails to render is an error here too. Parses cached without a rendered body are done again.
   const bodies = bodyCacheFor(root, config().cacheDir, config().basePath);

@@ -189,3 +189,19 @@ test('file pages from one render: the slug everywhere, the content once, outside
   assert.throws(() => fillFileTemplate('<p>none</p>', 'a.dll', ''), /exactly once/);
   assert.throws(() => fillFileTemplate('<script>x="kbtplfilebody0"</script>', 'a.dll', ''), /inside a script/);
 });
+
+test('an article whose file table cannot be read is left out of the file index and named; the others are indexed', () => {
+  const good = article(1, [{ name: 'a.dll' }, { name: 'b.dll' }]);
+  // A value that is not what the schema says (as from a damaged cache): its slug cannot be made.
+  const bad = article(2, [{ name: 'a.dll' }, { name: 42 as unknown as string }]);
+  const index = buildFileIndex([good, bad, article(3, [{ name: 'a.dll' }])]);
+  assert.deepEqual(index.failed, [bad.source]);
+  const a = index.files.find((f) => f.slug === 'a.dll')!;
+  assert.deepEqual(
+    a.rows.map((r) => r.n),
+    [1, 3],
+    'none of the failed article rows is indexed, not even the ones before the failure',
+  );
+  assert.ok(!index.articles.has(2));
+  assert.equal(index.skipped, 2);
+});

@@ -74,6 +74,7 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   return (
     `kbview: file index: ${index.files.length} file names, ${rows} rows, ${mentions} mentions` +
     `${index.skipped > 0 ? `, ${index.skipped} rows not indexed (no usable name, or over an article's cap)` : ''}` +
+    `${index.failed?.length ? `, the file tables of ${index.failed.length} articles could not be read and are not indexed: ${index.failed.slice(0, 20).join(', ')}` : ''}` +
     ` (${((performance.now() - started) / 1000).toFixed(1)} s)`
   );
 }

@@ -60,6 +60,8 @@ export interface FileIndex {
   articles: Map<number, FileArticle>;
   /** Rows not indexed: names without a slug, or beyond an article's cap. */
   skipped: number;
+  /** Sources of the articles whose file table could not be read (their rows are not indexed). */
+  failed?: string[];
 }
 
 /** Extensions of names that count as a mention when the text names them. */
@@ -77,19 +79,33 @@ export function buildFileIndex(articles: readonly Article[], texts?: ReadonlyMap
   const bySlug = new Map<string, { rows: FileRow[]; spellings: Map<string, number>; mentions: number[] }>();
   const articleMap = new Map<number, FileArticle>();
   let skipped = 0;
+  const failed: string[] = [];
   for (const article of articles) {
-    const accept = fileSlugCounter();
-    for (const row of article.fileAttributes) {
-      const slug = accept(row.name);
-      if (slug === null) {
-        skipped++;
-        continue;
+    // Each article's rows are read whole before any is indexed: one whose table cannot be read (a value that is
+    // not what the schema says, from a damaged cache) is left out and named (`failed`), and the others are indexed.
+    const accepted: Array<[string, FileRow, string]> = [];
+    const skippedBefore = skipped;
+    let own: FileArticle;
+    try {
+      const accept = fileSlugCounter();
+      for (const row of article.fileAttributes) {
+        const slug = accept(row.name);
+        if (slug === null) skipped++;
+        else accepted.push([slug, rowOf(article.number, row), row.name]);
       }
+      own = fileArticleOf(article);
+    } catch {
+      failed.push(article.source);
+      // Every row of it is not indexed.
+      skipped = skippedBefore + (Array.isArray(article.fileAttributes) ? article.fileAttributes.length : 0);
+      continue;
+    }
+    for (const [slug, row, name] of accepted) {
       let entry = bySlug.get(slug);
       if (!entry) bySlug.set(slug, (entry = { rows: [], spellings: new Map(), mentions: [] }));
-      entry.rows.push(rowOf(article.number, row));
-      entry.spellings.set(row.name, (entry.spellings.get(row.name) ?? 0) + 1);
-      if (!articleMap.has(article.number)) articleMap.set(article.number, fileArticleOf(article));
+      entry.rows.push(row);
+      entry.spellings.set(name, (entry.spellings.get(name) ?? 0) + 1);
+      if (!articleMap.has(article.number)) articleMap.set(article.number, own);
     }
   }
 
@@ -124,7 +140,7 @@ export function buildFileIndex(articles: readonly Article[], texts?: ReadonlyMap
     files.push({ slug, name: names[0]!, names, rows: entry.rows, mentions: entry.mentions });
   }
   files.sort((a, b) => compareCodeUnits(a.slug, b.slug));
-  return { files, articles: articleMap, skipped };
+  return { files, articles: articleMap, skipped, failed };
 }
 
 const WHOLE_NAME = /^[a-z0-9_$~-]+(?:\.[a-z0-9_$~-]+)+$/;
