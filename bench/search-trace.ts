@@ -6,7 +6,7 @@
  * (whoever painted it: search/boot.js or React), first paint, DOMContentLoaded and load, and every request of
  * the page with its start, end, bytes on the wire and priority (the worker's own requests are not in it).
  */
-import { withPage } from './lib/browser';
+import { emulateSlowPhone, withPage } from './lib/browser';
 import { serveDir } from './lib/server';
 
 const [siteDir, query = 'rassrv', runsText = '1'] = process.argv.slice(2);
@@ -28,15 +28,7 @@ try {
   for (let run = 0; run < Number(runsText); run++) {
     await withPage(
       async (page, info) => {
-        const cdp = await page.context().newCDPSession(page);
-        await cdp.send('Network.enable');
-        await cdp.send('Network.emulateNetworkConditions', {
-          offline: false,
-          latency: 150,
-          downloadThroughput: (1.6 * 1024 * 1024) / 8,
-          uploadThroughput: (750 * 1024) / 8,
-        });
-        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        const cdp = await emulateSlowPhone(page);
         const requests = new Map<string, Request>();
         let t0 = 0;
         cdp.on('Network.requestWillBeSent', (e: { requestId: string; timestamp: number; request: { url: string; initialPriority: string } }) => {

@@ -669,24 +669,13 @@ interface SlowPhone {
 
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
 
-async function throttle(page: import('playwright-core').Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 150,
-    downloadThroughput: (1.6 * 1024 * 1024) / 8,
-    uploadThroughput: (750 * 1024) / 8,
-  });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-}
-
 async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDropdown: boolean): Promise<SlowPhone> {
+  const { emulateSlowPhone } = await import('./lib/browser.js');
   let dropdownMs: number | null = null;
   if (hasDropdown) {
     dropdownMs = await withPage(
       async (page) => {
-        await throttle(page);
+        await emulateSlowPhone(page);
         await page.goto(href('kb/244/Q244717/'));
         await page.waitForLoadState('load');
         await page.waitForTimeout(500);
@@ -705,7 +694,7 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
   }
   const { firstResultMs, cls } = await withPage(
     async (page) => {
-      await throttle(page);
+      await emulateSlowPhone(page);
       await page.addInitScript(() => {
         const w = window as unknown as { __cls: number; __first: number };
         w.__cls = 0;

@@ -11,7 +11,7 @@
  * in `info.blockedRequests`. A missing Chromium makes the test fail with a
  * message saying how to install it.
  */
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type BrowserContextOptions, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumMissingMessage, chromiumPath, isExecutable } from '../../lib/chromium';
 
 export { CHROMIUM_ARGS, chromiumPath };
@@ -100,4 +100,21 @@ export async function withPage<T>(
     }
   };
   return opts.browser ? run(opts.browser) : withBrowser(run);
+}
+
+/**
+ * The slow-phone profile of the search bench (issue #11): 150 ms latency, 1.6 Mbit/s down, 750 kbit/s up,
+ * CPU slowed ×4, through Chromium's DevTools protocol. Returns the page's CDP session (network events on).
+ */
+export async function emulateSlowPhone(page: Page): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 150,
+    downloadThroughput: (1.6 * 1024 * 1024) / 8,
+    uploadThroughput: (750 * 1024) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  return cdp;
 }
