@@ -23,6 +23,7 @@ import { scanContent, scanContentAsync, statSafe } from './scan';
 import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 import { buildLinkGraph } from './graph';
+import { listingArticle } from './listing';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -66,6 +67,11 @@ export interface LoadOptions {
   background?: boolean;
   /** Hands each body parsed (not read from the cache) to a module, e.g. to cache its HTML. */
   bodyHook?: BodyHook;
+  /**
+   * Articles carry only the fields listings read (./listing.ts), read from the listing cache
+   * when it is fresh: for `next build`'s export workers. Default false.
+   */
+  listing?: boolean;
 }
 
 /**
@@ -112,7 +118,9 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? config().cacheDir);
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
-  let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
+  const listingFile = cacheFile && listingFileOf(cacheFile);
+  const listingOnly = Boolean(options.listing && !options.withText && listingFile);
+  let cached = cacheFile ? await readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
   if (options.background) {
@@ -127,6 +135,8 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     const stat = fileStats.get(source);
     return Boolean(hit && stat && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size);
   };
+  // A file changed since the listing cache was written: the full metadata is needed to rewrite both caches.
+  if (listingOnly && !scan.files.every(fresh)) cached = await readCache(cacheFile!, false);
   // Rewriting the cache needs the cached texts too.
   if (cacheFile && !options.withText && cached.size > 0 && !scan.files.every(fresh)) cached = await readCache(cacheFile, true);
   const results: ParsedFile[] = [];
@@ -152,6 +162,13 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   progress?.(scan.files.length, scan.files.length);
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   if (cacheFile && todo.length > 0) writeCache(cacheFile, results);
+  if (listingFile && (todo.length > 0 || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  if (options.listing) {
+    for (let i = 0; i < results.length; i++) {
+      const file = results[i]!;
+      if (file.article) results[i] = { ...file, article: listingArticle(file.article), text: '' };
+    }
+  }
 
   const byId = new Map<string, ParsedFile[]>();
   for (const file of results) {
@@ -278,6 +295,20 @@ function writeCache(file: string, all: readonly ParsedFile[]): void {
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
   writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));
+}
+
+/** The listing cache (./listing.ts) beside a parse cache. */
+function listingFileOf(cacheFile: string): string {
+  return cacheFile.replace(/parsed\.ndjson$/, 'listing.ndjson');
+}
+
+/** The parse cache's entries with each article cut down to its listing fields (./listing.ts). */
+function writeListingCache(file: string, all: readonly ParsedFile[]): void {
+  const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
+  writeNdjson(
+    file,
+    results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) })),
+  );
 }
 
 function writeNdjson(file: string, entries: readonly unknown[]): void {
