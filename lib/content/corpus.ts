@@ -11,7 +11,7 @@
  * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -284,6 +284,63 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
       yield null;
       return;
     }
+  }
+}
+
+/**
+ * The body texts of the parse cache, read one at a time from disk (`text.ndjson`), for
+ * the search index: a 241k-article archive has ~0.5 GB of text, which no process should hold
+ * whole. `open` reads the file once to note where each entry is; `text(source)` reads one.
+ */
+export class TextCache {
+  private constructor(
+    private readonly fd: number,
+    private readonly at: Map<string, { offset: number; length: number }>,
+  ) {}
+
+  /** The text cache of `dir`'s parse cache, or null when there is none (or it is stale or broken). */
+  static async open(dirInput: string, cacheDir: string = config().cacheDir): Promise<TextCache | null> {
+    const file = path.join(cacheFolder(path.resolve(dirInput), path.resolve(cacheDir)), 'text.ndjson');
+    if (!existsSync(file)) return null;
+    const at = new Map<string, { offset: number; length: number }>();
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    let offset = 0;
+    let first = true;
+    for await (const line of lines) {
+      const length = Buffer.byteLength(line);
+      if (first) {
+        first = false;
+        if (line !== JSON.stringify({ version: CACHE_VERSION })) return null;
+      } else if (line) {
+        // The writer puts `source` first: `{"source":"…","text":"…"}`.
+        const end = line.indexOf('","text":');
+        if (!line.startsWith('{"source":') || end < 0) return null;
+        try {
+          at.set(JSON.parse(line.slice(10, end + 1)) as string, { offset, length });
+        } catch {
+          return null;
+        }
+      }
+      offset += length + 1;
+    }
+    return new TextCache(openSync(file, 'r'), at);
+  }
+
+  has(source: string): boolean {
+    return this.at.has(source);
+  }
+
+  /** The cached text of one file ('' when it is not in the cache). */
+  text(source: string): string {
+    const entry = this.at.get(source);
+    if (!entry) return '';
+    const buffer = Buffer.allocUnsafe(entry.length);
+    readSync(this.fd, buffer, 0, entry.length, entry.offset);
+    return (JSON.parse(buffer.toString('utf8')) as { text: string }).text;
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 
