@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheFolder, loadCorpus } from '../lib/content/corpus';
+import { cacheFolder, loadCorpus, TextCache } from '../lib/content/corpus';
 import { listingArticle } from '../lib/content/listing';
 import { article } from '../bench/lib/hostile-content';
 
@@ -117,5 +117,34 @@ test('the listing cache (lib/content/listing.ts) holds the listing fields only, 
     assert.ok(after.articles.some((a) => a.sections.length > 0));
     const again = await loadCorpus(content, { cacheDir, listing: true });
     assert.deepEqual([again.stats.parsed, titleOf(again, 'Q990601')], [0, 'Omega Cache Article']);
+  });
+});
+
+test('TextCache reads each text of the parse cache from disk, the same as a load with texts', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    assert.equal(await TextCache.open(content, cacheDir), null, 'no cache yet');
+    const loaded = await loadCorpus(content, { cacheDir, withText: true });
+    const cache = await TextCache.open(content, cacheDir);
+    assert.ok(cache);
+    try {
+      for (const f of loaded.files) {
+        assert.ok(cache.has(f.source));
+        assert.ok(f.text.length > 0);
+        assert.equal(cache.text(f.source), f.text);
+      }
+      assert.equal(cache.has('Q990699.md'), false);
+      assert.equal(cache.text('Q990699.md'), '');
+    } finally {
+      cache.close();
+    }
+    // A rewritten cache (an edit) is read as it is now.
+    write(file, readFileSync(file, 'utf8').replaceAll('first version', 'second version'), new Date(T0.getTime() + 60_000));
+    await loadCorpus(content, { cacheDir });
+    const again = (await TextCache.open(content, cacheDir))!;
+    try {
+      assert.match(again.text(path.relative(content, file)), /second version/);
+    } finally {
+      again.close();
+    }
   });
 });
