@@ -194,9 +194,9 @@ class IntList {
     }
     this.data[this.length++] = value;
   }
-  /** The values, trimmed (the list is not used afterwards). */
+  /** The values (a view, not a copy: an archive's postings are hundreds of MB); the list is not used afterwards. */
   take(): Int32Array {
-    const out = this.length === this.data.length ? this.data : this.data.slice(0, this.length);
+    const out = this.data.subarray(0, this.length);
     this.data = new Int32Array(0);
     this.length = 0;
     return out;
@@ -331,7 +331,8 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
     avgBody: mean(bodyLen) || 1,
     keywordTerms,
     docTermStarts,
-    docTerms: docTermList.take(),
+    // Trimmed: kept until the result chunks are written.
+    docTerms: docTermList.take().slice(),
     release() {
       postDoc = new Int32Array(0);
       postPacked = new Int32Array(0);
