@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadCorpus } from '../lib/content/corpus';
+import { cacheFolder, loadCorpus, TextCache } from '../lib/content/corpus';
+import { listingArticle } from '../lib/content/listing';
 import { article } from '../bench/lib/hostile-content';
 
 /** Whole seconds, so that setting an mtime back restores it exactly. */
@@ -86,5 +87,64 @@ test('an edit with the mtime set back (only the size changes) is parsed again', 
     const second = await loadCorpus(content, { cacheDir });
     assert.deepEqual([second.stats.parsed, second.stats.fromCache], [1, 2], 'only the edited file is parsed again');
     assert.equal(titleOf(second, 'Q990601'), 'Alpha Cache Article, Revised');
+  });
+});
+
+test('the listing cache (lib/content/listing.ts) holds the listing fields only, and follows edits like the parse cache', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const full = await loadCorpus(content, { cacheDir });
+    const listing = await loadCorpus(content, { cacheDir, listing: true });
+    assert.deepEqual([listing.stats.parsed, listing.stats.fromCache], [0, 3]);
+    assert.deepEqual(
+      listing.articles,
+      full.articles.map((a) => listingArticle(a)),
+      'every listing field as parsed, the others empty',
+    );
+    const stored = readFileSync(path.join(cacheFolder(content, cacheDir), 'listing.ndjson'), 'utf8');
+    assert.ok(stored.includes('"Bravo Cache Article"') && !stored.includes('"sections":[{'), 'the file on disk is the cut-down one');
+    assert.ok(
+      full.articles.some((a) => a.sections.length > 0),
+      'the fixture has sections to leave out',
+    );
+
+    write(file, readFileSync(file, 'utf8').replaceAll('Alpha', 'Omega'), new Date(T0.getTime() + 60_000));
+    const edited = await loadCorpus(content, { cacheDir, listing: true });
+    assert.deepEqual([edited.stats.parsed, titleOf(edited, 'Q990601')], [1, 'Omega Cache Article'], 'a changed file is parsed again');
+    assert.ok(edited.articles.every((a) => a.sections.length === 0));
+    // Both caches were rewritten: the full one keeps every field.
+    const after = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([after.stats.parsed, titleOf(after, 'Q990601')], [0, 'Omega Cache Article']);
+    assert.ok(after.articles.some((a) => a.sections.length > 0));
+    const again = await loadCorpus(content, { cacheDir, listing: true });
+    assert.deepEqual([again.stats.parsed, titleOf(again, 'Q990601')], [0, 'Omega Cache Article']);
+  });
+});
+
+test('TextCache reads each text of the parse cache from disk, the same as a load with texts', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    assert.equal(await TextCache.open(content, cacheDir), null, 'no cache yet');
+    const loaded = await loadCorpus(content, { cacheDir, withText: true });
+    const cache = await TextCache.open(content, cacheDir);
+    assert.ok(cache);
+    try {
+      for (const f of loaded.files) {
+        assert.ok(cache.has(f.source));
+        assert.ok(f.text.length > 0);
+        assert.equal(cache.text(f.source), f.text);
+      }
+      assert.equal(cache.has('Q990699.md'), false);
+      assert.equal(cache.text('Q990699.md'), '');
+    } finally {
+      cache.close();
+    }
+    // A rewritten cache (an edit) is read as it is now.
+    write(file, readFileSync(file, 'utf8').replaceAll('first version', 'second version'), new Date(T0.getTime() + 60_000));
+    await loadCorpus(content, { cacheDir });
+    const again = (await TextCache.open(content, cacheDir))!;
+    try {
+      assert.match(again.text(path.relative(content, file)), /second version/);
+    } finally {
+      again.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { loadCorpus } from '../lib/content/corpus';
 import type { Article } from '../lib/markdown/schema';
-import { buildSearchIndex, leadOf, type SearchSource } from '../lib/search/build';
+import { buildSearchIndex, IndexFiles, invertDocuments, leadOf, orderDocuments, type SearchSource } from '../lib/search/build';
 import { SearchEngine, titleKey, type SearchRequest } from '../lib/search/engine';
 import { metadataKeywordsOf, platformLabel } from '../lib/search/facets';
 import { decodeVarints, encodeVarints, shardOf } from '../lib/search/format';
@@ -438,6 +438,107 @@ describe('fixture index', () => {
     buildSearchIndex([], other);
     rmSync(path.join(other, 'manifest.json'));
     assert.throws(() => buildSearchIndex([], other), /refusing to replace/);
+  });
+});
+
+describe('index builder pieces (lib/search/build.ts)', () => {
+  const bytesOf = (dir: string) => {
+    const out = new Map<string, string>();
+    const walk = (sub: string) => {
+      for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+        const rel = path.join(sub, entry.name);
+        if (entry.isDirectory()) walk(rel);
+        else out.set(rel, readFileSync(path.join(dir, rel), 'utf8'));
+      }
+    };
+    walk('');
+    return out;
+  };
+
+  test('texts read on demand give the same bytes as texts given whole; each is read twice (tokens, excerpt)', () => {
+    const whole = path.join(tmp, 'pieces-whole');
+    const lazy = path.join(tmp, 'pieces-lazy');
+    buildSearchIndex(fixtures(), whole, { shardBytes: 300, chunk: 2 });
+    const reads = new Map<string, number>();
+    const sources = fixtures().map((s) => ({
+      article: s.article,
+      text: () => {
+        const key = s.article?.id ?? '';
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        return s.text as string;
+      },
+    }));
+    buildSearchIndex(sources, lazy, { shardBytes: 300, chunk: 2 });
+    assert.deepEqual(bytesOf(lazy), bytesOf(whole));
+    assert.ok(bytesOf(whole).size > 10);
+    // Each indexed article twice; the duplicate of Q150001 (it would make 3) and the unparsed file never.
+    const ids = new Set(fixtures().flatMap((f) => (f.article ? [f.article.id] : [])));
+    assert.deepEqual([...reads.keys()].sort(), [...ids].sort());
+    assert.ok(
+      [...reads.values()].every((n) => n === 2),
+      JSON.stringify([...reads]),
+    );
+  });
+
+  test('orderDocuments: one document per id, by product (alphabetically, none last), then number', () => {
+    const { docs, products } = orderDocuments(fixtures());
+    const key = (a: Article) => [a.product === null ? products.length : products.indexOf(a.product), a.number];
+    assert.deepEqual(products, [...new Set(fixtures().flatMap((f) => (f.article?.product ? [f.article.product] : [])))].sort());
+    for (let i = 1; i < docs.length; i++) {
+      const [pa, na] = key(docs[i - 1]!.article);
+      const [pb, nb] = key(docs[i]!.article);
+      assert.ok(pa! < pb! || (pa === pb && na! < nb!), `${docs[i - 1]!.article.id} before ${docs[i]!.article.id}`);
+    }
+    assert.equal(docs.find((d) => d.article.id === 'Q150001')?.article.title, 'How to Print to a Network Printer from MS-DOS');
+    assert.equal(docs.length, new Set(fixtures().flatMap((f) => (f.article ? [f.article.id] : []))).size);
+  });
+
+  test("invertDocuments: each term's postings in document order, with title, body and keyword counts packed", () => {
+    const docs = [
+      { article: makeArticle(1, { title: 'Printer printer', keywords: ['kbprint'], product: null }), text: 'printer setup printer' },
+      { article: makeArticle(2, { title: 'Setup', product: null }), text: 'printer' },
+    ];
+    const inverted = invertDocuments(docs);
+    const postingsOf = (term: string) => {
+      const id = inverted.names.indexOf(term);
+      assert.ok(id >= 0, term);
+      const out: Array<[number, number, number, boolean]> = [];
+      for (let i = inverted.offsets[id]!; i < inverted.offsets[id + 1]!; i++) {
+        const packed = inverted.postPacked[i]!;
+        out.push([inverted.postDoc[i]!, packed & 255, Math.floor(packed / 512), (packed & 256) !== 0]);
+      }
+      return out;
+    };
+    assert.deepEqual(postingsOf('printer'), [
+      [0, 2, 2, false],
+      [1, 0, 1, false],
+    ]);
+    assert.deepEqual(postingsOf('setup'), [
+      [0, 0, 1, false],
+      [1, 1, 0, false],
+    ]);
+    assert.deepEqual(postingsOf('kbprint'), [[0, 0, 0, true]]);
+    assert.equal(inverted.df[inverted.names.indexOf('printer')], 2);
+    assert.deepEqual([...inverted.titleLen], [2, 1]);
+    inverted.release();
+    assert.equal(inverted.postDoc.length, 0);
+  });
+
+  test('IndexFiles: the version digest does not depend on the order files were written; abandon leaves nothing', () => {
+    const a = new IndexFiles(path.join(tmp, 'files-a'));
+    a.set('t/1.json', 'one');
+    a.set('m/0.json', 'zero');
+    const b = new IndexFiles(path.join(tmp, 'files-b'));
+    b.set('m/0.json', 'zero');
+    b.set('t/1.json', 'one');
+    assert.equal(a.digest(), b.digest());
+    b.set('t/2.json', 'two');
+    assert.notEqual(a.digest(), b.digest());
+    a.commit();
+    assert.equal(readFileSync(path.join(tmp, 'files-a', 't/1.json'), 'utf8'), 'one');
+    b.abandon();
+    assert.ok(!existsSync(path.join(tmp, 'files-b')));
+    assert.ok(!readdirSync(tmp).some((f) => f.startsWith('files-b')), 'no temporary folder left');
   });
 });
 

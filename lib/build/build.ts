@@ -7,14 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, publishedFiles } from '../content/corpus';
+import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
 import { copySources, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
-import { markSearchIndex, searchFingerprint, searchIndexCurrent } from './search-index';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchSources } from './search-index';
 import { writeArticlePages } from './article-pages';
 import { bodyCacheFor } from './body-cache';
 import { config, configEnv } from '../config';
@@ -57,10 +57,15 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     if (searchIndexCurrent('public/search', contentDir, fingerprint)) {
       console.log('kbview: search index unchanged (no article file changed since it was built)');
     } else {
-      // When anything was parsed, the loader has every text (it rewrote the cache); else load them from the cache.
-      const files = corpus.stats.parsed > 0 ? corpus.files : (await timed('search texts', () => loadCorpus(contentDir, { withText: true }))).files;
-      // Only the published file of each number: a stray duplicate never reaches the search index.
-      const search = timed('search index', () => buildSearchIndex(publishedFiles(corpus, files), path.resolve('public/search')));
+      // Only the published file of each number, its text read from the parse cache when needed (./search-index.ts).
+      const { sources, close } = await timed('search texts', () => searchSources(corpus));
+      const search = timed('search index', () => {
+        try {
+          return buildSearchIndex(sources, path.resolve('public/search'));
+        } finally {
+          close();
+        }
+      });
       markSearchIndex('public/search', contentDir, fingerprint);
       console.log(
         `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`,

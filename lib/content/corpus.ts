@@ -11,7 +11,7 @@
  * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import { scanContent, scanContentAsync, statSafe } from './scan';
 import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 import { buildLinkGraph } from './graph';
+import { listingArticle } from './listing';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -71,6 +72,11 @@ export interface LoadOptions {
    * (`kb check` renders every body: those the body cache does not hold are parsed and rendered again).
    */
   rehook?: (source: string, mtimeMs: number, size: number) => boolean;
+  /**
+   * Articles carry only the fields listings read (./listing.ts), read from the listing cache
+   * when it is fresh: for `next build`'s export workers. Default false.
+   */
+  listing?: boolean;
 }
 
 /**
@@ -117,7 +123,9 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? config().cacheDir);
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
-  let cached = cacheFile ? await readCache(cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
+  const listingFile = cacheFile && listingFileOf(cacheFile);
+  const listingOnly = Boolean(options.listing && !options.withText && listingFile);
+  let cached = cacheFile ? await readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
   if (options.background) {
@@ -139,6 +147,8 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     }
     return true;
   };
+  // A file changed since the listing cache was written: the full metadata is needed to rewrite both caches.
+  if (listingOnly && !scan.files.every(fresh)) cached = await readCache(cacheFile!, false);
   // Rewriting the cache needs the cached texts too.
   if (cacheFile && !options.withText && cached.size > 0 && !scan.files.every(fresh)) cached = await readCache(cacheFile, true);
   const results: ParsedFile[] = [];
@@ -164,6 +174,13 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   progress?.(scan.files.length, scan.files.length);
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   if (cacheFile && todo.length > 0) writeCache(cacheFile, results);
+  if (listingFile && (todo.length > 0 || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  if (options.listing) {
+    for (let i = 0; i < results.length; i++) {
+      const file = results[i]!;
+      if (file.article) results[i] = { ...file, article: listingArticle(file.article), text: '' };
+    }
+  }
 
   const byId = new Map<string, ParsedFile[]>();
   for (const file of results) {
@@ -287,6 +304,63 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
   }
 }
 
+/**
+ * The body texts of the parse cache, read one at a time from disk (`text.ndjson`), for
+ * the search index: a 241k-article archive has ~0.5 GB of text, which no process should hold
+ * whole. `open` reads the file once to note where each entry is; `text(source)` reads one.
+ */
+export class TextCache {
+  private constructor(
+    private readonly fd: number,
+    private readonly at: Map<string, { offset: number; length: number }>,
+  ) {}
+
+  /** The text cache of `dir`'s parse cache, or null when there is none (or it is stale or broken). */
+  static async open(dirInput: string, cacheDir: string = config().cacheDir): Promise<TextCache | null> {
+    const file = path.join(cacheFolder(path.resolve(dirInput), path.resolve(cacheDir)), 'text.ndjson');
+    if (!existsSync(file)) return null;
+    const at = new Map<string, { offset: number; length: number }>();
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    let offset = 0;
+    let first = true;
+    for await (const line of lines) {
+      const length = Buffer.byteLength(line);
+      if (first) {
+        first = false;
+        if (line !== JSON.stringify({ version: CACHE_VERSION })) return null;
+      } else if (line) {
+        // The writer puts `source` first: `{"source":"…","text":"…"}`.
+        const end = line.indexOf('","text":');
+        if (!line.startsWith('{"source":') || end < 0) return null;
+        try {
+          at.set(JSON.parse(line.slice(10, end + 1)) as string, { offset, length });
+        } catch {
+          return null;
+        }
+      }
+      offset += length + 1;
+    }
+    return new TextCache(openSync(file, 'r'), at);
+  }
+
+  has(source: string): boolean {
+    return this.at.has(source);
+  }
+
+  /** The cached text of one file ('' when it is not in the cache). */
+  text(source: string): string {
+    const entry = this.at.get(source);
+    if (!entry) return '';
+    const buffer = Buffer.allocUnsafe(entry.length);
+    readSync(this.fd, buffer, 0, entry.length, entry.offset);
+    return (JSON.parse(buffer.toString('utf8')) as { text: string }).text;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
 /** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
 const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout', 'render-failed']);
 
@@ -295,6 +369,20 @@ function writeCache(file: string, all: readonly ParsedFile[]): void {
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
   writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));
+}
+
+/** The listing cache (./listing.ts) beside a parse cache. */
+function listingFileOf(cacheFile: string): string {
+  return cacheFile.replace(/parsed\.ndjson$/, 'listing.ndjson');
+}
+
+/** The parse cache's entries with each article cut down to its listing fields (./listing.ts). */
+function writeListingCache(file: string, all: readonly ParsedFile[]): void {
+  const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
+  writeNdjson(
+    file,
+    results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) })),
+  );
 }
 
 function writeNdjson(file: string, entries: readonly unknown[]): void {

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import type { Article } from '../markdown/index';
 import { config } from '../config';
-import { CACHE_VERSION, cacheFolder, loadCorpus, type Corpus } from './corpus';
+import { CACHE_VERSION, cacheFolder, loadCorpus, TextCache, type Corpus } from './corpus';
 import type { ParsedFile } from './parse-file';
 import { buildFileIndex, type FileArticle, type FileEntry, type FileIndex } from './files';
 
@@ -63,11 +63,13 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   if (current && current.fingerprint === fingerprint && current.withMentions) {
     return `kbview: file index unchanged (${current.files.length} file names)`;
   }
-  const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
-  const published = new Set(corpus.articles.map((a) => a.source));
-  const texts = new Map<string, string>();
-  for (const f of files) if (f.article && published.has(f.source)) texts.set(f.article.id, f.text);
-  const index = buildFileIndex(corpus.articles, texts);
+  const { texts, close } = await textsById(corpus);
+  let index: FileIndex;
+  try {
+    index = buildFileIndex(corpus.articles, texts);
+  } finally {
+    close();
+  }
   writeStored(file, { format: FORMAT, fingerprint, files: index.files, articles: [...index.articles.values()], skipped: index.skipped, withMentions: true });
   const rows = index.files.reduce((sum, f) => sum + f.rows.length, 0);
   const mentions = index.files.reduce((sum, f) => sum + f.mentions.length, 0);
@@ -77,6 +79,29 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
     `${index.failed?.length ? `, the file tables of ${index.failed.length} articles could not be read and are not indexed: ${index.failed.slice(0, 20).join(', ')}` : ''}` +
     ` (${((performance.now() - started) / 1000).toFixed(1)} s)`
   );
+}
+
+/**
+ * Each published article's text by id: the texts `corpus` holds when it parsed anything, else read
+ * one at a time from the parse cache (./corpus.ts TextCache: never every text at once), else loaded.
+ */
+async function textsById(corpus: Corpus): Promise<{ texts: Pick<ReadonlyMap<string, string>, 'get'>; close: () => void }> {
+  const sources = new Map(corpus.articles.map((a) => [a.id, a.source]));
+  if (corpus.stats.parsed === 0) {
+    const cache = await TextCache.open(corpus.dir);
+    if (cache && corpus.articles.every((a) => cache.has(a.source))) {
+      const get = (id: string): string | undefined => {
+        const source = sources.get(id);
+        return source === undefined ? undefined : cache.text(source);
+      };
+      return { texts: { get }, close: () => cache.close() };
+    }
+    cache?.close();
+  }
+  const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
+  const texts = new Map<string, string>();
+  for (const f of files) if (f.article && sources.get(f.article.id) === f.source) texts.set(f.article.id, f.text);
+  return { texts, close: () => {} };
 }
 
 /** The index of the content as it is now: the stored one, or (stale or missing) the rows alone from `articles`. */

@@ -74,8 +74,8 @@ export const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
 /** Longest text searched for mentions per article (the archive's longest article is 178 KB). */
 const MAX_MENTION_TEXT = 1 << 20;
 
-/** Builds the index from the articles (sorted by number) and, optionally, their plain texts. */
-export function buildFileIndex(articles: readonly Article[], texts?: ReadonlyMap<string, string>): FileIndex {
+/** Builds the index from the articles (sorted by number) and, optionally, their plain texts (by id; read one at a time). */
+export function buildFileIndex(articles: readonly Article[], texts?: Pick<ReadonlyMap<string, string>, 'get'>): FileIndex {
   const bySlug = new Map<string, { rows: FileRow[]; spellings: Map<string, number>; mentions: number[] }>();
   const articleMap = new Map<number, FileArticle>();
   let skipped = 0;

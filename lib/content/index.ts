@@ -32,7 +32,8 @@ let loaded: Site | null = null;
 /** Loads (once per process) the content directory and its link graph. */
 export function getSite(): Promise<Site> {
   site ??= (async () => {
-    const corpus = await loadCorpus(resolveContentDir(), { background: DEV });
+    // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
+    const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
     // In development the indexes an article page needs are built right away, one task each, so
@@ -41,6 +42,14 @@ export function getSite(): Promise<Site> {
     return loaded;
   })();
   return site;
+}
+
+/**
+ * Whether this process renders listings and article templates only (`kb build`'s `next build`:
+ * lib/article-template.ts), so that the articles it loads carry only their listing fields.
+ */
+function listingOnly(): boolean {
+  return !DEV && config().articlePages === 'template';
 }
 
 /** The base path the site is served under (`KB_BASE_PATH`), without trailing slash. */
@@ -163,6 +172,8 @@ export async function getIndexes(): Promise<ArticleIndexes> {
   const site = await getSite();
   let indexes = indexesBySite.get(site);
   if (!indexes) {
+    // Related articles read fields the listing index leaves empty: a page that needs them is not a listing.
+    if (listingOnly()) throw new Error('kbview: article indexes are not available while rendering templates (only listing fields are loaded)');
     indexes = buildArticleIndexes(site.corpus.articles, site.graph.summaries);
     indexesBySite.set(site, indexes);
   }

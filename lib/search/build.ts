@@ -8,7 +8,7 @@
  * Node only (writes files). Deterministic: the same articles give the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Article } from '../markdown/schema';
 import { keywordsOf, metadataKeywordsOf, platformsOf, typesOf, yearOf } from './facets';
@@ -38,8 +38,11 @@ import { fileSlug } from '../file-slug';
 
 export interface SearchSource {
   article: Article | null;
-  /** Plain body text. */
-  text: string;
+  /**
+   * Plain body text, or a function that reads it: it is called twice per document, once to
+   * tokenize and once for the result excerpt, so that no caller needs to hold every text.
+   */
+  text: string | (() => string);
 }
 
 export interface BuildSearchOptions {
@@ -90,9 +93,73 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const leadChars = options.leadChars ?? 220;
   const log = options.log ?? (() => {});
 
-  // One document per article id (the first file wins, as in the loader), ordered by product then number.
+  const { docs, products, productIndex } = orderDocuments(sources);
+  const n = docs.length;
+  // Each file is written as soon as it is made (./build.ts holds no index-sized map of file bodies).
+  const files = new IndexFiles(outDir);
+  try {
+    const inverted = invertDocuments(docs, log);
+    const { shardStarts, postings } = writeTermShards(inverted, shardBytes, files);
+    const terms = inverted.names.length;
+    log(`search index: ${terms} terms, ${postings} postings, ${shardStarts.length} shards`);
+    const chunks = writeResultChunks(docs, inverted, { chunk, leadChars, productIndex }, files);
+    inverted.release();
+    writeSuggestChunks(docs, suggestChunk, productIndex, files);
+    const facets = writeFacets(docs, products, files);
+    const bucketNames = writeNumberBuckets(docs, files);
+    const fileKeys = writeFileNames(docs, files);
+
+    // --- Manifest ----------------------------------------------------------------------------------
+    const manifest: Manifest = {
+      format: FORMAT,
+      version: files.digest(),
+      docs: n,
+      chunk,
+      shards: shardStarts.length ? shardStarts : [''],
+      products,
+      years: facets.years,
+      types: facets.types,
+      platforms: facets.platforms,
+      epoch: isoDay(facets.epochDay),
+      buckets: bucketNames,
+      suggestChunk,
+      files: fileKeys,
+    };
+    if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
+    files.set('manifest.json', JSON.stringify(manifest));
+    files.commit();
+    const stats: SearchIndexStats = {
+      files: files.count,
+      bytes: files.bytes,
+      ms: Math.round(performance.now() - started),
+      docs: n,
+      terms,
+      postings,
+      shards: shardStarts.length,
+      chunks,
+    };
+    log(`search index: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${stats.ms} ms`);
+    return stats;
+  } catch (error) {
+    files.abandon();
+    throw error;
+  }
+}
+
+/** A document of the index: an article and its body text (or how to read it). */
+interface Doc {
+  article: Article;
+  text: string | (() => string);
+}
+
+function textOf(doc: Doc): string {
+  return typeof doc.text === 'string' ? doc.text : doc.text();
+}
+
+/** One document per article id (the first file wins, as in the loader), ordered by product then number. */
+export function orderDocuments(sources: readonly SearchSource[]): { docs: Doc[]; products: string[]; productIndex: Map<string, number> } {
   const seen = new Set<string>();
-  const docs: Array<{ article: Article; text: string }> = [];
+  const docs: Doc[] = [];
   for (const source of sources) {
     const article = source.article;
     if (!article || seen.has(article.id)) continue;
@@ -109,20 +176,80 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     const pb = b.article.product ? productIndex.get(b.article.product)! : products.length;
     return pa - pb || a.article.number - b.article.number;
   });
-  const n = docs.length;
+  return { docs, products, productIndex };
+}
 
-  // --- Inverted index: term → flat [doc, packed counts, doc, packed counts, ...] -------------
-  const postings = new Map<string, number[]>();
+/** A growable Int32Array (a plain number[] costs 8 bytes an entry and more while it grows). */
+class IntList {
+  private data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  /** The values (a view, not a copy: an archive's postings are hundreds of MB); the list is not used afterwards. */
+  take(): Int32Array {
+    const out = this.data.subarray(0, this.length);
+    this.data = new Int32Array(0);
+    this.length = 0;
+    return out;
+  }
+}
+
+/**
+ * The inverted index in typed arrays: for term id t, its postings are
+ * `postDoc/postPacked[offsets[t] .. offsets[t + 1])`, in document order; the
+ * packed counts are as in TITLE_ONE / KEYWORD_BIT / BODY_ONE.
+ */
+export interface Inverted {
+  n: number;
+  /** Term id → term. */
+  names: string[];
+  /** Term id → number of documents. */
+  df: Uint32Array;
+  offsets: Uint32Array;
+  postDoc: Int32Array;
+  postPacked: Int32Array;
+  titleLen: Uint32Array;
+  bodyLen: Uint32Array;
+  avgTitle: number;
+  avgBody: number;
+  keywordTerms: Set<string>;
+  /** Excerpt candidates of document d (term id × 16 + body tf up to 15): `docTerms[docTermStarts[d] .. docTermStarts[d + 1])`. */
+  docTermStarts: Uint32Array;
+  docTerms: Int32Array;
+  /** Drops the postings (the result chunks need only names, df and docTerms). */
+  release(): void;
+}
+
+/** Body counts above this are counted as this (a term repeated 8 million times in one article saturates BM25 long before). */
+const MAX_BODY_COUNT = 2 ** 22 - 1;
+
+/** Tokenizes every document once: term counts per document, collected in typed arrays, then grouped by term. */
+export function invertDocuments(docs: readonly Doc[], log: (line: string) => void = () => {}): Inverted {
+  const n = docs.length;
   const titleLen = new Uint32Array(n);
   const bodyLen = new Uint32Array(n);
   const keywordTerms = new Set<string>();
   const counts = new Map<string, number>();
-  // For excerpts: each document's body-only terms (as term ids), ranked by rarity once df is known.
   const termIds = new Map<string, number>();
-  const docTerms: Int32Array[] = new Array(n);
-  const scratch: number[] = [];
+  const names: string[] = [];
+  // Postings in document order: (term id, packed counts); document d's run starts at runStarts[d].
+  const runTerm = new IntList(1 << 16);
+  const runPacked = new IntList(1 << 16);
+  const runStarts = new Uint32Array(n + 1);
+  const docTermList = new IntList(1 << 16);
+  const docTermStarts = new Uint32Array(n + 1);
   for (let d = 0; d < n; d++) {
-    const { article, text } = docs[d]!;
+    const doc = docs[d]!;
+    const { article } = doc;
     counts.clear();
     forEachTerm(article.title, (t) => {
       const c = counts.get(t) ?? 0;
@@ -131,10 +258,11 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     });
     let length = 0;
     const body = (t: string) => {
-      counts.set(t, (counts.get(t) ?? 0) + BODY_ONE);
+      const c = counts.get(t) ?? 0;
+      if (c < MAX_BODY_COUNT * BODY_ONE) counts.set(t, c + BODY_ONE);
       length++;
     };
-    forEachTerm(text, body);
+    forEachTerm(textOf(doc), body);
     if (article.product) forEachTerm(article.product, body);
     for (const line of article.appliesTo) forEachTerm(line, body);
     for (const word of article.queryWords) forEachTerm(word, body);
@@ -145,39 +273,116 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
         keywordTerms.add(t);
       });
     }
-    scratch.length = 0;
+    runStarts[d] = runTerm.length;
+    docTermStarts[d] = docTermList.length;
     for (const [term, packed] of counts) {
-      let list = postings.get(term);
-      if (!list) {
+      let id = termIds.get(term);
+      if (id === undefined) {
         // A fresh copy of the key: the term is a slice of the folded document text and would keep it alive.
         const key = Buffer.from(term, 'utf8').toString('utf8');
-        postings.set(key, (list = []));
-        termIds.set(key, termIds.size);
+        id = names.length;
+        termIds.set(key, id);
+        names.push(key);
       }
-      list.push(d, packed);
+      runTerm.push(id);
+      runPacked.push(packed);
       // Candidates for excerpt passages: body-only words, not numbers or article numbers; id and tf packed.
       if ((packed & 255) === 0 && (packed & KEYWORD_BIT) === 0 && term.length >= 4 && !/^(?:[\d.]+|q\d+)$/.test(term)) {
-        scratch.push(termIds.get(term)! * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
+        docTermList.push(id * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
       }
     }
-    docTerms[d] = Int32Array.from(scratch);
     if (d % 10_000 === 9_999) log(`search index: ${d + 1}/${n} documents tokenized`);
   }
-  const avgTitle = mean(titleLen) || 1;
-  const avgBody = mean(bodyLen) || 1;
-  const df = new Uint32Array(termIds.size);
-  for (const [term, id] of termIds) df[id] = postings.get(term)!.length / 2;
-  const names: string[] = new Array(termIds.size);
-  for (const [term, id] of termIds) names[id] = term;
   termIds.clear();
+  const total = runTerm.length;
+  runStarts[n] = total;
+  docTermStarts[n] = docTermList.length;
+  const terms = runTerm.take();
+  const packedRun = runPacked.take();
+  // Group by term (a counting sort, stable: each term's postings stay in document order).
+  const df = new Uint32Array(names.length);
+  for (let i = 0; i < total; i++) df[terms[i]!]!++;
+  const offsets = new Uint32Array(names.length + 1);
+  for (let t = 0; t < names.length; t++) offsets[t + 1] = offsets[t]! + df[t]!;
+  const cursor = offsets.slice(0, names.length);
+  let postDoc: Int32Array = new Int32Array(total);
+  let postPacked: Int32Array = new Int32Array(total);
+  for (let d = 0; d < n; d++) {
+    for (let i = runStarts[d]!; i < runStarts[d + 1]!; i++) {
+      const at = cursor[terms[i]!]!++;
+      postDoc[at] = d;
+      postPacked[at] = packedRun[i]!;
+    }
+  }
+  return {
+    n,
+    names,
+    df,
+    offsets,
+    get postDoc() {
+      return postDoc;
+    },
+    get postPacked() {
+      return postPacked;
+    },
+    titleLen,
+    bodyLen,
+    avgTitle: mean(titleLen) || 1,
+    avgBody: mean(bodyLen) || 1,
+    keywordTerms,
+    docTermStarts,
+    // Trimmed: kept until the result chunks are written.
+    docTerms: docTermList.take().slice(),
+    release() {
+      postDoc = new Int32Array(0);
+      postPacked = new Int32Array(0);
+    },
+  };
+}
 
-  // --- Shards: sorted terms, postings encoded as varints, cut at ~shardBytes -----------------
-  const terms = [...postings.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const files = new Map<string, string>();
+/** The impact-scored postings of one term, as varints: doc gaps and score × 4 + flags. */
+function encodePostings(inverted: Inverted, term: number, writer: VarintWriter): { encoded: string; df: number } {
+  const { n, titleLen, bodyLen, avgTitle, avgBody, postDoc, postPacked } = inverted;
+  const from = inverted.offsets[term]!;
+  const to = inverted.offsets[term + 1]!;
+  // A KB keyword (`kbbug`, `kbfixlist`) finds articles by metadata only, so that its
+  // result count is the metadata's count; mentions in body text do not count.
+  const name = inverted.names[term]!;
+  const keywordOnly = inverted.keywordTerms.has(name) && name.startsWith('kb');
+  let df = 0;
+  for (let i = from; i < to; i++) if (!keywordOnly || (postPacked[i]! & KEYWORD_BIT) !== 0) df++;
+  if (df === 0) return { encoded: '', df };
+  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  let previous = 0;
+  for (let i = from; i < to; i++) {
+    const packed = postPacked[i]!;
+    if (keywordOnly && (packed & KEYWORD_BIT) === 0) continue;
+    const d = postDoc[i]!;
+    const tfTitle = packed & 255;
+    const keyword = (packed & KEYWORD_BIT) !== 0;
+    const tfBody = Math.floor(packed / BODY_ONE);
+    const tilde =
+      (TITLE_WEIGHT * tfTitle) / (1 - TITLE_B + (TITLE_B * titleLen[d]!) / avgTitle) +
+      (BODY_WEIGHT * tfBody) / (1 - BODY_B + (BODY_B * bodyLen[d]!) / avgBody) +
+      (keyword ? KEYWORD_WEIGHT : 0);
+    const score = (idf * tilde * (K1 + 1)) / (K1 + tilde);
+    const q = Math.min(MAX_SCORE, Math.max(1, Math.round(score * SCALE)));
+    const value = q * 4 + (keyword ? FLAG_KEYWORD : 0) + (tfTitle > 0 ? FLAG_TITLE : 0);
+    writer.push(d - previous);
+    writer.push(value);
+    previous = d;
+  }
+  return { encoded: writer.take(), df };
+}
+
+/** Term shards: sorted terms, postings encoded as varints, cut at ~shardBytes. Returns each shard's first term. */
+export function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexFiles): { shardStarts: string[]; postings: number } {
+  const { names } = inverted;
+  const order = Uint32Array.from(names.keys()).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
   const shardStarts: string[] = [];
   let shard: ShardFile = { t: [], p: [] };
   let shardSize = 0;
-  let totalPostings = 0;
+  let postings = 0;
   const writer = new VarintWriter();
   const flush = () => {
     if (shard.t.length === 0) return;
@@ -186,39 +391,11 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     shard = { t: [], p: [] };
     shardSize = 0;
   };
-  for (const term of terms) {
-    let list = postings.get(term)!;
-    postings.delete(term);
-    // A KB keyword (`kbbug`, `kbfixlist`) finds articles by metadata only, so that its
-    // result count is the metadata's count; mentions in body text do not count.
-    if (keywordTerms.has(term) && term.startsWith('kb')) {
-      const kept: number[] = [];
-      for (let i = 0; i < list.length; i += 2) if ((list[i + 1]! & KEYWORD_BIT) !== 0) kept.push(list[i]!, list[i + 1]!);
-      list = kept;
-    }
-    const df = list.length / 2;
+  for (const id of order) {
+    const { encoded, df } = encodePostings(inverted, id, writer);
     if (df === 0) continue;
-    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    let previous = 0;
-    for (let i = 0; i < list.length; i += 2) {
-      const d = list[i]!;
-      const packed = list[i + 1]!;
-      const tfTitle = packed & 255;
-      const keyword = (packed & KEYWORD_BIT) !== 0;
-      const tfBody = Math.floor(packed / BODY_ONE);
-      const tilde =
-        (TITLE_WEIGHT * tfTitle) / (1 - TITLE_B + (TITLE_B * titleLen[d]!) / avgTitle) +
-        (BODY_WEIGHT * tfBody) / (1 - BODY_B + (BODY_B * bodyLen[d]!) / avgBody) +
-        (keyword ? KEYWORD_WEIGHT : 0);
-      const score = (idf * tilde * (K1 + 1)) / (K1 + tilde);
-      const q = Math.min(MAX_SCORE, Math.max(1, Math.round(score * SCALE)));
-      const value = q * 4 + (keyword ? FLAG_KEYWORD : 0) + (tfTitle > 0 ? FLAG_TITLE : 0);
-      writer.push(d - previous);
-      writer.push(value);
-      previous = d;
-    }
-    const encoded = writer.take();
-    totalPostings += df;
+    const term = names[id]!;
+    postings += df;
     const size = term.length + encoded.length + 6;
     if (shardSize > 0 && shardSize + size > shardBytes) flush();
     shard.t.push(term);
@@ -226,18 +403,28 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     shardSize += size;
   }
   flush();
-  log(`search index: ${terms.length} terms, ${totalPostings} postings, ${shardStarts.length} shards`);
+  return { shardStarts, postings };
+}
 
-  // --- Result metadata chunks ----------------------------------------------------------------
+/** Result metadata chunks: number, title, product, date, lead, distinctive passages and their sections. */
+export function writeResultChunks(
+  docs: readonly Doc[],
+  inverted: Inverted,
+  options: { chunk: number; leadChars: number; productIndex: ReadonlyMap<string, number> },
+  files: IndexFiles,
+): number {
+  const { chunk, leadChars, productIndex } = options;
+  const { n, df, names, docTerms, docTermStarts } = inverted;
   let chunks = 0;
   for (let start = 0; start < n; start += chunk) {
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(n, start + chunk); d++) {
-      const { article, text } = docs[d]!;
-      const body = cleanBody(text, article);
+      const doc = docs[d]!;
+      const { article } = doc;
+      const body = cleanBody(textOf(doc), article);
       const lead = leadOf(body.text, leadChars);
       const record: MetaRecord = [article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? '', lead];
-      const found = snippetsOf(body.text, lead, rareTerms(docTerms[d]!, df, names, n));
+      const found = snippetsOf(body.text, lead, rareTerms(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), df, names, n));
       const refs: Array<SectionRef | 0> = [sectionAt(body, 0, article)];
       for (const { at } of found) refs.push(sectionAt(body, at, article));
       if (found.length > 0) record.push(found.map((f) => f.text));
@@ -249,7 +436,12 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     }
     files.set(`m/${chunks++}.json`, JSON.stringify(records));
   }
-  // Suggestions (the header box) need only what a dropdown line shows.
+  return chunks;
+}
+
+/** Suggestions (the header box) need only what a dropdown line shows. */
+export function writeSuggestChunks(docs: readonly Doc[], suggestChunk: number, productIndex: ReadonlyMap<string, number>, files: IndexFiles): void {
+  const n = docs.length;
   for (let start = 0, c = 0; start < n; start += suggestChunk, c++) {
     const records: SuggestRecord[] = [];
     for (let d = start; d < Math.min(n, start + suggestChunk); d++) {
@@ -258,8 +450,14 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     }
     files.set(`s/${c}.json`, JSON.stringify(records));
   }
+}
 
-  // --- Facet columns ---------------------------------------------------------------------------
+/** Facet columns (product, year, type, platform), keyword codes and dates; returns the labels the manifest lists. */
+export function writeFacets(
+  docs: readonly Doc[],
+  products: readonly string[],
+  files: IndexFiles,
+): { years: string[]; types: string[]; platforms: string[]; epochDay: number } {
   const years = sortedLabels(
     docs.map((d) => {
       const y = yearOf(d.article);
@@ -319,8 +517,11 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     codes: dayNumbers.map((x) => encodeCode(x === null ? 0 : x - epochDay, dateWidth)).join(''),
   };
   files.set('dates.json', JSON.stringify(dates));
+  return { years, types, platforms, epochDay };
+}
 
-  // --- Article-number buckets ------------------------------------------------------------------
+/** Article-number buckets: which numbers are in the archive (and their documents), which are cited but missing. */
+export function writeNumberBuckets(docs: readonly Doc[], files: IndexFiles): string[] {
   const present = new Map<number, number>();
   docs.forEach((d, i) => present.set(d.article.number, i));
   const cited = new Set<number>();
@@ -345,8 +546,11 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   for (const num of [...cited].sort((a, b) => a - b)) bucket(num).m.push(num);
   const bucketNames = [...buckets.keys()].sort();
   for (const key of bucketNames) files.set(`ids/${key}.json`, JSON.stringify(buckets.get(key)));
+  return bucketNames;
+}
 
-  // --- File names (the header box offers a file's page first) -----------------------------------
+/** File names (the header box offers a file's page first): one table per key. Returns the keys. */
+export function writeFileNames(docs: readonly Doc[], files: IndexFiles): string[] {
   const fileNames = new Map<string, { name: string; count: number }>();
   for (const { article } of docs) {
     const seenSlugs = new Set<string>();
@@ -368,41 +572,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     table.push([slug, name, count]);
   }
   for (const [key, table] of fileTables) files.set(`f/${key}.json`, JSON.stringify(table));
-
-  // --- Manifest and write-out --------------------------------------------------------------------
-  const hash = createHash('sha1');
-  for (const [name, body] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) hash.update(name).update('\0').update(body).update('\0');
-  const manifest: Manifest = {
-    format: FORMAT,
-    version: hash.digest('hex').slice(0, 12),
-    docs: n,
-    chunk,
-    shards: shardStarts.length ? shardStarts : [''],
-    products,
-    years,
-    types,
-    platforms,
-    epoch: isoDay(epochDay),
-    buckets: bucketNames,
-    suggestChunk,
-    files: [...fileTables.keys()].sort(),
-  };
-  if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
-  files.set('manifest.json', JSON.stringify(manifest));
-
-  const bytes = writeTree(outDir, files);
-  const stats: SearchIndexStats = {
-    files: files.size,
-    bytes,
-    ms: Math.round(performance.now() - started),
-    docs: n,
-    terms: terms.length,
-    postings: totalPostings,
-    shards: shardStarts.length,
-    chunks,
-  };
-  log(`search index: ${stats.files} files, ${(bytes / 1e6).toFixed(1)} MB in ${stats.ms} ms`);
-  return stats;
+  return [...fileTables.keys()].sort();
 }
 
 function mean(values: Uint32Array): number {
@@ -654,33 +824,66 @@ function isoDay(day: number): string {
 }
 
 /**
- * Writes the files into a fresh sibling folder, then swaps it in for `outDir`,
- * so a dev server never serves half an index. Returns the bytes written.
+ * The index's files, written one by one into a fresh sibling folder of
+ * `outDir` as they are made (the index of a large archive is hundreds of MB:
+ * never held whole), then swapped in for `outDir` by `commit()`, so a dev
+ * server never serves half an index.
  */
-function writeTree(outDir: string, files: Map<string, string>): number {
-  const target = path.resolve(outDir);
-  if (existsSync(target) && !existsSync(path.join(target, 'manifest.json')) && readdirSync(target).length > 0) {
-    throw new Error(`refusing to replace ${target}: it is not empty and holds no search index (manifest.json)`);
+export class IndexFiles {
+  private readonly target: string;
+  private readonly tmp: string;
+  private readonly dirs = new Set<string>();
+  private readonly names: string[] = [];
+  count = 0;
+  bytes = 0;
+
+  constructor(outDir: string) {
+    this.target = path.resolve(outDir);
+    if (existsSync(this.target) && !existsSync(path.join(this.target, 'manifest.json')) && readdirSync(this.target).length > 0) {
+      throw new Error(`refusing to replace ${this.target}: it is not empty and holds no search index (manifest.json)`);
+    }
+    this.tmp = `${this.target}.tmp-${process.pid}`;
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
   }
-  const tmp = `${target}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  const dirs = new Set<string>();
-  let bytes = 0;
-  for (const [name, body] of files) {
-    const file = path.join(tmp, name);
+
+  set(name: string, body: string): void {
+    const file = path.join(this.tmp, name);
     const dir = path.dirname(file);
-    if (!dirs.has(dir)) {
+    if (!this.dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
-      dirs.add(dir);
+      this.dirs.add(dir);
     }
     writeFileSync(file, body);
-    bytes += Buffer.byteLength(body);
+    this.names.push(name);
+    this.count++;
+    this.bytes += Buffer.byteLength(body);
   }
-  mkdirSync(tmp, { recursive: true });
-  const old = `${target}.old-${process.pid}`;
-  if (existsSync(target)) renameSync(target, old);
-  mkdirSync(path.dirname(target), { recursive: true });
-  renameSync(tmp, target);
-  rmSync(old, { recursive: true, force: true });
-  return bytes;
+
+  /** A digest of every file so far (names and bytes, in name order): the index version. */
+  digest(): string {
+    const hash = createHash('sha1');
+    for (const name of [...this.names].sort((a, b) => (a < b ? -1 : 1))) {
+      hash
+        .update(name)
+        .update('\0')
+        .update(readFileSync(path.join(this.tmp, name)))
+        .update('\0');
+    }
+    return hash.digest('hex').slice(0, 12);
+  }
+
+  /** Swaps the new index in for `outDir`. */
+  commit(): void {
+    const old = `${this.target}.old-${process.pid}`;
+    if (existsSync(this.target)) renameSync(this.target, old);
+    mkdirSync(path.dirname(this.target), { recursive: true });
+    renameSync(this.tmp, this.target);
+    rmSync(old, { recursive: true, force: true });
+  }
+
+  /** Removes what was written (the build failed). */
+  abandon(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
 }
