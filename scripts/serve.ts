@@ -59,6 +59,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.avif': 'image/avif',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  '.gz': 'application/gzip',
   '.woff': 'font/woff',
   '.ttf': 'font/ttf',
   '.otf': 'font/otf',
@@ -213,8 +214,21 @@ function fileSender(dir: string): Handler {
       res.setHeader('Content-Type', contentTypeFor(pathname));
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', pathname.startsWith('/_next/static/') ? IMMUTABLE : REVALIDATE);
+      if (/\.(?:gz|br)$/.test(pathname)) keepEncoded(res);
     },
   });
+}
+
+/**
+ * A `.gz` or `.br` file asked for by its own name (`/data/articles.jsonl.gz`) is sent as it is, a download:
+ * sirv would label it `Content-Encoding: gzip`, and clients would unpack it while keeping the `.gz` name.
+ */
+function keepEncoded(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (code: number, headers?: Record<string, unknown>) => ServerResponse;
+  (res as unknown as { writeHead: typeof writeHead }).writeHead = (code, headers) => {
+    if (headers) delete headers['Content-Encoding'];
+    return writeHead(code, headers);
+  };
 }
 
 /** The compressor: gzip (or brotli, when the client prefers it) for compressible types of GZIP_MIN_BYTES and more. */

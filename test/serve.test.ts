@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { normalizeBasePath, parseCliArgs, parseRequestPath } from '../scripts/serve';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 
@@ -60,6 +60,7 @@ async function makeSite(): Promise<string> {
   await writeFile(path.join(site, 'favicon.ico'), Buffer.alloc(300, 1));
   await writeFile(path.join(site, 'font.woff2'), Buffer.alloc(300, 2));
   await writeFile(path.join(site, 'blob.bin'), Buffer.alloc(10, 3));
+  await writeFile(path.join(site, 'data.jsonl.gz'), gzipSync(Buffer.from('{"id":"Q244717"}\n'.repeat(100))));
   // Files outside the served directory that a traversal would reach.
   await writeFile(path.join(dir, 'secret.txt'), 'TOP SECRET');
   await symlink(path.join(dir, 'secret.txt'), path.join(site, 'escape.txt'));
@@ -280,6 +281,17 @@ describe('static server', () => {
     const png = await rawGet(site.origin, '/font.woff2', { 'Accept-Encoding': 'gzip' });
     assert.equal(png.headers['content-encoding'], undefined);
     assert.equal(png.body.length, 300);
+  });
+
+  test('a .gz file asked for by its name is a download: sent byte for byte, never labelled Content-Encoding', async () => {
+    const file = gzipSync(Buffer.from('{"id":"Q244717"}\n'.repeat(100)));
+    for (const accept of ['gzip, deflate, br', 'gzip', '']) {
+      const res = await rawGet(site.origin, '/data.jsonl.gz', { 'Accept-Encoding': accept });
+      assert.equal(res.status, 200, accept);
+      assert.equal(res.headers['content-type'], 'application/gzip', accept);
+      assert.equal(res.headers['content-encoding'], undefined, accept);
+      assert.deepEqual(res.body, file, accept);
+    }
   });
 
   test('answers HEAD without a body and refuses other methods', async () => {
