@@ -4,7 +4,7 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../content/corpus';
@@ -13,8 +13,23 @@ import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
-import { markSearchIndex, searchFingerprint, searchIndexCurrent } from './search-index';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp } from './search-index';
 import { writeArticlePages } from './article-pages';
+import {
+  buildIdOf,
+  canReuseExport,
+  forgetSiteRecord,
+  linkTree,
+  nextInputDigests,
+  readNextInputs,
+  readSiteRecord,
+  recordNextInputs,
+  syncDir,
+  writeSiteRecord,
+  type SiteRecord,
+} from './incremental';
+import { storePath as fileIndexStorePath } from '../content/files-store';
+import { FILE_TEMPLATE_SLUG } from '../file-page-template';
 import { bodyCacheFor } from './body-cache';
 import { config, configEnv } from '../config';
 import { prepareLinkData } from '../content/data-export';
@@ -67,6 +82,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       );
     }
   }
+  // What Next's pages read, for an incremental build to compare (./incremental.ts): recorded last, once public/ is written.
+  recordNextInputs(timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))));
   return 0;
 }
 
@@ -104,14 +121,18 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
   try {
-    const result = await writeSite(contentDir, staging, started, phases);
+    const result = await writeSite(contentDir, staging, outDir, started, phases);
     if (result === null) {
       rmSync(staging, { recursive: true, force: true });
       console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
       return 1;
     }
+    // The record of what out/ was built from (./incremental.ts) is removed before the swap and written after it:
+    // interrupted in between, the next build finds none and builds everything.
+    forgetSiteRecord();
     swapInto(staging, outDir);
-    console.log(`${result} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    if (result.record) writeSiteRecord(result.record);
+    console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -172,7 +193,13 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => 
  * `siteDir` too, never into `out/`. Returns the summary line, or null when a
  * step failed (its error is printed).
  */
-async function writeSite(contentDir: string, siteDir: string, started: number, phases: PhaseCollector): Promise<string | null> {
+async function writeSite(
+  contentDir: string,
+  siteDir: string,
+  outDir: string,
+  started: number,
+  phases: PhaseCollector,
+): Promise<{ summary: string; record: SiteRecord | null } | null> {
   const prepared = await run(
     process.execPath,
     [...process.execArgv, process.argv[1]!, 'prepare', contentDir],
@@ -186,33 +213,56 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
-  const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await timed('next build', () =>
-    run(
-      process.execPath,
-      [nextBin, 'build'],
-      { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
-      started,
-    ),
-  );
-  if (code !== 0) {
-    console.error(`kbview: next build failed with exit code ${code}`);
-    return null;
+  // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
+  // the new site starts as a hard-link copy of it instead of a new export.
+  const inputs = readNextInputs();
+  const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
+  const reuse = canReuseExport(previous, inputs, outDir);
+  let fileTemplate: string | null = null;
+  if (reuse) {
+    const linked = timed('link copy', () => linkTree(outDir, siteDir));
+    console.log(
+      `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
+    );
+    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
+    if (previous.search !== searchIndexStamp()) {
+      const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
+      console.log(`kbview: search index: ${synced} files replaced or removed`);
+    }
+    fileTemplate = previous.templates.file;
+  } else {
+    // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
+    // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
+    const exportDir = path.relative(process.cwd(), siteDir);
+    const buildId = inputs ? buildIdOf(inputs) : null;
+    const code = await timed('next build', () =>
+      run(
+        process.execPath,
+        [nextBin, 'build'],
+        { ...configEnv({ ...config(), contentDir, articlePages, exportDir, buildId, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
+        started,
+      ),
+    );
+    if (code !== 0) {
+      console.error(`kbview: next build failed with exit code ${code}`);
+      return null;
+    }
+    if (!existsSync(path.join(siteDir, 'index.html'))) {
+      console.error(`kbview: next build did not export into ${exportDir}/`);
+      return null;
+    }
+    const pruneStarted = performance.now();
+    const removed = timed('prune', () => pruneExport(siteDir));
+    console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
+    // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
+    // the article pages written next get theirs as they are written.
+    const csp = timed('csp', () => applyCspToDir(siteDir));
+    for (const script of csp.unknownScripts.slice(0, 20))
+      console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
+    console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+    const fileTemplatePath = path.join(siteDir, 'files', FILE_TEMPLATE_SLUG, 'index.html');
+    if (existsSync(fileTemplatePath)) fileTemplate = readFileSync(fileTemplatePath, 'utf8');
   }
-  if (!existsSync(path.join(siteDir, 'index.html'))) {
-    console.error(`kbview: next build did not export into ${exportDir}/`);
-    return null;
-  }
-  const pruneStarted = performance.now();
-  const removed = timed('prune', () => pruneExport(siteDir));
-  console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
-  // the article pages written next get theirs as they are written.
-  const csp = timed('csp', () => applyCspToDir(siteDir));
-  for (const script of csp.unknownScripts.slice(0, 20))
-    console.error(printable(`kbview: error: inline script blocked by the Content-Security-Policy: ${script}`));
-  console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
   const corpus = await timed('metadata', () => loadCorpus(contentDir));
@@ -221,14 +271,39 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
   let failed = 0;
+  let record: SiteRecord | null = null;
   if (articlePages === 'template') {
-    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') }));
+    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, pages: previous?.pages ?? {}, linked: reuse } : undefined;
+    const pages = await timed('page writer', () =>
+      writeArticlePages(corpus, {
+        outDir: siteDir,
+        sources,
+        onProgress: progressReporter('article pages'),
+        ...(reuse ? { templates: { article: previous.templates.article, missing: previous.templates.missing } } : {}),
+        ...(incremental ? { incremental } : {}),
+      }),
+    );
     failed = pages.failed;
+    if (inputs && fileTemplate !== null) {
+      record = {
+        format: inputs.format,
+        outDir,
+        inputs,
+        search: searchIndexStamp(),
+        templates: { ...pages.templateHtml, file: fileTemplate },
+        pages: pages.pages,
+      };
+    }
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
     for (const d of pages.diagnostics.slice(0, 200)) console.error(printable(`${path.join(contentDir, d.file)}: ${d.severity}: ${d.message} [${d.kind}]`));
     if (pages.diagnostics.length > 200) console.error(`kbview: … and ${pages.diagnostics.length - 200} more page diagnostics`);
-    console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
-    console.log(await timed('file pages', () => writeFilePages(corpus, siteDir))); // /files/<slug>/ from one render (lib/file-page-template.ts)
+    console.log(
+      `kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages` +
+        `${incremental ? ` (${pages.reused} unchanged, from the previous site)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
+    );
+    // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
+    if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
+    else console.log(await timed('file pages', () => writeFilePages(corpus, siteDir)));
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
@@ -239,14 +314,19 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
-  // Steps that add files to the site go here, into siteDir.
-  const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (lib/build/host-files.ts)
-  console.log(
-    `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
-  );
+  // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
+  // files are hard links to out/'s, ./incremental.ts). The host files read the configuration and the article
+  // numbers, which Next's inputs cover: a copy of the previous site has them.
+  if (reuse) console.log('kbview: host files unchanged (from the previous site)');
+  else {
+    const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (lib/build/host-files.ts)
+    console.log(
+      `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
+    );
+  }
   const files = countFiles(siteDir);
   phases.finish();
-  return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;
+  return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
 }
 
 /** File names and messages come from the input: control characters are shown escaped, never sent to the terminal. */
