@@ -18,6 +18,7 @@ import { writeArticlePages } from './article-pages';
 import {
   buildIdOf,
   canReuseExport,
+  forgetNextInputs,
   forgetSiteRecord,
   linkTree,
   nextInputDigests,
@@ -50,6 +51,8 @@ const require = createRequire(import.meta.url);
  * starts its export workers: parse (cached), report, build the search index.
  */
 export async function prepareSite(contentDirInput: string): Promise<number> {
+  // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
+  process.channel?.unref();
   const contentDir = path.resolve(contentDirInput);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
@@ -65,6 +68,10 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
   }
+  // What Next's pages read, for an incremental build to compare (./incremental.ts). The search index is not
+  // part of it: `kb build` goes on with the pages (when Next is skipped) while the index is built.
+  recordNextInputs(timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))));
+  if (process.send && process.connected) process.send('inputs');
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   // It is rebuilt when an article file (or the index builder) changed since it was built.
   if (!config().skipSearch) {
@@ -82,8 +89,6 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       );
     }
   }
-  // What Next's pages read, for an incremental build to compare (./incremental.ts): recorded last, once public/ is written.
-  recordNextInputs(timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))));
   return 0;
 }
 
@@ -200,35 +205,29 @@ async function writeSite(
   started: number,
   phases: PhaseCollector,
 ): Promise<{ summary: string; record: SiteRecord | null } | null> {
-  const prepared = await run(
-    process.execPath,
-    [...process.execArgv, process.argv[1]!, 'prepare', contentDir],
-    configEnv({ ...config(), phasesFile: phases.file }),
-    started,
-    false,
-  );
-  if (prepared !== 0) return null;
-
-  const nextBin = require.resolve(NEXT_BIN);
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
-  // the new site starts as a hard-link copy of it instead of a new export.
-  const inputs = readNextInputs();
   const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
-  const reuse = canReuseExport(previous, inputs, outDir);
+  forgetNextInputs(); // prepare records them anew
+  const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
+  // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
+  // the new site starts as a hard-link copy of it instead of a new export. Made while prepare runs (it
+  // is removed again if prepare finds that Next's inputs changed).
+  const linked = previous && existsSync(path.join(outDir, 'index.html')) ? timed('link copy', () => linkTree(outDir, siteDir)) : null;
+  await preparing.inputs;
+  const nextBin = require.resolve(NEXT_BIN);
+  const inputs = readNextInputs();
+  const reuse = linked !== null && canReuseExport(previous, inputs, outDir);
+  // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
+  // gets the index at the end (below), and its pages are written meanwhile.
+  if (!reuse && (await preparing.done) !== 0) return null;
+  if (linked !== null && !reuse) timed('link copy removed', () => rmSync(siteDir, { recursive: true, force: true }));
   let fileTemplate: string | null = null;
   if (reuse) {
-    const linked = timed('link copy', () => linkTree(outDir, siteDir));
     console.log(
       `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
     );
-    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
-    if (previous.search !== searchIndexStamp()) {
-      const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
-      console.log(`kbview: search index: ${synced} files replaced or removed`);
-    }
     fileTemplate = previous.templates.file;
   } else {
     // KB_EXPORT_DIR: next.config.ts makes it the export's destination (Next's own build files stay in .next/).
@@ -314,6 +313,14 @@ async function writeSite(
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
+  if (reuse) {
+    if ((await preparing.done) !== 0) return null;
+    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
+    if (previous.search !== searchIndexStamp()) {
+      const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
+      console.log(`kbview: search index: ${synced} files replaced or removed`);
+    }
+  }
   // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
   // files are hard links to out/'s, ./incremental.ts). The host files read the configuration and the article
   // numbers, which Next's inputs cover: a copy of the previous site has them.
@@ -337,6 +344,31 @@ export function printable(text: string): string {
 
 /** The steps running now (stopped when the build is interrupted). */
 const children = new Set<ChildProcess>();
+
+/**
+ * Runs `kb prepare` (prepareSite) with a channel: `inputs` settles once it recorded Next's inputs (before
+ * the search index; or when it ends), `done` with its exit code.
+ */
+function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { inputs: Promise<void>; done: Promise<number> } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env,
+  });
+  children.add(child);
+  let ready: () => void = () => {};
+  const inputs = new Promise<void>((resolve) => (ready = resolve));
+  child.on('message', (message) => {
+    if (message === 'inputs') ready();
+  });
+  const done = new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      ready();
+      resolve(code ?? 1);
+    }),
+  );
+  return { inputs, done };
+}
 
 /** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number, stampLines = true): Promise<number> {

@@ -32,7 +32,7 @@
  * record, or no record (the next build is a full one).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { config, type Config } from '../config';
@@ -114,6 +114,11 @@ export function recordNextInputs(inputs: NextInputs): void {
   writeAtomic(inputsFile(), JSON.stringify(inputs));
 }
 
+/** Before prepare runs: inputs recorded by an earlier build never stand for this one's. */
+export function forgetNextInputs(): void {
+  rmSync(inputsFile(), { force: true });
+}
+
 export function readNextInputs(): NextInputs | null {
   try {
     const value = JSON.parse(readFileSync(inputsFile(), 'utf8')) as NextInputs;
@@ -190,7 +195,7 @@ function writeAtomic(file: string, data: string): void {
   replaceFile(file, data);
 }
 
-/** `target` becomes a copy of the tree `source` made of hard links (directories are new). Returns the number of files. */
+/** `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link cannot be made). Returns the number of files. */
 export function linkTree(source: string, target: string): number {
   let files = 0;
   const walk = (from: string, to: string): void => {
@@ -200,7 +205,11 @@ export function linkTree(source: string, target: string): number {
       const b = path.join(to, entry.name);
       if (entry.isDirectory()) walk(a, b);
       else if (entry.isFile()) {
-        linkSync(a, b);
+        try {
+          linkSync(a, b);
+        } catch {
+          copyFileSync(a, b); // a file system without hard links: a copy is as good, only slower
+        }
         files++;
       }
     }
