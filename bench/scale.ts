@@ -163,10 +163,13 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
       const before = readFileSync(full, 'latin1');
       // A new article: the edited one under a number the archive does not use, in the same folder.
       let added = 999_999;
-      const used = new Set(files.map((f) => /Q(\d+)/.exec(path.basename(f))?.[1]));
+      // Articles are Q<n>.md files or Q<n>/README.md folders: the number is the last Q<n> of the path.
+      const numberOf = (f: string) => /Q(\d+)(?:\.md|\/README\.md)$/i.exec(f)?.[1];
+      const used = new Set(files.map(numberOf));
       while (used.has(String(added))) added--;
-      const addedFile = path.join(path.dirname(full), `Q${added}.md`);
-      const id = /Q\d+/.exec(path.basename(file))![0];
+      const folder = /README\.md$/i.test(file) ? path.dirname(path.dirname(full)) : path.dirname(full);
+      const addedFile = path.join(folder, `Q${added}.md`);
+      const id = `Q${numberOf(file)}`;
       try {
         // Words added to the first paragraph after the first heading underline: body text, no metadata.
         const edited = before.replace(/(\n\t=+\n\t?\n\t)/, '$1Edited for the rebuild bench. ');
