@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus, publishedFiles, type Corpus } from '../content/corpus';
@@ -18,6 +19,7 @@ import { writeArticlePages } from './article-pages';
 import {
   buildIdOf,
   canReuseExport,
+  codeDigest,
   forgetNextInputs,
   forgetSiteRecord,
   linkTree,
@@ -37,6 +39,7 @@ import { prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../next-internals';
 import { startPhases, timed, type PhaseCollector } from './phases';
+import { stopAllWorkers } from '../worker-pool';
 
 export interface BuildOptions {
   contentDir: string;
@@ -114,6 +117,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   rmSync(staging, { recursive: true, force: true });
+  rmSync(unusedDirOf(staging), { recursive: true, force: true });
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
     const closed = [...children].map(
@@ -121,7 +125,9 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     );
     for (const child of children) child.kill('SIGTERM');
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    rmSync(staging, { recursive: true, force: true });
+    // So are this process's worker threads (the page writer's), which write into it until they are stopped.
+    await stopAllWorkers();
+    rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -152,6 +158,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
 /** Where `kb build` writes the new site before it replaces `outDir` (same parent, so the swap is a rename). */
 export function stagingDirOf(outDir: string): string {
   return `${outDir}.staging`;
+}
+
+/** A hard-link copy of the previous site that was not needed (Next's inputs changed), while it is removed. */
+function unusedDirOf(staging: string): string {
+  return `${staging}.unused`;
 }
 
 /** The previous site while the swap runs (it exists only between two renames). */
@@ -214,7 +225,10 @@ async function writeSite(
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
   // the new site starts as a hard-link copy of it instead of a new export. Made while prepare runs (it
   // is removed again if prepare finds that Next's inputs changed).
-  const linked = previous && existsSync(path.join(outDir, 'index.html')) ? timed('link copy', () => linkTree(outDir, siteDir)) : null;
+  const linked =
+    previous && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'))
+      ? timed('link copy', () => linkTree(outDir, siteDir))
+      : null;
   await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const inputs = readNextInputs();
@@ -222,7 +236,12 @@ async function writeSite(
   // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
   // gets the index at the end (below), and its pages are written meanwhile.
   if (!reuse && (await preparing.done) !== 0) return null;
-  if (linked !== null && !reuse) timed('link copy removed', () => rmSync(siteDir, { recursive: true, force: true }));
+  // Not reused: set aside, and removed while Next builds (awaited before the site is swapped in).
+  let removing: Promise<void> = Promise.resolve();
+  if (linked !== null && !reuse) {
+    renameSync(siteDir, unusedDirOf(siteDir));
+    removing = rm(unusedDirOf(siteDir), { recursive: true, force: true }).catch(() => {}); // else the next build removes it
+  }
   let fileTemplate: string | null = null;
   if (reuse) {
     console.log(
@@ -331,6 +350,7 @@ async function writeSite(
       `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
     );
   }
+  await timed('link copy removed', () => removing);
   const files = countFiles(siteDir);
   phases.finish();
   return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };

@@ -89,11 +89,16 @@ export interface NextInputs {
   next: string;
 }
 
-/** Digests of the code and of Next's inputs, for `kb prepare` to record once the content is parsed. */
-export function nextInputDigests(contentDir: string, articles: readonly Article[], fileIndexFile: string | null): NextInputs {
-  const code = hashSources(createHash('sha256').update(`${FORMAT}\0code\0`), CODE)
+/** Digest of the code (sources, dependencies' lock, Node's version) and the configuration. */
+export function codeDigest(): string {
+  return hashSources(createHash('sha256').update(`${FORMAT}\0code\0${process.version}\0`), CODE)
     .update(configKey(config()))
     .digest('hex');
+}
+
+/** Digests of the code and of Next's inputs, for `kb prepare` to record once the content is parsed. */
+export function nextInputDigests(contentDir: string, articles: readonly Article[], fileIndexFile: string | null): NextInputs {
+  const code = codeDigest();
   const hash = createHash('sha256').update(`${FORMAT}\0next\0${code}\0${path.resolve(contentDir)}\0`);
   // public/ is copied into the export; its search index is synced apart (syncDir).
   hashTree(hash, path.resolve('public'), new Set(['search']));
