@@ -27,6 +27,8 @@ const nextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // `kb build` passes the digest of the pages' inputs (lib/build/incremental.ts): the same inputs, the same bytes.
+  ...(kb.buildId ? { generateBuildId: () => kb.buildId } : {}),
   // A page's first render in an export worker loads the archive's metadata: at 241k articles on a loaded
   // 2-core machine the sitemap routes took over Next's default 60 s and were retried (BENCHMARKS.md, scale).
   staticPageGenerationTimeout: 600,

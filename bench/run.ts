@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]`
- * `npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`: the scale bench (bench/scale.ts)
+ * `npm run bench -- --scale N [--no-1x] [--only-1x] [--no-hugo] [--no-edit]`: the scale bench (bench/scale.ts)
  *
  * Measures, in one run on this machine, kbview against plain baselines:
  * - our full build (`kb build`, cold parse cache): wall time, peak RSS of the

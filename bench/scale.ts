@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`: the scale bench.
+ * `npm run bench -- --scale N [--no-1x] [--only-1x] [--no-hugo] [--no-edit]`: the scale bench.
  *
  * In one run: the real archive (1×, hard-linked into `.cache/synthetic/x1`) and the
  * synthetic N× archive (bench/lib/synthetic.ts, `.cache/synthetic/x<N>`), each built
  * cold (parse cache and `.next/` removed) with `kb build`, with the build's own phase
- * table (lib/build/phases.ts); a rebuild of the 1× archive after one article body is
- * edited; and bare Hugo (Debian's `hugo`, skipped with a note when absent) on the same
+ * table (lib/build/phases.ts); incremental rebuilds of the 1× archive (lib/build/incremental.ts)
+ * after one article body is edited, then a title, then a new article is added (`--only-1x`:
+ * without the N× archive); and bare Hugo (Debian's `hugo`, skipped with a note when absent) on the same
  * articles as leaf bundles with minimal templates, timed the same way. Figures and
  * ratios go to stdout and to BENCHMARKS.md.
  */
@@ -14,6 +15,7 @@ import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSy
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { scanContent } from '../lib/content/scan';
+import { permalinkOfNumber } from '../lib/kb-number';
 import { cacheFolder } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
 import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
@@ -155,24 +157,51 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
     builds.push(b1);
     if (!args.includes('--no-edit') && b1.result.code === 0) {
       // One article body edited (a copy of the file replaces it: the corpus it links to is never written).
-      const file = scanContent(one).files.find((f) => /Q244717/.test(f)) ?? scanContent(one).files[0]!;
+      const files = scanContent(one).files;
+      const file = files.find((f) => /Q244717/.test(f)) ?? files[0]!;
       const full = path.join(one, file);
       const before = readFileSync(full, 'latin1');
-      // Words added to the first paragraph after the first heading underline: body text, no metadata.
-      replaceFile(full, before.replace(/(\n\t=+\n\t?\n\t)/, '$1Edited for the rebuild bench. '));
+      // A new article: the edited one under a number the archive does not use, in the same folder.
+      let added = 999_999;
+      // Articles are Q<n>.md files or Q<n>/README.md folders: the number is the last Q<n> of the path.
+      const numberOf = (f: string) => /Q(\d+)(?:\.md|\/README\.md)$/i.exec(f)?.[1];
+      const used = new Set(files.map(numberOf));
+      while (used.has(String(added))) added--;
+      const folder = /README\.md$/i.test(file) ? path.dirname(path.dirname(full)) : path.dirname(full);
+      const addedFile = path.join(folder, `Q${added}.md`);
+      const id = `Q${numberOf(file)}`;
       try {
+        // Words added to the first paragraph after the first heading underline: body text, no metadata.
+        const edited = before.replace(/(\n\t=+\n\t?\n\t)/, '$1Edited for the rebuild bench. ');
+        replaceFile(full, edited);
         const edit = await build('1× after a body edit', one, false, env);
         builds.push(edit);
         rows.push(
-          `| rebuild after one body edit, 1× | ${sec(edit.result.ms)}, peak ${gib(edit.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(edit.result.ms / b1.result.ms).toFixed(2)} | ≤ 15 s and ≤ 0.15 × cold |`,
+          `| incremental rebuild after one body edit, 1× | ${sec(edit.result.ms)}, peak ${gib(edit.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(edit.result.ms / b1.result.ms).toFixed(2)} | ≤ 15 s and ≤ 0.15 × cold |`,
+        );
+        // A title edit: metadata, so Next renders its pages again; article pages whose inputs did not change are kept.
+        const titled = edited.replace(/^(title: "Q\d+: )/m, '$1Retitled: ');
+        replaceFile(full, titled);
+        const title = await build('1× after a title edit', one, false, env);
+        builds.push(title);
+        rows.push(
+          `| incremental rebuild after one title edit, 1× | ${sec(title.result.ms)}, peak ${gib(title.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(title.result.ms / b1.result.ms).toFixed(2)} | (runs next build) |`,
+        );
+        const permalink = /^permalink: (\S+)/m.exec(titled)?.[1] ?? '';
+        writeFileSync(addedFile, titled.replace(permalink, permalinkOfNumber(added)).replaceAll(id, `Q${added}`), 'latin1');
+        const add = await build('1× after a new article', one, false, env);
+        builds.push(add);
+        rows.push(
+          `| incremental rebuild after a new article, 1× | ${sec(add.result.ms)}, peak ${gib(add.result.peakRssBytes)} | cold ${sec(b1.result.ms)} | ${(add.result.ms / b1.result.ms).toFixed(2)} | (runs next build) |`,
         );
       } finally {
         replaceFile(full, before);
+        rmSync(addedFile, { force: true });
       }
     }
   }
-  const bN = await build(`${scale}×`, big, true, env);
-  builds.push(bN);
+  const bN = args.includes('--only-1x') ? null : await build(`${scale}×`, big, true, env);
+  if (bN) builds.push(bN);
   const b1 = builds.find((b) => b.label === '1×');
 
   if (!args.includes('--no-hugo')) {
@@ -181,6 +210,7 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
       [`${scale}×`, big],
     ] as const) {
       if (label === '1×' && args.includes('--no-1x')) continue;
+      if (label !== '1×' && !bN) continue;
       const h = await hugo(label, content);
       if (typeof h === 'string') notes.push(h);
       else hugos.push(h);
@@ -192,11 +222,12 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
       `| cold build, 1× | ${sec(b1.result.ms)}, peak ${gib(b1.result.peakRssBytes)}, ${b1.files} files, ${mb(b1.bytes)} | ${hugos[0] ? `bare Hugo ${sec(hugos[0].result.ms)}, peak ${gib(hugos[0].result.peakRssBytes)}` : ''} | ${hugos[0] ? (b1.result.ms / hugos[0].result.ms).toFixed(2) : ''} | ≤ 3.5 × Hugo |`,
     );
   const hN = hugos.find((h) => h.label === `${scale}×`);
-  rows.push(
-    `| cold build, ${scale}× | ${bN.result.code === 0 ? '' : `FAILED (exit ${bN.result.code}) after `}${sec(bN.result.ms)}, peak ${gib(bN.result.peakRssBytes)}, ${bN.files} files, ${mb(bN.bytes)} | ${hN ? `bare Hugo ${sec(hN.result.ms)}, peak ${gib(hN.result.peakRssBytes)}` : ''} | ${hN ? (bN.result.ms / hN.result.ms).toFixed(2) : ''} | ≤ 2.5 GiB; ≤ 290,000 files, ≤ 3.3 GB |`,
-  );
-  if (b1 && bN.result.code === 0) rows.push(`| cold build ${scale}× / 1× | ${(bN.result.ms / b1.result.ms).toFixed(2)} | | | ≤ 4.2 |`);
-  if (hugos.length === 2) rows.push(`| bare Hugo ${scale}× / 1× | ${(hugos[1]!.result.ms / hugos[0]!.result.ms).toFixed(2)} | | | |`);
+  if (bN)
+    rows.push(
+      `| cold build, ${scale}× | ${bN.result.code === 0 ? '' : `FAILED (exit ${bN.result.code}) after `}${sec(bN.result.ms)}, peak ${gib(bN.result.peakRssBytes)}, ${bN.files} files, ${mb(bN.bytes)} | ${hN ? `bare Hugo ${sec(hN.result.ms)}, peak ${gib(hN.result.peakRssBytes)}` : ''} | ${hN ? (bN.result.ms / hN.result.ms).toFixed(2) : ''} | ≤ 2.5 GiB; ≤ 290,000 files, ≤ 3.3 GB |`,
+    );
+  if (b1 && bN && bN.result.code === 0) rows.push(`| cold build ${scale}× / 1× | ${(bN.result.ms / b1.result.ms).toFixed(2)} | | | ≤ 4.2 |`);
+  if (hugos.length === 2 && bN) rows.push(`| bare Hugo ${scale}× / 1× | ${(hugos[1]!.result.ms / hugos[0]!.result.ms).toFixed(2)} | | | |`);
 
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() ? ' (uncommitted changes)' : '';

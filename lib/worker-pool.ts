@@ -67,6 +67,14 @@ interface Envelope {
   progress: SharedArrayBuffer;
 }
 
+/** Every worker thread of every pool running in this process (stopAllWorkers). */
+const everyWorker = new Set<Worker>();
+
+/** Stops every worker thread of this process: an interrupted build, before it removes the directory they write into. */
+export async function stopAllWorkers(): Promise<void> {
+  await Promise.all([...everyWorker].map((worker) => worker.terminate()));
+}
+
 export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
   const { module, workers, jobs, chunk, onResults, label, onTimeout, onCrash } = options;
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
@@ -103,6 +111,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
             })
           : new Worker(module, { workerData: envelope, env });
       live.add(worker);
+      everyWorker.add(worker);
       running++;
       let current: [number, number] | null = null;
       let since = 0;
@@ -180,6 +189,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       worker.on('exit', (code) => {
         clearInterval(timer);
         live.delete(worker);
+        everyWorker.delete(worker);
         running--;
         crashed(`the worker exited (code ${code})`);
         if (failed) return;

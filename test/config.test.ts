@@ -147,6 +147,7 @@ test('configEnv: a child process reading it gets the same configuration; other v
       KB_FILE_TIMEOUT: '2.5',
       KB_NEXT_DIST_DIR: '.cache/n',
       KB_EXPORT_DIR: 'out.new',
+      KB_BUILD_ID: 'b1',
       KB_TEST_WORKER_FAULT: 'hang:Q1.md',
       KB_TEST_ARTICLE_FAULT: 'listing:Q1.md',
       PORT: '0',

@@ -4,7 +4,7 @@
  * (lib/article-template.ts) and writes their pages. Answers each batch with
  * one result per job.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import type { Root } from 'hast';
 import path from 'node:path';
 import { serveJobs, workerInput } from '../worker-pool';
@@ -19,6 +19,7 @@ import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../site';
 import { applyPagePolicy } from './csp';
+import { replaceFile } from './incremental';
 import { jobLabel, type PageJob, type PageResult, type WorkerSetup } from './article-pages';
 
 const setup = workerInput<WorkerSetup>();
@@ -29,7 +30,8 @@ function write(permalink: string, html: string): void {
   // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
   const page = applyPagePolicy(html, setup.basePath);
   if (page.unknownScripts.length > 0) throw new Error(`inline script the Content-Security-Policy blocks: ${page.unknownScripts[0]}`);
-  writeFileSync(path.join(dir, 'index.html'), page.html);
+  // A new file, never written through: in an incremental build the old page is a hard link to the previous site's (./incremental.ts).
+  replaceFile(path.join(dir, 'index.html'), page.html);
 }
 
 const BODY_PLACEHOLDER: Root = { type: 'root', children: [{ type: 'text', value: 'kbtplbody0' }] };

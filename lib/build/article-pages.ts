@@ -23,6 +23,8 @@ import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../con
 import { buildArticleIndexes } from '../content/related';
 import type { SourcesMode } from '../content/sources';
 import { runInWorkers } from '../worker-pool';
+import { linkFile, pageDigest } from './incremental';
+import { stablePage } from './static-keys';
 
 export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
@@ -44,6 +46,15 @@ export interface ArticlePagesOptions {
   sources: SourcesMode;
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The two template pages' HTML when Next was not run (incremental build, ./incremental.ts); else they are taken from the export. */
+  templates?: { article: string; missing: string };
+  /**
+   * Incremental build (./incremental.ts): `shared`, the digest of the code and configuration; `previousDir`
+   * and `pages`, the previous site and the digest of each page's inputs there. A page whose digest is
+   * unchanged is that site's file (`linked`: outDir is a hard-link copy of it already; else it is linked in);
+   * pages of the previous site that are not pages any more are removed from a linked copy.
+   */
+  incremental?: { shared: string; previousDir: string | null; pages: Readonly<Record<string, string>>; linked: boolean };
 }
 
 export interface ArticlePagesResult {
@@ -53,6 +64,12 @@ export interface ArticlePagesResult {
   diagnostics: Diagnostic[];
   /** Pages left out. */
   failed: number;
+  /** Pages taken from the previous site unchanged (incremental build). */
+  reused: number;
+  /** Permalink → digest of the page's inputs, for every page written or reused without a diagnostic. */
+  pages: Record<string, string>;
+  /** The templates' HTML (to be kept for a build that skips Next). */
+  templateHtml: { article: string; missing: string };
   ms: number;
 }
 
@@ -61,8 +78,8 @@ export function jobLabel(job: PageJob): string {
   return job.kind === 'article' ? job.article.source : job.missing.id;
 }
 
-/** Reads the two template pages from the export, and removes them from it. */
-export function takeTemplates(outDir: string): { article: CompiledTemplate; missing: CompiledTemplate } {
+/** Reads the two template pages' HTML from the export, and removes them from it. */
+export function takeTemplateHtml(outDir: string): { article: string; missing: string } {
   const dir = path.join(outDir, 'kb', TEMPLATE_BUCKET);
   const read = (id: string) => {
     const file = path.join(dir, id, 'index.html');
@@ -72,9 +89,16 @@ export function takeTemplates(outDir: string): { article: CompiledTemplate; miss
       );
     return readFileSync(file, 'utf8');
   };
-  const templates = { article: compileTemplate('article', read(TEMPLATE_IDS.article)), missing: compileTemplate('missing', read(TEMPLATE_IDS.missing)) };
+  // Stable keys and payload chunks (./static-keys.ts): the same inputs give the same templates, hence the same pages.
+  const html = { article: stablePage(read(TEMPLATE_IDS.article)), missing: stablePage(read(TEMPLATE_IDS.missing)) };
   rmSync(dir, { recursive: true, force: true });
-  return templates;
+  return html;
+}
+
+/** Reads the two template pages from the export, and removes them from it. */
+export function takeTemplates(outDir: string): { article: CompiledTemplate; missing: CompiledTemplate } {
+  const html = takeTemplateHtml(outDir);
+  return { article: compileTemplate('article', html.article), missing: compileTemplate('missing', html.missing) };
 }
 
 /** The templates' payload scripts (lib/article-template.ts), under out/_next/static/kbview/. */
@@ -88,8 +112,10 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const started = performance.now();
   const contentDir = corpus.dir;
   const outDir = path.resolve(options.outDir);
-  const templates = takeTemplates(outDir);
-  writePayloadScripts(outDir, Object.values(templates));
+  const templateHtml = options.templates ?? takeTemplateHtml(outDir);
+  const templates = { article: compileTemplate('article', templateHtml.article), missing: compileTemplate('missing', templateHtml.missing) };
+  // A hard-link copy of the previous site has them already (same templates: same scripts).
+  if (!options.incremental?.linked) writePayloadScripts(outDir, Object.values(templates));
 
   const graph = buildLinkGraph(corpus.articles);
   const site = {
@@ -121,6 +147,38 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   }
   for (const missing of graph.missing) jobs.push({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) });
 
+  // Incremental: a page whose inputs' digest is the one recorded for the previous site's page is that page.
+  const incremental = options.incremental;
+  const shared = JSON.stringify([incremental?.shared ?? '', templateHtml, config().basePath, options.sources]);
+  const pages: Record<string, string> = Object.create(null) as Record<string, string>;
+  const permalinkOf = new Map<string, string>();
+  const digestOf = new Map<string, string>();
+  const pageFile = (dir: string, permalink: string) => path.join(dir, ...permalink.split('/').filter(Boolean), 'index.html');
+  let reused = 0;
+  const todo = jobs.filter((job) => {
+    const permalink = job.kind === 'article' ? job.article.permalink : job.missing.permalink;
+    const digest = pageDigest(shared, job);
+    permalinkOf.set(jobLabel(job), permalink);
+    if (incremental && Object.hasOwn(incremental.pages, permalink) && incremental.pages[permalink] === digest && incremental.previousDir) {
+      const kept = incremental.linked
+        ? existsSync(pageFile(outDir, permalink))
+        : linkFile(pageFile(incremental.previousDir, permalink), pageFile(outDir, permalink));
+      if (kept) {
+        pages[permalink] = digest;
+        reused++;
+        return false;
+      }
+    }
+    // Recorded once the page is written without a diagnostic (below).
+    digestOf.set(jobLabel(job), digest);
+    return true;
+  });
+  // A linked copy keeps the pages of the previous site: those that are no page any more are removed.
+  if (incremental?.linked) {
+    const current = new Set(jobs.map((job) => (job.kind === 'article' ? job.article.permalink : job.missing.permalink)));
+    for (const permalink of Object.keys(incremental.pages)) if (!current.has(permalink)) rmSync(pageFile(outDir, permalink), { force: true });
+  }
+
   let failed = 0;
   let done = 0;
   // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
@@ -130,7 +188,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
     workerData: setup,
     workers: options.workers ?? availableParallelism(),
-    jobs,
+    jobs: todo,
     chunk: 100,
     label: jobLabel,
     onTimeout: (job, ms) => ({
@@ -145,11 +203,15 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
           diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
         } else if (result.warning) {
           diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
+        } else {
+          const permalink = permalinkOf.get(result.file);
+          const digest = digestOf.get(result.file);
+          if (permalink !== undefined && digest !== undefined) pages[permalink] = digest;
         }
       }
       done += results.length;
-      options.onProgress?.(done, jobs.length);
+      options.onProgress?.(done, todo.length);
     },
   });
-  return { articles: corpus.articles.length, missing: graph.missing.length, diagnostics, failed, ms: performance.now() - started };
+  return { articles: corpus.articles.length, missing: graph.missing.length, diagnostics, failed, reused, pages, templateHtml, ms: performance.now() - started };
 }

@@ -4,7 +4,8 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
@@ -14,8 +15,25 @@ import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
-import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchSources } from './search-index';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources } from './search-index';
 import { writeArticlePages } from './article-pages';
+import {
+  buildIdOf,
+  canReuseExport,
+  codeDigest,
+  forgetNextInputs,
+  forgetSiteRecord,
+  linkTree,
+  nextInputDigests,
+  readNextInputs,
+  readSiteRecord,
+  recordNextInputs,
+  syncDir,
+  writeSiteRecord,
+  type SiteRecord,
+} from './incremental';
+import { storePath as fileIndexStorePath } from '../content/files-store';
+import { FILE_TEMPLATE_SLUG } from '../file-page-template';
 import { bodyCacheFor } from './body-cache';
 import { config, configEnv } from '../config';
 import { prepareLinkData } from '../content/data-export';
@@ -23,6 +41,7 @@ import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../next-internals';
 import { startPhases, timed, type PhaseCollector } from './phases';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
+import { stopAllWorkers } from '../worker-pool';
 
 export interface BuildOptions {
   contentDir: string;
@@ -37,6 +56,8 @@ const require = createRequire(import.meta.url);
  * starts its export workers: parse (cached), report, build the search index.
  */
 export async function prepareSite(contentDirInput: string): Promise<number> {
+  // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
+  process.channel?.unref();
   const contentDir = path.resolve(contentDirInput);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
@@ -50,6 +71,10 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
   }
+  // What Next's pages read, for an incremental build to compare (./incremental.ts). The search index is not
+  // part of it: `kb build` goes on with the pages (when Next is skipped) while the index is built.
+  recordNextInputs(timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))));
+  if (process.send && process.connected) process.send('inputs');
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   // It is rebuilt when an article file (or the index builder) changed since it was built.
   if (!config().skipSearch) {
@@ -94,6 +119,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   rmSync(staging, { recursive: true, force: true });
+  rmSync(unusedDirOf(staging), { recursive: true, force: true });
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
     const closed = [...children].map(
@@ -101,19 +127,25 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     );
     for (const child of children) child.kill('SIGTERM');
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    rmSync(staging, { recursive: true, force: true });
+    // So are this process's worker threads (the page writer's), which write into it until they are stopped.
+    await stopAllWorkers();
+    rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
   try {
-    const result = await writeSite(contentDir, staging, started, phases);
+    const result = await writeSite(contentDir, staging, outDir, started, phases);
     if (result === null) {
       rmSync(staging, { recursive: true, force: true });
       console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
       return 1;
     }
+    // The record of what out/ was built from (./incremental.ts) is removed before the swap and written after it:
+    // interrupted in between, the next build finds none and builds everything.
+    forgetSiteRecord();
     swapInto(staging, outDir);
-    console.log(`${result} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    if (result.record) writeSiteRecord(result.record);
+    console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -128,6 +160,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
 /** Where `kb build` writes the new site before it replaces `outDir` (same parent, so the swap is a rename). */
 export function stagingDirOf(outDir: string): string {
   return `${outDir}.staging`;
+}
+
+/** A hard-link copy of the previous site that was not needed (Next's inputs changed), while it is removed. */
+function unusedDirOf(staging: string): string {
+  return `${staging}.unused`;
 }
 
 /** The previous site while the swap runs (it exists only between two renames). */
@@ -174,46 +211,77 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => 
  * `siteDir` too, never into `out/`. Returns the summary line, or null when a
  * step failed (its error is printed).
  */
-async function writeSite(contentDir: string, siteDir: string, started: number, phases: PhaseCollector): Promise<string | null> {
-  const prepared = await run(
-    process.execPath,
-    [...process.execArgv, process.argv[1]!, 'prepare', contentDir],
-    configEnv({ ...config(), phasesFile: phases.file }),
-    started,
-    false,
-  );
-  if (prepared !== 0) return null;
-
-  const nextBin = require.resolve(NEXT_BIN);
+async function writeSite(
+  contentDir: string,
+  siteDir: string,
+  outDir: string,
+  started: number,
+  phases: PhaseCollector,
+): Promise<{ summary: string; record: SiteRecord | null } | null> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
-  const exportDir = path.relative(process.cwd(), siteDir);
-  const code = await timed('next build', () =>
-    run(
-      process.execPath,
-      [nextBin, 'build'],
-      { ...configEnv({ ...config(), contentDir, articlePages, exportDir, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
-      started,
-    ),
-  );
-  if (code !== 0) {
-    console.error(`kbview: next build failed with exit code ${code}`);
-    return null;
+  const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
+  forgetNextInputs(); // prepare records them anew
+  const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
+  // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
+  // the new site starts as a hard-link copy of it instead of a new export. Made while prepare runs (it
+  // is removed again if prepare finds that Next's inputs changed).
+  const linked =
+    previous && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'))
+      ? timed('link copy', () => linkTree(outDir, siteDir))
+      : null;
+  await preparing.inputs;
+  const nextBin = require.resolve(NEXT_BIN);
+  const inputs = readNextInputs();
+  const reuse = linked !== null && canReuseExport(previous, inputs, outDir);
+  // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
+  // gets the index at the end (below), and its pages are written meanwhile.
+  if (!reuse && (await preparing.done) !== 0) return null;
+  // Not reused: set aside, and removed while Next builds (awaited before the site is swapped in).
+  let removing: Promise<void> = Promise.resolve();
+  if (linked !== null && !reuse) {
+    renameSync(siteDir, unusedDirOf(siteDir));
+    removing = rm(unusedDirOf(siteDir), { recursive: true, force: true }).catch(() => {}); // else the next build removes it
   }
-  if (!existsSync(path.join(siteDir, 'index.html'))) {
-    console.error(`kbview: next build did not export into ${exportDir}/`);
-    return null;
+  let fileTemplate: string | null = null;
+  if (reuse) {
+    console.log(
+      `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
+    );
+    fileTemplate = previous.templates.file;
+  } else {
+    // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
+    // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
+    const exportDir = path.relative(process.cwd(), siteDir);
+    const buildId = inputs ? buildIdOf(inputs) : null;
+    const code = await timed('next build', () =>
+      run(
+        process.execPath,
+        [nextBin, 'build'],
+        { ...configEnv({ ...config(), contentDir, articlePages, exportDir, buildId, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
+        started,
+      ),
+    );
+    if (code !== 0) {
+      console.error(`kbview: next build failed with exit code ${code}`);
+      return null;
+    }
+    if (!existsSync(path.join(siteDir, 'index.html'))) {
+      console.error(`kbview: next build did not export into ${exportDir}/`);
+      return null;
+    }
+    const pruneStarted = performance.now();
+    const removed = timed('prune', () => pruneExport(siteDir));
+    console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
+    // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
+    // the article pages written next get theirs as they are written.
+    const csp = timed('csp', () => applyCspToDir(siteDir));
+    for (const script of csp.unknownScripts.slice(0, 20)) console.error(errorLine(`inline script blocked by the Content-Security-Policy: ${script}`));
+    console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
+    const fileTemplatePath = path.join(siteDir, 'files', FILE_TEMPLATE_SLUG, 'index.html');
+    if (existsSync(fileTemplatePath)) fileTemplate = readFileSync(fileTemplatePath, 'utf8');
   }
-  const pruneStarted = performance.now();
-  const removed = timed('prune', () => pruneExport(siteDir));
-  console.log(`kbview: removed ${removed} RSC payload files the static site never requests (${((performance.now() - pruneStarted) / 1000).toFixed(1)} s)`);
-  // One Content-Security-Policy for every page: Next's inline data becomes JSON blocks (lib/build/csp.ts);
-  // the article pages written next get theirs as they are written.
-  const csp = timed('csp', () => applyCspToDir(siteDir));
-  for (const script of csp.unknownScripts.slice(0, 20)) console.error(errorLine(`inline script blocked by the Content-Security-Policy: ${script}`));
-  console.log(`kbview: Content-Security-Policy added to ${csp.pages} pages (${(csp.ms / 1000).toFixed(1)} s)`);
 
   // The parse cache is warm now: this reads metadata only.
   const corpus = await timed('metadata', () => loadCorpus(contentDir));
@@ -222,13 +290,38 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
   let failed = 0;
+  let record: SiteRecord | null = null;
   if (articlePages === 'template') {
-    const pages = await timed('page writer', () => writeArticlePages(corpus, { outDir: siteDir, sources, onProgress: progressReporter('article pages') }));
+    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, pages: previous?.pages ?? {}, linked: reuse } : undefined;
+    const pages = await timed('page writer', () =>
+      writeArticlePages(corpus, {
+        outDir: siteDir,
+        sources,
+        onProgress: progressReporter('article pages'),
+        ...(reuse ? { templates: { article: previous.templates.article, missing: previous.templates.missing } } : {}),
+        ...(incremental ? { incremental } : {}),
+      }),
+    );
     failed = pages.failed;
+    if (inputs && fileTemplate !== null) {
+      record = {
+        format: inputs.format,
+        outDir,
+        inputs,
+        search: searchIndexStamp(),
+        templates: { ...pages.templateHtml, file: fileTemplate },
+        pages: pages.pages,
+      };
+    }
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
     printDiagnostics(pages.diagnostics, { base: contentDir, limit: 200 });
-    console.log(`kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages (${(pages.ms / 1000).toFixed(1)} s)`);
-    console.log(await timed('file pages', () => writeFilePages(corpus, siteDir))); // /files/<slug>/ from one render (lib/file-page-template.ts)
+    console.log(
+      `kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages` +
+        `${incremental ? ` (${pages.reused} unchanged, from the previous site)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
+    );
+    // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
+    if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
+    else console.log(await timed('file pages', () => writeFilePages(corpus, siteDir)));
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
@@ -240,18 +333,57 @@ async function writeSite(contentDir: string, siteDir: string, started: number, p
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
-  // Steps that add files to the site go here, into siteDir.
-  const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (lib/build/host-files.ts)
-  console.log(
-    `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
-  );
+  if (reuse) {
+    if ((await preparing.done) !== 0) return null;
+    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
+    if (previous.search !== searchIndexStamp()) {
+      const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
+      console.log(`kbview: search index: ${synced} files replaced or removed`);
+    }
+  }
+  // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
+  // files are hard links to out/'s, ./incremental.ts). The host files read the configuration and the article
+  // numbers, which Next's inputs cover: a copy of the previous site has them.
+  if (reuse) console.log('kbview: host files unchanged (from the previous site)');
+  else {
+    const host = timed('host files', () => writeHostFiles(siteDir)); // .nojekyll, _headers, _redirects, nginx.conf (lib/build/host-files.ts)
+    console.log(
+      `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
+    );
+  }
+  await timed('link copy removed', () => removing);
   const files = countFiles(siteDir);
   phases.finish();
-  return `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`;
+  return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
 }
 
 /** The steps running now (stopped when the build is interrupted). */
 const children = new Set<ChildProcess>();
+
+/**
+ * Runs `kb prepare` (prepareSite) with a channel: `inputs` settles once it recorded Next's inputs (before
+ * the search index; or when it ends), `done` with its exit code.
+ */
+function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { inputs: Promise<void>; done: Promise<number> } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env,
+  });
+  children.add(child);
+  let ready: () => void = () => {};
+  const inputs = new Promise<void>((resolve) => (ready = resolve));
+  child.on('message', (message) => {
+    if (message === 'inputs') ready();
+  });
+  const done = new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      ready();
+      resolve(code ?? 1);
+    }),
+  );
+  return { inputs, done };
+}
 
 /** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number, stampLines = true): Promise<number> {

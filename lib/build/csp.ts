@@ -32,6 +32,7 @@ import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
+import { stablePage } from './static-keys';
 
 /** The inline scripts kbview writes into pages: the only ones the policy allows. */
 export const KNOWN_INLINE_SCRIPTS: readonly string[] = [THEME_SCRIPT];
@@ -194,7 +195,7 @@ export function applyCspToDir(outDir: string, basePath = config().basePath): Csp
         if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const next = applyPagePolicy(html, basePath);
+        const next = applyPagePolicy(stablePage(html), basePath);
         stats.pages++;
         for (const script of next.unknownScripts) stats.unknownScripts.push(`${path.relative(outDir, full)}: ${script}`);
         if (next.html !== html) {

@@ -36,6 +36,10 @@ export function searchFingerprint(files: readonly ParsedFile[]): string {
 export function searchIndexCurrent(outDir: string, contentDir: string, fingerprint: string): boolean {
   return existsSync(stampFile()) && existsSync(outDir) && readFileSync(stampFile(), 'utf8') === `${stampOf(outDir, contentDir)}${fingerprint}\n`;
 }
+/** What the index in public/search/ was built from (its stamp), or '' when unknown: a copy of it in a site is current when the stamps agree. */
+export function searchIndexStamp(): string {
+  return existsSync(stampFile()) ? readFileSync(stampFile(), 'utf8') : '';
+}
 const stampFile = (): string => path.join(config().cacheDir, 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
 

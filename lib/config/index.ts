@@ -119,6 +119,7 @@ const EnvSchema = z.object({
   KB_FILE_TIMEOUT: seconds('KB_FILE_TIMEOUT', DEFAULT_FILE_TIMEOUT_S),
   KB_NEXT_DIST_DIR: optionalPath,
   KB_EXPORT_DIR: optionalPath,
+  KB_BUILD_ID: optionalPath,
   KB_PHASES_FILE: optionalPath,
   KB_RUNNER: choice('KB_RUNNER', ['kb', 'none'], 'none'),
   KB_TEST_WORKER_FAULT: wrap('KB_TEST_WORKER_FAULT', (raw) => {
@@ -169,6 +170,8 @@ export interface Config {
   /** Next's build folder, when not `.next` (tests and the build's staging export). */
   nextDistDir: string | null;
   exportDir: string | null;
+  /** Next's build id (`kb build` gives the digest of the code and configuration, lib/build/incremental.ts); null: Next's own. `KB_BUILD_ID`. */
+  buildId: string | null;
   /** Where `kb build` writes its phase table (bench). */
   phasesFile: string | null;
   /** `kb` when `npm run build` / `npm run dev` started Next (they set `KB_RUNNER=kb`); plain `next build` / `next dev` refuse to run without it (lib/config/runner.ts). */
@@ -203,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     fileTimeoutMs: e.KB_FILE_TIMEOUT * 1000,
     nextDistDir: e.KB_NEXT_DIST_DIR,
     exportDir: e.KB_EXPORT_DIR,
+    buildId: e.KB_BUILD_ID,
     phasesFile: e.KB_PHASES_FILE,
     runner: e.KB_RUNNER,
     testWorkerFault: e.KB_TEST_WORKER_FAULT,
@@ -238,6 +242,7 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
   set('KB_FILE_TIMEOUT', String(c.fileTimeoutMs / 1000));
   set('KB_NEXT_DIST_DIR', c.nextDistDir);
   set('KB_EXPORT_DIR', c.exportDir);
+  set('KB_BUILD_ID', c.buildId);
   set('KB_TEST_WORKER_FAULT', c.testWorkerFault && `${c.testWorkerFault.kind}:${c.testWorkerFault.job}`);
   set('KB_TEST_ARTICLE_FAULT', c.testArticleFault && `${c.testArticleFault.step}:${c.testArticleFault.source}`);
   set('PORT', String(c.port));

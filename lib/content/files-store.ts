@@ -46,7 +46,8 @@ export function fileIndexFingerprint(files: readonly Pick<ParsedFile, 'source' |
   return hash.digest('hex');
 }
 
-function storePath(contentDir: string): string {
+/** Where the file index of `contentDir` is stored (in the cache). */
+export function storePath(contentDir: string): string {
   return path.join(cacheFolder(contentDir, config().cacheDir), 'files.json');
 }
 

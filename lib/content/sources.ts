@@ -29,7 +29,7 @@
  *
  * Pure Node (no Next, no server-only): the build script uses it too.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
@@ -103,7 +103,11 @@ export function copySources(
       const target = path.join(outDir, ...sourceFilePath(article).split('/').filter(Boolean));
       mkdirSync(path.dirname(target), { recursive: true });
       const page = Buffer.from(sourcePage(article, readFileSync(path.join(contentDir, article.source), 'utf8')), 'utf8');
-      writeFileSync(target, page);
+      // A new file (temp + rename), never written through: in an incremental build (lib/build/incremental.ts)
+      // the old one is a hard link to the previous site's.
+      const tmp = `${target}.${process.pid}.tmp`;
+      writeFileSync(tmp, page);
+      renameSync(tmp, target);
       files++;
       bytes += page.length;
     } catch (err) {

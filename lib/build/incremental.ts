@@ -1,0 +1,287 @@
+/**
+ * Incremental `kb build`: what a rebuild may reuse of the previous site, from
+ * dependencies the build records (never guessed from what changed on disk).
+ *
+ * 1. Next's pages (listings, home, search, sitemaps, cited-by pages, file
+ *    index, the article and file page templates) read the code, the
+ *    configuration, the content directory's path, the published articles'
+ *    metadata (getSite() → corpus.articles, never a body), the file index
+ *    (lib/content/files-store.ts) and `public/` (copied into the export; the
+ *    search index apart, see 3). `kb prepare` records the digest of exactly
+ *    that (`nextInputDigest`); it is also Next's build id (KB_BUILD_ID,
+ *    next.config.ts), so the same inputs give the same bytes. When the
+ *    previous `out/` was built from the same digest, `next build`, prune, CSP,
+ *    file pages and host files (which read nothing else) are skipped: the
+ *    staging directory starts as a hard-link copy of `out/` (`linkTree`).
+ * 2. Article and not-in-archive pages: each page's inputs (its page job: the
+ *    article's metadata and file version, backlinks, related, prev/next,
+ *    listing links; the templates; the code and configuration) are hashed
+ *    (`pageDigest`). A page whose digest is the one recorded for it in `out/`
+ *    is taken from there (already in a hard-link copy, else linked in); the
+ *    others are rendered, and a page is always written as a new file
+ *    (temp file + rename, `replaceFile`), never through a hard link, so the
+ *    previous `out/` never changes. Pages of articles that no longer exist
+ *    are removed from the copy.
+ * 3. The search index: `kb prepare` rebuilds `public/search/` when an article
+ *    file changed (lib/build/search-index.ts); a copy of `out/` gets only the
+ *    index files whose bytes differ replaced (`syncDir`).
+ *
+ * The record (`.cache/kbview/incremental/state.json`) describes one `out/`:
+ * it is removed before the new site is swapped in and written after, so a
+ * build interrupted anywhere leaves either the previous `out/` with its
+ * record, or no record (the next build is a full one).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { config, type Config } from '../config';
+import type { Article } from '../markdown/schema';
+import { hashSources } from './source-hash';
+
+/** Every source Next compiles or the build runs. */
+const CODE = ['app', 'components', 'lib', 'scripts', 'next.config.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
+const FORMAT = 'kbview-incremental-1';
+
+const stateDir = (): string => path.join(config().cacheDir, 'incremental');
+const inputsFile = (): string => path.join(stateDir(), 'next-inputs.json');
+const stateFile = (): string => path.join(stateDir(), 'state.json');
+
+/** The configuration that can change what is written (not where caches, logs or Next's build folder are). */
+function configKey(c: Config): string {
+  const env = Object.keys(process.env)
+    .filter((k) => k.startsWith('NEXT_PUBLIC_') || k === 'NODE_ENV')
+    .sort()
+    .map((k) => `${k}=${process.env[k]}`);
+  return JSON.stringify([c.basePath, c.siteUrl, c.sources, c.articlePages, c.redirects, c.skipSearch, env]);
+}
+
+/** Adds every file under `dir` (name order) to `hash`, skipping top-level entries named in `skip`. */
+function hashTree(hash: Hash, dir: string, skip: ReadonlySet<string> = new Set()): void {
+  const walk = (rel: string): void => {
+    const full = path.join(dir, rel);
+    let entries;
+    try {
+      entries = readdirSync(full, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (!rel && skip.has(entry.name)) continue;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile())
+        hash
+          .update(`${child}\0`)
+          .update(readFileSync(path.join(dir, child)))
+          .update('\0');
+    }
+  };
+  walk('');
+}
+
+export interface NextInputs {
+  format: string;
+  /** Code and configuration: a change rebuilds every page. */
+  code: string;
+  /** Everything Next's pages read (see 1 above). */
+  next: string;
+}
+
+/** Digest of the code (sources, dependencies' lock, Node's version) and the configuration. */
+export function codeDigest(): string {
+  return hashSources(createHash('sha256').update(`${FORMAT}\0code\0${process.version}\0`), CODE)
+    .update(configKey(config()))
+    .digest('hex');
+}
+
+/** Digests of the code and of Next's inputs, for `kb prepare` to record once the content is parsed. */
+export function nextInputDigests(contentDir: string, articles: readonly Article[], fileIndexFile: string | null): NextInputs {
+  const code = codeDigest();
+  const hash = createHash('sha256').update(`${FORMAT}\0next\0${code}\0${path.resolve(contentDir)}\0`);
+  // public/ is copied into the export; its search index is synced apart (syncDir).
+  hashTree(hash, path.resolve('public'), new Set(['search']));
+  for (const article of articles) hash.update(JSON.stringify(article)).update('\n');
+  // The file index as the pages see it (its files and articles), not its fingerprint (file mtimes).
+  if (fileIndexFile && existsSync(fileIndexFile)) {
+    try {
+      const stored = JSON.parse(readFileSync(fileIndexFile, 'utf8')) as Record<string, unknown>;
+      hash.update(JSON.stringify([stored['format'], stored['files'], stored['articles'], stored['skipped'], stored['withMentions']]));
+    } catch {
+      hash.update(readFileSync(fileIndexFile));
+    }
+  }
+  return { format: FORMAT, code, next: hash.digest('hex') };
+}
+
+export function recordNextInputs(inputs: NextInputs): void {
+  writeAtomic(inputsFile(), JSON.stringify(inputs));
+}
+
+/** Before prepare runs: inputs recorded by an earlier build never stand for this one's. */
+export function forgetNextInputs(): void {
+  rmSync(inputsFile(), { force: true });
+}
+
+export function readNextInputs(): NextInputs | null {
+  try {
+    const value = JSON.parse(readFileSync(inputsFile(), 'utf8')) as NextInputs;
+    return value.format === FORMAT ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Next's build id: the digest of the code and configuration, shortened. It is in every page (the RSC payload),
+ * so it must not change with the articles: a title edit would otherwise change every article page.
+ */
+export const buildIdOf = (inputs: NextInputs): string => inputs.code.slice(0, 20);
+
+/** What the previous build recorded about the `out/` it swapped in. */
+export interface SiteRecord {
+  format: string;
+  outDir: string;
+  inputs: NextInputs;
+  /** The search index stamp (lib/build/search-index.ts) of the index in out/search/. */
+  search: string;
+  /** The page templates Next rendered (removed from the export; kept here for builds that skip Next). */
+  templates: { article: string; missing: string; file: string };
+  /** Permalink → digest of the inputs of the page written there. */
+  pages: Record<string, string>;
+}
+
+export function readSiteRecord(outDir: string): SiteRecord | null {
+  try {
+    const value = JSON.parse(readFileSync(stateFile(), 'utf8')) as SiteRecord;
+    if (value.format !== FORMAT || value.outDir !== path.resolve(outDir)) return null;
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+/** Before the swap: the record no longer describes `out/` until the new one is written. */
+export function forgetSiteRecord(): void {
+  rmSync(stateFile(), { force: true });
+}
+
+export function writeSiteRecord(record: SiteRecord): void {
+  writeAtomic(stateFile(), JSON.stringify(record));
+}
+
+/** Whether the previous site can be the start of this one (Next's inputs unchanged, its record complete). */
+export function canReuseExport(record: SiteRecord | null, inputs: NextInputs | null, outDir: string): record is SiteRecord {
+  return (
+    record !== null &&
+    inputs !== null &&
+    config().articlePages !== 'next' &&
+    record.inputs.next === inputs.next &&
+    record.inputs.code === inputs.code &&
+    existsSync(path.join(outDir, 'index.html'))
+  );
+}
+
+/** Digest of one page's inputs: its job (everything the worker renders it from) and what every page shares. */
+export function pageDigest(shared: string, job: unknown): string {
+  return createHash('sha256').update(shared).update('\0').update(JSON.stringify(job)).digest('hex').slice(0, 32);
+}
+
+/** Writes `data` to `file` as a new file (temp + rename): a hard link at `file` keeps its old content. */
+export function replaceFile(file: string, data: string | Buffer): void {
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+function writeAtomic(file: string, data: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  replaceFile(file, data);
+}
+
+/** `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link cannot be made). Returns the number of files. */
+export function linkTree(source: string, target: string): number {
+  let files = 0;
+  const walk = (from: string, to: string): void => {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const a = path.join(from, entry.name);
+      const b = path.join(to, entry.name);
+      if (entry.isDirectory()) walk(a, b);
+      else if (entry.isFile()) {
+        try {
+          linkSync(a, b);
+        } catch {
+          copyFileSync(a, b); // a file system without hard links: a copy is as good, only slower
+        }
+        files++;
+      }
+    }
+  };
+  walk(source, target);
+  return files;
+}
+
+/** Links `source` (a file of the previous site) at `target` in the new one; false when there is no such file. */
+export function linkFile(source: string, target: string): boolean {
+  try {
+    mkdirSync(path.dirname(target), { recursive: true });
+    linkSync(source, target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes `target` hold the files of `source` (the search index): a file whose bytes differ, or that is new, is
+ * replaced (never written through); files not in `source` are removed, except those `keep` accepts (the search
+ * page Next rendered there). Returns the number of files replaced or removed.
+ */
+export function syncDir(source: string, target: string, keep: (rel: string) => boolean): number {
+  let changed = 0;
+  const wanted = new Set<string>();
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(source, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) {
+        wanted.add(child);
+        const from = path.join(source, child);
+        const to = path.join(target, child);
+        const data = readFileSync(from);
+        let same = false;
+        try {
+          same = statSync(to).size === data.length && readFileSync(to).equals(data);
+        } catch {
+          // Not there yet.
+        }
+        if (!same) {
+          mkdirSync(path.dirname(to), { recursive: true });
+          replaceFile(to, data);
+          changed++;
+        }
+      }
+    }
+  };
+  if (existsSync(source)) walk('');
+  const prune = (rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(target, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) prune(child);
+      else if (!wanted.has(child) && !keep(child)) {
+        rmSync(path.join(target, child), { force: true });
+        changed++;
+      }
+    }
+  };
+  prune('');
+  return changed;
+}

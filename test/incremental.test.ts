@@ -1,0 +1,70 @@
+/**
+ * Incremental `kb build` (lib/build/incremental.ts), in a copy of the project and of content/
+ * (test/helpers/incremental-project.ts). A body edit skips `next build` and writes exactly one
+ * page, as new files: the previous out/, hard-linked into the new site, never changes, and an
+ * incremental build interrupted midway leaves it and its record as they were. After a body edit
+ * and after a title edit the incremental out/ is the out/ of a clean build of the same content,
+ * file for file (byte for byte, but for one documented residual difference: `RESIDUAL` in the
+ * helper). A change of the code rebuilds every page. New, cited and deleted articles:
+ * test/incremental-articles.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, linkSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { OUT, ROOT, build, changeAndCompare, edit, pageCounts, removeProject, setupProject, snapshot, startBuild } from './helpers/incremental-project';
+
+test(
+  'a body edit writes one page without next build; body and title edits equal clean builds; an interrupted build changes nothing; a code change rebuilds all',
+  { timeout: 60 * 60_000 },
+  async () => {
+    setupProject('edits');
+    try {
+      const first = await build();
+      assert.doesNotMatch(first, /next build skipped/);
+      const total = pageCounts(first).pages;
+      assert.equal(pageCounts(first).reused, 0);
+
+      // A body edit: words in a paragraph (no title, header field, heading or citation).
+      const page = path.join(OUT, 'kb', '244', 'Q244717', 'index.html');
+      const before = readFileSync(page);
+      const oldPage = path.join(ROOT, 'old-page.html');
+      linkSync(page, oldPage); // the previous site's file itself: it must keep its bytes
+      edit('Q244717.md', (t) => t.replace('When a RAS client disconnects', 'When a RAS client (edited for the incremental test) disconnects'));
+
+      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were.
+      const site = snapshot(OUT);
+      const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
+      const interrupted = startBuild();
+      let exited = false;
+      void interrupted.done.then(() => (exited = true));
+      while (!exited && !/next build skipped/.test(interrupted.output())) await new Promise((r) => setTimeout(r, 20));
+      interrupted.child.kill('SIGTERM');
+      assert.notEqual(await interrupted.done, 0, interrupted.output().slice(-2000));
+      assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
+      assert.ok(!existsSync(`${OUT}.staging`));
+      assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
+
+      const body = await changeAndCompare('body edit', () => {});
+      assert.match(body, /next build skipped/);
+      assert.deepEqual(pageCounts(body), { pages: total, reused: total - 1 }, 'exactly one page written');
+      assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
+      assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
+
+      // A title edit: Next's listings change, and the pages that show the title (citing articles, neighbours).
+      const title = await changeAndCompare('title edit', () =>
+        edit('Q244717.md', (t) => t.replaceAll('RAS Port Becomes Unavailable', 'RAS Port Becomes Unusable')),
+      );
+      assert.doesNotMatch(title, /next build skipped/);
+      assert.ok(pageCounts(title).reused > 0 && pageCounts(title).reused < total, title.slice(-2000));
+
+      // A change of the code: everything is built again.
+      appendFileSync(path.join(ROOT, 'lib', 'site.ts'), '\n// changed by test/incremental.test.ts\n');
+      const code = await build();
+      assert.doesNotMatch(code, /next build skipped/);
+      assert.equal(pageCounts(code).reused, 0);
+    } finally {
+      removeProject();
+    }
+  },
+);
