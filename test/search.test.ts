@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { loadCorpus } from '../lib/content/corpus';
 import type { Article } from '../lib/markdown/schema';
 import { buildSearchIndex, IndexFiles, invertDocuments, leadOf, orderDocuments, type SearchSource } from '../lib/search/build';
-import { SearchEngine, titleKey, type SearchRequest } from '../lib/search/engine';
+import { facetList, rankPage, SearchEngine, titleKey, type CandidateScores, type SearchRequest } from '../lib/search/engine';
 import { metadataKeywordsOf, platformLabel } from '../lib/search/facets';
 import { decodeVarints, encodeVarints, shardOf } from '../lib/search/format';
 import { excerptParts, highlightParts } from '../lib/search/highlight';
@@ -625,5 +625,70 @@ describe('URL state and highlighting', () => {
     assert.ok(joined.length <= 130, String(joined.length));
     assert.ok(parts.some((p) => p.match && p.text === 'rassrv'));
     assert.ok(joined.startsWith('…') && joined.endsWith('…'));
+  });
+});
+
+describe('SearchEngine.search in named steps', () => {
+  const scores = (rows: [number, number, number][]): CandidateScores => ({
+    score: Float64Array.from(rows.map((r) => r[0])),
+    hits: Uint8Array.from(rows.map((r) => r[1])),
+    titles: Uint8Array.from(rows.map((r) => r[2])),
+  });
+
+  test('rankPage: title matches, then score; ties to the lower document; offset and limit cut one page', () => {
+    // Documents 7, 3, 9, 5 with (score, terms matched, title matches).
+    const passing = [7, 3, 9, 5];
+    const s = scores([
+      [10, 2, 0],
+      [50, 1, 0],
+      [5, 2, 1],
+      [50, 1, 0],
+    ]);
+    const page = (options: Partial<Parameters<typeof rankPage>[3]>) =>
+      rankPage(passing, [0, 1, 2, 3], s, { dates: null, scored: true, partial: false, offset: 0, limit: 10, ...options });
+    assert.deepEqual(page({}), [9, 3, 5, 7]);
+    // Partial matches: more terms matched first.
+    assert.deepEqual(page({ partial: true }), [9, 7, 3, 5]);
+    assert.deepEqual(page({ offset: 1, limit: 2 }), [3, 5]);
+    assert.deepEqual(page({ offset: 9 }), []);
+    // By date (newest first), the score breaking ties.
+    const dates = [0, 0, 0, 100, 0, 300, 0, 100, 0, 200];
+    assert.deepEqual(page({ dates }), [5, 9, 3, 7]);
+    // Unscored (browsing facets): the lower document first.
+    assert.deepEqual(page({ scored: false }), [3, 5, 7, 9]);
+  });
+
+  test('facetList: counts by value, selected values kept at 0, years newest first', () => {
+    const labels = ['Windows NT', 'Exchange', 'Office'];
+    assert.deepEqual(
+      facetList(
+        new Map([
+          [0, 3],
+          [2, 3],
+          [1, 5],
+        ]),
+        labels,
+        ['Office', 'Word'],
+        false,
+      ),
+      [
+        { value: 'Exchange', count: 5, selected: false },
+        { value: 'Office', count: 3, selected: true },
+        { value: 'Windows NT', count: 3, selected: false },
+        { value: 'Word', count: 0, selected: true },
+      ],
+    );
+    assert.deepEqual(
+      facetList(
+        new Map([
+          [0, 1],
+          [1, 9],
+        ]),
+        ['1999', '2001'],
+        [],
+        true,
+      ).map((f) => f.value),
+      ['2001', '1999'],
+    );
   });
 });

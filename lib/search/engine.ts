@@ -417,10 +417,54 @@ export class SearchEngine {
     const browse = terms.length === 0 && hasFilters;
     const datesPromise = sort === 'date' || browse ? this.getDates() : null;
 
-    // --- Term postings (exact, plus prefix expansions of the last word) --------------------------
-    const lists = await Promise.all(
+    // The steps, each a method below: term postings, scores, filters and facet counts, rank.
+    const lists = await this.termLists(terms, open && request.prefix !== false);
+    const searchable = lists.filter((l) => l.exact || l.extra.length > 0);
+    const unknown = lists.filter((l) => !l.exact && l.extra.length === 0).map((l) => l.term);
+    const idle = terms.length === 0 && !hasFilters && num === null;
+    const { candidates, partial, scores } = this.accumulate(searchable, unknown.length, num !== null, terms.length === 0 && hasFilters ? n : 0);
+
+    const columns = columnsPromise ? await columnsPromise : null;
+    if (keywordsPromise) await keywordsPromise;
+    const { passing, passingAt, facets, pending } = this.filterAndCount(candidates, filters, columns, this.keywords, suggest);
+
+    const dates = datesPromise ? await datesPromise : null;
+    const scored = searchable.length > 0;
+    const pageDocs = rankPage(passing, passingAt, scores, { dates, scored, partial, offset, limit });
+    const docs = pageDocs;
+    if (superseded?.()) throw new SupersededError();
+    const records = await this.records(docs, suggest);
+    let hits: SearchHit[] = docs.flatMap((d, i) => {
+      const r = records[i];
+      return r ? [hitOf(r, manifest)] : [];
+    });
+    if (offset === 0 && sort === 'relevance' && scored && num === null) hits = exactTitleFirst(hits, q);
+
+    return {
+      q,
+      terms,
+      prefix: lists.find((l) => l.expanded)?.term ?? null,
+      unknown,
+      keywords: lists.filter((l) => l.keywordTerm).map((l) => l.term),
+      total: passing.length,
+      partial,
+      idle,
+      hits,
+      offset,
+      facets,
+      pending,
+      sort: dates ? 'date' : 'relevance',
+      number: numberPromise ? await numberPromise : null,
+      files: filesPromise ? await filesPromise : [],
+      ms: Math.round(now() - started),
+    };
+  }
+
+  /** Term postings: each term's exact postings, plus the prefix expansions of the last word while it is typed (`open`). */
+  private async termLists(terms: readonly string[], open: boolean): Promise<TermList[]> {
+    return Promise.all(
       terms.map(async (term, i) => {
-        const mayExpand = request.prefix !== false && open && i === terms.length - 1 && term.length >= MIN_PREFIX;
+        const mayExpand = open && i === terms.length - 1 && term.length >= MIN_PREFIX;
         // The word being typed: its expansions load alongside its exact postings (one round trip, not two).
         const expansions = mayExpand ? this.expansions(term) : null;
         expansions?.catch(() => {}); // awaited below, or not needed
@@ -431,11 +475,15 @@ export class SearchEngine {
         return { term, exact, keywordTerm, expanded: expand, extra: extra.filter((p): p is Postings => p !== null) };
       }),
     );
-    const searchable = lists.filter((l) => l.exact || l.extra.length > 0);
-    const unknown = lists.filter((l) => !l.exact && l.extra.length === 0).map((l) => l.term);
-    const idle = terms.length === 0 && !hasFilters && num === null;
+  }
 
-    // --- Accumulate scores ----------------------------------------------------------------------
+  /**
+   * Scores: adds each list's postings into the engine's per-document accumulators and picks the candidates
+   * (documents with every term; else, for several terms or a number, those with any: `partial`). With no
+   * searchable term, `browseAll` documents (facets without words) are the candidates. The accumulators are
+   * shared by every search of this engine: this query's values are copied out before the caller awaits again.
+   */
+  private accumulate(searchable: readonly TermList[], unknownCount: number, isNumber: boolean, browseAll: number): Accumulated {
     let candidates: number[] = [];
     let partial = false;
     const g = ++this.generation;
@@ -474,34 +522,44 @@ export class SearchEngine {
         if (list.exact) add(list.exact, 1);
         for (const extra of list.extra) add(extra, EXPANSION_WEIGHT);
       });
-      const need = searchable.length + unknown.length;
-      candidates = unknown.length === 0 ? touched.filter((d) => this.hitCount[d] === need) : [];
-      if (candidates.length === 0 && (need > 1 || num !== null)) {
+      const need = searchable.length + unknownCount;
+      candidates = unknownCount === 0 ? touched.filter((d) => this.hitCount[d] === need) : [];
+      if (candidates.length === 0 && (need > 1 || isNumber)) {
         candidates = touched;
-        partial = num === null;
+        partial = !isNumber;
       }
-    } else if (terms.length === 0 && hasFilters) {
-      candidates = Array.from({ length: n }, (_, d) => d);
+    } else if (browseAll > 0) {
+      candidates = Array.from({ length: browseAll }, (_, d) => d);
       this.generation++; // accumulators are not valid for this query
     }
-    // The accumulators are shared by every search of this engine: keep this query's values
-    // before the next await, as another search may run while this one waits for files.
-    const scoreOf = new Float64Array(candidates.length);
-    const hitsOf = new Uint8Array(candidates.length);
-    const titlesOf = new Uint8Array(candidates.length);
+    const scores: CandidateScores = {
+      score: new Float64Array(candidates.length),
+      hits: new Uint8Array(candidates.length),
+      titles: new Uint8Array(candidates.length),
+    };
     if (searchable.length > 0) {
       for (let c = 0; c < candidates.length; c++) {
         const d = candidates[c]!;
-        scoreOf[c] = this.score[d]!;
-        hitsOf[c] = this.hitCount[d]!;
-        titlesOf[c] = this.titleCount[d]!;
+        scores.score[c] = this.score[d]!;
+        scores.hits[c] = this.hitCount[d]!;
+        scores.titles[c] = this.titleCount[d]!;
       }
     }
+    return { candidates, partial, scores };
+  }
 
-    // --- Filters and facet counts ------------------------------------------------------------------
-    const columns = columnsPromise ? await columnsPromise : null;
-    if (keywordsPromise) await keywordsPromise;
-    const keywords = this.keywords;
+  /**
+   * Filters and facet counts: the candidates that pass every active filter (`passing`, with their candidate
+   * index in `passingAt`), and each facet's counts over the candidates that pass the other facets' filters.
+   * Facets whose columns are not loaded yet are `pending`.
+   */
+  private filterAndCount(
+    candidates: readonly number[],
+    filters: Filters,
+    columns: SearchEngine['columns'],
+    keywords: SearchEngine['keywords'],
+    suggest: boolean,
+  ): { passing: number[]; passingAt: number[]; facets: Record<FacetName, FacetCount[]>; pending: FacetName[] } {
     const active = FACET_NAMES.filter((f) => (filters[f]?.length ?? 0) > 0 && (f !== 'keyword' || keywords));
     const tests = columns ? active.map((facet) => this.facetTest(facet, filters[facet]!, columns, keywords)) : [];
     const all = (1 << active.length) - 1;
@@ -539,60 +597,9 @@ export class SearchEngine {
         for (const label of this.labelsOf(facet, candidates[c]!, columns, keywords)) counts.set(label, (counts.get(label) ?? 0) + 1);
       }
       const labels = facet === 'keyword' ? keywords!.labels : columns[facet as keyof typeof columns].labels;
-      const selected = new Set(filters[facet] ?? []);
-      const list: FacetCount[] = [...counts].map(([label, count]) => ({ value: labels[label]!, count, selected: selected.has(labels[label]!) }));
-      for (const value of selected) if (!list.some((c) => c.value === value)) list.push({ value, count: 0, selected: true });
-      list.sort(facet === 'year' ? (a, b) => (a.value < b.value ? 1 : -1) : (a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-      facets[facet] = list;
+      facets[facet] = facetList(counts, labels, filters[facet] ?? [], facet === 'year');
     }
-
-    // --- Rank -------------------------------------------------------------------------------------
-    const dates = datesPromise ? await datesPromise : null;
-    const keys = new Float64Array(passing.length);
-    const scored = searchable.length > 0;
-    for (let i = 0; i < passing.length; i++) {
-      const d = passing[i]!;
-      let key: number;
-      const c = passingAt[i]!;
-      if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, scoreOf[c]!) : 0);
-      else if (scored) key = (partial ? hitsOf[c]! : 0) * 1e7 + titlesOf[c]! * 1e5 + Math.min(99_999, Math.round(scoreOf[c]!));
-      else key = 0;
-      keys[i] = key * DOC_BITS + (DOC_BITS - 1 - d);
-    }
-    keys.sort();
-    const take = Math.max(0, Math.min(limit, keys.length - offset));
-    const pageDocs: number[] = [];
-    for (let i = 0; i < take; i++) {
-      const x = keys[keys.length - 1 - offset - i]!;
-      pageDocs.push(DOC_BITS - 1 - (x % DOC_BITS));
-    }
-    const docs = pageDocs;
-    if (superseded?.()) throw new SupersededError();
-    const records = await this.records(docs, suggest);
-    let hits: SearchHit[] = docs.flatMap((d, i) => {
-      const r = records[i];
-      return r ? [hitOf(r, manifest)] : [];
-    });
-    if (offset === 0 && sort === 'relevance' && scored && num === null) hits = exactTitleFirst(hits, q);
-
-    return {
-      q,
-      terms,
-      prefix: lists.find((l) => l.expanded)?.term ?? null,
-      unknown,
-      keywords: lists.filter((l) => l.keywordTerm).map((l) => l.term),
-      total: passing.length,
-      partial,
-      idle,
-      hits,
-      offset,
-      facets,
-      pending,
-      sort: dates ? 'date' : 'relevance',
-      number: numberPromise ? await numberPromise : null,
-      files: filesPromise ? await filesPromise : [],
-      ms: Math.round(now() - started),
-    };
+    return { passing, passingAt, facets, pending };
   }
 
   private facetTest(
@@ -620,6 +627,75 @@ export class SearchEngine {
     const column = columns[facet as keyof typeof columns];
     return column.combos[column.ids[d]!]!;
   }
+}
+
+interface TermList {
+  term: string;
+  exact: Postings | null;
+  /** A `kb…` word found only as a keyword (never expanded as a prefix). */
+  keywordTerm: boolean;
+  expanded: boolean;
+  extra: Postings[];
+}
+
+/** Per candidate (by candidate index): summed score, terms matched, terms matched in the title. */
+export interface CandidateScores {
+  score: Float64Array;
+  hits: Uint8Array;
+  titles: Uint8Array;
+}
+
+interface Accumulated {
+  candidates: number[];
+  partial: boolean;
+  scores: CandidateScores;
+}
+
+/** A facet's counts as shown: `labels[label]` with its count, selected values kept (count 0 when absent); years newest first, others by count then A–Z. */
+export function facetList(counts: ReadonlyMap<number, number>, labels: readonly string[], selectedValues: readonly string[], byYear: boolean): FacetCount[] {
+  const selected = new Set(selectedValues);
+  const list: FacetCount[] = [...counts].map(([label, count]) => ({ value: labels[label]!, count, selected: selected.has(labels[label]!) }));
+  for (const value of selected) if (!list.some((c) => c.value === value)) list.push({ value, count: 0, selected: true });
+  list.sort(byYear ? (a, b) => (a.value < b.value ? 1 : -1) : (a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  return list;
+}
+
+export interface RankOptions {
+  /** Per-document dates (days) when sorting by date or browsing; null for relevance. */
+  dates: ArrayLike<number> | null;
+  /** Whether the candidates have scores (words were searched). */
+  scored: boolean;
+  /** Partial matches: more terms matched ranks first. */
+  partial: boolean;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Rank: the documents of one page of results, best first. The key is date (then score) when dated; else
+ * terms matched (partial matches only), title matches, then the score; ties go to the lower document number.
+ * Keys and documents are packed into one float array and sorted once (no comparator calls).
+ */
+export function rankPage(passing: readonly number[], passingAt: readonly number[], scores: CandidateScores, options: RankOptions): number[] {
+  const { dates, scored, partial, offset, limit } = options;
+  const keys = new Float64Array(passing.length);
+  for (let i = 0; i < passing.length; i++) {
+    const d = passing[i]!;
+    let key: number;
+    const c = passingAt[i]!;
+    if (dates) key = dates[d]! * 8192 + (scored ? Math.min(8191, scores.score[c]!) : 0);
+    else if (scored) key = (partial ? scores.hits[c]! : 0) * 1e7 + scores.titles[c]! * 1e5 + Math.min(99_999, Math.round(scores.score[c]!));
+    else key = 0;
+    keys[i] = key * DOC_BITS + (DOC_BITS - 1 - d);
+  }
+  keys.sort();
+  const take = Math.max(0, Math.min(limit, keys.length - offset));
+  const page: number[] = [];
+  for (let i = 0; i < take; i++) {
+    const x = keys[keys.length - 1 - offset - i]!;
+    page.push(DOC_BITS - 1 - (x % DOC_BITS));
+  }
+  return page;
 }
 
 /** Thrown by `search` when a newer search replaced it before its metadata was fetched. */
