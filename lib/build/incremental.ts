@@ -9,7 +9,7 @@
  *    (lib/content/files-store.ts) and `public/` (copied into the export; the
  *    search index apart, see 3). `kb prepare` records the digest of exactly
  *    that (`nextInputDigest`); it is also Next's build id (KB_BUILD_ID,
- *    next.config.ts), so the same inputs give the same bytes. When the
+ *    next.config.js), so the same inputs give the same bytes. When the
  *    previous `out/` was built from the same digest, `next build`, prune, CSP,
  *    file pages and host files (which read nothing else) are skipped: the
  *    staging directory starts as a hard-link copy of `out/` (`linkTree`).
@@ -40,7 +40,7 @@ import type { Article } from '../markdown/schema';
 import { hashSources } from './source-hash';
 
 /** Every source Next compiles or the build runs. */
-const CODE = ['app', 'components', 'lib', 'scripts', 'next.config.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
+const CODE = ['app', 'components', 'lib', 'scripts', 'next.config.js', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 const FORMAT = 'kbview-incremental-1';
 
 const stateDir = (): string => path.join(config().cacheDir, 'incremental');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.ts', 'tsconfig.json', 'package.json', 'postcss.config.mjs'];
+const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.js', 'tsconfig.json', 'package.json', 'postcss.config.mjs', 'package-lock.json'];
 
 /** The project copy of the test file running (setupProject). */
 export let ROOT = '';
