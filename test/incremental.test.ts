@@ -32,7 +32,16 @@ test(
       linkSync(page, oldPage); // the previous site's file itself: it must keep its bytes
       edit('Q244717.md', (t) => t.replace('When a RAS client disconnects', 'When a RAS client (edited for the incremental test) disconnects'));
 
+      const body = await changeAndCompare('body edit', () => {});
+      assert.match(body, /next build skipped/);
+      assert.deepEqual(pageCounts(body), { pages: total, reused: total - 1 }, 'exactly one page written');
+      assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
+      assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
+
       // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were.
+      // (After the body edit: an interrupted build may leave kb prepare's outputs such that the next build
+      // runs Next again, which is correct but not what the body-edit check above measures.)
+      edit('Q244717.md', (t) => t.replace('(edited for the incremental test)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
       const interrupted = startBuild();
@@ -44,12 +53,6 @@ test(
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
       assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
-
-      const body = await changeAndCompare('body edit', () => {});
-      assert.match(body, /next build skipped/);
-      assert.deepEqual(pageCounts(body), { pages: total, reused: total - 1 }, 'exactly one page written');
-      assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
-      assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
 
       // A title edit: Next's listings change, and the pages that show the title (citing articles, neighbours).
       const title = await changeAndCompare('title edit', () =>
