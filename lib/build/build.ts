@@ -15,7 +15,7 @@ import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
-import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources } from './search-index';
+import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources, searchStateOptions } from './search-index';
 import { writeArticlePages } from './article-pages';
 import {
   buildIdOf,
@@ -84,16 +84,24 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     } else {
       // Only the published file of each number, its text read from the parse cache when needed (./search-index.ts).
       const { sources, close } = await timed('search texts', () => searchSources(corpus));
+      // Why the index is built whole, when it could not be updated (the builder's progress lines are left out).
+      const searchLog = (line: string) => {
+        if (/building it whole|could not be saved/.test(line)) console.log(`kbview: ${line}`);
+      };
       const search = timed('search index', () => {
         try {
-          return buildSearchIndex(sources, path.resolve('public/search'));
+          // Updated in place when only some articles changed (lib/search/build.ts, its state in .cache).
+          return buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog });
         } finally {
           close();
         }
       });
       markSearchIndex('public/search', contentDir, fingerprint);
+      const how = search.incremental
+        ? `updated: ${search.incremental.tokenized} articles re-indexed, ${search.incremental.written} files written`
+        : 'built whole';
       console.log(
-        `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${(search.ms / 1000).toFixed(1)} s)`,
+        `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${how}, ${(search.ms / 1000).toFixed(1)} s)`,
       );
     }
   }

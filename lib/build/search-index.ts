@@ -40,6 +40,18 @@ export function searchIndexCurrent(outDir: string, contentDir: string, fingerpri
 export function searchIndexStamp(): string {
   return existsSync(stampFile()) ? readFileSync(stampFile(), 'utf8') : '';
 }
+/**
+ * Where the index builder keeps its state for incremental updates (lib/search/state.ts), and its key:
+ * the builder's sources and the parse cache's version (a state of other code is not used).
+ */
+export function searchStateOptions(): { dir: string; key: string } {
+  const hash = createHash('sha256').update(`${CACHE_VERSION}\0`);
+  return { dir: path.join(config().cacheDir, 'search-state'), key: hashSources(hash, ['lib/search']).digest('hex') };
+}
+
+/** What a file's text is made from, for the index builder's change check: the parse cache keys on the same. */
+const textKey = (file: ParsedFile): string => `${file.source}\0${file.mtimeMs}\0${file.size}`;
+
 const stampFile = (): string => path.join(config().cacheDir, 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
 
@@ -56,7 +68,7 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   const loadedMs = performance.now() - started;
   const stats = (() => {
     try {
-      return buildSearchIndex(sources, outDir, { log });
+      return buildSearchIndex(sources, outDir, { log, state: searchStateOptions() });
     } finally {
       close();
     }
@@ -82,9 +94,9 @@ export async function searchSources(corpus: Corpus): Promise<{ sources: SearchSo
   const cache = await TextCache.open(corpus.dir);
   if (cache && published.every((f) => cache.has(f.source))) {
     for (const file of corpus.files) file.text = '';
-    return { sources: published.map((f) => ({ article: f.article, text: () => cache.text(f.source) })), close: () => cache.close() };
+    return { sources: published.map((f) => ({ article: f.article, text: () => cache.text(f.source), key: textKey(f) })), close: () => cache.close() };
   }
   cache?.close();
   const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
-  return { sources: publishedFiles(corpus, files), close: () => {} };
+  return { sources: publishedFiles(corpus, files).map((f) => ({ article: f.article, text: f.text, key: textKey(f) })), close: () => {} };
 }

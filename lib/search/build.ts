@@ -6,6 +6,14 @@
  *   const stats = buildSearchIndex(corpus.files, 'public/search');
  *
  * Node only (writes files). Deterministic: the same articles give the same bytes.
+ *
+ * Incremental: with `options.state`, the builder saves its state (./state.ts) and,
+ * on the next build of the same documents in the same order, re-tokenizes only the
+ * documents whose digest changed, re-encodes only their terms and rewrites, in
+ * place, only the files whose bytes change (`updateIndex`). The output is the
+ * clean build's, byte for byte: the archive-wide length means are quantized
+ * (`quantize`) in every build, so that one edit almost never changes them; when
+ * they change, or documents were added, removed or reordered, it builds whole.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +43,7 @@ import {
 } from './format';
 import { forEachTerm } from './tokenize';
 import { fileSlug } from '../file-slug';
+import { forgetState, readState, StateWriter, type StateArray } from './state';
 
 export interface SearchSource {
   article: Article | null;
@@ -43,6 +52,11 @@ export interface SearchSource {
    * tokenize and once for the result excerpt, so that no caller needs to hold every text.
    */
   text: string | (() => string);
+  /**
+   * What the text is made from (e.g. its file's path, mtime and size), for the incremental
+   * builder's change check; without it, the text itself is hashed (read once more).
+   */
+  key?: string;
 }
 
 export interface BuildSearchOptions {
@@ -56,6 +70,13 @@ export interface BuildSearchOptions {
   leadChars?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /**
+   * Where the builder keeps its state for incremental updates, and a key over what
+   * else the output depends on (the builder's code): a state of another key is not used.
+   */
+  state?: { dir: string; key: string };
+  /** Most changed documents an incremental update takes on (default: 2% of the archive, at least 50). */
+  maxChanged?: number;
 }
 
 export interface SearchIndexStats {
@@ -67,6 +88,20 @@ export interface SearchIndexStats {
   postings: number;
   shards: number;
   chunks: number;
+  /** How an incremental update went (null: built whole). */
+  incremental?: IncrementalStats | null;
+}
+
+export interface IncrementalStats {
+  /** Documents re-tokenized (their digest changed). */
+  tokenized: number;
+  /** Terms re-encoded. */
+  terms: number;
+  /** Documents whose result record was made again (their chunks'). */
+  rendered: number;
+  /** Files written (their bytes changed) and removed. */
+  written: number;
+  removed: number;
 }
 
 /** BM25F parameters. Title matches weigh most; keyword metadata counts like a strong body match. */
@@ -85,23 +120,75 @@ const TITLE_ONE = 1;
 const KEYWORD_BIT = 256;
 const BODY_ONE = 512;
 
+/** The state's layout version: a change of what is saved changes it. */
+const STATE_VERSION = 1;
+
 export function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): SearchIndexStats {
   const started = performance.now();
-  const chunk = options.chunk ?? 16;
-  const suggestChunk = options.suggestChunk ?? 32;
-  const shardBytes = options.shardBytes ?? 24_000;
-  const leadChars = options.leadChars ?? 220;
+  const settings = settingsOf(options);
   const log = options.log ?? (() => {});
 
   const { docs, products, productIndex } = orderDocuments(sources);
+  const stateDir = options.state?.dir;
+  const stateKey = options.state ? stateKeyOf(options.state.key, settings) : '';
+  if (stateDir) {
+    try {
+      const stats = updateIndex(docs, products, productIndex, path.resolve(outDir), settings, stateDir, stateKey, options.maxChanged, log);
+      if (typeof stats !== 'string') {
+        stats.ms = Math.round(performance.now() - started);
+        log(
+          `search index: updated in place: ${stats.incremental!.tokenized} documents re-tokenized, ${stats.incremental!.written} files written (${stats.ms} ms)`,
+        );
+        return stats;
+      }
+      log(`search index: building it whole (${stats})`);
+    } catch (error) {
+      log(`search index: building it whole (the saved state could not be used: ${(error as Error).message})`);
+    }
+  }
+  return buildWhole(docs, products, productIndex, outDir, settings, stateDir ? { dir: stateDir, key: stateKey } : null, log, started);
+}
+
+interface Settings {
+  chunk: number;
+  suggestChunk: number;
+  shardBytes: number;
+  leadChars: number;
+}
+
+function settingsOf(options: BuildSearchOptions): Settings {
+  return {
+    chunk: options.chunk ?? 16,
+    suggestChunk: options.suggestChunk ?? 32,
+    shardBytes: options.shardBytes ?? 24_000,
+    leadChars: options.leadChars ?? 220,
+  };
+}
+
+const stateKeyOf = (key: string, settings: Settings): string => JSON.stringify([STATE_VERSION, key, settings]);
+
+function buildWhole(
+  docs: Doc[],
+  products: string[],
+  productIndex: Map<string, number>,
+  outDir: string,
+  settings: Settings,
+  state: { dir: string; key: string } | null,
+  log: (line: string) => void,
+  started: number,
+): SearchIndexStats {
+  const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   const n = docs.length;
   // Each file is written as soon as it is made (./build.ts holds no index-sized map of file bodies).
   const files = new IndexFiles(outDir);
+  let saving: StateWriter | null = null;
   try {
     const inverted = invertDocuments(docs, log);
-    const { shardStarts, postings } = writeTermShards(inverted, shardBytes, files);
+    const shards = writeTermShards(inverted, shardBytes, files);
+    const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
     log(`search index: ${terms} terms, ${postings} postings, ${shardStarts.length} shards`);
+    if (state) saving = startState(state.dir, inverted, shards, log);
     const chunks = writeResultChunks(docs, inverted, { chunk, leadChars, productIndex }, files);
     inverted.release();
     writeSuggestChunks(docs, suggestChunk, productIndex, files);
@@ -128,6 +215,27 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
     if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
     files.set('manifest.json', JSON.stringify(manifest));
     files.commit();
+    if (saving) {
+      try {
+        saving.commit({
+          key: state!.key,
+          outDir: path.resolve(outDir),
+          version: manifest.version,
+          n,
+          ids: docs.map((d) => d.article.id).join('\n'),
+          digests: docs.map(docDigest).join(''),
+          products,
+          sumTitle: sum(inverted.titleLen),
+          sumBody: sum(inverted.bodyLen),
+          postings,
+          files: [...files.digests],
+        } satisfies StateMeta);
+      } catch (error) {
+        saving.abandon();
+        log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+      }
+      saving = null;
+    }
     const stats: SearchIndexStats = {
       files: files.count,
       bytes: files.bytes,
@@ -137,12 +245,65 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
       postings,
       shards: shardStarts.length,
       chunks,
+      incremental: null,
     };
     log(`search index: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${stats.ms} ms`);
     return stats;
   } catch (error) {
     files.abandon();
+    saving?.abandon();
     throw error;
+  }
+}
+
+/** The saved state's meta.json (./state.ts holds the arrays named in STATE_ARRAYS and the term names). */
+interface StateMeta {
+  key: string;
+  outDir: string;
+  /** The manifest's version of the index the state describes. */
+  version: string;
+  n: number;
+  /** Article ids in index order, one a line. */
+  ids: string;
+  /** DIGEST_CHARS hex characters per document, in index order. */
+  digests: string;
+  products: string[];
+  sumTitle: number;
+  sumBody: number;
+  postings: number;
+  /** Name and digest of each file of the index (IndexFiles.digests). */
+  files: Array<[string, string]>;
+}
+
+/**
+ * Starts the state of a whole build (its arrays are written now, while the postings are
+ * in memory; ./state.ts): null when it cannot be written (logged; the build goes on).
+ */
+function startState(dir: string, inverted: Inverted, shards: ShardLayout, log: (line: string) => void): StateWriter | null {
+  let writer: StateWriter | null = null;
+  try {
+    writer = new StateWriter(dir);
+    forgetState(dir);
+    writer.arrays({
+      offsets: inverted.offsets,
+      postDoc: inverted.postDoc,
+      postPacked: inverted.postPacked,
+      titleLen: inverted.titleLen,
+      bodyLen: inverted.bodyLen,
+      docTermStarts: inverted.docTermStarts,
+      docTerms: inverted.docTerms,
+      order: shards.order,
+      encLen: shards.encLen,
+      shardFirst: Uint32Array.from(shards.shards, (s) => s.first),
+      shardLast: Uint32Array.from(shards.shards, (s) => s.last),
+      shardCount: Uint32Array.from(shards.shards, (s) => s.count),
+    });
+    writer.names(inverted.names);
+    return writer;
+  } catch (error) {
+    writer?.abandon();
+    log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+    return null;
   }
 }
 
@@ -150,10 +311,23 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
 interface Doc {
   article: Article;
   text: string | (() => string);
+  key?: string;
 }
 
 function textOf(doc: Doc): string {
   return typeof doc.text === 'string' ? doc.text : doc.text();
+}
+
+const DIGEST_CHARS = 24;
+
+/** What a document's records depend on: its article (metadata) and its text (or what the text is made from). */
+function docDigest(doc: Doc): string {
+  return createHash('sha256')
+    .update(JSON.stringify(doc.article))
+    .update('\0')
+    .update(doc.key === undefined ? `text\0${textOf(doc)}` : `key\0${doc.key}`)
+    .digest('hex')
+    .slice(0, DIGEST_CHARS);
 }
 
 /** One document per article id (the first file wins, as in the loader), ordered by product then number. */
@@ -164,7 +338,7 @@ export function orderDocuments(sources: readonly SearchSource[]): { docs: Doc[];
     const article = source.article;
     if (!article || seen.has(article.id)) continue;
     seen.add(article.id);
-    docs.push({ article, text: source.text ?? '' });
+    docs.push({ article, text: source.text ?? '', key: source.key });
   }
   const products = sortedLabels(
     docs.map((d) => (d.article.product ? [d.article.product] : [])),
@@ -219,6 +393,7 @@ export interface Inverted {
   postPacked: Int32Array;
   titleLen: Uint32Array;
   bodyLen: Uint32Array;
+  /** The archive's mean title and body lengths, quantized (`quantize`). */
   avgTitle: number;
   avgBody: number;
   keywordTerms: Set<string>;
@@ -231,6 +406,51 @@ export interface Inverted {
 
 /** Body counts above this are counted as this (a term repeated 8 million times in one article saturates BM25 long before). */
 const MAX_BODY_COUNT = 2 ** 22 - 1;
+
+/**
+ * A document's terms with packed counts (in `counts`, cleared first), and its title and body
+ * lengths; the terms that are also metadata keywords are added to `keywordTerms`.
+ */
+function countTerms(doc: Doc, counts: Map<string, number>, keywordTerms: Set<string> | null): { titleLen: number; bodyLen: number } {
+  const { article } = doc;
+  counts.clear();
+  let titleLen = 0;
+  forEachTerm(article.title, (t) => {
+    const c = counts.get(t) ?? 0;
+    if ((c & 255) < 255) counts.set(t, c + TITLE_ONE);
+    titleLen++;
+  });
+  let length = 0;
+  const body = (t: string) => {
+    const c = counts.get(t) ?? 0;
+    if (c < MAX_BODY_COUNT * BODY_ONE) counts.set(t, c + BODY_ONE);
+    length++;
+  };
+  forEachTerm(textOf(doc), body);
+  if (article.product) forEachTerm(article.product, body);
+  for (const line of article.appliesTo) forEachTerm(line, body);
+  for (const word of article.queryWords) forEachTerm(word, body);
+  for (const keyword of metadataKeywordsOf(article)) {
+    forEachTerm(keyword, (t) => {
+      counts.set(t, (counts.get(t) ?? 0) | KEYWORD_BIT);
+      keywordTerms?.add(t);
+    });
+  }
+  return { titleLen, bodyLen: length };
+}
+
+/** Candidates for excerpt passages: body-only words, not numbers or article numbers (their id and tf packed). */
+function excerptCandidate(term: string, packed: number): boolean {
+  return (packed & 255) === 0 && (packed & KEYWORD_BIT) === 0 && term.length >= 4 && !/^(?:[\d.]+|q\d+)$/.test(term);
+}
+
+/**
+ * The archive-wide means in the impacts, to 3 significant digits: one edited article
+ * almost never changes them, so that an incremental update need not re-score every term.
+ */
+export function quantize(mean: number): number {
+  return mean > 0 ? Number(mean.toPrecision(3)) : 0;
+}
 
 /** Tokenizes every document once: term counts per document, collected in typed arrays, then grouped by term. */
 export function invertDocuments(docs: readonly Doc[], log: (line: string) => void = () => {}): Inverted {
@@ -248,31 +468,9 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   const docTermList = new IntList(1 << 16);
   const docTermStarts = new Uint32Array(n + 1);
   for (let d = 0; d < n; d++) {
-    const doc = docs[d]!;
-    const { article } = doc;
-    counts.clear();
-    forEachTerm(article.title, (t) => {
-      const c = counts.get(t) ?? 0;
-      if ((c & 255) < 255) counts.set(t, c + TITLE_ONE);
-      titleLen[d]!++;
-    });
-    let length = 0;
-    const body = (t: string) => {
-      const c = counts.get(t) ?? 0;
-      if (c < MAX_BODY_COUNT * BODY_ONE) counts.set(t, c + BODY_ONE);
-      length++;
-    };
-    forEachTerm(textOf(doc), body);
-    if (article.product) forEachTerm(article.product, body);
-    for (const line of article.appliesTo) forEachTerm(line, body);
-    for (const word of article.queryWords) forEachTerm(word, body);
-    bodyLen[d] = length;
-    for (const keyword of metadataKeywordsOf(article)) {
-      forEachTerm(keyword, (t) => {
-        counts.set(t, (counts.get(t) ?? 0) | KEYWORD_BIT);
-        keywordTerms.add(t);
-      });
-    }
+    const lengths = countTerms(docs[d]!, counts, keywordTerms);
+    titleLen[d] = lengths.titleLen;
+    bodyLen[d] = lengths.bodyLen;
     runStarts[d] = runTerm.length;
     docTermStarts[d] = docTermList.length;
     for (const [term, packed] of counts) {
@@ -286,10 +484,7 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
       }
       runTerm.push(id);
       runPacked.push(packed);
-      // Candidates for excerpt passages: body-only words, not numbers or article numbers; id and tf packed.
-      if ((packed & 255) === 0 && (packed & KEYWORD_BIT) === 0 && term.length >= 4 && !/^(?:[\d.]+|q\d+)$/.test(term)) {
-        docTermList.push(id * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
-      }
+      if (excerptCandidate(term, packed)) docTermList.push(id * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
     }
     if (d % 10_000 === 9_999) log(`search index: ${d + 1}/${n} documents tokenized`);
   }
@@ -327,8 +522,8 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
     },
     titleLen,
     bodyLen,
-    avgTitle: mean(titleLen) || 1,
-    avgBody: mean(bodyLen) || 1,
+    avgTitle: quantize(mean(titleLen)) || 1,
+    avgBody: quantize(mean(bodyLen)) || 1,
     keywordTerms,
     docTermStarts,
     // Trimmed: kept until the result chunks are written.
@@ -340,17 +535,30 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   };
 }
 
-/** The impact-scored postings of one term, as varints: doc gaps and score × 4 + flags. */
-function encodePostings(inverted: Inverted, term: number, writer: VarintWriter): { encoded: string; df: number } {
-  const { n, titleLen, bodyLen, avgTitle, avgBody, postDoc, postPacked } = inverted;
-  const from = inverted.offsets[term]!;
-  const to = inverted.offsets[term + 1]!;
-  // A KB keyword (`kbbug`, `kbfixlist`) finds articles by metadata only, so that its
-  // result count is the metadata's count; mentions in body text do not count.
-  const name = inverted.names[term]!;
-  const keywordOnly = inverted.keywordTerms.has(name) && name.startsWith('kb');
-  let df = 0;
-  for (let i = from; i < to; i++) if (!keywordOnly || (postPacked[i]! & KEYWORD_BIT) !== 0) df++;
+/** What impacts are computed from besides a term's own postings. */
+interface ScoreContext {
+  n: number;
+  titleLen: Uint32Array;
+  bodyLen: Uint32Array;
+  avgTitle: number;
+  avgBody: number;
+}
+
+/**
+ * The impact-scored postings of one term (`postDoc/postPacked[from .. to)`), as varints: doc gaps
+ * and score × 4 + flags. `df` is the number of postings encoded ('' and 0: the term is left out).
+ */
+function encodePostings(
+  name: string,
+  postDoc: Int32Array,
+  postPacked: Int32Array,
+  from: number,
+  to: number,
+  context: ScoreContext,
+  writer: VarintWriter,
+): { encoded: string; df: number } {
+  const { n, titleLen, bodyLen, avgTitle, avgBody } = context;
+  const { keywordOnly, df } = encodedCount(name, postPacked, from, to);
   if (df === 0) return { encoded: '', df };
   const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
   let previous = 0;
@@ -375,48 +583,109 @@ function encodePostings(inverted: Inverted, term: number, writer: VarintWriter):
   return { encoded: writer.take(), df };
 }
 
+/** How many of a term's postings are encoded, and whether only its keyword postings are. */
+function encodedCount(name: string, postPacked: Int32Array, from: number, to: number): { keywordOnly: boolean; df: number } {
+  // A KB keyword (`kbbug`, `kbfixlist`) finds articles by metadata only, so that its
+  // result count is the metadata's count; mentions in body text do not count.
+  let keywordOnly = false;
+  if (name.startsWith('kb')) for (let i = from; i < to && !keywordOnly; i++) keywordOnly = (postPacked[i]! & KEYWORD_BIT) !== 0;
+  let df = 0;
+  for (let i = from; i < to; i++) if (!keywordOnly || (postPacked[i]! & KEYWORD_BIT) !== 0) df++;
+  return { keywordOnly, df };
+}
+
+/** A term shard: its first and last term ids and its number of terms. */
+interface ShardSpan {
+  first: number;
+  last: number;
+  count: number;
+}
+
+/** The term shards as made: sorted term ids, each term's encoded length (0: left out), the shards. */
+interface ShardLayout {
+  shardStarts: string[];
+  postings: number;
+  order: Uint32Array;
+  encLen: Uint32Array;
+  shards: ShardSpan[];
+}
+
+/** The greedy cut of the sorted terms into shards of about `shardBytes` (the whole build's and the update's). */
+class ShardCutter {
+  private size = 0;
+  constructor(private readonly shardBytes: number) {}
+  /** Whether a term of this size starts a new shard. */
+  add(size: number): boolean {
+    const cut = this.size > 0 && this.size + size > this.shardBytes;
+    if (cut) this.size = 0;
+    this.size += size;
+    return cut;
+  }
+}
+
+const termSize = (term: string, encodedLength: number): number => term.length + encodedLength + 6;
+
+const compareNames = (names: readonly string[]) => (a: number, b: number) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0);
+
 /** Term shards: sorted terms, postings encoded as varints, cut at ~shardBytes. Returns each shard's first term. */
-export function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexFiles): { shardStarts: string[]; postings: number } {
+export function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexSink): ShardLayout {
   const { names } = inverted;
-  const order = Uint32Array.from(names.keys()).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  const order = Uint32Array.from(names.keys()).sort(compareNames(names));
+  const encLen = new Uint32Array(names.length);
   const shardStarts: string[] = [];
+  const shards: ShardSpan[] = [];
   let shard: ShardFile = { t: [], p: [] };
-  let shardSize = 0;
+  let span: ShardSpan | null = null;
   let postings = 0;
   const writer = new VarintWriter();
+  const cutter = new ShardCutter(shardBytes);
   const flush = () => {
     if (shard.t.length === 0) return;
     shardStarts.push(shardStarts.length === 0 ? '' : shard.t[0]!);
     files.set(`t/${shardStarts.length - 1}.json`, JSON.stringify(shard));
+    shards.push(span!);
     shard = { t: [], p: [] };
-    shardSize = 0;
+    span = null;
   };
   for (const id of order) {
-    const { encoded, df } = encodePostings(inverted, id, writer);
+    const { encoded, df } = encodePostings(
+      names[id]!,
+      inverted.postDoc,
+      inverted.postPacked,
+      inverted.offsets[id]!,
+      inverted.offsets[id + 1]!,
+      inverted,
+      writer,
+    );
     if (df === 0) continue;
     const term = names[id]!;
     postings += df;
-    const size = term.length + encoded.length + 6;
-    if (shardSize > 0 && shardSize + size > shardBytes) flush();
+    encLen[id] = encoded.length;
+    if (cutter.add(termSize(term, encoded.length))) flush();
     shard.t.push(term);
     shard.p.push(encoded);
-    shardSize += size;
+    if (span) {
+      span.last = id;
+      span.count++;
+    } else span = { first: id, last: id, count: 1 };
   }
   flush();
-  return { shardStarts, postings };
+  return { shardStarts, postings, order, encLen, shards };
 }
 
 /** Result metadata chunks: number, title, product, date, lead, distinctive passages and their sections. */
 export function writeResultChunks(
   docs: readonly Doc[],
-  inverted: Inverted,
-  options: { chunk: number; leadChars: number; productIndex: ReadonlyMap<string, number> },
-  files: IndexFiles,
+  inverted: Pick<Inverted, 'n' | 'df' | 'names' | 'docTerms' | 'docTermStarts'>,
+  options: { chunk: number; leadChars: number; productIndex: ReadonlyMap<string, number>; only?: ReadonlySet<number> },
+  files: IndexSink,
 ): number {
-  const { chunk, leadChars, productIndex } = options;
+  const { chunk, leadChars, productIndex, only } = options;
   const { n, df, names, docTerms, docTermStarts } = inverted;
   let chunks = 0;
   for (let start = 0; start < n; start += chunk) {
+    const c = chunks++;
+    if (only && !only.has(c)) continue;
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(n, start + chunk); d++) {
       const doc = docs[d]!;
@@ -434,15 +703,22 @@ export function writeResultChunks(
       }
       records.push(record);
     }
-    files.set(`m/${chunks++}.json`, JSON.stringify(records));
+    files.set(`m/${c}.json`, JSON.stringify(records));
   }
   return chunks;
 }
 
 /** Suggestions (the header box) need only what a dropdown line shows. */
-export function writeSuggestChunks(docs: readonly Doc[], suggestChunk: number, productIndex: ReadonlyMap<string, number>, files: IndexFiles): void {
+export function writeSuggestChunks(
+  docs: readonly Doc[],
+  suggestChunk: number,
+  productIndex: ReadonlyMap<string, number>,
+  files: IndexSink,
+  only?: ReadonlySet<number>,
+): void {
   const n = docs.length;
   for (let start = 0, c = 0; start < n; start += suggestChunk, c++) {
+    if (only && !only.has(c)) continue;
     const records: SuggestRecord[] = [];
     for (let d = start; d < Math.min(n, start + suggestChunk); d++) {
       const { article } = docs[d]!;
@@ -456,7 +732,7 @@ export function writeSuggestChunks(docs: readonly Doc[], suggestChunk: number, p
 export function writeFacets(
   docs: readonly Doc[],
   products: readonly string[],
-  files: IndexFiles,
+  files: IndexSink,
 ): { years: string[]; types: string[]; platforms: string[]; epochDay: number } {
   const years = sortedLabels(
     docs.map((d) => {
@@ -521,7 +797,7 @@ export function writeFacets(
 }
 
 /** Article-number buckets: which numbers are in the archive (and their documents), which are cited but missing. */
-export function writeNumberBuckets(docs: readonly Doc[], files: IndexFiles): string[] {
+export function writeNumberBuckets(docs: readonly Doc[], files: IndexSink): string[] {
   const present = new Map<number, number>();
   docs.forEach((d, i) => present.set(d.article.number, i));
   const cited = new Set<number>();
@@ -550,7 +826,7 @@ export function writeNumberBuckets(docs: readonly Doc[], files: IndexFiles): str
 }
 
 /** File names (the header box offers a file's page first): one table per key. Returns the keys. */
-export function writeFileNames(docs: readonly Doc[], files: IndexFiles): string[] {
+export function writeFileNames(docs: readonly Doc[], files: IndexSink): string[] {
   const fileNames = new Map<string, { name: string; count: number }>();
   for (const { article } of docs) {
     const seenSlugs = new Set<string>();
@@ -712,8 +988,8 @@ export function leadOf(text: string, max: number): string {
  * The document's most distinctive body words (not in its title), by tf·idf among
  * words in at most 1% of the articles: what people search it by (`rassrv`).
  */
-function rareTerms(packed: Int32Array, df: Uint32Array, names: string[], n: number): Array<[string, number]> {
-  const limit = Math.max(3, Math.floor(n * 0.01));
+function rareTerms(packed: Int32Array, df: Uint32Array, names: readonly string[], n: number): Array<[string, number]> {
+  const limit = rareLimit(n);
   const scored: Array<[string, number]> = [];
   for (const value of packed) {
     const id = value >> 4;
@@ -723,6 +999,9 @@ function rareTerms(packed: Int32Array, df: Uint32Array, names: string[], n: numb
   scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return scored.slice(0, 12);
 }
+
+/** The largest df of a rare term. */
+const rareLimit = (n: number): number => Math.max(3, Math.floor(n * 0.01));
 
 const SNIPPET_CHARS = 100;
 /** File names, API names, error codes: what KB readers search for, whatever their frequency. */
@@ -829,11 +1108,12 @@ function isoDay(day: number): string {
  * never held whole), then swapped in for `outDir` by `commit()`, so a dev
  * server never serves half an index.
  */
-export class IndexFiles {
+export class IndexFiles implements IndexSink {
   private readonly target: string;
   private readonly tmp: string;
   private readonly dirs = new Set<string>();
-  private readonly names: string[] = [];
+  /** Each file's digest (sha1 of its bytes), by name. */
+  readonly digests = new Map<string, string>();
   count = 0;
   bytes = 0;
 
@@ -855,22 +1135,14 @@ export class IndexFiles {
       this.dirs.add(dir);
     }
     writeFileSync(file, body);
-    this.names.push(name);
+    this.digests.set(name, fileDigest(body));
     this.count++;
     this.bytes += Buffer.byteLength(body);
   }
 
-  /** A digest of every file so far (names and bytes, in name order): the index version. */
+  /** A digest of every file so far (names and digests, in name order): the index version. */
   digest(): string {
-    const hash = createHash('sha1');
-    for (const name of [...this.names].sort((a, b) => (a < b ? -1 : 1))) {
-      hash
-        .update(name)
-        .update('\0')
-        .update(readFileSync(path.join(this.tmp, name)))
-        .update('\0');
-    }
-    return hash.digest('hex').slice(0, 12);
+    return versionOf(this.digests);
   }
 
   /** Swaps the new index in for `outDir`. */
@@ -885,5 +1157,461 @@ export class IndexFiles {
   /** Removes what was written (the build failed). */
   abandon(): void {
     rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+// --- Incremental update ------------------------------------------------------------------------------
+
+/**
+ * Updates the index in `outDir` in place from the saved state, when the documents are the
+ * same ones in the same order and the quantized means are unchanged; returns why not
+ * otherwise (then nothing was changed, and the caller builds whole). Exceptions too leave
+ * the caller to build whole (the state is forgotten before the first file is written).
+ *
+ * What changes with an edited document: the postings of its old and new terms (their
+ * impacts: idf depends on df, and its own lengths), so those terms are re-encoded and the
+ * shards cut again from the saved encoded lengths; its result record, and the records of
+ * documents whose rare-term choice (`rareTerms`: df ≤ 1% of n) changes with a df; its
+ * suggestion record; the small per-document files (remade from metadata, written when changed).
+ */
+function updateIndex(
+  docs: readonly Doc[],
+  products: readonly string[],
+  productIndex: ReadonlyMap<string, number>,
+  outDir: string,
+  settings: Settings,
+  stateDir: string,
+  stateKey: string,
+  maxChanged: number | undefined,
+  log: (line: string) => void,
+): SearchIndexStats | string {
+  const { chunk, suggestChunk, shardBytes, leadChars } = settings;
+  const state = readState<StateMeta>(stateDir);
+  const { meta } = state;
+  if (meta.key !== stateKey) return 'the index builder or its options changed';
+  if (meta.outDir !== outDir) return 'the saved state is of another folder';
+  const manifestFile = path.join(outDir, 'manifest.json');
+  if (!existsSync(manifestFile) || (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).version !== meta.version)
+    return 'the index is not the one the state describes';
+  const n = docs.length;
+  if (meta.n !== n || meta.ids !== docs.map((d) => d.article.id).join('\n')) return 'articles were added, removed or reordered';
+  if (JSON.stringify(meta.products) !== JSON.stringify(products)) return 'the products changed';
+  const changed: number[] = [];
+  for (let d = 0; d < n; d++) if (docDigest(docs[d]!) !== meta.digests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS)) changed.push(d);
+  const limitChanged = maxChanged ?? Math.max(50, Math.floor(n * 0.02));
+  if (changed.length > limitChanged) return `${changed.length} articles changed (an update takes up to ${limitChanged})`;
+
+  const array = <T extends StateArray>(name: string, kind: new (n: number) => T): T => {
+    const a = state.arrays.get(name);
+    if (!a || !(a instanceof kind)) throw new Error(`state array ${name} missing`);
+    return a as T;
+  };
+  const names = state.names;
+  const T = names.length;
+  const offsets = array('offsets', Uint32Array);
+  const postDoc = array('postDoc', Int32Array);
+  const postPacked = array('postPacked', Int32Array);
+  const titleLen = array('titleLen', Uint32Array).slice();
+  const bodyLen = array('bodyLen', Uint32Array).slice();
+  const docTermStarts = array('docTermStarts', Uint32Array);
+  const docTerms = array('docTerms', Int32Array);
+  const order = array('order', Uint32Array);
+  const encLen = array('encLen', Uint32Array);
+  const oldShards: ShardSpan[] = [];
+  {
+    const first = array('shardFirst', Uint32Array);
+    const last = array('shardLast', Uint32Array);
+    const count = array('shardCount', Uint32Array);
+    for (let s = 0; s < first.length; s++) oldShards.push({ first: first[s]!, last: last[s]!, count: count[s]! });
+  }
+  if (offsets.length !== T + 1 || order.length !== T || encLen.length !== T || titleLen.length !== n || docTermStarts.length !== n + 1)
+    throw new Error('state arrays of the wrong length');
+  if (oldShards.length === 0) return 'the index has no terms';
+
+  // --- The changed documents' old terms, then their new ones --------------------------------------
+  const isChanged = new Uint8Array(n);
+  for (const d of changed) isChanged[d] = 1;
+  const affected = new Set<number>();
+  for (let t = 0; t < T; t++) {
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      if (isChanged[postDoc[i]!]) {
+        affected.add(t);
+        break;
+      }
+    }
+  }
+  // Term lookup by binary search in the sorted order (no archive-sized map).
+  const idOf = (term: string): number => {
+    let lo = 0;
+    let hi = T - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const name = names[order[mid]!]!;
+      if (name === term) return order[mid]!;
+      if (name < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
+  const added = new Map<string, number>(); // new terms → their ids (after T)
+  const fresh = new Map<number, Array<[number, number]>>(); // term → the changed documents' (doc, packed), by doc
+  const newDocTerms = new Map<number, number[]>();
+  const counts = new Map<string, number>();
+  let sumTitle = meta.sumTitle;
+  let sumBody = meta.sumBody;
+  for (const d of changed) {
+    const lengths = countTerms(docs[d]!, counts, null);
+    sumTitle += lengths.titleLen - titleLen[d]!;
+    sumBody += lengths.bodyLen - bodyLen[d]!;
+    titleLen[d] = lengths.titleLen;
+    bodyLen[d] = lengths.bodyLen;
+    const candidates: number[] = [];
+    for (const [term, packed] of counts) {
+      let id = idOf(term);
+      if (id < 0) {
+        id = added.get(term) ?? -1;
+        if (id < 0) {
+          id = T + added.size;
+          added.set(Buffer.from(term, 'utf8').toString('utf8'), id);
+        }
+      }
+      affected.add(id);
+      let list = fresh.get(id);
+      if (!list) fresh.set(id, (list = []));
+      list.push([d, packed]);
+      if (excerptCandidate(term, packed)) candidates.push(id * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
+    }
+    newDocTerms.set(d, candidates);
+  }
+  const avgTitle = quantize(sumTitle / n) || 1;
+  const avgBody = quantize(sumBody / n) || 1;
+  if (avgTitle !== (quantize(meta.sumTitle / n) || 1) || avgBody !== (quantize(meta.sumBody / n) || 1)) return 'the mean title or body length changed';
+
+  // The index is changed from here on: a failure leaves no state that describes it.
+  forgetState(stateDir);
+  const allNames = names.concat([...added.keys()]);
+  const T2 = allNames.length;
+
+  // --- Postings: the affected terms' lists remade, the others copied in runs ------------------------
+  const df2 = new Uint32Array(T2);
+  for (let t = 0; t < T; t++) df2[t] = offsets[t + 1]! - offsets[t]!;
+  const oldDf = df2.slice(0, T);
+  for (const t of affected) {
+    let count = fresh.get(t)?.length ?? 0;
+    if (t < T) for (let i = offsets[t]!; i < offsets[t + 1]!; i++) if (!isChanged[postDoc[i]!]) count++;
+    df2[t] = count;
+  }
+  const offsets2 = new Uint32Array(T2 + 1);
+  for (let t = 0; t < T2; t++) offsets2[t + 1] = offsets2[t]! + df2[t]!;
+  const total2 = offsets2[T2]!;
+  const postDoc2 = new Int32Array(total2);
+  const postPacked2 = new Int32Array(total2);
+  for (let t = 0; t < T2;) {
+    if (!affected.has(t)) {
+      // A run of unaffected terms is one copy.
+      let end = t + 1;
+      while (end < T && !affected.has(end)) end++;
+      postDoc2.set(postDoc.subarray(offsets[t]!, offsets[end]!), offsets2[t]!);
+      postPacked2.set(postPacked.subarray(offsets[t]!, offsets[end]!), offsets2[t]!);
+      t = end;
+      continue;
+    }
+    let at = offsets2[t]!;
+    const list = fresh.get(t) ?? [];
+    let k = 0;
+    if (t < T) {
+      for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+        const d = postDoc[i]!;
+        if (isChanged[d]) continue;
+        while (k < list.length && list[k]![0] < d) {
+          postDoc2[at] = list[k]![0];
+          postPacked2[at++] = list[k++]![1];
+        }
+        postDoc2[at] = d;
+        postPacked2[at++] = postPacked[i]!;
+      }
+    }
+    while (k < list.length) {
+      postDoc2[at] = list[k]![0];
+      postPacked2[at++] = list[k++]![1];
+    }
+    t++;
+  }
+
+  // --- Re-encode the affected terms; cut the shards again from the encoded lengths ------------------
+  const context: ScoreContext = { n, titleLen, bodyLen, avgTitle, avgBody };
+  const writer = new VarintWriter();
+  const encLen2 = new Uint32Array(T2);
+  encLen2.set(encLen);
+  const encoded = new Map<number, string>();
+  let postings = meta.postings;
+  for (const t of affected) {
+    if (t < T) postings -= encodedCount(names[t]!, postPacked, offsets[t]!, offsets[t + 1]!).df;
+    const result = encodePostings(allNames[t]!, postDoc2, postPacked2, offsets2[t]!, offsets2[t + 1]!, context, writer);
+    postings += result.df;
+    encLen2[t] = result.df === 0 ? 0 : result.encoded.length;
+    if (result.df > 0) encoded.set(t, result.encoded);
+  }
+  const order2 = mergeOrder(order, [...added.values()], allNames);
+  const shards2: Array<ShardSpan & { ids: number[] }> = [];
+  {
+    const cutter = new ShardCutter(shardBytes);
+    for (const id of order2) {
+      if (encLen2[id] === 0) continue;
+      const cut = cutter.add(termSize(allNames[id]!, encLen2[id]!));
+      const last = shards2[shards2.length - 1];
+      if (cut || !last) shards2.push({ first: id, last: id, count: 1, ids: [id] });
+      else {
+        last.last = id;
+        last.count++;
+        last.ids.push(id);
+      }
+    }
+  }
+  if (shards2.length === 0) return 'the index has no terms';
+  // Old shard files, read as needed (before any is replaced) for the unaffected terms of a remade shard.
+  const oldShardFirst = oldShards.map((s, i) => (i === 0 ? '' : names[s.first]!));
+  const oldFiles = new Map<number, ShardFile>();
+  const oldEncoded = (id: number): string => {
+    const term = names[id]!;
+    let lo = 0;
+    let hi = oldShardFirst.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (oldShardFirst[mid]! <= term) lo = mid;
+      else hi = mid - 1;
+    }
+    let file = oldFiles.get(lo);
+    if (!file) oldFiles.set(lo, (file = JSON.parse(readFileSync(path.join(outDir, `t/${lo}.json`), 'utf8')) as ShardFile));
+    const at = sortedIndex(file.t, term);
+    if (at < 0) throw new Error(`term ${JSON.stringify(term.slice(0, 40))} is not in t/${lo}.json`);
+    return file.p[at]!;
+  };
+  const shardBodies = new Map<number, string>();
+  shards2.forEach((shard, s) => {
+    const old = oldShards[s];
+    if (old && old.first === shard.first && old.last === shard.last && old.count === shard.count && !shard.ids.some((id) => affected.has(id))) return;
+    const body: ShardFile = { t: [], p: [] };
+    for (const id of shard.ids) {
+      body.t.push(allNames[id]!);
+      body.p.push(affected.has(id) ? encoded.get(id)! : oldEncoded(id));
+    }
+    shardBodies.set(s, JSON.stringify(body));
+  });
+  oldFiles.clear();
+
+  // --- Result records: the changed documents', and those whose rare terms change -------------------
+  const docTermStarts2 = new Uint32Array(n + 1);
+  let docTermTotal = 0;
+  for (let d = 0; d < n; d++) {
+    docTermStarts2[d] = docTermTotal;
+    docTermTotal += isChanged[d] ? newDocTerms.get(d)!.length : docTermStarts[d + 1]! - docTermStarts[d]!;
+  }
+  docTermStarts2[n] = docTermTotal;
+  const docTerms2 = new Int32Array(docTermTotal);
+  for (let d = 0; d < n; d++) {
+    if (isChanged[d]) docTerms2.set(newDocTerms.get(d)!, docTermStarts2[d]!);
+    else docTerms2.set(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), docTermStarts2[d]!);
+  }
+  const limit = rareLimit(n);
+  const rerender = new Set<number>(changed);
+  const checked = new Uint8Array(n);
+  for (const t of affected) {
+    const before = t < T ? oldDf[t]! : 0;
+    if (before === df2[t] || Math.min(before, df2[t]!) > limit) continue;
+    for (let i = offsets2[t]!; i < offsets2[t + 1]!; i++) {
+      const d = postDoc2[i]!;
+      if (checked[d] || isChanged[d]) continue;
+      checked[d] = 1;
+      const terms = docTerms2.subarray(docTermStarts2[d]!, docTermStarts2[d + 1]!);
+      if (JSON.stringify(rareTerms(terms, oldDf, names, n)) !== JSON.stringify(rareTerms(terms, df2, allNames, n))) rerender.add(d);
+    }
+  }
+
+  // --- Write: shards, chunks, the per-document files, the manifest last ----------------------------
+  const files = new IndexUpdate(outDir, new Map(meta.files));
+  for (const [s, body] of shardBodies) files.set(`t/${s}.json`, body);
+  for (let s = shards2.length; s < oldShards.length; s++) files.drop(`t/${s}.json`);
+  const chunkSet = new Set([...rerender].map((d) => Math.floor(d / chunk)));
+  const chunks = writeResultChunks(
+    docs,
+    { n, df: df2, names: allNames, docTerms: docTerms2, docTermStarts: docTermStarts2 },
+    { chunk, leadChars, productIndex, only: chunkSet },
+    files,
+  );
+  writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
+  const facets = writeFacets(docs, products, files);
+  files.dropAll('ids/');
+  const bucketNames = writeNumberBuckets(docs, files);
+  files.dropAll('f/');
+  const fileKeys = writeFileNames(docs, files);
+  const shardStarts = shards2.map((s, i) => (i === 0 ? '' : allNames[s.first]!));
+  const manifest: Manifest = {
+    format: FORMAT,
+    version: files.digest(),
+    docs: n,
+    chunk,
+    shards: shardStarts,
+    products: [...products],
+    years: facets.years,
+    types: facets.types,
+    platforms: facets.platforms,
+    epoch: isoDay(facets.epochDay),
+    buckets: bucketNames,
+    suggestChunk,
+    files: fileKeys,
+  };
+  files.set('manifest.json', JSON.stringify(manifest));
+  const removed = files.finish();
+
+  // --- The new state -------------------------------------------------------------------------------
+  const saving = new StateWriter(stateDir);
+  try {
+    saving.arrays({
+      offsets: offsets2,
+      postDoc: postDoc2,
+      postPacked: postPacked2,
+      titleLen,
+      bodyLen,
+      docTermStarts: docTermStarts2,
+      docTerms: docTerms2,
+      order: order2,
+      encLen: encLen2,
+      shardFirst: Uint32Array.from(shards2, (s) => s.first),
+      shardLast: Uint32Array.from(shards2, (s) => s.last),
+      shardCount: Uint32Array.from(shards2, (s) => s.count),
+    });
+    saving.names(allNames);
+    saving.commit({
+      ...meta,
+      version: manifest.version,
+      digests: docs.map((doc, d) => (isChanged[d] ? docDigest(doc) : meta.digests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS))).join(''),
+      sumTitle,
+      sumBody,
+      postings,
+      files: [...files.digests],
+    } satisfies StateMeta);
+  } catch (error) {
+    saving.abandon();
+    log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+  }
+  return {
+    files: files.digests.size,
+    bytes: files.bytes,
+    ms: 0,
+    docs: n,
+    terms: T2,
+    postings,
+    shards: shards2.length,
+    chunks,
+    incremental: {
+      tokenized: changed.length,
+      terms: affected.size,
+      rendered: [...chunkSet].reduce((all, c) => all + Math.min(chunk, n - c * chunk), 0),
+      written: files.count,
+      removed,
+    },
+  };
+}
+
+/** The sorted term order with new terms merged in. */
+function mergeOrder(order: Uint32Array, added: number[], names: readonly string[]): Uint32Array {
+  if (added.length === 0) return order.slice();
+  added.sort(compareNames(names));
+  const out = new Uint32Array(order.length + added.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < order.length || j < added.length) {
+    if (j >= added.length || (i < order.length && names[order[i]!]! < names[added[j]!]!)) out[k++] = order[i++]!;
+    else out[k++] = added[j++]!;
+  }
+  return out;
+}
+
+/** Index of `value` in a sorted array of strings, or -1. */
+function sortedIndex(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function sum(values: Uint32Array): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+/** Where the index's files go: a fresh folder (IndexFiles) or the index itself, changed in place (IndexUpdate). */
+export interface IndexSink {
+  set(name: string, body: string): void;
+}
+
+const fileDigest = (body: string): string => createHash('sha1').update(body).digest('hex');
+
+/** The version: a digest of every file's name and digest, in name order. */
+function versionOf(digests: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha1');
+  for (const name of [...digests.keys()].sort((a, b) => (a < b ? -1 : 1))) hash.update(name).update('\0').update(digests.get(name)!).update('\0');
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The index changed in place: a file is written (to a temporary name, then renamed) only
+ * when its bytes differ from the previous build's; files no longer made are removed by `finish`.
+ */
+class IndexUpdate implements IndexSink {
+  readonly digests: Map<string, string>;
+  count = 0;
+  bytes = 0;
+  constructor(
+    private readonly dir: string,
+    private readonly old: ReadonlyMap<string, string>,
+  ) {
+    this.digests = new Map(old);
+    this.digests.delete('manifest.json');
+  }
+
+  set(name: string, body: string): void {
+    const digest = fileDigest(body);
+    this.digests.set(name, digest);
+    if (this.old.get(name) === digest) return;
+    const file = path.join(this.dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, body);
+    renameSync(tmp, file);
+    this.count++;
+    this.bytes += Buffer.byteLength(body);
+  }
+
+  drop(name: string): void {
+    this.digests.delete(name);
+  }
+
+  dropAll(prefix: string): void {
+    for (const name of [...this.digests.keys()]) if (name.startsWith(prefix)) this.digests.delete(name);
+  }
+
+  digest(): string {
+    return versionOf(this.digests);
+  }
+
+  /** Removes the files of the previous build that this one does not have; returns how many. */
+  finish(): number {
+    let removed = 0;
+    for (const name of this.old.keys()) {
+      if (this.digests.has(name)) continue;
+      rmSync(path.join(this.dir, name), { force: true });
+      removed++;
+    }
+    return removed;
   }
 }
