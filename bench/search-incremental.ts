@@ -1,0 +1,103 @@
+/**
+ * The search index step of a rebuild after one edit (issue 16, lib/search/build.ts `updateIndex`),
+ * against the whole index build, in one run on one archive:
+ *
+ *   npx tsx bench/search-incremental.ts [--content DIR]
+ *
+ * 1. the whole build (with its state saved), 2. Q244717's first paragraph edited, 3. its title
+ * edited, 4. a clean build (no state) of the edited archive, compared byte for byte with the
+ * updated index. The edits are made in memory, as `kb build` would see them (the article's
+ * text key, its file's mtime, changes); texts are read from the parse cache as in `kb build`
+ * (run a build or scripts/build-search.ts on the archive first, so that the cache is warm).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cliArgs } from '../lib/cli/args';
+import { loadCorpus } from '../lib/content/corpus';
+import { searchSources } from '../lib/build/search-index';
+import { buildSearchIndex, type SearchIndexStats, type SearchSource } from '../lib/search/build';
+import { corpusDir } from './lib/corpus';
+
+const { values } = cliArgs(process.argv.slice(2), {
+  usage: 'usage: npx tsx bench/search-incremental.ts [--content DIR]',
+  options: { content: { type: 'string' } },
+  positionals: { max: 0 },
+});
+
+const load = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+function filesOf(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const name = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(name);
+      else out.set(name, readFileSync(path.join(dir, name)));
+    }
+  };
+  walk('');
+  return out;
+}
+
+async function main(): Promise<void> {
+  const content = values.content ?? (await corpusDir());
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kbview-search-incr-bench-'));
+  const outDir = path.join(work, 'search');
+  const state = { dir: path.join(work, 'state'), key: 'bench' };
+  console.log(`kbview search-incremental bench: ${content}; load average ${load()}`);
+  const corpus = await loadCorpus(content);
+  const { sources, close } = await searchSources(corpus);
+  const rows: string[] = [];
+  const step = (name: string, list: readonly SearchSource[], dir: string, withState: boolean): SearchIndexStats => {
+    const before = load();
+    const stats = buildSearchIndex(list, dir, { state: withState ? state : undefined, log: (l) => (l.includes('whole') ? console.log(`  ${l}`) : undefined) });
+    const how = stats.incremental
+      ? `updated: ${stats.incremental.tokenized} re-tokenized, ${stats.incremental.terms} terms re-encoded, ${stats.incremental.rendered} records remade, ${stats.incremental.written} files written, ${stats.incremental.removed} removed`
+      : `whole: ${stats.files} files`;
+    const row = `| ${name} | ${(stats.ms / 1000).toFixed(2)} s | ${how} | ${gib(process.resourceUsage().maxRSS * 1024)} | ${before} → ${load()} |`;
+    console.log(row);
+    rows.push(row);
+    return stats;
+  };
+  try {
+    const whole = step('whole build, state saved', sources, outDir, true);
+    const at = sources.findIndex((s) => s.article?.id === 'Q244717');
+    if (at < 0) throw new Error('Q244717 is not in the archive');
+    const original = sources[at]!;
+    const readText = () => (typeof original.text === 'string' ? original.text : original.text());
+    // The first paragraph (its first line of prose) gets a sentence with a new word and a known one.
+    const bodyEdit: SearchSource = {
+      ...original,
+      text: () => readText().replace(/\n(\S[^\n]{20,})/, '\n$1 This paragraph was edited: rasmanedit connections.'),
+      key: `${original.key ?? ''}\0edit-1`,
+    };
+    if ((bodyEdit.text as () => string)() === readText()) throw new Error('the body edit changed nothing');
+    const edited = sources.slice();
+    edited[at] = bodyEdit;
+    const body = step('after a body edit (Q244717, first paragraph)', edited, outDir, true);
+    edited[at] = { ...bodyEdit, article: { ...original.article!, title: `${original.article!.title} (Edited)` } };
+    const title = step('after a title edit (Q244717)', edited, outDir, true);
+    const cleanDir = path.join(work, 'clean');
+    const clean = step('clean build of the edited archive (no state)', edited, cleanDir, false);
+    const a = filesOf(outDir);
+    const b = filesOf(cleanDir);
+    const same = a.size === b.size && [...b].every(([name, bytes]) => a.get(name)?.equals(bytes));
+    console.log(`\nupdated index ${same ? 'is' : 'IS NOT'} byte-identical to the clean build (${b.size} files)`);
+    console.log(
+      `ratios to the whole build: body edit ${(body.ms / whole.ms).toFixed(3)}, title edit ${(title.ms / whole.ms).toFixed(3)} (clean build ${(clean.ms / 1000).toFixed(1)} s)`,
+    );
+    console.log(['\n| step | search index | what | peak RSS so far | load average |', '|---|---|---|---|---|', ...rows].join('\n'));
+    if (!same) process.exitCode = 1;
+  } finally {
+    close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
