@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const step = (name: string, list: readonly SearchSource[], dir: string, withState: boolean): SearchIndexStats => {
     const before = load();
-    const stats = buildSearchIndex(list, dir, { state: withState ? state : undefined, log: (l) => (l.includes('whole') ? console.log(`  ${l}`) : undefined) });
+    const stats = buildSearchIndex(list, dir, { state: withState ? state : undefined, log: (l) => (l.includes('whole') || l.includes('steps') ? console.log(`  ${l}`) : undefined) });
     const how = stats.incremental
       ? `updated: ${stats.incremental.tokenized} re-tokenized, ${stats.incremental.terms} terms re-encoded, ${stats.incremental.rendered} records remade, ${stats.incremental.written} files written, ${stats.incremental.removed} removed`
       : `whole: ${stats.files} files`;

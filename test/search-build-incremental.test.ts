@@ -163,7 +163,8 @@ describe('search index: incremental update', () => {
       before.every((b, i) => b !== after[i]),
       "the three articles' chunks changed",
     );
-    assert.ok(stats.incremental.rendered > 8 && stats.incremental.rendered < 80, `${stats.incremental.rendered} records made again`);
+    // The edited article's record and the three others' (and those of articles sharing the replaced word's df change), not all.
+    assert.ok(stats.incremental.rendered >= 4 && stats.incremental.rendered < 20, `${stats.incremental.rendered} records made again`);
   });
 
   test('a title edit', () => {

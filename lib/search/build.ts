@@ -677,17 +677,32 @@ export function writeTermShards(inverted: Inverted, shardBytes: number, files: I
 export function writeResultChunks(
   docs: readonly Doc[],
   inverted: Pick<Inverted, 'n' | 'df' | 'names' | 'docTerms' | 'docTermStarts'>,
-  options: { chunk: number; leadChars: number; productIndex: ReadonlyMap<string, number>; only?: ReadonlySet<number> },
+  options: {
+    chunk: number;
+    leadChars: number;
+    productIndex: ReadonlyMap<string, number>;
+    /** Only these chunks (by index), */
+    only?: ReadonlySet<number>;
+    /** and in them, only these documents' records made (the others: `previous`). */
+    render?: (d: number) => boolean;
+    previous?: (chunk: number) => MetaRecord[];
+  },
   files: IndexSink,
 ): number {
-  const { chunk, leadChars, productIndex, only } = options;
+  const { chunk, leadChars, productIndex, only, render, previous } = options;
   const { n, df, names, docTerms, docTermStarts } = inverted;
   let chunks = 0;
   for (let start = 0; start < n; start += chunk) {
     const c = chunks++;
     if (only && !only.has(c)) continue;
+    const old = render && previous ? previous(c) : null;
+    if (old && old.length !== Math.min(n, start + chunk) - start) throw new Error(`m/${c}.json does not hold ${chunk} records`);
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(n, start + chunk); d++) {
+      if (old && !render!(d)) {
+        records.push(old[d - start]!);
+        continue;
+      }
       const doc = docs[d]!;
       const { article } = doc;
       const body = cleanBody(textOf(doc), article);
@@ -1186,7 +1201,16 @@ function updateIndex(
   log: (line: string) => void,
 ): SearchIndexStats | string {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
+  // Time per step, logged at the end (where an update's time goes).
+  const laps: string[] = [];
+  let lapStart = performance.now();
+  const lap = (label: string) => {
+    const now = performance.now();
+    laps.push(`${label} ${Math.round(now - lapStart)} ms`);
+    lapStart = now;
+  };
   const state = readState<StateMeta>(stateDir);
+  lap('state read');
   const { meta } = state;
   if (meta.key !== stateKey) return 'the index builder or its options changed';
   if (meta.outDir !== outDir) return 'the saved state is of another folder';
@@ -1200,6 +1224,7 @@ function updateIndex(
   for (let d = 0; d < n; d++) if (docDigest(docs[d]!) !== meta.digests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS)) changed.push(d);
   const limitChanged = maxChanged ?? Math.max(50, Math.floor(n * 0.02));
   if (changed.length > limitChanged) return `${changed.length} articles changed (an update takes up to ${limitChanged})`;
+  lap('digests');
 
   const array = <T extends StateArray>(name: string, kind: new (n: number) => T): T => {
     const a = state.arrays.get(name);
@@ -1287,6 +1312,7 @@ function updateIndex(
   const avgBody = quantize(sumBody / n) || 1;
   if (avgTitle !== (quantize(meta.sumTitle / n) || 1) || avgBody !== (quantize(meta.sumBody / n) || 1)) return 'the mean title or body length changed';
 
+  lap('tokenize');
   // The index is changed from here on: a failure leaves no state that describes it.
   forgetState(stateDir);
   const allNames = names.concat([...added.keys()]);
@@ -1338,6 +1364,7 @@ function updateIndex(
     t++;
   }
 
+  lap('postings');
   // --- Re-encode the affected terms; cut the shards again from the encoded lengths ------------------
   const context: ScoreContext = { n, titleLen, bodyLen, avgTitle, avgBody };
   const writer = new VarintWriter();
@@ -1399,6 +1426,7 @@ function updateIndex(
     shardBodies.set(s, JSON.stringify(body));
   });
   oldFiles.clear();
+  lap('shards');
 
   // --- Result records: the changed documents', and those whose rare terms change -------------------
   const docTermStarts2 = new Uint32Array(n + 1);
@@ -1428,6 +1456,7 @@ function updateIndex(
     }
   }
 
+  lap('rare terms');
   // --- Write: shards, chunks, the per-document files, the manifest last ----------------------------
   const files = new IndexUpdate(outDir, new Map(meta.files));
   for (const [s, body] of shardBodies) files.set(`t/${s}.json`, body);
@@ -1436,9 +1465,18 @@ function updateIndex(
   const chunks = writeResultChunks(
     docs,
     { n, df: df2, names: allNames, docTerms: docTerms2, docTermStarts: docTermStarts2 },
-    { chunk, leadChars, productIndex, only: chunkSet },
+    {
+      chunk,
+      leadChars,
+      productIndex,
+      only: chunkSet,
+      // The other records of a chunk are the previous build's (JSON.stringify of JSON.parse gives the same bytes).
+      render: (d) => rerender.has(d),
+      previous: (c) => JSON.parse(readFileSync(path.join(outDir, `m/${c}.json`), 'utf8')) as MetaRecord[],
+    },
     files,
   );
+  lap('chunks');
   writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
   const facets = writeFacets(docs, products, files);
   files.dropAll('ids/');
@@ -1463,6 +1501,7 @@ function updateIndex(
   };
   files.set('manifest.json', JSON.stringify(manifest));
   const removed = files.finish();
+  lap('metadata files');
 
   // --- The new state -------------------------------------------------------------------------------
   const saving = new StateWriter(stateDir);
@@ -1495,6 +1534,8 @@ function updateIndex(
     saving.abandon();
     log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
   }
+  lap('state written');
+  log(`search index: update steps: ${laps.join(', ')}`);
   return {
     files: files.digests.size,
     bytes: files.bytes,
@@ -1507,7 +1548,7 @@ function updateIndex(
     incremental: {
       tokenized: changed.length,
       terms: affected.size,
-      rendered: [...chunkSet].reduce((all, c) => all + Math.min(chunk, n - c * chunk), 0),
+      rendered: rerender.size,
       written: files.count,
       removed,
     },
