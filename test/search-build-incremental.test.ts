@@ -181,6 +181,15 @@ describe('search index: incremental update', () => {
     assertSameIndex(site.dir, clean(docs));
   });
 
+  test('a keyword and date edit: the facet, keyword and date files change', () => {
+    const before = readFileSync(path.join(site.dir, 'keywords.json'), 'utf8');
+    edit(42, (d) => ({ ...d, article: { ...d.article, keywords: [...d.article.keywords, 'kbnewlabel'], lastModified: '1995-01-02' } }));
+    const stats = site.build(docs);
+    assert.equal(stats.incremental?.tokenized, 1);
+    assertSameIndex(site.dir, clean(docs));
+    assert.notEqual(readFileSync(path.join(site.dir, 'keywords.json'), 'utf8'), before);
+  });
+
   test('an edit that moves a quantized mean: built whole, with the reason', () => {
     const sum = docs.reduce((s, d) => s + tokenize(d.text).length + tokenize(d.article.product ?? '').length, 0);
     const mean = quantize(sum / docs.length);

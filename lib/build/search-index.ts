@@ -42,11 +42,12 @@ export function searchIndexStamp(): string {
 }
 /**
  * Where the index builder keeps its state for incremental updates (lib/search/state.ts), and its key:
- * the builder's sources and the parse cache's version (a state of other code is not used).
+ * the builder's and the parser's sources and the parse cache's version (a state of other code is not
+ * used: an article's digest there is its file's path, mtime and size, `textKey`).
  */
 export function searchStateOptions(): { dir: string; key: string } {
   const hash = createHash('sha256').update(`${CACHE_VERSION}\0`);
-  return { dir: path.join(config().cacheDir, 'search-state'), key: hashSources(hash, ['lib/search']).digest('hex') };
+  return { dir: path.join(config().cacheDir, 'search-state'), key: hashSources(hash, ['lib/search', 'lib/markdown', 'lib/content']).digest('hex') };
 }
 
 /** What a file's text is made from, for the index builder's change check: the parse cache keys on the same. */

@@ -224,6 +224,7 @@ function buildWhole(
           n,
           ids: docs.map((d) => d.article.id).join('\n'),
           digests: docs.map(docDigest).join(''),
+          metaDigests: docs.map((d) => metaDigest(d.article)).join(''),
           products,
           sumTitle: sum(inverted.titleLen),
           sumBody: sum(inverted.bodyLen),
@@ -267,6 +268,8 @@ interface StateMeta {
   ids: string;
   /** DIGEST_CHARS hex characters per document, in index order. */
   digests: string;
+  /** The same, of what the facet, keyword, date, id and file-name files read (`metaDigest`). */
+  metaDigests: string;
   products: string[];
   sumTitle: number;
   sumBody: number;
@@ -320,14 +323,32 @@ function textOf(doc: Doc): string {
 
 const DIGEST_CHARS = 24;
 
-/** What a document's records depend on: its article (metadata) and its text (or what the text is made from). */
+/**
+ * What a document's records depend on: its key when it has one (it determines the article and
+ * the text: `kb build`'s is the file's path, mtime and size, as the parse cache's, and the
+ * parser's code is in the state's key), else its article and text.
+ */
 function docDigest(doc: Doc): string {
-  return createHash('sha256')
-    .update(JSON.stringify(doc.article))
-    .update('\0')
-    .update(doc.key === undefined ? `text\0${textOf(doc)}` : `key\0${doc.key}`)
-    .digest('hex')
-    .slice(0, DIGEST_CHARS);
+  const hash = createHash('sha256');
+  if (doc.key !== undefined) hash.update(`key\0${doc.key}`);
+  else hash.update(JSON.stringify(doc.article)).update('\0text\0').update(textOf(doc));
+  return hash.digest('hex').slice(0, DIGEST_CHARS);
+}
+
+/** What the facet, keyword, date, id and file-name files read of an article. */
+function metaDigest(article: Article): string {
+  const fields = [
+    article.number,
+    article.product,
+    yearOf(article),
+    typesOf(article),
+    platformsOf(article),
+    keywordsOf(article),
+    article.lastModified,
+    article.references,
+    article.fileAttributes.map((row) => row.name),
+  ];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, DIGEST_CHARS);
 }
 
 /** One document per article id (the first file wins, as in the loader), ordered by product then number. */
@@ -1215,8 +1236,8 @@ function updateIndex(
   if (meta.key !== stateKey) return 'the index builder or its options changed';
   if (meta.outDir !== outDir) return 'the saved state is of another folder';
   const manifestFile = path.join(outDir, 'manifest.json');
-  if (!existsSync(manifestFile) || (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).version !== meta.version)
-    return 'the index is not the one the state describes';
+  const oldManifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest) : null;
+  if (!oldManifest || oldManifest.version !== meta.version) return 'the index is not the one the state describes';
   const n = docs.length;
   if (meta.n !== n || meta.ids !== docs.map((d) => d.article.id).join('\n')) return 'articles were added, removed or reordered';
   if (JSON.stringify(meta.products) !== JSON.stringify(products)) return 'the products changed';
@@ -1478,11 +1499,26 @@ function updateIndex(
   );
   lap('chunks');
   writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
-  const facets = writeFacets(docs, products, files);
-  files.dropAll('ids/');
-  const bucketNames = writeNumberBuckets(docs, files);
-  files.dropAll('f/');
-  const fileKeys = writeFileNames(docs, files);
+  // Facets, keywords, dates, ids and file names read only what metaDigest covers: when no changed
+  // article's changed, they are the previous build's files, and the manifest's lists its lists.
+  const metaDigests = changed.map((d) => metaDigest(docs[d]!.article));
+  let facetLists: Pick<Manifest, 'years' | 'types' | 'platforms' | 'epoch' | 'buckets' | 'files'>;
+  if (changed.every((d, i) => metaDigests[i] === meta.metaDigests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS))) {
+    facetLists = oldManifest;
+  } else {
+    const facets = writeFacets(docs, products, files);
+    files.dropAll('ids/');
+    const buckets = writeNumberBuckets(docs, files);
+    files.dropAll('f/');
+    facetLists = {
+      years: facets.years,
+      types: facets.types,
+      platforms: facets.platforms,
+      epoch: isoDay(facets.epochDay),
+      buckets,
+      files: writeFileNames(docs, files),
+    };
+  }
   const shardStarts = shards2.map((s, i) => (i === 0 ? '' : allNames[s.first]!));
   const manifest: Manifest = {
     format: FORMAT,
@@ -1491,13 +1527,13 @@ function updateIndex(
     chunk,
     shards: shardStarts,
     products: [...products],
-    years: facets.years,
-    types: facets.types,
-    platforms: facets.platforms,
-    epoch: isoDay(facets.epochDay),
-    buckets: bucketNames,
+    years: facetLists.years,
+    types: facetLists.types,
+    platforms: facetLists.platforms,
+    epoch: facetLists.epoch,
+    buckets: facetLists.buckets,
     suggestChunk,
-    files: fileKeys,
+    files: facetLists.files,
   };
   files.set('manifest.json', JSON.stringify(manifest));
   const removed = files.finish();
@@ -1525,6 +1561,9 @@ function updateIndex(
       ...meta,
       version: manifest.version,
       digests: docs.map((doc, d) => (isChanged[d] ? docDigest(doc) : meta.digests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS))).join(''),
+      metaDigests: docs
+        .map((_, d) => (isChanged[d] ? metaDigests[changed.indexOf(d)]! : meta.metaDigests.slice(d * DIGEST_CHARS, (d + 1) * DIGEST_CHARS)))
+        .join(''),
       sumTitle,
       sumBody,
       postings,
