@@ -2,13 +2,18 @@
  * The search index step of a rebuild after one edit (issue 16, lib/search/build.ts `updateIndex`),
  * against the whole index build, in one run on one archive:
  *
- *   npx tsx bench/search-incremental.ts [--content DIR]
+ *   npx tsx bench/search-incremental.ts [--content DIR] [--copies N]
  *
  * 1. the whole build (with its state saved), 2. Q244717's first paragraph edited, 3. its title
  * edited, 4. a clean build (no state) of the edited archive, compared byte for byte with the
  * updated index. The edits are made in memory, as `kb build` would see them (the article's
  * text key, its file's mtime, changes); texts are read from the parse cache as in `kb build`
  * (run a build or scripts/build-search.ts on the archive first, so that the cache is warm).
+ *
+ * `--copies N`: the archive and N−1 renumbered copies of its articles in memory (numbers mapped as
+ * bench/lib/synthetic.ts maps them, titles qualified, the same texts read from the parse cache):
+ * an approximation of the synthetic N× archive without its parse cache (a cold parse of it takes hours
+ * on a loaded machine). Only the first copy's Q244717 is edited.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,10 +23,11 @@ import { loadCorpus } from '../lib/content/corpus';
 import { searchSources } from '../lib/build/search-index';
 import { buildSearchIndex, type SearchIndexStats, type SearchSource } from '../lib/search/build';
 import { corpusDir } from './lib/corpus';
+import { mapNumber, planNumbers } from './lib/synthetic';
 
 const { values } = cliArgs(process.argv.slice(2), {
-  usage: 'usage: npx tsx bench/search-incremental.ts [--content DIR]',
-  options: { content: { type: 'string' } },
+  usage: 'usage: npx tsx bench/search-incremental.ts [--content DIR] [--copies N]',
+  options: { content: { type: 'string' }, copies: { type: 'string' } },
   positionals: { max: 0 },
 });
 
@@ -52,7 +58,24 @@ async function main(): Promise<void> {
   const state = { dir: path.join(work, 'state'), key: 'bench' };
   console.log(`kbview search-incremental bench: ${content}; load average ${load()}`);
   const corpus = await loadCorpus(content);
-  const { sources, close } = await searchSources(corpus);
+  const { sources: originals, close } = await searchSources(corpus);
+  const copies = Math.max(1, Number(values.copies ?? 1) || 1);
+  const sources = originals.slice();
+  if (copies > 1) {
+    const plan = planNumbers(
+      originals.flatMap((s) => (s.article ? [s.article.number] : [])),
+      copies - 1,
+    );
+    for (let copy = 1; copy < copies; copy++) {
+      for (const source of originals) {
+        const a = source.article;
+        if (!a) continue;
+        const number = mapNumber(plan, copy, a.number);
+        sources.push({ ...source, key: `${source.key ?? ''}#${copy}`, article: { ...a, id: `Q${number}`, number, title: `${a.title} (copy ${copy})` } });
+      }
+    }
+    console.log(`  ${sources.length} articles in memory (${copies} copies)`);
+  }
   const rows: string[] = [];
   const step = (name: string, list: readonly SearchSource[], dir: string, withState: boolean): SearchIndexStats => {
     const before = load();
