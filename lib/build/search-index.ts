@@ -51,7 +51,7 @@ export function searchStateOptions(): { dir: string; key: string } {
 }
 
 /** What a file's text is made from, for the index builder's change check: the parse cache keys on the same. */
-const textKey = (file: ParsedFile): string => `${file.source}\0${file.mtimeMs}\0${file.size}`;
+const textKey = (dir: string, file: ParsedFile): string => `${dir}\0${file.source}\0${file.mtimeMs}\0${file.size}`;
 
 const stampFile = (): string => path.join(config().cacheDir, 'search-index.source');
 const stampOf = (outDir: string, contentDir: string): string => `${path.resolve(outDir)}\n${path.resolve(contentDir)}\n`;
@@ -95,9 +95,12 @@ export async function searchSources(corpus: Corpus): Promise<{ sources: SearchSo
   const cache = await TextCache.open(corpus.dir);
   if (cache && published.every((f) => cache.has(f.source))) {
     for (const file of corpus.files) file.text = '';
-    return { sources: published.map((f) => ({ article: f.article, text: () => cache.text(f.source), key: textKey(f) })), close: () => cache.close() };
+    return {
+      sources: published.map((f) => ({ article: f.article, text: () => cache.text(f.source), key: textKey(corpus.dir, f) })),
+      close: () => cache.close(),
+    };
   }
   cache?.close();
   const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
-  return { sources: publishedFiles(corpus, files).map((f) => ({ article: f.article, text: f.text, key: textKey(f) })), close: () => {} };
+  return { sources: publishedFiles(corpus, files).map((f) => ({ article: f.article, text: f.text, key: textKey(corpus.dir, f) })), close: () => {} };
 }
