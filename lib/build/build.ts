@@ -101,7 +101,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
         ? `updated: ${search.incremental.tokenized} articles re-indexed, ${search.incremental.written} files written`
         : 'built whole';
       console.log(
-        `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB (${how}, ${(search.ms / 1000).toFixed(1)} s)`,
+        `kbview: search index of ${search.docs} articles: ${search.files} files, ${(search.bytes / 1e6).toFixed(1)} MB written (${how}, ${(search.ms / 1000).toFixed(1)} s)`,
       );
     }
   }

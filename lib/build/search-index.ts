@@ -77,7 +77,7 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   markSearchIndex(outDir, contentDir);
   writeSearchBoot(outDir, config()); // the search page's early script (lib/search/boot-bundle.ts)
   log(
-    `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +
+    `kbview: search index of ${stats.docs} articles: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB written ${stats.incremental ? `(updated: ${stats.incremental.tokenized} articles re-indexed, ${stats.incremental.written} files written) ` : ''}in ${path.relative(process.cwd(), path.resolve(outDir)) || outDir}/ ` +
       `(load ${(loadedMs / 1000).toFixed(1)} s, index ${(stats.ms / 1000).toFixed(1)} s)`,
   );
   return 0;

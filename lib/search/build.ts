@@ -81,6 +81,7 @@ export interface BuildSearchOptions {
 
 export interface SearchIndexStats {
   files: number;
+  /** Bytes written (an update writes only the files that changed). */
   bytes: number;
   ms: number;
   docs: number;
