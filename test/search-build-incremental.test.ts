@@ -190,6 +190,19 @@ describe('search index: incremental update', () => {
     assert.notEqual(readFileSync(path.join(site.dir, 'keywords.json'), 'utf8'), before);
   });
 
+  test('more changed articles than an update takes: built whole, with the reason', () => {
+    edit(11, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[2]!, 'manyedits') }));
+    edit(12, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[2]!, 'manyedits') }));
+    site.lines.length = 0;
+    const stats = buildSearchIndex(sources(docs), site.dir, { ...OPTIONS, state: site.state, maxChanged: 1, log: (line) => site.lines.push(line) });
+    assert.equal(stats.incremental, null);
+    assert.ok(
+      site.lines.some((l) => l.includes('2 articles changed (an update takes up to 1)')),
+      site.lines.join('\n'),
+    );
+    assertSameIndex(site.dir, clean(docs));
+  });
+
   test('an edit that moves a quantized mean: built whole, with the reason', () => {
     const sum = docs.reduce((s, d) => s + tokenize(d.text).length + tokenize(d.article.product ?? '').length, 0);
     const mean = quantize(sum / docs.length);
