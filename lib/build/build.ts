@@ -4,8 +4,8 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
@@ -118,8 +118,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const phases = startPhases();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
-  rmSync(staging, { recursive: true, force: true });
-  rmSync(unusedDirOf(staging), { recursive: true, force: true });
+  // Left by an interrupted build: set aside and removed in the background, while this one runs.
+  discard(staging, outDir);
+  discard(unusedDirOf(staging), outDir);
+  removeTrashInBackground(outDir);
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
     const closed = [...children].map(
@@ -129,7 +131,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     // So are this process's worker threads (the page writer's), which write into it until they are stopped.
     await stopAllWorkers();
-    rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    if (!discard(staging, outDir)) rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    removeTrashInBackground(outDir);
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -145,6 +148,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     forgetSiteRecord();
     swapInto(staging, outDir);
     if (result.record) writeSiteRecord(result.record);
+    // The previous site (set aside by the swap) is removed by a process of its own: nobody waits for it.
+    removeTrashInBackground(outDir);
     console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (error) {
@@ -172,20 +177,58 @@ function previousDirOf(outDir: string): string {
   return `${outDir}.previous`;
 }
 
+/**
+ * Where directories wait to be removed (a previous site, an interrupted build's staging directory): beside
+ * `outDir`, so that setting one aside is a rename on the same file system, and outside it, so that no host
+ * serving `outDir` ever sees one.
+ */
+export function trashDirOf(outDir: string): string {
+  return `${outDir}.trash`;
+}
+
+/** Sets `dir` aside into the trash (a rename; removed later by removeTrashInBackground). False when there is no `dir`. */
+export function discard(dir: string, outDir: string): boolean {
+  if (!existsSync(dir)) return false;
+  const trash = trashDirOf(outDir);
+  mkdirSync(trash, { recursive: true });
+  renameSync(dir, path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}`));
+  return true;
+}
+
+/**
+ * Removes the trash in a detached process at the lowest priority: the build does not wait for it, and it
+ * goes on when the build has exited. Interrupted, it leaves part of the trash, which the next build removes
+ * (two removals of the same tree at once are harmless: each skips what the other removed, and retries).
+ */
+export function removeTrashInBackground(outDir: string): void {
+  const trash = trashDirOf(outDir);
+  if (!existsSync(trash)) return;
+  const script =
+    `const fs = require('node:fs');` +
+    `for (let i = 0; i < 5; i++) { try { fs.rmSync(${JSON.stringify(trash)}, { recursive: true, force: true }); break; } catch { } }`;
+  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, 19);
+  } catch {
+    // Not allowed here: it runs at the build's priority.
+  }
+  child.unref();
+}
+
 /** A build killed between the two renames of the swap left the previous site under `out.previous/`: put it back. */
 function recoverOutDir(outDir: string): void {
   const previous = previousDirOf(outDir);
   if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
-  else rmSync(previous, { recursive: true, force: true });
+  else discard(previous, outDir);
 }
 
-/** Replaces `outDir` with the complete site in `staging`: two renames, then the old site is removed. */
+/** Replaces `outDir` with the complete site in `staging`: two renames; the old site goes to the trash. */
 function swapInto(staging: string, outDir: string): void {
   const previous = previousDirOf(outDir);
-  rmSync(previous, { recursive: true, force: true });
+  discard(previous, outDir);
   if (existsSync(outDir)) renameSync(outDir, previous);
   renameSync(staging, outDir);
-  rmSync(previous, { recursive: true, force: true });
+  discard(previous, outDir);
 }
 
 /** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
@@ -238,11 +281,10 @@ async function writeSite(
   // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
   // gets the index at the end (below), and its pages are written meanwhile.
   if (!reuse && (await preparing.done) !== 0) return null;
-  // Not reused: set aside, and removed while Next builds (awaited before the site is swapped in).
-  let removing: Promise<void> = Promise.resolve();
+  // Not reused: set aside, and removed in the background while Next builds.
   if (linked !== null && !reuse) {
-    renameSync(siteDir, unusedDirOf(siteDir));
-    removing = rm(unusedDirOf(siteDir), { recursive: true, force: true }).catch(() => {}); // else the next build removes it
+    discard(siteDir, outDir);
+    removeTrashInBackground(outDir);
   }
   let fileTemplate: string | null = null;
   if (reuse) {
@@ -291,8 +333,16 @@ async function writeSite(
   const sources = sourcesMode(corpus.articles.length);
   let failed = 0;
   let record: SiteRecord | null = null;
+  // A copy of the previous site: its recorded file count, plus what is written and removed below.
+  const tally = reuse && previous.files ? { ...previous.files } : null;
+  const addToTally = (files: number, bytes: number) => {
+    if (tally) {
+      tally.count += files;
+      tally.bytes += bytes;
+    }
+  };
   if (articlePages === 'template') {
-    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, pages: previous?.pages ?? {}, linked: reuse } : undefined;
+    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, previous: previous?.pages ?? null, linked: reuse } : undefined;
     const pages = await timed('page writer', () =>
       writeArticlePages(corpus, {
         outDir: siteDir,
@@ -303,6 +353,7 @@ async function writeSite(
       }),
     );
     failed = pages.failed;
+    addToTally(pages.delta.files, pages.delta.bytes);
     if (inputs && fileTemplate !== null) {
       record = {
         format: inputs.format,
@@ -310,14 +361,15 @@ async function writeSite(
         inputs,
         search: searchIndexStamp(),
         templates: { ...pages.templateHtml, file: fileTemplate },
-        pages: pages.pages,
+        pages: pages.record,
+        files: { count: 0, bytes: 0 }, // below, once the site is complete
       };
     }
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
     printDiagnostics(pages.diagnostics, { base: contentDir, limit: 200 });
     console.log(
       `kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages` +
-        `${incremental ? ` (${pages.reused} unchanged, from the previous site)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
+        `${incremental ? ` (${pages.reused} unchanged, from the previous site; ${pages.digested} pages' inputs digested)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
     );
     // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
     if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
@@ -325,6 +377,7 @@ async function writeSite(
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
+    addToTally(copied.files - copied.replaced.files, copied.bytes - copied.replaced.bytes);
     console.log(
       `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
     );
@@ -338,7 +391,8 @@ async function writeSite(
     // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
     if (previous.search !== searchIndexStamp()) {
       const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
-      console.log(`kbview: search index: ${synced} files replaced or removed`);
+      addToTally(synced.files, synced.bytes);
+      console.log(`kbview: search index: ${synced.changed} files replaced or removed`);
     }
   }
   // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
@@ -351,8 +405,10 @@ async function writeSite(
       `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
     );
   }
-  await timed('link copy removed', () => removing);
-  const files = countFiles(siteDir);
+  // The site's files: in a copy of the previous site, its recorded count and what this build wrote and removed
+  // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
+  const files = tally ?? countFiles(siteDir);
+  if (record) record.files = files;
   phases.finish();
   return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
 }

@@ -37,11 +37,12 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
-import { hashSources } from './source-hash';
+import { hashSources, PROJECT_SOURCES } from './source-hash';
+import type { PagesRecord } from './article-pages';
 
-/** Every source Next compiles or the build runs. */
-const CODE = ['app', 'components', 'lib', 'scripts', 'next.config.js', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
-const FORMAT = 'kbview-incremental-1';
+/** Every source Next compiles or the build runs (public/ is hashed apart, without the search index: nextInputDigests). */
+const CODE = PROJECT_SOURCES.filter((source) => source !== 'public');
+const FORMAT = 'kbview-incremental-2';
 
 const stateDir = (): string => path.join(config().cacheDir, 'incremental');
 const inputsFile = (): string => path.join(stateDir(), 'next-inputs.json');
@@ -148,8 +149,10 @@ export interface SiteRecord {
   search: string;
   /** The page templates Next rendered (removed from the export; kept here for builds that skip Next). */
   templates: { article: string; missing: string; file: string };
-  /** Permalink → digest of the inputs of the page written there. */
-  pages: Record<string, string>;
+  /** Each article and not-in-archive page's input digest and dependencies (./article-pages.ts). */
+  pages: PagesRecord;
+  /** Files and bytes of the site: an incremental build adds what it writes and removes instead of counting again. */
+  files: { count: number; bytes: number };
 }
 
 export function readSiteRecord(outDir: string): SiteRecord | null {
@@ -239,8 +242,11 @@ export function linkFile(source: string, target: string): boolean {
  * replaced (never written through); files not in `source` are removed, except those `keep` accepts (the search
  * page Next rendered there). Returns the number of files replaced or removed.
  */
-export function syncDir(source: string, target: string, keep: (rel: string) => boolean): number {
+export function syncDir(source: string, target: string, keep: (rel: string) => boolean): { changed: number; files: number; bytes: number } {
   let changed = 0;
+  // What the files replaced, added and removed change in the target's file count and bytes.
+  let files = 0;
+  let bytes = 0;
   const wanted = new Set<string>();
   const walk = (rel: string): void => {
     for (const entry of readdirSync(path.join(source, rel), { withFileTypes: true })) {
@@ -251,16 +257,14 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
         const from = path.join(source, child);
         const to = path.join(target, child);
         const data = readFileSync(from);
-        let same = false;
-        try {
-          same = statSync(to).size === data.length && readFileSync(to).equals(data);
-        } catch {
-          // Not there yet.
-        }
+        const before = statSync(to, { throwIfNoEntry: false });
+        const same = before !== undefined && before.size === data.length && readFileSync(to).equals(data);
         if (!same) {
           mkdirSync(path.dirname(to), { recursive: true });
           replaceFile(to, data);
           changed++;
+          if (before === undefined) files++;
+          bytes += data.length - (before?.size ?? 0);
         }
       }
     }
@@ -277,11 +281,16 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) prune(child);
       else if (!wanted.has(child) && !keep(child)) {
+        const size = statSync(path.join(target, child), { throwIfNoEntry: false })?.size;
         rmSync(path.join(target, child), { force: true });
         changed++;
+        if (size !== undefined) {
+          files--;
+          bytes -= size;
+        }
       }
     }
   };
   prune('');
-  return changed;
+  return { changed, files, bytes };
 }
