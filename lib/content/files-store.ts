@@ -83,22 +83,21 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
 }
 
 /**
- * Each published article's text by id: the texts `corpus` holds when it parsed anything, else read
- * one at a time from the parse cache (./corpus.ts TextCache: never every text at once), else loaded.
+ * Each published article's text by id: read one at a time from the parse cache (./corpus.ts TextCache:
+ * never every text at once) when it holds every article's, else the texts `corpus` holds when it parsed
+ * anything (a file that is not cached: the loader rewrote the caches with every text), else loaded.
  */
 async function textsById(corpus: Corpus): Promise<{ texts: Pick<ReadonlyMap<string, string>, 'get'>; close: () => void }> {
   const sources = new Map(corpus.articles.map((a) => [a.id, a.source]));
-  if (corpus.stats.parsed === 0) {
-    const cache = await TextCache.open(corpus.dir);
-    if (cache && corpus.articles.every((a) => cache.has(a.source))) {
-      const get = (id: string): string | undefined => {
-        const source = sources.get(id);
-        return source === undefined ? undefined : cache.text(source);
-      };
-      return { texts: { get }, close: () => cache.close() };
-    }
-    cache?.close();
+  const cache = corpus.cacheDir === null ? null : await TextCache.open(corpus.dir, corpus.cacheDir);
+  if (cache && corpus.articles.every((a) => cache.has(a.source))) {
+    const get = (id: string): string | undefined => {
+      const source = sources.get(id);
+      return source === undefined ? undefined : cache.text(source);
+    };
+    return { texts: { get }, close: () => cache.close() };
   }
+  cache?.close();
   const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
   const texts = new Map<string, string>();
   for (const f of files) if (f.article && sources.get(f.article.id) === f.source) texts.set(f.article.id, f.text);
