@@ -51,6 +51,10 @@ test(
       // Its recorded dependencies spare the other pages even the computation of their inputs.
       assert.equal(pagesDigested(body), 1, 'one page digested');
       assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
+      // The previous site was set aside beside out/ (never inside it, where a host would serve it) and is removed
+      // by a process of its own after the build has returned.
+      assert.ok(!existsSync(path.join(OUT, 'out.trash')) && !existsSync(`${OUT}.previous`));
+      while (existsSync(`${OUT}.trash`)) await new Promise((r) => setTimeout(r, 100));
       assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
 
       // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were.
@@ -68,6 +72,10 @@ test(
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
       assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
+      // The build after it is a body edit's again: next build skipped, one page written.
+      const resumed = await build();
+      assert.match(resumed, /next build skipped/, resumed.slice(-3000));
+      assert.equal(pageCounts(resumed).reused, total - 1);
 
       // A title edit: Next's listings change, and the pages that show the title (pages whose recorded dependencies
       // include the article: its neighbours, the not-in-archive pages it cites) or whose related articles may change

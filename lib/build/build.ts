@@ -23,11 +23,12 @@ import {
   codeDigest,
   forgetNextInputs,
   forgetSiteRecord,
-  linkTree,
+  linkTreeAsync,
   nextInputDigests,
   readNextInputs,
   readSiteRecord,
   recordNextInputs,
+  stopLinking,
   syncDir,
   writeSiteRecord,
   type SiteRecord,
@@ -131,8 +132,14 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     // So are this process's worker threads (the page writer's), which write into it until they are stopped.
     await stopAllWorkers();
-    if (!discard(staging, outDir)) rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    removeTrashInBackground(outDir);
+    await stopLinking();
+    try {
+      discard(staging, outDir);
+      removeTrashInBackground(outDir);
+    } catch {
+      // Not set aside: removed here (below).
+    }
+    rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -188,11 +195,19 @@ export function trashDirOf(outDir: string): string {
 
 /** Sets `dir` aside into the trash (a rename; removed later by removeTrashInBackground). False when there is no `dir`. */
 export function discard(dir: string, outDir: string): boolean {
-  if (!existsSync(dir)) return false;
   const trash = trashDirOf(outDir);
-  mkdirSync(trash, { recursive: true });
-  renameSync(dir, path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}`));
-  return true;
+  const target = path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}`);
+  for (let attempt = 0; ; attempt++) {
+    if (!existsSync(dir)) return false;
+    mkdirSync(trash, { recursive: true });
+    try {
+      renameSync(dir, target);
+      return true;
+    } catch (error) {
+      // A removal still running (removeTrashInBackground) may remove the trash folder between the two calls.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw error;
+    }
+  }
 }
 
 /**
@@ -268,30 +283,40 @@ async function writeSite(
   forgetNextInputs(); // prepare records them anew
   const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
-  // the new site starts as a hard-link copy of it instead of a new export. Made while prepare runs (it
-  // is removed again if prepare finds that Next's inputs changed).
-  const linked =
+  // the new site starts as a hard-link copy of it instead of a new export. Made in worker threads while
+  // prepare runs (it is removed again if prepare finds that Next's inputs changed).
+  const linking =
     previous && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'))
-      ? timed('link copy', () => linkTree(outDir, siteDir))
+      ? timed('link copy', () => linkTreeAsync(outDir, siteDir)).catch((error: unknown) => {
+          console.error(errorLine(`the copy of the previous site failed (${error instanceof Error ? error.message : String(error)}); building without it`));
+          return null;
+        })
       : null;
   await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const inputs = readNextInputs();
-  const reuse = linked !== null && canReuseExport(previous, inputs, outDir);
-  // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
-  // gets the index at the end (below), and its pages are written meanwhile.
-  if (!reuse && (await preparing.done) !== 0) return null;
-  // Not reused: set aside, and removed in the background while Next builds.
-  if (linked !== null && !reuse) {
-    discard(siteDir, outDir);
-    removeTrashInBackground(outDir);
+  const mayReuse = linking !== null && canReuseExport(previous, inputs, outDir);
+  // The metadata (the parse cache is warm) is read while the link copy runs, when the copy will be used.
+  const early = mayReuse ? timed('metadata', () => loadCorpus(contentDir)) : null;
+  const linked = linking ? await linking : null;
+  const reused: SiteRecord | null = mayReuse && linked !== null ? previous : null;
+  const reuse = reused !== null;
+  if (!reused) {
+    // Not reused: set aside, and removed in the background while Next builds.
+    if (linking !== null) {
+      discard(siteDir, outDir);
+      removeTrashInBackground(outDir);
+    }
+    // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
+    // gets the index at the end (below), and its pages are written meanwhile.
+    if ((await preparing.done) !== 0) return null;
   }
   let fileTemplate: string | null = null;
-  if (reuse) {
+  if (reused) {
     console.log(
       `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
     );
-    fileTemplate = previous.templates.file;
+    fileTemplate = reused.templates.file;
   } else {
     // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
     // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
@@ -326,7 +351,7 @@ async function writeSite(
   }
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = await timed('metadata', () => loadCorpus(contentDir));
+  const corpus = await (early ?? timed('metadata', () => loadCorpus(contentDir)));
   const summary = summaryLine(corpus.stats);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
@@ -334,7 +359,7 @@ async function writeSite(
   let failed = 0;
   let record: SiteRecord | null = null;
   // A copy of the previous site: its recorded file count, plus what is written and removed below.
-  const tally = reuse && previous.files ? { ...previous.files } : null;
+  const tally = reused?.files ? { ...reused.files } : null;
   const addToTally = (files: number, bytes: number) => {
     if (tally) {
       tally.count += files;
@@ -348,7 +373,7 @@ async function writeSite(
         outDir: siteDir,
         sources,
         onProgress: progressReporter('article pages'),
-        ...(reuse ? { templates: { article: previous.templates.article, missing: previous.templates.missing } } : {}),
+        ...(reused ? { templates: { article: reused.templates.article, missing: reused.templates.missing } } : {}),
         ...(incremental ? { incremental } : {}),
       }),
     );
@@ -386,10 +411,10 @@ async function writeSite(
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
-  if (reuse) {
+  if (reused) {
     if ((await preparing.done) !== 0) return null;
     // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
-    if (previous.search !== searchIndexStamp()) {
+    if (reused.search !== searchIndexStamp()) {
       const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
       addToTally(synced.files, synced.bytes);
       console.log(`kbview: search index: ${synced.changed} files replaced or removed`);

@@ -12,7 +12,7 @@
  *    next.config.js), so the same inputs give the same bytes. When the
  *    previous `out/` was built from the same digest, `next build`, prune, CSP,
  *    file pages and host files (which read nothing else) are skipped: the
- *    staging directory starts as a hard-link copy of `out/` (`linkTree`).
+ *    staging directory starts as a hard-link copy of `out/` (`linkTreeAsync`).
  * 2. Article and not-in-archive pages: each page's inputs (its page job: the
  *    article's metadata and file version, backlinks, related, prev/next,
  *    listing links; the templates; the code and configuration) are hashed
@@ -34,7 +34,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { threadId, Worker } from 'node:worker_threads';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
 import { hashSources, PROJECT_SOURCES } from './source-hash';
@@ -203,26 +203,81 @@ function writeAtomic(file: string, data: string): void {
   replaceFile(file, data);
 }
 
-/** `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link cannot be made). Returns the number of files. */
-export function linkTree(source: string, target: string): number {
+/** The link workers running (stopped when the build is interrupted: `stopLinking`). */
+const linkWorkers = new Set<Worker>();
+
+/** Stops the link copies running (before their staging directory is removed). */
+export async function stopLinking(): Promise<void> {
+  await Promise.all([...linkWorkers].map((worker) => worker.terminate()));
+}
+
+/**
+ * `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link
+ * cannot be made), in `parallel` worker threads, so that the build goes on meanwhile (the copy is file-system
+ * calls: two threads make it faster too). The folders two levels down (`kb/244/`) are shared out; what is above
+ * them is linked here. Returns the number of files. Nothing may write into `target` until it settles.
+ */
+export async function linkTreeAsync(source: string, target: string, parallel = 2): Promise<number> {
   let files = 0;
-  const walk = (from: string, to: string): void => {
+  const units: Array<[string, string]> = [];
+  const top = (from: string, to: string, depth: number): void => {
     mkdirSync(to, { recursive: true });
     for (const entry of readdirSync(from, { withFileTypes: true })) {
       const a = path.join(from, entry.name);
       const b = path.join(to, entry.name);
-      if (entry.isDirectory()) walk(a, b);
-      else if (entry.isFile()) {
+      if (entry.isDirectory()) {
+        if (depth < 1) top(a, b, depth + 1);
+        else units.push([a, b]);
+      } else if (entry.isFile()) {
         try {
           linkSync(a, b);
         } catch {
-          copyFileSync(a, b); // a file system without hard links: a copy is as good, only slower
+          copyFileSync(a, b);
         }
         files++;
       }
     }
   };
-  walk(source, target);
+  top(source, target, 0);
+  // The worker links the folders it is given (plain JavaScript: no module to load).
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { copyFileSync, linkSync, mkdirSync, readdirSync } = require('node:fs');
+    const path = require('node:path');
+    let files = 0;
+    const walk = (from, to) => {
+      mkdirSync(to, { recursive: true });
+      for (const entry of readdirSync(from, { withFileTypes: true })) {
+        const a = path.join(from, entry.name);
+        const b = path.join(to, entry.name);
+        if (entry.isDirectory()) walk(a, b);
+        else if (entry.isFile()) {
+          try { linkSync(a, b); } catch { copyFileSync(a, b); }
+          files++;
+        }
+      }
+    };
+    for (const [a, b] of workerData) walk(a, b);
+    parentPort.postMessage(files);`;
+  const shares = Array.from({ length: Math.max(1, Math.min(parallel, units.length)) }, (_, i) => units.filter((_, j) => j % parallel === i));
+  const counts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: share, env: {} });
+          linkWorkers.add(worker);
+          let count: number | null = null;
+          worker.on('message', (n: number) => (count = n));
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            linkWorkers.delete(worker);
+            if (count !== null) resolve(count);
+            else reject(new Error(`the link copy stopped (exit code ${code})`));
+          });
+        }),
+    ),
+  );
+  for (const n of counts) files += n;
   return files;
 }
 
