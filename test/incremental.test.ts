@@ -57,9 +57,9 @@ test(
       while (existsSync(`${OUT}.trash`)) await new Promise((r) => setTimeout(r, 100));
       assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
 
-      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were.
-      // (After the body edit: an interrupted build may leave kb prepare's outputs such that the next build
-      // runs Next again, which is correct but not what the body-edit check above measures.)
+      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were,
+      // and what kb prepare wrote before it was stopped (parse cache, file index, data) is what the next build
+      // needs: that build is a body edit's again (below).
       edit('Q244717.md', (t) => t.replace('(edited for the incremental test)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));

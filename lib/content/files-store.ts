@@ -71,11 +71,14 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   const before = current?.withMentions ? readVersions(file, current.fingerprint) : null;
   // Only texts changed (the same articles with the same file tables): the mentions of the changed articles are found again.
   const changed = before && before.structure === structure ? corpus.articles.filter((a) => before.versions.get(a.source) !== versions.get(a.source)) : null;
-  const { texts, close } = await textsById(corpus);
+  // The changed articles were parsed by this load, as a rule: their texts are at hand (TextCache would first read
+  // the whole text cache to find where each text is).
+  const update = current !== null && changed !== null && changed.length <= 1000;
+  const { texts, close } = update ? await changedTexts(corpus, changed) : await textsById(corpus);
   let index: FileIndex;
   try {
     index =
-      current && changed && changed.length <= 1000
+      update && current && changed
         ? updateMentions({ files: current.files, articles: new Map(current.articles.map((a) => [a.n, a])), skipped: current.skipped }, changed, texts)
         : buildFileIndex(corpus.articles, texts);
   } finally {
@@ -85,7 +88,7 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   const articles = [...index.articles.values()].sort((a, b) => a.n - b.n);
   writeStored(file, { format: FORMAT, fingerprint, files: index.files, articles, skipped: index.skipped, withMentions: true });
   writeVersions(file, fingerprint, structure, versions);
-  if (current && changed && changed.length <= 1000) {
+  if (update) {
     return `kbview: file index: mentions of ${changed.length} changed articles updated (${((performance.now() - started) / 1000).toFixed(1)} s)`;
   }
   const rows = index.files.reduce((sum, f) => sum + f.rows.length, 0);
@@ -96,6 +99,19 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
     `${index.failed?.length ? `, the file tables of ${index.failed.length} articles could not be read and are not indexed: ${index.failed.slice(0, 20).join(', ')}` : ''}` +
     ` (${((performance.now() - started) / 1000).toFixed(1)} s)`
   );
+}
+
+/** The texts of `changed` by id: those the load parsed (held by `corpus.files`), else all of them as textsById reads them. */
+async function changedTexts(corpus: Corpus, changed: readonly Article[]): Promise<{ texts: Pick<ReadonlyMap<string, string>, 'get'>; close: () => void }> {
+  const bySource = new Map(corpus.files.map((f) => [f.source, f]));
+  const texts = new Map<string, string>();
+  for (const article of changed) {
+    const text = bySource.get(article.source)?.text ?? '';
+    // '' is also what a file read from the parse cache holds (its text stays on disk).
+    if (!text) return textsById(corpus);
+    texts.set(article.id, text);
+  }
+  return { texts, close: () => {} };
 }
 
 /**
