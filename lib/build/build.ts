@@ -28,6 +28,7 @@ import {
   readNextInputs,
   readSiteRecord,
   recordNextInputs,
+  removeStaleSearchBuilds,
   stopLinking,
   syncDir,
   writeSiteRecord,
@@ -60,6 +61,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
   process.channel?.unref();
   const contentDir = path.resolve(contentDirInput);
+  // Left by an interrupted search index build: Next would copy it into the site.
+  for (const name of removeStaleSearchBuilds(path.resolve('public')))
+    console.log(`kbview: removed public/${name}/ (left by an interrupted search index build)`);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };

@@ -57,8 +57,14 @@ function configKey(c: Config): string {
   return JSON.stringify([c.basePath, c.siteUrl, c.sources, c.articlePages, c.redirects, c.skipSearch, env]);
 }
 
-/** Adds every file under `dir` (name order) to `hash`, skipping top-level entries named in `skip`. */
-function hashTree(hash: Hash, dir: string, skip: ReadonlySet<string> = new Set()): void {
+/**
+ * What of `public/` is not among Next's inputs: the search index (synced apart, syncDir), and the folders its
+ * builder writes beside it (`search.tmp-<pid>`, `search.old-<pid>`, lib/search/build.ts) while it runs.
+ */
+export const SEARCH_ENTRY = /^search(?:\.(?:tmp|old)-\d{1,10})?$/;
+
+/** Adds every file under `dir` (name order) to `hash`, skipping top-level entries whose name `skip` accepts. */
+function hashTree(hash: Hash, dir: string, skip: (name: string) => boolean = () => false): void {
   const walk = (rel: string): void => {
     const full = path.join(dir, rel);
     let entries;
@@ -70,7 +76,7 @@ function hashTree(hash: Hash, dir: string, skip: ReadonlySet<string> = new Set()
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (!rel && skip.has(entry.name)) continue;
+      if (!rel && skip(entry.name)) continue;
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile())
         hash
@@ -102,7 +108,7 @@ export function nextInputDigests(contentDir: string, articles: readonly Article[
   const code = codeDigest();
   const hash = createHash('sha256').update(`${FORMAT}\0next\0${code}\0${path.resolve(contentDir)}\0`);
   // public/ is copied into the export; its search index is synced apart (syncDir).
-  hashTree(hash, path.resolve('public'), new Set(['search']));
+  hashTree(hash, path.resolve('public'), (name) => SEARCH_ENTRY.test(name));
   for (const article of articles) hash.update(JSON.stringify(article)).update('\n');
   // The file index as the pages see it (its files and articles), not its fingerprint (file mtimes).
   if (fileIndexFile && existsSync(fileIndexFile)) {
@@ -114,6 +120,34 @@ export function nextInputDigests(contentDir: string, articles: readonly Article[
     }
   }
   return { format: FORMAT, code, next: hash.digest('hex') };
+}
+
+/**
+ * An interrupted search index build leaves `public/search.tmp-<pid>/` (lib/search/build.ts): removed once its
+ * process is gone, so that Next never copies it into a site. Returns the folders removed.
+ */
+export function removeStaleSearchBuilds(publicDir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(publicDir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = SEARCH_ENTRY.test(name) && name !== 'search' ? Number(name.slice(name.lastIndexOf('-') + 1)) : null;
+    if (pid === null) continue;
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive) continue;
+    rmSync(path.join(publicDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export function recordNextInputs(inputs: NextInputs): void {
