@@ -80,6 +80,11 @@ async function build(label: string, content: string, cold: boolean, env: NodeJS.
   if (result.code !== 0) {
     say(`kb build ${label} failed with exit code ${result.code} after ${sec(result.ms)} (peak ${gib(result.peakRssBytes)}): ${result.stderr.slice(-600)}`);
   }
+  // The previous site is removed by a detached process after the build returns (lib/build/build.ts): waited for
+  // here, so that it does not run into the next build's timing.
+  const removing = performance.now();
+  while (existsSync(path.join(root, 'out.trash'))) await new Promise((resolve) => setTimeout(resolve, 200));
+  if (performance.now() - removing > 500) say(`(previous site removed in the background in ${sec(performance.now() - removing)} after the build)`);
   const files = existsSync(path.join(root, 'out')) ? countFiles(path.join(root, 'out')) : { count: 0, bytes: 0 };
   const figures = { label, articles, result, phases: result.code === 0 ? readPhases() : [], files: files.count, bytes: files.bytes };
   say(`${label}: ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${files.count} files, ${mb(files.bytes)}`);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -73,4 +73,47 @@ test('gzip output depends on the bytes only', () => {
   assert.equal(x[9], 255); // OS
   assert.ok(x.equals(reproducibleGzip(Buffer.from(data))));
   assert.ok(gunzipSync(x).equals(data));
+});
+
+test('a body edit updates the file index mentions of that article only, and leaves the data files unwritten; a title edit writes them', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kb-data-edit-'));
+  try {
+    const content = path.join(root, 'content');
+    const data = path.join(root, 'data');
+    cpSync(path.join(REPO_ROOT, 'content'), content, { recursive: true });
+    const first = await prepareLinkData(await loadCorpus(content), data);
+    assert.ok(
+      first.some((l) => l.includes('data export:')),
+      first.join('\n'),
+    );
+    const written = readFileSync(path.join(data, 'articles.jsonl.gz'));
+    const file = path.join(content, 'Q244717.md');
+    const edit = (change: (text: string) => string) => {
+      const text = readFileSync(file, 'utf8');
+      rmSync(file);
+      writeFileSync(file, change(text));
+    };
+
+    edit((t) => t.replace('When a RAS client disconnects', 'When a RAS client (edited) disconnects'));
+    const body = await prepareLinkData(await loadCorpus(content), data);
+    assert.ok(
+      body.some((l) => l.includes('file index: mentions of 1 changed articles updated')),
+      body.join('\n'),
+    );
+    assert.ok(
+      body.some((l) => l.includes('data export unchanged') && l.includes('the same data')),
+      body.join('\n'),
+    );
+
+    edit((t) => t.replace('title: "Q244717: RAS Port', 'title: "Q244717: Retitled RAS Port'));
+    const title = await prepareLinkData(await loadCorpus(content), data);
+    assert.ok(
+      title.some((l) => l.includes('data export:')),
+      title.join('\n'),
+    );
+    assert.ok(!readFileSync(path.join(data, 'articles.jsonl.gz')).equals(written));
+    assert.match(gunzipSync(readFileSync(path.join(data, 'articles.jsonl.gz'))).toString(), /Retitled RAS Port/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildFileIndex, compareDates, compareRows, compareVersions, type FileRow } from '../lib/content/files';
+import { buildFileIndex, compareDates, compareRows, compareVersions, updateMentions, type FileRow } from '../lib/content/files';
 import { MAX_FILE_NAMES_PER_ARTICLE } from '../lib/file-pages';
 import { MAX_TABLE_ROWS } from '../lib/markdown/blocks';
 import { fillFileTemplate } from '../lib/file-page-template';
@@ -204,4 +204,33 @@ test('an article whose file table cannot be read is left out of the file index a
   );
   assert.ok(!index.articles.has(2));
   assert.equal(index.skipped, 2);
+});
+
+test('updateMentions gives the index buildFileIndex builds when only some texts changed', () => {
+  const articles = [
+    article(200001, [{ name: 'ntoskrnl.exe' }, { name: 'Rassrv.exe' }]),
+    article(200002, []),
+    article(200003, []),
+    article(200004, [{ name: 'hal.dll' }]),
+    article(200005, []),
+  ];
+  const before = new Map([
+    ['Q200001', 'ntoskrnl.exe is mine'],
+    ['Q200002', 'Replace NTOSKRNL.EXE and hal.dll, then restart.'],
+    ['Q200003', 'nothing here'],
+    ['Q200004', 'rassrv.exe and ntoskrnl.exe'],
+    ['Q200005', 'hal.dll'],
+  ]);
+  // Q200002 loses both mentions, Q200003 gains one (a new article in the index), Q200004 mentions another file.
+  const after = new Map(before);
+  after.set('Q200002', 'Replace nothing, then restart.');
+  after.set('Q200003', 'Rassrv.exe stops');
+  after.set('Q200004', 'ntoskrnl.exe only');
+  const changed = articles.filter((a) => ['Q200002', 'Q200003', 'Q200004'].includes(a.id));
+  const byNumber = (index: ReturnType<typeof buildFileIndex>) => ({ ...index, articles: [...index.articles.values()].sort((a, b) => a.n - b.n) });
+  const updated = updateMentions(buildFileIndex(articles, before), changed, after);
+  const fresh = buildFileIndex(articles, after);
+  assert.deepEqual(byNumber(updated), byNumber(fresh));
+  assert.deepEqual(fresh.files.find((f) => f.slug === 'rassrv.exe')!.mentions, [200003], 'the case under test: mentions moved');
+  assert.ok(!updated.articles.has(200002), 'an article that mentions nothing any more is no longer in the index');
 });

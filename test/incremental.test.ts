@@ -10,9 +10,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, linkSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { OUT, ROOT, build, changeAndCompare, edit, pageCounts, removeProject, setupProject, snapshot, startBuild } from './helpers/incremental-project';
+import {
+  OUT,
+  ROOT,
+  build,
+  changeAndCompare,
+  edit,
+  pageCounts,
+  pagesDigested,
+  removeProject,
+  setupProject,
+  siteRecord,
+  snapshot,
+  startBuild,
+} from './helpers/incremental-project';
 
 test(
   'a body edit writes one page without next build; body and title edits equal clean builds; an interrupted build changes nothing; a code change rebuilds all',
@@ -35,12 +48,18 @@ test(
       const body = await changeAndCompare('body edit', () => {});
       assert.match(body, /next build skipped/);
       assert.deepEqual(pageCounts(body), { pages: total, reused: total - 1 }, 'exactly one page written');
+      // Its recorded dependencies spare the other pages even the computation of their inputs.
+      assert.equal(pagesDigested(body), 1, 'one page digested');
       assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
+      // The previous site was set aside beside out/ (never inside it, where a host would serve it) and is removed
+      // by a process of its own after the build has returned.
+      assert.ok(!existsSync(path.join(OUT, 'out.trash')) && !existsSync(`${OUT}.previous`));
+      while (existsSync(`${OUT}.trash`)) await new Promise((r) => setTimeout(r, 100));
       assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
 
-      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were.
-      // (After the body edit: an interrupted build may leave kb prepare's outputs such that the next build
-      // runs Next again, which is correct but not what the body-edit check above measures.)
+      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were,
+      // and what kb prepare wrote before it was stopped (parse cache, file index, data) is what the next build
+      // needs: that build is a body edit's again (below).
       edit('Q244717.md', (t) => t.replace('(edited for the incremental test)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
@@ -53,10 +72,33 @@ test(
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
       assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
+      // The build after it is a body edit's again: next build skipped, one page written.
+      const resumed = await build();
+      assert.match(resumed, /next build skipped/, resumed.slice(-3000));
+      assert.equal(pageCounts(resumed).reused, total - 1);
 
-      // A title edit: Next's listings change, and the pages that show the title (citing articles, neighbours).
-      const title = await changeAndCompare('title edit', () =>
-        edit('Q244717.md', (t) => t.replaceAll('RAS Port Becomes Unavailable', 'RAS Port Becomes Unusable')),
+      // A title edit: Next's listings change, and the pages that show the title (pages whose recorded dependencies
+      // include the article: its neighbours, the not-in-archive pages it cites) or whose related articles may change
+      // (the articles carrying a title word added or removed). The others are neither digested nor written.
+      const recorded = siteRecord().pages;
+      const terms = new Set(['w:unavailable', 'w:unusable']);
+      const depending = Object.keys(recorded.pages).filter((p) => p !== '/kb/244/Q244717/' && recorded.pages[p]!.deps.includes('Q244717'));
+      const unrelated = Object.keys(recorded.pages).filter((p) => {
+        const id = /Q\d+/.exec(p)![0];
+        return !recorded.pages[p]!.deps.includes('Q244717') && !(recorded.articles[id]?.terms ?? []).some((t) => terms.has(t));
+      });
+      assert.ok(depending.length > 0 && unrelated.length > 0, JSON.stringify(recorded.pages));
+      const inode = (permalink: string) => statSync(path.join(OUT, ...permalink.split('/').filter(Boolean), 'index.html')).ino;
+      const inodes = new Map([...depending, ...unrelated].map((p) => [p, inode(p)]));
+      const title = await changeAndCompare(
+        'title edit',
+        () => edit('Q244717.md', (t) => t.replaceAll('RAS Port Becomes Unavailable', 'RAS Port Becomes Unusable')),
+        (output) => {
+          for (const p of depending) assert.notEqual(inode(p), inodes.get(p), `${p} shows the title: written again`);
+          for (const p of unrelated) assert.equal(inode(p), inodes.get(p), `${p} does not depend on the title: the previous site's file`);
+          const written = pageCounts(output).pages - pageCounts(output).reused;
+          assert.ok(pagesDigested(output) >= written && pagesDigested(output) <= total - unrelated.length, output.slice(-2000));
+        },
       );
       assert.doesNotMatch(title, /next build skipped/);
       assert.ok(pageCounts(title).reused > 0 && pageCounts(title).reused < total, title.slice(-2000));

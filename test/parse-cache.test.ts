@@ -148,3 +148,45 @@ test('TextCache reads each text of the parse cache from disk, the same as a load
     }
   });
 });
+
+test('a few changed files are appended to the caches (the last entry wins); many, and the caches are rewritten', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const folder = cacheFolder(content, cacheDir);
+    const lines = (name: string) => readFileSync(path.join(folder, name), 'utf8').split('\n').filter(Boolean).length;
+    await loadCorpus(content, { cacheDir });
+    await loadCorpus(content, { cacheDir, listing: true });
+    assert.deepEqual([lines('parsed.ndjson'), lines('text.ndjson'), lines('listing.ndjson')], [4, 4, 4], 'a version line and three entries');
+
+    write(file, readFileSync(file, 'utf8').replaceAll('first version', 'second version'), new Date(T0.getTime() + 60_000));
+    const edited = await loadCorpus(content, { cacheDir });
+    assert.deepEqual([edited.stats.parsed, edited.stats.fromCache], [1, 2]);
+    assert.deepEqual([lines('parsed.ndjson'), lines('text.ndjson'), lines('listing.ndjson')], [5, 5, 5], 'one entry appended to each');
+    // Every reader takes the appended entry.
+    const texts = (await TextCache.open(content, cacheDir))!;
+    try {
+      assert.match(texts.text('Q990601.md'), /second version/);
+    } finally {
+      texts.close();
+    }
+    const withText = await loadCorpus(content, { cacheDir, withText: true });
+    assert.equal(withText.stats.parsed, 0);
+    assert.match(withText.files.find((f) => f.source === 'Q990601.md')!.text, /second version/);
+    assert.equal(withText.files.length, 3);
+    const listing = await loadCorpus(content, { cacheDir, listing: true });
+    assert.deepEqual([listing.stats.parsed, listing.articles.length], [0, 3]);
+    // The file parsed again holds its text (the file index and the search index read it).
+    assert.deepEqual(edited.files.find((f) => f.source === 'Q990601.md')!.text.includes('second version'), true);
+
+    // Many edits (past a tenth of the cache, at least 50 entries superseded): the caches are rewritten, one entry a file.
+    for (let i = 0; i < 60; i++) {
+      write(file, readFileSync(file, 'utf8').replace(/(second|third) version( \d+)?/, `third version ${i}`), new Date(T0.getTime() + 120_000 + i * 1000));
+      const again = await loadCorpus(content, { cacheDir });
+      assert.equal(again.stats.parsed, 1);
+    }
+    assert.ok(lines('parsed.ndjson') <= 4 + 51, `rewritten once over 50 superseded entries (${lines('parsed.ndjson')} lines)`);
+    assert.equal(lines('parsed.ndjson'), lines('text.ndjson'));
+    const last = await loadCorpus(content, { cacheDir, withText: true });
+    assert.deepEqual([last.stats.parsed, last.files.length], [0, 3]);
+    assert.match(last.files.find((f) => f.source === 'Q990601.md')!.text, /third version 59/);
+  });
+});

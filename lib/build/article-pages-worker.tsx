@@ -24,14 +24,22 @@ import { jobLabel, type PageJob, type PageResult, type WorkerSetup } from './art
 
 const setup = workerInput<WorkerSetup>();
 
+/** What the last page written changed in the site: its bytes, and the bytes of the file it replaced (-1: none). */
+let written = { bytes: 0, replaced: -1 };
+
 function write(permalink: string, html: string): void {
   const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
   mkdirSync(dir, { recursive: true });
   // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
   const page = applyPagePolicy(html, setup.basePath);
   if (page.unknownScripts.length > 0) throw new Error(`inline script the Content-Security-Policy blocks: ${page.unknownScripts[0]}`);
+  const file = path.join(dir, 'index.html');
+  // The site's file count and size are kept from what is written (./site-tally.ts), not counted again.
+  const replaced = statSync(file, { throwIfNoEntry: false })?.size ?? -1;
+  const bytes = Buffer.byteLength(page.html);
   // A new file, never written through: in an incremental build the old page is a hard link to the previous site's (./incremental.ts).
-  replaceFile(path.join(dir, 'index.html'), page.html);
+  replaceFile(file, page.html);
+  written = { bytes, replaced };
 }
 
 const BODY_PLACEHOLDER: Root = { type: 'root', children: [{ type: 'text', value: 'kbtplbody0' }] };
@@ -114,14 +122,15 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  */
 function page(job: PageJob): PageResult {
   const file = job.kind === 'article' ? job.article.source : job.missing.id;
+  written = { bytes: 0, replaced: -1 };
   try {
     writePage(job, false);
-    return { ok: true, file };
+    return { ok: true, file, ...written };
   } catch (error) {
     if (job.kind === 'article') {
       try {
         writePage(job, true);
-        return { ok: true, file, warning: `the page could not be rendered (${messageOf(error)}); the article is shown as plain text` };
+        return { ok: true, file, warning: `the page could not be rendered (${messageOf(error)}); the article is shown as plain text`, ...written };
       } catch {
         // Reported below.
       }

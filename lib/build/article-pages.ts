@@ -9,7 +9,8 @@
  * bodies from the body cache the build's parse filled, ./body-cache.tsx) and
  * write the pages, each with its Content-Security-Policy.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../article-template';
@@ -20,7 +21,7 @@ import type { Corpus } from '../content/corpus';
 import type { Article, Diagnostic } from '../markdown/schema';
 import { bodyCacheFor, type BodyCache } from './body-cache';
 import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../content/graph';
-import { buildArticleIndexes } from '../content/related';
+import { buildArticleIndexes, termsOf } from '../content/related';
 import type { SourcesMode } from '../content/sources';
 import { runInWorkers } from '../worker-pool';
 import { linkFile, pageDigest } from './incremental';
@@ -31,7 +32,15 @@ export type PageJob =
   | { kind: 'missing'; missing: MissingArticle; previous: ArticleSummary | null; next: ArticleSummary | null };
 
 /** `file`: the article's source (or the missing article's id); a warning when the page fell back to plain text. */
-export type PageResult = { ok: true; file: string; warning?: string } | { ok: false; file: string; error: string };
+export type PageResult =
+  | {
+      ok: true;
+      file: string;
+      warning?: string;
+      /** Bytes written. */ bytes: number;
+      /** Bytes of the file replaced, -1 when there was none. */ replaced: number;
+    }
+  | { ok: false; file: string; error: string };
 
 export interface WorkerSetup {
   contentDir: string;
@@ -50,11 +59,37 @@ export interface ArticlePagesOptions {
   templates?: { article: string; missing: string };
   /**
    * Incremental build (./incremental.ts): `shared`, the digest of the code and configuration; `previousDir`
-   * and `pages`, the previous site and the digest of each page's inputs there. A page whose digest is
-   * unchanged is that site's file (`linked`: outDir is a hard-link copy of it already; else it is linked in);
-   * pages of the previous site that are not pages any more are removed from a linked copy.
+   * and `previous`, the previous site and what was recorded of its pages (`PagesRecord`). A page whose inputs
+   * are unchanged is that site's file (`linked`: outDir is a hard-link copy of it already; else it is linked
+   * in); pages of the previous site that are not pages any more are removed from a linked copy.
    */
-  incremental?: { shared: string; previousDir: string | null; pages: Readonly<Record<string, string>>; linked: boolean };
+  incremental?: { shared: string; previousDir: string | null; previous: PagesRecord | null; linked: boolean };
+}
+
+/**
+ * What the page writer records about the pages of a site, for the next incremental build: each page's input
+ * digest and dependencies (the articles whose data its job holds: the article itself, the articles citing it,
+ * its related articles and neighbours; for a not-in-archive page, the articles citing it and its neighbours),
+ * and, for each article, digests of what other pages and the archive-wide indexes read of it.
+ */
+export interface PagesRecord {
+  /** Digest of what every page shares (code, configuration, templates, sources mode). */
+  shared: string;
+  /** Permalink → digest of the page's inputs (`pageDigest`) and the ids of the articles its job read. */
+  pages: Record<string, { digest: string; deps: string[] }>;
+  /** Article id → its digests (`articleDigests`) and the terms the related-article index holds for it. */
+  articles: Record<string, ArticleRecord>;
+}
+
+export interface ArticleRecord {
+  /** Everything of the article its own page reads: its metadata and file version (the body). */
+  own: string;
+  /** What the archive-wide indexes (link graph, related articles, listing links) read of it, but its title. */
+  structure: string;
+  /** What other pages show of it: its summary (id, number, title, permalink, product, date) and the titles it gives cited articles. */
+  summary: string;
+  /** Its terms in the related-article index (lib/content/related.ts `termsOf`: title words and tags). */
+  terms: string[];
 }
 
 export interface ArticlePagesResult {
@@ -66,8 +101,12 @@ export interface ArticlePagesResult {
   failed: number;
   /** Pages taken from the previous site unchanged (incremental build). */
   reused: number;
-  /** Permalink → digest of the page's inputs, for every page written or reused without a diagnostic. */
-  pages: Record<string, string>;
+  /** Pages whose inputs were computed and digested (all of them, unless the recorded dependencies spared some). */
+  digested: number;
+  /** The record of this site's pages (every page written or reused without a diagnostic), for the next build. */
+  record: PagesRecord;
+  /** What the pages written and removed changed in the site's file count and bytes. */
+  delta: { files: number; bytes: number };
   /** The templates' HTML (to be kept for a build that skips Next). */
   templateHtml: { article: string; missing: string };
   ms: number;
@@ -108,6 +147,96 @@ export function writePayloadScripts(outDir: string, templates: CompiledTemplate[
   for (const { script } of templates) writeFileSync(path.join(dir, script.name), script.source);
 }
 
+/** Digests of what the pages read of one article (`ArticleRecord`). */
+export function articleRecordOf(article: Article, version: { mtimeMs: number; size: number } | undefined, summary: ArticleSummary | undefined): ArticleRecord {
+  const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64').slice(0, 22);
+  const { title: _title, referenceTitles: _titles, ...rest } = article;
+  let terms: string[];
+  try {
+    terms = termsOf(article);
+  } catch {
+    terms = [];
+  }
+  return {
+    own: digest([article, version?.mtimeMs ?? 0, version?.size ?? -1]),
+    // Everything but the title (which other pages read through the summary, and the related index through the
+    // terms) and the titles it gives the articles it cites (not-in-archive pages show them; they depend on it).
+    structure: digest(rest),
+    summary: digest([summary ?? null, article.referenceTitles]),
+    terms,
+  };
+}
+
+/**
+ * The pages whose inputs may have changed since `previous` was recorded, from the recorded dependencies; or null
+ * when they cannot tell (every page's inputs are then computed): a change of what every page shares, of the
+ * set of articles, or of anything but an article's title and body (its references, product, tags, date…: the
+ * link graph, the related articles' scores and the listing links of any page may change).
+ *
+ * Otherwise a page's job can change only through an article it read (its recorded dependencies) or through the
+ * related-article index: a title edit changes the terms of its article, and so the scores of every article that
+ * carries one of the terms added or removed. So the pages to compute are: each changed article's own page; the
+ * pages that read a changed article whose summary changed; the pages of the articles carrying a changed term.
+ */
+export function pagesToCompute(
+  previous: PagesRecord | null,
+  shared: string,
+  articles: ReadonlyMap<string, ArticleRecord>,
+  permalinkOfId: ReadonlyMap<string, string>,
+): Set<string> | null {
+  if (!previous || previous.shared !== shared) return null;
+  const before = previous.articles;
+  if (Object.keys(before).length !== articles.size) return null;
+  const changed: string[] = [];
+  for (const [id, now] of articles) {
+    if (!Object.hasOwn(before, id)) return null;
+    const was = before[id]!;
+    if (was.structure !== now.structure) return null;
+    if (was.own !== now.own || was.summary !== now.summary) changed.push(id);
+  }
+  const dirty = new Set<string>();
+  if (changed.length === 0) return dirty;
+  const summaryChanged = new Set<string>();
+  const terms = new Set<string>();
+  for (const id of changed) {
+    dirty.add(permalinkOfId.get(id)!);
+    const was = before[id]!;
+    const now = articles.get(id)!;
+    if (was.summary !== now.summary) summaryChanged.add(id);
+    const old = new Set(was.terms);
+    const added = new Set(now.terms);
+    for (const t of old) if (!added.has(t)) terms.add(t);
+    for (const t of added) if (!old.has(t)) terms.add(t);
+  }
+  if (summaryChanged.size > 0) {
+    for (const [permalink, page] of Object.entries(previous.pages)) if (page.deps.some((id) => summaryChanged.has(id))) dirty.add(permalink);
+  }
+  if (terms.size > 0) {
+    for (const [id, record] of articles) if (record.terms.some((t) => terms.has(t))) dirty.add(permalinkOfId.get(id)!);
+  }
+  return dirty;
+}
+
+/** The ids of the articles whose data a page job holds (its recorded dependencies). */
+export function jobDependencies(job: PageJob): string[] {
+  const ids = new Set<string>();
+  const add = (summary: ArticleSummary | null) => {
+    if (summary) ids.add(summary.id);
+  };
+  if (job.kind === 'article') {
+    ids.add(job.article.id);
+    for (const s of job.context.citedBy) add(s);
+    for (const s of job.context.related) add(s);
+    add(job.context.previous);
+    add(job.context.next);
+  } else {
+    for (const s of job.missing.citedBy) add(s);
+    add(job.previous);
+    add(job.next);
+  }
+  return [...ids];
+}
+
 export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOptions): Promise<ArticlePagesResult> {
   const started = performance.now();
   const contentDir = corpus.dir;
@@ -140,43 +269,89 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
       return EMPTY_CONTEXT;
     }
   };
-  const jobs: PageJob[] = [];
-  for (const article of corpus.articles) {
-    const version = versions.get(article.source);
-    jobs.push({ kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) });
-  }
-  for (const missing of graph.missing) jobs.push({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) });
 
-  // Incremental: a page whose inputs' digest is the one recorded for the previous site's page is that page.
+  // What each page reads of each article, and the pages whose inputs may have changed (pagesToCompute).
   const incremental = options.incremental;
-  const shared = JSON.stringify([incremental?.shared ?? '', templateHtml, config().basePath, options.sources]);
-  const pages: Record<string, string> = Object.create(null) as Record<string, string>;
-  const permalinkOf = new Map<string, string>();
-  const digestOf = new Map<string, string>();
+  const shared = createHash('sha256')
+    .update(JSON.stringify([incremental?.shared ?? '', templateHtml, config().basePath, options.sources]))
+    .digest('hex');
+  const articleRecords = new Map<string, ArticleRecord>();
+  const permalinkOfId = new Map<string, string>();
+  corpus.articles.forEach((article, i) => {
+    articleRecords.set(article.id, articleRecordOf(article, versions.get(article.source), graph.summaries[i]));
+    permalinkOfId.set(article.id, article.permalink);
+  });
+  const previous = incremental?.previousDir ? incremental.previous : null;
+  const dirty = pagesToCompute(previous, shared, articleRecords, permalinkOfId);
+
+  const record: PagesRecord = {
+    shared,
+    pages: Object.create(null) as PagesRecord['pages'],
+    articles: Object.create(null) as PagesRecord['articles'],
+  };
+  for (const [id, a] of articleRecords) record.articles[id] = a;
   const pageFile = (dir: string, permalink: string) => path.join(dir, ...permalink.split('/').filter(Boolean), 'index.html');
+  /** The previous site's page at `permalink`, kept (linked in unless the site is a linked copy already). */
+  const keep = (permalink: string): boolean =>
+    incremental?.linked ? existsSync(pageFile(outDir, permalink)) : linkFile(pageFile(incremental!.previousDir!, permalink), pageFile(outDir, permalink));
   let reused = 0;
-  const todo = jobs.filter((job) => {
-    const permalink = job.kind === 'article' ? job.article.permalink : job.missing.permalink;
-    const digest = pageDigest(shared, job);
-    permalinkOf.set(jobLabel(job), permalink);
-    if (incremental && Object.hasOwn(incremental.pages, permalink) && incremental.pages[permalink] === digest && incremental.previousDir) {
-      const kept = incremental.linked
-        ? existsSync(pageFile(outDir, permalink))
-        : linkFile(pageFile(incremental.previousDir, permalink), pageFile(outDir, permalink));
-      if (kept) {
-        pages[permalink] = digest;
-        reused++;
-        return false;
-      }
+  let digested = 0;
+  const todo: PageJob[] = [];
+  const pending = new Map<string, { permalink: string; digest: string; deps: string[] }>();
+  const consider = (permalink: string, job: () => PageJob, readAlso: readonly string[] = []): void => {
+    // Not among the pages to compute: the recorded page is this build's page.
+    if (dirty && previous && !dirty.has(permalink) && Object.hasOwn(previous.pages, permalink) && keep(permalink)) {
+      record.pages[permalink] = previous.pages[permalink]!;
+      reused++;
+      return;
+    }
+    const made = job();
+    const digest = pageDigest(shared, made);
+    const deps = readAlso.length > 0 ? [...new Set([...jobDependencies(made), ...readAlso])] : jobDependencies(made);
+    digested++;
+    if (previous && Object.hasOwn(previous.pages, permalink) && previous.pages[permalink]!.digest === digest && keep(permalink)) {
+      record.pages[permalink] = { digest, deps };
+      reused++;
+      return;
     }
     // Recorded once the page is written without a diagnostic (below).
-    digestOf.set(jobLabel(job), digest);
-    return true;
-  });
+    pending.set(jobLabel(made), { permalink, digest, deps });
+    todo.push(made);
+  };
+  for (const article of corpus.articles) {
+    consider(article.permalink, () => {
+      const version = versions.get(article.source);
+      return { kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) };
+    });
+  }
+  // A not-in-archive page shows the titles the articles citing it give it: all of them, also those of articles
+  // whose citation of it is over their limit (lib/content/graph.ts), which its job does not hold.
+  const titledBy = new Map<string, string[]>();
+  for (const article of corpus.articles) {
+    for (const { id } of article.referenceTitles) {
+      const list = titledBy.get(id);
+      if (list) list.push(article.id);
+      else titledBy.set(id, [article.id]);
+    }
+  }
+  for (const missing of graph.missing) {
+    consider(missing.permalink, () => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) }), titledBy.get(missing.id));
+  }
+
+  const delta = { files: 0, bytes: 0 };
   // A linked copy keeps the pages of the previous site: those that are no page any more are removed.
-  if (incremental?.linked) {
-    const current = new Set(jobs.map((job) => (job.kind === 'article' ? job.article.permalink : job.missing.permalink)));
-    for (const permalink of Object.keys(incremental.pages)) if (!current.has(permalink)) rmSync(pageFile(outDir, permalink), { force: true });
+  if (incremental?.linked && previous) {
+    const current = new Set(corpus.articles.map((a) => a.permalink));
+    for (const missing of graph.missing) current.add(missing.permalink);
+    for (const permalink of Object.keys(previous.pages)) {
+      if (current.has(permalink)) continue;
+      const file = pageFile(outDir, permalink);
+      const size = statSync(file, { throwIfNoEntry: false })?.size;
+      if (size === undefined) continue;
+      rmSync(file, { force: true });
+      delta.files--;
+      delta.bytes -= size;
+    }
   }
 
   let failed = 0;
@@ -184,34 +359,50 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
   const { basePath, cacheDir } = config();
   const setup: WorkerSetup = { contentDir, outDir, basePath, bodies: bodyCacheFor(contentDir, cacheDir, basePath), templates };
-  await runInWorkers<PageJob, PageResult>({
-    module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
-    workerData: setup,
-    workers: options.workers ?? availableParallelism(),
-    jobs: todo,
-    chunk: 100,
-    label: jobLabel,
-    onTimeout: (job, ms) => ({
-      ok: false,
-      file: jobLabel(job),
-      error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped`,
-    }),
-    onResults: (results) => {
-      for (const result of results) {
-        if (!result.ok) {
-          failed++;
-          diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
-        } else if (result.warning) {
-          diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
-        } else {
-          const permalink = permalinkOf.get(result.file);
-          const digest = digestOf.get(result.file);
-          if (permalink !== undefined && digest !== undefined) pages[permalink] = digest;
+  // No page to write (a body edit of an article whose page failed, say): no worker is started.
+  if (todo.length > 0)
+    await runInWorkers<PageJob, PageResult>({
+      module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
+      workerData: setup,
+      workers: options.workers ?? availableParallelism(),
+      jobs: todo,
+      chunk: 100,
+      label: jobLabel,
+      onTimeout: (job, ms) => ({
+        ok: false,
+        file: jobLabel(job),
+        error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped`,
+      }),
+      onResults: (results) => {
+        for (const result of results) {
+          if (!result.ok) {
+            failed++;
+            diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
+            continue;
+          }
+          delta.files += result.replaced < 0 ? 1 : 0;
+          delta.bytes += result.bytes - Math.max(0, result.replaced);
+          if (result.warning) {
+            diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
+          } else {
+            const page = pending.get(result.file);
+            if (page !== undefined) record.pages[page.permalink] = { digest: page.digest, deps: page.deps };
+          }
         }
-      }
-      done += results.length;
-      options.onProgress?.(done, todo.length);
-    },
-  });
-  return { articles: corpus.articles.length, missing: graph.missing.length, diagnostics, failed, reused, pages, templateHtml, ms: performance.now() - started };
+        done += results.length;
+        options.onProgress?.(done, todo.length);
+      },
+    });
+  return {
+    articles: corpus.articles.length,
+    missing: graph.missing.length,
+    diagnostics,
+    failed,
+    reused,
+    digested,
+    record,
+    delta,
+    templateHtml,
+    ms: performance.now() - started,
+  };
 }

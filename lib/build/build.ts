@@ -4,8 +4,8 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
@@ -23,11 +23,13 @@ import {
   codeDigest,
   forgetNextInputs,
   forgetSiteRecord,
-  linkTree,
+  linkTreeAsync,
   nextInputDigests,
   readNextInputs,
   readSiteRecord,
   recordNextInputs,
+  removeStaleSearchBuilds,
+  stopLinking,
   syncDir,
   writeSiteRecord,
   type SiteRecord,
@@ -59,6 +61,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
   process.channel?.unref();
   const contentDir = path.resolve(contentDirInput);
+  // Left by an interrupted search index build: Next would copy it into the site.
+  for (const name of removeStaleSearchBuilds(path.resolve('public')))
+    console.log(`kbview: removed public/${name}/ (left by an interrupted search index build)`);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
@@ -126,8 +131,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const phases = startPhases();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
-  rmSync(staging, { recursive: true, force: true });
-  rmSync(unusedDirOf(staging), { recursive: true, force: true });
+  // Left by an interrupted build: set aside and removed in the background, while this one runs.
+  discard(staging, outDir);
+  discard(unusedDirOf(staging), outDir);
+  removeTrashInBackground(outDir);
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
     const closed = [...children].map(
@@ -137,6 +144,13 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     // So are this process's worker threads (the page writer's), which write into it until they are stopped.
     await stopAllWorkers();
+    await stopLinking();
+    try {
+      discard(staging, outDir);
+      removeTrashInBackground(outDir);
+    } catch {
+      // Not set aside: removed here (below).
+    }
     rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -153,6 +167,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     forgetSiteRecord();
     swapInto(staging, outDir);
     if (result.record) writeSiteRecord(result.record);
+    // The previous site (set aside by the swap) is removed by a process of its own: nobody waits for it.
+    removeTrashInBackground(outDir);
     console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (error) {
@@ -180,20 +196,66 @@ function previousDirOf(outDir: string): string {
   return `${outDir}.previous`;
 }
 
+/**
+ * Where directories wait to be removed (a previous site, an interrupted build's staging directory): beside
+ * `outDir`, so that setting one aside is a rename on the same file system, and outside it, so that no host
+ * serving `outDir` ever sees one.
+ */
+export function trashDirOf(outDir: string): string {
+  return `${outDir}.trash`;
+}
+
+/** Sets `dir` aside into the trash (a rename; removed later by removeTrashInBackground). False when there is no `dir`. */
+export function discard(dir: string, outDir: string): boolean {
+  const trash = trashDirOf(outDir);
+  const target = path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}`);
+  for (let attempt = 0; ; attempt++) {
+    if (!existsSync(dir)) return false;
+    mkdirSync(trash, { recursive: true });
+    try {
+      renameSync(dir, target);
+      return true;
+    } catch (error) {
+      // A removal still running (removeTrashInBackground) may remove the trash folder between the two calls.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw error;
+    }
+  }
+}
+
+/**
+ * Removes the trash in a detached process at the lowest priority: the build does not wait for it, and it
+ * goes on when the build has exited. Interrupted, it leaves part of the trash, which the next build removes
+ * (two removals of the same tree at once are harmless: each skips what the other removed, and retries).
+ */
+export function removeTrashInBackground(outDir: string): void {
+  const trash = trashDirOf(outDir);
+  if (!existsSync(trash)) return;
+  const script =
+    `const fs = require('node:fs');` +
+    `for (let i = 0; i < 5; i++) { try { fs.rmSync(${JSON.stringify(trash)}, { recursive: true, force: true }); break; } catch { } }`;
+  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, 19);
+  } catch {
+    // Not allowed here: it runs at the build's priority.
+  }
+  child.unref();
+}
+
 /** A build killed between the two renames of the swap left the previous site under `out.previous/`: put it back. */
 function recoverOutDir(outDir: string): void {
   const previous = previousDirOf(outDir);
   if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
-  else rmSync(previous, { recursive: true, force: true });
+  else discard(previous, outDir);
 }
 
-/** Replaces `outDir` with the complete site in `staging`: two renames, then the old site is removed. */
+/** Replaces `outDir` with the complete site in `staging`: two renames; the old site goes to the trash. */
 function swapInto(staging: string, outDir: string): void {
   const previous = previousDirOf(outDir);
-  rmSync(previous, { recursive: true, force: true });
+  discard(previous, outDir);
   if (existsSync(outDir)) renameSync(outDir, previous);
   renameSync(staging, outDir);
-  rmSync(previous, { recursive: true, force: true });
+  discard(previous, outDir);
 }
 
 /** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
@@ -233,31 +295,40 @@ async function writeSite(
   forgetNextInputs(); // prepare records them anew
   const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
-  // the new site starts as a hard-link copy of it instead of a new export. Made while prepare runs (it
-  // is removed again if prepare finds that Next's inputs changed).
-  const linked =
+  // the new site starts as a hard-link copy of it instead of a new export. Made in worker threads while
+  // prepare runs (it is removed again if prepare finds that Next's inputs changed).
+  const linking =
     previous && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'))
-      ? timed('link copy', () => linkTree(outDir, siteDir))
+      ? timed('link copy', () => linkTreeAsync(outDir, siteDir)).catch((error: unknown) => {
+          console.error(errorLine(`the copy of the previous site failed (${error instanceof Error ? error.message : String(error)}); building without it`));
+          return null;
+        })
       : null;
   await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const inputs = readNextInputs();
-  const reuse = linked !== null && canReuseExport(previous, inputs, outDir);
-  // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
-  // gets the index at the end (below), and its pages are written meanwhile.
-  if (!reuse && (await preparing.done) !== 0) return null;
-  // Not reused: set aside, and removed while Next builds (awaited before the site is swapped in).
-  let removing: Promise<void> = Promise.resolve();
-  if (linked !== null && !reuse) {
-    renameSync(siteDir, unusedDirOf(siteDir));
-    removing = rm(unusedDirOf(siteDir), { recursive: true, force: true }).catch(() => {}); // else the next build removes it
+  const mayReuse = linking !== null && canReuseExport(previous, inputs, outDir);
+  // The metadata (the parse cache is warm) is read while the link copy runs, when the copy will be used.
+  const early = mayReuse ? timed('metadata', () => loadCorpus(contentDir)) : null;
+  const linked = linking ? await linking : null;
+  const reused: SiteRecord | null = mayReuse && linked !== null ? previous : null;
+  const reuse = reused !== null;
+  if (!reused) {
+    // Not reused: set aside, and removed in the background while Next builds.
+    if (linking !== null) {
+      discard(siteDir, outDir);
+      removeTrashInBackground(outDir);
+    }
+    // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
+    // gets the index at the end (below), and its pages are written meanwhile.
+    if ((await preparing.done) !== 0) return null;
   }
   let fileTemplate: string | null = null;
-  if (reuse) {
+  if (reused) {
     console.log(
       `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
     );
-    fileTemplate = previous.templates.file;
+    fileTemplate = reused.templates.file;
   } else {
     // KB_EXPORT_DIR: next.config.js makes it the export's destination (Next's own build files stay in .next/).
     // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
@@ -292,25 +363,34 @@ async function writeSite(
   }
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = await timed('metadata', () => loadCorpus(contentDir));
+  const corpus = await (early ?? timed('metadata', () => loadCorpus(contentDir)));
   const summary = summaryLine(corpus.stats);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
   const sources = sourcesMode(corpus.articles.length);
   let failed = 0;
   let record: SiteRecord | null = null;
+  // A copy of the previous site: its recorded file count, plus what is written and removed below.
+  const tally = reused?.files ? { ...reused.files } : null;
+  const addToTally = (files: number, bytes: number) => {
+    if (tally) {
+      tally.count += files;
+      tally.bytes += bytes;
+    }
+  };
   if (articlePages === 'template') {
-    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, pages: previous?.pages ?? {}, linked: reuse } : undefined;
+    const incremental = inputs ? { shared: inputs.code, previousDir: previous ? outDir : null, previous: previous?.pages ?? null, linked: reuse } : undefined;
     const pages = await timed('page writer', () =>
       writeArticlePages(corpus, {
         outDir: siteDir,
         sources,
         onProgress: progressReporter('article pages'),
-        ...(reuse ? { templates: { article: previous.templates.article, missing: previous.templates.missing } } : {}),
+        ...(reused ? { templates: { article: reused.templates.article, missing: reused.templates.missing } } : {}),
         ...(incremental ? { incremental } : {}),
       }),
     );
     failed = pages.failed;
+    addToTally(pages.delta.files, pages.delta.bytes);
     if (inputs && fileTemplate !== null) {
       record = {
         format: inputs.format,
@@ -318,14 +398,15 @@ async function writeSite(
         inputs,
         search: searchIndexStamp(),
         templates: { ...pages.templateHtml, file: fileTemplate },
-        pages: pages.pages,
+        pages: pages.record,
+        files: { count: 0, bytes: 0 }, // below, once the site is complete
       };
     }
     // A page that fails is that article's problem, not the build's: reported with its file, the build goes on.
     printDiagnostics(pages.diagnostics, { base: contentDir, limit: 200 });
     console.log(
       `kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages` +
-        `${incremental ? ` (${pages.reused} unchanged, from the previous site)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
+        `${incremental ? ` (${pages.reused} unchanged, from the previous site; ${pages.digested} pages' inputs digested)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
     );
     // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
     if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
@@ -333,6 +414,7 @@ async function writeSite(
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
+    addToTally(copied.files - copied.replaced.files, copied.bytes - copied.replaced.bytes);
     console.log(
       `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
     );
@@ -341,12 +423,13 @@ async function writeSite(
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
-  if (reuse) {
+  if (reused) {
     if ((await preparing.done) !== 0) return null;
     // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
-    if (previous.search !== searchIndexStamp()) {
+    if (reused.search !== searchIndexStamp()) {
       const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
-      console.log(`kbview: search index: ${synced} files replaced or removed`);
+      addToTally(synced.files, synced.bytes);
+      console.log(`kbview: search index: ${synced.changed} files replaced or removed`);
     }
   }
   // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
@@ -359,8 +442,10 @@ async function writeSite(
       `kbview: host files ${host.files.join(', ')}: ${host.redirectRules} redirect rules for ${host.numbers} article numbers (${(host.ms / 1000).toFixed(1)} s)`,
     );
   }
-  await timed('link copy removed', () => removing);
-  const files = countFiles(siteDir);
+  // The site's files: in a copy of the previous site, its recorded count and what this build wrote and removed
+  // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
+  const files = tally ?? countFiles(siteDir);
+  if (record) record.files = files;
   phases.finish();
   return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
 }

@@ -12,7 +12,7 @@
  *    next.config.js), so the same inputs give the same bytes. When the
  *    previous `out/` was built from the same digest, `next build`, prune, CSP,
  *    file pages and host files (which read nothing else) are skipped: the
- *    staging directory starts as a hard-link copy of `out/` (`linkTree`).
+ *    staging directory starts as a hard-link copy of `out/` (`linkTreeAsync`).
  * 2. Article and not-in-archive pages: each page's inputs (its page job: the
  *    article's metadata and file version, backlinks, related, prev/next,
  *    listing links; the templates; the code and configuration) are hashed
@@ -34,14 +34,15 @@
 import { createHash, type Hash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { threadId, Worker } from 'node:worker_threads';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
-import { hashSources } from './source-hash';
+import { hashSources, PROJECT_SOURCES } from './source-hash';
+import type { PagesRecord } from './article-pages';
 
-/** Every source Next compiles or the build runs. */
-const CODE = ['app', 'components', 'lib', 'scripts', 'next.config.js', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
-const FORMAT = 'kbview-incremental-1';
+/** Every source Next compiles or the build runs (public/ is hashed apart, without the search index: nextInputDigests). */
+const CODE = PROJECT_SOURCES.filter((source) => source !== 'public');
+const FORMAT = 'kbview-incremental-2';
 
 const stateDir = (): string => path.join(config().cacheDir, 'incremental');
 const inputsFile = (): string => path.join(stateDir(), 'next-inputs.json');
@@ -56,8 +57,14 @@ function configKey(c: Config): string {
   return JSON.stringify([c.basePath, c.siteUrl, c.sources, c.articlePages, c.redirects, c.skipSearch, env]);
 }
 
-/** Adds every file under `dir` (name order) to `hash`, skipping top-level entries named in `skip`. */
-function hashTree(hash: Hash, dir: string, skip: ReadonlySet<string> = new Set()): void {
+/**
+ * What of `public/` is not among Next's inputs: the search index (synced apart, syncDir), and the folders its
+ * builder writes beside it (`search.tmp-<pid>`, `search.old-<pid>`, lib/search/build.ts) while it runs.
+ */
+export const SEARCH_ENTRY = /^search(?:\.(?:tmp|old)-\d{1,10})?$/;
+
+/** Adds every file under `dir` (name order) to `hash`, skipping top-level entries whose name `skip` accepts. */
+function hashTree(hash: Hash, dir: string, skip: (name: string) => boolean = () => false): void {
   const walk = (rel: string): void => {
     const full = path.join(dir, rel);
     let entries;
@@ -69,7 +76,7 @@ function hashTree(hash: Hash, dir: string, skip: ReadonlySet<string> = new Set()
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (!rel && skip.has(entry.name)) continue;
+      if (!rel && skip(entry.name)) continue;
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile())
         hash
@@ -101,7 +108,7 @@ export function nextInputDigests(contentDir: string, articles: readonly Article[
   const code = codeDigest();
   const hash = createHash('sha256').update(`${FORMAT}\0next\0${code}\0${path.resolve(contentDir)}\0`);
   // public/ is copied into the export; its search index is synced apart (syncDir).
-  hashTree(hash, path.resolve('public'), new Set(['search']));
+  hashTree(hash, path.resolve('public'), (name) => SEARCH_ENTRY.test(name));
   for (const article of articles) hash.update(JSON.stringify(article)).update('\n');
   // The file index as the pages see it (its files and articles), not its fingerprint (file mtimes).
   if (fileIndexFile && existsSync(fileIndexFile)) {
@@ -113,6 +120,34 @@ export function nextInputDigests(contentDir: string, articles: readonly Article[
     }
   }
   return { format: FORMAT, code, next: hash.digest('hex') };
+}
+
+/**
+ * An interrupted search index build leaves `public/search.tmp-<pid>/` (lib/search/build.ts): removed once its
+ * process is gone, so that Next never copies it into a site. Returns the folders removed.
+ */
+export function removeStaleSearchBuilds(publicDir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(publicDir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = SEARCH_ENTRY.test(name) && name !== 'search' ? Number(name.slice(name.lastIndexOf('-') + 1)) : null;
+    if (pid === null) continue;
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive) continue;
+    rmSync(path.join(publicDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export function recordNextInputs(inputs: NextInputs): void {
@@ -148,8 +183,10 @@ export interface SiteRecord {
   search: string;
   /** The page templates Next rendered (removed from the export; kept here for builds that skip Next). */
   templates: { article: string; missing: string; file: string };
-  /** Permalink → digest of the inputs of the page written there. */
-  pages: Record<string, string>;
+  /** Each article and not-in-archive page's input digest and dependencies (./article-pages.ts). */
+  pages: PagesRecord;
+  /** Files and bytes of the site: an incremental build adds what it writes and removes instead of counting again. */
+  files: { count: number; bytes: number };
 }
 
 export function readSiteRecord(outDir: string): SiteRecord | null {
@@ -200,26 +237,81 @@ function writeAtomic(file: string, data: string): void {
   replaceFile(file, data);
 }
 
-/** `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link cannot be made). Returns the number of files. */
-export function linkTree(source: string, target: string): number {
+/** The link workers running (stopped when the build is interrupted: `stopLinking`). */
+const linkWorkers = new Set<Worker>();
+
+/** Stops the link copies running (before their staging directory is removed). */
+export async function stopLinking(): Promise<void> {
+  await Promise.all([...linkWorkers].map((worker) => worker.terminate()));
+}
+
+/**
+ * `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link
+ * cannot be made), in `parallel` worker threads, so that the build goes on meanwhile (the copy is file-system
+ * calls: two threads make it faster too). The folders two levels down (`kb/244/`) are shared out; what is above
+ * them is linked here. Returns the number of files. Nothing may write into `target` until it settles.
+ */
+export async function linkTreeAsync(source: string, target: string, parallel = 2): Promise<number> {
   let files = 0;
-  const walk = (from: string, to: string): void => {
+  const units: Array<[string, string]> = [];
+  const top = (from: string, to: string, depth: number): void => {
     mkdirSync(to, { recursive: true });
     for (const entry of readdirSync(from, { withFileTypes: true })) {
       const a = path.join(from, entry.name);
       const b = path.join(to, entry.name);
-      if (entry.isDirectory()) walk(a, b);
-      else if (entry.isFile()) {
+      if (entry.isDirectory()) {
+        if (depth < 1) top(a, b, depth + 1);
+        else units.push([a, b]);
+      } else if (entry.isFile()) {
         try {
           linkSync(a, b);
         } catch {
-          copyFileSync(a, b); // a file system without hard links: a copy is as good, only slower
+          copyFileSync(a, b);
         }
         files++;
       }
     }
   };
-  walk(source, target);
+  top(source, target, 0);
+  // The worker links the folders it is given (plain JavaScript: no module to load).
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { copyFileSync, linkSync, mkdirSync, readdirSync } = require('node:fs');
+    const path = require('node:path');
+    let files = 0;
+    const walk = (from, to) => {
+      mkdirSync(to, { recursive: true });
+      for (const entry of readdirSync(from, { withFileTypes: true })) {
+        const a = path.join(from, entry.name);
+        const b = path.join(to, entry.name);
+        if (entry.isDirectory()) walk(a, b);
+        else if (entry.isFile()) {
+          try { linkSync(a, b); } catch { copyFileSync(a, b); }
+          files++;
+        }
+      }
+    };
+    for (const [a, b] of workerData) walk(a, b);
+    parentPort.postMessage(files);`;
+  const shares = Array.from({ length: Math.max(1, Math.min(parallel, units.length)) }, (_, i) => units.filter((_, j) => j % parallel === i));
+  const counts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: share, env: {} });
+          linkWorkers.add(worker);
+          let count: number | null = null;
+          worker.on('message', (n: number) => (count = n));
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            linkWorkers.delete(worker);
+            if (count !== null) resolve(count);
+            else reject(new Error(`the link copy stopped (exit code ${code})`));
+          });
+        }),
+    ),
+  );
+  for (const n of counts) files += n;
   return files;
 }
 
@@ -239,8 +331,11 @@ export function linkFile(source: string, target: string): boolean {
  * replaced (never written through); files not in `source` are removed, except those `keep` accepts (the search
  * page Next rendered there). Returns the number of files replaced or removed.
  */
-export function syncDir(source: string, target: string, keep: (rel: string) => boolean): number {
+export function syncDir(source: string, target: string, keep: (rel: string) => boolean): { changed: number; files: number; bytes: number } {
   let changed = 0;
+  // What the files replaced, added and removed change in the target's file count and bytes.
+  let files = 0;
+  let bytes = 0;
   const wanted = new Set<string>();
   const walk = (rel: string): void => {
     for (const entry of readdirSync(path.join(source, rel), { withFileTypes: true })) {
@@ -251,16 +346,14 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
         const from = path.join(source, child);
         const to = path.join(target, child);
         const data = readFileSync(from);
-        let same = false;
-        try {
-          same = statSync(to).size === data.length && readFileSync(to).equals(data);
-        } catch {
-          // Not there yet.
-        }
+        const before = statSync(to, { throwIfNoEntry: false });
+        const same = before !== undefined && before.size === data.length && readFileSync(to).equals(data);
         if (!same) {
           mkdirSync(path.dirname(to), { recursive: true });
           replaceFile(to, data);
           changed++;
+          if (before === undefined) files++;
+          bytes += data.length - (before?.size ?? 0);
         }
       }
     }
@@ -277,11 +370,16 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) prune(child);
       else if (!wanted.has(child) && !keep(child)) {
+        const size = statSync(path.join(target, child), { throwIfNoEntry: false })?.size;
         rmSync(path.join(target, child), { force: true });
         changed++;
+        if (size !== undefined) {
+          files--;
+          bytes -= size;
+        }
       }
     }
   };
   prune('');
-  return changed;
+  return { changed, files, bytes };
 }

@@ -11,7 +11,7 @@
  * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdirSync, renameSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,8 @@ export interface Corpus {
   files: ParsedFile[];
   diagnostics: Diagnostic[];
   stats: CorpusStats;
+  /** The cache folder it was loaded with (null: none), where TextCache finds the texts its files do not hold. */
+  cacheDir?: string | null;
 }
 
 export interface CorpusStats {
@@ -125,7 +127,8 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
-  let cached = cacheFile ? await readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false) : new Map<string, ParsedFile>();
+  let read = cacheFile ? await readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false) : { map: new Map<string, ParsedFile>(), lines: 0 };
+  let cached = read.map;
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
   if (options.background) {
@@ -147,15 +150,23 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     }
     return true;
   };
-  // A file changed since the listing cache was written: the full metadata is needed to rewrite both caches.
-  if (listingOnly && !scan.files.every(fresh)) cached = await readCache(cacheFile!, false);
-  // Rewriting the cache needs the cached texts too.
-  if (cacheFile && !options.withText && cached.size > 0 && !scan.files.every(fresh)) cached = await readCache(cacheFile, true);
+  let stale = scan.files.filter((source) => !fresh(source));
+  // A file changed since the listing cache was written: the full metadata is needed to update both caches.
+  if (listingOnly && stale.length > 0) {
+    read = await readCache(cacheFile!, false);
+    cached = read.map;
+    stale = scan.files.filter((source) => !fresh(source));
+  }
+  // A few changed files are appended to the caches (appendCache: the files of the others keep no text, which
+  // TextCache reads); more, and the caches are rewritten, which needs the cached texts too.
+  let append = cacheFile !== null && !options.withText && canAppend(read, stale.length);
+  if (cacheFile && !append && !options.withText && cached.size > 0 && stale.length > 0) cached = (await readCache(cacheFile, true)).map;
   const results: ParsedFile[] = [];
   const todo: Array<[string, number, number]> = [];
+  const staleSet = new Set(stale);
   for (const source of scan.files) {
     const stat = fileStats.get(source);
-    if (fresh(source)) results.push(cached.get(source)!);
+    if (!staleSet.has(source)) results.push(cached.get(source)!);
     else todo.push([source, stat?.mtimeMs ?? 0, stat?.size ?? -1]);
   }
   const fromCache = results.length;
@@ -172,9 +183,19 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     });
   }
   progress?.(scan.files.length, scan.files.length);
+  if (cacheFile && append && todo.length > 0) {
+    const parsedNow = results.slice(fromCache);
+    if (parsedNow.every(cacheable)) appendCache(cacheFile, parsedNow);
+    else {
+      // A file that is not cached (its text is not in TextCache): the texts of the others are loaded, and the caches rewritten.
+      const texts = (await readCache(cacheFile, true)).map;
+      for (const file of results.slice(0, fromCache)) file.text = texts.get(file.source)?.text ?? '';
+      append = false;
+    }
+  }
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-  if (cacheFile && todo.length > 0) writeCache(cacheFile, results);
-  if (listingFile && (todo.length > 0 || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  if (cacheFile && !append && todo.length > 0) writeCache(cacheFile, results);
+  if (listingFile && ((!append && todo.length > 0) || !existsSync(listingFile))) writeListingCache(listingFile, results);
   if (options.listing) {
     for (let i = 0; i < results.length; i++) {
       const file = results[i]!;
@@ -228,7 +249,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     ms: Math.round(performance.now() - started),
   };
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
-  return { dir, articles, files: results, diagnostics, stats };
+  return { dir, articles, files: results, diagnostics, stats, cacheDir };
 }
 
 async function parseInWorkers(root: string, todo: Array<[string, number, number]>, count: number, bodyHook: BodyHook | undefined, progress: (n: number) => void): Promise<ParsedFile[]> {
@@ -258,27 +279,42 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
   return out;
 }
 
-/** The cache is two NDJSON files in the same order: metadata, and body texts (read only when asked). */
-async function readCache(file: string, withText: boolean): Promise<Map<string, ParsedFile>> {
+/**
+ * The cache is two NDJSON files in the same order: metadata, and body texts (read only when asked); the
+ * listing cache (./listing.ts) has the metadata's entries too. A file parsed again is appended to the three
+ * (appendCache): the last entry of a source is its entry. `lines`: the entries read, the superseded ones included.
+ */
+async function readCache(file: string, withText: boolean): Promise<{ map: Map<string, ParsedFile>; lines: number }> {
   const map = new Map<string, ParsedFile>();
-  const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
-  if (!existsSync(file) || (withText && !existsSync(textFile))) return map;
+  const none = { map, lines: 0 };
+  const textFile = file.replace(/(parsed|listing)\.ndjson$/, 'text.ndjson');
+  if (!existsSync(file) || (withText && !existsSync(textFile))) return none;
   const entries: ParsedFile[] = [];
   for await (const entry of readNdjson<ParsedFile>(file)) {
-    if (entry === null) return map;
-    entries.push({ ...entry, text: '' });
+    if (entry === null) return none;
+    entry.text = '';
+    entries.push(entry);
   }
   if (withText) {
     let i = 0;
     for await (const entry of readNdjson<{ source: string; text: string }>(textFile)) {
       const target = entries[i++];
-      if (entry === null || !target || target.source !== entry.source) return map;
+      if (entry === null || !target || target.source !== entry.source) return none;
       target.text = entry.text;
     }
-    if (i !== entries.length) return map;
+    if (i !== entries.length) return none;
   }
   for (const entry of entries) map.set(entry.source, entry);
-  return map;
+  return { map, lines: entries.length };
+}
+
+/**
+ * Whether `changed` files can be appended to the cache just read instead of rewriting it: there is one, the
+ * changed files are few, and the entries they supersede stay few (past a tenth of the cache, it is rewritten).
+ */
+function canAppend(read: { map: ReadonlyMap<string, ParsedFile>; lines: number }, changed: number): boolean {
+  const size = read.map.size;
+  return size > 0 && changed <= Math.max(50, size / 100) && read.lines - size + changed <= Math.max(50, size / 10);
 }
 
 /** Yields the entries after the version line; yields null (and stops) on a stale or broken file. */
@@ -363,12 +399,27 @@ export class TextCache {
 
 /** Failures that may pass on the next run (permissions fixed, a crash from memory pressure) are not cached. */
 const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout', 'render-failed']);
+const cacheable = (file: ParsedFile): boolean => !file.diagnostics.some((d) => UNCACHED.has(d.kind));
 
 function writeCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
   writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));
+}
+
+/**
+ * Appends files just parsed to the three caches (texts first: a cache whose metadata has an entry more than its
+ * texts is read as stale, never as wrong; a listing cache without the entry finds it stale and reads the full one).
+ */
+function appendCache(file: string, parsed: readonly ParsedFile[]): void {
+  const results = parsed.filter(cacheable);
+  if (results.length === 0) return;
+  const lines = (entries: unknown[]) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+  appendFileSync(file.replace(/parsed\.ndjson$/, 'text.ndjson'), lines(results.map((r) => ({ source: r.source, text: r.text }))));
+  appendFileSync(file, lines(results.map(({ text: _text, ...meta }) => meta)));
+  const listing = listingFileOf(file);
+  if (existsSync(listing)) appendFileSync(listing, lines(results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) }))));
 }
 
 /** The listing cache (./listing.ts) beside a parse cache. */

@@ -163,9 +163,13 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
     .digest('hex');
   const manifestPath = path.join(dataDir, 'manifest.json');
   const current = readManifest(dataDir);
-  // What the files were made of is kept beside the manifest, not in it: the manifest is shipped, and is the same for the same archive.
+  // What the files were made of is kept beside the manifest, not in it: the manifest is shipped, and is the same
+  // for the same archive. Two digests: of the article files' versions (cheap, changes with any edit) and of the
+  // files' text (a body edit that changes no metadata and no mention leaves it, and the files are not written).
   const stamp = path.join(config().cacheDir, `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}.source`);
-  if (current && readSafe(stamp).toString() === fingerprint && current.files.every((f) => existsSync(path.join(dataDir, f.name)))) {
+  const stamped = readStamp(stamp);
+  const complete = current !== null && current.files.every((f) => existsSync(path.join(dataDir, f.name)));
+  if (complete && stamped?.files === fingerprint) {
     lines.push(`kbview: data export unchanged (${dataDir}/)`);
     return lines;
   }
@@ -178,6 +182,15 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   outputs.push(['citations.csv.gz', citations.text, citations.rows]);
   const files = filesCsv(index);
   outputs.push(['files.csv.gz', files.text, files.rows]);
+  const content = createHash('sha256').update(`${FORMAT}\0`).update(readSafe(path.resolve('lib/content/data-export.ts')));
+  for (const [name, text] of outputs) content.update(`${name}\0${text}\0`);
+  const contentDigest = content.digest('hex');
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  if (complete && stamped?.content === contentDigest) {
+    writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
+    lines.push(`kbview: data export unchanged (${dataDir}/: the same data, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    return lines;
+  }
   mkdirSync(dataDir, { recursive: true });
   const infos: DataFileInfo[] = [];
   for (const [name, text, rows] of outputs) {
@@ -188,8 +201,7 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   }
   const manifest: DataManifest = { format: FORMAT, articles: corpus.articles.length, files: infos };
   writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  mkdirSync(path.dirname(stamp), { recursive: true });
-  writeFileSync(stamp, fingerprint);
+  writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
   lines.push(
     `kbview: data export: ${infos.map((f) => `${f.name} ${f.rows} rows ${(f.bytes / 1e6).toFixed(1)} MB`).join(', ')} in ${dataDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
@@ -201,6 +213,15 @@ export function readManifest(dataDir = DATA_DIR): DataManifest | null {
   try {
     const value = JSON.parse(readFileSync(path.join(dataDir, 'manifest.json'), 'utf8')) as DataManifest;
     return value.format === FORMAT && Array.isArray(value.files) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function readStamp(file: string): { files: string; content: string } | null {
+  try {
+    const value = JSON.parse(readSafe(file).toString()) as { files: unknown; content: unknown };
+    return typeof value.files === 'string' && typeof value.content === 'string' ? { files: value.files, content: value.content } : null;
   } catch {
     return null;
   }

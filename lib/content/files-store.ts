@@ -16,7 +16,7 @@ import type { Article } from '../markdown/index';
 import { config } from '../config';
 import { CACHE_VERSION, cacheFolder, loadCorpus, TextCache, type Corpus } from './corpus';
 import type { ParsedFile } from './parse-file';
-import { buildFileIndex, type FileArticle, type FileEntry, type FileIndex } from './files';
+import { buildFileIndex, updateMentions, type FileArticle, type FileEntry, type FileIndex } from './files';
 
 const FORMAT = 1;
 /** The code the index is made by: a change rebuilds it. */
@@ -64,14 +64,33 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   if (current && current.fingerprint === fingerprint && current.withMentions) {
     return `kbview: file index unchanged (${current.files.length} file names)`;
   }
-  const { texts, close } = await textsById(corpus);
+  // What the rows, names and articles of the index are made of (everything but the texts), and each file's version.
+  const structure = rowsDigest(corpus.articles);
+  const versions = new Map(corpus.files.map((f) => [f.source, `${f.mtimeMs}:${f.size}`]));
+  // (Written after the index, with its fingerprint: versions that are not the stored index's are not used.)
+  const before = current?.withMentions ? readVersions(file, current.fingerprint) : null;
+  // Only texts changed (the same articles with the same file tables): the mentions of the changed articles are found again.
+  const changed = before && before.structure === structure ? corpus.articles.filter((a) => before.versions.get(a.source) !== versions.get(a.source)) : null;
+  // The changed articles were parsed by this load, as a rule: their texts are at hand (TextCache would first read
+  // the whole text cache to find where each text is).
+  const update = current !== null && changed !== null && changed.length <= 1000;
+  const { texts, close } = update ? await changedTexts(corpus, changed) : await textsById(corpus);
   let index: FileIndex;
   try {
-    index = buildFileIndex(corpus.articles, texts);
+    index =
+      update && current && changed
+        ? updateMentions({ files: current.files, articles: new Map(current.articles.map((a) => [a.n, a])), skipped: current.skipped }, changed, texts)
+        : buildFileIndex(corpus.articles, texts);
   } finally {
     close();
   }
-  writeStored(file, { format: FORMAT, fingerprint, files: index.files, articles: [...index.articles.values()], skipped: index.skipped, withMentions: true });
+  // By number: an index updated in place and one built anew are stored alike.
+  const articles = [...index.articles.values()].sort((a, b) => a.n - b.n);
+  writeStored(file, { format: FORMAT, fingerprint, files: index.files, articles, skipped: index.skipped, withMentions: true });
+  writeVersions(file, fingerprint, structure, versions);
+  if (update) {
+    return `kbview: file index: mentions of ${changed.length} changed articles updated (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+  }
   const rows = index.files.reduce((sum, f) => sum + f.rows.length, 0);
   const mentions = index.files.reduce((sum, f) => sum + f.mentions.length, 0);
   return (
@@ -82,23 +101,35 @@ export async function prepareFileIndex(corpus: Corpus): Promise<string> {
   );
 }
 
+/** The texts of `changed` by id: those the load parsed (held by `corpus.files`), else all of them as textsById reads them. */
+async function changedTexts(corpus: Corpus, changed: readonly Article[]): Promise<{ texts: Pick<ReadonlyMap<string, string>, 'get'>; close: () => void }> {
+  const bySource = new Map(corpus.files.map((f) => [f.source, f]));
+  const texts = new Map<string, string>();
+  for (const article of changed) {
+    const text = bySource.get(article.source)?.text ?? '';
+    // '' is also what a file read from the parse cache holds (its text stays on disk).
+    if (!text) return textsById(corpus);
+    texts.set(article.id, text);
+  }
+  return { texts, close: () => {} };
+}
+
 /**
- * Each published article's text by id: the texts `corpus` holds when it parsed anything, else read
- * one at a time from the parse cache (./corpus.ts TextCache: never every text at once), else loaded.
+ * Each published article's text by id: read one at a time from the parse cache (./corpus.ts TextCache:
+ * never every text at once) when it holds every article's, else the texts `corpus` holds when it parsed
+ * anything (a file that is not cached: the loader rewrote the caches with every text), else loaded.
  */
 async function textsById(corpus: Corpus): Promise<{ texts: Pick<ReadonlyMap<string, string>, 'get'>; close: () => void }> {
   const sources = new Map(corpus.articles.map((a) => [a.id, a.source]));
-  if (corpus.stats.parsed === 0) {
-    const cache = await TextCache.open(corpus.dir);
-    if (cache && corpus.articles.every((a) => cache.has(a.source))) {
-      const get = (id: string): string | undefined => {
-        const source = sources.get(id);
-        return source === undefined ? undefined : cache.text(source);
-      };
-      return { texts: { get }, close: () => cache.close() };
-    }
-    cache?.close();
+  const cache = corpus.cacheDir === null ? null : await TextCache.open(corpus.dir, corpus.cacheDir);
+  if (cache && corpus.articles.every((a) => cache.has(a.source))) {
+    const get = (id: string): string | undefined => {
+      const source = sources.get(id);
+      return source === undefined ? undefined : cache.text(source);
+    };
+    return { texts: { get }, close: () => cache.close() };
   }
+  cache?.close();
   const files = corpus.stats.parsed > 0 ? corpus.files : (await loadCorpus(corpus.dir, { withText: true })).files;
   const texts = new Map<string, string>();
   for (const f of files) if (f.article && sources.get(f.article.id) === f.source) texts.set(f.article.id, f.text);
@@ -112,6 +143,33 @@ export function readFileIndex(contentDir: string, files: readonly ParsedFile[], 
     return { files: stored.files, articles: new Map(stored.articles.map((a) => [a.n, a])), skipped: stored.skipped, withMentions: stored.withMentions };
   }
   return { ...buildFileIndex(articles), withMentions: false };
+}
+
+/** Digest of what buildFileIndex reads of the articles besides their texts (and of its code). */
+function rowsDigest(articles: readonly Article[]): string {
+  const hash = createHash('sha256').update(`${FORMAT}\0${fileIndexFingerprint([])}\0`);
+  for (const a of articles) hash.update(JSON.stringify([a.id, a.number, a.title, a.permalink, a.product, a.appliesTo, a.fileAttributes, a.source])).update('\n');
+  return hash.digest('hex');
+}
+
+/** Beside the stored index: the digest of its articles' rows (rowsDigest) and the version of each file it was made from. */
+const versionsPath = (file: string): string => file.replace(/\.json$/, '-versions.json');
+
+function readVersions(file: string, fingerprint: string): { structure: string; versions: Map<string, string> } | null {
+  try {
+    const value = JSON.parse(readFileSync(versionsPath(file), 'utf8')) as { fingerprint: string; structure: string; versions: Array<[string, string]> };
+    return value.fingerprint === fingerprint && typeof value.structure === 'string' && Array.isArray(value.versions)
+      ? { structure: value.structure, versions: new Map(value.versions) }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeVersions(file: string, fingerprint: string, structure: string, versions: ReadonlyMap<string, string>): void {
+  const tmp = `${versionsPath(file)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ fingerprint, structure, versions: [...versions] }));
+  renameSync(tmp, versionsPath(file));
 }
 
 function readStored(file: string): Stored | null {

@@ -110,15 +110,7 @@ export function buildFileIndex(articles: readonly Article[], texts?: Pick<Readon
   }
 
   if (texts && bySlug.size > 0) {
-    // Whole file names with a known extension, lower-cased, → slug.
-    const names = new Map<string, string>();
-    for (const [slug, entry] of bySlug) {
-      for (const spelling of entry.spellings.keys()) {
-        const lower = spelling.toLowerCase();
-        const dot = lower.lastIndexOf('.');
-        if (dot > 0 && KNOWN_EXTENSIONS.has(lower.slice(dot + 1)) && WHOLE_NAME.test(lower)) names.set(lower, slug);
-      }
-    }
+    const names = mentionNames([...bySlug].map(([slug, entry]) => [slug, entry.spellings.keys()]));
     for (const article of articles) {
       const text = texts.get(article.id);
       if (!text) continue;
@@ -141,6 +133,50 @@ export function buildFileIndex(articles: readonly Article[], texts?: Pick<Readon
   }
   files.sort((a, b) => compareCodeUnits(a.slug, b.slug));
   return { files, articles: articleMap, skipped, failed };
+}
+
+/** Whole file names with a known extension, lower-cased, → slug: the names a text can mention. */
+function mentionNames(entries: Iterable<[string, Iterable<string>]>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [slug, spellings] of entries) {
+    for (const spelling of spellings) {
+      const lower = spelling.toLowerCase();
+      const dot = lower.lastIndexOf('.');
+      if (dot > 0 && KNOWN_EXTENSIONS.has(lower.slice(dot + 1)) && WHOLE_NAME.test(lower)) names.set(lower, slug);
+    }
+  }
+  return names;
+}
+
+/**
+ * `index` (built by buildFileIndex from articles with the same file tables, ids and titles) with the mentions of
+ * the `changed` articles found again in their texts: the index buildFileIndex gives when only those articles'
+ * texts changed, without reading every text. `index` is changed in place and returned.
+ */
+export function updateMentions(index: FileIndex, changed: readonly Article[], texts: Pick<ReadonlyMap<string, string>, 'get'>): FileIndex {
+  const numbers = new Set(changed.map((a) => a.number));
+  const withRows = new Set<number>();
+  for (const file of index.files) {
+    for (const row of file.rows) withRows.add(row.n);
+    if (file.mentions.some((n) => numbers.has(n))) file.mentions = file.mentions.filter((n) => !numbers.has(n));
+  }
+  for (const n of numbers) if (!withRows.has(n)) index.articles.delete(n);
+  const names = mentionNames(index.files.map((f) => [f.slug, f.names]));
+  const bySlug = new Map(index.files.map((f) => [f.slug, f]));
+  const touched = new Set<FileEntry>();
+  for (const article of changed) {
+    const text = texts.get(article.id);
+    if (!text) continue;
+    for (const slug of namesInText(text.length > MAX_MENTION_TEXT ? text.slice(0, MAX_MENTION_TEXT) : text, names)) {
+      const entry = bySlug.get(slug)!;
+      if (entry.rows.some((r) => r.n === article.number)) continue;
+      entry.mentions.push(article.number);
+      touched.add(entry);
+      if (!index.articles.has(article.number)) index.articles.set(article.number, fileArticleOf(article));
+    }
+  }
+  for (const entry of touched) entry.mentions.sort((a, b) => a - b);
+  return index;
 }
 
 const WHOLE_NAME = /^[a-z0-9_$~-]+(?:\.[a-z0-9_$~-]+)+$/;

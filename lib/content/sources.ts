@@ -29,7 +29,7 @@
  *
  * Pure Node (no Next, no server-only): the build script uses it too.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
@@ -93,9 +93,11 @@ export function copySources(
   contentDir: string,
   articles: readonly (Pick<Article, 'id' | 'permalink' | 'source'> & { title?: string })[],
   outDir: string,
-): { files: number; bytes: number; failed: { source: string; message: string }[] } {
+): { files: number; bytes: number; failed: { source: string; message: string }[]; replaced: { files: number; bytes: number } } {
   let files = 0;
   let bytes = 0;
+  // Files that were there already (an incremental build's copy of the previous site), for its file count.
+  const replaced = { files: 0, bytes: 0 };
   const failed: { source: string; message: string }[] = [];
   for (const article of articles) {
     // One unreadable or vanished source costs its own page only: listed in `failed`, the rest are written.
@@ -107,12 +109,17 @@ export function copySources(
       // the old one is a hard link to the previous site's.
       const tmp = `${target}.${process.pid}.tmp`;
       writeFileSync(tmp, page);
+      const before = statSync(target, { throwIfNoEntry: false });
       renameSync(tmp, target);
+      if (before) {
+        replaced.files++;
+        replaced.bytes += before.size;
+      }
       files++;
       bytes += page.length;
     } catch (err) {
       failed.push({ source: article.source, message: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { files, bytes, failed };
+  return { files, bytes, failed, replaced };
 }

@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_SOURCES } from '../../lib/build/source-hash';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCES = ['app', 'components', 'lib', 'scripts', 'public', 'next.config.js', 'tsconfig.json', 'package.json', 'postcss.config.mjs', 'package-lock.json'];
+/** The project's files (lib/build/source-hash.ts: the list the code digest reads). */
+const SOURCES = PROJECT_SOURCES;
 
 /** The project copy of the test file running (setupProject). */
 export let ROOT = '';
@@ -90,9 +92,24 @@ export function clean(): void {
 
 /** Pages written and pages taken from the previous site, from the build's log. */
 export function pageCounts(output: string): { pages: number; reused: number } {
-  const m = /wrote (\d+) article pages and (\d+) not-in-archive pages \((\d+) unchanged, from the previous site\)/.exec(output);
+  const m = /wrote (\d+) article pages and (\d+) not-in-archive pages \((\d+) unchanged, from the previous site; \d+ pages' inputs digested\)/.exec(output);
   assert.ok(m, output.slice(-3000));
   return { pages: Number(m[1]) + Number(m[2]), reused: Number(m[3]) };
+}
+
+/** Pages whose inputs the page writer computed and digested (the others were spared by their recorded dependencies). */
+export function pagesDigested(output: string): number {
+  const m = /; (\d+) pages' inputs digested\)/.exec(output);
+  assert.ok(m, output.slice(-3000));
+  return Number(m[1]);
+}
+
+/** The record of out/ (lib/build/incremental.ts `SiteRecord`): each page's digest and dependencies, each article's terms. */
+export function siteRecord(): {
+  files: { count: number; bytes: number };
+  pages: { pages: Record<string, { digest: string; deps: string[] }>; articles: Record<string, { terms: string[] }> };
+} {
+  return JSON.parse(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'), 'utf8'));
 }
 
 /**
@@ -144,10 +161,19 @@ export function edit(name: string, change: (text: string) => string): void {
   writeFileSync(file, changed);
 }
 
-/** The incremental build of the change, then a clean build of the same content: the same site. */
-export async function changeAndCompare(what: string, change: () => void): Promise<string> {
+/**
+ * The incremental build of the change (`check` looks at its out/ and log), then a clean build of the same
+ * content: the same site.
+ */
+export async function changeAndCompare(what: string, change: () => void, check: (output: string) => void = () => {}): Promise<string> {
   change();
   const output = await build();
+  check(output);
+  // The file count and bytes the incremental build recorded (the previous record and what it wrote) are out/'s.
+  const files = listFiles(OUT);
+  const bytes = files.reduce((sum, f) => sum + statSync(path.join(OUT, f)).size, 0);
+  assert.deepEqual(siteRecord().files, { count: files.length, bytes }, `${what}: the recorded file count and bytes are out/'s`);
+  assert.match(output, new RegExp(`; ${files.length} files, `), `${what}: the reported file count is out/'s`);
   const incremental = path.join(ROOT, 'out-incremental');
   rmSync(incremental, { recursive: true, force: true });
   renameSync(OUT, incremental);

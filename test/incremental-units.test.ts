@@ -1,0 +1,84 @@
+/**
+ * The pure parts of incremental builds (lib/build/article-pages.ts, lib/build/incremental.ts): which pages'
+ * inputs a rebuild computes from the recorded dependencies, and what of public/ is not among Next's inputs.
+ * The builds themselves: test/incremental.test.ts, test/incremental-articles.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { articleRecordOf, pagesToCompute, type ArticleRecord, type PagesRecord } from '../lib/build/article-pages';
+import { removeStaleSearchBuilds, SEARCH_ENTRY } from '../lib/build/incremental';
+import { summarize } from '../lib/content/graph';
+import type { Article } from '../lib/markdown/schema';
+import { makeArticle } from './helpers/articles';
+
+const records = (articles: Article[]) =>
+  new Map(articles.map((a): [string, ArticleRecord] => [a.id, articleRecordOf(a, { mtimeMs: 1, size: 1 }, summarize(a))]));
+const permalinks = (articles: Article[]) => new Map(articles.map((a) => [a.id, a.permalink]));
+
+/** Three articles: Q100 cites Q200 (so Q200's page lists Q100); Q300 reads nobody; Q300 and Q100 share a title word. */
+function site(): { articles: Article[]; record: PagesRecord } {
+  const articles = [
+    makeArticle(100, { title: 'Q100: Modem Zephyr Fails', references: ['Q200'] }),
+    makeArticle(200, { title: 'Q200: Printer Offline' }),
+    makeArticle(300, { title: 'Q300: Zephyr Driver Setup' }),
+  ];
+  const pages: PagesRecord['pages'] = {
+    [articles[0]!.permalink]: { digest: 'a', deps: ['Q100', 'Q200'] },
+    [articles[1]!.permalink]: { digest: 'b', deps: ['Q200', 'Q100'] },
+    [articles[2]!.permalink]: { digest: 'c', deps: ['Q300'] },
+  };
+  return { articles, record: { shared: 's', pages, articles: Object.fromEntries(records(articles)) } };
+}
+
+test('a body edit computes its own page only; a title edit the pages that read the article and those sharing a changed title word', () => {
+  const { articles, record } = site();
+  assert.deepEqual([...pagesToCompute(record, 's', records(articles), permalinks(articles))!], [], 'nothing changed');
+
+  const body = records(articles);
+  body.set('Q200', articleRecordOf(articles[1]!, { mtimeMs: 2, size: 9 }, summarize(articles[1]!)));
+  assert.deepEqual([...pagesToCompute(record, 's', body, permalinks(articles))!], ['/kb/000/Q200/'], 'the body: its page');
+
+  const retitled = articles.map((a) => (a.id === 'Q200' ? { ...a, title: 'Q200: Printer Offline Again' } : a));
+  assert.deepEqual(
+    [...pagesToCompute(record, 's', records(retitled), permalinks(retitled))!].sort(),
+    ['/kb/000/Q100/', '/kb/000/Q200/'],
+    'Q100 lists Q200; Q300 reads neither Q200 nor the word "again"',
+  );
+  const zephyr = articles.map((a) => (a.id === 'Q200' ? { ...a, title: 'Q200: Zephyr Printer Offline' } : a));
+  assert.deepEqual(
+    [...pagesToCompute(record, 's', records(zephyr), permalinks(zephyr))!].sort(),
+    ['/kb/000/Q100/', '/kb/000/Q200/', '/kb/000/Q300/'],
+    'Q300 carries "zephyr", a term Q200 gained: its related articles may change',
+  );
+});
+
+test('a change of the indexes, of the set of articles or of what every page shares computes every page', () => {
+  const { articles, record } = site();
+  const cited = articles.map((a) => (a.id === 'Q300' ? { ...a, references: ['Q100'] } : a));
+  assert.equal(pagesToCompute(record, 's', records(cited), permalinks(cited)), null, 'a new citation');
+  const keyword = articles.map((a) => (a.id === 'Q300' ? { ...a, keywords: ['kbbug'] } : a));
+  assert.equal(pagesToCompute(record, 's', records(keyword), permalinks(keyword)), null, 'a keyword');
+  const fewer = articles.slice(0, 2);
+  assert.equal(pagesToCompute(record, 's', records(fewer), permalinks(fewer)), null, 'a deleted article');
+  assert.equal(pagesToCompute(record, 'other', records(articles), permalinks(articles)), null, 'templates or code');
+  assert.equal(pagesToCompute(null, 's', records(articles), permalinks(articles)), null, 'no record');
+});
+
+test("the search index builder's folders are not Next's inputs, and those of a process that is gone are removed", () => {
+  for (const name of ['search', 'search.tmp-123', 'search.old-4567']) assert.ok(SEARCH_ENTRY.test(name), name);
+  for (const name of ['data', 'search.tmp-', 'search.tmp-12x', 'searches', 'x-search']) assert.ok(!SEARCH_ENTRY.test(name), name);
+  const dir = mkdtempSync(path.join(tmpdir(), 'kbview-public-'));
+  try {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    for (const name of ['search', `search.tmp-${gone}`, `search.tmp-${process.pid}`, 'data']) mkdirSync(path.join(dir, name));
+    assert.deepEqual(removeStaleSearchBuilds(dir), [`search.tmp-${gone}`]);
+    assert.ok(!existsSync(path.join(dir, `search.tmp-${gone}`)));
+    for (const name of ['search', `search.tmp-${process.pid}`, 'data']) assert.ok(existsSync(path.join(dir, name)), `${name} kept`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
