@@ -2,6 +2,7 @@
  * A slow phone on the search page and in the header box, paired against a baseline export:
  *
  *   npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log]
+ *                                 [--lighthouse BIN [--lh-runs N]]
  *
  * Serves SITE_DIR (and the baseline, each with gzip, scripts/serve.ts) and, N times, alternating site and
  * baseline (site first, then baseline, then site…), loads `/search/?q=…` in Chromium under the bench's
@@ -10,17 +11,24 @@
  * --log every request of the page with its start, end, bytes on the wire and priority (the worker's own
  * requests are not in it). With --dropdown, also the header box on the article page Q244717: "rassrv" typed
  * at 100 ms/key after the page has loaded, time from the first keystroke to a dropdown with results, and to
- * the dropdown for the whole word. Prints each run, then the medians, with the load average before and after.
+ * the dropdown for the whole word. With --lighthouse (a Lighthouse CLI, e.g. installed with
+ * `npm install --prefix /tmp/lh lighthouse`), also Lighthouse's mobile defaults on `/search/?q=…` and the
+ * article page, --lh-runs times each, alternating too: performance / accessibility / best practices / SEO,
+ * CLS, LCP, TBT. Prints each run, then the medians, with the load average before and after.
  *
  * Both sites should hold the same index (build both from the same corpus); the figures depend on the
  * machine's load (CPU ×4 is relative to the host): compare paired runs, not runs of different moments.
  */
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { cliArgs, integerOption } from '../lib/cli/args';
-import { emulateSlowPhone, withPage } from './lib/browser';
+import { chromiumPath, emulateSlowPhone, withPage } from './lib/browser';
 import { serveDir, type ServedSite } from './lib/server';
 
-const USAGE = 'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log]';
+const USAGE = 'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log] [--lighthouse BIN [--lh-runs N]]';
 const { values: opts, positionals } = cliArgs(process.argv.slice(2), {
   usage: USAGE,
   options: {
@@ -29,12 +37,15 @@ const { values: opts, positionals } = cliArgs(process.argv.slice(2), {
     runs: { type: 'string' },
     dropdown: { type: 'boolean' },
     log: { type: 'boolean' },
+    lighthouse: { type: 'string' },
+    'lh-runs': { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
 });
 const siteDir = positionals[0]!;
 const query = opts.query ?? 'rassrv';
 const runs = integerOption(opts.runs, '--runs', USAGE, 1, 1, 50);
+const lhRuns = integerOption(opts['lh-runs'], '--lh-runs', USAGE, 3, 1, 20);
 
 const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
 
@@ -143,6 +154,56 @@ async function dropdown(server: ServedSite, label: string): Promise<DropdownRun>
   );
 }
 
+interface LighthouseRun {
+  scores: number[];
+  cls: number;
+  lcp: number;
+  tbt: number;
+}
+
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+
+/** One Lighthouse run (mobile defaults, Debian's Chromium) on a URL of a served site. */
+async function lighthouse(bin: string, url: string, label: string): Promise<LighthouseRun | null> {
+  const out = path.join(os.tmpdir(), `kbview-lh-${process.pid}.json`);
+  try {
+    // Asynchronously: the site is served by this process, which must keep answering.
+    await promisify(execFile)(
+      bin,
+      [
+        url,
+        '--quiet',
+        '--output=json',
+        `--output-path=${out}`,
+        `--only-categories=${CATEGORIES.join(',')}`,
+        '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
+      ],
+      { env: { ...process.env, CHROME_PATH: chromiumPath() }, timeout: 420_000 },
+    );
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      categories: Record<string, { score: number | null }>;
+      audits: Record<string, { numericValue?: number }>;
+    };
+    const run = {
+      scores: CATEGORIES.map((c) => Math.round((report.categories[c]?.score ?? 0) * 100)),
+      cls: report.audits['cumulative-layout-shift']?.numericValue ?? NaN,
+      lcp: report.audits['largest-contentful-paint']?.numericValue ?? NaN,
+      tbt: report.audits['total-blocking-time']?.numericValue ?? NaN,
+    };
+    console.log(`  ${label}: ${lhText(run)} (load average ${load()})`);
+    return run;
+  } catch (error) {
+    console.log(`  ${label}: Lighthouse failed: ${(error as Error).message.split('\n')[0]}`);
+    return null;
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+function lhText(r: LighthouseRun): string {
+  return `${r.scores.join(' / ')}, CLS ${r.cls.toFixed(3)}, LCP ${(r.lcp / 1000).toFixed(1)} s, TBT ${r.tbt.toFixed(0)} ms`;
+}
+
 function ms(x: number): string {
   return `${x.toFixed(0)} ms`;
 }
@@ -168,6 +229,21 @@ try {
     for (const s of sites) s.pages.push(await searchPage(s.server, `run ${run + 1} ${s.label}`));
     if (opts.dropdown) for (const s of sites) s.drops.push(await dropdown(s.server, `run ${run + 1} ${s.label}`));
   }
+  const lhPages = [
+    { name: `/search/?q=${query}`, path: `search/?q=${encodeURIComponent(query)}` },
+    { name: 'article Q244717', path: 'kb/244/Q244717/' },
+  ];
+  const lh = new Map<string, LighthouseRun[]>();
+  if (opts.lighthouse) {
+    console.log(`Lighthouse (mobile defaults: performance / accessibility / best practices / SEO), ${lhRuns} runs, alternating:`);
+    for (let run = 0; run < lhRuns; run++)
+      for (const page of lhPages)
+        for (const s of sites) {
+          const r = await lighthouse(opts.lighthouse, s.server.href(page.path), `run ${run + 1} ${s.label} ${page.name}`);
+          const key = `${s.label} ${page.name}`;
+          if (r) lh.set(key, [...(lh.get(key) ?? []), r]);
+        }
+  }
   console.log(`medians over ${runs} runs (load average after: ${load()}):`);
   for (const s of sites) {
     const early = s.pages.filter((p) => p.early).length;
@@ -178,6 +254,13 @@ try {
       console.log(
         `  ${s.label}: dropdown with results ${ms(median(s.drops.map((d) => d.any)))} (all: ${s.drops.map((d) => d.any).join(', ')}), for "rassrv" ${ms(median(s.drops.map((d) => d.whole)))} (all: ${s.drops.map((d) => d.whole).join(', ')})`,
       );
+  }
+  for (const [key, list] of lh) {
+    const med = (f: (r: LighthouseRun) => number) => median(list.map(f));
+    const all = list.map((r) => r.scores[0]).join(', ');
+    console.log(
+      `  Lighthouse ${key}: ${lhText({ scores: CATEGORIES.map((_, i) => med((r) => r.scores[i]!)), cls: med((r) => r.cls), lcp: med((r) => r.lcp), tbt: med((r) => r.tbt) })} (performance of each run: ${all})`,
+    );
   }
 } finally {
   for (const s of sites) await s.server.close();

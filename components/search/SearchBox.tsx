@@ -429,7 +429,7 @@ export function SearchBox() {
       action={href(SEARCH_PATH)}
       method="get"
       onSubmit={onSubmit}
-      className="relative flex min-w-0 items-center"
+      className="relative flex w-full min-w-0 items-center sm:w-auto"
       onBlur={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) {
           setOpen(false);
@@ -466,7 +466,7 @@ export function SearchBox() {
         aria-activedescendant={expanded && activeIndex >= 0 ? optionId(activeIndex) : undefined}
         aria-busy={busy || undefined}
         aria-keyshortcuts="Control+K Meta+K /"
-        className="h-8 w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
+        className="h-8 w-full min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
       />
       <div
         data-search-popup=""
