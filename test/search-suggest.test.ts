@@ -269,58 +269,6 @@ describe('clean passages', () => {
   });
 });
 
-describe('title records on a slow network', () => {
-  const dir = path.join(tmp, 'waves');
-  before(() => {
-    // 200 articles: "alpha" in the first 8 titles, "omega" in the last 8 (other title-record chunks).
-    const files = Array.from({ length: 200 }, (_, i) => {
-      const word = i < 8 ? 'Alpha' : i >= 192 ? 'Omega' : 'Middle';
-      return { article: makeArticle(990200 + i, { title: `${word} widget number ${i}` }), text: `${word} text ${i}.` };
-    });
-    buildSearchIndex(files, dir);
-  });
-
-  test('suggestions typed faster than the network fetch one wave of title records at a time', async () => {
-    const requested: string[] = [];
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const engine = new SearchEngine(async (file) => {
-      const name = file.replace(/\?.*$/, '');
-      requested.push(name);
-      if (name.startsWith('s/')) await gate;
-      return JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
-    });
-    const records = () => requested.filter((f) => f.startsWith('s/'));
-    const until = async (what: () => boolean) => {
-      while (!what()) await new Promise((r) => setTimeout(r, 5));
-    };
-    let latest = 1;
-    const first = engine.search({ q: 'alpha', limit: 8, suggest: true }, () => latest !== 1);
-    await until(() => records().length > 0);
-    const wave = records().length;
-    // Two more searches while the first wave is out: neither fetches records yet.
-    latest = 2;
-    const second = engine.search({ q: 'omega widget', limit: 8, suggest: true }, () => latest !== 2);
-    second.catch(() => {});
-    await new Promise((r) => setTimeout(r, 30));
-    latest = 3;
-    const third = engine.search({ q: 'omega', limit: 8, suggest: true }, () => latest !== 3);
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(records().length, wave, `records requested while the first wave was out: ${records().slice(wave)}`);
-    open();
-    // The first still answers (its caller may show it); the second was superseded while it waited; the third
-    // fetches its own records once the wave is in.
-    assert.deepEqual((await first).hits.map((h) => h.title).sort(), Array.from({ length: 8 }, (_, i) => `Alpha widget number ${i}`).sort());
-    await assert.rejects(second, { name: 'SupersededError' });
-    const answer = await third;
-    assert.equal(answer.hits.length, 8);
-    assert.ok(answer.hits.every((h) => h.title.startsWith('Omega')));
-    assert.ok(records().length > wave, 'the third fetched its own records');
-    // Without a superseded check (a search that cannot be replaced), nothing waits.
-    assert.equal((await engine.search({ q: 'middle', limit: 8, suggest: true })).hits.length, 8);
-  });
-});
-
 describe('hostile input', () => {
   const dir = path.join(tmp, 'hostile');
   before(() => {

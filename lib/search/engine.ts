@@ -145,8 +145,6 @@ const DOC_BITS = 2 ** 17;
 
 export class SearchEngine {
   private readonly files = new Map<string, Promise<unknown>>();
-  /** The title records a suggestion is fetching (settled or not), which the next suggestion waits for. */
-  private suggestWave: Promise<unknown> | null = null;
   private manifestPromise: Promise<Manifest> | null = null;
   private manifest: Manifest | null = null;
   private columns: Record<'product' | 'year' | 'type' | 'platform', DecodedColumn> | null = null;
@@ -435,22 +433,7 @@ export class SearchEngine {
     const pageDocs = rankPage(passing, passingAt, scores, { dates, scored, partial, offset, limit });
     const docs = pageDocs;
     if (superseded?.()) throw new SupersededError();
-    // Suggestions typed faster than the network: one wave of title records at a time. A later keystroke's
-    // records wait for the wave in flight (often the same files) and then, if still wanted, fetch only what
-    // is missing, instead of queueing behind it on the browser's few connections (HTTP/1.1: six per host).
-    if (suggest && superseded && this.suggestWave) {
-      await this.suggestWave;
-      if (superseded()) throw new SupersededError();
-    }
-    const recordsPromise = this.records(docs, suggest);
-    if (suggest && superseded) {
-      const wave: Promise<unknown> = recordsPromise.catch(() => {});
-      this.suggestWave = wave;
-      void wave.then(() => {
-        if (this.suggestWave === wave) this.suggestWave = null;
-      });
-    }
-    const records = await recordsPromise;
+    const records = await this.records(docs, suggest);
     let hits: SearchHit[] = docs.flatMap((d, i) => {
       const r = records[i];
       return r ? [hitOf(r, manifest)] : [];
