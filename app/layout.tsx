@@ -2,7 +2,6 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/ui/SiteFooter';
 import { SiteHeader } from '@/components/ui/SiteHeader';
-import { HeaderSearch } from '@/components/search/HeaderSearch';
 import { SkipLink } from '@/components/ui/SkipLink';
 import { Container } from '@/components/ui/Container';
 import { SITE_DESCRIPTION, SITE_NAME, href } from '@/lib/site';
@@ -33,7 +32,6 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body className="flex min-h-screen flex-col antialiased">
         <SkipLink />
         <SiteHeader />
-        <HeaderSearch />
         <main id="main" className="flex-1 py-6 sm:py-8">
           <Container>{children}</Container>
         </main>

@@ -89,6 +89,22 @@ export const NEXT_DATA_SCRIPTS: readonly { kind: string; prefix: string; suffix:
 export const LOADER_HANDLERS_JS =
   'h.f=function(v){(self.__next_f=self.__next_f||[]).push(v)};' + 'h.t=function(v){(globalThis.TURBOPACK||(globalThis.TURBOPACK=[])).push(v)};';
 
+/**
+ * The framework's script files as the export links them from a page
+ * (next/dist/server/app-render: the bootstrap scripts and `preloadModule` of
+ * the page's chunks): `<script src="…/_next/static/chunks/….js" async=""></script>`
+ * and `<link rel="preload" as="script" fetchPriority="low" href="…/_next/static/chunks/….js"/>`;
+ * group 1 the URL (a framework chunk when, without the base path, it matches
+ * FRAMEWORK_CHUNK_PATH). The search page holds them back until its early script has
+ * painted (lib/search/boot-hold.ts). Proved by: test/search-boot-browser.test.ts
+ * (the exported search page has no such tag left, lists the chunks the home page
+ * links, and hydrates after the early paint).
+ */
+export const FRAMEWORK_SCRIPT_TAG = /<script src="([^"<>]*)" async=""><\/script>/g;
+export const FRAMEWORK_SCRIPT_PRELOAD = /<link rel="preload" as="script"(?: fetchPriority="[a-z]+")? href="([^"<>]*)"\/>/g;
+/** The path of a framework chunk (after the base path): what the two tags above must link to be held. */
+export const FRAMEWORK_CHUNK_PATH = /^\/_next\/static\/chunks\/[\w.~-]+\.js$/;
+
 /** Browser-side code pushing the text row `s` as Next's inline script would (the payload script, lib/article-template.ts). */
 export const PUSH_TEXT_ROW_JS = '(self.__next_f=self.__next_f||[]).push([1,s])';
 

@@ -2,10 +2,14 @@
  * The search page's first results without the framework (lib/search/boot.ts):
  * with Next's scripts held back, `search/boot.js` alone paints the results of
  * `?q=…`; once React runs, it renders the same results in the same places (no
- * layout shift, no hydration error). On the exported site of content/.
+ * layout shift, no hydration error). The page itself holds Next's scripts
+ * back until then (lib/search/boot-hold.ts): they still load and hydrate after
+ * the paint, and without a working early script. On the exported site of content/.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
@@ -13,9 +17,11 @@ import { builtSite } from './helpers/site';
 
 let site: ServedSite;
 let browser: Browser;
+let siteDir: string;
 
 before(async () => {
-  site = await serveDir(await builtSite());
+  siteDir = await builtSite();
+  site = await serveDir(siteDir);
   browser = await launchBrowser();
 });
 
@@ -127,6 +133,97 @@ test('the early script leaves filtered, dated and number searches to React, and 
       await page.goto(site.href(`search/?q=${encodeURIComponent('rassrv <img src=x onerror=alert(1)>')}`));
       await page.locator('main [data-result]').first().waitFor();
       assert.equal(await page.locator('main img').count(), 0);
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
+    },
+    { browser },
+  );
+});
+
+test("the exported search page links Next's scripts only through the held list; other pages keep their tags", () => {
+  const chunkTag = /<script src="[^"]*\/_next\/static\/chunks\/[^"]*" async="">/g;
+  const search = readFileSync(path.join(siteDir, 'search', 'index.html'), 'utf8');
+  assert.deepEqual(search.match(chunkTag), null, 'no framework script tag on the search page');
+  assert.doesNotMatch(search, /<link rel="preload" as="script"[^>]*\/_next\/static\/chunks\//, 'no framework script preload');
+  const held = /<script type="application\/json" data-kb="h">([^<]*)<\/script>/.exec(search);
+  assert.ok(held, 'the held list is on the page');
+  const list = JSON.parse(held[1]!) as string[];
+  const home = readFileSync(path.join(siteDir, 'index.html'), 'utf8');
+  const homeChunks = [...home.matchAll(/<script src="([^"]*\/_next\/static\/chunks\/[^"]*)" async="">/g)].map((m) => m[1]);
+  assert.ok(homeChunks.length >= 3, 'the home page keeps its script tags');
+  // The framework's shared chunks are the same on both pages: the search page holds them, it does not drop them.
+  for (const chunk of homeChunks.filter((c) => /turbopack-/.test(c!))) assert.ok(list.includes(chunk!), `${chunk} held`);
+  assert.ok(list.length >= homeChunks.length - 1, `held ${list.length} chunks`);
+});
+
+test("after the early paint, Next's scripts load, React hydrates and the page works (typing, URL state)", async () => {
+  await withPage(
+    async (page, info) => {
+      await page.addInitScript(() => {
+        const w = window as unknown as { __painted: number };
+        w.__painted = 0;
+        new MutationObserver(() => {
+          if (!w.__painted && document.querySelector('[data-search-boot] [data-result]')) w.__painted = performance.now();
+        }).observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(site.href('search/?q=rassrv'));
+      await page.locator('input[data-search-primary]').waitFor();
+      const { painted: at, chunks } = await page.evaluate(() => ({
+        painted: (window as unknown as { __painted: number }).__painted,
+        chunks: performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/_next/static/chunks/') && e.name.endsWith('.js'))
+          .map((e) => e.startTime),
+      }));
+      assert.ok(at > 0, 'the early script painted');
+      assert.ok(chunks.length >= 3, `${chunks.length} framework scripts loaded`);
+      for (const start of chunks) assert.ok(start >= at, `a framework script was requested at ${start} ms, before the paint at ${at} ms`);
+      // Hydrated: typing changes the URL and the results.
+      await page.locator('input[data-search-primary]').fill('underline');
+      await page.waitForURL(/q=underline/);
+      await page.waitForFunction(() => document.querySelector('main [data-result]')?.getAttribute('data-result') === 'Q990007');
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
+      assert.deepEqual(info.consoleErrors, [], 'no hydration error or other console error');
+    },
+    { browser },
+  );
+});
+
+test('a search page whose early script fails to load, or hangs, still loads the framework and shows results', async () => {
+  // boot.js missing: the framework loads at the page's load event.
+  await withPage(
+    async (page, info) => {
+      await page.route('**/search/boot.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await page.goto(site.href('search/?q=rassrv'));
+      await page.locator('input[data-search-primary]').waitFor();
+      await page.waitForFunction(() => /RAS Port/.test(document.querySelector('main [data-result]')?.textContent ?? ''));
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
+    },
+    { browser },
+  );
+  // boot.js runs but its term shard does not come: the framework loads at most HOLD_MAX_MS after the page was parsed.
+  await withPage(
+    async (page, info) => {
+      let release!: () => void;
+      const hang = new Promise<void>((resolve) => (release = resolve));
+      let held = 0;
+      await page.route('**/search/t/*.json*', async (route) => {
+        if (held++ === 0) await hang; // the first shard request is boot.js's (the worker starts after hydration)
+        await route.continue();
+      });
+      await page.goto(site.href('search/?q=rassrv'));
+      await page.locator('input[data-search-primary]').waitFor();
+      assert.equal(await page.locator('[data-search-boot] [data-result]').count(), 0, 'nothing was painted early');
+      release();
+      await page.waitForFunction(() => /RAS Port/.test(document.querySelector('main [data-result]')?.textContent ?? ''));
       assert.deepEqual(
         info.pageErrors.map((e) => e.message),
         [],

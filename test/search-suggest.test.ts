@@ -13,6 +13,8 @@ import path from 'node:path';
 import { loadCorpus } from '../lib/content/corpus';
 import { buildSearchIndex, cleanBody, snippetsOf } from '../lib/search/build';
 import { SearchEngine } from '../lib/search/engine';
+import { createHandler } from '../lib/search/handler';
+import type { FromWorker } from '../lib/search/protocol';
 import { bestExcerpt, passageHref } from '../lib/search/highlight';
 import { openSearchXml } from '../lib/search/opensearch';
 import { facetValueLabel } from '../components/search/SearchFacets';
@@ -129,6 +131,51 @@ describe('content/ index: suggestions and excerpts', () => {
     );
     assert.ok(!files.some((f) => f.startsWith('s/') || f.startsWith('m/')), files.join(' '));
     assert.equal((await engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => false)).hits[0]?.id, 'Q244717');
+  });
+
+  test('the handler answers a superseded suggestion whose records were already on the way; any other search only when newest', async () => {
+    // The handler fetches with the global fetch: served here from the index folder, with the record files held.
+    const realFetch = globalThis.fetch;
+    const requested: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    globalThis.fetch = (async (url: string | URL) => {
+      const name = new URL(url).pathname.slice(1);
+      requested.push(name);
+      if (name.startsWith('s/') || name.startsWith('m/')) await gate;
+      return new Response(readFileSync(path.join(dir, name)));
+    }) as typeof fetch;
+    try {
+      const posts: FromWorker[] = [];
+      const handle = createHandler((m) => posts.push(m));
+      handle({ type: 'init', base: 'http://index.test/' });
+      const until = async (what: () => boolean) => {
+        while (!what()) await new Promise((r) => setTimeout(r, 5));
+      };
+      // "rass" fetches its title records; "rassrv" is typed before they come.
+      handle({ type: 'search', id: 1, request: { q: 'rass', limit: 8, suggest: true, prefix: true } });
+      await until(() => requested.some((f) => f.startsWith('s/')));
+      handle({ type: 'search', id: 2, request: { q: 'rassrv', limit: 8, suggest: true, prefix: true } });
+      // The same for a full search (the search page): its superseded answer never comes.
+      handle({ type: 'search', id: 3, request: { q: 'rass', limit: 8, sort: 'date' } });
+      await until(() => requested.some((f) => f.startsWith('m/')));
+      handle({ type: 'search', id: 4, request: { q: 'rassrv', limit: 8, sort: 'date' } });
+      open();
+      await until(() => posts.some((m) => m.id === 4));
+      await new Promise((r) => setTimeout(r, 50));
+      const answered = posts.filter((m) => m.type === 'result').map((m) => m.id);
+      assert.ok(answered.includes(1), `the superseded suggestion is answered: ${answered}`);
+      // "rassrv" was superseded (by the full search, asked in the same tick) before its records: stopped, not answered.
+      assert.ok(!answered.includes(2), `a suggestion superseded before its records is not answered: ${answered}`);
+      assert.ok(!answered.includes(3), `a superseded full search is not answered: ${answered}`);
+      assert.ok(answered.includes(4));
+      assert.deepEqual(
+        posts.filter((m) => m.type === 'error'),
+        [],
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   test('a number in the box finds its article without the full metadata', async () => {

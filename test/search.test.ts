@@ -658,6 +658,34 @@ describe('SearchEngine.search in named steps', () => {
     assert.deepEqual(page({ scored: false }), [3, 5, 7, 9]);
   });
 
+  test('rankPage: a first page of many candidates (picked without sorting them all) is the page a full sort gives', () => {
+    // 3,000 candidates with many equal scores (ties broken by the document), in a shuffled order.
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const passing = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 3001);
+    const s = scores(passing.map(() => [rand(40), 1 + rand(2), rand(2)] as [number, number, number]));
+    const at = passing.map((_, i) => i);
+    const dates = Array.from({ length: 3001 }, () => rand(5000));
+    for (const options of [
+      { offset: 0, limit: 8 },
+      { offset: 0, limit: 10 },
+      { offset: 10, limit: 10 },
+      { offset: 150, limit: 20 },
+      { offset: 2995, limit: 20 },
+    ]) {
+      for (const variant of [{ partial: false }, { partial: true }, { dates }, { scored: false }]) {
+        const o = { dates: null, scored: true, partial: false, ...options, ...variant };
+        const got = rankPage(passing, at, s, o);
+        // The reference: every candidate sorted by the same rule.
+        const reference = rankPage(passing, at, s, { ...o, offset: 0, limit: passing.length }).slice(o.offset, o.offset + o.limit);
+        assert.deepEqual(got, reference, JSON.stringify({ ...options, variant: Object.keys(variant) }));
+      }
+    }
+  });
+
   test('facetList: counts by value, selected values kept at 0, years newest first', () => {
     const labels = ['Windows NT', 'Exchange', 'Office'];
     assert.deepEqual(

@@ -40,7 +40,7 @@ function SearchFallback() {
   return (
     <div>
       <form role="search" action={href('/search/')} method="get" className="mt-4 flex flex-wrap items-end gap-3">
-        <div className="min-w-0 flex-1">
+        <div className="w-full min-w-0 sm:w-auto sm:flex-1">
           <label htmlFor="search-fallback" className="mb-1 block text-sm font-medium">
             Search articles by words, KB keyword or article number
           </label>

@@ -138,7 +138,11 @@ export function SearchBox() {
   const [error, setError] = useState<string | null>(null);
   const [recent, setRecent] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const cancel = useRef<(() => void) | null>(null);
+  /** The searches still running whose answer may be shown: the newest, and earlier ones of texts it extends. */
+  const inFlight = useRef<Array<{ q: string; seq: number; cancel: () => void }>>([]);
+  /** Searches are numbered as started; the dropdown shows the answer of `shownSeq`, never an older one after it. */
+  const searchSeq = useRef(0);
+  const shownSeq = useRef(0);
   const latest = useRef('');
 
   useEffect(() => {
@@ -191,8 +195,14 @@ export function SearchBox() {
 
   const runSearch = useCallback((q: string) => {
     latest.current = q;
-    cancel.current?.();
-    cancel.current = null;
+    const seq = ++searchSeq.current;
+    // Earlier searches of a text this one extends ("rass" under "rassr") stay: on a slow network the first
+    // of them to finish fills the dropdown while the newest is still loading. Any other is cancelled.
+    inFlight.current = inFlight.current.filter((s) => {
+      if (q.trim() && q.startsWith(s.q)) return true;
+      s.cancel();
+      return false;
+    });
     if (!q.trim()) {
       setShown(null);
       setLoading(false);
@@ -203,13 +213,28 @@ export function SearchBox() {
     loadClient().then(
       (client) => {
         if (latest.current !== q) return;
-        cancel.current = client.search(
+        const done = () => {
+          // This answer is on screen: earlier searches can only show older texts now.
+          shownSeq.current = seq;
+          inFlight.current = inFlight.current.filter((s) => {
+            if (s.seq > seq) return true;
+            s.cancel();
+            return false;
+          });
+        };
+        const cancel = client.search(
           { q, limit: SUGGESTIONS, suggest: true, prefix: true },
           (response) => {
-            if (latest.current !== q) return;
-            setShown(response);
-            setError(null);
-            setLoading(false);
+            if (latest.current === q) {
+              done();
+              setShown(response);
+              setError(null);
+              setLoading(false);
+            } else if (seq > shownSeq.current && latest.current.startsWith(q)) {
+              // An answer for the start of what is typed now: shown (still loading) until a newer one comes.
+              done();
+              setShown(response);
+            }
           },
           (message) => {
             if (latest.current !== q) return;
@@ -217,6 +242,7 @@ export function SearchBox() {
             setLoading(false);
           },
         );
+        inFlight.current.push({ q, seq, cancel });
       },
       (err: unknown) => {
         if (latest.current !== q) return;
@@ -403,7 +429,7 @@ export function SearchBox() {
       action={href(SEARCH_PATH)}
       method="get"
       onSubmit={onSubmit}
-      className="relative flex min-w-0 items-center"
+      className="relative flex w-full min-w-0 items-center sm:w-auto"
       onBlur={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) {
           setOpen(false);
@@ -440,7 +466,7 @@ export function SearchBox() {
         aria-activedescendant={expanded && activeIndex >= 0 ? optionId(activeIndex) : undefined}
         aria-busy={busy || undefined}
         aria-keyshortcuts="Control+K Meta+K /"
-        className="h-8 w-44 min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
+        className="h-8 w-full min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
       />
       <div
         data-search-popup=""

@@ -195,7 +195,7 @@ export function SearchView() {
   return (
     <div>
       <form role="search" onSubmit={onSubmit} className="mt-4 flex flex-wrap items-end gap-3">
-        <div className="min-w-0 flex-1">
+        <div className="w-full min-w-0 sm:w-auto sm:flex-1">
           <label htmlFor={inputId} className="mb-1 block text-sm font-medium">
             Search articles by words, KB keyword or article number
           </label>

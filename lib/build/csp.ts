@@ -30,6 +30,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
+import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts } from '../search/boot-hold';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
 import { stablePage } from './static-keys';
@@ -71,12 +72,14 @@ export const SITE_CSP_HEADER = `${SITE_CSP}; frame-ancestors 'none'`;
  * The data loader: runs each `<script type="application/json" data-kb="kind">`
  * block of the page once, in document order, with the handler of its kind:
  * `f` Next's RSC payload chunks (`self.__next_f`), `t` the Turbopack
- * bootstrap (`TURBOPACK`), `p` an article page's values (its payload script
+ * bootstrap (`TURBOPACK`), `h` the search page's held framework scripts
+ * (lib/search/boot-hold.ts), `p` an article page's values (its payload script
  * registers that kind). A block of an unknown kind is left alone.
  */
 const LOADER_SOURCE =
   '(function(){var h=self.__kb_data=self.__kb_data||{},o=Object.prototype.hasOwnProperty;' +
   LOADER_HANDLERS_JS +
+  HELD_SCRIPTS_HANDLER_JS +
   'var b=document.querySelectorAll(\'script[type="application/json"][data-kb]\');' +
   'for(var i=0;i<b.length;i++){var e=b[i],k=e.getAttribute("data-kb");if(e.__kbDone||!o.call(h,k))continue;e.__kbDone=1;h[k](JSON.parse(e.textContent))}})();\n';
 
@@ -182,12 +185,14 @@ export interface CspStats {
  * Applies the policy to every `.html` file under `outDir`, in place, one file
  * at a time, and writes the data loader. The article templates
  * (`kb/${TEMPLATE_BUCKET}/`) are left for the page writer, which applies the
- * policy to each page it writes.
+ * policy to each page it writes. The search page also gets its framework
+ * scripts held back until its early script has painted (lib/search/boot-hold.ts).
  */
 export function applyCspToDir(outDir: string, basePath = config().basePath): CspStats {
   const started = performance.now();
   const stats: CspStats = { pages: 0, changed: 0, unknownScripts: [], ms: 0 };
   writeDataLoader(outDir);
+  const searchPage = path.join(outDir, 'search', 'index.html');
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -195,7 +200,8 @@ export function applyCspToDir(outDir: string, basePath = config().basePath): Csp
         if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const next = applyPagePolicy(stablePage(html), basePath);
+        const page = full === searchPage ? holdFrameworkScripts(stablePage(html), basePath) : stablePage(html);
+        const next = applyPagePolicy(page, basePath);
         stats.pages++;
         for (const script of next.unknownScripts) stats.unknownScripts.push(`${path.relative(outDir, full)}: ${script}`);
         if (next.html !== html) {

@@ -16,6 +16,7 @@
  * Only the plain case is painted early: words, relevance order, no filters, no
  * article number (a number goes to its article; filters need the facet files).
  */
+import { markBootRunning, releaseFrameworkScripts } from './boot-hold';
 import { SearchEngine, type SearchHit, type SearchResponse } from './engine';
 import { bestExcerpt, highlightParts, passageHref, type TextPart } from './highlight';
 import { PAGE_SIZE, hasFilters, parseSearchState, stateKey } from './params';
@@ -116,11 +117,24 @@ export function renderSearchBoot(response: SearchResponse): HTMLElement {
   return el('div', 'mt-4 grid gap-8 md:grid-cols-[13rem_minmax(0,1fr)]', aside, section);
 }
 
-/** Runs the page's query early and paints it; does nothing outside the plain case or on any failure. */
+/**
+ * Runs the page's query early and paints it; does nothing outside the plain case or on any failure.
+ * Either way it then lets the framework's scripts load (the search page holds them back: ./boot-hold.ts).
+ */
 export function bootSearch(): void {
+  markBootRunning();
+  try {
+    if (!paintEarly()) releaseFrameworkScripts();
+  } catch {
+    releaseFrameworkScripts();
+  }
+}
+
+/** Starts the early query; false when there is none to run (the framework may load at once). */
+function paintEarly(): boolean {
   const search = window.location.search;
   const state = parseSearchState(new URLSearchParams(search));
-  if (!state.q.trim() || hasFilters(state) || state.sort !== 'relevance' || articleNumberOf(state.q) !== null) return;
+  if (!state.q.trim() || hasFilters(state) || state.sort !== 'relevance' || articleNumberOf(state.q) !== null) return false;
   const base = new URL(`${BASE_PATH}/search/`, window.location.href).href;
   // Plain fetches, so that the manifest the page preloads (`<link rel="preload">`) is the one used.
   const engine = new SearchEngine(async (file) => {
@@ -129,20 +143,24 @@ export function bootSearch(): void {
     return response.json();
   });
   const key = stateKey(state);
-  engine.search({ q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true }).then(
-    (response) => {
-      // The reader may have typed or followed a link since: the URL decides.
-      if (window.location.search !== search || response.hits.length === 0 || response.number) return;
-      const slot = document.querySelector('[data-search-boot]');
-      if (!slot || !slot.isConnected) return; // React got there first
-      (window as { __kbSearchBoot?: SearchBootAnswer }).__kbSearchBoot = { key, response };
-      const status = document.querySelector('[data-search-boot-status]');
-      if (status) status.textContent = searchStatusText({ active: true, loading: false, error: null, response, q: state.q });
-      const input = document.querySelector<HTMLInputElement>('[data-search-boot-input]');
-      if (input && !input.value) input.value = state.q;
-      slot.replaceChildren(renderSearchBoot(response));
-      window.dispatchEvent(new Event(SEARCH_BOOT_EVENT));
-    },
-    () => {}, // the React view reports failures, with a retry
-  );
+  engine
+    .search({ q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true })
+    .then(
+      (response) => {
+        // The reader may have typed or followed a link since: the URL decides.
+        if (window.location.search !== search || response.hits.length === 0 || response.number) return;
+        const slot = document.querySelector('[data-search-boot]');
+        if (!slot || !slot.isConnected) return; // React got there first
+        (window as { __kbSearchBoot?: SearchBootAnswer }).__kbSearchBoot = { key, response };
+        const status = document.querySelector('[data-search-boot-status]');
+        if (status) status.textContent = searchStatusText({ active: true, loading: false, error: null, response, q: state.q });
+        const input = document.querySelector<HTMLInputElement>('[data-search-boot-input]');
+        if (input && !input.value) input.value = state.q;
+        slot.replaceChildren(renderSearchBoot(response));
+        window.dispatchEvent(new Event(SEARCH_BOOT_EVENT));
+      },
+      () => {}, // the React view reports failures, with a retry
+    )
+    .finally(releaseFrameworkScripts);
+  return true;
 }

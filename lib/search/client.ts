@@ -8,7 +8,11 @@ import type { NumberMatch, SearchRequest, SearchResponse } from './engine';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface SearchClient {
-  /** Runs a search; `onResult` may be called twice (again when keyword facet counts arrive). Returns a cancel function. */
+  /**
+   * Runs a search; `onResult` may be called twice (again when keyword facet counts arrive). Returns a cancel function.
+   * A newer search drops the listener of an older one, except for suggestions (`suggest: true`), which are
+   * answered even when superseded and must be cancelled by their caller.
+   */
   search(request: SearchRequest, onResult: (response: SearchResponse) => void, onError: (message: string) => void): () => void;
   lookupNumber(n: number): Promise<NumberMatch>;
   /** Starts the worker and the loading of what a first query needs (on focus of a search box). */
@@ -44,6 +48,8 @@ type Transport = (receive: (message: FromWorker) => void) => (message: ToWorker)
 
 function createClient(transport: Transport): SearchClient {
   const listeners = new Map<number, Listener>();
+  /** Suggestion searches whose listener stays when a newer search starts (until cancelled). */
+  const kept = new Set<number>();
   let nextId = 1;
   let ready: Promise<void> | null = null;
   /**
@@ -71,10 +77,15 @@ function createClient(transport: Transport): SearchClient {
         if (message.type === 'result') onResult(message.response);
         else if (message.type === 'error') onError(message.message);
       });
-      // Only the newest search is answered; older listeners are dropped.
-      for (const key of listeners.keys()) if (key < id) listeners.delete(key);
+      // Only the newest search is answered; older listeners are dropped, except suggestions': the handler
+      // answers a suggestion even once a newer one was asked, and its caller decides (and cancels it).
+      if (request.suggest) kept.add(id);
+      for (const key of listeners.keys()) if (key < id && !kept.has(key)) listeners.delete(key);
       void warm().then(() => send({ type: 'search', id, request }));
-      return () => listeners.delete(id);
+      return () => {
+        listeners.delete(id);
+        kept.delete(id);
+      };
     },
     warm,
     lookupNumber(n) {

@@ -688,14 +688,39 @@ export function rankPage(passing: readonly number[], passingAt: readonly number[
     else key = 0;
     keys[i] = key * DOC_BITS + (DOC_BITS - 1 - d);
   }
-  keys.sort();
   const take = Math.max(0, Math.min(limit, keys.length - offset));
   const page: number[] = [];
+  const want = offset + take;
+  if (want > 0 && want * 16 < keys.length) {
+    // A first page of many candidates (a frequent word, typed key by key): the best `want` keys, largest
+    // first, in one pass, instead of sorting every candidate. The keys are distinct (the document is in them).
+    const top = topKeys(keys, want);
+    for (let i = offset; i < want; i++) page.push(DOC_BITS - 1 - (top[i]! % DOC_BITS));
+    return page;
+  }
+  keys.sort();
   for (let i = 0; i < take; i++) {
     const x = keys[keys.length - 1 - offset - i]!;
     page.push(DOC_BITS - 1 - (x % DOC_BITS));
   }
   return page;
+}
+
+/** The `k` largest of `keys` (1 ≤ k ≤ keys.length), largest first: a sorted window with insertion. */
+function topKeys(keys: Float64Array, k: number): Float64Array {
+  const top = new Float64Array(k);
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (n === k && key <= top[k - 1]!) continue;
+    let j = n < k ? n++ : k - 1;
+    while (j > 0 && top[j - 1]! < key) {
+      top[j] = top[j - 1]!;
+      j--;
+    }
+    top[j] = key;
+  }
+  return top;
 }
 
 /** Thrown by `search` when a newer search replaced it before its metadata was fetched. */

@@ -52,7 +52,12 @@ export function createHandler(post: (message: FromWorker) => void): (message: To
     latest = Math.max(latest, id);
     const stale = () => id !== latest;
     const answer = (response: SearchResponse) => {
-      if (id !== latest) return;
+      if (id !== latest) {
+        // A suggestion that finished after a newer keystroke still goes out: the header box shows it while the
+        // newer text (which starts with this one) is still loading, instead of nothing (lib/search/client.ts).
+        if (request.suggest) post({ type: 'result', id, response });
+        return;
+      }
       post({ type: 'result', id, response });
       if (response.pending.length > 0) {
         // Once typing pauses, load the keyword lists and answer again with keyword counts.
