@@ -15,6 +15,7 @@ import { sourcesMode } from './sources';
 import { buildArticleIndexes, type ArticleIndexes } from './related';
 import { buildBrowseIndex, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
+import { startHeapGuard } from './heap-guard';
 
 export type { ArticleSummary, MissingArticle } from './graph';
 export { permalinkOf as permalinkFor };
@@ -32,6 +33,8 @@ let loaded: Site | null = null;
 /** Loads (once per process) the content directory and its link graph. */
 export function getSite(): Promise<Site> {
   site ??= (async () => {
+    // `next build`'s export workers: garbage bounded (./heap-guard.ts), whatever the archive's size.
+    if (!DEV) startHeapGuard();
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
