@@ -8,7 +8,7 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { articlePathsByName } from './scan';
+import { devArticlePathsCached, devPathsFile } from './dev-paths';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
@@ -68,7 +68,8 @@ export function basePath(): string {
 export async function articleRoutePermalinks(): Promise<string[]> {
   if (DEV && !loaded) {
     loadSoon();
-    return [...devArticlePaths().keys()].sort((a, b) => a - b).map((number) => permalinkOf(`Q${number}`));
+    // In number order already (./dev-paths.ts).
+    return Array.from(devArticlePaths().keys(), (number) => permalinkOf(`Q${number}`));
   }
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
@@ -128,7 +129,9 @@ let articlePaths: Map<number, string> | null = null;
 
 /** In development, before the archive has loaded: each article number's file, from names alone (./scan.ts). */
 function devArticlePaths(): Map<number, string> {
-  articlePaths ??= articlePathsByName(resolveContentDir());
+  // Kept in the cache folder between processes: Next lists the route's pages in a fresh worker each time (./dev-paths.ts).
+  const root = resolveContentDir();
+  articlePaths ??= devArticlePathsCached(root, devPathsFile(root));
   return articlePaths;
 }
 
