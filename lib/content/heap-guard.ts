@@ -45,7 +45,10 @@ export function collectAbove(live: number, minSlack: number): number {
   return live + Math.max(minSlack, live / 4);
 }
 
-let running: { stats: HeapGuardStats; timer: ReturnType<typeof setInterval> } | null = null;
+type Running = { stats: HeapGuardStats; timer: ReturnType<typeof setInterval> };
+/** One guard per process, whichever bundled copy of this module starts it (Next bundles lib/content more than once). */
+const RUNNING = Symbol.for('kbview.heap-guard');
+const shared = globalThis as { [RUNNING]?: Running | null };
 
 /**
  * Starts the guard (once per process; later calls return the same figures). `minSlack` in bytes: the
@@ -53,6 +56,7 @@ let running: { stats: HeapGuardStats; timer: ReturnType<typeof setInterval> } | 
  * gives no way to collect.
  */
 export function startHeapGuard(minSlack = 192 * MIB, intervalMs = 500): HeapGuardStats | null {
+  const running = shared[RUNNING];
   if (running) return running.stats;
   const gc = fullCollection();
   if (!gc) return null;
@@ -68,12 +72,13 @@ export function startHeapGuard(minSlack = 192 * MIB, intervalMs = 500): HeapGuar
     limit = collectAbove(stats.live, minSlack);
   }, intervalMs);
   timer.unref?.();
-  running = { stats, timer };
+  shared[RUNNING] = { stats, timer };
   return stats;
 }
 
 /** Stops the guard (tests). */
 export function stopHeapGuard(): void {
+  const running = shared[RUNNING];
   if (running) clearInterval(running.timer);
-  running = null;
+  shared[RUNNING] = null;
 }

@@ -30,9 +30,27 @@ export interface Site {
 let site: Promise<Site> | null = null;
 let loaded: Site | null = null;
 
+/**
+ * The site loaded in this process, shared by every copy of this module: Next bundles it once for the
+ * route handlers (sitemaps), once for the pages and once for the article route, and an export worker
+ * that ran both a sitemap and a listing held the archive twice (728 MB live against 386 MB at 241k
+ * articles, BENCHMARKS.md "s5-mem"). Builds only: in development a module reloaded after an edit loads
+ * the archive with its new code.
+ */
+const SHARED_SITE = Symbol.for('kbview.content.site');
+type SharedSite = { [SHARED_SITE]?: Promise<Site> };
+
 /** Loads (once per process) the content directory and its link graph. */
 export function getSite(): Promise<Site> {
-  site ??= (async () => {
+  if (site) return site;
+  if (DEV) return (site = loadSite());
+  const shared = globalThis as SharedSite;
+  site = (shared[SHARED_SITE] ??= loadSite()).then((s) => (loaded = s));
+  return site;
+}
+
+function loadSite(): Promise<Site> {
+  return (async () => {
     // `next build`'s export workers: garbage bounded (./heap-guard.ts), whatever the archive's size.
     if (!DEV) startHeapGuard();
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
@@ -44,7 +62,6 @@ export function getSite(): Promise<Site> {
     if (DEV) setTimeout(() => void getIndexes().then(() => setTimeout(() => loaded && browseIndexOf(loaded), 0)), 0);
     return loaded;
   })();
-  return site;
 }
 
 /**
