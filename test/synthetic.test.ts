@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, mapNumber, numbersIn, planNumbers } from '../bench/lib/synthetic';
@@ -145,4 +145,20 @@ test('synthetic 4× archive of a small archive: deterministic, in range, mirrore
   // No diagnostic but the duplicates' (no bad permalink, no id mismatch from the renumbering).
   assert.deepEqual(new Set(big.diagnostics.map((d) => d.kind)), new Set(small.diagnostics.map((d) => d.kind)));
   assert.equal(big.diagnostics.length, 4 * small.diagnostics.length);
+});
+
+test('a link to a shared archive whose marker does not match is refused, never removed or written through', () => {
+  const source = smallArchive();
+  const out = mkdtempSync(path.join(tmpdir(), 'kb-synth-link-'));
+  const shared = generateSynthetic(source, path.join(out, 'shared'), 2);
+  const link = path.join(out, 'x4');
+  symlinkSync(shared.dir, link);
+  const before = digest(shared.dir);
+  // The same archive through the link: reused.
+  assert.equal(generateSynthetic(source, link, 2).generated, false);
+  // Another scale (a different marker): refused, and the shared copy and the link are left as they were.
+  assert.throws(() => generateSynthetic(source, link, 3), /is a link to .* not regenerated/);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(digest(shared.dir), before);
+  assert.equal(existsSync(`${link}.partial`), false);
 });

@@ -16,7 +16,7 @@
  * so that a title search does not return N identical titles.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { articleNumberFromDigits, MAX_ARTICLE_NUMBER, permalinkOfNumber } from '../../lib/kb-number';
 import { scanContent } from '../../lib/content/scan';
@@ -161,6 +161,11 @@ export function generateSynthetic(source: string, target: string, scale: number,
   const want = JSON.stringify({ version: SYNTHETIC_VERSION, source: realpathSync(source), files: files.length, scale });
   if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
     return { dir: target, articles: files.length * scale, generated: false, ms: performance.now() - started };
+  }
+  // A link to a shared archive (`.cache/synthetic/x4 -> …`) is never removed or written through: made anew
+  // only where the archive is this worktree's own.
+  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new Error(`synthetic archive: ${target} is a link to ${realpathSync(target)}, whose marker does not match ${want}: not regenerated`);
   }
   const copies = scale - 1;
   // Pass 1: the universe of numbers (one read per file; the texts are not kept, for memory).

@@ -8,13 +8,14 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { articlePathsByName } from './scan';
+import { devArticlePathsCached, devPathsFile } from './dev-paths';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
 import { buildArticleIndexes, type ArticleIndexes } from './related';
 import { buildBrowseIndex, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
+import { startHeapGuard } from './heap-guard';
 
 export type { ArticleSummary, MissingArticle } from './graph';
 export { permalinkOf as permalinkFor };
@@ -29,9 +30,29 @@ export interface Site {
 let site: Promise<Site> | null = null;
 let loaded: Site | null = null;
 
+/**
+ * The site loaded in this process, shared by every copy of this module: Next bundles it once for the
+ * route handlers (sitemaps), once for the pages and once for the article route, and an export worker
+ * that ran both a sitemap and a listing held the archive twice (728 MB live against 386 MB at 241k
+ * articles, BENCHMARKS.md "s5-mem"). Builds only: in development a module reloaded after an edit loads
+ * the archive with its new code.
+ */
+const SHARED_SITE = Symbol.for('kbview.content.site');
+type SharedSite = { [SHARED_SITE]?: Promise<Site> };
+
 /** Loads (once per process) the content directory and its link graph. */
 export function getSite(): Promise<Site> {
-  site ??= (async () => {
+  if (site) return site;
+  if (DEV) return (site = loadSite());
+  const shared = globalThis as SharedSite;
+  site = (shared[SHARED_SITE] ??= loadSite()).then((s) => (loaded = s));
+  return site;
+}
+
+function loadSite(): Promise<Site> {
+  return (async () => {
+    // `next build`'s export workers: garbage bounded (./heap-guard.ts), whatever the archive's size.
+    if (!DEV) startHeapGuard();
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
@@ -41,7 +62,6 @@ export function getSite(): Promise<Site> {
     if (DEV) setTimeout(() => void getIndexes().then(() => setTimeout(() => loaded && browseIndexOf(loaded), 0)), 0);
     return loaded;
   })();
-  return site;
 }
 
 /**
@@ -65,7 +85,8 @@ export function basePath(): string {
 export async function articleRoutePermalinks(): Promise<string[]> {
   if (DEV && !loaded) {
     loadSoon();
-    return [...devArticlePaths().keys()].sort((a, b) => a - b).map((number) => permalinkOf(`Q${number}`));
+    // In number order already (./dev-paths.ts).
+    return Array.from(devArticlePaths().keys(), (number) => permalinkOf(`Q${number}`));
   }
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
@@ -125,7 +146,9 @@ let articlePaths: Map<number, string> | null = null;
 
 /** In development, before the archive has loaded: each article number's file, from names alone (./scan.ts). */
 function devArticlePaths(): Map<number, string> {
-  articlePaths ??= articlePathsByName(resolveContentDir());
+  // Kept in the cache folder between processes: Next lists the route's pages in a fresh worker each time (./dev-paths.ts).
+  const root = resolveContentDir();
+  articlePaths ??= devArticlePathsCached(root, devPathsFile(root));
   return articlePaths;
 }
 

@@ -176,9 +176,10 @@ export function statSafe(file: string): Stats | null {
  * none. No symbolic links, no checks: `next dev` lists and finds the article
  * route's pages with it before the archive has loaded (~0.1 s for 60,000
  * articles, against ~0.5–2.5 s for `scanContent`, which opens every
- * article's directory).
+ * article's directory). `onFolder` is told each folder before it is read (relative
+ * to `root`, '' for the root itself): ./dev-paths.ts keeps the list between processes.
  */
-export function articlePathsByName(root: string): Map<number, string> {
+export function articlePathsByName(root: string, onFolder?: (rel: string) => void): Map<number, string> {
   const found = new Map<number, string[]>();
   const add = (number: number, rel: string) => {
     const list = found.get(number);
@@ -187,6 +188,7 @@ export function articlePathsByName(root: string): Map<number, string> {
   };
   const walk = (dir: string, rel: string): void => {
     let entries;
+    onFolder?.(rel);
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
