@@ -237,6 +237,9 @@ export function jobDependencies(job: PageJob): string[] {
   return [...ids];
 }
 
+/** Pages a worker takes at a time. */
+const PAGE_CHUNK = 100;
+
 export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOptions): Promise<ArticlePagesResult> {
   const started = performance.now();
   const contentDir = corpus.dir;
@@ -364,9 +367,10 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     await runInWorkers<PageJob, PageResult>({
       module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
       workerData: setup,
-      workers: options.workers ?? availableParallelism(),
+      // No more workers than chunks of pages: a body edit's one page starts one worker, not one per core.
+      workers: Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(todo.length / PAGE_CHUNK))),
       jobs: todo,
-      chunk: 100,
+      chunk: PAGE_CHUNK,
       label: jobLabel,
       onTimeout: (job, ms) => ({
         ok: false,
