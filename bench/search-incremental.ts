@@ -15,7 +15,7 @@
  * an approximation of the synthetic N× archive without its parse cache (a cold parse of it takes hours
  * on a loaded machine). Only the first copy's Q244717 is edited.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliArgs } from '../lib/cli/args';
@@ -24,6 +24,7 @@ import { searchSources } from '../lib/build/search-index';
 import { buildSearchIndex, type SearchIndexStats, type SearchSource } from '../lib/search/build';
 import { corpusDir } from './lib/corpus';
 import { mapNumber, planNumbers } from './lib/synthetic';
+import { filesOf } from './lib/tree';
 
 const { values } = cliArgs(process.argv.slice(2), {
   usage: 'usage: npx tsx bench/search-incremental.ts [--content DIR] [--copies N]',
@@ -37,19 +38,6 @@ const load = (): string =>
     .map((x) => x.toFixed(1))
     .join(' ');
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-
-function filesOf(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(name);
-      else out.set(name, readFileSync(path.join(dir, name)));
-    }
-  };
-  walk('');
-  return out;
-}
 
 async function main(): Promise<void> {
   const content = values.content ?? (await corpusDir());

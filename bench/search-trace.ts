@@ -19,13 +19,10 @@
  * Both sites should hold the same index (build both from the same corpus); the figures depend on the
  * machine's load (CPU ×4 is relative to the host): compare paired runs, not runs of different moments.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { cliArgs, integerOption } from '../lib/cli/args';
-import { chromiumPath, emulateSlowPhone, withPage } from './lib/browser';
+import { emulateSlowPhone, withPage } from './lib/browser';
+import { LIGHTHOUSE_CATEGORIES, runLighthouse, type LighthouseRun } from './lib/lighthouse';
 import { serveDir, type ServedSite } from './lib/server';
 
 const USAGE = 'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log] [--lighthouse BIN [--lh-runs N]]';
@@ -154,49 +151,15 @@ async function dropdown(server: ServedSite, label: string): Promise<DropdownRun>
   );
 }
 
-interface LighthouseRun {
-  scores: number[];
-  cls: number;
-  lcp: number;
-  tbt: number;
-}
-
-const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
-
-/** One Lighthouse run (mobile defaults, Debian's Chromium) on a URL of a served site. */
+/** One Lighthouse run, printed with the load average; null (and said) when it fails. */
 async function lighthouse(bin: string, url: string, label: string): Promise<LighthouseRun | null> {
-  const out = path.join(os.tmpdir(), `kbview-lh-${process.pid}.json`);
   try {
-    // Asynchronously: the site is served by this process, which must keep answering.
-    await promisify(execFile)(
-      bin,
-      [
-        url,
-        '--quiet',
-        '--output=json',
-        `--output-path=${out}`,
-        `--only-categories=${CATEGORIES.join(',')}`,
-        '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
-      ],
-      { env: { ...process.env, CHROME_PATH: chromiumPath() }, timeout: 420_000 },
-    );
-    const report = JSON.parse(readFileSync(out, 'utf8')) as {
-      categories: Record<string, { score: number | null }>;
-      audits: Record<string, { numericValue?: number }>;
-    };
-    const run = {
-      scores: CATEGORIES.map((c) => Math.round((report.categories[c]?.score ?? 0) * 100)),
-      cls: report.audits['cumulative-layout-shift']?.numericValue ?? NaN,
-      lcp: report.audits['largest-contentful-paint']?.numericValue ?? NaN,
-      tbt: report.audits['total-blocking-time']?.numericValue ?? NaN,
-    };
+    const run = await runLighthouse(bin, url);
     console.log(`  ${label}: ${lhText(run)} (load average ${load()})`);
     return run;
   } catch (error) {
     console.log(`  ${label}: Lighthouse failed: ${(error as Error).message.split('\n')[0]}`);
     return null;
-  } finally {
-    rmSync(out, { force: true });
   }
 }
 
@@ -259,7 +222,7 @@ try {
     const med = (f: (r: LighthouseRun) => number) => median(list.map(f));
     const all = list.map((r) => r.scores[0]).join(', ');
     console.log(
-      `  Lighthouse ${key}: ${lhText({ scores: CATEGORIES.map((_, i) => med((r) => r.scores[i]!)), cls: med((r) => r.cls), lcp: med((r) => r.lcp), tbt: med((r) => r.tbt) })} (performance of each run: ${all})`,
+      `  Lighthouse ${key}: ${lhText({ scores: LIGHTHOUSE_CATEGORIES.map((_, i) => med((r) => r.scores[i]!)), cls: med((r) => r.cls), lcp: med((r) => r.lcp), tbt: med((r) => r.tbt) })} (performance of each run: ${all})`,
     );
   }
 } finally {

@@ -38,8 +38,7 @@
  * Baselines (measured once on this machine, same corpus; figures from the issue):
  * MiniSearch 7 as one index, Pagefind 1.6.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +52,7 @@ import { PAGE_SIZE } from '../lib/search/params';
 import { corpusDir } from './lib/corpus';
 import { measure, gib, mb, sec } from './lib/measure';
 import { cliArgs } from '../lib/cli/args';
+import { LIGHTHOUSE_CATEGORIES, runLighthouse } from './lib/lighthouse';
 
 const args = process.argv.slice(2);
 const { values: opts } = cliArgs(args, {
@@ -727,35 +727,14 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
 /** Lighthouse (mobile defaults) on the search page and an article page, with Debian's Chromium. */
 async function lighthousePart(bin: string, href: (p: string) => string): Promise<void> {
   step('Lighthouse (mobile defaults)');
-  const { chromiumPath } = await import('./lib/browser.js');
   for (const [name, url] of [
     ['/search/?q=rassrv', href('search/?q=rassrv')],
     ['article Q244717', href('kb/244/Q244717/')],
   ] as const) {
-    const out = path.join(os.tmpdir(), `kbview-lh-${process.pid}.json`);
     try {
-      // Asynchronously: the site is served by this process, which must keep answering.
-      await promisify(execFile)(
-        bin,
-        [
-          url,
-          '--quiet',
-          '--output=json',
-          `--output-path=${out}`,
-          '--only-categories=performance,accessibility,best-practices,seo',
-          '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
-        ],
-        {
-          env: { ...process.env, CHROME_PATH: chromiumPath() },
-          timeout: 420_000,
-        },
-      );
-      const report = JSON.parse(readFileSync(out, 'utf8')) as {
-        categories: Record<string, { score: number | null }>;
-        audits: Record<string, { numericValue?: number }>;
-      };
-      const score = (c: string) => Math.round((report.categories[c]?.score ?? 0) * 100);
-      const clsValue = report.audits['cumulative-layout-shift']?.numericValue ?? NaN;
+      const run = await runLighthouse(bin, url);
+      const score = (c: (typeof LIGHTHOUSE_CATEGORIES)[number]) => run.scores[LIGHTHOUSE_CATEGORIES.indexOf(c)]!;
+      const clsValue = run.cls;
       row({
         name: `Lighthouse mobile, ${name}: performance / accessibility / best practices / SEO / CLS`,
         value: `${score('performance')} / ${score('accessibility')} / ${score('best-practices')} / ${score('seo')} / ${clsValue.toFixed(3)}`,
@@ -767,8 +746,6 @@ async function lighthousePart(bin: string, href: (p: string) => string): Promise
       });
     } catch (error) {
       console.log(`  Lighthouse on ${name} failed: ${(error as Error).message.split('\n')[0]}`);
-    } finally {
-      rmSync(out, { force: true });
     }
   }
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Article } from '../lib/markdown/schema';
 import { buildSearchIndex, quantize, type BuildSearchOptions, type SearchIndexStats, type SearchSource } from '../lib/search/build';
 import { tokenize } from '../lib/search/tokenize';
+import { filesOf } from '../bench/lib/tree';
 import { makeArticle } from './helpers/articles';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kbview-search-incr-'));
@@ -61,19 +62,6 @@ function archive(): Doc[] {
 }
 
 const sources = (docs: readonly Doc[]): SearchSource[] => docs.map((d) => ({ article: d.article, text: d.text }));
-
-function filesOf(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(name);
-      else out.set(name, readFileSync(path.join(dir, name)));
-    }
-  };
-  walk('');
-  return out;
-}
 
 function assertSameIndex(actual: string, expected: string): void {
   const a = filesOf(actual);
