@@ -262,6 +262,9 @@ test(
         assert.equal(await entry.locator('h3 a').getAttribute('href'), '/kb-archive/kb/244/Q244717/#cause:~:text=Rassrv');
         // The header box's suggestions and OpenSearch link stay under the base path too.
         assert.equal(await page.locator('head link[rel="search"]').getAttribute('href'), '/kb-archive/opensearch.xml');
+        // The search page's framework loads once search/boot.js has painted (lib/search/boot-hold.ts): the
+        // header box is typed into once React has it, as everywhere else in these tests.
+        await ready(page);
         await header(page).click();
         await page.keyboard.type('rassr');
         const option = page.locator('[data-search-popup] [role=option]').first();
@@ -269,6 +272,7 @@ test(
         await option.click();
         await page.waitForURL((url) => url.pathname === '/kb-archive/kb/244/Q244717/');
         await page.goto(prefixed.href('search/?q=rassrv'));
+        await ready(page);
         const box = header(page);
         await box.fill('q238171');
         await box.press('Enter');
