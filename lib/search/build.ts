@@ -233,8 +233,7 @@ function buildWhole(
           files: [...files.digests],
         } satisfies StateMeta);
       } catch (error) {
-        saving.abandon();
-        log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+        stateNotSaved(saving, error, log);
       }
       saving = null;
     }
@@ -283,6 +282,25 @@ interface StateMeta {
  * Starts the state of a whole build (its arrays are written now, while the postings are
  * in memory; ./state.ts): null when it cannot be written (logged; the build goes on).
  */
+/** A state that could not be saved is given up: the next build builds the index whole. */
+function stateNotSaved(writer: StateWriter | null, error: unknown, log: (line: string) => void): void {
+  writer?.abandon();
+  log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+}
+
+/** The shard spans as the state's three arrays. */
+function shardArrays(shards: ReadonlyArray<{ first: number; last: number; count: number }>): {
+  shardFirst: Uint32Array;
+  shardLast: Uint32Array;
+  shardCount: Uint32Array;
+} {
+  return {
+    shardFirst: Uint32Array.from(shards, (s) => s.first),
+    shardLast: Uint32Array.from(shards, (s) => s.last),
+    shardCount: Uint32Array.from(shards, (s) => s.count),
+  };
+}
+
 function startState(dir: string, inverted: Inverted, shards: ShardLayout, log: (line: string) => void): StateWriter | null {
   let writer: StateWriter | null = null;
   try {
@@ -298,15 +316,12 @@ function startState(dir: string, inverted: Inverted, shards: ShardLayout, log: (
       docTerms: inverted.docTerms,
       order: shards.order,
       encLen: shards.encLen,
-      shardFirst: Uint32Array.from(shards.shards, (s) => s.first),
-      shardLast: Uint32Array.from(shards.shards, (s) => s.last),
-      shardCount: Uint32Array.from(shards.shards, (s) => s.count),
+      ...shardArrays(shards.shards),
     });
     writer.names(inverted.names);
     return writer;
   } catch (error) {
-    writer?.abandon();
-    log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+    stateNotSaved(writer, error, log);
     return null;
   }
 }
@@ -1553,9 +1568,7 @@ function updateIndex(
       docTerms: docTerms2,
       order: order2,
       encLen: encLen2,
-      shardFirst: Uint32Array.from(shards2, (s) => s.first),
-      shardLast: Uint32Array.from(shards2, (s) => s.last),
-      shardCount: Uint32Array.from(shards2, (s) => s.count),
+      ...shardArrays(shards2),
     });
     saving.names(allNames);
     saving.commit({
@@ -1571,8 +1584,7 @@ function updateIndex(
       files: [...files.digests],
     } satisfies StateMeta);
   } catch (error) {
-    saving.abandon();
-    log(`search index: its state could not be saved (${(error as Error).message}); the next build builds it whole`);
+    stateNotSaved(saving, error, log);
   }
   lap('state written');
   log(`search index: update steps: ${laps.join(', ')}`);
