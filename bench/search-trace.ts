@@ -21,7 +21,7 @@
  */
 import os from 'node:os';
 import { cliArgs, integerOption } from '../lib/cli/args';
-import { emulateSlowPhone, withPage } from './lib/browser';
+import { emulateSlowPhone, PHONE_CONTEXT, slowPhoneDropdown, withPage } from './lib/browser';
 import { LIGHTHOUSE_CATEGORIES, runLighthouse, type LighthouseRun } from './lib/lighthouse';
 import { serveDir, type ServedSite } from './lib/server';
 
@@ -43,8 +43,6 @@ const siteDir = positionals[0]!;
 const query = opts.query ?? 'rassrv';
 const runs = integerOption(opts.runs, '--runs', USAGE, 1, 1, 50);
 const lhRuns = integerOption(opts['lh-runs'], '--lh-runs', USAGE, 3, 1, 20);
-
-const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
 
 interface Request {
   url: string;
@@ -114,7 +112,7 @@ async function searchPage(server: ServedSite, label: string): Promise<SearchPage
       if (info.pageErrors.length > 0) console.log(`    page errors: ${info.pageErrors.map((e) => e.message).join('; ')}`);
       return times;
     },
-    { context: PHONE },
+    { context: PHONE_CONTEXT },
   );
 }
 
@@ -129,25 +127,11 @@ interface DropdownRun {
 async function dropdown(server: ServedSite, label: string): Promise<DropdownRun> {
   return withPage(
     async (page) => {
-      await emulateSlowPhone(page);
-      await page.goto(server.href('kb/244/Q244717/'));
-      await page.waitForLoadState('load');
-      await page.waitForTimeout(500);
-      const input = page.locator('input[data-site-search]');
-      await input.focus();
-      const t0 = Date.now();
-      const typing = page.keyboard.type('rassrv', { delay: 100 });
-      await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor({ timeout: 60_000 });
-      const any = Date.now() - t0;
-      const forText = (await page.locator('[data-search-popup]').getAttribute('data-for')) ?? '';
-      await typing;
-      if (forText !== 'rassrv')
-        await page.waitForFunction(() => document.querySelector('[data-search-popup]')?.getAttribute('data-for') === 'rassrv', undefined, { timeout: 60_000 });
-      const whole = forText === 'rassrv' ? any : Date.now() - t0;
+      const { any, forText, whole } = await slowPhoneDropdown(page, server.href('kb/244/Q244717/'));
       console.log(`  ${label}: article page, "rassrv" at 100 ms/key → dropdown with results ${ms(any)} (for "${forText}"), for "rassrv" ${ms(whole)}`);
       return { any, whole };
     },
-    { context: PHONE },
+    { context: PHONE_CONTEXT },
   );
 }
 

@@ -667,28 +667,16 @@ interface SlowPhone {
   cls: number;
 }
 
-const PHONE = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
-
 async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDropdown: boolean): Promise<SlowPhone> {
-  const { emulateSlowPhone } = await import('./lib/browser.js');
+  const { emulateSlowPhone, PHONE_CONTEXT, slowPhoneDropdown } = await import('./lib/browser.js');
   let dropdownMs: number | null = null;
   if (hasDropdown) {
     dropdownMs = await withPage(
       async (page) => {
-        await emulateSlowPhone(page);
-        await page.goto(href('kb/244/Q244717/'));
-        await page.waitForLoadState('load');
-        await page.waitForTimeout(500);
-        const input = page.locator('input[data-site-search]');
-        await input.focus();
-        const t0 = Date.now();
-        const typing = page.keyboard.type('rassrv', { delay: 100 });
-        await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor({ timeout: 60_000 });
-        const ms = Date.now() - t0;
-        await typing;
-        return ms;
+        const { any } = await slowPhoneDropdown(page, href('kb/244/Q244717/'));
+        return any;
       },
-      { context: PHONE },
+      { context: PHONE_CONTEXT },
     );
     console.log(`  article page → dropdown with results: ${dropdownMs} ms after the first keystroke`);
   }
@@ -718,7 +706,7 @@ async function slowPhone(withPage: WithPage, href: (p: string) => string, hasDro
         return { firstResultMs: w.__first, cls: w.__cls };
       });
     },
-    { context: PHONE },
+    { context: PHONE_CONTEXT },
   );
   console.log(`  ${hasDropdown ? 'this site' : 'site before'}: /search/?q=rassrv first result at ${firstResultMs.toFixed(0)} ms, CLS ${cls.toFixed(3)}`);
   return { dropdownMs, firstResultMs, cls };

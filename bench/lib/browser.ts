@@ -118,3 +118,28 @@ export async function emulateSlowPhone(page: Page): Promise<CDPSession> {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   return cdp;
 }
+
+/** The phone the slow-phone figures are taken on (a browser context's options). */
+export const PHONE_CONTEXT: BrowserContextOptions = { viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
+
+/**
+ * The header box on the slow phone: `articleUrl` loaded, then "rassrv" typed at 100 ms/key. `any`: ms from
+ * the first keystroke to a dropdown with results (for `forText`, the text it answers); `whole`: to the
+ * dropdown for "rassrv" itself.
+ */
+export async function slowPhoneDropdown(page: Page, articleUrl: string): Promise<{ any: number; forText: string; whole: number }> {
+  await emulateSlowPhone(page);
+  await page.goto(articleUrl);
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(500);
+  await page.locator('input[data-site-search]').focus();
+  const t0 = Date.now();
+  const typing = page.keyboard.type('rassrv', { delay: 100 });
+  await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor({ timeout: 60_000 });
+  const any = Date.now() - t0;
+  const forText = (await page.locator('[data-search-popup]').getAttribute('data-for')) ?? '';
+  await typing;
+  if (forText !== 'rassrv')
+    await page.waitForFunction(() => document.querySelector('[data-search-popup]')?.getAttribute('data-for') === 'rassrv', undefined, { timeout: 60_000 });
+  return { any, forText, whole: forText === 'rassrv' ? any : Date.now() - t0 };
+}
