@@ -118,6 +118,18 @@ async function tabTo(
   throw new Error(`not reached with ${limit} presses of Tab`);
 }
 
+/**
+ * Waits (at most 5 s) until the page's own location has `hash`: following a fragment link from the
+ * keyboard finishes after the key press returns, so reading it at once raced under load (CI, stop 19).
+ */
+async function hashBecomes(page: Page, hash: string): Promise<void> {
+  try {
+    await page.waitForFunction((want) => location.hash === want, hash, { timeout: 5000 });
+  } catch {
+    assert.equal(await page.evaluate(() => location.hash), hash, `the location's hash became ${hash}`);
+  }
+}
+
 test('keyboard only: skip link, contents, section anchor, theme button, on a phone', async () => {
   await withPage(
     async (page, info) => {
@@ -131,7 +143,7 @@ test('keyboard only: skip link, contents, section anchor, theme button, on a pho
       const box = await skip.boundingBox();
       assert.ok(box && box.width > 0 && box.y >= 0, 'the focused skip link is visible');
       await page.keyboard.press('Enter');
-      assert.equal(new URL(page.url()).hash, '#main');
+      await hashBecomes(page, '#main');
       const first = await tabTo(page, () => true, 1);
       assert.equal(first.text, 'Copy link', 'after the skip link, Tab goes into the article');
 
@@ -143,7 +155,7 @@ test('keyboard only: skip link, contents, section anchor, theme button, on a pho
       const entry = await tabTo(page, () => true, 1);
       assert.equal(entry.text, 'SYMPTOMS');
       await page.keyboard.press('Enter');
-      assert.equal(new URL(page.url()).hash, '#symptoms');
+      await hashBecomes(page, '#symptoms');
       const heading = await page.locator('#symptoms').boundingBox();
       assert.ok(heading && heading.y >= 0 && heading.y < 200, `the section heading is at the top of the view (y=${heading?.y})`);
 
