@@ -80,6 +80,10 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
   // Workers read the same, normalized configuration (lib/site.ts's base path among it).
   const env = configEnv(options.config ?? config());
+  // React's production build: the workers render bodies and pages with react-dom/server, whose development build
+  // (what an unset NODE_ENV loads) checks and records every element and is ~5x slower, for the same HTML
+  // (BENCHMARKS.md, "Session 6, branch s6-parse"). A NODE_ENV the parent was given (development, test) is kept.
+  if (env.NODE_ENV === undefined) Object.assign(env, { NODE_ENV: 'production' });
   // Chunks still to send: [first job, end]; a stopped worker's unfinished jobs come back to the front.
   const queue: Array<[number, number]> = [];
   for (let i = 0; i < jobs.length; i += chunk) queue.push([i, Math.min(jobs.length, i + chunk)]);

@@ -22,6 +22,7 @@
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import { parse as parseYaml } from 'yaml';
+import { decodeNamedCharacterReference } from 'decode-named-character-reference';
 import type { Root, RootContent } from 'mdast';
 import type { Diagnostic } from './schema';
 
@@ -133,6 +134,17 @@ export function readDocument(text: string, file: string, diagnostics: Diagnostic
   const markdown = open ? `${beforeText}\n\n${PLACEHOLDER}\n\n${afterText}` : beforeText;
   const risk = riskAt(markdownRisk(beforeText), beforeLine) ?? riskAt(markdownRisk(afterText), afterLine) ?? riskAt(markdownRisk(markdown), beforeLine);
   let tree: Root | null = null;
+  if (risk === null && open) {
+    // Nearly every archive file: blank lines and a `## Q…: Title` heading around the raw block, which needs no micromark.
+    const simple = simpleHeading(beforeText, afterText);
+    if (simple) {
+      if (simple.heading !== null) {
+        doc.heading = simple.heading;
+        doc.headingLine = simple.line + beforeLine - 1;
+      }
+      return doc;
+    }
+  }
   if (risk === null) {
     tree = processor.parse(markdown) as Root;
     if (depthOf(tree) > MARKDOWN_LIMITS.depth) tree = null;
@@ -314,7 +326,157 @@ function readPlain(doc: KbDocument, before: string, beforeLine: number, after: s
   if (after.trim() !== '') doc.plainAfter = { text: after, line: afterLine };
 }
 
+/**
+ * The Markdown around the raw block when it is only blank lines and at most one ATX heading before the block, whose
+ * text holds no character Markdown gives a meaning to inside a heading: the heading's text and its 1-based line in
+ * `before`, exactly what remark reads there (a `heading` node with one text child, and nothing else). Null when the
+ * text is anything else (remark reads it). The archive's 60,335 files are all of this shape; test/markdown-units.test.ts
+ * compares it with remark.
+ */
+export function simpleHeading(before: string, after: string): { heading: string | null; line: number } | null {
+  for (let i = 0; i < after.length; i++) {
+    const c = after.charCodeAt(i);
+    if (c !== 10 && c !== 32 && c !== 9) return null;
+  }
+  let heading: string | null = null;
+  let line = 0;
+  let lineNo = 1;
+  let at = 0;
+  while (at <= before.length) {
+    const newline = before.indexOf('\n', at);
+    const end = newline === -1 ? before.length : newline;
+    if (!blank(before, at, end)) {
+      if (heading !== null) return null;
+      heading = atxHeadingText(before, at, end);
+      if (heading === null) return null;
+      line = lineNo;
+    }
+    if (newline === -1) break;
+    at = newline + 1;
+    lineNo++;
+  }
+  return { heading, line };
+}
+
+function blank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+/**
+ * The text of `text[start, end)` when it is an ATX heading (`#` to `######`, a space, the text) whose text is plain:
+ * not empty, no tab, none of `` \\ ` * [ ] < > # `` nor a control character, `_` only inside a word (`WM_CLOSE`: never
+ * emphasis), `&` only in a character reference (`&quot;`, `&#91;`: decoded, as remark does), so that remark's text node
+ * is the line's text without the blanks around it. Null otherwise.
+ */
+function atxHeadingText(text: string, start: number, end: number): string | null {
+  let i = start;
+  while (i < end && i - start < 7 && text.charCodeAt(i) === 35) i++;
+  const level = i - start;
+  if (level < 1 || level > 6 || text.charCodeAt(i) !== 32) return null;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  let last = end;
+  while (last > i && text.charCodeAt(last - 1) === 32) last--;
+  if (last === i) return null;
+  let out = '';
+  let from = i;
+  for (let j = i; j < last; j++) {
+    const c = text.charCodeAt(j);
+    if (c < 32 || c === 127 || PLAIN_HEADING_EXCLUDED.has(c)) return null;
+    if (c === 95) {
+      // A run of `_` between two ASCII letters or digits can neither open nor close emphasis.
+      let runEnd = j;
+      while (runEnd < last && text.charCodeAt(runEnd) === 95) runEnd++;
+      if (j === i || runEnd === last || !asciiAlphanumeric(text.charCodeAt(j - 1)) || !asciiAlphanumeric(text.charCodeAt(runEnd))) return null;
+      j = runEnd - 1;
+    } else if (c === 38) {
+      const reference = characterReference(text, j, last);
+      if (reference === null) return null;
+      out += text.slice(from, j) + reference.value;
+      j = reference.end - 1;
+      from = reference.end;
+    }
+  }
+  return out + text.slice(from, last);
+}
+
+/** Characters with a meaning in a heading's text (escapes, code, emphasis, links, HTML, closing `#`s). */
+const PLAIN_HEADING_EXCLUDED = new Set(Array.from('\\`*[]<>#', (c) => c.charCodeAt(0)));
+
+const decimalDigit = (c: number): boolean => c >= 48 && c <= 57;
+const hexDigit = (c: number): boolean => decimalDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+function asciiAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The character reference at `text[at]` (an `&`), as micromark reads one: a name of 1 to 31 letters and digits that
+ * `decode-named-character-reference` knows, or a number (`&#91;`, `&#x5B;`), followed by `;`. Numbers are taken only
+ * for printable ASCII other than the space (the others are left to remark, which replaces some). Null: not taken.
+ */
+function characterReference(text: string, at: number, end: number): { value: string; end: number } | null {
+  let i = at + 1;
+  if (text.charCodeAt(i) === 35) {
+    const hex = text.charCodeAt(i + 1) === 120 || text.charCodeAt(i + 1) === 88;
+    i += hex ? 2 : 1;
+    const digits = i;
+    while (i < end && i - digits < 8 && (hex ? hexDigit : decimalDigit)(text.charCodeAt(i))) i++;
+    if (i === digits || i - digits > (hex ? 6 : 7) || text.charCodeAt(i) !== 59) return null;
+    const code = Number.parseInt(text.slice(digits, i), hex ? 16 : 10);
+    return code > 32 && code < 127 ? { value: String.fromCharCode(code), end: i + 1 } : null;
+  }
+  const name = i;
+  while (i < end && i - name < 32 && asciiAlphanumeric(text.charCodeAt(i))) i++;
+  if (i === name || i - name > 31 || text.charCodeAt(i) !== 59) return null;
+  const value = decodeNamedCharacterReference(text.slice(name, i));
+  return value === false ? null : { value, end: i + 1 };
+}
+
+/** Plain scalars the YAML core schema reads as something else than a string (null, booleans). */
+const YAML_NOT_STRINGS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
+
+/**
+ * Front matter of `key: value` lines only, each value a double-quoted string without escapes or a plain word
+ * (`page`, `/kb/244/Q244717/`), as every archive file has: what `yaml` reads (as a null-prototype object), without
+ * it. Null for anything else (a comment, a blank line, a list, a duplicate key, an escape…), which `yaml` reads.
+ * test/markdown-units.test.ts compares it with `yaml`.
+ */
+export function simpleYaml(text: string): Record<string, string> | null {
+  if (text === '') return null;
+  const data = Object.create(null) as Record<string, string>;
+  let at = 0;
+  while (at <= text.length) {
+    const newline = text.indexOf('\n', at);
+    const end = newline === -1 ? text.length : newline;
+    const colon = text.indexOf(': ', at);
+    if (colon === -1 || colon >= end) return null;
+    const key = text.slice(at, colon);
+    if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(key) || YAML_NOT_STRINGS.has(key) || Object.hasOwn(data, key)) return null;
+    let v = colon + 2;
+    while (v < end && text.charCodeAt(v) === 32) v++;
+    const value = text.slice(v, end);
+    if (value.length >= 2 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) {
+      for (let j = 1; j < value.length - 1; j++) {
+        const c = value.charCodeAt(j);
+        if (c < 32 || c === 127 || c === 34 || c === 92) return null;
+      }
+      data[key] = value.slice(1, -1);
+    } else if (/^[A-Za-z/][A-Za-z0-9/._-]{0,1023}$/.test(value) && !YAML_NOT_STRINGS.has(value)) {
+      data[key] = value;
+    } else return null;
+    if (newline === -1) break;
+    at = newline + 1;
+  }
+  return data;
+}
+
 function readYaml(value: string, file: string, line: number, diagnostics: Diagnostic[]): Record<string, unknown> | null {
+  const simple = simpleYaml(value);
+  if (simple) return simple;
   try {
     const data: unknown = parseYaml(value, { maxAliasCount: 50, prettyErrors: false, logLevel: 'error' });
     if (data === null || data === undefined) return {};
