@@ -76,10 +76,17 @@ export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?
 
 export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
   const file = entryFile(cache, source);
-  mkdirSync(path.dirname(file), { recursive: true });
   // Written beside and renamed: a worker stopped mid-write (KB_FILE_TIMEOUT) never leaves half an entry.
   const tmp = `${file}.${process.pid}.${threadId}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ source, mtimeMs, size })}\n${html}`);
+  const entry = `${JSON.stringify({ source, mtimeMs, size })}\n${html}`;
+  try {
+    writeFileSync(tmp, entry);
+  } catch (error) {
+    // The entry's folder is made when first needed (a cold parse stores 60,000 bodies in 256 folders).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, entry);
+  }
   renameSync(tmp, file);
 }
 
