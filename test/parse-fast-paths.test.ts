@@ -6,13 +6,36 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import { parse as parseYaml } from 'yaml';
 import type { Root, RootContent } from 'mdast';
+import remarkRehype from 'remark-rehype';
+import rehypeSanitize from 'rehype-sanitize';
 import { readDocument, simpleHeading, simpleYaml } from '../lib/markdown/document';
+import { kbHast, normalizeUri, trimLines } from '../lib/markdown/kb-hast';
+import { blocksToMdast } from '../lib/markdown/mdast';
+import { KB_SCHEMA, parseArticle, renderBody } from '../lib/markdown/index';
+import type { Block } from '../lib/markdown/blocks';
 
 const remark = unified().use(remarkParse);
+const SEED = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'parser', 'q244717', 'input.md');
+
+/** What the KB text went through before kbHast: remark-rehype (its own list item handler), then rehype-sanitize with KB_SCHEMA. */
+const pipeline = unified().use(remarkRehype).use(rehypeSanitize, KB_SCHEMA);
+
+/** kbHast and the pipeline make the same tree of `blocks`; returns kbHast's. */
+function assertSameHast(blocks: Block[], linkPrefix = ''): unknown {
+  const mdast = blocksToMdast(blocks, { linkPrefix });
+  const fast = kbHast(mdast);
+  assert.notEqual(fast, null, 'kbHast knows every node blocksToMdast makes');
+  const slow = pipeline.runSync({ type: 'root', children: structuredClone(mdast) }) as { children: unknown[] };
+  assert.deepEqual(fast, slow.children);
+  return fast;
+}
 
 /** What readDocument takes from remark's tree: the first heading before the placeholder, and whether anything else is there. */
 function remarkHeading(before: string, after: string): { heading: string | null; line: number; other: boolean } {
@@ -316,4 +339,86 @@ test('readDocument with the fast paths: the seed file as before', () => {
   assert.equal(doc.kbText, '\tArticle: Q244717\n');
   assert.equal(doc.kbLine, 10);
   assert.deepEqual([doc.before, doc.after, doc.plainBefore, doc.plainAfter], [[], [], null, null]);
+});
+
+test('kbHast makes the tree remark-rehype and rehype-sanitize make, for every kind of block', () => {
+  const blocks: Block[] = [
+    { type: 'heading', level: 2, text: 'SYMPTOMS', id: 'symptoms', line: 1 },
+    { type: 'heading', level: 3, text: 'Without id Q244717', line: 2 },
+    { type: 'paragraph', text: 'See Q244717, http://example.com/a?b=1&c=%41%zz and www.example.com/x y. Done', line: 3 },
+    { type: 'paragraph', text: 'line one  \n   line two\t\r\n\tthree \r four', line: 4 },
+    { type: 'list', ordered: false, items: ['one', 'two http://x.example/é', ''], line: 5 },
+    { type: 'list', ordered: true, items: ['first'], line: 6 },
+    { type: 'pre', text: '   C:\\> dir  \n      indented <b>&amp;</b>\n\tQ123456 ftp://host/path', line: 7 },
+    { type: 'rule', line: 8 },
+    {
+      type: 'fileTable',
+      text: '',
+      line: 9,
+      table: {
+        columns: ['Date', 'Size', 'File name', 'Extra'],
+        cells: [
+          ['10/29/99', '1,234', 'rassrv.exe', 'x'],
+          ['1/1/00', '', 'a.dll'],
+          ['1/1/00', '5', 'b.dll', 'y', 'z extra cell'],
+        ],
+        rows: [],
+      },
+    } as unknown as Block,
+    { type: 'paragraph', text: '', line: 10 },
+  ];
+  assertSameHast(blocks);
+  assertSameHast(blocks, '/base/path');
+  // The seed, through the parser: its file table, lists, sections and links.
+  const seed = parseArticle(readFileSync(SEED, 'utf8'), 'kb/244/Q244717/README.md');
+  assertSameHast(seed.body.blocks);
+  assert.equal(renderBody(seed.body).children.length > 10, true);
+});
+
+test('kbHast: URLs normalized and unsafe protocols dropped as the pipeline does; unknown nodes left to it', () => {
+  const link = (url: string) => ({ type: 'link' as const, url, children: [{ type: 'text' as const, value: url }] });
+  const urls = [
+    'http://a.example/ü %20 %zz %4',
+    'javascript:alert(1)',
+    'JAVASCRIPT:x',
+    'vbscript:x',
+    'mailto:a@b',
+    'ftp://x',
+    '/kb/244/Q244717/',
+    'a/b:c',
+    '?q=a:b',
+    '#x:y',
+    'data:text/html,x',
+    'http://x/\ud800',
+    'http://x/\ud83d\ude00`{|}',
+  ];
+  for (const url of urls) {
+    const mdast = [{ type: 'paragraph' as const, children: [link(url)] }];
+    const slow = pipeline.runSync({ type: 'root', children: structuredClone(mdast) }) as { children: unknown[] };
+    assert.deepEqual(kbHast(mdast), slow.children, url);
+  }
+  assert.equal(normalizeUri('http://x/a b'), 'http://x/a%20b');
+  assert.equal(trimLines(' a \n b \r\n c '), ' a\nb\r\nc ');
+  assert.equal(kbHast([{ type: 'blockquote', children: [] }]), null);
+  assert.equal(kbHast([{ type: 'paragraph', children: [{ type: 'emphasis', children: [] }] }]), null);
+  assert.equal(kbHast([{ type: 'paragraph', children: [{ type: 'link', url: 'x', title: 't', children: [] }] }]), null);
+  assert.equal(kbHast([{ type: 'heading', depth: 2, children: [], data: { hProperties: { id: 'x', onclick: 'y' } } }]), null);
+});
+
+test('kbHast on random KB text: the same tree as the pipeline', () => {
+  const next = random(1999);
+  const pieces = ['word ', 'Q244717 ', 'http://x.example/p?a=1 ', 'www.x.example ', '\n', '  ', '\t', '<', '&', '%', 'é', ') ', '.', 'ftp://f/ ', 'q123456 '];
+  const textOf = () => Array.from({ length: Math.floor(next() * 12) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
+  for (let run = 0; run < 300; run++) {
+    const blocks: Block[] = [];
+    for (let i = 0; i < 1 + Math.floor(next() * 6); i++) {
+      const kind = Math.floor(next() * 5);
+      if (kind === 0) blocks.push({ type: 'heading', level: next() < 0.5 ? 2 : 3, text: textOf(), line: i, ...(next() < 0.7 ? { id: `h${i}` } : {}) });
+      else if (kind === 1) blocks.push({ type: 'paragraph', text: textOf(), line: i });
+      else if (kind === 2) blocks.push({ type: 'list', ordered: next() < 0.5, items: [textOf(), textOf()], line: i });
+      else if (kind === 3) blocks.push({ type: 'pre', text: textOf(), line: i });
+      else blocks.push({ type: 'rule', line: i });
+    }
+    assertSameHast(blocks, next() < 0.5 ? '' : '/b');
+  }
 });

@@ -28,9 +28,10 @@ import type { Element as HastElement, Root as HastRoot, RootContent as HastConte
 import type { Root as MdastRoot, RootContent } from 'mdast';
 import type { ArticleBody } from './parse';
 import type { Block } from './blocks';
-import remarkKb, { type KbFileData } from './remark-kb';
+import { blocksToMdast } from './mdast';
+import { kbHast } from './kb-hast';
 import { MAX_LINKS } from './links';
-import { VFile } from 'vfile';
+import type { VFile } from 'vfile';
 import type { LinkOptions } from './links';
 import { pushAll } from './text';
 
@@ -77,11 +78,11 @@ const listItem: Handler = (state, node, parent) => {
 
 const markdownPipeline = unified().use(remarkRehype, { allowDangerousHtml: true, handlers: { listItem } }).use(rehypeRaw).use(rehypeSanitize, MARKDOWN_SCHEMA);
 
-/** The KB text's pipeline, one per link prefix (the prefix is fixed for a whole build). */
-const kbPipelines = new Map<string, ReturnType<typeof kbPipelineFor>>();
-function kbPipelineFor(linkPrefix: string) {
-  return unified().use(remarkKb, { linkPrefix }).use(remarkRehype, { handlers: { listItem } }).use(rehypeSanitize, KB_SCHEMA).freeze();
-}
+/**
+ * The KB text's pipeline after `remarkKb` (whose `blocksToMdast` runs first, in `renderBody`): what `kbHast` does
+ * in one pass, used when the mdast holds a node `kbHast` does not know.
+ */
+const kbPipeline = unified().use(remarkRehype, { handlers: { listItem } }).use(rehypeSanitize, KB_SCHEMA).freeze();
 
 /** Elements nested deeper than this in the body are flattened to their text (renderers recurse per level). */
 export const MAX_BODY_DEPTH = 48;
@@ -102,15 +103,21 @@ export function renderBody(body: ArticleBody, options: RenderOptions = {}): Hast
   const children: HastContent[] = [];
   const report = options.onFallback ?? (() => {});
   if (body.before.length > 0) pushAll(children, toHast(markdownPipeline, body.before, undefined, 'the Markdown before the KB text', report));
-  const prefix = options.linkPrefix ?? '';
-  let kbPipeline = kbPipelines.get(prefix);
-  if (!kbPipeline) kbPipelines.set(prefix, (kbPipeline = kbPipelineFor(prefix)));
-  const kbFile = new VFile({ data: { kbBlocks: body.blocks } });
+  // The KB text: `remarkKb`'s mdast (./remark-kb.ts), then hast in one pass (./kb-hast.ts) or by the pipeline.
+  let cut = 0;
+  const kb = {
+    runSync(): HastRoot {
+      const budget = { left: MAX_LINKS, cut: 0 };
+      const mdast = blocksToMdast(body.blocks, { linkPrefix: options.linkPrefix ?? '' }, budget);
+      cut = budget.cut;
+      const hast = kbHast(mdast);
+      return hast ? { type: 'root', children: hast } : (kbPipeline.runSync({ type: 'root', children: mdast }) as unknown as HastRoot);
+    },
+  };
   pushAll(
     children,
-    toHast(kbPipeline, [], kbFile, 'the KB text', report, () => blocksText(body.blocks)),
+    toHast(kb, [], undefined, 'the KB text', report, () => blocksText(body.blocks)),
   );
-  const cut = (kbFile.data as KbFileData).kbLinksCut ?? 0;
   if (cut > 0) report('link-limit', `more than ${MAX_LINKS} links; ${cut} more URLs and article numbers are shown as text`);
   if (body.after.length > 0) pushAll(children, toHast(markdownPipeline, body.after, undefined, 'the Markdown after the KB text', report));
   const root: HastRoot = { type: 'root', children };
