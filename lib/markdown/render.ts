@@ -3,7 +3,9 @@
  *
  * Two parts, each sanitized with a documented schema:
  * - the KB text (our own blocks: text and links only, never raw HTML) with
- *   `KB_SCHEMA`, which also keeps the section anchor ids unprefixed;
+ *   `KB_SCHEMA`, which also keeps the section anchor ids unprefixed: the tree
+ *   `remark-rehype` and `rehype-sanitize` would make, made in one pass by
+ *   ./kb-hast.ts (the pipeline renders any node it does not know);
  * - any Markdown written outside the `{% raw %}` block, which may hold raw
  *   HTML: `remark-rehype` → `rehype-raw` → `rehype-sanitize`, always in that
  *   order, with `MARKDOWN_SCHEMA`: GitHub's schema (`hast-util-sanitize`'s
