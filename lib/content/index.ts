@@ -8,7 +8,7 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { devArticlePathsCached, devPathsFile } from './dev-paths';
+import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-paths';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
@@ -78,16 +78,16 @@ export function basePath(): string {
 }
 
 /**
- * The permalinks of every page of the article route. In development, before the
- * archive has loaded, only the articles found by a scan of file names (no
- * parsing), so that `next dev` answers its first request quickly.
+ * The permalinks of every page of the article route (the archive's articles, then the missing ones
+ * they cite). In development, none: `next dev` runs without `output: 'export'` (next.config.js), so
+ * it needs no list, and with an empty one it does not hold requests to it either. A list made Next
+ * turn each of 241,340 params into a route in a fresh worker for the first request and again after
+ * every later one (22.7 s of a 29.4 s first request, BENCHMARKS.md "s5-mem"), and overflow its 5 MiB
+ * cache of them from ~260,000 articles on. The route answers 404 for any other id itself, as the
+ * export does (app/kb/[bucket]/[id]/page.tsx: an article or a missing one, in its bucket).
  */
 export async function articleRoutePermalinks(): Promise<string[]> {
-  if (DEV && !loaded) {
-    loadSoon();
-    // In number order already (./dev-paths.ts).
-    return Array.from(devArticlePaths().keys(), (number) => permalinkOf(`Q${number}`));
-  }
+  if (DEV) return [];
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
 }
@@ -142,20 +142,23 @@ async function siteUnlessLoading(): Promise<Site | null> {
   return getSite();
 }
 
-let articlePaths: Map<number, string> | null = null;
+let articleLookup: DevArticleLookup | null = null;
 
-/** In development, before the archive has loaded: each article number's file, from names alone (./scan.ts). */
-function devArticlePaths(): Map<number, string> {
-  // Kept in the cache folder between processes: Next lists the route's pages in a fresh worker each time (./dev-paths.ts).
+/**
+ * In development, before the archive has loaded: each article number's file, from names alone
+ * (./scan.ts), as `npm run dev` listed them while Next started (./dev-paths.ts): one chunk of the
+ * list is read per article looked up, not the whole list.
+ */
+function devArticleFile(number: number): string | undefined {
   const root = resolveContentDir();
-  articlePaths ??= devArticlePathsCached(root, devPathsFile(root));
-  return articlePaths;
+  articleLookup ??= devArticleLookup(root, devPathsFile(root));
+  return articleLookup.get(number);
 }
 
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
     loadSoon();
-    const source = devArticlePaths().get(Number(id.slice(1)));
+    const source = devArticleFile(Number(id.slice(1)));
     try {
       const page = source ? readAndRender(resolveContentDir(), source) : null;
       if (page?.article?.id === id) return { article: page.article, body: page.body };
