@@ -12,7 +12,7 @@ import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-pat
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
-import { buildArticleIndexes, type ArticleIndexes } from './related';
+import { buildArticleIndexes, buildArticleIndexesYielding, type ArticleIndexes } from './related';
 import { buildBrowseIndex, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
 import { startHeapGuard } from './heap-guard';
@@ -57,9 +57,13 @@ function loadSite(): Promise<Site> {
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
-    // In development the indexes an article page needs are built right away, one task each, so
-    // that a request waits for one of them at most rather than for all, inside its own render.
-    if (DEV) setTimeout(() => void getIndexes().then(() => setTimeout(() => loaded && browseIndexOf(loaded), 0)), 0);
+    // In development the indexes an article page needs are built right away, in the background (the
+    // article indexes a slice at a time): article pages leave out their archive-wide parts until then
+    // rather than wait for them inside their render (`devPageIndexes`).
+    if (DEV) {
+      const site = loaded;
+      setTimeout(() => void getIndexes().then(() => setTimeout(() => void (devPageIndexes = pageIndexesOf(site)), 0)), 0);
+    }
     return loaded;
   })();
 }
@@ -191,24 +195,35 @@ export async function citedBy(id: string): Promise<ArticleSummary[]> {
   return (await siteUnlessLoading())?.graph.citedBy.get(id) ?? [];
 }
 
-const indexesBySite = new WeakMap<Site, ArticleIndexes>();
+const indexesBySite = new WeakMap<Site, Promise<ArticleIndexes>>();
 
-/** Position, term and product indexes over the whole archive: built once per process (see ./related.ts). */
+/**
+ * Position, term and product indexes over the whole archive: built once per process (see ./related.ts);
+ * in development a slice at a time, so that the dev server answers other requests meanwhile.
+ */
 export async function getIndexes(): Promise<ArticleIndexes> {
   const site = await getSite();
   let indexes = indexesBySite.get(site);
   if (!indexes) {
     // Related articles read fields the listing index leaves empty: a page that needs them is not a listing.
     if (listingOnly()) throw new Error('kbview: article indexes are not available while rendering templates (only listing fields are loaded)');
-    indexes = buildArticleIndexes(site.corpus.articles, site.graph.summaries);
+    indexes = DEV
+      ? buildArticleIndexesYielding(site.corpus.articles, site.graph.summaries)
+      : Promise.resolve(buildArticleIndexes(site.corpus.articles, site.graph.summaries));
     indexesBySite.set(site, indexes);
   }
   return indexes;
 }
 
+/** In development: an article page's indexes once the background load has built them all, else null. */
+let devPageIndexes: Promise<PageIndexes> | null = null;
+
 /** The articles before and after `id` by number; for a number not in the archive, the nearest on each side. */
 export async function adjacentArticles(id: string): Promise<{ previous: ArticleSummary | null; next: ArticleSummary | null }> {
-  if (!(await siteUnlessLoading())) return { previous: null, next: null };
+  if (DEV && !devPageIndexes) {
+    loadSoon();
+    return { previous: null, next: null };
+  }
   return adjacentOf(await getIndexes(), id);
 }
 
@@ -226,16 +241,23 @@ export function browseIndexOf(site: Site): BrowseIndex {
 
 /** Every index an article page's context needs (./article-page.ts). */
 export async function getPageIndexes(): Promise<PageIndexes> {
-  const site = await getSite();
+  return pageIndexesOf(await getSite());
+}
+
+async function pageIndexesOf(site: Site): Promise<PageIndexes> {
   return { graph: site.graph, indexes: await getIndexes(), browse: browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
 }
 
 /**
  * Backlinks, related articles, previous/next, source link and listing links
- * of an article page; in development, empty until the archive has loaded.
+ * of an article page; in development, empty until the archive has loaded and
+ * its indexes are built (in the background: a page never waits for them).
  */
 export async function articlePageContext(article: Article): Promise<ArticleContext> {
-  if (!(await siteUnlessLoading())) return EMPTY_CONTEXT;
-  return articleContextOf(await getPageIndexes(), article);
+  if (DEV && !devPageIndexes) {
+    loadSoon();
+    return EMPTY_CONTEXT;
+  }
+  return articleContextOf(await (devPageIndexes ?? getPageIndexes()), article);
 }
 
