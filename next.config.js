@@ -66,10 +66,17 @@ const nextConfig = {
 };
 
 /**
- * `next dev` lists an export route's pages (generateStaticParams) in a fresh
- * worker for each route it serves first: a worker thread starts in a fraction
- * of the second a child process takes (1.5 s → see BENCHMARKS.md, dev).
- * Builds keep Next's child processes.
+ * `next dev` lists a route's pages (generateStaticParams) in a fresh worker for
+ * each route it serves first: a worker thread starts in a fraction of the
+ * second a child process takes (1.5 s → see BENCHMARKS.md, dev). Builds keep
+ * Next's child processes.
+ *
+ * `next dev` runs without `output: 'export'`: with it, Next refuses any article
+ * its route does not list, so the route had to list the whole archive for
+ * every request (BENCHMARKS.md "s5-mem"); without it, the article route lists
+ * none in development and answers 404 itself for what the export does not hold
+ * (lib/content `articleRoutePermalinks`). Every other route keeps its list and
+ * `dynamicParams = false`, which `next dev` enforces. `next build` is unchanged.
  *
  * @param {string} phase
  * @returns {import('next').NextConfig}
@@ -77,5 +84,6 @@ const nextConfig = {
 export default function config(phase) {
   assertKbRunner(kb, phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
   if (phase !== PHASE_DEVELOPMENT_SERVER) return nextConfig;
-  return { ...nextConfig, experimental: { ...nextConfig.experimental, workerThreads: true } };
+  const { output: _export, ...devConfig } = nextConfig;
+  return { ...devConfig, experimental: { ...devConfig.experimental, workerThreads: true } };
 }

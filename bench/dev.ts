@@ -4,20 +4,27 @@
  * then the time to serve each of the given articles, one every 0.4 s (while
  * the archive loads in the background). Prints JSON.
  *
- *   tsx bench/dev.ts <contentDir> [Q244717 Q50552 …]
+ *   tsx bench/dev.ts [--log FILE] [--timeout SECONDS] <contentDir> [Q244717 Q50552 …]
+ *
+ * `--log` writes the server's output (Next's request log splits each request: compile,
+ * generate-params, application code); `--timeout` (default 300) bounds the wait for ready.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { freePort } from './lib/server';
-import { cliArgs } from '../lib/cli/args';
+import { cliArgs, integerOption } from '../lib/cli/args';
+import { writeFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
-const [dir, ...ids] = cliArgs(process.argv.slice(2), {
-  usage: 'usage: tsx bench/dev.ts <contentDir> [Q244717 Q50552 …]',
-  options: {},
+const USAGE = 'usage: tsx bench/dev.ts [--log FILE] [--timeout SECONDS] <contentDir> [Q244717 Q50552 …]';
+const { values, positionals } = cliArgs(process.argv.slice(2), {
+  usage: USAGE,
+  options: { log: { type: 'string' }, timeout: { type: 'string' } },
   positionals: { min: 1, max: Infinity },
-}).positionals;
+});
+const [dir, ...ids] = positionals;
+const timeoutMs = integerOption(values.timeout, '--timeout', USAGE, 300, 1, 3600) * 1000;
 const articles = ids.length > 0 ? ids : ['Q244717', 'Q50552', 'Q100001', 'Q319829'];
 
 const port = await freePort();
@@ -40,7 +47,7 @@ await new Promise<void>((resolve, reject) => {
     if (/kbview: (ready|could not warm)/.test(log)) {
       clearInterval(timer);
       resolve();
-    } else if (performance.now() - started > 120_000) reject(new Error(`npm run dev did not get ready:\n${log}`));
+    } else if (performance.now() - started > timeoutMs) reject(new Error(`npm run dev did not get ready:\n${log}`));
   }, 20);
 });
 const ready = performance.now() - started;
@@ -49,9 +56,14 @@ const ready = performance.now() - started;
 const results: Array<{ id: string; status: number; ms: number; atMs: number; bytes: number }> = [];
 for (const id of articles) {
   const t = performance.now();
-  const response = await fetch(`http://localhost:${port}${permalinkOf(id)}`);
-  const body = await response.text();
-  results.push({ id, status: response.status, ms: Math.round(performance.now() - t), atMs: Math.round(t - started), bytes: body.length });
+  try {
+    const response = await fetch(`http://localhost:${port}${permalinkOf(id)}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = await response.text();
+    results.push({ id, status: response.status, ms: Math.round(performance.now() - t), atMs: Math.round(t - started), bytes: body.length });
+  } catch {
+    // No answer within the timeout (or the server is gone): recorded as status 0, and the server is still stopped.
+    results.push({ id, status: 0, ms: Math.round(performance.now() - t), atMs: Math.round(t - started), bytes: 0 });
+  }
   await new Promise((r) => setTimeout(r, 400));
 }
 const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -62,6 +74,7 @@ try {
 } catch {
   // Already gone.
 }
+if (values.log) writeFileSync(values.log, log);
 const times = results.map((r) => r.ms).sort((a, b) => a - b);
 console.log(
   JSON.stringify({

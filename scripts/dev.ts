@@ -2,11 +2,12 @@
  * `npm run dev`: Next.js's development server, warmed up.
  *
  * Next compiles a route when it is first requested (the article route: ~2.5 s
- * on 2 cores) and lists its pages in a worker (generateStaticParams: ~1.5 s
- * on 60,000 articles; most of it Next's own handling of each page's params at
- * 241,340). The archive's article list is walked here while Next starts, and
- * kept in the cache folder for that worker and the later ones Next starts
- * after each request (lib/content/dev-paths.ts). This starts `next dev` (`npm run dev -- --port 4000`;
+ * on 2 cores). It does not list the article route's pages in development (the
+ * route answers 404 itself for an id the export does not have: next.config.js,
+ * lib/content `articleRoutePermalinks`), so the archive's size does not slow it.
+ * The archive's article files are listed by name here while Next starts, and
+ * kept in the cache folder, where the dev server looks up each requested
+ * article's file (lib/content/dev-paths.ts). This starts `next dev` (`npm run dev -- --port 4000`;
  * Next's other options after `--`: `npm run dev -- -- --experimental-https`), and as soon as it is ready requests one
  * article page itself, then says so: from that line on, any article is
  * served in a fraction of a second, without the archive having been parsed
@@ -24,7 +25,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
-import { devArticlePathsCached, devPathsFile } from '../lib/content/dev-paths';
+import { devArticleLookup, devPathsFile } from '../lib/content/dev-paths';
 import { config, configEnv } from '../lib/config';
 import { devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
@@ -67,10 +68,10 @@ const child = spawn(process.execPath, [require.resolve(NEXT_BIN), 'dev', ...next
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
-// The article list the route reads (lib/content/dev-paths.ts), walked now if it is not fresh, while Next starts
-// and compiles: Next's worker for the route's pages then reads it instead of walking the archive itself.
+// The article list the route looks articles up in (lib/content/dev-paths.ts), walked now if it is not fresh,
+// while Next starts and compiles: the dev server then reads one chunk of it per article instead of walking the archive.
 const root = resolveContentDir();
-const firstArticle = devArticlePathsCached(root, devPathsFile(root)).keys().next().value;
+const firstArticle = devArticleLookup(root, devPathsFile(root)).first;
 
 let output = '';
 let warming = false;

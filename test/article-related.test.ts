@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import os from 'node:os';
 import path from 'node:path';
 import { buildLinkGraph } from '../lib/content/graph';
-import { buildArticleIndexes, MAX_POSTINGS, nearestTo, neighbours, relatedArticles, termsOf } from '../lib/content/related';
+import { buildArticleIndexes, buildArticleIndexesYielding, MAX_POSTINGS, nearestTo, neighbours, relatedArticles, termsOf } from '../lib/content/related';
 import { copySources, sourceFilePath, sourcePage, sourcesMode, SOURCES_DEFAULT_LIMIT } from '../lib/content/sources';
 import type { Article } from '../lib/markdown/schema';
 import { lookupLinks } from '../lib/lookup-links';
@@ -155,4 +155,28 @@ test('look-up links for a missing article: Internet Archive and the old support 
   assert.equal(lookupLinks(10405)[1]!.href, 'https://web.archive.org/web/*/support.microsoft.com/support/kb/articles/Q10/4/05.ASP');
   assert.equal(lookupLinks(999).length, 2, 'no 1999–2002 address below Q1000');
   assert.deepEqual(lookupLinks(Number.NaN), []);
+});
+
+test('next dev builds the same indexes a slice at a time, letting other work run between slices', async () => {
+  const articles: Article[] = [];
+  for (let n = 1; n <= 9000; n++) {
+    articles.push(
+      article(n, { title: `Q${n}: Term${n % 700} and Word${n % 3000} in Product ${n % 7}`, product: `Product ${n % 7}`, keywords: [`kbtag${n % 50}`] }),
+    );
+  }
+  const summaries = buildLinkGraph(articles).summaries;
+  const whole = buildArticleIndexes(articles, summaries);
+  // Other work queued while the slices are built: it runs between them, not after the whole build.
+  let turns = 0;
+  let building = true;
+  const other = () => {
+    if (!building) return;
+    turns++;
+    setImmediate(other);
+  };
+  setImmediate(other);
+  const sliced = await buildArticleIndexesYielding(articles, summaries);
+  building = false;
+  assert.ok(turns >= 4, `other work ran ${turns} times during the build (9,000 articles, slices of 2,000)`);
+  assert.deepEqual(sliced, whole);
 });

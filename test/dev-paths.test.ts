@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devArticlePathsCached } from '../lib/content/dev-paths';
+import { devArticleLookup, devArticlePathsCached } from '../lib/content/dev-paths';
 import { articlePathsByName } from '../lib/content/scan';
 
 function article(root: string, rel: string): void {
@@ -63,12 +63,50 @@ test('the article list is walked once, then read back until a folder changes', (
     assert.equal(stats.walked, true);
 
     // A damaged or foreign snapshot is walked again, never trusted.
-    writeFileSync(file, '{"version":1,"root":"/elsewhere","folders":[],"paths":[[1,"x.md"]]}');
+    writeFileSync(file, `${JSON.stringify({ version: 2, root: '/elsewhere', folders: [], count: 1, chunks: [[1, 0]], end: 9 })}\n[1,"x.md"]\n`);
     assert.equal(devArticlePathsCached(root, file, stats).has(1), false);
     assert.equal(stats.walked, true);
-    writeFileSync(file, '{"version":1,');
+    writeFileSync(file, '{"version":2,');
     assert.equal(devArticlePathsCached(root, file, stats).size, 3);
     assert.equal(stats.walked, true);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('one article is looked up from its chunk of the list, not from the whole list', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kb-dev-lookup-'));
+  try {
+    const root = path.join(tmp, 'kb');
+    const file = path.join(tmp, 'cache', 'dev-paths.ndjson');
+    // 1,500 articles (three chunks), in both layouts, one under a name with a newline, a tab and non-ASCII letters.
+    for (let n = 1; n <= 1500; n++) {
+      const bucket = String(Math.floor(n / 100)).padStart(3, '0');
+      article(root, n % 2 ? `${bucket}/Q${n}.md` : `${bucket}/Q${n}/README.md`);
+    }
+    article(root, 'é\n\tz/Q990001.md');
+    const expected = articlePathsByName(root);
+    const stats = { walked: false };
+    const lookup = devArticleLookup(root, file, stats);
+    assert.equal(stats.walked, true);
+    assert.equal(lookup.size, 1501);
+    assert.equal(lookup.first, 1);
+    for (const [number, rel] of expected) assert.equal(lookup.get(number), rel, `Q${number}`);
+    for (const number of [0, 1501, 990000, 990002, -1, Number.MAX_SAFE_INTEGER]) assert.equal(lookup.get(number), undefined);
+
+    // Another process reads the list: its numbers' chunks alone. Every other chunk is overwritten in place
+    // (same length, damaged), and the numbers in the intact one are still found.
+    const fresh = devArticleLookup(root, file, stats);
+    assert.equal(stats.walked, false);
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const damaged = lines.map((line, i) => (i > 1 && (i <= 512 || i > 1024) ? line.replace(/\d/g, 'x') : line)).join('\n');
+    assert.equal(Buffer.byteLength(damaged), Buffer.byteLength(text));
+    writeFileSync(file, damaged);
+    for (let n = 513; n <= 1024; n++) assert.equal(fresh.get(n), expected.get(n), `Q${n} from its own chunk`);
+    // A damaged chunk is never trusted: not found (the loaded archive decides then).
+    assert.equal(fresh.get(3), undefined);
+    assert.equal(fresh.get(1400), undefined);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -3,6 +3,8 @@
  * archive has loaded: it says `kbview: ready` once the article route is
  * compiled, then serves articles found by name alone, in both layouts
  * (`Q990001.md` anywhere, `kb/990/Q990950/README.md`), at their permalinks.
+ * Without listing them to Next (next.config.js: no `output: 'export'` in
+ * development), yet only the pages the export has: anything else is a 404.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,4 +79,26 @@ test('articles in either layout are served at their permalinks, with their text'
     assert.ok(html.includes(title), `${permalink} shows ${title}`);
     assert.match(html, /class="kb-body"/);
   }
+});
+
+test("the article route has exactly the export's pages: a missing article cited by one is served, anything else is a 404", async () => {
+  const missing = await fetch(`${origin}/kb/990/Q990999/`);
+  const missingHtml = await missing.text();
+  assert.equal(missing.status, 200, missingHtml.slice(0, 300));
+  assert.match(missingHtml, /<title>[^<]*Q990999/);
+  assert.doesNotMatch(missingHtml, /class="kb-body"/);
+  for (const permalink of [
+    '/kb/990/Q990990/', // neither in the archive nor cited
+    '/kb/244/Q990001/', // an article, in another bucket
+    '/kb/991/Q990999/', // a missing article, in another bucket
+    '/kb/990/Q990001x/',
+    '/kb/990/990001/',
+  ]) {
+    const response = await fetch(`${origin}${permalink}`);
+    const html = await response.text();
+    assert.equal(response.status, 404, `${permalink}: ${html.slice(0, 300)}`);
+    assert.match(html, /<title>Page not found/, permalink);
+  }
+  // Next did not list the route's pages: its request log shows no params run for an article.
+  assert.doesNotMatch(log, /GET \/kb\/\d+\/Q\d+\/ \d+ in [^\n]*generate-params/);
 });

@@ -1,29 +1,53 @@
 /**
- * `next dev`: the article files by number (./scan.ts `articlePathsByName`), kept between processes.
+ * `next dev`: the article files by number (./scan.ts `articlePathsByName`), kept between processes,
+ * and looked up one article at a time.
  *
- * Next's dev server runs the article route's generateStaticParams in a fresh worker for the first
- * request of the route and again in the background after each later one: each run listed the whole
- * archive by name and sorted it (4 s of CPU at 241,340 articles on a loaded 2-core machine, 22.7 s of
- * a 29.4 s first request; BENCHMARKS.md "s5-mem"). The list is written to the cache folder with the
- * modification time of every folder the walk read: a process whose folders all have the same times
- * reads the list (a file created, removed or renamed in a folder changes that folder's time) instead of
- * walking the archive. An article folder's own README.md is not looked at (as in the walk itself).
+ * `npm run dev` walks the archive's names while Next starts (scripts/dev.ts); the dev server then
+ * finds each requested article's file here before the archive has loaded (./index.ts `getArticle`).
+ * The list is written to the cache folder with the modification time of every folder the walk read:
+ * a process whose folders all have the same times uses the list (a file created, removed or renamed
+ * in a folder changes that folder's time) instead of walking the archive. An article folder's own
+ * README.md is not looked at (as in the walk itself).
+ *
+ * The file is one line of JSON (the header: root, folders and their times, where each chunk of the
+ * list starts) and then one JSON line `[number, path]` per article in number order, in chunks of
+ * `CHUNK` lines. A lookup reads the header and the one chunk its number falls in, not the list: at
+ * 241,340 articles the list is 9.8 MB and took 0.4–0.5 s to read whole (on a loaded 2-core machine),
+ * against a few milliseconds for the header and a chunk (BENCHMARKS.md "s6-dev").
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import { cacheFolder } from './corpus';
 import { articlePathsByName } from './scan';
 
-const VERSION = 1;
+const VERSION = 2;
+/** Articles per chunk: a lookup reads ~40 bytes × this. */
+const CHUNK = 512;
+/** A header longer than this is not read (at 241,340 articles it is ~170 KB: folders and chunk starts). */
+const MAX_HEADER = 64 << 20;
 
-interface Snapshot {
+interface Header {
   version: number;
   root: string;
   /** Each folder the walk read (relative) and its modification time (ms). */
   folders: Array<[string, number]>;
-  /** Numbers and their files, in number order. */
-  paths: Array<[number, string]>;
+  /** Articles listed. */
+  count: number;
+  /** Each chunk's first number and its first byte in the file, in number order. */
+  chunks: Array<[number, number]>;
+  /** The file's length: the last chunk's end. */
+  end: number;
+}
+
+/** One article number's file, read a chunk at a time from the list kept in the cache folder. */
+export interface DevArticleLookup {
+  /** Articles listed. */
+  readonly size: number;
+  /** The lowest number, if any. */
+  readonly first: number | undefined;
+  /** The file of article `number` (relative to the archive's root), if the list has it. */
+  get(number: number): string | undefined;
 }
 
 function mtimeOf(file: string): number | null {
@@ -34,61 +58,235 @@ function mtimeOf(file: string): number | null {
   }
 }
 
-function isSnapshot(value: unknown, root: string): value is Snapshot {
+function isHeader(value: unknown, root: string): value is Header {
   if (typeof value !== 'object' || value === null) return false;
-  const s = value as Partial<Snapshot>;
-  return s.version === VERSION && s.root === root && Array.isArray(s.folders) && Array.isArray(s.paths);
+  const h = value as Partial<Header>;
+  return (
+    h.version === VERSION &&
+    h.root === root &&
+    Array.isArray(h.folders) &&
+    Array.isArray(h.chunks) &&
+    Number.isSafeInteger(h.count) &&
+    Number.isSafeInteger(h.end) &&
+    h.chunks.every((c, i) => Array.isArray(c) && Number.isSafeInteger(c[0]) && Number.isSafeInteger(c[1]) && c[1] <= h.end! && (i === 0 || c[1] > h.chunks![i - 1]![1]))
+  );
 }
 
-/** The snapshot at `file` if every folder it lists still has its recorded time, else null. */
-function readSnapshot(root: string, file: string): Map<number, string> | null {
-  let value: unknown;
+/** Reads `length` bytes at `position` of `file` (fewer at its end). */
+function readRange(file: string, position: number, length: number): Buffer {
+  const fd = openSync(file, 'r');
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    const buffer = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buffer, read, length - read, position + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The header of the list at `file` if every folder it lists still has its recorded time, else null. */
+function readHeader(root: string, file: string): Header | null {
+  let text = '';
+  try {
+    // The first line, read in growing pieces: the list after it is not read.
+    for (let size = 1 << 16; ; size *= 4) {
+      const bytes = readRange(file, 0, Math.min(size, MAX_HEADER));
+      const newline = bytes.indexOf(10);
+      if (newline !== -1) {
+        text = bytes.subarray(0, newline).toString('utf8');
+        break;
+      }
+      if (bytes.length < size || size >= MAX_HEADER) return null;
+    }
   } catch {
     return null;
   }
-  if (!isSnapshot(value, root)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isHeader(value, root)) return null;
   for (const entry of value.folders) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || mtimeOf(path.join(root, entry[0])) !== entry[1]) return null;
   }
-  const paths = new Map<number, string>();
-  for (const entry of value.paths) {
-    if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || typeof entry[1] !== 'string') return null;
-    paths.set(entry[0], entry[1]);
+  return value;
+}
+
+/** Writes the list of `paths` (in number order) with the folders' times, atomically. */
+function writeList(root: string, file: string, folders: Array<[string, number]>, paths: Map<number, string>): void {
+  const lines: string[] = [];
+  const chunkLines: number[] = [];
+  const chunkBytes: number[] = [];
+  let bytes = 0;
+  let i = 0;
+  for (const [number, rel] of paths) {
+    const line = `${JSON.stringify([number, rel])}\n`;
+    if (i % CHUNK === 0) {
+      chunkLines.push(number);
+      chunkBytes.push(bytes);
+    }
+    lines.push(line);
+    bytes += Buffer.byteLength(line);
+    i++;
   }
+  // The header's length moves every chunk's start: measured once, with the starts as they will be.
+  const header = (offset: number) =>
+    `${JSON.stringify({
+      version: VERSION,
+      root,
+      folders,
+      count: paths.size,
+      chunks: chunkLines.map((number, c) => [number, chunkBytes[c]! + offset]),
+      end: bytes + offset,
+    } satisfies Header)}\n`;
+  let offset = Buffer.byteLength(header(0));
+  while (Buffer.byteLength(header(offset)) !== offset) offset = Buffer.byteLength(header(offset));
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, header(offset) + lines.join(''));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only cache: walked again next time.
+  }
+}
+
+/** Walks `root` (./scan.ts) and keeps the list at `file`. */
+function walkAndWrite(root: string, file: string): Map<number, string> {
+  const folders: Array<[string, number]> = [];
+  // Each folder's time is taken before it is read: a change during the walk makes the list stale, never wrong.
+  const found = articlePathsByName(root, (rel) => folders.push([rel, mtimeOf(path.join(root, rel)) ?? -1]));
+  const paths = new Map(Array.from(found).sort((a, b) => a[0] - b[0]));
+  writeList(root, file, folders, paths);
   return paths;
 }
 
 /** Where the list of `root`'s articles is kept: its cache folder (./corpus.ts). */
 export function devPathsFile(root: string): string {
-  return path.join(cacheFolder(root, config().cacheDir), 'dev-paths.json');
+  return path.join(cacheFolder(root, config().cacheDir), 'dev-paths.ndjson');
+}
+
+/** The chunk `c` of the list at `file`, or null when it is not what the header says (the file was replaced). */
+function readChunk(file: string, header: Header, c: number): Map<number, string> | null {
+  const [first, start] = header.chunks[c]!;
+  const end = c + 1 < header.chunks.length ? header.chunks[c + 1]![1] : header.end;
+  const limit = c + 1 < header.chunks.length ? header.chunks[c + 1]![0] : Infinity;
+  let text;
+  try {
+    text = readRange(file, start, end - start).toString('utf8');
+  } catch {
+    return null;
+  }
+  const out = new Map<number, string>();
+  let previous = -Infinity;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || typeof entry[1] !== 'string') return null;
+    const number = entry[0] as number;
+    if (number <= previous || number < first || number >= limit) return null;
+    previous = number;
+    out.set(number, entry[1]);
+  }
+  return out.size > 0 && out.keys().next().value === first ? out : null;
+}
+
+/** The last chunk whose first number is ≤ `number`, or -1. */
+function chunkOf(header: Header, number: number): number {
+  let lo = 0;
+  let hi = header.chunks.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (header.chunks[mid]![0] <= number) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Chunks kept per lookup: a dev session reads a few; a crawl of every article stays bounded. */
+const CHUNKS_KEPT = 64;
+
+/**
+ * The lookup of `root`'s articles from the list at `file` when its folders are as they were, else
+ * after walking `root` and writing the list there (atomically). `stats.walked` says which. Chunks are
+ * read when a number in them is first looked up; a list replaced since (by another process) is
+ * read again once, and a number it cannot give is not found (the loaded archive decides).
+ */
+export function devArticleLookup(root: string, file: string, stats?: { walked: boolean }): DevArticleLookup {
+  let header = readHeader(root, file);
+  if (stats) stats.walked = header === null;
+  if (!header) {
+    const paths = walkAndWrite(root, file);
+    header = readHeader(root, file);
+    // The list could not be kept (a read-only cache): the walk's own map.
+    if (!header) return { size: paths.size, first: paths.keys().next().value, get: (number) => paths.get(number) };
+  }
+  let current = header;
+  const chunks = new Map<number, Map<number, string>>();
+  const chunk = (c: number): Map<number, string> | null => {
+    const kept = chunks.get(c);
+    if (kept) return kept;
+    const read = readChunk(file, current, c);
+    if (read) {
+      if (chunks.size >= CHUNKS_KEPT) chunks.clear();
+      chunks.set(c, read);
+    }
+    return read;
+  };
+  return {
+    size: header.count,
+    first: header.chunks[0]?.[0],
+    get(number) {
+      const c = chunkOf(current, number);
+      if (c === -1) return undefined;
+      let found = chunk(c);
+      if (!found) {
+        const again = readHeader(root, file);
+        if (!again) return undefined;
+        current = again;
+        chunks.clear();
+        const c2 = chunkOf(current, number);
+        found = c2 === -1 ? null : chunk(c2);
+      }
+      return found?.get(number);
+    },
+  };
 }
 
 /**
- * Each article number's file under `root` (as `articlePathsByName`, in number order), read from
- * `file` when the folders are as they were, else walked and written there (atomically).
- * `stats.walked` says which.
+ * Each article number's file under `root` (as `articlePathsByName`, in number order), read whole from
+ * `file` when the folders are as they were, else walked and written there. `stats.walked` says which.
  */
 export function devArticlePathsCached(root: string, file: string, stats?: { walked: boolean }): Map<number, string> {
-  const kept = readSnapshot(root, file);
-  if (kept) {
-    if (stats) stats.walked = false;
-    return kept;
-  }
-  const folders: Array<[string, number]> = [];
-  // Each folder's time is taken before it is read: a change during the walk makes the snapshot stale, never wrong.
-  const found = articlePathsByName(root, (rel) => folders.push([rel, mtimeOf(path.join(root, rel)) ?? -1]));
-  const paths = new Map([...found].sort((a, b) => a[0] - b[0]));
-  const snapshot: Snapshot = { version: VERSION, root, folders, paths: [...paths] };
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snapshot));
-    renameSync(tmp, file);
-  } catch {
-    // A read-only cache: walked again next time.
+  const header = readHeader(root, file);
+  if (header) {
+    const paths = new Map<number, string>();
+    let whole = true;
+    for (let c = 0; c < header.chunks.length && whole; c++) {
+      const read = readChunk(file, header, c);
+      if (read) for (const [number, rel] of read) paths.set(number, rel);
+      else whole = false;
+    }
+    if (whole && paths.size === header.count) {
+      if (stats) stats.walked = false;
+      return paths;
+    }
   }
   if (stats) stats.walked = true;
-  return paths;
+  return walkAndWrite(root, file);
 }

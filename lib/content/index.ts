@@ -8,11 +8,11 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { devArticlePathsCached, devPathsFile } from './dev-paths';
+import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-paths';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
-import { buildArticleIndexes, type ArticleIndexes } from './related';
+import { buildArticleIndexes, buildArticleIndexesYielding, type ArticleIndexes } from './related';
 import { buildBrowseIndex, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
 import { startHeapGuard } from './heap-guard';
@@ -57,9 +57,13 @@ function loadSite(): Promise<Site> {
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
-    // In development the indexes an article page needs are built right away, one task each, so
-    // that a request waits for one of them at most rather than for all, inside its own render.
-    if (DEV) setTimeout(() => void getIndexes().then(() => setTimeout(() => loaded && browseIndexOf(loaded), 0)), 0);
+    // In development the indexes an article page needs are built right away, in the background (the
+    // article indexes a slice at a time): article pages leave out their archive-wide parts until then
+    // rather than wait for them inside their render (`devPageIndexes`).
+    if (DEV) {
+      const site = loaded;
+      setTimeout(() => void getIndexes().then(() => setTimeout(() => void (devPageIndexes = pageIndexesOf(site)), 0)), 0);
+    }
     return loaded;
   })();
 }
@@ -78,16 +82,16 @@ export function basePath(): string {
 }
 
 /**
- * The permalinks of every page of the article route. In development, before the
- * archive has loaded, only the articles found by a scan of file names (no
- * parsing), so that `next dev` answers its first request quickly.
+ * The permalinks of every page of the article route (the archive's articles, then the missing ones
+ * they cite). In development, none: `next dev` runs without `output: 'export'` (next.config.js), so
+ * it needs no list, and with an empty one it does not hold requests to it either. A list made Next
+ * turn each of 241,340 params into a route in a fresh worker for the first request and again after
+ * every later one (22.7 s of a 29.4 s first request, BENCHMARKS.md "s5-mem"), and overflow its 5 MiB
+ * cache of them from ~260,000 articles on. The route answers 404 for any other id itself, as the
+ * export does (app/kb/[bucket]/[id]/page.tsx: an article or a missing one, in its bucket).
  */
 export async function articleRoutePermalinks(): Promise<string[]> {
-  if (DEV && !loaded) {
-    loadSoon();
-    // In number order already (./dev-paths.ts).
-    return Array.from(devArticlePaths().keys(), (number) => permalinkOf(`Q${number}`));
-  }
+  if (DEV) return [];
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
 }
@@ -142,20 +146,23 @@ async function siteUnlessLoading(): Promise<Site | null> {
   return getSite();
 }
 
-let articlePaths: Map<number, string> | null = null;
+let articleLookup: DevArticleLookup | null = null;
 
-/** In development, before the archive has loaded: each article number's file, from names alone (./scan.ts). */
-function devArticlePaths(): Map<number, string> {
-  // Kept in the cache folder between processes: Next lists the route's pages in a fresh worker each time (./dev-paths.ts).
+/**
+ * In development, before the archive has loaded: each article number's file, from names alone
+ * (./scan.ts), as `npm run dev` listed them while Next started (./dev-paths.ts): one chunk of the
+ * list is read per article looked up, not the whole list.
+ */
+function devArticleFile(number: number): string | undefined {
   const root = resolveContentDir();
-  articlePaths ??= devArticlePathsCached(root, devPathsFile(root));
-  return articlePaths;
+  articleLookup ??= devArticleLookup(root, devPathsFile(root));
+  return articleLookup.get(number);
 }
 
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
     loadSoon();
-    const source = devArticlePaths().get(Number(id.slice(1)));
+    const source = devArticleFile(Number(id.slice(1)));
     try {
       const page = source ? readAndRender(resolveContentDir(), source) : null;
       if (page?.article?.id === id) return { article: page.article, body: page.body };
@@ -188,24 +195,35 @@ export async function citedBy(id: string): Promise<ArticleSummary[]> {
   return (await siteUnlessLoading())?.graph.citedBy.get(id) ?? [];
 }
 
-const indexesBySite = new WeakMap<Site, ArticleIndexes>();
+const indexesBySite = new WeakMap<Site, Promise<ArticleIndexes>>();
 
-/** Position, term and product indexes over the whole archive: built once per process (see ./related.ts). */
+/**
+ * Position, term and product indexes over the whole archive: built once per process (see ./related.ts);
+ * in development a slice at a time, so that the dev server answers other requests meanwhile.
+ */
 export async function getIndexes(): Promise<ArticleIndexes> {
   const site = await getSite();
   let indexes = indexesBySite.get(site);
   if (!indexes) {
     // Related articles read fields the listing index leaves empty: a page that needs them is not a listing.
     if (listingOnly()) throw new Error('kbview: article indexes are not available while rendering templates (only listing fields are loaded)');
-    indexes = buildArticleIndexes(site.corpus.articles, site.graph.summaries);
+    indexes = DEV
+      ? buildArticleIndexesYielding(site.corpus.articles, site.graph.summaries)
+      : Promise.resolve(buildArticleIndexes(site.corpus.articles, site.graph.summaries));
     indexesBySite.set(site, indexes);
   }
   return indexes;
 }
 
+/** In development: an article page's indexes once the background load has built them all, else null. */
+let devPageIndexes: Promise<PageIndexes> | null = null;
+
 /** The articles before and after `id` by number; for a number not in the archive, the nearest on each side. */
 export async function adjacentArticles(id: string): Promise<{ previous: ArticleSummary | null; next: ArticleSummary | null }> {
-  if (!(await siteUnlessLoading())) return { previous: null, next: null };
+  if (DEV && !devPageIndexes) {
+    loadSoon();
+    return { previous: null, next: null };
+  }
   return adjacentOf(await getIndexes(), id);
 }
 
@@ -223,16 +241,23 @@ export function browseIndexOf(site: Site): BrowseIndex {
 
 /** Every index an article page's context needs (./article-page.ts). */
 export async function getPageIndexes(): Promise<PageIndexes> {
-  const site = await getSite();
+  return pageIndexesOf(await getSite());
+}
+
+async function pageIndexesOf(site: Site): Promise<PageIndexes> {
   return { graph: site.graph, indexes: await getIndexes(), browse: browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
 }
 
 /**
  * Backlinks, related articles, previous/next, source link and listing links
- * of an article page; in development, empty until the archive has loaded.
+ * of an article page; in development, empty until the archive has loaded and
+ * its indexes are built (in the background: a page never waits for them).
  */
 export async function articlePageContext(article: Article): Promise<ArticleContext> {
-  if (!(await siteUnlessLoading())) return EMPTY_CONTEXT;
-  return articleContextOf(await getPageIndexes(), article);
+  if (DEV && !devPageIndexes) {
+    loadSoon();
+    return EMPTY_CONTEXT;
+  }
+  return articleContextOf(await (devPageIndexes ?? getPageIndexes()), article);
 }
 

@@ -12,7 +12,10 @@ import { absoluteUrl } from '@/lib/site-url';
 type Params = { bucket: string; id: string };
 type Props = { params: Promise<Params> };
 
-/** Only the permalinks the loader knows about exist; anything else is a 404 in the export. */
+/**
+ * Only the permalinks the loader knows about exist; anything else is a 404 in the export. In
+ * development the route lists none (lib/content `articleRoutePermalinks`) and `resolve` is what 404s.
+ */
 export const dynamicParams = false;
 
 /**
