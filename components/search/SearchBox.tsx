@@ -259,7 +259,8 @@ export function SearchBox() {
     );
     const r = readRecent();
     setRecent(r);
-    if (text.trim() ? shown !== null || error !== null : r.length > 0) setOpen(true);
+    // With text, open when there is an answer or one is on its way (text typed before hydration, then focus back).
+    if (text.trim() ? shown !== null || error !== null || loading : r.length > 0) setOpen(true);
   };
 
   // Performance marks (read by bench/search.ts): a keystroke's text, and the dropdown committed for a text.
