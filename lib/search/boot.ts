@@ -162,19 +162,23 @@ function paintEarly(): boolean {
     return response.json();
   };
   const request = { q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true };
-  const run = (manifest?: unknown) => {
+  const run = (manifest?: unknown, superseded?: () => boolean) => {
     const engine = new SearchEngine(fetchJson);
     if (manifest !== undefined) engine.provideManifest(manifest);
-    return engine.search(request);
+    return engine.search(request, superseded);
   };
   const embedded = embeddedManifest();
   // With the page's copy of the manifest the term shard is requested at once, while the served manifest
-  // loads; that one decides: a page older than the index (an incremental build keeps the page) searches again.
-  const answer = embedded
-    ? Promise.all([run(embedded.manifest).catch(() => null), fetchJson('manifest.json')]).then(([first, served]) =>
-        first && (served as { version?: unknown } | null)?.version === embedded.version ? first : run(served),
-      )
-    : run();
+  // loads; that one decides: a page older than the index (an incremental build keeps the page) searches
+  // again, and the first search stops before its result records once the served version is known to differ.
+  let servedVersion: unknown;
+  const served = embedded ? fetchJson('manifest.json').then((m) => ((servedVersion = (m as { version?: unknown } | null)?.version), m)) : null;
+  const answer =
+    embedded && served
+      ? Promise.all([run(embedded.manifest, () => servedVersion !== undefined && servedVersion !== embedded.version).catch(() => null), served]).then(
+          ([first, manifest]) => (first && servedVersion === embedded.version ? first : run(manifest)),
+        )
+      : run();
   const key = stateKey(state);
   answer
     // Inline in the page's head, the script may have its answer before the parser has reached the slot.
