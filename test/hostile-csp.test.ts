@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { THEME_SCRIPT } from '../lib/theme';
+import { inlineSearchBootScript } from '../lib/search/boot-bundle';
 import { withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 
@@ -28,10 +29,12 @@ const PAGE =
   `<script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"data \\u003c/script> é"])</script><script>self.__next_f.push([1,"second"])</script></body></html>`;
 
 test("the policy lists the hashes of kbview's own inline scripts only, the same for every page", () => {
-  assert.deepEqual(KNOWN_INLINE_SCRIPTS, [THEME_SCRIPT]);
-  assert.equal(SITE_CSP, cspFor([THEME_SCRIPT]));
-  assert.equal(SITE_CSP.match(/'sha256-/g)?.length, 1);
+  // The theme's pre-paint script and the search page's early script (the same text for every base path).
+  assert.deepEqual(KNOWN_INLINE_SCRIPTS, [THEME_SCRIPT, inlineSearchBootScript()]);
+  assert.equal(SITE_CSP, cspFor([THEME_SCRIPT, inlineSearchBootScript()]));
+  assert.equal(SITE_CSP.match(/'sha256-/g)?.length, 2);
   assert.ok(SITE_CSP.includes(sha(THEME_SCRIPT)));
+  assert.ok(SITE_CSP.includes(sha(inlineSearchBootScript())));
   for (const directive of [
     "default-src 'self'",
     "script-src 'self' 'sha256-",

@@ -14,6 +14,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
+import { inlineSearchBootScript } from '../lib/search/boot-bundle';
+import { inlineSearchBoot } from '../lib/search/boot-hold';
+import { scriptHash } from '../lib/build/csp';
 
 let site: ServedSite;
 let browser: Browser;
@@ -123,9 +126,8 @@ test('the early script leaves filtered, dated and number searches to React, and 
     async (page, info) => {
       page.on('dialog', (dialog) => assert.fail(`a script dialog opened: ${dialog.message()}`));
       // Filters: the early script needs the facet files for those; it paints nothing (React's answer comes alone).
-      const boot = page.waitForResponse((r) => new URL(r.url()).pathname === '/search/boot.js');
       await page.goto(site.href('search/?q=rassrv&sort=date'));
-      await boot;
+      await page.waitForFunction(() => (window as unknown as { __kbBoot?: number }).__kbBoot === 2);
       await page.locator('input[data-search-primary]').waitFor();
       await page.locator('main [data-result]').first().waitFor();
       assert.equal(await page.evaluate(() => 'kbSearchBoot' in window || '__kbSearchBoot' in window), false, 'not painted early');
@@ -140,6 +142,97 @@ test('the early script leaves filtered, dated and number searches to React, and 
     },
     { browser },
   );
+});
+
+test('a page whose copy of the manifest is older than the index: the early script searches again with the served one', async () => {
+  await withPage(
+    async (page, info) => {
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname + new URL(r.url()).search));
+      await page.route(
+        (url) => url.pathname === '/search/',
+        async (route) => {
+          const response = await route.fetch();
+          const html = await response.text();
+          // Another version, and shard boundaries that put every term in shard 0.
+          const stale = html.replace(
+            /(<script type="application\/json" data-search-manifest="">)([^<]*)(<\/script>)/,
+            (_all, open: string, json: string, close: string) => {
+              const manifest = JSON.parse(json) as { version: string; shards: string[] };
+              return open + JSON.stringify({ ...manifest, version: 'stale', shards: [''] }) + close;
+            },
+          );
+          assert.notEqual(stale, html, 'the page carries a copy of the manifest');
+          await route.fulfill({ response, body: stale });
+        },
+      );
+      await page.route('**/_next/static/chunks/*.js', (route) => route.abort()); // only the early script can paint
+      await page.goto(site.href('search/?q=rassrv'), { waitUntil: 'commit' });
+      await page.locator('[data-search-boot] [data-result]').first().waitFor();
+      assert.equal(await page.locator('[data-search-boot] [data-result]').first().getAttribute('data-result'), 'Q244717');
+      assert.ok(
+        requested.some((r) => r === '/search/t/0.json?v=stale'),
+        `the page's copy was used first: ${requested.filter((r) => r.startsWith('/search/')).join(', ')}`,
+      );
+      assert.ok(
+        requested.some((r) => /^\/search\/m\/\d+\.json\?v=(?!stale)\w+$/.test(r)),
+        'the results were read with the served version',
+      );
+      assert.deepEqual(
+        info.pageErrors.map((e) => e.message),
+        [],
+      );
+    },
+    { browser },
+  );
+});
+
+test('the exported search page carries its early script inline at the start of its head, with a copy of the manifest, allowed by the policy', () => {
+  const search = readFileSync(path.join(siteDir, 'search', 'index.html'), 'utf8');
+  const head = search.slice(0, search.indexOf('</head>'));
+  assert.doesNotMatch(search, /<script\b[^>]*\ssrc="[^"]*\/search\/boot\.js"/, 'no boot.js element');
+  const order = [
+    '<meta http-equiv="Content-Security-Policy"',
+    '<link rel="preload" href="/_next/static/chunks/',
+    '<link rel="preload" href="/search/manifest.json"',
+    '<script type="application/json" data-search-manifest="">',
+    '<script data-base="">',
+    '<link rel="stylesheet"',
+  ];
+  const at = order.map((part) => head.indexOf(part));
+  assert.ok(
+    at.every((i) => i >= 0),
+    `${order.filter((_, i) => at[i]! < 0).join(', ')} missing`,
+  );
+  assert.deepEqual(
+    [...at].sort((a, b) => a - b),
+    at,
+    'policy, preloads, manifest copy, script, then the stylesheet',
+  );
+  const script = /<script data-base="">([\s\S]*?)<\/script>/.exec(head)![1]!;
+  assert.equal(script, inlineSearchBootScript());
+  const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(head)![1]!;
+  assert.ok(policy.includes(scriptHash(script)), 'the policy allows it by hash');
+  const copy = /<script type="application\/json" data-search-manifest="">([^<]*)<\/script>/.exec(head)![1]!;
+  assert.deepEqual(JSON.parse(copy), JSON.parse(readFileSync(path.join(siteDir, 'search', 'manifest.json'), 'utf8')));
+});
+
+test('inlineSearchBoot: the element replaced, preloads moved before the script, the base path on the element; again: no change', () => {
+  const page =
+    '<!DOCTYPE html><html><head><meta charSet="utf-8"/><link rel="stylesheet" href="/b/_next/static/chunks/a.css" data-precedence="next"/>' +
+    '<script async="" src="/b/search/boot.js" fetchPriority="high"></script><link rel="preload" href="/b/search/manifest.json" as="fetch" crossorigin="" fetchPriority="high"/>' +
+    '<script src="/b/other.js" async=""></script></head><body><script async="" src="/b/search/boot.js"></script></body></html>';
+  const once = inlineSearchBoot(page, 'boot()', '/b', { version: 'v</script>' });
+  assert.equal(
+    once,
+    '<!DOCTYPE html><html><head><meta charSet="utf-8"/><link rel="preload" href="/b/_next/static/chunks/a.css" as="style"/>' +
+      '<link rel="preload" href="/b/search/manifest.json" as="fetch" crossorigin="" fetchPriority="high"/>' +
+      '<script type="application/json" data-search-manifest="">{"version":"v\\u003c/script\\u003e"}</script><script data-base="/b">boot()</script>' +
+      '<link rel="stylesheet" href="/b/_next/static/chunks/a.css" data-precedence="next"/><script src="/b/other.js" async=""></script></head>' +
+      '<body><script async="" src="/b/search/boot.js"></script></body></html>',
+  );
+  assert.equal(inlineSearchBoot(once, 'boot()', '/b', { version: 'v' }), once);
+  assert.equal(inlineSearchBoot(page, 'boot()', '', {}), page, 'another base path: not its element');
 });
 
 test("the exported search page links Next's scripts only through the held list; other pages keep their tags", () => {
@@ -194,11 +287,20 @@ test("after the early paint, Next's scripts load, React hydrates and the page wo
   );
 });
 
-test('a search page whose early script fails to load, or hangs, still loads the framework and shows results', async () => {
-  // boot.js missing: the framework loads at the page's load event.
+test('a search page whose early script does not run, or hangs, still loads the framework and shows results', async () => {
+  // The inline early script taken out of the page (as a policy that blocked it would): the framework loads at the page's load event.
   await withPage(
     async (page, info) => {
-      await page.route('**/search/boot.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await page.route(
+        (url) => url.pathname === '/search/',
+        async (route) => {
+          const response = await route.fetch();
+          const html = await response.text();
+          const without = html.replace(/<script data-base="[^"]*">[\s\S]*?<\/script>/, '');
+          assert.notEqual(without, html, 'the early script is inline in the page');
+          await route.fulfill({ response, body: without });
+        },
+      );
       await page.goto(site.href('search/?q=rassrv'));
       await page.locator('input[data-search-primary]').waitFor();
       await page.waitForFunction(() => /RAS Port/.test(document.querySelector('main [data-result]')?.textContent ?? ''));

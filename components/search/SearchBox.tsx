@@ -259,7 +259,8 @@ export function SearchBox() {
     );
     const r = readRecent();
     setRecent(r);
-    if (text.trim() ? shown !== null || error !== null : r.length > 0) setOpen(true);
+    // With text, open when there is an answer or one is on its way (text typed before hydration, then focus back).
+    if (text.trim() ? shown !== null || error !== null || loading : r.length > 0) setOpen(true);
   };
 
   // Performance marks (read by bench/search.ts): a keystroke's text, and the dropdown committed for a text.
@@ -276,6 +277,19 @@ export function SearchBox() {
     if (!q.trim()) setRecent(readRecent());
     runSearch(q);
   };
+
+  // Text typed before React hydrated stays in the box but never reached React's state (React 19 does not
+  // replay it: react/react#33129), so Enter and the dropdown would ignore it: take it up as if typed now,
+  // with the dropdown open only when the box still has the focus.
+  useEffect(() => {
+    const box = input.current;
+    const early = box?.value ?? '';
+    if (!box || early === '') return;
+    // Synchronizes with the DOM (what the reader typed before hydration) once, on mount.
+    onChange(early);
+    if (document.activeElement !== box) setOpen(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   // --- Options ----------------------------------------------------------------------------------
   const q = text.trim();

@@ -44,6 +44,9 @@ export function SearchView() {
   const key = stateKey(state);
   const inputId = useId();
 
+  // Text typed into the page's box before React ran: the fallback's plain box, replaced by this view's.
+  const [early] = useState(earlyTyping);
+  const inputRef = useRef<HTMLInputElement>(null);
   // The input's text is local (typing stays instant) and mirrored into the URL;
   // a URL change from elsewhere (back button, header box) flows back into it.
   const [text, setText] = useState(state.q);
@@ -142,6 +145,24 @@ export function SearchView() {
     window.history.replaceState(null, '', urlOf({ ...state, q }));
   };
 
+  // What was typed before React ran (into the fallback's box, or into this box before it hydrated) is
+  // taken up as if typed now: the URL, the results and Enter act on it, and the focus stays in the box.
+  useEffect(() => {
+    const box = inputRef.current;
+    if (!box) return;
+    const typedEarly = early?.value ?? box.value;
+    if (typedEarly !== '' && typedEarly !== state.q) {
+      box.value = typedEarly;
+      onType(typedEarly);
+    }
+    if (early?.focused) {
+      if (document.activeElement !== box) box.focus();
+      box.setSelectionRange(early.selectionStart, early.selectionEnd);
+    }
+    // Once, on mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const push = (next: SearchState) => {
     written.current.push(next.q);
     window.history.pushState(null, '', urlOf(next));
@@ -200,6 +221,7 @@ export function SearchView() {
             Search articles by words, KB keyword or article number
           </label>
           <input
+            ref={inputRef}
             id={inputId}
             data-search-primary=""
             type="search"
@@ -280,6 +302,31 @@ export function SearchView() {
       ) : null}
     </div>
   );
+}
+
+/** The fallback's box (app/search/page.tsx), as the reader left it before React replaced it. */
+interface EarlyTyping {
+  value: string;
+  focused: boolean;
+  selectionStart: number;
+  selectionEnd: number;
+}
+
+/**
+ * Read while this view first renders, before its commit removes the fallback: the text is the reader's when it
+ * is not empty (the early script fills the box only with the URL's query, which is then no change).
+ */
+function earlyTyping(): EarlyTyping | null {
+  if (typeof document === 'undefined') return null;
+  const box = document.querySelector<HTMLInputElement>('input[data-search-boot-input]');
+  if (!box) return null;
+  const value = box.value.slice(0, MAX_QUERY_LENGTH);
+  return {
+    value,
+    focused: document.activeElement === box,
+    selectionStart: Math.min(box.selectionStart ?? value.length, value.length),
+    selectionEnd: Math.min(box.selectionEnd ?? value.length, value.length),
+  };
 }
 
 function SearchHelp() {

@@ -14,7 +14,8 @@
  * block, which does in document order what the inline scripts did.
  *
  * What stays inline is what kbview itself writes, known when this module is
- * loaded: the theme's pre-paint script (lib/theme.ts). The policy lists the
+ * loaded: the theme's pre-paint script (lib/theme.ts) and the search page's
+ * early script (lib/search/boot.ts, bundled once when this module loads). The policy lists the
  * hashes of exactly those (`KNOWN_INLINE_SCRIPTS`), never what is found in a
  * page: a script that reaches a page any other way (an injected `<script>`, an
  * `onerror=` handler, a `javascript:` URL) is blocked, and the build reports
@@ -30,13 +31,18 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
-import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts } from '../search/boot-hold';
+import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot } from '../search/boot-hold';
+import { inlineSearchBootScript } from '../search/boot-bundle';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
 import { stablePage } from './static-keys';
 
-/** The inline scripts kbview writes into pages: the only ones the policy allows. */
-export const KNOWN_INLINE_SCRIPTS: readonly string[] = [THEME_SCRIPT];
+/**
+ * The inline scripts kbview writes into pages: the only ones the policy allows. The theme's pre-paint
+ * script, and the search page's early script (lib/search/boot-hold.ts `inlineSearchBoot`; the same
+ * text for every configuration).
+ */
+export const KNOWN_INLINE_SCRIPTS: readonly string[] = [THEME_SCRIPT, inlineSearchBootScript()];
 
 /** The policy, with `{scripts}` replaced by the allowed script hashes. */
 export const CSP_TEMPLATE = [
@@ -173,6 +179,20 @@ export function applyPagePolicy(html: string, basePath = ''): PagePolicyResult {
   return { html: out.slice(0, at) + meta + out.slice(at), unknownScripts };
 }
 
+/**
+ * The search page: its framework scripts held back, its early script inline with a copy of the index
+ * manifest beside it (lib/search/boot-hold.ts); without the copy when the export has no readable manifest.
+ */
+function searchPageOf(html: string, basePath: string, outDir: string): string {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
+  } catch {
+    manifest = undefined;
+  }
+  return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, manifest);
+}
+
 export interface CspStats {
   pages: number;
   changed: number;
@@ -185,8 +205,8 @@ export interface CspStats {
  * Applies the policy to every `.html` file under `outDir`, in place, one file
  * at a time, and writes the data loader. The article templates
  * (`kb/${TEMPLATE_BUCKET}/`) are left for the page writer, which applies the
- * policy to each page it writes. The search page also gets its framework
- * scripts held back until its early script has painted (lib/search/boot-hold.ts).
+ * policy to each page it writes. The search page also gets its early script
+ * inline and its framework scripts held back until that has painted (lib/search/boot-hold.ts).
  */
 export function applyCspToDir(outDir: string, basePath = config().basePath): CspStats {
   const started = performance.now();
@@ -200,7 +220,7 @@ export function applyCspToDir(outDir: string, basePath = config().basePath): Csp
         if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const page = full === searchPage ? holdFrameworkScripts(stablePage(html), basePath) : stablePage(html);
+        const page = full === searchPage ? searchPageOf(stablePage(html), basePath, outDir) : stablePage(html);
         const next = applyPagePolicy(page, basePath);
         stats.pages++;
         for (const script of next.unknownScripts) stats.unknownScripts.push(`${path.relative(outDir, full)}: ${script}`);

@@ -17,6 +17,25 @@ export const SEARCH_BOOT_FILE = 'boot.js';
 
 /** The script's text for a configuration (its base path is inlined, as in Next's browser bundles). */
 export function bundleSearchBoot(c: Pick<Config, 'basePath'>): string {
+  return bundle({ ...clientDefines(c) });
+}
+
+/**
+ * The same script as the exported search page carries it inline, in its `<head>` (lib/search/boot-hold.ts
+ * `inlineSearchBoot`): the same text for every configuration, so that the site's one policy can allow it by
+ * hash (lib/build/csp.ts); the base path is read from the element's `data-base` attribute as it runs.
+ */
+export const INLINE_BOOT_BASE_ATTRIBUTE = 'data-base';
+
+let inlineText: string | null = null;
+
+/** The inline script's text (bundled once per process). */
+export function inlineSearchBootScript(): string {
+  inlineText ??= bundle({ 'process.env.KB_BASE_PATH': 'document.currentScript.dataset.base' });
+  return inlineText;
+}
+
+function bundle(define: Record<string, string>): string {
   const dir = path.dirname(fileURLToPath(import.meta.url));
   const result = buildSync({
     stdin: { contents: "import { bootSearch } from './boot';\nbootSearch();\n", resolveDir: dir, loader: 'ts', sourcefile: 'search-boot.ts' },
@@ -26,12 +45,14 @@ export function bundleSearchBoot(c: Pick<Config, 'basePath'>): string {
     target: 'es2020',
     platform: 'browser',
     legalComments: 'none',
-    define: { ...clientDefines(c), 'process.env.NODE_ENV': '"production"' },
+    define: { ...define, 'process.env.NODE_ENV': '"production"' },
     write: false,
     logLevel: 'silent',
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('search boot script: esbuild wrote nothing');
+  // Inline in a page: the HTML parser must not end the element early (esbuild escapes `</script` already).
+  if (/<\/script|<!--/i.test(file.text)) throw new Error('search boot script: its text cannot be inlined');
   return file.text;
 }
 

@@ -79,3 +79,57 @@ export function releaseFrameworkScripts(): void {
 export function markBootRunning(): void {
   (window as BootWindow).__kbBoot = 1;
 }
+
+/** The attribute of the page's copy of the index manifest (a JSON block before the inline script). */
+export const SEARCH_MANIFEST_ATTRIBUTE = 'data-search-manifest';
+
+/** A script element without text (group 1: its attributes), and its `src`. */
+const EMPTY_SCRIPT = /<script\b([^<>]*)><\/script>/g;
+const SRC = /\ssrc="([^"<>]*)"/;
+/** The manifest's preload beside it. */
+const MANIFEST_PRELOAD = /<link rel="preload" href="([^"<>]*)" as="fetch"[^<>]*>/g;
+/** The page's stylesheets (Next's format). */
+const STYLESHEET = /<link rel="stylesheet" href="([^"<>]*)"[^<>]*>/g;
+const HEAD_START = /<head\b[^<>]*>/i;
+const CHARSET_META = /^<meta charSet="utf-8"\/>/i;
+
+/**
+ * The search page's HTML with its early script inline, at the start of the `<head>`, instead of
+ * `<script async src="…/search/boot.js">` (app/search/page.tsx): it runs as soon as the page's first bytes
+ * are parsed, so the query's term shard is requested as soon as the manifest is in, not after boot.js's
+ * own bytes have come and the page's first style, layout and paint have run (on a slow phone ~0.3 s of
+ * each). Before it, in this order: a preload of each stylesheet (whose requests would otherwise wait for
+ * the script to run) and the manifest's preload (moved up, so that the script's fetch is the preloaded
+ * one). The element's `data-base` gives the script the base path, so that its text, which the site's one
+ * policy allows by hash (lib/build/csp.ts), is the same for every configuration. `script` is the bundle's
+ * inline text (lib/search/boot-bundle.ts `inlineSearchBootScript`).
+ *
+ * `manifest` (the index's `manifest.json`, parsed) goes before the script as a JSON block: the script then
+ * requests the query's term shard while it runs, one round trip earlier; it still fetches the served
+ * manifest (the preload) and searches again with that one when the versions differ (a page kept by an
+ * incremental build while the index changed). Running it again changes nothing.
+ */
+export function inlineSearchBoot(html: string, script: string, basePath = '', manifest?: unknown): string {
+  const headEnd = html.indexOf('</head>');
+  const head = HEAD_START.exec(html);
+  if (headEnd < 0 || !head) return html;
+  let found = false;
+  let top = html.slice(0, headEnd).replace(EMPTY_SCRIPT, (tag: string, attrs: string) => {
+    if (SRC.exec(attrs)?.[1] !== `${basePath}/search/boot.js`) return tag;
+    found = true;
+    return '';
+  });
+  if (!found) return html;
+  const preloads: string[] = [];
+  for (const match of top.matchAll(STYLESHEET)) preloads.push(`<link rel="preload" href="${match[1]!}" as="style"/>`);
+  top = top.replace(MANIFEST_PRELOAD, (tag: string, url: string) => {
+    if (url !== `${basePath}/search/manifest.json`) return tag;
+    preloads.push(tag);
+    return '';
+  });
+  let at = head.index + head[0].length;
+  const charset = CHARSET_META.exec(top.slice(at));
+  if (charset) at += charset[0].length;
+  const copy = manifest === undefined ? '' : `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">${htmlSafeJson(manifest)}</script>`;
+  return `${top.slice(0, at)}${preloads.join('')}${copy}<script data-base="${basePath}">${script}</script>${top.slice(at)}${html.slice(headEnd)}`;
+}

@@ -1,7 +1,8 @@
 /**
  * The search page's first results without React: a small script of our own
- * (bundled by ./boot-bundle.ts into `search/boot.js`, loaded `async` from the
- * page's `<head>`, allowed by the site's one CSP as a same-origin file) that
+ * (bundled by ./boot-bundle.ts; in the exported site inline at the start of the
+ * search page's `<head>`, allowed by the site's one CSP by hash: ./boot-hold.ts
+ * `inlineSearchBoot`; under `next dev` `search/boot.js`, loaded `async`) that
  * reads `location.search`, runs the query engine in the page and paints the
  * first results into the space the page's fallback reserves
  * (`[data-search-boot]`), long before the framework's scripts have loaded,
@@ -16,7 +17,7 @@
  * Only the plain case is painted early: words, relevance order, no filters, no
  * article number (a number goes to its article; filters need the facet files).
  */
-import { markBootRunning, releaseFrameworkScripts } from './boot-hold';
+import { markBootRunning, releaseFrameworkScripts, SEARCH_MANIFEST_ATTRIBUTE } from './boot-hold';
 import { SearchEngine, type SearchHit, type SearchResponse } from './engine';
 import { bestExcerpt, highlightParts, passageHref, type TextPart } from './highlight';
 import { PAGE_SIZE, hasFilters, parseSearchState, stateKey } from './params';
@@ -130,6 +131,24 @@ export function bootSearch(): void {
   }
 }
 
+/** The copy of the index manifest the exported page carries (./boot-hold.ts `inlineSearchBoot`), if any. */
+function embeddedManifest(): { manifest: unknown; version: string } | null {
+  try {
+    const block = document.querySelector(`script[${SEARCH_MANIFEST_ATTRIBUTE}]`);
+    if (!block) return null;
+    const manifest: unknown = JSON.parse(block.textContent ?? '');
+    const version = (manifest as { version?: unknown } | null)?.version;
+    return typeof version === 'string' ? { manifest, version } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves once the page's HTML has been parsed. */
+function parsed(): Promise<void> {
+  return new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
+}
+
 /** Starts the early query; false when there is none to run (the framework may load at once). */
 function paintEarly(): boolean {
   const search = window.location.search;
@@ -137,14 +156,33 @@ function paintEarly(): boolean {
   if (!state.q.trim() || hasFilters(state) || state.sort !== 'relevance' || articleNumberOf(state.q) !== null) return false;
   const base = new URL(`${BASE_PATH}/search/`, window.location.href).href;
   // Plain fetches, so that the manifest the page preloads (`<link rel="preload">`) is the one used.
-  const engine = new SearchEngine(async (file) => {
+  const fetchJson = async (file: string): Promise<unknown> => {
     const response = await fetch(new URL(file, base).href);
     if (!response.ok) throw new Error(`search index file ${file}: HTTP ${response.status}`);
     return response.json();
-  });
+  };
+  const request = { q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true };
+  const run = (manifest?: unknown, superseded?: () => boolean) => {
+    const engine = new SearchEngine(fetchJson);
+    if (manifest !== undefined) engine.provideManifest(manifest);
+    return engine.search(request, superseded);
+  };
+  const embedded = embeddedManifest();
+  // With the page's copy of the manifest the term shard is requested at once, while the served manifest
+  // loads; that one decides: a page older than the index (an incremental build keeps the page) searches
+  // again, and the first search stops before its result records once the served version is known to differ.
+  let servedVersion: unknown;
+  const served = embedded ? fetchJson('manifest.json').then((m) => ((servedVersion = (m as { version?: unknown } | null)?.version), m)) : null;
+  const answer =
+    embedded && served
+      ? Promise.all([run(embedded.manifest, () => servedVersion !== undefined && servedVersion !== embedded.version).catch(() => null), served]).then(
+          ([first, manifest]) => (first && servedVersion === embedded.version ? first : run(manifest)),
+        )
+      : run();
   const key = stateKey(state);
-  engine
-    .search({ q: state.q, limit: Math.min(BOOT_RESULTS, PAGE_SIZE), prefix: true, facetsLater: true })
+  answer
+    // Inline in the page's head, the script may have its answer before the parser has reached the slot.
+    .then((response) => (document.readyState === 'loading' && !document.querySelector('[data-search-boot]') ? parsed().then(() => response) : response))
     .then(
       (response) => {
         // The reader may have typed or followed a link since: the URL decides.
