@@ -13,6 +13,8 @@ export default defineConfig([
     '.next/**',
     '.next-*/**',
     'out/**',
+    // Beside out/ while a build runs, or kept for the next one (lib/build/build.ts): out.staging, out.spare, out.trash…
+    'out.*/**',
     '.cache/**',
     'public/search/**',
     'next-env.d.ts',

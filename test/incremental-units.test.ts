@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { articleRecordOf, pagesToCompute, type ArticleRecord, type PagesRecord } from '../lib/build/article-pages';
-import { removeStaleSearchBuilds, SEARCH_ENTRY } from '../lib/build/incremental';
+import { applyChanges, removeStaleSearchBuilds, SEARCH_ENTRY, spareChanges, type SiteRecord, type SpareRecord } from '../lib/build/incremental';
 import { summarize } from '../lib/content/graph';
 import type { Article } from '../lib/markdown/schema';
 import { makeArticle } from './helpers/articles';
@@ -81,4 +81,50 @@ test("the search index builder's folders are not Next's inputs, and those of a p
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the spare copy is brought up to date by the paths the last build changed: linked from out/, or removed with the folders left empty', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kbview-spare-'));
+  try {
+    const out = path.join(dir, 'out');
+    const spare = path.join(dir, 'out.spare');
+    const put = (root: string, rel: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    };
+    // The spare: the site before the last build. The last build rewrote one page, added one, removed one.
+    put(spare, 'index.html', 'home');
+    put(spare, 'kb/244/Q244717/index.html', 'old page');
+    put(spare, 'kb/990/Q990010/index.html', 'deleted page');
+    put(out, 'index.html', 'home');
+    put(out, 'kb/244/Q244717/index.html', 'new page');
+    put(out, 'kb/990/Q990011/index.html', 'added page');
+    const oldPage = statSync(path.join(spare, 'kb/244/Q244717/index.html')).ino;
+    const n = applyChanges(out, spare, ['kb/244/Q244717/index.html', 'kb/990/Q990011/index.html', 'kb/990/Q990010/index.html']);
+    assert.equal(n, 3);
+    assert.equal(readFileSync(path.join(spare, 'kb/244/Q244717/index.html'), 'utf8'), 'new page');
+    assert.equal(statSync(path.join(spare, 'kb/244/Q244717/index.html')).ino, statSync(path.join(out, 'kb/244/Q244717/index.html')).ino, 'a hard link');
+    assert.notEqual(statSync(path.join(spare, 'kb/244/Q244717/index.html')).ino, oldPage);
+    assert.equal(readFileSync(path.join(spare, 'kb/990/Q990011/index.html'), 'utf8'), 'added page');
+    assert.ok(!existsSync(path.join(spare, 'kb/990/Q990010')), 'the deleted page and its empty folder are gone');
+    assert.ok(existsSync(path.join(spare, 'kb/990')), 'a folder that still holds a page stays');
+    // A path that leaves the site (the record is a file anyone could edit) is refused before anything is done.
+    for (const bad of ['../escape.html', 'kb/../../escape.html', '/etc/passwd', 'kb//x.html', 'a\\b']) {
+      assert.throws(() => applyChanges(out, spare, [bad]), /outside the site/, bad);
+    }
+    assert.ok(!existsSync(path.join(dir, 'escape.html')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the spare is used only when it holds the last site or the site that one was made from', () => {
+  const record = (site: string, base: string | null, changed: string[] | null) => ({ site, base, changed }) as SiteRecord;
+  const spare = (site: string) => ({ format: 'f', dir: '/x/out.spare', site }) as SpareRecord;
+  assert.deepEqual(spareChanges(spare('b'), record('b', 'a', ['x'])), [], 'it is the last site');
+  assert.deepEqual(spareChanges(spare('a'), record('b', 'a', ['x'])), ['x'], 'it is the base: the changed paths');
+  assert.equal(spareChanges(spare('z'), record('b', 'a', ['x'])), null, 'another site');
+  assert.equal(spareChanges(spare('a'), record('b', null, null)), null, 'the last site was exported whole');
+  assert.equal(spareChanges(null, record('b', 'a', ['x'])), null, 'no spare');
+  assert.equal(spareChanges(spare('a'), null), null, 'no record');
 });

@@ -45,22 +45,48 @@ test(
       linkSync(page, oldPage); // the previous site's file itself: it must keep its bytes
       edit('Q244717.md', (t) => t.replace('When a RAS client disconnects', 'When a RAS client (edited for the incremental test) disconnects'));
 
-      const body = await changeAndCompare('body edit', () => {});
+      const firstSite = snapshot(OUT);
+      const body = await changeAndCompare(
+        'body edit',
+        () => {},
+        (output) => {
+          // The previous site is the spare now (beside out/, never inside it where a host would serve it): the site
+          // before this build, file for file. Nothing was left to remove after the build returned.
+          assert.deepEqual(snapshot(`${OUT}.spare`), firstSite, 'the spare is the previous site');
+          assert.ok(!existsSync(`${OUT}.trash`) && !existsSync(`${OUT}.previous`) && !existsSync(path.join(OUT, 'out.spare')));
+          assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
+          // The first build's spare (a hard-link copy made at its end) was that site already: no path to apply.
+          assert.match(output, /its spare copy brought up to date: 0 paths changed by the last build/);
+        },
+      );
       assert.match(body, /next build skipped/);
       assert.deepEqual(pageCounts(body), { pages: total, reused: total - 1 }, 'exactly one page written');
       // Its recorded dependencies spare the other pages even the computation of their inputs.
       assert.equal(pagesDigested(body), 1, 'one page digested');
       assert.ok(readFileSync(oldPage).equals(before), 'the previous site was not written through a hard link');
-      // The previous site was set aside beside out/ (never inside it, where a host would serve it) and is removed
-      // by a process of its own after the build has returned.
-      assert.ok(!existsSync(path.join(OUT, 'out.trash')) && !existsSync(`${OUT}.previous`));
-      while (existsSync(`${OUT}.trash`)) await new Promise((r) => setTimeout(r, 100));
-      assert.match(readFileSync(page, 'utf8'), /edited for the incremental test/);
+
+      // Body edits in a row: each build brings the spare (the site before the last) up to date with the paths the
+      // last build changed, writes its own changes there and swaps; out/ is a clean build's every time.
+      for (const [i, word] of ['first', 'second', 'third'].entries()) {
+        const site = snapshot(OUT);
+        const again = await changeAndCompare(
+          `body edit in a row, ${word}`,
+          () => edit('Q244717.md', (t) => t.replace(/When a RAS client( \(edited[^)]*\))? disconnects/, `When a RAS client (edited ${word}) disconnects`)),
+          (output) => {
+            assert.deepEqual(snapshot(`${OUT}.spare`), site, 'the spare is the previous site');
+            if (i > 0) assert.match(output, /its spare copy brought up to date: [1-9]\d* paths changed by the last build/);
+            assert.equal(pageCounts(output).reused, total - 1);
+          },
+          // The clean build compared with is left out for all but the last.
+          i < 2 ? 'skip-clean' : 'clean',
+        );
+        assert.match(again, /next build skipped/);
+      }
 
       // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were,
       // and what kb prepare wrote before it was stopped (parse cache, file index, data) is what the next build
       // needs: that build is a body edit's again (below).
-      edit('Q244717.md', (t) => t.replace('(edited for the incremental test)', '(edited again for the incremental test)'));
+      edit('Q244717.md', (t) => t.replace('(edited third)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
       const interrupted = startBuild();
@@ -72,9 +98,11 @@ test(
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
       assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
-      // The build after it is a body edit's again: next build skipped, one page written.
+      // The build after it is a body edit's again: next build skipped, one page written. The spare was in use (it
+      // is removed with the staging directory): this build makes a hard-link copy of out/ instead.
       const resumed = await build();
       assert.match(resumed, /next build skipped/, resumed.slice(-3000));
+      assert.match(resumed, /\(\d+ files linked\)/, resumed.slice(-3000));
       assert.equal(pageCounts(resumed).reused, total - 1);
 
       // A title edit: Next's listings change, and the pages that show the title (pages whose recorded dependencies

@@ -44,6 +44,7 @@ export function regexFiles(root: string): string[] {
     'lib/build/build.ts',
     'lib/build/article-pages.ts',
     'lib/build/article-pages-worker.tsx',
+    'lib/build/article-pages-render.tsx',
   ]) {
     files.push(path.join(root, file));
   }

@@ -82,6 +82,12 @@ export interface PagesRecord {
 }
 
 export interface ArticleRecord {
+  /**
+   * The file the article was read from and its version (mtime and size, the parse cache's key): while it and
+   * what every page shares (the code) are unchanged, so is the article, and the next build takes this record
+   * as it is instead of digesting the article again.
+   */
+  file: string;
   /** Everything of the article its own page reads: its metadata and file version (the body). */
   own: string;
   /** What the archive-wide indexes (link graph, related articles, listing links) read of it, but its title. */
@@ -107,6 +113,8 @@ export interface ArticlePagesResult {
   record: PagesRecord;
   /** What the pages written and removed changed in the site's file count and bytes. */
   delta: { files: number; bytes: number };
+  /** The files written or removed (relative to outDir, `/` separated; lib/build/incremental.ts `SiteRecord.changed`). */
+  changed: string[];
   /** The templates' HTML (to be kept for a build that skips Next). */
   templateHtml: { article: string; missing: string };
   ms: number;
@@ -147,6 +155,11 @@ export function writePayloadScripts(outDir: string, templates: CompiledTemplate[
   for (const { script } of templates) writeFileSync(path.join(dir, script.name), script.source);
 }
 
+/** `ArticleRecord.file`: the article's file and the version it was read in. */
+export function fileVersionOf(article: Article, version: { mtimeMs: number; size: number } | undefined): string {
+  return JSON.stringify([article.source, version?.mtimeMs ?? 0, version?.size ?? -1]);
+}
+
 /** Digests of what the pages read of one article (`ArticleRecord`). */
 export function articleRecordOf(article: Article, version: { mtimeMs: number; size: number } | undefined, summary: ArticleSummary | undefined): ArticleRecord {
   const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64').slice(0, 22);
@@ -158,6 +171,7 @@ export function articleRecordOf(article: Article, version: { mtimeMs: number; si
     terms = [];
   }
   return {
+    file: fileVersionOf(article, version),
     own: digest([article, version?.mtimeMs ?? 0, version?.size ?? -1]),
     // Everything but the title (which other pages read through the summary, and the related index through the
     // terms) and the titles it gives the articles it cites (not-in-archive pages show them; they depend on it).
@@ -240,6 +254,19 @@ export function jobDependencies(job: PageJob): string[] {
 /** Pages a worker takes at a time. */
 const PAGE_CHUNK = 100;
 
+/** At most this many pages of an incremental build are written in the build's own thread (no worker started). */
+export const IN_PROCESS_PAGES = 50;
+
+let renderer: Promise<typeof import('./article-pages-render')> | null = null;
+
+/** Loads the page renderer into this thread (once; `kb build` starts it early, while it waits for prepare). */
+export function preloadRenderer(): Promise<typeof import('./article-pages-render')> {
+  renderer ??= import(import.meta.url.endsWith('.ts') ? './article-pages-render.tsx' : './article-pages-render.js') as Promise<
+    typeof import('./article-pages-render')
+  >;
+  return renderer;
+}
+
 export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOptions): Promise<ArticlePagesResult> {
   const started = performance.now();
   const contentDir = corpus.dir;
@@ -278,13 +305,18 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const shared = createHash('sha256')
     .update(JSON.stringify([incremental?.shared ?? '', templateHtml, config().basePath, options.sources]))
     .digest('hex');
+  const previous = incremental?.previousDir ? incremental.previous : null;
+  // An article read from the same file version, by the same code, is the same article: its record is the
+  // previous one (digesting 60k articles again takes seconds).
+  const recorded = previous && previous.shared === shared ? previous.articles : null;
   const articleRecords = new Map<string, ArticleRecord>();
   const permalinkOfId = new Map<string, string>();
   corpus.articles.forEach((article, i) => {
-    articleRecords.set(article.id, articleRecordOf(article, versions.get(article.source), graph.summaries[i]));
+    const version = versions.get(article.source);
+    const before = recorded && Object.hasOwn(recorded, article.id) ? recorded[article.id]! : null;
+    articleRecords.set(article.id, before && before.file === fileVersionOf(article, version) ? before : articleRecordOf(article, version, graph.summaries[i]));
     permalinkOfId.set(article.id, article.permalink);
   });
-  const previous = incremental?.previousDir ? incremental.previous : null;
   const dirty = pagesToCompute(previous, shared, articleRecords, permalinkOfId);
 
   const record: PagesRecord = {
@@ -342,6 +374,8 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   }
 
   const delta = { files: 0, bytes: 0 };
+  const changed: string[] = [];
+  const pagePath = (permalink: string) => [...permalink.split('/').filter(Boolean), 'index.html'].join('/');
   // A linked copy keeps the pages of the previous site: those that are no page any more are removed.
   if (incremental?.linked && previous) {
     const current = new Set(corpus.articles.map((a) => a.permalink));
@@ -352,18 +386,47 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
       const size = statSync(file, { throwIfNoEntry: false })?.size;
       if (size === undefined) continue;
       rmSync(file, { force: true });
+      changed.push(pagePath(permalink));
       delta.files--;
       delta.bytes -= size;
     }
   }
 
+  // Every page sent to be written (a page that fails may have been written or not: listed all the same).
+  for (const job of todo) changed.push(pagePath(job.kind === 'article' ? job.article.permalink : job.missing.permalink));
   let failed = 0;
   let done = 0;
   // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
   const { basePath, cacheDir } = config();
   const setup: WorkerSetup = { contentDir, outDir, basePath, bodies: bodyCacheFor(contentDir, cacheDir, basePath), templates };
+  const onResults = (results: PageResult[]) => {
+    for (const result of results) {
+      if (!result.ok) {
+        failed++;
+        diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
+        continue;
+      }
+      delta.files += result.replaced < 0 ? 1 : 0;
+      delta.bytes += result.bytes - Math.max(0, result.replaced);
+      if (result.warning) {
+        diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
+      } else {
+        const page = pending.get(result.file);
+        if (page !== undefined) record.pages[page.permalink] = { digest: page.digest, deps: page.deps };
+      }
+    }
+    done += results.length;
+    options.onProgress?.(done, todo.length);
+  };
+  // A few pages of a copy of the previous site (a body or title edit): written here, which takes less than
+  // starting a worker (its module graph: React and the components). A full build's pages go to workers, which
+  // stop a page that takes too long (KB_FILE_TIMEOUT) and survive one that crashes.
+  if (todo.length > 0 && incremental?.linked && todo.length <= IN_PROCESS_PAGES) {
+    const render = (await preloadRenderer()).pageRenderer(setup);
+    onResults(todo.map((job) => render(job)));
+  }
   // No page to write (a body edit of an article whose page failed, say): no worker is started.
-  if (todo.length > 0)
+  else if (todo.length > 0)
     await runInWorkers<PageJob, PageResult>({
       module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
       workerData: setup,
@@ -377,25 +440,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
         file: jobLabel(job),
         error: `the page took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the page skipped`,
       }),
-      onResults: (results) => {
-        for (const result of results) {
-          if (!result.ok) {
-            failed++;
-            diagnostics.push({ severity: 'error', kind: 'page-failed', message: result.error, file: result.file });
-            continue;
-          }
-          delta.files += result.replaced < 0 ? 1 : 0;
-          delta.bytes += result.bytes - Math.max(0, result.replaced);
-          if (result.warning) {
-            diagnostics.push({ severity: 'warning', kind: 'page-plain-text', message: result.warning, file: result.file });
-          } else {
-            const page = pending.get(result.file);
-            if (page !== undefined) record.pages[page.permalink] = { digest: page.digest, deps: page.deps };
-          }
-        }
-        done += results.length;
-        options.onProgress?.(done, todo.length);
-      },
+      onResults,
     });
   return {
     articles: corpus.articles.length,
@@ -406,6 +451,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     digested,
     record,
     delta,
+    changed,
     templateHtml,
     ms: performance.now() - started,
   };

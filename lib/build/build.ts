@@ -9,29 +9,38 @@ import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
-import { copySources, sourcesMode } from '../content/sources';
+import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources, searchStateOptions } from './search-index';
-import { writeArticlePages } from './article-pages';
+import { preloadRenderer, writeArticlePages } from './article-pages';
+import { collectNow } from '../content/heap-guard';
 import {
+  applyChanges,
   buildIdOf,
   canReuseExport,
   codeDigest,
   forgetNextInputs,
   forgetSiteRecord,
+  forgetSpare,
   linkTreeAsync,
+  newSiteId,
   nextInputDigests,
   readNextInputs,
   readSiteRecord,
+  readSpare,
   recordNextInputs,
   removeStaleSearchBuilds,
+  removeTreeAsync,
+  spareChanges,
+  spareDirOf,
   stopLinking,
   syncDir,
   writeSiteRecord,
+  writeSpare,
   type SiteRecord,
 } from './incremental';
 import { storePath as fileIndexStorePath } from '../content/files-store';
@@ -68,6 +77,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
+  // The parse cache is complete: `kb build` may read the metadata from it now (runPrepare).
+  if (process.send && process.connected) process.send('parsed');
   addArchiveDiagnostics(corpus);
   printDiagnostics(corpus.diagnostics, { base: contentDir, limit: 200, rest: 'kb check' });
   console.log(summaryLine(corpus.stats));
@@ -131,10 +142,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const phases = startPhases();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
-  // Left by an interrupted build: set aside and removed in the background, while this one runs.
+  // Left by an interrupted build: set aside and removed while this one runs (it waits for the removal at its end).
   discard(staging, outDir);
   discard(unusedDirOf(staging), outDir);
-  removeTrashInBackground(outDir);
+  removeTrash(outDir);
+  let swapped = false;
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
     const closed = [...children].map(
@@ -152,29 +164,47 @@ export async function buildSite(options: BuildOptions): Promise<number> {
       // Not set aside: removed here (below).
     }
     rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    console.error(`kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
+    console.error(
+      `kbview: build interrupted (${signal}); ${path.relative(process.cwd(), outDir) || outDir}/ is ${swapped ? 'the new site (its spare copy was not finished)' : 'unchanged'}`,
+    );
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
   try {
     const result = await writeSite(contentDir, staging, outDir, started, phases);
     if (result === null) {
       rmSync(staging, { recursive: true, force: true });
+      await finishRemovals(outDir);
       console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
       return 1;
     }
-    // The record of what out/ was built from (./incremental.ts) is removed before the swap and written after it:
-    // interrupted in between, the next build finds none and builds everything.
+    // The records of what out/ and its spare copy hold (./incremental.ts) are removed before the swap and written
+    // after it: interrupted in between, the next build finds none and builds everything.
     forgetSiteRecord();
-    swapInto(staging, outDir);
+    forgetSpare();
+    // Made from the spare (or a copy) of the previous site by a few changes: the previous site becomes the spare,
+    // which the next build brings up to date with this build's changes (SiteRecord.changed). Else it is removed.
+    const keepPrevious = result.record !== null && result.record.base !== null;
+    swapInto(staging, outDir, keepPrevious);
+    swapped = true;
     if (result.record) writeSiteRecord(result.record);
-    // The previous site (set aside by the swap) is removed by a process of its own: nobody waits for it.
-    removeTrashInBackground(outDir);
+    if (keepPrevious) writeSpare(outDir, result.record!.base!);
+    else if (result.record) {
+      // Exported whole: the spare is a hard-link copy of the new site, made now (while the previous site is removed)
+      // rather than by the next build.
+      const files = await timed('spare copy', () => linkTreeAsync(outDir, spareDirOf(outDir)));
+      writeSpare(outDir, result.record.site);
+      console.log(`kbview: spare copy of the site for the next build: ${files} files linked into ${path.relative(process.cwd(), spareDirOf(outDir))}/`);
+    }
+    // The previous site and anything else set aside: the build returns once they are removed.
+    await timed('removal', () => finishRemovals(outDir));
+    phases.finish();
     console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    await finishRemovals(outDir);
     console.error(errorLine(error instanceof Error ? error.message : String(error)));
-    console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is unchanged`);
+    console.error(`kbview: build failed; ${path.relative(process.cwd(), outDir) || outDir}/ is ${swapped ? 'the new site' : 'unchanged'}`);
     return 1;
   } finally {
     stopWatching();
@@ -205,21 +235,40 @@ export function trashDirOf(outDir: string): string {
   return `${outDir}.trash`;
 }
 
-/** Sets `dir` aside into the trash (a rename; removed later by removeTrashInBackground). False when there is no `dir`. */
+/**
+ * Sets `dir` aside into the trash (a rename) and starts its removal in a worker thread (removeTreeAsync), which
+ * the build waits for before it returns (finishRemovals). False when there is no `dir`.
+ */
 export function discard(dir: string, outDir: string): boolean {
   const trash = trashDirOf(outDir);
-  const target = path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}`);
+  const target = path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}-${removals.length}`);
   for (let attempt = 0; ; attempt++) {
     if (!existsSync(dir)) return false;
     mkdirSync(trash, { recursive: true });
     try {
       renameSync(dir, target);
+      removals.push(removeTreeAsync(target));
       return true;
     } catch (error) {
       // A removal still running (removeTrashInBackground) may remove the trash folder between the two calls.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw error;
     }
   }
+}
+
+/** The removals of trees set aside (discard, removeTrash) running in this build. */
+const removals: Array<Promise<void>> = [];
+
+/** Starts the removal of what an earlier, interrupted build left in the trash (a worker thread; finishRemovals waits). */
+function removeTrash(outDir: string): void {
+  const trash = trashDirOf(outDir);
+  if (existsSync(trash)) removals.push(removeTreeAsync(trash));
+}
+
+/** Waits for every removal started by this build, then removes the (empty) trash folder. */
+async function finishRemovals(outDir: string): Promise<void> {
+  while (removals.length > 0) await removals.shift();
+  rmSync(trashDirOf(outDir), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 /**
@@ -249,13 +298,19 @@ function recoverOutDir(outDir: string): void {
   else discard(previous, outDir);
 }
 
-/** Replaces `outDir` with the complete site in `staging`: two renames; the old site goes to the trash. */
-function swapInto(staging: string, outDir: string): void {
+/**
+ * Replaces `outDir` with the complete site in `staging`: two renames; the old site becomes the spare
+ * (`keepPrevious`, a third rename) or goes to the trash.
+ */
+function swapInto(staging: string, outDir: string, keepPrevious: boolean): void {
   const previous = previousDirOf(outDir);
   discard(previous, outDir);
+  // Whatever holds the spare's place now is out of date (the spare in use was renamed into the staging directory).
+  discard(spareDirOf(outDir), outDir);
   if (existsSync(outDir)) renameSync(outDir, previous);
   renameSync(staging, outDir);
-  discard(previous, outDir);
+  if (keepPrevious && existsSync(previous)) renameSync(previous, spareDirOf(outDir));
+  else discard(previous, outDir);
 }
 
 /** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
@@ -291,42 +346,88 @@ async function writeSite(
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
   forgetNextInputs(); // prepare records them anew
   const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
+  // Read while prepare starts (tens of MB at 60k articles).
+  const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
-  // the new site starts as a hard-link copy of it instead of a new export. Made in worker threads while
-  // prepare runs (it is removed again if prepare finds that Next's inputs changed).
-  const linking =
-    previous && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'))
-      ? timed('link copy', () => linkTreeAsync(outDir, siteDir)).catch((error: unknown) => {
-          console.error(errorLine(`the copy of the previous site failed (${error instanceof Error ? error.message : String(error)}); building without it`));
-          return null;
-        })
-      : null;
+  // the new site starts as the previous site's spare copy (out.spare/), brought up to date by the paths the
+  // last build changed, instead of a new export. Without a spare that can be (an interrupted build, another
+  // site), a hard-link copy of out/ is made in worker threads while prepare runs (removed again if prepare
+  // finds that Next's inputs changed).
+  const sameCode = previous !== null && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'));
+  const spareDir = spareDirOf(outDir);
+  const spareUpdate = sameCode ? spareChanges(readSpare(outDir), previous) : null;
+  if (spareUpdate === null) {
+    forgetSpare();
+    discard(spareDir, outDir);
+  }
+  const startLinking = () =>
+    timed('link copy', () => linkTreeAsync(outDir, siteDir)).catch((error: unknown) => {
+      console.error(errorLine(`the copy of the previous site failed (${error instanceof Error ? error.message : String(error)}); building without it`));
+      return null;
+    });
+  let linking = sameCode && spareUpdate === null ? startLinking() : null;
+  // When the previous site is likely to be reused (same code, a copy of it at hand), the metadata is read as soon
+  // as prepare's parse cache is complete, while prepare goes on (file index, Next's inputs, search index); and the
+  // page renderer is loaded meanwhile (a few pages are written in this thread, ./article-pages.ts).
+  const likely = linking !== null || spareUpdate !== null;
+  // (A failure to load is reported by the page writer, which loads it again.)
+  if (likely) preloadRenderer().catch(() => {});
+  let early = likely ? preparing.parsed.then((ok) => (ok ? timed('metadata', () => loadCorpus(contentDir)) : null)) : null;
   await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const inputs = readNextInputs();
-  const mayReuse = linking !== null && canReuseExport(previous, inputs, outDir);
-  // The metadata (the parse cache is warm) is read while the link copy runs, when the copy will be used.
-  const early = mayReuse ? timed('metadata', () => loadCorpus(contentDir)) : null;
-  const linked = linking ? await linking : null;
-  const reused: SiteRecord | null = mayReuse && linked !== null ? previous : null;
+  const mayReuse = likely && canReuseExport(previous, inputs, outDir);
+  if (!mayReuse && early) {
+    // Not needed before `next build` is done: dropped (and collected, so that this process holds no archive while
+    // Next runs); read again after it.
+    void early.then(
+      () => setTimeout(collectNow, 0),
+      () => {},
+    );
+    early = null;
+  }
+  let fromSpare: number | null = null;
+  if (mayReuse && spareUpdate !== null) {
+    // Its record goes first: a spare half brought up to date is never taken for a site.
+    forgetSpare();
+    try {
+      const paths = spareUpdate;
+      fromSpare = timed('spare update', () => applyChanges(outDir, spareDir, paths));
+      renameSync(spareDir, siteDir);
+    } catch (error) {
+      console.error(
+        errorLine(
+          `the spare copy of the previous site could not be brought up to date (${error instanceof Error ? error.message : String(error)}); copying the site instead`,
+        ),
+      );
+      fromSpare = null;
+      discard(spareDir, outDir);
+      discard(siteDir, outDir);
+      linking = startLinking();
+    }
+  }
+  const linked = fromSpare === null && linking ? await linking : null;
+  const reused: SiteRecord | null = mayReuse && (fromSpare !== null || linked !== null) ? previous : null;
   const reuse = reused !== null;
   if (!reused) {
-    // Not reused: set aside, and removed in the background while Next builds.
-    if (linking !== null) {
-      discard(siteDir, outDir);
-      removeTrashInBackground(outDir);
-    }
+    // Not reused: set aside, and removed while Next builds.
+    if (linking !== null) discard(siteDir, outDir);
     // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
     // gets the index at the end (below), and its pages are written meanwhile.
     if ((await preparing.done) !== 0) return null;
+    if (spareUpdate !== null) {
+      // Next's inputs changed: the spare is of no use (this build exports the site whole); removed while Next runs.
+      forgetSpare();
+      discard(spareDir, outDir);
+    }
   }
   let fileTemplate: string | null = null;
   if (reused) {
+    const how = fromSpare !== null ? `its spare copy brought up to date: ${fromSpare} paths changed by the last build` : `${linked} files linked`;
     console.log(
-      `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${linked} files linked)`,
+      `kbview: next build skipped: code, configuration and article metadata are those of ${path.relative(process.cwd(), outDir) || outDir}/ (${how})`,
     );
     fileTemplate = reused.templates.file;
   } else {
@@ -363,7 +464,7 @@ async function writeSite(
   }
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = await (early ?? timed('metadata', () => loadCorpus(contentDir)));
+  const corpus = (await early) ?? (await timed('metadata', () => loadCorpus(contentDir)));
   const summary = summaryLine(corpus.stats);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.
@@ -395,6 +496,10 @@ async function writeSite(
       record = {
         format: inputs.format,
         outDir,
+        site: newSiteId(),
+        // Made from a copy of the previous site: what this build wrote and removed in it (completed below).
+        base: reused ? reused.site : null,
+        changed: reused ? [...pages.changed] : null,
         inputs,
         search: searchIndexStamp(),
         templates: { ...pages.templateHtml, file: fileTemplate },
@@ -414,6 +519,8 @@ async function writeSite(
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));
+    // Each source page is written again (listed whether or not it was: a path listed too many costs a link).
+    if (record?.changed) for (const article of corpus.articles) record.changed.push(sourceFilePath(article).split('/').filter(Boolean).join('/'));
     addToTally(copied.files - copied.replaced.files, copied.bytes - copied.replaced.bytes);
     console.log(
       `kbview: KB_SOURCES=files: wrote ${copied.files} article source pages (.source.html) (${(copied.bytes / 1e6).toFixed(1)} MB) next to their pages`,
@@ -429,6 +536,7 @@ async function writeSite(
     if (reused.search !== searchIndexStamp()) {
       const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
       addToTally(synced.files, synced.bytes);
+      if (record?.changed) for (const rel of synced.paths) record.changed.push(`search/${rel}`);
       console.log(`kbview: search index: ${synced.changed} files replaced or removed`);
     }
   }
@@ -446,7 +554,6 @@ async function writeSite(
   // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
   const files = tally ?? countFiles(siteDir);
   if (record) record.files = files;
-  phases.finish();
   return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
 }
 
@@ -454,28 +561,33 @@ async function writeSite(
 const children = new Set<ChildProcess>();
 
 /**
- * Runs `kb prepare` (prepareSite) with a channel: `inputs` settles once it recorded Next's inputs (before
- * the search index; or when it ends), `done` with its exit code.
+ * Runs `kb prepare` (prepareSite) with a channel: `parsed` settles once its parse cache is complete (true; false
+ * when it ended first), `inputs` once it recorded Next's inputs (before the search index; or when it ends),
+ * `done` with its exit code.
  */
-function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { inputs: Promise<void>; done: Promise<number> } {
+function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { parsed: Promise<boolean>; inputs: Promise<void>; done: Promise<number> } {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
   });
   children.add(child);
   let ready: () => void = () => {};
+  let cached: (ok: boolean) => void = () => {};
   const inputs = new Promise<void>((resolve) => (ready = resolve));
+  const parsed = new Promise<boolean>((resolve) => (cached = resolve));
   child.on('message', (message) => {
+    if (message === 'parsed') cached(true);
     if (message === 'inputs') ready();
   });
   const done = new Promise<number>((resolve) =>
     child.on('close', (code) => {
       children.delete(child);
+      cached(false);
       ready();
       resolve(code ?? 1);
     }),
   );
-  return { inputs, done };
+  return { parsed, inputs, done };
 }
 
 /** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */

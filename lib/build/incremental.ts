@@ -31,8 +31,8 @@
  * build interrupted anywhere leaves either the previous `out/` with its
  * record, or no record (the next build is a full one).
  */
-import { createHash, type Hash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { threadId, Worker } from 'node:worker_threads';
 import { config, type Config } from '../config';
@@ -42,11 +42,12 @@ import type { PagesRecord } from './article-pages';
 
 /** Every source Next compiles or the build runs (public/ is hashed apart, without the search index: nextInputDigests). */
 const CODE = PROJECT_SOURCES.filter((source) => source !== 'public');
-const FORMAT = 'kbview-incremental-2';
+const FORMAT = 'kbview-incremental-3';
 
 const stateDir = (): string => path.join(config().cacheDir, 'incremental');
 const inputsFile = (): string => path.join(stateDir(), 'next-inputs.json');
 const stateFile = (): string => path.join(stateDir(), 'state.json');
+const spareFile = (): string => path.join(stateDir(), 'spare.json');
 
 /** The configuration that can change what is written (not where caches, logs or Next's build folder are). */
 function configKey(c: Config): string {
@@ -178,6 +179,15 @@ export const buildIdOf = (inputs: NextInputs): string => inputs.code.slice(0, 20
 export interface SiteRecord {
   format: string;
   outDir: string;
+  /** This site's id (`newSiteId`): the spare copy (`SpareRecord`) names the site it holds by it. */
+  site: string;
+  /**
+   * The site this one was made from by writing and removing the paths in `changed` (relative to out/, `/`
+   * separated: every file this build wrote, replaced or removed in its copy of `base`, maybe more, never
+   * fewer); null with `changed` when it was exported whole (`next build` ran).
+   */
+  base: string | null;
+  changed: string[] | null;
   inputs: NextInputs;
   /** The search index stamp (lib/build/search-index.ts) of the index in out/search/. */
   search: string;
@@ -192,7 +202,7 @@ export interface SiteRecord {
 export function readSiteRecord(outDir: string): SiteRecord | null {
   try {
     const value = JSON.parse(readFileSync(stateFile(), 'utf8')) as SiteRecord;
-    if (value.format !== FORMAT || value.outDir !== path.resolve(outDir)) return null;
+    if (value.format !== FORMAT || value.outDir !== path.resolve(outDir) || typeof value.site !== 'string') return null;
     return value;
   } catch {
     return null;
@@ -329,10 +339,12 @@ export function linkFile(source: string, target: string): boolean {
 /**
  * Makes `target` hold the files of `source` (the search index): a file whose bytes differ, or that is new, is
  * replaced (never written through); files not in `source` are removed, except those `keep` accepts (the search
- * page Next rendered there). Returns the number of files replaced or removed.
+ * page Next rendered there). Returns the number of files replaced or removed, and their paths.
  */
-export function syncDir(source: string, target: string, keep: (rel: string) => boolean): { changed: number; files: number; bytes: number } {
+export function syncDir(source: string, target: string, keep: (rel: string) => boolean): { changed: number; files: number; bytes: number; paths: string[] } {
   let changed = 0;
+  // The files replaced or removed, relative to `target`.
+  const paths: string[] = [];
   // What the files replaced, added and removed change in the target's file count and bytes.
   let files = 0;
   let bytes = 0;
@@ -352,6 +364,7 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
           mkdirSync(path.dirname(to), { recursive: true });
           replaceFile(to, data);
           changed++;
+          paths.push(child);
           if (before === undefined) files++;
           bytes += data.length - (before?.size ?? 0);
         }
@@ -373,6 +386,7 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
         const size = statSync(path.join(target, child), { throwIfNoEntry: false })?.size;
         rmSync(path.join(target, child), { force: true });
         changed++;
+        paths.push(child);
         if (size !== undefined) {
           files--;
           bytes -= size;
@@ -381,5 +395,114 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
     }
   };
   prune('');
-  return { changed, files, bytes };
+  return { changed, files, bytes, paths };
+}
+
+/**
+ * The spare site: the previous `out/`, kept beside it (`out.spare/`, never served) instead of removed at the
+ * swap, so that the next build does not copy the whole site: it brings the spare up to date by applying the
+ * paths the last build changed (`applyChanges`, a few files after a body edit), renames it into the staging
+ * directory, writes its own changes there, and swaps. Its record (`spare.json`) names the site it holds
+ * exactly; it is removed before the spare is touched and written once the spare is complete, so a spare
+ * without a record (an interrupted build) is never used.
+ */
+export interface SpareRecord {
+  format: string;
+  dir: string;
+  /** The `SiteRecord.site` of the site the spare holds, file for file. */
+  site: string;
+}
+
+export const spareDirOf = (outDir: string): string => `${outDir}.spare`;
+
+/** A new site id (SiteRecord.site). */
+export function newSiteId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+}
+
+export function readSpare(outDir: string): SpareRecord | null {
+  try {
+    const value = JSON.parse(readFileSync(spareFile(), 'utf8')) as SpareRecord;
+    if (value.format !== FORMAT || value.dir !== spareDirOf(path.resolve(outDir)) || typeof value.site !== 'string') return null;
+    return existsSync(value.dir) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forgetSpare(): void {
+  rmSync(spareFile(), { force: true });
+}
+
+export function writeSpare(outDir: string, site: string): void {
+  writeAtomic(spareFile(), JSON.stringify({ format: FORMAT, dir: spareDirOf(path.resolve(outDir)), site } satisfies SpareRecord));
+}
+
+/**
+ * How the spare becomes `record`'s site: no change (it is that site), the paths `record` changed in its base
+ * (it is the base), or null (it cannot: no spare, another site, or a site exported whole since).
+ */
+export function spareChanges(spare: SpareRecord | null, record: SiteRecord | null): string[] | null {
+  if (!spare || !record) return null;
+  if (spare.site === record.site) return [];
+  if (record.base !== null && spare.site === record.base && record.changed !== null) return record.changed;
+  return null;
+}
+
+/** A recorded path (`/` separated, relative): null unless it stays inside the site (the record is a file anyone could edit). */
+function safeRelative(rel: string): string[] | null {
+  const parts = rel.split('/');
+  return parts.length > 0 && parts.every((p) => p !== '' && p !== '.' && p !== '..' && !p.includes('\\') && !p.includes('\0')) ? parts : null;
+}
+
+/**
+ * Makes `target` (the spare) hold, at each of `paths`, what `source` (out/) holds: a hard link to its file, or
+ * nothing (removed, and the folders it leaves empty). Never writes through a link: a file is removed, then
+ * linked. Returns the number of paths applied.
+ */
+export function applyChanges(source: string, target: string, paths: readonly string[]): number {
+  let applied = 0;
+  for (const rel of paths) {
+    const parts = safeRelative(rel);
+    if (!parts) throw new Error(`the record of the last build holds a path outside the site: ${JSON.stringify(rel).slice(0, 200)}`);
+    const from = path.join(source, ...parts);
+    const to = path.join(target, ...parts);
+    rmSync(to, { force: true });
+    if (statSync(from, { throwIfNoEntry: false })?.isFile()) {
+      mkdirSync(path.dirname(to), { recursive: true });
+      linkSync(from, to);
+    } else {
+      // Gone from out/: so are the folders this leaves empty in the spare (rmdir fails on a folder that is not).
+      for (let dir = path.dirname(to); dir.length > target.length && dir.startsWith(target + path.sep); dir = path.dirname(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          break;
+        }
+      }
+    }
+    applied++;
+  }
+  return applied;
+}
+
+/**
+ * Removes the tree `dir` in a worker thread (file-system calls: the build goes on meanwhile, and waits for it
+ * before it returns, so that nothing is left running that slows the next build). Stopped by `stopLinking`.
+ */
+export function removeTreeAsync(dir: string): Promise<void> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { rmSync } = require('node:fs');
+    for (let i = 0; i < 5; i++) { try { rmSync(workerData, { recursive: true, force: true }); break; } catch { } }
+    parentPort.postMessage(0);`;
+  return new Promise<void>((resolve) => {
+    const worker = new Worker(code, { eval: true, workerData: dir, env: {} });
+    linkWorkers.add(worker);
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      linkWorkers.delete(worker);
+      resolve();
+    });
+  });
 }
