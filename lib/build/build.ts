@@ -11,7 +11,7 @@ import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
-import { applyCspToDir } from './csp';
+import { applyCspToDir, refreshSearchPageManifest } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
@@ -35,6 +35,7 @@ import {
   recordNextInputs,
   removeStaleSearchBuilds,
   removeTreeAsync,
+  replaceFile,
   spareChanges,
   spareDirOf,
   stopLinking,
@@ -538,6 +539,12 @@ async function writeSite(
       addToTally(synced.files, synced.bytes);
       if (record?.changed) for (const rel of synced.paths) record.changed.push(`search/${rel}`);
       console.log(`kbview: search index: ${synced.changed} files replaced or removed`);
+      // The search page carries a copy of the manifest (./csp.ts): made that of the new index.
+      const grown = refreshSearchPageManifest(siteDir, replaceFile);
+      if (grown !== null) {
+        addToTally(0, grown);
+        record?.changed?.push('search/index.html');
+      }
     }
   }
   // Steps that add files to the site go here, into siteDir (as new files: in an incremental build, siteDir's
