@@ -27,11 +27,11 @@
  * every page of a 60,000-article export.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
-import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot } from '../search/boot-hold';
+import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot, replaceManifestCopy } from '../search/boot-hold';
 import { inlineSearchBootScript } from '../search/boot-bundle';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
@@ -191,6 +191,29 @@ function searchPageOf(html: string, basePath: string, outDir: string): string {
     manifest = undefined;
   }
   return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, manifest);
+}
+
+/**
+ * Brings the search page's copy of the index manifest up to date with `search/manifest.json` of the site,
+ * for a build that kept the page but updated the index in place (otherwise the page's early script finds
+ * its copy stale and loses a round trip until the next full build). Writes a new file (the page may be a
+ * hard link to the previous site's). True when the page changed.
+ */
+export function refreshSearchManifestCopy(outDir: string): boolean {
+  const page = path.join(outDir, 'search', 'index.html');
+  let html: string;
+  let manifest: unknown;
+  try {
+    html = readFileSync(page, 'utf8');
+    manifest = JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  const next = replaceManifestCopy(html, manifest);
+  if (next === html) return false;
+  rmSync(page);
+  writeFileSync(page, next);
+  return true;
 }
 
 export interface CspStats {
