@@ -13,19 +13,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  applyCspToDir,
-  applyPagePolicy,
-  cspFor,
-  DATA_LOADER,
-  KNOWN_INLINE_SCRIPTS,
-  scriptHash,
-  SITE_CSP,
-  SITE_CSP_HEADER,
-  withManifestCopy,
-} from '../lib/build/csp';
+import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
 import { THEME_SCRIPT } from '../lib/theme';
 import { inlineSearchBootScript } from '../lib/search/boot-bundle';
+import { replaceManifestCopy } from '../lib/search/boot-hold';
 import { withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 
@@ -96,8 +87,7 @@ test("the search page's manifest copy is replaced whole, and a hostile value can
     `<html><head><script type="application/json" data-search-manifest="">${json}</script><script>x</script></head><body></body></html>`;
   const before = page('{"version":"old"}');
   const hostile = { version: 'new', note: '</script><script>alert(1)</script><!--' };
-  const after = withManifestCopy(before, hostile);
-  assert.ok(after !== null);
+  const after = replaceManifestCopy(before, hostile);
   // One copy, still a JSON block that parses back to the value; nothing else in the page changed.
   const start = after.indexOf('data-search-manifest="">') + 'data-search-manifest="">'.length;
   const end = after.indexOf('</script>', start);
@@ -105,8 +95,8 @@ test("the search page's manifest copy is replaced whole, and a hostile value can
   assert.equal(after.slice(end), before.slice(before.indexOf('</script>')));
   assert.equal(after.match(/<script/g)?.length, 2);
   // Replacing it again with the same value changes nothing; a page without a copy is left alone.
-  assert.equal(withManifestCopy(after, hostile), after);
-  assert.equal(withManifestCopy('<html><head></head></html>', hostile), null);
+  assert.equal(replaceManifestCopy(after, hostile), after);
+  assert.equal(replaceManifestCopy('<html><head></head></html>', hostile), '<html><head></head></html>');
 });
 
 test('an inline script kbview did not write is reported, not allowed', () => {

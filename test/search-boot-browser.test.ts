@@ -8,7 +8,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, withPage } from '../bench/lib/browser';
@@ -16,7 +17,8 @@ import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 import { inlineSearchBootScript } from '../lib/search/boot-bundle';
 import { inlineSearchBoot } from '../lib/search/boot-hold';
-import { scriptHash } from '../lib/build/csp';
+import { refreshSearchManifestCopy, scriptHash } from '../lib/build/csp';
+import { replaceFile } from '../lib/build/incremental';
 
 let site: ServedSite;
 let browser: Browser;
@@ -233,6 +235,36 @@ test('inlineSearchBoot: the element replaced, preloads moved before the script, 
   );
   assert.equal(inlineSearchBoot(once, 'boot()', '/b', { version: 'v' }), once);
   assert.equal(inlineSearchBoot(page, 'boot()', '', {}), page, 'another base path: not its element');
+});
+
+test("refreshSearchManifestCopy: a kept search page gets the index's current manifest, as a new file; the previous site's stays", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-manifest-copy-'));
+  try {
+    const previous = path.join(dir, 'previous.html');
+    mkdirSync(path.join(dir, 'search'));
+    const page = path.join(dir, 'search', 'index.html');
+    const old = inlineSearchBoot(
+      '<html><head><meta charSet="utf-8"/><script async="" src="/search/boot.js"></script></head><body></body></html>',
+      'boot()',
+      '',
+      { version: 'old' },
+    );
+    writeFileSync(previous, old);
+    linkSync(previous, page); // as an incremental build's copy of the previous site
+    writeFileSync(path.join(dir, 'search', 'manifest.json'), JSON.stringify({ version: 'new', shards: ['', 'm<'] }));
+    assert.equal(refreshSearchManifestCopy(dir, replaceFile), Buffer.byteLength(readFileSync(page)) - Buffer.byteLength(old));
+    const html = readFileSync(page, 'utf8');
+    assert.match(
+      html,
+      /<script type="application\/json" data-search-manifest="">\{"version":"new","shards":\["","m\\u003c"\]\}<\/script><script data-base="">boot\(\)<\/script>/,
+    );
+    assert.equal(readFileSync(previous, 'utf8'), old, 'not written through the link');
+    assert.equal(refreshSearchManifestCopy(dir, replaceFile), null, 'up to date: no change');
+    rmSync(path.join(dir, 'search', 'manifest.json'));
+    assert.equal(refreshSearchManifestCopy(dir, replaceFile), null, 'no index: no change');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("the exported search page links Next's scripts only through the held list; other pages keep their tags", () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
-import { applyCspToDir, refreshSearchPageManifest } from './csp';
+import { applyCspToDir, refreshSearchManifestCopy } from './csp';
 import { writeHostFiles } from './host-files';
 import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
@@ -540,7 +540,7 @@ async function writeSite(
       if (record?.changed) for (const rel of synced.paths) record.changed.push(`search/${rel}`);
       console.log(`kbview: search index: ${synced.changed} files replaced or removed`);
       // The search page carries a copy of the manifest (./csp.ts): made that of the new index.
-      const grown = refreshSearchPageManifest(siteDir, replaceFile);
+      const grown = refreshSearchManifestCopy(siteDir, replaceFile);
       if (grown !== null) {
         addToTally(0, grown);
         record?.changed?.push('search/index.html');

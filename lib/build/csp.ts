@@ -31,7 +31,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
-import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot, SEARCH_MANIFEST_ATTRIBUTE } from '../search/boot-hold';
+import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot, replaceManifestCopy } from '../search/boot-hold';
 import { inlineSearchBootScript } from '../search/boot-bundle';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
@@ -193,41 +193,24 @@ function searchPageOf(html: string, basePath: string, outDir: string): string {
   return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, manifest);
 }
 
-/** The search page's manifest copy: `<script type="application/json" data-search-manifest="">…</script>`. */
-const MANIFEST_COPY_START = `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">`;
-
 /**
- * The search page's HTML (as this pass wrote it) with its copy of the index manifest replaced by
- * `manifest`, or null when the page has no copy. The copy is JSON made HTML-safe (`htmlSafeJson`: no `<`
- * in it), so the first `</script>` after its start ends it.
+ * Brings the search page's copy of the index manifest up to date with `search/manifest.json` of the site,
+ * for a build that kept the page but updated the index in place (no `next build`, so no pass over its
+ * pages): the page then is what a clean build writes. The page is replaced as a new file (`replace`: it may
+ * be a hard link to the previous site's). Returns the change in bytes, or null when the page was left as it was.
  */
-export function withManifestCopy(html: string, manifest: unknown): string | null {
-  const start = html.indexOf(MANIFEST_COPY_START);
-  if (start < 0) return null;
-  const from = start + MANIFEST_COPY_START.length;
-  const end = html.indexOf('</script>', from);
-  if (end < 0) return null;
-  return html.slice(0, from) + htmlSafeJson(manifest) + html.slice(end);
-}
-
-/**
- * After an incremental build replaced the search index in a copy of the previous site (no `next build`,
- * so no pass over its pages): the search page's copy of the manifest made that of the new index, as a
- * clean build would write it. The page is replaced as a new file (`replace`: never written through a hard
- * link). Returns the change in bytes, or null when the page was left as it was.
- */
-export function refreshSearchPageManifest(siteDir: string, replace: (file: string, data: string) => void): number | null {
-  const page = path.join(siteDir, 'search', 'index.html');
+export function refreshSearchManifestCopy(outDir: string, replace: (file: string, data: string) => void): number | null {
+  const page = path.join(outDir, 'search', 'index.html');
   let html: string;
   let manifest: unknown;
   try {
     html = readFileSync(page, 'utf8');
-    manifest = JSON.parse(readFileSync(path.join(siteDir, 'search', 'manifest.json'), 'utf8'));
+    manifest = JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
   } catch {
     return null;
   }
-  const next = withManifestCopy(html, manifest);
-  if (next === null || next === html) return null;
+  const next = replaceManifestCopy(html, manifest);
+  if (next === html) return null;
   replace(page, next);
   return Buffer.byteLength(next) - Buffer.byteLength(html);
 }

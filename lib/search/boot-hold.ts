@@ -133,3 +133,13 @@ export function inlineSearchBoot(html: string, script: string, basePath = '', ma
   const copy = manifest === undefined ? '' : `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">${htmlSafeJson(manifest)}</script>`;
   return `${top.slice(0, at)}${preloads.join('')}${copy}<script data-base="${basePath}">${script}</script>${top.slice(at)}${html.slice(headEnd)}`;
 }
+
+const MANIFEST_COPY = /(<script type="application\/json" data-search-manifest="">)[^<]*(<\/script>)/;
+
+/**
+ * The search page with its copy of the manifest replaced by `manifest` (unchanged when it has none): for a
+ * build that updates the index in place and keeps the page (lib/build/csp.ts `refreshSearchManifestCopy`).
+ */
+export function replaceManifestCopy(html: string, manifest: unknown): string {
+  return html.replace(MANIFEST_COPY, (_all, open: string, close: string) => `${open}${htmlSafeJson(manifest)}${close}`);
+}
