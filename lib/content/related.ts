@@ -83,7 +83,7 @@ const SLICE = 2000;
 /**
  * The same indexes, built a slice at a time with a turn of the event loop between slices: `next dev`
  * builds them in the background while it serves pages (in one piece, 9.7 s at 241,340 articles on a
- * loaded 2-core machine, during which every request waited: BENCHMARKS.md "s6-dev").
+ * loaded 2-core machine, during which every request waited: BENCHMARKS.md "Session 6, branch s6-dev").
  */
 export async function buildArticleIndexesYielding(articles: readonly Article[], summaries: readonly ArticleSummary[]): Promise<ArticleIndexes> {
   const steps = indexSteps(articles, summaries);
