@@ -11,6 +11,10 @@ import { parseHeader } from '../lib/markdown/header';
 import { parseFooter } from '../lib/markdown/footer';
 import { toKbLines } from '../lib/markdown/lines';
 import { toBlocks } from '../lib/markdown/blocks';
+import { parseArticle } from '../lib/markdown/parse';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../bench/lib/corpus';
 
 function recorder(): { diag: Report; seen: Array<Omit<Diagnostic, 'file'>> } {
   const seen: Array<Omit<Diagnostic, 'file'>> = [];
@@ -178,4 +182,25 @@ test('nameSections: unique anchors of [a-z0-9-] from any heading text', () => {
     sections.map((s) => s.id),
     ['summary', 'summary-1', 'proto', 'script'],
   );
+});
+
+test("text after the keyword footer's closing rule is reported with its line, never dropped silently", () => {
+  const seed = readFileSync(path.join(REPO_ROOT, 'content', 'Q244717.md'), 'utf8');
+  // The seed as it is: its footer ends the article, nothing is reported.
+  assert.deepEqual(
+    parseArticle(seed, 'Q244717.md').diagnostics.filter((d) => d.kind === 'text-after-footer'),
+    [],
+  );
+  // Two lines put after the closing rule (before {% endraw %}): one warning, at the first of them.
+  const edited = seed.replace('{% endraw %}', '\tA sentence after the footer.\n\n\tAnother one.\n{% endraw %}');
+  const result = parseArticle(edited, 'Q244717.md');
+  const lines = edited.split('\n');
+  const first = lines.findIndex((l) => l.includes('A sentence after the footer.')) + 1;
+  assert.deepEqual(
+    result.diagnostics.filter((d) => d.kind === 'text-after-footer').map((d) => [d.severity, d.line, d.message]),
+    [['warning', first, "2 lines after the keyword footer's closing rule are not shown"]],
+  );
+  // The article itself is still read whole, as before.
+  assert.equal(result.article?.id, 'Q244717');
+  assert.ok(result.article?.keywords.includes('kbfixlist'));
 });

@@ -26,9 +26,14 @@ export interface Footer {
   queryWords: string | null;
   /** Index of the first KB line that belongs to the footer (the body ends before it). */
   start: number;
+  /**
+   * Index of the first KB line after the footer's closing rule (the lines' length when it has none):
+   * the archive's articles end there; text after it is not part of the article's page (parse.ts warns).
+   */
+  end: number;
 }
 
-type FooterField = Exclude<keyof Footer, 'start' | 'queryWords'>;
+type FooterField = Exclude<keyof Footer, 'start' | 'end' | 'queryWords'>;
 
 const FIELDS = new Map<string, FooterField>([
   ['keywords', 'keywords'],
@@ -61,6 +66,7 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
     solutionType: null,
     queryWords: null,
     start: rule,
+    end: lines.length,
   };
   const query = findQueryWords(lines, bodyStart, rule === -1 ? lines.length : rule);
   if (query) {
@@ -71,7 +77,10 @@ export function parseFooter(lines: readonly KbLine[], bodyStart: number): Footer
   let last: FooterField | null = null;
   for (let i = rule + 1; i < lines.length; i++) {
     const text = lines[i]!.text;
-    if (isRule(text, '=', 20)) break;
+    if (isRule(text, '=', 20)) {
+      footer.end = i + 1;
+      break;
+    }
     if (text.trim() === '') continue;
     const match = FIELD_LINE.exec(text);
     const field = match ? FIELDS.get(match[1]!.toLowerCase()) : undefined;

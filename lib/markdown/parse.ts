@@ -5,7 +5,7 @@
 import type { RootContent } from 'mdast';
 import { articleSchema, type Article, type Diagnostic } from './schema';
 import { readDocument, type KbDocument } from './document';
-import { toKbLines, type KbLine } from './lines';
+import { isBlank, toKbLines, type KbLine } from './lines';
 import { parseHeader, parseKbDate, parseOperatingSystems, parseProduct, type Header } from './header';
 import { parseVersions } from './versions';
 import { parseAppliesTo } from './applies-to';
@@ -85,6 +85,7 @@ export function parseArticle(input: string, source: string): ParseResult {
   const bodyStart = appliesTo?.end ?? header.end;
   const footer = parseFooter(lines, bodyStart);
   const bodyLines = bodyLinesOf(doc, lines, bodyStart, footer ? footer.start : lines.length);
+  if (footer) reportTextAfterFooter(lines, footer.end, diag);
 
   const { rawTitle, title: readTitleText, titleId } = readTitle(fm, doc.heading, diag, titleLineOf);
   const id = readId({ header, titleId, rawTitle, source, firstLine: lines[0]?.line, headingLine: doc.headingLine }, diag, titleLineOf);
@@ -294,6 +295,27 @@ export function checkPermalink(fm: Readonly<Record<string, unknown>>, id: string
     );
   }
   return permalink;
+}
+
+/**
+ * Text after the keyword footer's closing rule is not shown (no archive article has any: the rule ends
+ * each of them), so it is reported, with the line of its first non-blank line and how many there are.
+ */
+function reportTextAfterFooter(lines: readonly KbLine[], from: number, diag: Report): void {
+  let first: KbLine | undefined;
+  let count = 0;
+  for (let i = from; i < lines.length; i++) {
+    if (isBlank(lines[i])) continue;
+    first ??= lines[i];
+    count++;
+  }
+  if (first)
+    diag(
+      'warning',
+      'text-after-footer',
+      `${count} line${count === 1 ? '' : 's'} after the keyword footer's closing rule ${count === 1 ? 'is' : 'are'} not shown`,
+      first.line,
+    );
 }
 
 /**
