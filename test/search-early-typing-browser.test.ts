@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, withPage, type PageInfo } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
@@ -38,6 +38,25 @@ async function holdFramework(page: Page): Promise<{ release: () => void; request
   return { release, requested };
 }
 
+/**
+ * Opens `path` with the framework's scripts held, waits until the first of them is asked for, clicks
+ * `box` and types `text` into it (before React runs); `release` lets the scripts go.
+ */
+async function typeBeforeReact(page: Page, path: string, box: Locator, text: string): Promise<() => void> {
+  const { release, requested } = await holdFramework(page);
+  await page.goto(site.href(path), { waitUntil: 'commit' });
+  await requested;
+  await box.click();
+  await page.keyboard.type(text, { delay: 20 });
+  return release;
+}
+
+/** Waits until the header box's dropdown shows results for `text`. */
+async function dropdownFor(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((want) => document.querySelector('[data-search-popup]')?.getAttribute('data-for') === want, text);
+  await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor();
+}
+
 function clean(info: PageInfo): void {
   assert.deepEqual(
     info.pageErrors.map((e) => e.message),
@@ -53,19 +72,14 @@ const hydratedHeader = (page: Page) => page.locator('input[data-site-search][dat
 test('header box: text typed before hydration opens the dropdown for it, and Enter searches it', async () => {
   await withPage(
     async (page, info) => {
-      const { release, requested } = await holdFramework(page);
-      await page.goto(site.href('kb/244/Q244717/'), { waitUntil: 'commit' });
-      await requested;
-      await headerBox(page).click();
-      await page.keyboard.type('rassrv', { delay: 20 });
+      const release = await typeBeforeReact(page, 'kb/244/Q244717/', headerBox(page), 'rassrv');
       assert.equal(await hydratedHeader(page).count(), 0, 'typed before React hydrated the box');
       assert.equal(await headerBox(page).inputValue(), 'rassrv');
 
       release();
       await hydratedHeader(page).waitFor();
       // The dropdown answers the typed text without another key.
-      await page.waitForFunction(() => document.querySelector('[data-search-popup]')?.getAttribute('data-for') === 'rassrv');
-      await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor();
+      await dropdownFor(page, 'rassrv');
       assert.equal(await headerBox(page).getAttribute('aria-expanded'), 'true');
       assert.match((await page.locator('[data-search-popup] [role=option][data-option=hit]').first().textContent()) ?? '', /Q244717/);
       assert.equal(await headerBox(page).inputValue(), 'rassrv', 'the text stays');
@@ -81,11 +95,7 @@ test('header box: text typed before hydration opens the dropdown for it, and Ent
 test('header box: text typed before hydration, focus gone: no dropdown, but Enter back in the box searches it', async () => {
   await withPage(
     async (page, info) => {
-      const { release, requested } = await holdFramework(page);
-      await page.goto(site.href('kb/244/Q244717/'), { waitUntil: 'commit' });
-      await requested;
-      await headerBox(page).click();
-      await page.keyboard.type('underline', { delay: 20 });
+      const release = await typeBeforeReact(page, 'kb/244/Q244717/', headerBox(page), 'underline');
       await page.locator('main h1').click(); // the focus leaves the box before React runs
       assert.equal(await hydratedHeader(page).count(), 0, 'typed before React hydrated the box');
 
@@ -94,8 +104,7 @@ test('header box: text typed before hydration, focus gone: no dropdown, but Ente
       assert.equal(await headerBox(page).getAttribute('aria-expanded'), 'false', 'no dropdown away from the box');
       assert.equal(await headerBox(page).inputValue(), 'underline');
       await headerBox(page).focus();
-      await page.waitForFunction(() => document.querySelector('[data-search-popup]')?.getAttribute('data-for') === 'underline');
-      await page.locator('[data-search-popup] [role=option][data-option=hit]').first().waitFor();
+      await dropdownFor(page, 'underline');
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => url.pathname === '/search/' && url.searchParams.get('q') === 'underline');
       clean(info);
@@ -110,11 +119,8 @@ const pageBox = (page: Page) => page.locator('input[data-search-primary]');
 test("search page: words typed into the page's box before React runs become the URL's query and its results, the focus stays", async () => {
   await withPage(
     async (page, info) => {
-      const { release, requested } = await holdFramework(page);
-      await page.goto(site.href('search/'), { waitUntil: 'commit' });
-      await requested; // nothing to paint early: boot.js let the framework's scripts go, and they are held here
-      await fallbackBox(page).click();
-      await page.keyboard.type('underlin', { delay: 20 });
+      // Nothing to paint early: the early script lets the framework's scripts go, and they are held here.
+      const release = await typeBeforeReact(page, 'search/', fallbackBox(page), 'underlin');
       await page.keyboard.press('ArrowLeft'); // the caret inside the text: it stays there
       assert.equal(await pageBox(page).count(), 0, 'typed before React rendered the view');
 
@@ -138,11 +144,7 @@ test("search page: words typed into the page's box before React runs become the 
 test("search page: an article number typed into the page's box before React runs: Enter opens the article", async () => {
   await withPage(
     async (page, info) => {
-      const { release, requested } = await holdFramework(page);
-      await page.goto(site.href('search/'), { waitUntil: 'commit' });
-      await requested;
-      await fallbackBox(page).click();
-      await page.keyboard.type('244717', { delay: 20 });
+      const release = await typeBeforeReact(page, 'search/', fallbackBox(page), '244717');
       assert.equal(await pageBox(page).count(), 0, 'typed before React rendered the view');
 
       release();
