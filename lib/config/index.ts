@@ -256,5 +256,13 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
  * ./public.ts, as Next inlines next.config's `env` into its own bundles: the base path.
  */
 export function clientDefines(c: Pick<Config, 'basePath'>): Record<string, string> {
-  return { 'process.env.KB_BASE_PATH': JSON.stringify(c.basePath) };
+  return clientDefinesReading(JSON.stringify(c.basePath));
+}
+
+/**
+ * The same for a bundle whose text is the same for every configuration (the search page's inline early
+ * script, allowed by hash): the base path is the JavaScript expression `basePath`, read as it runs.
+ */
+export function clientDefinesReading(basePath: string): Record<string, string> {
+  return { 'process.env.KB_BASE_PATH': basePath };
 }

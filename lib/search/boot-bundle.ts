@@ -11,7 +11,7 @@ import { writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { clientDefines, type Config } from '../config';
+import { clientDefines, clientDefinesReading, type Config } from '../config';
 
 export const SEARCH_BOOT_FILE = 'boot.js';
 
@@ -31,7 +31,7 @@ let inlineText: string | null = null;
 
 /** The inline script's text (bundled once per process). */
 export function inlineSearchBootScript(): string {
-  inlineText ??= bundle({ 'process.env.KB_BASE_PATH': 'document.currentScript.dataset.base' });
+  inlineText ??= bundle(clientDefinesReading('document.currentScript.dataset.base'));
   return inlineText;
 }
 
