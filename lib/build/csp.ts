@@ -184,13 +184,16 @@ export function applyPagePolicy(html: string, basePath = ''): PagePolicyResult {
  * manifest beside it (lib/search/boot-hold.ts); without the copy when the export has no readable manifest.
  */
 function searchPageOf(html: string, basePath: string, outDir: string): string {
-  let manifest: unknown;
+  return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, readManifest(outDir));
+}
+
+/** The site's search index manifest (`search/manifest.json`), parsed; undefined when it cannot be read. */
+function readManifest(outDir: string): unknown {
   try {
-    manifest = JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
+    return JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
   } catch {
-    manifest = undefined;
+    return undefined;
   }
-  return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, manifest);
 }
 
 /**
@@ -201,14 +204,14 @@ function searchPageOf(html: string, basePath: string, outDir: string): string {
  */
 export function refreshSearchManifestCopy(outDir: string, replace: (file: string, data: string) => void): number | null {
   const page = path.join(outDir, 'search', 'index.html');
+  const manifest = readManifest(outDir);
   let html: string;
-  let manifest: unknown;
   try {
     html = readFileSync(page, 'utf8');
-    manifest = JSON.parse(readFileSync(path.join(outDir, 'search', 'manifest.json'), 'utf8'));
   } catch {
     return null;
   }
+  if (manifest === undefined) return null;
   const next = replaceManifestCopy(html, manifest);
   if (next === html) return null;
   replace(page, next);

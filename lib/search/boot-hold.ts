@@ -130,16 +130,20 @@ export function inlineSearchBoot(html: string, script: string, basePath = '', ma
   let at = head.index + head[0].length;
   const charset = CHARSET_META.exec(top.slice(at));
   if (charset) at += charset[0].length;
-  const copy = manifest === undefined ? '' : `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">${htmlSafeJson(manifest)}</script>`;
+  const copy = manifest === undefined ? '' : manifestCopy(manifest);
   return `${top.slice(0, at)}${preloads.join('')}${copy}<script data-base="${basePath}">${script}</script>${top.slice(at)}${html.slice(headEnd)}`;
 }
 
-const MANIFEST_COPY = /(<script type="application\/json" data-search-manifest="">)[^<]*(<\/script>)/;
+/** The page's copy of the manifest: a JSON block made HTML-safe (`htmlSafeJson`: no `<` in it). */
+const manifestCopy = (manifest: unknown): string => `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">${htmlSafeJson(manifest)}</script>`;
+
+/** That block in a page (its JSON holds no `<`). */
+const MANIFEST_COPY = new RegExp(`<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">[^<]*</script>`);
 
 /**
  * The search page with its copy of the manifest replaced by `manifest` (unchanged when it has none): for a
  * build that updates the index in place and keeps the page (lib/build/csp.ts `refreshSearchManifestCopy`).
  */
 export function replaceManifestCopy(html: string, manifest: unknown): string {
-  return html.replace(MANIFEST_COPY, (_all, open: string, close: string) => `${open}${htmlSafeJson(manifest)}${close}`);
+  return html.replace(MANIFEST_COPY, () => manifestCopy(manifest));
 }
