@@ -83,18 +83,23 @@ test(
         assert.match(again, /next build skipped/);
       }
 
-      // Interrupted once the previous site is linked into out.staging/: out/ and its record stay as they were,
-      // and what kb prepare wrote before it was stopped (parse cache, file index, data) is what the next build
-      // needs: that build is a body edit's again (below).
+      // Interrupted once the previous site is linked into out.staging/ and the edited page written there: out/ and
+      // its record stay as they were, and what kb prepare wrote (parse cache, file index, data, search index) is
+      // what the next build needs: that build is a body edit's again (below). The build swaps only once prepare
+      // has ended, and prepare is held (test/helpers/hold-prepare.mjs): the interrupt comes before the swap
+      // however loaded the machine is.
       edit('Q244717.md', (t) => t.replace('(edited third)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
-      const interrupted = startBuild();
+      const interrupted = startBuild({ holdPrepare: true });
       let exited = false;
       void interrupted.done.then(() => (exited = true));
-      while (!exited && !/next build skipped/.test(interrupted.output())) await new Promise((r) => setTimeout(r, 20));
+      const ready = (o: string) => /next build skipped/.test(o) && /wrote \d+ article pages/.test(o) && /kb prepare finished and held/.test(o);
+      while (!exited && !ready(interrupted.output())) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(!exited, interrupted.output().slice(-3000));
       interrupted.child.kill('SIGTERM');
-      assert.notEqual(await interrupted.done, 0, interrupted.output().slice(-2000));
+      assert.equal(await interrupted.done, 143, interrupted.output().slice(-2000));
+      assert.match(interrupted.output(), /build interrupted \(SIGTERM\); out\/ is unchanged/);
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
       assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PROJECT_SOURCES } from '../../lib/build/source-hash';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,13 +50,18 @@ export function listFiles(dir: string, rel = ''): string[] {
   return out.sort();
 }
 
-export function startBuild(): { child: ChildProcess; output: () => string; done: Promise<number | null> } {
+/** test/helpers/hold-prepare.mjs: the build's prepare step, its work done, stays alive until killed (startBuild). */
+const HOLD_PREPARE = pathToFileURL(path.join(REPO_ROOT, 'test', 'helpers', 'hold-prepare.mjs')).href;
+
+/** `kb build` in the project copy; `holdPrepare`: its prepare step never ends (the build never reaches its swap). */
+export function startBuild(options: { holdPrepare?: boolean } = {}): { child: ChildProcess; output: () => string; done: Promise<number | null> } {
   const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: CONTENT, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of Object.keys(env)) if (key.startsWith('KB_') && key !== 'KB_CONTENT_DIR') delete env[key];
   delete env['NODE_OPTIONS'];
   // `node --import tsx`, not the `tsx` command: the signal a test sends reaches kb build itself (the tsx command
   // relays it, and kills its child outright when the child's thread is busy for more than 60 ms).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/kb.ts', 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const hold = options.holdPrepare ? ['--import', HOLD_PREPARE] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...hold, 'scripts/kb.ts', 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c));
   child.stderr!.on('data', (c: Buffer) => (output += c));

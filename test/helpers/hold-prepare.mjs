@@ -1,0 +1,17 @@
+/**
+ * Loaded with `node --import` into a `kb build` by test/incremental.test.ts (startBuild's `holdPrepare`): the
+ * build's `kb prepare` step, once its work is done, announces it and stays alive until it is killed. The build
+ * waits for prepare before it swaps the new site in, so a build interrupted while prepare is held is interrupted
+ * before the swap, however slow the machine: the interrupt point is deterministic.
+ */
+if (process.argv[2] === 'prepare') {
+  let held = false;
+  process.on('beforeExit', () => {
+    if (held) return;
+    held = true;
+    process.stderr.write('test: kb prepare finished and held until killed\n');
+    // At most ten minutes, and not past the build (its IPC channel closes when it exits, even when killed outright).
+    setTimeout(() => {}, 10 * 60_000);
+    process.on('disconnect', () => process.exit(1));
+  });
+}
