@@ -20,6 +20,7 @@ import {
   edit,
   pageCounts,
   pagesDigested,
+  recordFile,
   removeProject,
   setupProject,
   siteRecord,
@@ -90,7 +91,7 @@ test(
       // however loaded the machine is.
       edit('Q244717.md', (t) => t.replace('(edited third)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
-      const record = readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'));
+      const record = readFileSync(recordFile());
       const interrupted = startBuild({ holdPrepare: true });
       let exited = false;
       void interrupted.done.then(() => (exited = true));
@@ -102,7 +103,7 @@ test(
       assert.match(interrupted.output(), /build interrupted \(SIGTERM\); out\/ is unchanged/);
       assert.deepEqual(snapshot(OUT), site, 'out/ as it was');
       assert.ok(!existsSync(`${OUT}.staging`));
-      assert.ok(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json')).equals(record), 'the record of out/ as it was');
+      assert.ok(readFileSync(recordFile()).equals(record), 'the record of out/ as it was');
       // The build after it is a body edit's again: next build skipped, one page written. The spare was in use (it
       // is removed with the staging directory): this build makes a hard-link copy of out/ instead.
       const resumed = await build();

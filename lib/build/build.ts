@@ -23,16 +23,14 @@ import {
   buildIdOf,
   canReuseExport,
   codeDigest,
-  forgetNextInputs,
   forgetSiteRecord,
   forgetSpare,
   linkTreeAsync,
   newSiteId,
   nextInputDigests,
-  readNextInputs,
+  nextInputsOf,
   readSiteRecord,
   readSpare,
-  recordNextInputs,
   removeStaleSearchBuilds,
   removeTreeAsync,
   replaceFile,
@@ -42,6 +40,7 @@ import {
   syncDir,
   writeSiteRecord,
   writeSpare,
+  type NextInputs,
   type SiteRecord,
 } from './incremental';
 import { storePath as fileIndexStorePath } from '../content/files-store';
@@ -90,8 +89,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   }
   // What Next's pages read, for an incremental build to compare (./incremental.ts). The search index is not
   // part of it: `kb build` goes on with the pages (when Next is skipped) while the index is built.
-  recordNextInputs(timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))));
-  if (process.send && process.connected) process.send('inputs');
+  // Sent to `kb build` (runPrepare): a `kb prepare` run alone has no use for them.
+  if (process.send && process.connected)
+    process.send({ inputs: timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))) });
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   // It is rebuilt when an article file (or the index builder) changed since it was built.
   if (!config().skipSearch) {
@@ -180,8 +180,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     }
     // The records of what out/ and its spare copy hold (./incremental.ts) are removed before the swap and written
     // after it: interrupted in between, the next build finds none and builds everything.
-    forgetSiteRecord();
-    forgetSpare();
+    forgetSiteRecord(outDir);
+    forgetSpare(outDir);
     // Made from the spare (or a copy) of the previous site by a few changes: the previous site becomes the spare,
     // which the next build brings up to date with this build's changes (SiteRecord.changed). Else it is removed.
     const keepPrevious = result.record !== null && result.record.base !== null;
@@ -347,7 +347,6 @@ async function writeSite(
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  forgetNextInputs(); // prepare records them anew
   const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
   // Read while prepare starts (tens of MB at 60k articles).
   const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
@@ -360,7 +359,7 @@ async function writeSite(
   const spareDir = spareDirOf(outDir);
   const spareUpdate = sameCode ? spareChanges(readSpare(outDir), previous) : null;
   if (spareUpdate === null) {
-    forgetSpare();
+    forgetSpare(outDir);
     discard(spareDir, outDir);
   }
   const startLinking = () =>
@@ -376,9 +375,8 @@ async function writeSite(
   // (A failure to load is reported by the page writer, which loads it again.)
   if (likely) preloadRenderer().catch(() => {});
   let early = likely ? preparing.parsed.then((ok) => (ok ? timed('metadata', () => loadCorpus(contentDir)) : null)) : null;
-  await preparing.inputs;
+  const inputs = await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
-  const inputs = readNextInputs();
   const mayReuse = likely && canReuseExport(previous, inputs, outDir);
   if (!mayReuse && early) {
     // Not needed before `next build` is done: dropped (and collected, so that this process holds no archive while
@@ -392,7 +390,7 @@ async function writeSite(
   let fromSpare: number | null = null;
   if (mayReuse && spareUpdate !== null) {
     // Its record goes first: a spare half brought up to date is never taken for a site.
-    forgetSpare();
+    forgetSpare(outDir);
     try {
       const paths = spareUpdate;
       fromSpare = timed('spare update', () => applyChanges(outDir, spareDir, paths));
@@ -420,7 +418,7 @@ async function writeSite(
     if ((await preparing.done) !== 0) return null;
     if (spareUpdate !== null) {
       // Next's inputs changed: the spare is of no use (this build exports the site whole); removed while Next runs.
-      forgetSpare();
+      forgetSpare(outDir);
       discard(spareDir, outDir);
     }
   }
@@ -569,28 +567,28 @@ const children = new Set<ChildProcess>();
 
 /**
  * Runs `kb prepare` (prepareSite) with a channel: `parsed` settles once its parse cache is complete (true; false
- * when it ended first), `inputs` once it recorded Next's inputs (before the search index; or when it ends),
- * `done` with its exit code.
+ * when it ended first), `inputs` with the digests of Next's inputs it sends (before the search index; null when
+ * it ends without), `done` with its exit code.
  */
-function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { parsed: Promise<boolean>; inputs: Promise<void>; done: Promise<number> } {
+function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { parsed: Promise<boolean>; inputs: Promise<NextInputs | null>; done: Promise<number> } {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
   });
   children.add(child);
-  let ready: () => void = () => {};
+  let ready: (inputs: NextInputs | null) => void = () => {};
   let cached: (ok: boolean) => void = () => {};
-  const inputs = new Promise<void>((resolve) => (ready = resolve));
+  const inputs = new Promise<NextInputs | null>((resolve) => (ready = resolve));
   const parsed = new Promise<boolean>((resolve) => (cached = resolve));
   child.on('message', (message) => {
     if (message === 'parsed') cached(true);
-    if (message === 'inputs') ready();
+    else ready(nextInputsOf(message));
   });
   const done = new Promise<number>((resolve) =>
     child.on('close', (code) => {
       children.delete(child);
       cached(false);
-      ready();
+      ready(null);
       resolve(code ?? 1);
     }),
   );

@@ -26,10 +26,11 @@
  *    file changed (lib/build/search-index.ts); a copy of `out/` gets only the
  *    index files whose bytes differ replaced (`syncDir`).
  *
- * The record (`.cache/kbview/incremental/state.json`) describes one `out/`:
- * it is removed before the new site is swapped in and written after, so a
- * build interrupted anywhere leaves either the previous `out/` with its
- * record, or no record (the next build is a full one).
+ * The record (`.cache/kbview/incremental/<key>.state.json`, `<key>` a digest of
+ * the `out/` path: sites built into other folders with the same cache keep
+ * theirs) describes one `out/`: it is removed before the new site is swapped
+ * in and written after, so a build interrupted anywhere leaves either the
+ * previous `out/` with its record, or no record (the next build is a full one).
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -45,9 +46,46 @@ const CODE = PROJECT_SOURCES.filter((source) => source !== 'public');
 const FORMAT = 'kbview-incremental-3';
 
 const stateDir = (): string => path.join(config().cacheDir, 'incremental');
-const inputsFile = (): string => path.join(stateDir(), 'next-inputs.json');
-const stateFile = (): string => path.join(stateDir(), 'state.json');
-const spareFile = (): string => path.join(stateDir(), 'spare.json');
+
+/** The records of the site in `outDir` (its record, its spare's, and the folder they are for), by a digest of the path. */
+function recordFiles(outDir: string): { state: string; spare: string; dir: string } {
+  const key = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
+  const at = (suffix: string) => path.join(stateDir(), `${key}.${suffix}`);
+  return { state: at('state.json'), spare: at('spare.json'), dir: at('dir') };
+}
+
+/** The file holding the record of the site in `outDir` (for tests). */
+export const siteRecordFile = (outDir: string): string => recordFiles(outDir).state;
+
+/**
+ * Removes the records of sites whose folder is gone (a test's site, a folder renamed), and those of the one
+ * record kept before records were by folder (`state.json`, `spare.json`, `next-inputs.json`).
+ */
+function sweepRecords(): void {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir());
+  } catch {
+    return;
+  }
+  const gone = new Set<string>();
+  for (const name of names) {
+    if (name === 'state.json' || name === 'spare.json' || name === 'next-inputs.json') {
+      rmSync(path.join(stateDir(), name), { force: true });
+      continue;
+    }
+    if (!name.endsWith('.dir')) continue;
+    try {
+      if (!existsSync(readFileSync(path.join(stateDir(), name), 'utf8'))) gone.add(name.slice(0, -'.dir'.length));
+    } catch {
+      // Removed by another build meanwhile.
+    }
+  }
+  for (const name of names) {
+    const key = name.slice(0, name.indexOf('.'));
+    if (gone.has(key)) rmSync(path.join(stateDir(), name), { force: true });
+  }
+}
 
 /** The configuration that can change what is written (not where caches, logs or Next's build folder are). */
 function configKey(c: Config): string {
@@ -151,22 +189,11 @@ export function removeStaleSearchBuilds(publicDir: string): string[] {
   return removed;
 }
 
-export function recordNextInputs(inputs: NextInputs): void {
-  writeAtomic(inputsFile(), JSON.stringify(inputs));
-}
-
-/** Before prepare runs: inputs recorded by an earlier build never stand for this one's. */
-export function forgetNextInputs(): void {
-  rmSync(inputsFile(), { force: true });
-}
-
-export function readNextInputs(): NextInputs | null {
-  try {
-    const value = JSON.parse(readFileSync(inputsFile(), 'utf8')) as NextInputs;
-    return value.format === FORMAT ? value : null;
-  } catch {
-    return null;
-  }
+/** Inputs sent by `kb prepare` (its channel to `kb build`), or null when they are not of this format. */
+export function nextInputsOf(message: unknown): NextInputs | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const value = (message as { inputs?: unknown }).inputs as NextInputs | undefined;
+  return value !== undefined && value.format === FORMAT && typeof value.code === 'string' && typeof value.next === 'string' ? value : null;
 }
 
 /**
@@ -201,7 +228,7 @@ export interface SiteRecord {
 
 export function readSiteRecord(outDir: string): SiteRecord | null {
   try {
-    const value = JSON.parse(readFileSync(stateFile(), 'utf8')) as SiteRecord;
+    const value = JSON.parse(readFileSync(recordFiles(outDir).state, 'utf8')) as SiteRecord;
     if (value.format !== FORMAT || value.outDir !== path.resolve(outDir) || typeof value.site !== 'string') return null;
     return value;
   } catch {
@@ -210,12 +237,15 @@ export function readSiteRecord(outDir: string): SiteRecord | null {
 }
 
 /** Before the swap: the record no longer describes `out/` until the new one is written. */
-export function forgetSiteRecord(): void {
-  rmSync(stateFile(), { force: true });
+export function forgetSiteRecord(outDir: string): void {
+  rmSync(recordFiles(outDir).state, { force: true });
 }
 
 export function writeSiteRecord(record: SiteRecord): void {
-  writeAtomic(stateFile(), JSON.stringify(record));
+  const files = recordFiles(record.outDir);
+  writeAtomic(files.dir, path.resolve(record.outDir));
+  writeAtomic(files.state, JSON.stringify(record));
+  sweepRecords();
 }
 
 /** Whether the previous site can be the start of this one (Next's inputs unchanged, its record complete). */
@@ -422,7 +452,7 @@ export function newSiteId(): string {
 
 export function readSpare(outDir: string): SpareRecord | null {
   try {
-    const value = JSON.parse(readFileSync(spareFile(), 'utf8')) as SpareRecord;
+    const value = JSON.parse(readFileSync(recordFiles(outDir).spare, 'utf8')) as SpareRecord;
     if (value.format !== FORMAT || value.dir !== spareDirOf(path.resolve(outDir)) || typeof value.site !== 'string') return null;
     return existsSync(value.dir) ? value : null;
   } catch {
@@ -430,12 +460,13 @@ export function readSpare(outDir: string): SpareRecord | null {
   }
 }
 
-export function forgetSpare(): void {
-  rmSync(spareFile(), { force: true });
+export function forgetSpare(outDir: string): void {
+  rmSync(recordFiles(outDir).spare, { force: true });
 }
 
 export function writeSpare(outDir: string, site: string): void {
-  writeAtomic(spareFile(), JSON.stringify({ format: FORMAT, dir: spareDirOf(path.resolve(outDir)), site } satisfies SpareRecord));
+  writeAtomic(recordFiles(outDir).dir, path.resolve(outDir));
+  writeAtomic(recordFiles(outDir).spare, JSON.stringify({ format: FORMAT, dir: spareDirOf(path.resolve(outDir)), site } satisfies SpareRecord));
 }
 
 /**

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { siteRecordFile } from '../../lib/build/incremental';
 import { PROJECT_SOURCES } from '../../lib/build/source-hash';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,6 +55,11 @@ export function listFiles(dir: string, rel = ''): string[] {
 const HOLD_PREPARE = pathToFileURL(path.join(REPO_ROOT, 'test', 'helpers', 'hold-prepare.mjs')).href;
 
 /** `kb build` in the project copy; `holdPrepare`: its prepare step never ends (the build never reaches its swap). */
+/** The file holding the record of the project copy's out/ (lib/build/incremental.ts, in the copy's cache). */
+export function recordFile(): string {
+  return path.join(ROOT, '.cache', 'kbview', 'incremental', path.basename(siteRecordFile(OUT)));
+}
+
 export function startBuild(options: { holdPrepare?: boolean } = {}): { child: ChildProcess; output: () => string; done: Promise<number | null> } {
   const env: NodeJS.ProcessEnv = { ...process.env, KB_CONTENT_DIR: CONTENT, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of Object.keys(env)) if (key.startsWith('KB_') && key !== 'KB_CONTENT_DIR') delete env[key];
@@ -116,7 +122,7 @@ export function siteRecord(): {
   files: { count: number; bytes: number };
   pages: { pages: Record<string, { digest: string; deps: string[] }>; articles: Record<string, { terms: string[] }> };
 } {
-  return JSON.parse(readFileSync(path.join(ROOT, '.cache', 'kbview', 'incremental', 'state.json'), 'utf8'));
+  return JSON.parse(readFileSync(recordFile(), 'utf8'));
 }
 
 /**
