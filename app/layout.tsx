@@ -29,10 +29,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
         <link rel="search" type="application/opensearchdescription+xml" title={SITE_NAME} href={href('/opensearch.xml')} />
       </head>
-      <body className="flex min-h-screen flex-col antialiased">
+      <body className="kb-site">
         <SkipLink />
         <SiteHeader />
-        <main id="main" className="flex-1 py-6 sm:py-8">
+        <main id="main" className="kb-site-main">
           <Container>{children}</Container>
         </main>
         <SiteFooter />

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-/** The centred page column shared by the header, main content and footer. */
+/** The centred page column shared by the header, main content and footer (`.kb-col`, app/globals.css). */
 export function Container({ children, className = '' }: { children: ReactNode; className?: string }) {
-  return <div className={`mx-auto w-full max-w-4xl px-4 sm:px-6 ${className}`}>{children}</div>;
+  return <div className={className ? `kb-col ${className}` : 'kb-col'}>{children}</div>;
 }

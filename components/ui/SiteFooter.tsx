@@ -4,7 +4,7 @@ import { Static } from './Static';
 
 export function SiteFooter() {
   return (
-    <Static as="footer" className="mt-12 border-t border-line text-sm text-muted">
+    <Static as="footer" className="kb-site-footer">
       <Container className="py-6">
         <p>
           <a href={href('/')}>{SITE_NAME}</a> — an unofficial archive of old Microsoft KnowledgeBase articles, kept for reference. The articles are historical

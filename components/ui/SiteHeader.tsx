@@ -5,17 +5,18 @@ import { ThemeToggle } from './ThemeToggle';
 
 /**
  * The site header: name, search box (components/search/SearchBox.tsx) and theme toggle in one row from
- * 640 px on; on a phone the search box takes a second row of its own, under the name and the toggle.
+ * 640 px on; on a phone the search box takes a second row of its own, under the name and the toggle. Its classes
+ * are the site chrome's (app/globals.css): one class per element on every page, not a dozen utilities.
  */
 export function SiteHeader() {
   return (
     <header className="bg-brand text-white">
-      <Container className="flex flex-wrap items-center gap-x-4 gap-y-2 py-2 max-sm:pb-3">
-        <a href={href('/')} className="mr-auto text-lg font-semibold tracking-tight text-white no-underline hover:text-white hover:underline">
+      <Container className="kb-site-bar">
+        <a href={href('/')} className="kb-site-name">
           {SITE_NAME}
         </a>
-        <span className="hidden text-sm text-white/75 md:inline">KnowledgeBase archive</span>
-        <div className="order-last flex w-full justify-end sm:order-none sm:w-auto">
+        <span className="kb-site-tagline">KnowledgeBase archive</span>
+        <div className="kb-site-search">
           <SearchBox />
         </div>
         <ThemeToggle />
