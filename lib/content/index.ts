@@ -10,10 +10,10 @@ import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
 import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-paths';
 import { readArticleText } from './parse-file';
-import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
+import { buildLinkGraph, buildLinkGraphInSlices, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
 import { buildArticleIndexes, buildArticleIndexesYielding, type ArticleIndexes } from './related';
-import { buildBrowseIndex, type BrowseIndex } from './browse-index';
+import { buildBrowseIndex, buildBrowseIndexInSlices, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
 import { startHeapGuard } from './heap-guard';
 
@@ -56,13 +56,17 @@ function loadSite(): Promise<Site> {
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
-    loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
-    // In development the indexes an article page needs are built right away, in the background (the
-    // article indexes a slice at a time): article pages leave out their archive-wide parts until then
-    // rather than wait for them inside their render (`devPageIndexes`).
+    // In development every step runs a slice at a time (./slices.ts): the server answers requests meanwhile.
+    loaded = { corpus, byId, graph: DEV ? await buildLinkGraphInSlices(corpus.articles) : buildLinkGraph(corpus.articles) };
+    // In development the indexes an article page needs are built right away, in the background, a slice at a
+    // time: article pages leave out their archive-wide parts until then rather than wait for them inside their
+    // render (`devPageIndexes`).
     if (DEV) {
       const site = loaded;
-      setTimeout(() => void getIndexes().then(() => setTimeout(() => void (devPageIndexes = pageIndexesOf(site)), 0)), 0);
+      setTimeout(() => {
+        const built = pageIndexesOf(site);
+        void built.then(() => (devPageIndexes = built));
+      }, 0);
     }
     return loaded;
   })();
@@ -227,13 +231,15 @@ export async function adjacentArticles(id: string): Promise<{ previous: ArticleS
   return adjacentOf(await getIndexes(), id);
 }
 
-const browseBySite = new WeakMap<Site, BrowseIndex>();
+const browseBySite = new WeakMap<Site, Promise<BrowseIndex>>();
 
-/** The browsing listings of a loaded site, built once per process (see ./browse.ts). */
-export function browseIndexOf(site: Site): BrowseIndex {
+/** The browsing listings of a loaded site, built once per process (see ./browse.ts); in development a slice at a time. */
+export function browseIndexOf(site: Site): Promise<BrowseIndex> {
   let index = browseBySite.get(site);
   if (!index) {
-    index = buildBrowseIndex(site.corpus.articles, site.graph.summaries);
+    index = DEV
+      ? buildBrowseIndexInSlices(site.corpus.articles, site.graph.summaries)
+      : Promise.resolve(buildBrowseIndex(site.corpus.articles, site.graph.summaries));
     browseBySite.set(site, index);
   }
   return index;
@@ -245,7 +251,8 @@ export async function getPageIndexes(): Promise<PageIndexes> {
 }
 
 async function pageIndexesOf(site: Site): Promise<PageIndexes> {
-  return { graph: site.graph, indexes: await getIndexes(), browse: browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
+  const indexes = await getIndexes();
+  return { graph: site.graph, indexes, browse: await browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
 }
 
 /**
