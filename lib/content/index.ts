@@ -8,7 +8,9 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-paths';
+import { devArticleLookup, devPathsFile, numbersNeedingArchive, writeNumbersNeedingArchive, type DevArticleLookup } from './dev-paths';
+import { runStepsInSlices } from './slices';
+import { idOfNumber } from '../kb-number';
 import { readArticleText } from './parse-file';
 import { buildLinkGraph, buildLinkGraphInSlices, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
@@ -50,6 +52,7 @@ export function getSite(): Promise<Site> {
 }
 
 function loadSite(): Promise<Site> {
+  const loadStarted = performance.now();
   return (async () => {
     // `next build`'s export workers: garbage bounded (./heap-guard.ts), whatever the archive's size.
     if (!DEV) startHeapGuard();
@@ -65,7 +68,14 @@ function loadSite(): Promise<Site> {
       const site = loaded;
       setTimeout(() => {
         const built = pageIndexesOf(site);
-        void built.then(() => (devPageIndexes = built));
+        void built.then(() => {
+          devPageIndexes = built;
+          // Said once the pages have their archive-wide parts (bench/dev.ts waits for this line).
+          const seconds = ((performance.now() - loadStarted) / 1000).toFixed(1);
+          const gib = (process.memoryUsage().rss / 2 ** 30).toFixed(2);
+          console.log(`kbview: archive loaded in ${seconds} s: ${corpus.articles.length} articles; backlinks, related articles and listings are served (RSS ${gib} GiB)`);
+          void keepNumbersNeedingArchive(site);
+        });
       }, 0);
     }
     return loaded;
@@ -152,6 +162,38 @@ async function siteUnlessLoading(): Promise<Site | null> {
 
 let articleLookup: DevArticleLookup | null = null;
 
+/** In development: the numbers kept by the last dev server that loaded this archive (./dev-paths.ts), if still valid. */
+let needingArchive: Set<number> | null | undefined;
+
+/**
+ * In development, before the archive has loaded: whether `id` surely has no page (neither an article
+ * by name nor a number the last load found cited or misplaced), so that it is a 404 at once.
+ */
+function devSurelyAbsent(id: string): boolean {
+  const number = Number(id.slice(1));
+  if (!Number.isSafeInteger(number) || idOfNumber(number) !== id) return false;
+  needingArchive ??= numbersNeedingArchive(resolveContentDir());
+  return needingArchive !== null && !needingArchive.has(number) && devArticleFile(number) === undefined;
+}
+
+/** Keeps the numbers whose page needs the loaded archive for the next dev server (a slice at a time). */
+async function keepNumbersNeedingArchive(site: Site): Promise<void> {
+  const root = resolveContentDir();
+  const steps = function* (): Generator<void, number[], void> {
+    const numbers = site.graph.missing.map((m) => m.number);
+    for (const article of site.corpus.articles) {
+      if (devArticleFile(article.number) !== article.source) numbers.push(article.number);
+      yield;
+    }
+    return numbers;
+  };
+  try {
+    writeNumbersNeedingArchive(root, await runStepsInSlices(steps()));
+  } catch {
+    // Not kept (a read-only cache folder): the next dev server waits for its archive to answer those pages.
+  }
+}
+
 /**
  * In development, before the archive has loaded: each article number's file, from names alone
  * (./scan.ts), as `npm run dev` listed them while Next started (./dev-paths.ts): one chunk of the
@@ -166,6 +208,7 @@ function devArticleFile(number: number): string | undefined {
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
     loadSoon();
+    if (devSurelyAbsent(id)) return null;
     const source = devArticleFile(Number(id.slice(1)));
     try {
       const page = source ? readAndRender(resolveContentDir(), source) : null;
@@ -191,6 +234,7 @@ export async function listMissing(): Promise<MissingArticle[]> {
 }
 
 export async function getMissing(id: string): Promise<MissingArticle | null> {
+  if (DEV && !loaded && devSurelyAbsent(id)) return null;
   return (await getSite()).graph.missingById.get(id) ?? null;
 }
 

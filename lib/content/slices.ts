@@ -18,7 +18,7 @@ export function runSteps<T>(steps: Generator<void, T, void>): T {
 }
 
 /** A slice's default length: short enough for a page request to wait at most this long behind the load. */
-export const SLICE_MS = 40;
+export const SLICE_MS = 10;
 
 /** Runs the steps, with a turn of the event loop (`setImmediate`) each time a slice has run `sliceMs`. */
 export async function runStepsInSlices<T>(steps: Generator<void, T, void>, sliceMs = SLICE_MS): Promise<T> {
