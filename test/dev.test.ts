@@ -131,6 +131,38 @@ test("the article route has exactly the export's pages: a missing article cited 
   assert.doesNotMatch(log, /GET \/kb\/\d+\/Q\d+\/ \d+ in [^\n]*generate-params/);
 });
 
+test('listings, file pages and sitemaps are served without Next listing their pages; other paths are 404s', async () => {
+  const get = async (permalink: string) => {
+    const response = await fetch(`${origin}${permalink}`);
+    return { status: response.status, text: await response.text() };
+  };
+  const products = await get('/products/');
+  assert.equal(products.status, 200, products.text.slice(0, 300));
+  const listing = /href="(\/products\/[a-z0-9-]+\/)"/.exec(products.text)?.[1];
+  assert.ok(listing, 'the products index links to a listing');
+  const pages = ['/numbers/', '/numbers/990000-990999/', '/years/', '/keywords/', '/files/', '/sitemap.xml', listing];
+  const sitemap = await get('/sitemap.xml');
+  const sitemapFile = /\/sitemaps\/[a-z0-9-]+\.xml/.exec(sitemap.text)?.[0];
+  assert.ok(sitemapFile, sitemap.text.slice(0, 300));
+  pages.push(sitemapFile);
+  for (const permalink of pages) {
+    const page = await get(permalink);
+    assert.equal(page.status, 200, `${permalink}: ${page.text.slice(0, 300)}`);
+  }
+  for (const permalink of [
+    '/products/no-such-product/',
+    `${listing}page/2/`,
+    `${listing}page/1/`,
+    '/years/1899/',
+    '/numbers/1-2/',
+    '/files/no-such-file/',
+    '/sitemaps/no-such.xml',
+  ]) {
+    assert.equal((await get(permalink)).status, 404, permalink);
+  }
+  assert.doesNotMatch(log, /GET \/(products|numbers|years|keywords|files|sitemaps)\/[^\n]*generate-params/);
+});
+
 test('after its load, the numbers needing the archive are kept; the next dev server answers 404 for others before loading it', async () => {
   // The first server loads the archive a few seconds after its first page, then keeps the numbers.
   await until(() => /kbview: archive loaded in [\d.]+ s: \d+ articles/.test(log), 'the archive to load');

@@ -110,6 +110,17 @@ export async function articleRoutePermalinks(): Promise<string[]> {
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
 }
 
+/**
+ * Whether the routes list no pages (`generateStaticParams` returns none): in development, where `next dev`
+ * runs without `output: 'export'` (next.config.js) and would list them in a fresh worker that loads the
+ * whole archive itself, for a route's first request and again later (at 241,340 articles: 91 s for
+ * /products/, 42 s for /numbers/, BENCHMARKS.md "Session 7, branch s7-dev"). With an empty list Next holds
+ * no request to the route; each route answers 404 itself for what the export has no page for.
+ */
+export function routesListNoPages(): boolean {
+  return DEV;
+}
+
 export async function listArticles(): Promise<ArticleSummary[]> {
   return (await getSite()).graph.summaries;
 }
