@@ -12,8 +12,12 @@
  * article page itself, then says so: from that line on, any article is
  * served in a fraction of a second, without the archive having been parsed
  * (lib/content/index.ts, development fast path). Pages that need the whole
- * archive (home, listings, backlinks) wait for it to load in the background
- * (a few seconds from the parse cache; a minute to parse 60,000 articles).
+ * archive (home, listings, backlinks) wait for it to load in the background,
+ * a slice at a time (lib/content/slices.ts: ~10 s from the parse cache at 60,000
+ * articles, ~1 min at 241,340; a minute to parse 60,000 articles), until the dev
+ * server says `kbview: archive loaded`. A number with no page is a 404 at once
+ * when an earlier dev server on the same parse cache loaded the archive
+ * (lib/content/dev-paths.ts, the numbers needing the archive).
  *
  * Then it builds the search index into public/search/ in a child process,
  * unless the index there was built from the same content directory
