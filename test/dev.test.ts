@@ -131,7 +131,7 @@ test("the article route has exactly the export's pages: a missing article cited 
   assert.doesNotMatch(log, /GET \/kb\/\d+\/Q\d+\/ \d+ in [^\n]*generate-params/);
 });
 
-test('listings, file pages and sitemaps are served without Next listing their pages; other paths are 404s', async () => {
+test('listings, cited-by lists, file pages and sitemaps are served without Next listing their pages; other paths are 404s', async () => {
   const get = async (permalink: string) => {
     const response = await fetch(`${origin}${permalink}`);
     return { status: response.status, text: await response.text() };
@@ -140,7 +140,8 @@ test('listings, file pages and sitemaps are served without Next listing their pa
   assert.equal(products.status, 200, products.text.slice(0, 300));
   const listing = /href="(\/products\/[a-z0-9-]+\/)"/.exec(products.text)?.[1];
   assert.ok(listing, 'the products index links to a listing');
-  const pages = ['/numbers/', '/numbers/990000-990999/', '/years/', '/keywords/', '/files/', '/sitemap.xml', listing];
+  // No article of this archive is cited more than its page lists: the export has the first article's list only.
+  const pages = ['/numbers/', '/numbers/990000-990999/', '/years/', '/keywords/', '/files/', '/sitemap.xml', listing, '/kb/244/Q244717/cited-by/'];
   const sitemap = await get('/sitemap.xml');
   const sitemapFile = /\/sitemaps\/[a-z0-9-]+\.xml/.exec(sitemap.text)?.[0];
   assert.ok(sitemapFile, sitemap.text.slice(0, 300));
@@ -157,10 +158,13 @@ test('listings, file pages and sitemaps are served without Next listing their pa
     '/numbers/1-2/',
     '/files/no-such-file/',
     '/sitemaps/no-such.xml',
+    '/kb/990/Q990001/cited-by/',
+    '/kb/990/Q990999/cited-by/',
+    '/kb/990/Q244717/cited-by/',
   ]) {
     assert.equal((await get(permalink)).status, 404, permalink);
   }
-  assert.doesNotMatch(log, /GET \/(products|numbers|years|keywords|files|sitemaps)\/[^\n]*generate-params/);
+  assert.doesNotMatch(log, /GET \/(products|numbers|years|keywords|files|sitemaps|kb\/\d+\/Q\d+\/cited-by)\/[^\n]*generate-params/);
 });
 
 test('after its load, the numbers needing the archive are kept; the next dev server answers 404 for others before loading it', async () => {
