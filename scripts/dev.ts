@@ -12,22 +12,27 @@
  * article page itself, then says so: from that line on, any article is
  * served in a fraction of a second, without the archive having been parsed
  * (lib/content/index.ts, development fast path). Pages that need the whole
- * archive (home, listings, backlinks) wait for it to load in the background
- * (a few seconds from the parse cache; a minute to parse 60,000 articles).
+ * archive (home, listings, backlinks) wait for it to load in the background,
+ * a slice at a time (lib/content/slices.ts: ~10 s from the parse cache at 60,000
+ * articles, ~1 min at 241,340; a minute to parse 60,000 articles), until the dev
+ * server says `kbview: archive loaded`. A number with no page is a 404 at once
+ * when an earlier dev server on the same parse cache loaded the archive
+ * (lib/content/dev-paths.ts, the numbers needing the archive).
  *
- * Then it builds the search index into public/search/ in a child process,
- * unless the index there was built from the same content directory
+ * Then it builds the search index into public/search/ in a child process at a
+ * lower priority, unless the index there was built from the same content directory
  * (`build-search --if-stale`; `KB_SKIP_SEARCH=1` skips it): search works
  * once it says so, and articles are served meanwhile.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { devArticleLookup, devPathsFile } from '../lib/content/dev-paths';
 import { config, configEnv } from '../lib/config';
-import { devBusyFile, resolveContentDir } from '../lib/content/corpus';
+import { cacheFolder, devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 import { cliArgs, integerOption, UsageError } from '../lib/cli/args';
 import { statusLine } from '../lib/cli/print';
@@ -102,7 +107,10 @@ async function warmUp(origin: string): Promise<void> {
   buildSearchIndex();
 }
 
-/** The search index, in a child process (its parse uses the other cores while the server answers). */
+/**
+ * The search index, in a child process (its parse uses the other cores while the server answers), at a lower
+ * priority than the dev server, which answers pages and loads the archive meanwhile.
+ */
 function buildSearchIndex(): void {
   if (config().skipSearch) return;
   const busyFile = devBusyFile();
@@ -110,7 +118,17 @@ function buildSearchIndex(): void {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: configEnv(config()),
   });
-  // While it parses (and fills the parse cache), the dev server waits to load the archive (lib/content/index.ts).
+  try {
+    // Never above the dev server's own (`nice -n 19 npm run dev`: 19 too).
+    if (search.pid !== undefined) setPriority(search.pid, Math.max(getPriority(), 10));
+  } catch {
+    // Not allowed here: it runs at the dev server's priority.
+  }
+  // While it parses an archive that has no parse cache yet (and fills it), the dev server waits to load the archive
+  // (lib/content/index.ts) rather than parse the same files at the same time. With a parse cache, the dev server loads
+  // it right away: at 241,340 articles the index takes minutes (BENCHMARKS.md "Session 6, branch s6-dev": 462 s),
+  // which backlinks, related articles, listings and cited missing articles would otherwise wait for.
+  if (existsSync(path.join(cacheFolder(root, config().cacheDir), 'parsed.ndjson'))) return;
   mkdirSync(path.dirname(busyFile), { recursive: true });
   writeFileSync(busyFile, String(search.pid));
   const done = () => rmSync(busyFile, { force: true });

@@ -4,10 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devArticleLookup, devArticlePathsCached } from '../lib/content/dev-paths';
+import { devArticleLookup, devArticlePathsCached, devNeedsArchiveFile, numbersNeedingArchive, writeNumbersNeedingArchive } from '../lib/content/dev-paths';
+import { cacheFolder } from '../lib/content/corpus';
 import { articlePathsByName } from '../lib/content/scan';
 
 function article(root: string, rel: string): void {
@@ -107,6 +108,50 @@ test('one article is looked up from its chunk of the list, not from the whole li
     // A damaged chunk is never trusted: not found (the loaded archive decides then).
     assert.equal(fresh.get(3), undefined);
     assert.equal(fresh.get(1400), undefined);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('the numbers needing the archive are read back while the parse cache is the one they were taken from', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kb-dev-needs-'));
+  try {
+    const root = path.join(tmp, 'kb');
+    const cacheDir = path.join(tmp, 'cache');
+    mkdirSync(root, { recursive: true });
+    // No parse cache: nothing is kept, nothing read.
+    writeNumbersNeedingArchive(root, [5], cacheDir);
+    assert.equal(numbersNeedingArchive(root, cacheDir), null);
+    const parsed = path.join(cacheFolder(root, cacheDir), 'parsed.ndjson');
+    mkdirSync(path.dirname(parsed), { recursive: true });
+    writeFileSync(parsed, '{"version":10}\n');
+    touch(parsed, 1_700_000_000);
+    writeNumbersNeedingArchive(root, [990999, 10, 244717], cacheDir);
+    assert.deepEqual([...numbersNeedingArchive(root, cacheDir)!], [10, 244717, 990999]);
+    // Another archive's root, or a parse cache written since: not used.
+    assert.equal(numbersNeedingArchive(path.join(tmp, 'other'), cacheDir), null);
+    touch(parsed, 1_700_000_001);
+    assert.equal(numbersNeedingArchive(root, cacheDir), null);
+    touch(parsed, 1_700_000_000);
+    assert.equal(numbersNeedingArchive(root, cacheDir)?.size, 3);
+    writeFileSync(parsed, '{"version":10}\n{}\n');
+    touch(parsed, 1_700_000_000);
+    assert.equal(numbersNeedingArchive(root, cacheDir), null, 'a parse cache of another size');
+    // A broken or hostile file is not used.
+    const st = statSync(parsed);
+    const kept = { version: 1, root, parsed: [st.size, st.mtimeMs], numbers: [7] };
+    writeFileSync(devNeedsArchiveFile(root, cacheDir), JSON.stringify(kept));
+    assert.deepEqual([...numbersNeedingArchive(root, cacheDir)!], [7]);
+    for (const text of [
+      '{',
+      'null',
+      '{"version":1,"numbers":["__proto__"]}',
+      JSON.stringify({ ...kept, numbers: [1e300] }),
+      JSON.stringify({ ...kept, numbers: ['7'] }),
+    ]) {
+      writeFileSync(devNeedsArchiveFile(root, cacheDir), text);
+      assert.equal(numbersNeedingArchive(root, cacheDir), null, text);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getBrowse, laterPages, listingsOf, pageCount, parsePageParam, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
+import { routesListNoPages } from '@/lib/content';
 import { formatCount } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
 import { KeywordsIndex, NumbersIndex, ProductsIndex, RareKeywordsView, YearsIndex, rareUse } from '@/components/browse/IndexViews';
@@ -54,6 +55,8 @@ const INDEX_METADATA: Record<ListingKind, (index: BrowseIndex) => Metadata> = {
 
 export function browseRoute(kind: ListingKind) {
   async function generateStaticParams(): Promise<{ path: string[] }[]> {
+    // In development, none: `resolve` answers 404 for any other path (lib/content `routesListNoPages`).
+    if (routesListNoPages()) return [];
     const index = await getBrowse();
     const params: { path: string[] }[] = [{ path: [] }];
     for (const { slug, articles } of listingsOf(index, kind)) {

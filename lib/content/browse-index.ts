@@ -12,6 +12,7 @@ import type { Article } from '../markdown/schema';
 import { trimDashes } from '../markdown/text';
 import type { ArticleSummary } from './graph';
 import { safeListingEntry } from './listing-entry';
+import { runSteps, runStepsInSlices } from './slices';
 
 /** Entries on one listing page (the issue's limit). */
 export const PAGE_SIZE = 200;
@@ -235,24 +236,63 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * graph's summaries of the same articles, so listings share those objects).
  */
 export function buildBrowseIndex(articles: readonly Article[], summaries: readonly ArticleSummary[]): BrowseIndex {
+  return runSteps(browseIndexSteps(articles, summaries));
+}
+
+/** `buildBrowseIndex` a slice at a time (./slices.ts), for `next dev`'s background load. */
+export function buildBrowseIndexInSlices(articles: readonly Article[], summaries: readonly ArticleSummary[], sliceMs?: number): Promise<BrowseIndex> {
+  return runStepsInSlices(browseIndexSteps(articles, summaries), sliceMs);
+}
+
+/** The listings' construction, pausing (`yield`) after each article, listing or sort of one listing. */
+function* browseIndexSteps(articles: readonly Article[], summaries: readonly ArticleSummary[]): Generator<void, BrowseIndex, void> {
   if (articles.length !== summaries.length) throw new Error('buildBrowseIndex: articles and summaries differ in length');
-  const newest = [...summaries].sort(compareNewest);
-  const rank = new Map<ArticleSummary, number>(newest.map((s, i) => [s, i]));
+  // `compareNewest`, with each summary's date read once (the same order: the same comparisons, a stable sort).
+  const dates: string[] = [];
+  for (const s of summaries) {
+    dates.push(yearOf(s.lastModified) ? s.lastModified! : '');
+    yield;
+  }
+  const order = Array.from(summaries.keys()).sort((a, b) => {
+    const da = dates[a]!;
+    const db = dates[b]!;
+    if (da !== db) return da < db ? 1 : -1;
+    return summaries[b]!.number - summaries[a]!.number;
+  });
+  yield;
+  const newest = order.map((i) => summaries[i]!);
+  const rank = new Map<ArticleSummary, number>();
+  for (let i = 0; i < newest.length; i++) {
+    rank.set(newest[i]!, i);
+    yield;
+  }
   const byNewest = (a: ArticleSummary, b: ArticleSummary) => rank.get(a)! - rank.get(b)!;
 
   const productGroups = new Map<string | null, ArticleSummary[]>();
   const keywordGroups = new Map<string, ArticleSummary[]>();
   const yearGroups = new Map<string | null, ArticleSummary[]>();
   const rangeGroups = new Map<number, ArticleSummary[]>();
-  articles.forEach((article, i) => {
+  for (let i = 0; i < articles.length; i++) {
     const summary = summaries[i]!;
     // The keys come from the article's listing entry, made inside a catch (./listing-entry.ts; the link graph reported a failure).
-    const entry = safeListingEntry(article);
+    const entry = safeListingEntry(articles[i]!);
     push(productGroups, entry.product, summary);
     for (const keyword of entry.keywords) push(keywordGroups, keyword, summary);
     push(yearGroups, entry.year, summary);
     push(rangeGroups, rangeOf(summary.number).start, summary);
-  });
+    yield;
+  }
+  // Each listing is sorted by newest first here, one at a time (the listings below keep these arrays).
+  for (const groups of [productGroups, keywordGroups, yearGroups] as Array<Map<unknown, ArticleSummary[]>>) {
+    for (const list of groups.values()) {
+      list.sort(byNewest);
+      yield;
+    }
+  }
+  for (const list of rangeGroups.values()) {
+    list.sort((a, b) => a.number - b.number);
+    yield;
+  }
 
   // Slugs go to the most used values first, so that they keep the plain form.
   const bigFirst = <K extends string | null>(groups: Map<K, ArticleSummary[]>) =>

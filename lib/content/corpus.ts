@@ -12,13 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, createReadStream, existsSync, mkdirSync, renameSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Article, Diagnostic } from '../markdown/index';
 import { config } from '../config';
 import { runInWorkers } from '../worker-pool';
+import { runSteps, runStepsInSlices } from './slices';
 import { scanContent, scanContentAsync, statSafe } from './scan';
 import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
@@ -67,6 +67,8 @@ export interface LoadOptions {
    * archive in the background while it serves pages. Default false.
    */
   background?: boolean;
+  /** With `background`: the longest slice of work between two turns of the event loop (./slices.ts `SLICE_MS`). */
+  sliceMs?: number;
   /** Hands each body parsed (not read from the cache) to a module, e.g. to cache its HTML. */
   bodyHook?: BodyHook;
   /**
@@ -121,23 +123,25 @@ export function cacheFolder(dir: string, cacheDir: string): string {
 export async function loadCorpus(dirInput: string, options: LoadOptions = {}): Promise<Corpus> {
   const started = performance.now();
   const dir = path.resolve(dirInput);
-  const scan = options.background ? await scanContentAsync(dir) : scanContent(dir);
+  const scan = options.background ? await scanContentAsync(dir, options.sliceMs) : scanContent(dir);
+  // In the background, every long step runs a slice at a time (./slices.ts), with one promise per slice.
+  const run = <T>(steps: Generator<void, T, void>): Promise<T> => (options.background ? runStepsInSlices(steps, options.sliceMs) : Promise.resolve(runSteps(steps)));
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheDir = options.cacheDir === false ? null : path.resolve(options.cacheDir ?? config().cacheDir);
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
-  let read = cacheFile ? await readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false) : { map: new Map<string, ParsedFile>(), lines: 0 };
+  let read = cacheFile ? await run(readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false)) : { map: new Map<string, ParsedFile>(), lines: 0 };
   let cached = read.map;
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
-  if (options.background) {
-    for (let i = 0; i < scan.files.length; i += 256) {
-      await Promise.all(scan.files.slice(i, i + 256).map(async (source) => statOf(source, await stat(path.join(dir, source)).catch(() => null))));
+  const statSteps = function* (): Generator<void, void, void> {
+    for (const source of scan.files) {
+      statOf(source, statSafe(path.join(dir, source)));
+      yield;
     }
-  } else {
-    for (const source of scan.files) statOf(source, statSafe(path.join(dir, source)));
-  }
+  };
+  await run(statSteps());
   const rehook = options.bodyHook ? options.rehook : undefined;
   const rehooked = new Set<string>();
   const fresh = (source: string): boolean => {
@@ -153,14 +157,14 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   let stale = scan.files.filter((source) => !fresh(source));
   // A file changed since the listing cache was written: the full metadata is needed to update both caches.
   if (listingOnly && stale.length > 0) {
-    read = await readCache(cacheFile!, false);
+    read = await run(readCache(cacheFile!, false));
     cached = read.map;
     stale = scan.files.filter((source) => !fresh(source));
   }
   // A few changed files are appended to the caches (appendCache: the files of the others keep no text, which
   // TextCache reads); more, and the caches are rewritten, which needs the cached texts too.
   let append = cacheFile !== null && !options.withText && canAppend(read, stale.length);
-  if (cacheFile && !append && !options.withText && cached.size > 0 && stale.length > 0) cached = (await readCache(cacheFile, true)).map;
+  if (cacheFile && !append && !options.withText && cached.size > 0 && stale.length > 0) cached = (await run(readCache(cacheFile, true))).map;
   const results: ParsedFile[] = [];
   const todo: Array<[string, number, number]> = [];
   const staleSet = new Set(stale);
@@ -188,7 +192,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     if (parsedNow.every(cacheable)) appendCache(cacheFile, parsedNow);
     else {
       // A file that is not cached (its text is not in TextCache): the texts of the others are loaded, and the caches rewritten.
-      const texts = (await readCache(cacheFile, true)).map;
+      const texts = (await run(readCache(cacheFile, true))).map;
       for (const file of results.slice(0, fromCache)) file.text = texts.get(file.source)?.text ?? '';
       append = false;
     }
@@ -283,24 +287,27 @@ async function parseInWorkers(root: string, todo: Array<[string, number, number]
  * The cache is two NDJSON files in the same order: metadata, and body texts (read only when asked); the
  * listing cache (./listing.ts) has the metadata's entries too. A file parsed again is appended to the three
  * (appendCache): the last entry of a source is its entry. `lines`: the entries read, the superseded ones included.
+ * Pauses (`yield`) after each entry (./slices.ts).
  */
-async function readCache(file: string, withText: boolean): Promise<{ map: Map<string, ParsedFile>; lines: number }> {
+function* readCache(file: string, withText: boolean): Generator<void, { map: Map<string, ParsedFile>; lines: number }, void> {
   const map = new Map<string, ParsedFile>();
   const none = { map, lines: 0 };
   const textFile = file.replace(/(parsed|listing)\.ndjson$/, 'text.ndjson');
   if (!existsSync(file) || (withText && !existsSync(textFile))) return none;
   const entries: ParsedFile[] = [];
-  for await (const entry of readNdjson<ParsedFile>(file)) {
+  for (const entry of readNdjson<ParsedFile>(file)) {
     if (entry === null) return none;
     entry.text = '';
     entries.push(entry);
+    yield;
   }
   if (withText) {
     let i = 0;
-    for await (const entry of readNdjson<{ source: string; text: string }>(textFile)) {
+    for (const entry of readNdjson<{ source: string; text: string }>(textFile)) {
       const target = entries[i++];
       if (entry === null || !target || target.source !== entry.source) return none;
       target.text = entry.text;
+      yield;
     }
     if (i !== entries.length) return none;
   }
@@ -318,10 +325,9 @@ function canAppend(read: { map: ReadonlyMap<string, ParsedFile>; lines: number }
 }
 
 /** Yields the entries after the version line; yields null (and stops) on a stale or broken file. */
-async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+function* readNdjson<T>(file: string): Generator<T | null, void, void> {
   let first = true;
-  for await (const line of lines) {
+  for (const line of readLines(file)) {
     if (first) {
       first = false;
       if (line !== JSON.stringify({ version: CACHE_VERSION })) {
@@ -339,6 +345,32 @@ async function* readNdjson<T>(file: string): AsyncGenerator<T | null> {
     }
   }
 }
+
+/** A file's lines (UTF-8, ending in `\n` or `\r\n`), read synchronously 4 MiB at a time. */
+export function* readLines(file: string): Generator<string, void, void> {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 22);
+    let rest: Buffer | null = null;
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      const chunk: Buffer = rest ? Buffer.concat([rest, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      let start = 0;
+      for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
+        yield lineOf(chunk, start, end);
+        start = end + 1;
+      }
+      // The unfinished line is copied: the buffer is read into again.
+      rest = start < chunk.length ? Buffer.from(chunk.subarray(start)) : null;
+    }
+    if (rest) yield lineOf(rest, 0, rest.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const lineOf = (chunk: Buffer, start: number, end: number): string => chunk.toString('utf8', start, end > start && chunk[end - 1] === 13 ? end - 1 : end);
 
 /**
  * The body texts of the parse cache, read one at a time from disk (`text.ndjson`), for

@@ -15,7 +15,7 @@
  * 241,340 articles the list is 9.8 MB and took 0.4–0.5 s to read whole (on a loaded 2-core machine),
  * against a few milliseconds for the header and a chunk (BENCHMARKS.md "Session 6, branch s6-dev").
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import { cacheFolder } from './corpus';
@@ -289,4 +289,72 @@ export function devArticlePathsCached(root: string, file: string, stats?: { walk
   }
   if (stats) stats.walked = true;
   return walkAndWrite(root, file);
+}
+
+/**
+ * The numbers whose page needs the loaded archive: the cited missing ones (their page lists the articles
+ * citing them), and articles whose file is not where the list above puts their number. Written by the dev
+ * server once it has loaded the archive, with the parse cache's size and time then; a later dev server
+ * whose parse cache is the same reads it before its own load ends, and answers 404 at once for a number
+ * that is neither here nor in the list (instead of waiting up to a minute for the archive at 241,340
+ * articles). Until that load has read the archive again, a citation added while no dev server ran (its
+ * file not yet parsed again) is not known here: that page is a 404 for those first seconds.
+ */
+const NEEDS_ARCHIVE_VERSION = 1;
+
+interface NeedsArchive {
+  version: number;
+  root: string;
+  /** The parse cache's size and modification time when the numbers were taken from it. */
+  parsed: [number, number];
+  numbers: number[];
+}
+
+/** Where the numbers needing the archive are kept: beside the list, in `root`'s cache folder. */
+export function devNeedsArchiveFile(root: string, cacheDir = config().cacheDir): string {
+  return path.join(cacheFolder(root, cacheDir), 'dev-needs-archive.json');
+}
+
+function parseCacheStamp(root: string, cacheDir: string): [number, number] | null {
+  try {
+    const st = statSync(path.join(cacheFolder(root, cacheDir), 'parsed.ndjson'));
+    return [st.size, st.mtimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps `numbers` as the ones needing the archive, for the parse cache as it is now (nothing without one). */
+export function writeNumbersNeedingArchive(root: string, numbers: Iterable<number>, cacheDir = config().cacheDir): void {
+  const parsed = parseCacheStamp(root, cacheDir);
+  if (!parsed) return;
+  const file = devNeedsArchiveFile(root, cacheDir);
+  const data: NeedsArchive = { version: NEEDS_ARCHIVE_VERSION, root, parsed, numbers: Array.from(numbers).sort((a, b) => a - b) };
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data));
+  renameSync(tmp, file);
+}
+
+/** The numbers needing the archive, when they were kept for the parse cache as it is now; else null. */
+export function numbersNeedingArchive(root: string, cacheDir = config().cacheDir): Set<number> | null {
+  const parsed = parseCacheStamp(root, cacheDir);
+  if (!parsed) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(devNeedsArchiveFile(root, cacheDir), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const d = data as Partial<NeedsArchive>;
+  const fresh =
+    d.version === NEEDS_ARCHIVE_VERSION &&
+    d.root === root &&
+    Array.isArray(d.parsed) &&
+    d.parsed[0] === parsed[0] &&
+    d.parsed[1] === parsed[1] &&
+    Array.isArray(d.numbers) &&
+    d.numbers.every((n) => Number.isSafeInteger(n));
+  return fresh ? new Set(d.numbers) : null;
 }

@@ -4,6 +4,7 @@
  */
 import { permalinkOf, type Article, type Diagnostic } from '../markdown/index';
 import { safeListingEntry } from './listing-entry';
+import { runSteps, runStepsInSlices } from './slices';
 
 export interface ArticleSummary {
   id: string;
@@ -47,13 +48,33 @@ export function summarize(article: Article): ArticleSummary {
 
 /** Articles must be sorted by number; backlink lists come out in the same order. */
 export function buildLinkGraph(articles: readonly Article[]): LinkGraph {
-  const present = new Set(articles.map((a) => a.id));
+  return runSteps(linkGraphSteps(articles));
+}
+
+/** `buildLinkGraph` a slice at a time (./slices.ts), for `next dev`'s background load. */
+export function buildLinkGraphInSlices(articles: readonly Article[], sliceMs?: number): Promise<LinkGraph> {
+  return runStepsInSlices(linkGraphSteps(articles), sliceMs);
+}
+
+/** The link graph's construction, pausing (`yield`) after each article. */
+function* linkGraphSteps(articles: readonly Article[]): Generator<void, LinkGraph, void> {
+  const present = new Set<string>();
+  for (const article of articles) {
+    present.add(article.id);
+    yield;
+  }
   const diagnostics: Diagnostic[] = [];
   // Each article's listing entry is made inside a catch (./listing-entry.ts): one that fails is listed as its number only.
-  const summaries = articles.map((article) => safeListingEntry(article, diagnostics).summary);
+  const summaries: ArticleSummary[] = [];
+  for (const article of articles) {
+    summaries.push(safeListingEntry(article, diagnostics).summary);
+    yield;
+  }
   const citedBy = new Map<string, ArticleSummary[]>();
   const titles = new Map<string, Map<string, number>>();
-  articles.forEach((article, i) => {
+  for (let i = 0; i < articles.length; i++) {
+    yield;
+    const article = articles[i]!;
     let missingRefs = 0;
     for (const ref of article.references) {
       if (!present.has(ref) && ++missingRefs > MAX_MISSING_PER_ARTICLE) continue;
@@ -74,9 +95,10 @@ export function buildLinkGraph(articles: readonly Article[]): LinkGraph {
       counts.set(title, (counts.get(title) ?? 0) + 1);
       titles.set(id, counts);
     }
-  });
+  }
   const missing: MissingArticle[] = [];
   for (const [id, list] of citedBy) {
+    yield;
     if (present.has(id)) continue;
     const counts = titles.get(id);
     missing.push({

@@ -8,12 +8,14 @@ import type { Root } from 'hast';
 import { parseArticle, renderBody, permalinkOf, type Article } from '../markdown/index';
 import { config } from '../config';
 import { devBusyFile, loadCorpus, resolveContentDir, type Corpus } from './corpus';
-import { devArticleLookup, devPathsFile, type DevArticleLookup } from './dev-paths';
+import { devArticleLookup, devPathsFile, numbersNeedingArchive, writeNumbersNeedingArchive, type DevArticleLookup } from './dev-paths';
+import { runStepsInSlices } from './slices';
+import { idOfNumber } from '../kb-number';
 import { readArticleText } from './parse-file';
-import { buildLinkGraph, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
+import { buildLinkGraph, buildLinkGraphInSlices, type ArticleSummary, type LinkGraph, type MissingArticle } from './graph';
 import { sourcesMode } from './sources';
 import { buildArticleIndexes, buildArticleIndexesYielding, type ArticleIndexes } from './related';
-import { buildBrowseIndex, type BrowseIndex } from './browse-index';
+import { buildBrowseIndex, buildBrowseIndexInSlices, type BrowseIndex } from './browse-index';
 import { adjacentOf, articleContextOf, EMPTY_CONTEXT, type ArticleContext, type PageIndexes } from './article-page';
 import { startHeapGuard } from './heap-guard';
 
@@ -50,19 +52,31 @@ export function getSite(): Promise<Site> {
 }
 
 function loadSite(): Promise<Site> {
+  const loadStarted = performance.now();
   return (async () => {
     // `next build`'s export workers: garbage bounded (./heap-guard.ts), whatever the archive's size.
     if (!DEV) startHeapGuard();
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
     const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
-    loaded = { corpus, byId, graph: buildLinkGraph(corpus.articles) };
-    // In development the indexes an article page needs are built right away, in the background (the
-    // article indexes a slice at a time): article pages leave out their archive-wide parts until then
-    // rather than wait for them inside their render (`devPageIndexes`).
+    // In development every step runs a slice at a time (./slices.ts): the server answers requests meanwhile.
+    loaded = { corpus, byId, graph: DEV ? await buildLinkGraphInSlices(corpus.articles) : buildLinkGraph(corpus.articles) };
+    // In development the indexes an article page needs are built right away, in the background, a slice at a
+    // time: article pages leave out their archive-wide parts until then rather than wait for them inside their
+    // render (`devPageIndexes`).
     if (DEV) {
       const site = loaded;
-      setTimeout(() => void getIndexes().then(() => setTimeout(() => void (devPageIndexes = pageIndexesOf(site)), 0)), 0);
+      setTimeout(() => {
+        const built = pageIndexesOf(site);
+        void built.then(() => {
+          devPageIndexes = built;
+          // Said once the pages have their archive-wide parts (bench/dev.ts waits for this line).
+          const seconds = ((performance.now() - loadStarted) / 1000).toFixed(1);
+          const gib = (process.memoryUsage().rss / 2 ** 30).toFixed(2);
+          console.log(`kbview: archive loaded in ${seconds} s: ${corpus.articles.length} articles; backlinks, related articles and listings are served (RSS ${gib} GiB)`);
+          void keepNumbersNeedingArchive(site);
+        });
+      }, 0);
     }
     return loaded;
   })();
@@ -94,6 +108,17 @@ export async function articleRoutePermalinks(): Promise<string[]> {
   if (DEV) return [];
   const { graph } = await getSite();
   return [...graph.summaries, ...graph.missing].map((a) => a.permalink);
+}
+
+/**
+ * Whether the routes list no pages (`generateStaticParams` returns none): in development, where `next dev`
+ * runs without `output: 'export'` (next.config.js) and would list them in a fresh worker that loads the
+ * whole archive itself, for a route's first request and again later (at 241,340 articles: 91 s for
+ * /products/, 42 s for /numbers/, BENCHMARKS.md "Session 7, branch s7-dev"). With an empty list Next holds
+ * no request to the route; each route answers 404 itself for what the export has no page for.
+ */
+export function routesListNoPages(): boolean {
+  return DEV;
 }
 
 export async function listArticles(): Promise<ArticleSummary[]> {
@@ -148,6 +173,38 @@ async function siteUnlessLoading(): Promise<Site | null> {
 
 let articleLookup: DevArticleLookup | null = null;
 
+/** In development: the numbers kept by the last dev server that loaded this archive (./dev-paths.ts), if still valid. */
+let needingArchive: Set<number> | null | undefined;
+
+/**
+ * In development, before the archive has loaded: whether `id` surely has no page (neither an article
+ * by name nor a number the last load found cited or misplaced), so that it is a 404 at once.
+ */
+function devSurelyAbsent(id: string): boolean {
+  const number = Number(id.slice(1));
+  if (!Number.isSafeInteger(number) || idOfNumber(number) !== id) return false;
+  needingArchive ??= numbersNeedingArchive(resolveContentDir());
+  return needingArchive !== null && !needingArchive.has(number) && devArticleFile(number) === undefined;
+}
+
+/** Keeps the numbers whose page needs the loaded archive for the next dev server (a slice at a time). */
+async function keepNumbersNeedingArchive(site: Site): Promise<void> {
+  const root = resolveContentDir();
+  const steps = function* (): Generator<void, number[], void> {
+    const numbers = site.graph.missing.map((m) => m.number);
+    for (const article of site.corpus.articles) {
+      if (devArticleFile(article.number) !== article.source) numbers.push(article.number);
+      yield;
+    }
+    return numbers;
+  };
+  try {
+    writeNumbersNeedingArchive(root, await runStepsInSlices(steps()));
+  } catch {
+    // Not kept (a read-only cache folder): the next dev server waits for its archive to answer those pages.
+  }
+}
+
 /**
  * In development, before the archive has loaded: each article number's file, from names alone
  * (./scan.ts), as `npm run dev` listed them while Next started (./dev-paths.ts): one chunk of the
@@ -162,6 +219,7 @@ function devArticleFile(number: number): string | undefined {
 export async function getArticle(id: string): Promise<{ article: Article; body: Root } | null> {
   if (DEV && !loaded) {
     loadSoon();
+    if (devSurelyAbsent(id)) return null;
     const source = devArticleFile(Number(id.slice(1)));
     try {
       const page = source ? readAndRender(resolveContentDir(), source) : null;
@@ -187,6 +245,7 @@ export async function listMissing(): Promise<MissingArticle[]> {
 }
 
 export async function getMissing(id: string): Promise<MissingArticle | null> {
+  if (DEV && !loaded && devSurelyAbsent(id)) return null;
   return (await getSite()).graph.missingById.get(id) ?? null;
 }
 
@@ -227,13 +286,15 @@ export async function adjacentArticles(id: string): Promise<{ previous: ArticleS
   return adjacentOf(await getIndexes(), id);
 }
 
-const browseBySite = new WeakMap<Site, BrowseIndex>();
+const browseBySite = new WeakMap<Site, Promise<BrowseIndex>>();
 
-/** The browsing listings of a loaded site, built once per process (see ./browse.ts). */
-export function browseIndexOf(site: Site): BrowseIndex {
+/** The browsing listings of a loaded site, built once per process (see ./browse.ts); in development a slice at a time. */
+export function browseIndexOf(site: Site): Promise<BrowseIndex> {
   let index = browseBySite.get(site);
   if (!index) {
-    index = buildBrowseIndex(site.corpus.articles, site.graph.summaries);
+    index = DEV
+      ? buildBrowseIndexInSlices(site.corpus.articles, site.graph.summaries)
+      : Promise.resolve(buildBrowseIndex(site.corpus.articles, site.graph.summaries));
     browseBySite.set(site, index);
   }
   return index;
@@ -245,7 +306,8 @@ export async function getPageIndexes(): Promise<PageIndexes> {
 }
 
 async function pageIndexesOf(site: Site): Promise<PageIndexes> {
-  return { graph: site.graph, indexes: await getIndexes(), browse: browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
+  const indexes = await getIndexes();
+  return { graph: site.graph, indexes, browse: await browseIndexOf(site), sources: sourcesMode(site.corpus.articles.length) };
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import type { Article } from '../markdown/schema';
 import type { ArticleSummary } from './graph';
+import { runSteps, runStepsInSlices } from './slices';
 
 /** Terms carried by more articles than this are ignored for scoring. */
 export const MAX_POSTINGS = 2000;
@@ -70,28 +71,19 @@ export function termsOf(article: Pick<Article, 'title' | 'id' | 'keywords' | 'te
 
 /** Builds the indexes; `articles` and `summaries` are index-aligned, in number order. */
 export function buildArticleIndexes(articles: readonly Article[], summaries: readonly ArticleSummary[]): ArticleIndexes {
-  const steps = indexSteps(articles, summaries);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(indexSteps(articles, summaries));
 }
 
-/** Articles (or terms) per slice of `buildArticleIndexesYielding`: ~10–40 ms each on a loaded 2-core machine. */
-const SLICE = 2000;
+/** Articles (or terms) per step of `indexSteps`. */
+const SLICE = 200;
 
 /**
- * The same indexes, built a slice at a time with a turn of the event loop between slices: `next dev`
+ * The same indexes, built a slice at a time with a turn of the event loop between slices (./slices.ts): `next dev`
  * builds them in the background while it serves pages (in one piece, 9.7 s at 241,340 articles on a
  * loaded 2-core machine, during which every request waited: BENCHMARKS.md "Session 6, branch s6-dev").
  */
-export async function buildArticleIndexesYielding(articles: readonly Article[], summaries: readonly ArticleSummary[]): Promise<ArticleIndexes> {
-  const steps = indexSteps(articles, summaries);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+export function buildArticleIndexesYielding(articles: readonly Article[], summaries: readonly ArticleSummary[], sliceMs?: number): Promise<ArticleIndexes> {
+  return runStepsInSlices(indexSteps(articles, summaries), sliceMs);
 }
 
 /** The indexes' construction, pausing (`yield`) after each `SLICE` articles or terms. */

@@ -5,6 +5,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getFileIndex } from '@/lib/content/files-api';
+import { routesListNoPages } from '@/lib/content';
 import { FilePageView, FilesIndexView } from '@/components/files/FileViews';
 import { formatCount, pageTitle } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
@@ -19,6 +20,8 @@ export const dynamicParams = false;
 export async function generateStaticParams(): Promise<{ path: string[] }[]> {
   // kb build writes the file pages from one render of the template (lib/file-page-template.ts).
   if (templateMode()) return [{ path: [] }, { path: [FILE_TEMPLATE_SLUG] }];
+  // In development, none: `resolve` answers 404 for any other path (lib/content `routesListNoPages`).
+  if (routesListNoPages()) return [];
   const index = await getFileIndex();
   return [{ path: [] }, ...index.files.map((f) => ({ path: [f.slug] }))];
 }

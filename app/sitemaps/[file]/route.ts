@@ -1,4 +1,5 @@
 /** /sitemaps/pages-1.xml, /sitemaps/articles-1.xml, …: the sitemap files the index at /sitemap.xml lists. */
+import { routesListNoPages } from '@/lib/content';
 import { sitemapFiles } from '@/lib/content/sitemap';
 import { urlsetXml } from '@/lib/sitemap';
 
@@ -6,6 +7,8 @@ export const dynamic = 'force-static';
 export const dynamicParams = false;
 
 export async function generateStaticParams(): Promise<{ file: string }[]> {
+  // In development, none: GET answers 404 for any other name (lib/content `routesListNoPages`).
+  if (routesListNoPages()) return [];
   return (await sitemapFiles()).map(({ name }) => ({ file: name }));
 }
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { BACKLINKS_SHOWN } from '@/components/article/ArticleView';
 import { CitedByView } from '@/components/article/CitedByView';
-import { citedBy, getSite } from '@/lib/content';
+import { citedBy, getSite, routesListNoPages } from '@/lib/content';
 import { paramsFromPermalink } from '@/lib/site';
 
 type Params = { bucket: string; id: string };
@@ -23,6 +23,8 @@ async function heavilyCited() {
 }
 
 export async function generateStaticParams(): Promise<Params[]> {
+  // In development, none (lib/content `routesListNoPages`): `resolve` answers 404 for an article the export has no list for.
+  if (routesListNoPages()) return [];
   const list = (await heavilyCited()).map(({ params }) => params);
   if (list.length > 0) return list;
   // A static export needs at least one path per dynamic route: with no heavily cited
@@ -32,11 +34,14 @@ export async function generateStaticParams(): Promise<Params[]> {
   return first ? [first] : [];
 }
 
+/** The page of `id`'s list, or null: the export has one for a heavily cited article, else (none is) for the first article. */
 async function resolve(bucket: string, id: string) {
-  const { byId } = await getSite();
+  const { byId, corpus } = await getSite();
   const article = byId.get(id);
   if (!article || paramsFromPermalink(article.permalink)?.bucket !== bucket) return null;
-  return { article, list: await citedBy(id) };
+  const list = await citedBy(id);
+  if (list.length <= BACKLINKS_SHOWN && !(article === corpus.articles[0] && (await heavilyCited()).length === 0)) return null;
+  return { article, list };
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
