@@ -99,7 +99,11 @@ export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
   return (...args) => loaded.onParsedBody(hook.data, ...args);
 }
 
-export const CACHE_VERSION = 10;
+/**
+ * The parse cache's format and the parser's output: raised whenever either changes, so that no cached parse
+ * lacks what the parser now reports (11: text after the keyword footer is a warning, `text-after-footer`).
+ */
+export const CACHE_VERSION = 11;
 
 /**
  * Present (holding a process id) while `npm run dev` builds the search index,
