@@ -80,11 +80,11 @@ async function build(label: string, content: string, cold: boolean, env: NodeJS.
   if (result.code !== 0) {
     say(`kb build ${label} failed with exit code ${result.code} after ${sec(result.ms)} (peak ${gib(result.peakRssBytes)}): ${result.stderr.slice(-600)}`);
   }
-  // A build removes what it set aside before it returns (lib/build/build.ts): nothing is left to run into the next
-  // build's timing. Only an interrupted build leaves a removal running (a detached process): waited for here.
+  // A build leaves the previous site's removal to a detached process (lib/build/build.ts): waited for here, outside
+  // the build's time, so that it does not run into the next build's.
   const removing = performance.now();
   while (existsSync(path.join(root, 'out.trash'))) await new Promise((resolve) => setTimeout(resolve, 200));
-  if (performance.now() - removing > 500) say(`(a removal left running by an interrupted build took ${sec(performance.now() - removing)} more)`);
+  if (performance.now() - removing > 500) say(`(the previous site's removal in the background took ${sec(performance.now() - removing)} more)`);
   const files = existsSync(path.join(root, 'out')) ? countFiles(path.join(root, 'out')) : { count: 0, bytes: 0 };
   const figures = { label, articles, result, phases: result.code === 0 ? readPhases() : [], files: files.count, bytes: files.bytes };
   say(`${label}: ${sec(result.ms)}, peak RSS ${gib(result.peakRssBytes)}, out/ ${files.count} files, ${mb(files.bytes)}`);

@@ -4,7 +4,7 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -196,8 +196,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
       writeSpare(outDir, result.record.site);
       console.log(`kbview: spare copy of the site for the next build: ${files} files linked into ${path.relative(process.cwd(), spareDirOf(outDir))}/`);
     }
-    // The previous site and anything else set aside: the build returns once they are removed.
-    await timed('removal', () => finishRemovals(outDir));
+    // What this build set aside while it ran is removed by now (it waits for it); the previous site, set aside at
+    // the swap, is removed in the background: on a slow disk removing 75,000 files takes minutes, and the new site
+    // is complete. What is left of it when the next build starts, that build removes.
+    if (await timed('removal', () => finishRemovals(outDir)))
+      console.log(`kbview: the previous site is being removed in the background (${path.relative(process.cwd(), trashDirOf(outDir))}/)`);
     phases.finish();
     console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     return 0;
@@ -238,9 +241,10 @@ export function trashDirOf(outDir: string): string {
 
 /**
  * Sets `dir` aside into the trash (a rename) and starts its removal in a worker thread (removeTreeAsync), which
- * the build waits for before it returns (finishRemovals). False when there is no `dir`.
+ * the build waits for before it returns (finishRemovals); `later`: only set aside, for the removal in the
+ * background that finishRemovals starts. False when there is no `dir`.
  */
-export function discard(dir: string, outDir: string): boolean {
+export function discard(dir: string, outDir: string, later = false): boolean {
   const trash = trashDirOf(outDir);
   const target = path.join(trash, `${path.basename(dir)}-${process.pid}-${Date.now()}-${removals.length}`);
   for (let attempt = 0; ; attempt++) {
@@ -248,7 +252,7 @@ export function discard(dir: string, outDir: string): boolean {
     mkdirSync(trash, { recursive: true });
     try {
       renameSync(dir, target);
-      removals.push(removeTreeAsync(target));
+      if (!later) removals.push(removeTreeAsync(target));
       return true;
     } catch (error) {
       // A removal still running (removeTrashInBackground) may remove the trash folder between the two calls.
@@ -266,16 +270,31 @@ function removeTrash(outDir: string): void {
   if (existsSync(trash)) removals.push(removeTreeAsync(trash));
 }
 
-/** Waits for every removal started by this build, then removes the (empty) trash folder. */
-async function finishRemovals(outDir: string): Promise<void> {
+/**
+ * Waits for every removal started by this build, then removes the trash folder when it is empty, or starts
+ * the removal of what is left in it (the previous site, set aside at the swap) in the background. True when
+ * something is left to the background removal.
+ */
+async function finishRemovals(outDir: string): Promise<boolean> {
   while (removals.length > 0) await removals.shift();
-  rmSync(trashDirOf(outDir), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  const trash = trashDirOf(outDir);
+  try {
+    rmdirSync(trash);
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  removeTrashInBackground(outDir);
+  return true;
 }
 
 /**
- * Removes the trash in a detached process at the lowest priority: the build does not wait for it, and it
- * goes on when the build has exited. Interrupted, it leaves part of the trash, which the next build removes
- * (two removals of the same tree at once are harmless: each skips what the other removed, and retries).
+ * Removes the trash in a detached process at the lowest CPU priority and, where `ionice` is installed, the idle
+ * I/O class: the build does not wait for it, and it goes on when the build has exited. Interrupted, it leaves
+ * part of the trash, which the next build removes (two removals of the same tree at once are harmless: each
+ * skips what the other removed, and retries).
  */
 export function removeTrashInBackground(outDir: string): void {
   const trash = trashDirOf(outDir);
@@ -283,13 +302,18 @@ export function removeTrashInBackground(outDir: string): void {
   const script =
     `const fs = require('node:fs');` +
     `for (let i = 0; i < 5; i++) { try { fs.rmSync(${JSON.stringify(trash)}, { recursive: true, force: true }); break; } catch { } }`;
-  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
-  try {
-    if (child.pid !== undefined) setPriority(child.pid, 19);
-  } catch {
-    // Not allowed here: it runs at the build's priority.
-  }
-  child.unref();
+  const start = (command: string, args: string[]) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, 19);
+    } catch {
+      // Not allowed here: it runs at the build's priority.
+    }
+    child.unref();
+    return child;
+  };
+  // No `ionice` here (it fails to start): the same removal without it.
+  start('ionice', ['-c', '3', process.execPath, '-e', script]).once('error', () => start(process.execPath, ['-e', script]).on('error', () => {}));
 }
 
 /** A build killed between the two renames of the swap left the previous site under `out.previous/`: put it back. */
@@ -307,11 +331,11 @@ function swapInto(staging: string, outDir: string, keepPrevious: boolean): void 
   const previous = previousDirOf(outDir);
   discard(previous, outDir);
   // Whatever holds the spare's place now is out of date (the spare in use was renamed into the staging directory).
-  discard(spareDirOf(outDir), outDir);
+  discard(spareDirOf(outDir), outDir, true);
   if (existsSync(outDir)) renameSync(outDir, previous);
   renameSync(staging, outDir);
   if (keepPrevious && existsSync(previous)) renameSync(previous, spareDirOf(outDir));
-  else discard(previous, outDir);
+  else discard(previous, outDir, true);
 }
 
 /** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
