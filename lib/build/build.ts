@@ -379,7 +379,13 @@ async function writeSite(
   // last build changed, instead of a new export. Without a spare that can be (an interrupted build, another
   // site), a hard-link copy of out/ is made in worker threads while prepare runs (removed again if prepare
   // finds that Next's inputs changed).
-  const sameCode = previous !== null && previous.inputs.code === codeDigest() && existsSync(path.join(outDir, 'index.html'));
+  // Another archive (a record naming another content folder) makes the previous site of no use: no copy of it,
+  // and no early read of the metadata (which at 241k would hold ~0.6 GiB while prepare builds the search index).
+  const sameCode =
+    previous !== null &&
+    previous.inputs.code === codeDigest() &&
+    (previous.contentDir === undefined || previous.contentDir === contentDir) &&
+    existsSync(path.join(outDir, 'index.html'));
   const spareDir = spareDirOf(outDir);
   const spareUpdate = sameCode ? spareChanges(readSpare(outDir), previous) : null;
   if (spareUpdate === null) {
@@ -523,6 +529,7 @@ async function writeSite(
         // Made from a copy of the previous site: what this build wrote and removed in it (completed below).
         base: reused ? reused.site : null,
         changed: reused ? [...pages.changed] : null,
+        contentDir,
         inputs,
         search: searchIndexStamp(),
         templates: { ...pages.templateHtml, file: fileTemplate },

@@ -215,6 +215,8 @@ export interface SiteRecord {
    */
   base: string | null;
   changed: string[] | null;
+  /** The archive the site was built from (absent in records of earlier versions). */
+  contentDir?: string;
   inputs: NextInputs;
   /** The search index stamp (lib/build/search-index.ts) of the index in out/search/. */
   search: string;
