@@ -149,6 +149,25 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.deepEqual(all.hits.map((h) => h.title).sort(), [...animals].sort());
   });
 
+  test('a malformed or missing r/ file of a shard: the suggestion reads its records from s/ instead', async () => {
+    for (const bad of [{ d: 5, r: [] }, { d: 'zz', r: [[1]] }, null, 'missing']) {
+      const files: string[] = [];
+      const engine = new SearchEngine(async (file) => {
+        const name = file.replace(/\?.*$/, '');
+        files.push(name);
+        if (name.startsWith('r/')) {
+          if (bad === 'missing') throw new Error(`search index file ${name}: HTTP 404`);
+          return bad;
+        }
+        return JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+      });
+      const r = await engine.search({ q: 'rassrv', limit: 8, suggest: true });
+      assert.equal(r.hits[0]?.id, 'Q244717', JSON.stringify(bad));
+      assert.equal(r.hits[0]?.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
+      assert.ok(files.some((f) => f.startsWith('r/')) && files.some((f) => f.startsWith('s/')), files.join(' '));
+    }
+  });
+
   test('a search replaced by a newer one stops before fetching its result metadata', async () => {
     const { engine, files } = engineFor(fallbackDir);
     await assert.rejects(
