@@ -36,8 +36,20 @@ function engineFor(dir: string): { engine: SearchEngine; files: string[] } {
 
 describe('content/ index: suggestions and excerpts', () => {
   const dir = path.join(tmp, 'content');
+  // Twelve articles with "zebra" in their bodies only, one more time in each: more results than a shard's records hold.
+  // Their titles are one word each (so that no shard holds the records of every article).
+  const fallbackDir = path.join(tmp, 'fallback');
+  const animals = ['Aardvark', 'Badger', 'Camel', 'Dingo', 'Eland', 'Ferret', 'Gazelle', 'Hyena', 'Ibex', 'Jackal', 'Koala', 'Lemur'];
   let titles: string[] = [];
   before(async () => {
+    buildSearchIndex(
+      Array.from({ length: 12 }, (_, i) => ({
+        article: makeArticle(990301 + i, { title: animals[i]! }),
+        text: 'zebra '.repeat(i + 1),
+      })),
+      fallbackDir,
+      { shardBytes: 1 }, // a shard per term: "zebra"'s records are its own
+    );
     const corpus = await loadCorpus('content', { withText: true, cacheDir: path.join(tmp, 'cache') });
     titles = corpus.articles.map((a) => a.title);
     buildSearchIndex(corpus.files, dir);
@@ -57,10 +69,9 @@ describe('content/ index: suggestions and excerpts', () => {
       files.filter((f) => f === 'facets.json' || f === 'keywords.json' || f === 'dates.json' || f.startsWith('m/')),
       [],
     );
-    assert.ok(
-      files.some((f) => f.startsWith('s/')),
-      files.join(' '),
-    );
+    // One round trip a keystroke: the title records of the best documents came with the term shards (r/ with t/).
+    assert.ok(files.some((f) => f.startsWith('r/')) && !files.some((f) => f.startsWith('s/')), files.join(' '));
+    for (const f of files.filter((name) => name.startsWith('t/'))) assert.ok(files.includes(`r/${f.slice(2)}`), `${f} without its records: ${files.join(' ')}`);
     const hit = (await engine.search({ q: 'rassrv', limit: 8, suggest: true })).hits[0]!;
     assert.equal(hit.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
     assert.equal(hit.product, 'Microsoft Windows NT');
@@ -119,10 +130,48 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.ok(full.facets.product.length > 0);
   });
 
+  test('a suggestion reads the title record chunks (s/) only for results whose records did not come with the shard', async () => {
+    const { engine, files } = engineFor(fallbackDir);
+    const best = await engine.search({ q: 'zebra', limit: 8, suggest: true });
+    assert.equal(best.hits.length, 8);
+    assert.ok(!files.some((f) => f.startsWith('s/')), files.join(' '));
+    // Ranks 9–12 of a word found only in bodies are not among the shard's records: they come from s/.
+    const all = await engine.search({ q: 'zebra', limit: 12, suggest: true });
+    assert.equal(all.hits.length, 12);
+    assert.ok(
+      files.some((f) => f.startsWith('s/')),
+      files.join(' '),
+    );
+    assert.deepEqual(
+      all.hits.slice(0, 8).map((h) => h.id),
+      best.hits.map((h) => h.id),
+    );
+    assert.deepEqual(all.hits.map((h) => h.title).sort(), [...animals].sort());
+  });
+
+  test('a malformed or missing r/ file of a shard: the suggestion reads its records from s/ instead', async () => {
+    for (const bad of [{ d: 5, r: [] }, { d: 'zz', r: [[1]] }, null, 'missing']) {
+      const files: string[] = [];
+      const engine = new SearchEngine(async (file) => {
+        const name = file.replace(/\?.*$/, '');
+        files.push(name);
+        if (name.startsWith('r/')) {
+          if (bad === 'missing') throw new Error(`search index file ${name}: HTTP 404`);
+          return bad;
+        }
+        return JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+      });
+      const r = await engine.search({ q: 'rassrv', limit: 8, suggest: true });
+      assert.equal(r.hits[0]?.id, 'Q244717', JSON.stringify(bad));
+      assert.equal(r.hits[0]?.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
+      assert.ok(files.some((f) => f.startsWith('r/')) && files.some((f) => f.startsWith('s/')), files.join(' '));
+    }
+  });
+
   test('a search replaced by a newer one stops before fetching its result metadata', async () => {
-    const { engine, files } = engineFor(dir);
+    const { engine, files } = engineFor(fallbackDir);
     await assert.rejects(
-      engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => true),
+      engine.search({ q: 'zebra', limit: 12, suggest: true }, () => true),
       { name: 'SupersededError' },
     );
     assert.ok(
@@ -130,7 +179,11 @@ describe('content/ index: suggestions and excerpts', () => {
       'its term shard is kept for the next keystroke',
     );
     assert.ok(!files.some((f) => f.startsWith('s/') || f.startsWith('m/')), files.join(' '));
-    assert.equal((await engine.search({ q: 'rassrv', limit: 8, suggest: true }, () => false)).hits[0]?.id, 'Q244717');
+    assert.equal((await engine.search({ q: 'zebra', limit: 12, suggest: true }, () => false)).hits.length, 12);
+    // A superseded suggestion whose records all came with its shard costs no fetch more: it answers.
+    const { engine: other, files: read } = engineFor(dir);
+    assert.equal((await other.search({ q: 'rassrv', limit: 8, suggest: true }, () => true)).hits[0]?.id, 'Q244717');
+    assert.ok(!read.some((f) => f.startsWith('s/') || f.startsWith('m/')), read.join(' '));
   });
 
   test('the handler answers a superseded suggestion whose records were already on the way; any other search only when newest', async () => {
@@ -143,7 +196,7 @@ describe('content/ index: suggestions and excerpts', () => {
       const name = new URL(url).pathname.slice(1);
       requested.push(name);
       if (name.startsWith('s/') || name.startsWith('m/')) await gate;
-      return new Response(readFileSync(path.join(dir, name)));
+      return new Response(readFileSync(path.join(fallbackDir, name)));
     }) as typeof fetch;
     try {
       const posts: FromWorker[] = [];
@@ -152,14 +205,14 @@ describe('content/ index: suggestions and excerpts', () => {
       const until = async (what: () => boolean) => {
         while (!what()) await new Promise((r) => setTimeout(r, 5));
       };
-      // "rass" fetches its title records; "rassrv" is typed before they come.
-      handle({ type: 'search', id: 1, request: { q: 'rass', limit: 8, suggest: true, prefix: true } });
+      // "zeb" fetches title records (12 results: more than came with the shard); "zebra" is typed before they come.
+      handle({ type: 'search', id: 1, request: { q: 'zeb', limit: 12, suggest: true, prefix: true } });
       await until(() => requested.some((f) => f.startsWith('s/')));
-      handle({ type: 'search', id: 2, request: { q: 'rassrv', limit: 8, suggest: true, prefix: true } });
+      handle({ type: 'search', id: 2, request: { q: 'zebra', limit: 12, suggest: true, prefix: true } });
       // The same for a full search (the search page): its superseded answer never comes.
-      handle({ type: 'search', id: 3, request: { q: 'rass', limit: 8, sort: 'date' } });
+      handle({ type: 'search', id: 3, request: { q: 'zeb', limit: 8, sort: 'date' } });
       await until(() => requested.some((f) => f.startsWith('m/')));
-      handle({ type: 'search', id: 4, request: { q: 'rassrv', limit: 8, sort: 'date' } });
+      handle({ type: 'search', id: 4, request: { q: 'zebra', limit: 8, sort: 'date' } });
       open();
       await until(() => posts.some((m) => m.id === 4));
       await new Promise((r) => setTimeout(r, 50));

@@ -20,7 +20,7 @@
  *
  * Every text shown comes from the index or the query and is rendered as text nodes.
  */
-import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { FileMatch, NumberMatch, SearchHit, SearchResponse } from '@/lib/search/engine';
 import { getSearchClient, type SearchClient } from '@/lib/search/client';
 import { bucketOf, permalinkOfNumber, type IdsFile } from '@/lib/search/format';
@@ -510,7 +510,7 @@ export function SearchBox() {
               }}
               className="min-h-11 cursor-pointer px-3 py-1.5 text-sm aria-selected:bg-panel aria-selected:outline-2 aria-selected:-outline-offset-2 aria-selected:outline-accent"
             >
-              <OptionBody option={option} terms={shown?.terms ?? []} prefix={shown?.prefix ?? null} />
+              <OptionRow option={option} terms={shown?.terms ?? NO_TERMS} prefix={shown?.prefix ?? null} />
             </li>
           ))}
         </ul>
@@ -551,6 +551,30 @@ function statusText(q: string, response: SearchResponse | null, loading: boolean
   const n = response.total;
   return n === 0 ? 'No results.' : `${formatCount(n)} ${n === 1 ? 'result' : 'results'}; ${Math.min(n, SUGGESTIONS)} shown.`;
 }
+
+const NO_TERMS: string[] = [];
+
+/** Whether two options show the same thing (the same hit, file, match, count or text). */
+function sameOption(a: Option, b: Option): boolean {
+  if (a.key !== b.key) return false;
+  switch (a.kind) {
+    case 'hit':
+      return b.kind === 'hit' && a.hit === b.hit;
+    case 'file':
+      return b.kind === 'file' && a.file === b.file;
+    case 'number':
+      return b.kind === 'number' && a.n === b.n && a.match === b.match;
+    case 'all':
+      return b.kind === 'all' && a.total === b.total;
+    case 'recent':
+      return b.kind === 'recent' && a.q === b.q;
+    case 'clear':
+      return b.kind === 'clear';
+  }
+}
+
+/** An option's content, rendered again only when what it shows changes (a keystroke re-renders the box, not its rows). */
+const OptionRow = memo(OptionBody, (a, b) => a.terms === b.terms && a.prefix === b.prefix && sameOption(a.option, b.option));
 
 function OptionBody({ option, terms, prefix }: { option: Option; terms: string[]; prefix: string | null }) {
   switch (option.kind) {

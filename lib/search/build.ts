@@ -29,7 +29,9 @@ import {
   fileKeyOf,
   type FileRecord,
   encodeCode,
+  encodeVarints,
   VarintWriter,
+  type RecordsFile,
   type DatesFile,
   type FacetColumn,
   type FacetsFile,
@@ -122,7 +124,7 @@ const KEYWORD_BIT = 256;
 const BODY_ONE = 512;
 
 /** The state's layout version: a change of what is saved changes it. */
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 
 export function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): SearchIndexStats {
   const started = performance.now();
@@ -189,6 +191,8 @@ function buildWhole(
     const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
     log(`search index: ${terms} terms, ${postings} postings, ${shardStarts.length} shards`);
+    const records = writeRecordFiles(shardTermIds(shards), inverted, inverted, docs, productIndex, files);
+    log(`search index: ${records} title records with the shards`);
     if (state) saving = startState(state.dir, inverted, shards, log);
     const chunks = writeResultChunks(docs, inverted, { chunk, leadChars, productIndex }, files);
     inverted.release();
@@ -211,9 +215,13 @@ function buildWhole(
       epoch: isoDay(facets.epochDay),
       buckets: bucketNames,
       suggestChunk,
+      shardRecords: true,
       files: fileKeys,
     };
-    if (shardStarts.length === 0) files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
+    if (shardStarts.length === 0) {
+      files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
+      files.set('r/0.json', JSON.stringify({ d: '', r: [] } satisfies RecordsFile));
+    }
     files.set('manifest.json', JSON.stringify(manifest));
     files.commit();
     if (saving) {
@@ -594,30 +602,37 @@ function encodePostings(
   context: ScoreContext,
   writer: VarintWriter,
 ): { encoded: string; df: number } {
-  const { n, titleLen, bodyLen, avgTitle, avgBody } = context;
+  const { n } = context;
   const { keywordOnly, df } = encodedCount(name, postPacked, from, to);
   if (df === 0) return { encoded: '', df };
-  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  const idf = idfOf(n, df);
   let previous = 0;
   for (let i = from; i < to; i++) {
     const packed = postPacked[i]!;
     if (keywordOnly && (packed & KEYWORD_BIT) === 0) continue;
     const d = postDoc[i]!;
-    const tfTitle = packed & 255;
-    const keyword = (packed & KEYWORD_BIT) !== 0;
-    const tfBody = Math.floor(packed / BODY_ONE);
-    const tilde =
-      (TITLE_WEIGHT * tfTitle) / (1 - TITLE_B + (TITLE_B * titleLen[d]!) / avgTitle) +
-      (BODY_WEIGHT * tfBody) / (1 - BODY_B + (BODY_B * bodyLen[d]!) / avgBody) +
-      (keyword ? KEYWORD_WEIGHT : 0);
-    const score = (idf * tilde * (K1 + 1)) / (K1 + tilde);
-    const q = Math.min(MAX_SCORE, Math.max(1, Math.round(score * SCALE)));
-    const value = q * 4 + (keyword ? FLAG_KEYWORD : 0) + (tfTitle > 0 ? FLAG_TITLE : 0);
     writer.push(d - previous);
-    writer.push(value);
+    writer.push(postingValue(packed, d, idf, context));
     previous = d;
   }
   return { encoded: writer.take(), df };
+}
+
+const idfOf = (n: number, df: number): number => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+
+/** A posting's encoded value (ShardFile): its quantized BM25F impact, keyword and title flags. */
+function postingValue(packed: number, d: number, idf: number, context: ScoreContext): number {
+  const { titleLen, bodyLen, avgTitle, avgBody } = context;
+  const tfTitle = packed & 255;
+  const keyword = (packed & KEYWORD_BIT) !== 0;
+  const tfBody = Math.floor(packed / BODY_ONE);
+  const tilde =
+    (TITLE_WEIGHT * tfTitle) / (1 - TITLE_B + (TITLE_B * titleLen[d]!) / avgTitle) +
+    (BODY_WEIGHT * tfBody) / (1 - BODY_B + (BODY_B * bodyLen[d]!) / avgBody) +
+    (keyword ? KEYWORD_WEIGHT : 0);
+  const score = (idf * tilde * (K1 + 1)) / (K1 + tilde);
+  const q = Math.min(MAX_SCORE, Math.max(1, Math.round(score * SCALE)));
+  return q * 4 + (keyword ? FLAG_KEYWORD : 0) + (tfTitle > 0 ? FLAG_TITLE : 0);
 }
 
 /** How many of a term's postings are encoded, and whether only its keyword postings are. */
@@ -772,12 +787,101 @@ export function writeSuggestChunks(
   for (let start = 0, c = 0; start < n; start += suggestChunk, c++) {
     if (only && !only.has(c)) continue;
     const records: SuggestRecord[] = [];
-    for (let d = start; d < Math.min(n, start + suggestChunk); d++) {
-      const { article } = docs[d]!;
-      records.push([article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? '']);
-    }
+    for (let d = start; d < Math.min(n, start + suggestChunk); d++) records.push(suggestRecordOf(docs[d]!, productIndex));
     files.set(`s/${c}.json`, JSON.stringify(records));
   }
+}
+
+function suggestRecordOf({ article }: Doc, productIndex: ReadonlyMap<string, number>): SuggestRecord {
+  return [article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? ''];
+}
+
+/** Per term, the title records kept with its shard (`r/<n>.json`): its best-ranked documents, */
+export const TOP_RECORDS = 8;
+/** and its title matches (best first) up to this many: the best results of several words are among those of each word's title matches. */
+export const TITLE_RECORDS = 400;
+
+/**
+ * Title records with the shards (`r/<n>.json`, one per `t/<n>.json`): for each term of the shard, the
+ * documents a suggestion ranks first for it (title matches first, then impact; `TOP_RECORDS`) and its
+ * title matches up to `TITLE_RECORDS`, so that the header box answers a keystroke from the shard's round
+ * trip, without a second one for `s/` chunks. `shardTerms[s]` are shard s's term ids; the postings and
+ * the impacts are those the shards are encoded from. Returns the records written.
+ */
+export function writeRecordFiles(
+  shardTerms: ReadonlyArray<ArrayLike<number>>,
+  postings: { names: readonly string[]; offsets: Uint32Array; postDoc: Int32Array; postPacked: Int32Array },
+  context: ScoreContext,
+  docs: readonly Doc[],
+  productIndex: ReadonlyMap<string, number>,
+  files: IndexSink,
+): number {
+  const { names, offsets, postDoc, postPacked } = postings;
+  let written = 0;
+  // Reused per term: its title matches (key, doc) and its best other documents.
+  const titleKeys: number[] = [];
+  const topKeys = new Float64Array(TOP_RECORDS);
+  const topDocs = new Int32Array(TOP_RECORDS);
+  shardTerms.forEach((ids, s) => {
+    const chosen = new Set<number>();
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      const from = offsets[id]!;
+      const to = offsets[id + 1]!;
+      const { keywordOnly, df } = encodedCount(names[id]!, postPacked, from, to);
+      if (df === 0) continue;
+      const idf = idfOf(context.n, df);
+      titleKeys.length = 0;
+      let top = 0;
+      for (let i = from; i < to; i++) {
+        const packed = postPacked[i]!;
+        if (keywordOnly && (packed & KEYWORD_BIT) === 0) continue;
+        const d = postDoc[i]!;
+        const value = postingValue(packed, d, idf, context);
+        // The engine's order for one word: higher impact first, then the lower document (a distinct key per document).
+        const key = (value >> 2) * DOC_SPAN + (DOC_SPAN - 1 - d);
+        if ((value & FLAG_TITLE) !== 0) {
+          titleKeys.push(key);
+          continue;
+        }
+        if (top === TOP_RECORDS && key <= topKeys[TOP_RECORDS - 1]!) continue;
+        let j = top < TOP_RECORDS ? top++ : TOP_RECORDS - 1;
+        while (j > 0 && topKeys[j - 1]! < key) {
+          topKeys[j] = topKeys[j - 1]!;
+          topDocs[j] = topDocs[j - 1]!;
+          j--;
+        }
+        topKeys[j] = key;
+        topDocs[j] = d;
+      }
+      titleKeys.sort((a, b) => b - a);
+      for (let i = 0; i < Math.min(TITLE_RECORDS, titleKeys.length); i++) chosen.add(DOC_SPAN - 1 - (titleKeys[i]! % DOC_SPAN));
+      // Title matches rank first: the best other documents only fill up to TOP_RECORDS.
+      for (let i = 0; i < Math.min(top, TOP_RECORDS - titleKeys.length); i++) chosen.add(topDocs[i]!);
+    }
+    const list = Int32Array.from(chosen).sort();
+    const gaps: number[] = [];
+    const records: SuggestRecord[] = [];
+    let previous = 0;
+    for (const d of list) {
+      gaps.push(d - previous);
+      previous = d;
+      records.push(suggestRecordOf(docs[d]!, productIndex));
+    }
+    files.set(`r/${s}.json`, JSON.stringify({ d: encodeVarints(gaps), r: records } satisfies RecordsFile));
+    written += records.length;
+  });
+  return written;
+}
+
+/** Keys of (impact, document): documents below 2^20. */
+const DOC_SPAN = 2 ** 20;
+
+/** Each shard's term ids, in shard order, from the whole build's layout. */
+function shardTermIds(layout: ShardLayout): Uint32Array[] {
+  const ids = Uint32Array.from(layout.order).filter((id) => layout.encLen[id]! > 0);
+  let at = 0;
+  return layout.shards.map((span) => ids.subarray(at, (at += span.count)));
 }
 
 /** Facet columns (product, year, type, platform), keyword codes and dates; returns the labels the manifest lists. */
@@ -1515,6 +1619,17 @@ function updateIndex(
   );
   lap('chunks');
   writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
+  // Every shard's title records are made again (a pass over the postings; only files whose bytes change are written).
+  writeRecordFiles(
+    shards2.map((s) => s.ids),
+    { names: allNames, offsets: offsets2, postDoc: postDoc2, postPacked: postPacked2 },
+    context,
+    docs,
+    productIndex,
+    files,
+  );
+  for (let s = shards2.length; s < oldShards.length; s++) files.drop(`r/${s}.json`);
+  lap('title records');
   // Facets, keywords, dates, ids and file names read only what metaDigest covers: when no changed
   // article's changed, they are the previous build's files, and the manifest's lists its lists.
   const metaDigests = changed.map((d) => metaDigest(docs[d]!.article));
@@ -1549,6 +1664,7 @@ function updateIndex(
     epoch: facetLists.epoch,
     buckets: facetLists.buckets,
     suggestChunk,
+    shardRecords: true,
     files: facetLists.files,
   };
   files.set('manifest.json', JSON.stringify(manifest));

@@ -26,6 +26,7 @@ import {
   type Manifest,
   type MetaRecord,
   type FileRecord,
+  type RecordsFile,
   type ShardFile,
   type SuggestRecord,
   fileKeyOf,
@@ -141,7 +142,10 @@ const EXPANSION_WEIGHT = 0.5;
 const POSTINGS_CACHE = 400;
 /** Index files kept parsed in memory (shards and metadata chunks beyond this are dropped, oldest first). */
 const FILE_CACHE = 500;
-const DOC_BITS = 2 ** 17;
+/** Rank keys hold the document in their low bits: documents below 2^20 (the 4× archive has 241,340). */
+const DOC_BITS = 2 ** 20;
+/** Shards' title record tables kept (`r/<n>.json`, parsed), most recently used last. */
+const RECORD_TABLES = 200;
 
 export class SearchEngine {
   private readonly files = new Map<string, Promise<unknown>>();
@@ -152,6 +156,8 @@ export class SearchEngine {
   private keywordsPromise: Promise<void> | null = null;
   private dates: Uint16Array | Uint32Array | null = null;
   private readonly postings = new Map<string, Postings | null>();
+  /** Title records loaded with the shards (`r/<n>.json`), by shard: document → record. */
+  private readonly recordTables = new Map<number, Promise<Map<number, SuggestRecord> | null>>();
   // Per-document accumulators, reused across queries (generation-stamped instead of cleared).
   private gen: Uint32Array = new Uint32Array(0);
   private termGen: Uint32Array = new Uint32Array(0);
@@ -179,7 +185,7 @@ export class SearchEngine {
         // Forget the oldest shards and metadata chunks (the browser's HTTP cache still has them).
         for (const name of this.files.keys()) {
           if (this.files.size <= FILE_CACHE * 0.8) break;
-          if (name.startsWith('t/') || name.startsWith('m/')) this.files.delete(name);
+          if (name.startsWith('t/') || name.startsWith('m/') || name.startsWith('r/')) this.files.delete(name);
         }
       }
     } else {
@@ -286,20 +292,59 @@ export class SearchEngine {
     return this.dates;
   }
 
-  private async getShard(index: number): Promise<ShardFile> {
-    return this.load<ShardFile>(`t/${index}.json`);
+  /** A term shard; with `withRecords` (suggestions, when the index has them), its title records load alongside (same round trip). */
+  private async getShard(index: number, withRecords = false): Promise<ShardFile> {
+    const shard = this.load<ShardFile>(`t/${index}.json`);
+    if (withRecords && this.manifest?.shardRecords === true) {
+      const [file] = await Promise.all([shard, this.recordTable(index)]);
+      return file;
+    }
+    return shard;
+  }
+
+  /** A shard's title records (null when its file is malformed or failed: the record chunks answer instead). */
+  private recordTable(index: number): Promise<Map<number, SuggestRecord> | null> {
+    let table = this.recordTables.get(index);
+    if (table) {
+      this.recordTables.delete(index);
+      this.recordTables.set(index, table);
+      return table;
+    }
+    table = this.load<RecordsFile>(`r/${index}.json`).then(
+      (file) => {
+        if (!file || typeof file.d !== 'string' || !Array.isArray(file.r)) return null;
+        const docs = decodeVarints(file.d);
+        if (docs.length !== file.r.length) return null;
+        const map = new Map<number, SuggestRecord>();
+        let d = 0;
+        for (let i = 0; i < docs.length; i++) {
+          d += docs[i]!;
+          const record = file.r[i];
+          if (Array.isArray(record) && typeof record[0] === 'number' && typeof record[1] === 'string') map.set(d, record);
+        }
+        return map;
+      },
+      () => {
+        this.recordTables.delete(index); // tried again with the shard's next use
+        return null;
+      },
+    );
+    this.recordTables.set(index, table);
+    if (this.recordTables.size > RECORD_TABLES) this.recordTables.delete(this.recordTables.keys().next().value!);
+    return table;
   }
 
   /** Postings of one exact term, or null when the index does not have it. */
-  private async termPostings(term: string): Promise<Postings | null> {
+  private async termPostings(term: string, withRecords = false): Promise<Postings | null> {
     if (this.postings.has(term)) {
       const hit = this.postings.get(term)!;
       this.postings.delete(term);
       this.postings.set(term, hit); // most recently used last
+      if (withRecords && this.manifest?.shardRecords === true) await this.recordTable(shardOf(this.manifest.shards, term));
       return hit;
     }
     const manifest = await this.getManifest();
-    const shard = await this.getShard(shardOf(manifest.shards, term));
+    const shard = await this.getShard(shardOf(manifest.shards, term), withRecords);
     const i = lowerBound(shard.t, term);
     const result = shard.t[i] === term ? decodePostings(shard.p[i]!) : null;
     this.postings.set(term, result);
@@ -308,13 +353,13 @@ export class SearchEngine {
   }
 
   /** The most frequent indexed terms that begin with `prefix` (without `prefix` itself). */
-  private async expansions(prefix: string): Promise<string[]> {
+  private async expansions(prefix: string, withRecords = false): Promise<string[]> {
     const manifest = await this.getManifest();
     const first = shardOf(manifest.shards, prefix);
     const last = Math.min(shardOf(manifest.shards, `${prefix}\uffff`), first + MAX_PREFIX_SHARDS - 1);
     const found: Array<[string, number]> = [];
     // The shards of the prefix's range load at once, not one after another.
-    const shards = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.getShard(first + k)));
+    const shards = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.getShard(first + k, withRecords)));
     for (const shard of shards) {
       for (let i = lowerBound(shard.t, prefix); i < shard.t.length && shard.t[i]!.startsWith(prefix); i++) {
         if (shard.t[i] !== prefix) found.push([shard.t[i]!, shard.p[i]!.length]);
@@ -372,22 +417,44 @@ export class SearchEngine {
     return this.numberMatch(n);
   }
 
-  private async records(docs: readonly number[], suggest = false): Promise<Array<MetaRecord | SuggestRecord | undefined>> {
+  /** Result records; `superseded` is checked before any file must be fetched for them (a search that needs none answers). */
+  private async records(docs: readonly number[], suggest = false, superseded?: () => boolean): Promise<Array<MetaRecord | SuggestRecord | undefined>> {
     const manifest = await this.getManifest();
     // Suggestions read the small title records when the index has them.
     const light = suggest && typeof manifest.suggestChunk === 'number' && manifest.suggestChunk > 0;
     const size = light ? manifest.suggestChunk! : manifest.chunk;
     const dir = light ? 's' : 'm';
-    const chunks = [...new Set(docs.map((d) => Math.floor(d / size)))];
+    // Suggestions: the records that came with the shards first (no round trip); chunks only for the others.
+    const known = light ? await this.knownRecords(docs) : [];
+    const chunks = [...new Set(docs.filter((_, i) => known[i] === undefined).map((d) => Math.floor(d / size)))];
+    if (chunks.length > 0 && superseded?.()) throw new SupersededError();
     // All chunks at once: one round trip, not one per result.
     const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await this.load<Array<MetaRecord | SuggestRecord>>(`${dir}/${c}.json`)] as const)));
-    return docs.map((d) => loaded.get(Math.floor(d / size))?.[d % size]);
+    return docs.map((d, i) => known[i] ?? loaded.get(Math.floor(d / size))?.[d % size]);
+  }
+
+  /** The records of `docs` found in the loaded shards' title record tables (undefined: not there). */
+  private async knownRecords(docs: readonly number[]): Promise<Array<SuggestRecord | undefined>> {
+    const out: Array<SuggestRecord | undefined> = docs.map(() => undefined);
+    if (docs.length === 0 || this.recordTables.size === 0) return out;
+    const tables = await Promise.all(this.recordTables.values());
+    for (let i = 0; i < docs.length; i++) {
+      for (const table of tables) {
+        const record = table?.get(docs[i]!);
+        if (record) {
+          out[i] = record;
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /**
    * Runs a search. `superseded` (optional) says whether a newer search has replaced
    * this one: checked before the result metadata is fetched, so that keystrokes typed
-   * faster than the network do not each fetch the metadata of their results.
+   * faster than the network do not each fetch the metadata of their results (a suggestion
+   * whose title records all came with its shards answers: that costs no fetch).
    */
   async search(request: SearchRequest, superseded?: () => boolean): Promise<SearchResponse> {
     const started = now();
@@ -418,7 +485,7 @@ export class SearchEngine {
     const datesPromise = sort === 'date' || browse ? this.getDates() : null;
 
     // The steps, each a method below: term postings, scores, filters and facet counts, rank.
-    const lists = await this.termLists(terms, open && request.prefix !== false);
+    const lists = await this.termLists(terms, open && request.prefix !== false, suggest);
     const searchable = lists.filter((l) => l.exact || l.extra.length > 0);
     const unknown = lists.filter((l) => !l.exact && l.extra.length === 0).map((l) => l.term);
     const idle = terms.length === 0 && !hasFilters && num === null;
@@ -430,10 +497,8 @@ export class SearchEngine {
 
     const dates = datesPromise ? await datesPromise : null;
     const scored = searchable.length > 0;
-    const pageDocs = rankPage(passing, passingAt, scores, { dates, scored, partial, offset, limit });
-    const docs = pageDocs;
-    if (superseded?.()) throw new SupersededError();
-    const records = await this.records(docs, suggest);
+    const docs = rankPage(passing, passingAt, scores, { dates, scored, partial, offset, limit });
+    const records = await this.records(docs, suggest, superseded);
     let hits: SearchHit[] = docs.flatMap((d, i) => {
       const r = records[i];
       return r ? [hitOf(r, manifest)] : [];
@@ -461,17 +526,17 @@ export class SearchEngine {
   }
 
   /** Term postings: each term's exact postings, plus the prefix expansions of the last word while it is typed (`open`). */
-  private async termLists(terms: readonly string[], open: boolean): Promise<TermList[]> {
+  private async termLists(terms: readonly string[], open: boolean, withRecords: boolean): Promise<TermList[]> {
     return Promise.all(
       terms.map(async (term, i) => {
         const mayExpand = open && i === terms.length - 1 && term.length >= MIN_PREFIX;
         // The word being typed: its expansions load alongside its exact postings (one round trip, not two).
-        const expansions = mayExpand ? this.expansions(term) : null;
+        const expansions = mayExpand ? this.expansions(term, withRecords) : null;
         expansions?.catch(() => {}); // awaited below, or not needed
-        const exact = await this.termPostings(term);
+        const exact = await this.termPostings(term, withRecords);
         const keywordTerm = exact !== null && term.startsWith('kb') && exact.values.every((v) => (v & FLAG_KEYWORD) !== 0);
         const expand = mayExpand && !keywordTerm;
-        const extra = expand && expansions ? await Promise.all((await expansions).map((t) => this.termPostings(t))) : [];
+        const extra = expand && expansions ? await Promise.all((await expansions).map((t) => this.termPostings(t, withRecords))) : [];
         return { term, exact, keywordTerm, expanded: expand, extra: extra.filter((p): p is Postings => p !== null) };
       }),
     );

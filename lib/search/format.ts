@@ -9,6 +9,7 @@
  *   t/<n>.json           term shards: terms in sorted order, each with its postings
  *   m/<n>.json           result metadata, `chunk` documents per file
  *   s/<n>.json           suggestion metadata (number, title, product, date), `suggestChunk` documents per file
+ *   r/<n>.json           the same records of the documents t/<n>.json's terms rank first (with `shardRecords`)
  *   ids/<bucket>.json    article numbers present / only cited, for number jumps
  *   f/<key>.json         file names from the articles' file tables, by the first two characters of their slug
  *
@@ -38,6 +39,11 @@ export interface Manifest {
   buckets: string[];
   /** Documents per `s/<n>.json` chunk (absent in indexes built before suggestions). */
   suggestChunk?: number;
+  /**
+   * Each term shard `t/<n>.json` has a `r/<n>.json` (RecordsFile) with the suggestion records of the documents its
+   * terms rank first and of their title matches (absent in older indexes).
+   */
+  shardRecords?: boolean;
   /** Keys of the `f/<key>.json` file-name tables (absent in older indexes). */
   files?: string[];
 }
@@ -100,6 +106,14 @@ export type SectionRef = [string, string];
 
 /** [number, title, product index or -1, lastModified or ''] */
 export type SuggestRecord = [number, string, number, string];
+
+/** `r/<n>.json`: suggestion records of some documents, ascending. */
+export interface RecordsFile {
+  /** The documents: varints, gaps (the first is the document itself). */
+  d: string;
+  /** Their records, in the same order. */
+  r: SuggestRecord[];
+}
 
 export interface IdsFile {
   /** Article numbers in the archive, ascending. */
