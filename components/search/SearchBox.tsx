@@ -443,7 +443,7 @@ export function SearchBox() {
       action={href(SEARCH_PATH)}
       method="get"
       onSubmit={onSubmit}
-      className="relative flex w-full min-w-0 items-center sm:w-auto"
+      className="kb-search-box"
       onBlur={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) {
           setOpen(false);
@@ -480,14 +480,14 @@ export function SearchBox() {
         aria-activedescendant={expanded && activeIndex >= 0 ? optionId(activeIndex) : undefined}
         aria-busy={busy || undefined}
         aria-keyshortcuts="Control+K Meta+K /"
-        className="h-8 w-full min-w-0 rounded border border-white/30 bg-white/10 px-2 text-sm text-white placeholder:text-white/60 focus:bg-page focus:text-ink focus:placeholder:text-muted sm:w-72"
+        className="kb-search-input"
       />
       <div
         data-search-popup=""
         data-for={shown?.q ?? ''}
         hidden={!expanded}
         onMouseDown={(event) => event.preventDefault() /* keep the focus in the box */}
-        className="absolute top-full right-0 z-50 mt-1 w-[min(36rem,calc(100vw-1rem))] overflow-hidden rounded border border-line bg-page text-ink shadow-lg"
+        className="kb-search-popup"
       >
         <ul
           ref={list}
@@ -495,7 +495,7 @@ export function SearchBox() {
           role="listbox"
           hidden={options.length === 0}
           aria-label={q ? 'Search suggestions' : 'Recent searches'}
-          className="max-h-[min(70vh,34rem)] overflow-y-auto py-1"
+          className="kb-search-list"
         >
           {options.map((option, i) => (
             <li
