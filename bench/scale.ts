@@ -73,6 +73,9 @@ async function build(label: string, content: string, cold: boolean, env: NodeJS.
     rmSync(cacheFolder(content, path.join(root, '.cache/kbview')), { recursive: true, force: true });
     rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     rmSync(path.join(root, 'public/search'), { recursive: true, force: true });
+    // And no previous site: a build of another archive into the same out/ would still take the pages whose digests
+    // match from it (the 4× build took 3,549 from the 1× site), and remove it at the end.
+    for (const dir of ['out', 'out.spare', 'out.trash']) rmSync(path.join(root, dir), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   }
   const articles = scanContent(content).files.length;
   say(`\n== kb build, ${label} (${articles} article files, ${cold ? 'cold' : 'cached'}; ${load()})`);
