@@ -243,10 +243,15 @@ export function forgetSiteRecord(outDir: string): void {
   rmSync(recordFiles(outDir).state, { force: true });
 }
 
+/** Writes one of the records of the site in `outDir`, and the name of the folder they are for. */
+function writeRecordFile(outDir: string, which: 'state' | 'spare', text: string): void {
+  const files = recordFiles(outDir);
+  writeAtomic(files.dir, path.resolve(outDir));
+  writeAtomic(files[which], text);
+}
+
 export function writeSiteRecord(record: SiteRecord): void {
-  const files = recordFiles(record.outDir);
-  writeAtomic(files.dir, path.resolve(record.outDir));
-  writeAtomic(files.state, JSON.stringify(record));
+  writeRecordFile(record.outDir, 'state', JSON.stringify(record));
   sweepRecords();
 }
 
@@ -467,8 +472,7 @@ export function forgetSpare(outDir: string): void {
 }
 
 export function writeSpare(outDir: string, site: string): void {
-  writeAtomic(recordFiles(outDir).dir, path.resolve(outDir));
-  writeAtomic(recordFiles(outDir).spare, JSON.stringify({ format: FORMAT, dir: spareDirOf(path.resolve(outDir)), site } satisfies SpareRecord));
+  writeRecordFile(outDir, 'spare', JSON.stringify({ format: FORMAT, dir: spareDirOf(path.resolve(outDir)), site } satisfies SpareRecord));
 }
 
 /**
