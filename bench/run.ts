@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]`
  * `npm run bench -- --scale N [--no-1x] [--only-1x] [--no-hugo] [--no-edit]`: the scale bench (bench/scale.ts)
+ * `npm run bench -- --halves [--subset N]`: two half builds merged (bench/halves.ts)
  *
  * Measures, in one run on this machine, kbview against plain baselines:
  * - our full build (`kb build`, cold parse cache): wall time, peak RSS of the
@@ -24,10 +25,12 @@ import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { countFiles } from '../lib/build/build';
 import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
+import { halvesBench } from './halves';
 import { cliArgs } from '../lib/cli/args';
 
 const USAGE = `usage: npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]
-       npm run bench -- --scale N [--no-1x] [--no-hugo] [--no-edit]`;
+       npm run bench -- --scale N [--no-1x] [--only-1x] [--no-hugo] [--no-edit]
+       npm run bench -- --halves [--subset N]`;
 const args = process.argv.slice(2);
 const { values: opts } = cliArgs(args, {
   usage: USAGE,
@@ -38,6 +41,8 @@ const { values: opts } = cliArgs(args, {
     'no-rebuild': { type: 'boolean' },
     scale: { type: 'string' },
     'no-1x': { type: 'boolean' },
+    'only-1x': { type: 'boolean' },
+    halves: { type: 'boolean' },
     'no-hugo': { type: 'boolean' },
     'no-edit': { type: 'boolean' },
   },
@@ -104,6 +109,7 @@ function largestFile(dir: string): { file: string; bytes: number } {
 
 async function main(): Promise<void> {
   if (opts.scale) return scaleBench(Number(opts.scale), args);
+  if (opts.halves) return halvesBench(subset);
   const full = await corpusDir();
   const content = subset ? corpusSubset(full, subset, path.join(root, '.cache/bench', `subset-${subset}`)) : full;
   const articles = scanContent(content).files.length;
