@@ -16,6 +16,7 @@ import { SearchEngine } from '../lib/search/engine';
 import { createHandler } from '../lib/search/handler';
 import type { FromWorker } from '../lib/search/protocol';
 import { bestExcerpt, passageHref } from '../lib/search/highlight';
+import { decodeRecords, encodeRecords, encodeVarints, type SuggestRecord } from '../lib/search/format';
 import { openSearchXml } from '../lib/search/opensearch';
 import { facetValueLabel } from '../components/search/SearchFacets';
 import { makeArticle } from './helpers/articles';
@@ -130,18 +131,15 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.ok(full.facets.product.length > 0);
   });
 
-  test('a suggestion reads the title record chunks (s/) only for results whose records did not come with the shard', async () => {
+  test('a suggestion reads the result chunks (m/) only for results whose records did not come with the shard', async () => {
     const { engine, files } = engineFor(fallbackDir);
     const best = await engine.search({ q: 'zebra', limit: 8, suggest: true });
     assert.equal(best.hits.length, 8);
-    assert.ok(!files.some((f) => f.startsWith('s/')), files.join(' '));
-    // Ranks 9–12 of a word found only in bodies are not among the shard's records: they come from s/.
+    assert.ok(!files.some((f) => f.startsWith('m/') || f.startsWith('s/')), files.join(' '));
+    // Ranks 9–12 of a word found only in bodies are not among the shard's records: they come from m/ (the index has no s/).
     const all = await engine.search({ q: 'zebra', limit: 12, suggest: true });
     assert.equal(all.hits.length, 12);
-    assert.ok(
-      files.some((f) => f.startsWith('s/')),
-      files.join(' '),
-    );
+    assert.ok(files.some((f) => f.startsWith('m/')) && !files.some((f) => f.startsWith('s/')), files.join(' '));
     assert.deepEqual(
       all.hits.slice(0, 8).map((h) => h.id),
       best.hits.map((h) => h.id),
@@ -149,8 +147,8 @@ describe('content/ index: suggestions and excerpts', () => {
     assert.deepEqual(all.hits.map((h) => h.title).sort(), [...animals].sort());
   });
 
-  test('a malformed or missing r/ file of a shard: the suggestion reads its records from s/ instead', async () => {
-    for (const bad of [{ d: 5, r: [] }, { d: 'zz', r: [[1]] }, null, 'missing']) {
+  test('a malformed or missing r/ file of a shard: the suggestion reads its records from m/ instead', async () => {
+    for (const bad of [{ d: 5, r: [] }, { d: 'zz', r: [[1]] }, { d: '', n: '', p: '', a: '', t: [1] }, null, 'missing']) {
       const files: string[] = [];
       const engine = new SearchEngine(async (file) => {
         const name = file.replace(/\?.*$/, '');
@@ -164,7 +162,7 @@ describe('content/ index: suggestions and excerpts', () => {
       const r = await engine.search({ q: 'rassrv', limit: 8, suggest: true });
       assert.equal(r.hits[0]?.id, 'Q244717', JSON.stringify(bad));
       assert.equal(r.hits[0]?.title, 'RAS Port Becomes Unavailable in Windows NT 4.0 Terminal Server');
-      assert.ok(files.some((f) => f.startsWith('r/')) && files.some((f) => f.startsWith('s/')), files.join(' '));
+      assert.ok(files.some((f) => f.startsWith('r/')) && files.some((f) => f.startsWith('m/')), files.join(' '));
     }
   });
 
@@ -207,7 +205,7 @@ describe('content/ index: suggestions and excerpts', () => {
       };
       // "zeb" fetches title records (12 results: more than came with the shard); "zebra" is typed before they come.
       handle({ type: 'search', id: 1, request: { q: 'zeb', limit: 12, suggest: true, prefix: true } });
-      await until(() => requested.some((f) => f.startsWith('s/')));
+      await until(() => requested.some((f) => f.startsWith('m/')));
       handle({ type: 'search', id: 2, request: { q: 'zebra', limit: 12, suggest: true, prefix: true } });
       // The same for a full search (the search page): its superseded answer never comes.
       handle({ type: 'search', id: 3, request: { q: 'zeb', limit: 8, sort: 'date' } });
@@ -238,7 +236,12 @@ describe('content/ index: suggestions and excerpts', () => {
       assert.equal(r.number?.status, 'article', q);
       assert.match(r.number?.title ?? '', /RAS Port Becomes Unavailable/);
     }
-    assert.ok(!files.some((f) => f.startsWith('m/')));
+    // Its title from its result chunk (one file, loaded once), no facet or keyword files.
+    assert.deepEqual(
+      [...new Set(files.filter((f) => !f.startsWith('t/') && !f.startsWith('r/') && !f.startsWith('ids/') && f !== 'manifest.json'))],
+      files.filter((f) => f.startsWith('m/')).slice(0, 1),
+    );
+    assert.ok(files.filter((f) => f.startsWith('m/')).length <= 1, files.join(' '));
   });
 
   test('the excerpt for "rassrv" is the passage of CAUSE that names it, linked to that section with a text fragment', async () => {
@@ -263,6 +266,42 @@ describe('content/ index: suggestions and excerpts', () => {
         assert.doesNotMatch(text, /^(Article|Product\(s\)|Version\(s\)|Keyword\(s\)|Last Modified):/, `${hit.id}: ${text}`);
       }
     }
+  });
+});
+
+describe('title records file (r/): columns', () => {
+  test('records read back as written: numbers going down, no product, no date, a date that is not a plain day', () => {
+    const docs = [3, 4, 90, 91_000];
+    const records: SuggestRecord[] = [
+      [244717, 'RAS Port Becomes Unavailable', 12, '2002-05-08'],
+      [100, 'Ünïcode "quoted" \\ title', -1, ''],
+      [999999, '', 0, '1970-01-01'],
+      [5, 'Odd date', 3, '2002-05-08T10:00:00Z'],
+    ];
+    const file = encodeRecords(docs, records);
+    assert.deepEqual(file.x, [[3, '2002-05-08T10:00:00Z']]);
+    const map = decodeRecords(JSON.parse(JSON.stringify(file)));
+    assert.deepEqual(
+      [...map!.entries()],
+      docs.map((d, i) => [d, records[i]]),
+    );
+    assert.deepEqual([...decodeRecords(encodeRecords([], []))!.entries()], []);
+  });
+
+  test('a malformed records file reads as null, never throws', () => {
+    const good = encodeRecords(
+      [1, 2],
+      [
+        [1, 'a', 0, '2000-01-01'],
+        [2, 'b', 0, '2000-01-02'],
+      ],
+    );
+    for (const bad of [null, 5, 'x', [], { ...good, t: ['a'] }, { ...good, d: 5 }, { ...good, n: '\u00e9' }, { ...good, p: undefined }]) {
+      assert.equal(decodeRecords(bad), null, JSON.stringify(bad));
+    }
+    // A day number beyond any date is no date, not an exception.
+    const far = decodeRecords({ ...good, a: encodeVarints([9_999_999, 1]) });
+    assert.equal(far!.get(1)![3], '');
   });
 });
 

@@ -16,6 +16,7 @@
  */
 import { FACET_NAMES, type FacetName } from '../../lib/search/facets';
 import {
+  FORMAT,
   FLAG_KEYWORD,
   FLAG_TITLE,
   bucketOf,
@@ -174,7 +175,7 @@ export class SearchEngine {
 
   async getManifest(): Promise<Manifest> {
     this.manifestPromise ??= this.load<Manifest>('manifest.json', false).then((m) => {
-      if (!m || m.format !== 1 || !Array.isArray(m.shards)) throw new Error('unsupported search index format');
+      if (!m || m.format !== FORMAT || !Array.isArray(m.shards)) throw new Error('unsupported search index format');
       this.manifest = m;
       const n = m.docs;
       this.gen = new Uint32Array(n);
@@ -514,11 +515,12 @@ function decodePostings(text: string): Postings {
   const count = raw.length >> 1;
   const docs = new Int32Array(count);
   const values = new Uint16Array(count);
+  // The document deltas, then the values (format.ts, ShardFile).
   let d = 0;
   for (let i = 0; i < count; i++) {
-    d += raw[2 * i]!;
+    d += raw[i]!;
     docs[i] = d;
-    values[i] = raw[2 * i + 1]!;
+    values[i] = raw[count + i]!;
   }
   return { docs, values };
 }

@@ -16,7 +16,7 @@ import { FACET_NAMES, type FacetName } from '@/lib/search/facets';
 import { MAX_QUERY_LENGTH, PAGE_SIZE, hasFilters, parseSearchState, searchQueryString, stateKey, toggleFilter, type SearchState } from '@/lib/search/params';
 import { articleNumberOf } from '@/lib/search/tokenize';
 import { href } from '@/lib/site';
-import { searchBootAnswer } from '@/lib/search/boot';
+import { searchBootAnswer } from '@/lib/search/boot-answer';
 import { searchStatusText } from '@/lib/search/view-text';
 import { SearchFacets } from './SearchFacets';
 import { SearchResults } from './SearchResults';

@@ -8,7 +8,7 @@
  * (`[data-search-boot]`), long before the framework's scripts have loaded,
  * run and hydrated (on a slow phone: ~1.3 s instead of ~3.5 s).
  *
- * React then adopts the answer (`window.__kbSearchBoot`, read by SearchView as
+ * React then adopts the answer (`window.__kbSearchBoot`, read by SearchView through ./boot-answer.ts as
  * its first state) and renders the same markup in its place: no layout shift,
  * and no hydration error (the boundary under the fallback is rendered on the
  * client, not hydrated). The markup here mirrors components/search/SearchResults.tsx
@@ -17,6 +17,7 @@
  * Only the plain case is painted early: words, relevance order, no filters, no
  * article number (a number goes to its article; filters need the facet files).
  */
+import { SEARCH_BOOT_EVENT, type SearchBootAnswer } from './boot-answer';
 import { markBootRunning, releaseFrameworkScripts, SEARCH_MANIFEST_ATTRIBUTE } from './boot-hold';
 import { SearchEngine, type SearchHit, type SearchResponse } from './engine';
 import { bestExcerpt, highlightParts, passageHref, type TextPart } from './highlight';
@@ -32,23 +33,6 @@ import { BASE_PATH, displayTitle, formatDate, href } from '../site';
  * React's full answer adds the rest of the page's results below them.
  */
 export const BOOT_RESULTS = 4;
-
-/** What the early script found, for the React view to start from. */
-export interface SearchBootAnswer {
-  /** `stateKey` of the URL state it answered. */
-  key: string;
-  response: SearchResponse;
-}
-
-/** The event dispatched on `window` when `window.__kbSearchBoot` is set. */
-export const SEARCH_BOOT_EVENT = 'kbview:search-boot';
-
-/** The early answer for this URL state, if the early script painted one (browser only). */
-export function searchBootAnswer(key: string): SearchBootAnswer | null {
-  if (typeof window === 'undefined') return null;
-  const answer = (window as { __kbSearchBoot?: SearchBootAnswer }).__kbSearchBoot;
-  return answer && answer.key === key ? answer : null;
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, ...children: Array<Node | string | null>): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

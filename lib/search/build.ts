@@ -29,9 +29,8 @@ import {
   fileKeyOf,
   type FileRecord,
   encodeCode,
-  encodeVarints,
   VarintWriter,
-  type RecordsFile,
+  encodeRecords,
   type DatesFile,
   type FacetColumn,
   type FacetsFile,
@@ -64,7 +63,10 @@ export interface SearchSource {
 export interface BuildSearchOptions {
   /** Documents per metadata chunk (default 16). */
   chunk?: number;
-  /** Documents per suggestion chunk (default 32). */
+  /**
+   * Documents per suggestion chunk `s/` (default 0: none; a suggestion whose records did not come
+   * with its shards (`r/`) reads them from the result chunks `m/`).
+   */
   suggestChunk?: number;
   /** Target size of a term shard in bytes before compression (default 24,000). */
   shardBytes?: number;
@@ -162,7 +164,7 @@ interface Settings {
 function settingsOf(options: BuildSearchOptions): Settings {
   return {
     chunk: options.chunk ?? 16,
-    suggestChunk: options.suggestChunk ?? 32,
+    suggestChunk: options.suggestChunk ?? 0,
     shardBytes: options.shardBytes ?? 24_000,
     leadChars: options.leadChars ?? 220,
   };
@@ -196,7 +198,7 @@ function buildWhole(
     if (state) saving = startState(state.dir, inverted, shards, log);
     const chunks = writeResultChunks(docs, inverted, { chunk, leadChars, productIndex }, files);
     inverted.release();
-    writeSuggestChunks(docs, suggestChunk, productIndex, files);
+    if (suggestChunk > 0) writeSuggestChunks(docs, suggestChunk, productIndex, files);
     const facets = writeFacets(docs, products, files);
     const bucketNames = writeNumberBuckets(docs, files);
     const fileKeys = writeFileNames(docs, files);
@@ -214,13 +216,13 @@ function buildWhole(
       platforms: facets.platforms,
       epoch: isoDay(facets.epochDay),
       buckets: bucketNames,
-      suggestChunk,
+      ...(suggestChunk > 0 ? { suggestChunk } : {}),
       shardRecords: true,
       files: fileKeys,
     };
     if (shardStarts.length === 0) {
       files.set('t/0.json', JSON.stringify({ t: [], p: [] } satisfies ShardFile));
-      files.set('r/0.json', JSON.stringify({ d: '', r: [] } satisfies RecordsFile));
+      files.set('r/0.json', JSON.stringify(encodeRecords([], [])));
     }
     files.set('manifest.json', JSON.stringify(manifest));
     files.commit();
@@ -606,14 +608,18 @@ function encodePostings(
   const { keywordOnly, df } = encodedCount(name, postPacked, from, to);
   if (df === 0) return { encoded: '', df };
   const idf = idfOf(n, df);
+  // The document deltas, then the values (ShardFile).
   let previous = 0;
+  for (let i = from; i < to; i++) {
+    if (keywordOnly && (postPacked[i]! & KEYWORD_BIT) === 0) continue;
+    const d = postDoc[i]!;
+    writer.push(d - previous);
+    previous = d;
+  }
   for (let i = from; i < to; i++) {
     const packed = postPacked[i]!;
     if (keywordOnly && (packed & KEYWORD_BIT) === 0) continue;
-    const d = postDoc[i]!;
-    writer.push(d - previous);
-    writer.push(postingValue(packed, d, idf, context));
-    previous = d;
+    writer.push(postingValue(packed, postDoc[i]!, idf, context));
   }
   return { encoded: writer.take(), df };
 }
@@ -800,6 +806,13 @@ function suggestRecordOf({ article }: Doc, productIndex: ReadonlyMap<string, num
 export const TOP_RECORDS = 8;
 /** and its title matches (best first) up to this many: the best results of several words are among those of each word's title matches. */
 export const TITLE_RECORDS = 400;
+/**
+ * The best other documents are kept for terms of at least this many documents, or of at most
+ * `FILLER_SHORT` characters (a word still being typed is searched as a term too): a full rare
+ * word (an identifier in one or two articles) reads its few records from `m/` instead.
+ */
+export const FILLER_DF = 3;
+export const FILLER_SHORT = 8;
 
 /**
  * Title records with the shards (`r/<n>.json`, one per `t/<n>.json`): for each term of the shard, the
@@ -815,6 +828,9 @@ export function writeRecordFiles(
   docs: readonly Doc[],
   productIndex: ReadonlyMap<string, number>,
   files: IndexSink,
+  titleRecords = TITLE_RECORDS,
+  fillerDf = FILLER_DF,
+  fillerShort = FILLER_SHORT,
 ): number {
   const { names, offsets, postDoc, postPacked } = postings;
   let written = 0;
@@ -855,20 +871,14 @@ export function writeRecordFiles(
         topDocs[j] = d;
       }
       titleKeys.sort((a, b) => b - a);
-      for (let i = 0; i < Math.min(TITLE_RECORDS, titleKeys.length); i++) chosen.add(DOC_SPAN - 1 - (titleKeys[i]! % DOC_SPAN));
+      for (let i = 0; i < Math.min(titleRecords, titleKeys.length); i++) chosen.add(DOC_SPAN - 1 - (titleKeys[i]! % DOC_SPAN));
       // Title matches rank first: the best other documents only fill up to TOP_RECORDS.
-      for (let i = 0; i < Math.min(top, TOP_RECORDS - titleKeys.length); i++) chosen.add(topDocs[i]!);
+      if (df >= fillerDf || names[id]!.length <= fillerShort) for (let i = 0; i < Math.min(top, TOP_RECORDS - titleKeys.length); i++) chosen.add(topDocs[i]!);
     }
     const list = Int32Array.from(chosen).sort();
-    const gaps: number[] = [];
     const records: SuggestRecord[] = [];
-    let previous = 0;
-    for (const d of list) {
-      gaps.push(d - previous);
-      previous = d;
-      records.push(suggestRecordOf(docs[d]!, productIndex));
-    }
-    files.set(`r/${s}.json`, JSON.stringify({ d: encodeVarints(gaps), r: records } satisfies RecordsFile));
+    for (const d of list) records.push(suggestRecordOf(docs[d]!, productIndex));
+    files.set(`r/${s}.json`, JSON.stringify(encodeRecords(list, records)));
     written += records.length;
   });
   return written;
@@ -878,7 +888,7 @@ export function writeRecordFiles(
 const DOC_SPAN = 2 ** 20;
 
 /** Each shard's term ids, in shard order, from the whole build's layout. */
-function shardTermIds(layout: ShardLayout): Uint32Array[] {
+export function shardTermIds(layout: ShardLayout): Uint32Array[] {
   const ids = Uint32Array.from(layout.order).filter((id) => layout.encLen[id]! > 0);
   let at = 0;
   return layout.shards.map((span) => ids.subarray(at, (at += span.count)));
@@ -1618,7 +1628,7 @@ function updateIndex(
     files,
   );
   lap('chunks');
-  writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
+  if (suggestChunk > 0) writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
   // Every shard's title records are made again (a pass over the postings; only files whose bytes change are written).
   writeRecordFiles(
     shards2.map((s) => s.ids),
@@ -1663,7 +1673,7 @@ function updateIndex(
     platforms: facetLists.platforms,
     epoch: facetLists.epoch,
     buckets: facetLists.buckets,
-    suggestChunk,
+    ...(suggestChunk > 0 ? { suggestChunk } : {}),
     shardRecords: true,
     files: facetLists.files,
   };

@@ -10,6 +10,7 @@
  */
 import { FACET_NAMES, type FacetName } from './facets';
 import {
+  FORMAT,
   FLAG_KEYWORD,
   FLAG_TITLE,
   bucketOf,
@@ -30,6 +31,7 @@ import {
   type ShardFile,
   type SuggestRecord,
   fileKeyOf,
+  decodeRecords,
 } from './format';
 import { fileSlug } from '../file-slug';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
@@ -212,7 +214,7 @@ export class SearchEngine {
   private acceptManifest(loading: Promise<unknown>): Promise<Manifest> {
     return loading.then((value) => {
       const m = value as Manifest;
-      if (!m || m.format !== 1 || !Array.isArray(m.shards) || !Number.isInteger(m.docs) || m.docs < 0) throw new Error('unsupported search index format');
+      if (!m || m.format !== FORMAT || !Array.isArray(m.shards) || !Number.isInteger(m.docs) || m.docs < 0) throw new Error('unsupported search index format');
       this.manifest = m;
       const n = m.docs;
       this.gen = new Uint32Array(n);
@@ -311,19 +313,7 @@ export class SearchEngine {
       return table;
     }
     table = this.load<RecordsFile>(`r/${index}.json`).then(
-      (file) => {
-        if (!file || typeof file.d !== 'string' || !Array.isArray(file.r)) return null;
-        const docs = decodeVarints(file.d);
-        if (docs.length !== file.r.length) return null;
-        const map = new Map<number, SuggestRecord>();
-        let d = 0;
-        for (let i = 0; i < docs.length; i++) {
-          d += docs[i]!;
-          const record = file.r[i];
-          if (Array.isArray(record) && typeof record[0] === 'number' && typeof record[1] === 'string') map.set(d, record);
-        }
-        return map;
-      },
+      (file) => decodeRecords(file),
       () => {
         this.recordTables.delete(index); // tried again with the shard's next use
         return null;
@@ -420,12 +410,12 @@ export class SearchEngine {
   /** Result records; `superseded` is checked before any file must be fetched for them (a search that needs none answers). */
   private async records(docs: readonly number[], suggest = false, superseded?: () => boolean): Promise<Array<MetaRecord | SuggestRecord | undefined>> {
     const manifest = await this.getManifest();
-    // Suggestions read the small title records when the index has them.
+    // Suggestions read the small title record chunks when the index has them (older indexes), else the result chunks.
     const light = suggest && typeof manifest.suggestChunk === 'number' && manifest.suggestChunk > 0;
     const size = light ? manifest.suggestChunk! : manifest.chunk;
     const dir = light ? 's' : 'm';
     // Suggestions: the records that came with the shards first (no round trip); chunks only for the others.
-    const known = light ? await this.knownRecords(docs) : [];
+    const known = suggest ? await this.knownRecords(docs) : [];
     const chunks = [...new Set(docs.filter((_, i) => known[i] === undefined).map((d) => Math.floor(d / size)))];
     if (chunks.length > 0 && superseded?.()) throw new SupersededError();
     // All chunks at once: one round trip, not one per result.
@@ -801,11 +791,12 @@ function decodePostings(text: string): Postings {
   const count = raw.length >> 1;
   const docs = new Int32Array(count);
   const values = new Uint16Array(count);
+  // The document deltas, then the values (format.ts, ShardFile).
   let d = 0;
   for (let i = 0; i < count; i++) {
-    d += raw[2 * i]!;
+    d += raw[i]!;
     docs[i] = d;
-    values[i] = raw[2 * i + 1]!;
+    values[i] = raw[count + i]!;
   }
   return { docs, values };
 }
