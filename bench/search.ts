@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   }
 
   const tree = countTree(indexDir);
-  const kinds = ['t', 'm', 's', 'f', 'ids']
+  const kinds = ['t', 'r', 'm', 's', 'f', 'ids']
     .map((d) => `${d}/ ${existsSync(path.join(indexDir!, d)) ? readdirSync(path.join(indexDir!, d)).length : 0}`)
     .join(', ');
   row({
