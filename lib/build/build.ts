@@ -17,7 +17,7 @@ import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources, searchStateOptions } from './search-index';
 import { preloadRenderer, writeArticlePages } from './article-pages';
-import { collectNow } from '../content/heap-guard';
+import { collectNow, startHeapGuard } from '../content/heap-guard';
 import {
   applyChanges,
   buildIdOf,
@@ -69,6 +69,8 @@ const require = createRequire(import.meta.url);
 export async function prepareSite(contentDirInput: string): Promise<number> {
   // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
   process.channel?.unref();
+  // The garbage this process keeps bounded (lib/content/heap-guard.ts): V8 let it grow to several times the live heap.
+  startHeapGuard();
   const contentDir = path.resolve(contentDirInput);
   // Left by an interrupted search index build: Next would copy it into the site.
   for (const name of removeStaleSearchBuilds(path.resolve('public')))
@@ -141,6 +143,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const started = performance.now();
   // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json.
   const phases = startPhases();
+  // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.
+  startHeapGuard();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   // Left by an interrupted build: set aside and removed while this one runs (it waits for the removal at its end).
