@@ -78,7 +78,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
-  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
+  // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
+  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true }));
   // The parse cache is complete: `kb build` may read the metadata from it now (runPrepare).
   if (process.send && process.connected) process.send('parsed');
   addArchiveDiagnostics(corpus);
