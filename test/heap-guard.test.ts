@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
-import { collectAbove, startHeapGuard, stopHeapGuard } from '../lib/content/heap-guard';
+import { checkHeap, collectAbove, startHeapGuard, stopHeapGuard } from '../lib/content/heap-guard';
 
 const MIB = 1024 * 1024;
 
@@ -36,4 +36,32 @@ test('the heap guard collects garbage above live + slack, and the live heap it f
     stopHeapGuard();
   }
   assert.equal(kept.length, 40);
+});
+
+test('checkHeap: the guard collects inside synchronous work, where its timer never fires; without a guard it does nothing', () => {
+  stopHeapGuard();
+  // No guard running: no collection, nothing started.
+  checkHeap();
+  const stats = startHeapGuard(16 * MIB, 3_600_000);
+  assert.ok(stats, 'this Node gives the guard a full collection');
+  assert.equal(stats.collections, 0);
+  try {
+    // One synchronous loop (no turn of the event loop): each round's strings are held for three rounds, so that
+    // they outlive the young generation's collections and are promoted, then dropped: old-generation garbage.
+    const held: string[][] = [];
+    for (let round = 0; round < 60; round++) {
+      held.push(Array.from({ length: 40_000 }, (_, i) => `garbage ${round} ${i} ${'x'.repeat(64)}`));
+      if (held.length > 3) held.shift();
+      checkHeap();
+    }
+    assert.equal(held.length, 3);
+    assert.ok(stats.collections >= 1, `collections: ${stats.collections}`);
+    assert.ok(v8.getHeapStatistics().used_heap_size <= collectAbove(stats.live, 16 * MIB) + 32 * MIB);
+  } finally {
+    stopHeapGuard();
+  }
+  // Stopped: checkHeap does nothing again.
+  const collections = stats.collections;
+  checkHeap();
+  assert.equal(stats.collections, collections);
 });

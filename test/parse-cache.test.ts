@@ -190,3 +190,29 @@ test('a few changed files are appended to the caches (the last entry wins); many
     assert.match(last.files.find((f) => f.source === 'Q990601.md')!.text, /third version 59/);
   });
 });
+
+test('dropTexts: after a whole parse the texts are left to the rewritten text cache; appended files keep theirs', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const whole = await loadCorpus(content, { cacheDir, dropTexts: true });
+    assert.equal(whole.stats.parsed, 3);
+    assert.deepEqual(
+      whole.files.map((f) => f.text),
+      ['', '', ''],
+    );
+    const cache = (await TextCache.open(content, cacheDir))!;
+    try {
+      for (const f of whole.files) assert.ok(cache.text(f.source).length > 0, f.source);
+    } finally {
+      cache.close();
+    }
+    // Without the option, a whole parse keeps them.
+    rmSync(cacheFolder(content, cacheDir), { recursive: true, force: true });
+    const kept = await loadCorpus(content, { cacheDir });
+    assert.ok(kept.files.every((f) => f.text.length > 0));
+    // One file edited: appended to the caches, not rewritten; its text is kept (the file index reads it).
+    write(file, readFileSync(file, 'utf8').replaceAll('first version', 'second version'), new Date(T0.getTime() + 60_000));
+    const edited = await loadCorpus(content, { cacheDir, dropTexts: true });
+    assert.equal(edited.stats.parsed, 1);
+    assert.match(edited.files.find((f) => f.source === path.relative(content, file))!.text, /second version/);
+  });
+});

@@ -17,6 +17,7 @@ import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, typ
 import { config } from '../config';
 import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../content/article-page';
 import { buildBrowseIndex } from '../content/browse-index';
+import { checkHeap } from '../content/heap-guard';
 import type { Corpus } from '../content/corpus';
 import type { Article, Diagnostic } from '../markdown/schema';
 import { bodyCacheFor, type BodyCache } from './body-cache';
@@ -334,6 +335,8 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   const todo: PageJob[] = [];
   const pending = new Map<string, { permalink: string; digest: string; deps: string[] }>();
   const consider = (permalink: string, job: () => PageJob, readAlso: readonly string[] = []): void => {
+    // A synchronous loop over every page (its context, digest and dependencies): the heap guard's check runs here.
+    checkHeap();
     // Not among the pages to compute: the recorded page is this build's page.
     if (dirty && previous && !dirty.has(permalink) && Object.hasOwn(previous.pages, permalink) && keep(permalink)) {
       record.pages[permalink] = previous.pages[permalink]!;

@@ -17,7 +17,7 @@ import { buildSearchIndex } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources, searchStateOptions } from './search-index';
 import { preloadRenderer, writeArticlePages } from './article-pages';
-import { collectNow } from '../content/heap-guard';
+import { collectNow, startHeapGuard } from '../content/heap-guard';
 import {
   applyChanges,
   buildIdOf,
@@ -69,6 +69,8 @@ const require = createRequire(import.meta.url);
 export async function prepareSite(contentDirInput: string): Promise<number> {
   // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
   process.channel?.unref();
+  // The garbage this process keeps bounded (lib/content/heap-guard.ts): V8 let it grow to several times the live heap.
+  startHeapGuard();
   const contentDir = path.resolve(contentDirInput);
   // Left by an interrupted search index build: Next would copy it into the site.
   for (const name of removeStaleSearchBuilds(path.resolve('public')))
@@ -76,7 +78,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
-  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse') }));
+  // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
+  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true }));
   // The parse cache is complete: `kb build` may read the metadata from it now (runPrepare).
   if (process.send && process.connected) process.send('parsed');
   addArchiveDiagnostics(corpus);
@@ -141,6 +144,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const started = performance.now();
   // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json.
   const phases = startPhases();
+  // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.
+  startHeapGuard();
   console.log(`kbview: building ${contentDir}`);
   recoverOutDir(outDir);
   // Left by an interrupted build: set aside and removed while this one runs (it waits for the removal at its end).

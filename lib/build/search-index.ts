@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import { CACHE_VERSION, loadCorpus, publishedFiles, TextCache, type Corpus } from '../content/corpus';
+import { checkHeap } from '../content/heap-guard';
 import type { ParsedFile } from '../content/parse-file';
 import { buildSearchIndex, type SearchSource } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
@@ -96,7 +97,16 @@ export async function searchSources(corpus: Corpus): Promise<{ sources: SearchSo
   if (cache && published.every((f) => cache.has(f.source))) {
     for (const file of corpus.files) file.text = '';
     return {
-      sources: published.map((f) => ({ article: f.article, text: () => cache.text(f.source), key: textKey(corpus.dir, f) })),
+      // Reading a text is the search index builder's step per article (tokenizing, then the result chunks), in loops that
+      // hold the event loop for minutes: the heap guard's check runs there (lib/content/heap-guard.ts; nothing without a guard).
+      sources: published.map((f) => ({
+        article: f.article,
+        text: () => {
+          checkHeap();
+          return cache.text(f.source);
+        },
+        key: textKey(corpus.dir, f),
+      })),
       close: () => cache.close(),
     };
   }

@@ -24,6 +24,7 @@ import { canonicalPlaces, duplicateWinner } from './duplicates';
 import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 import { buildLinkGraph } from './graph';
 import { listingArticle } from './listing';
+import { checkHeap } from './heap-guard';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -76,6 +77,12 @@ export interface LoadOptions {
    * (`kb check` renders every body: those the body cache does not hold are parsed and rendered again).
    */
   rehook?: (source: string, mtimeMs: number, size: number) => boolean;
+  /**
+   * Texts the load parsed are not kept once the caches are rewritten with every one of them (each file's `text`
+   * is then '', as for a file read from the cache; TextCache reads them one at a time): `kb prepare`, whose
+   * readers take the texts from TextCache after a whole parse (~0.5 GB at 241k articles). Default false.
+   */
+  dropTexts?: boolean;
   /**
    * Articles carry only the fields listings read (./listing.ts), read from the listing cache
    * when it is fresh: for `next build`'s export workers. Default false.
@@ -204,6 +211,8 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   if (cacheFile && !append && todo.length > 0) writeCache(cacheFile, results);
   if (listingFile && ((!append && todo.length > 0) || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  // Every text is in the rewritten text cache: not held (the readers fall back to corpus.files only when one is not).
+  if (options.dropTexts && !options.withText && cacheFile && !append && todo.length > 0 && results.every(cacheable)) for (const file of results) file.text = '';
   if (options.listing) {
     for (let i = 0; i < results.length; i++) {
       const file = results[i]!;
@@ -479,12 +488,15 @@ function writeNdjson(file: string, entries: readonly unknown[]): void {
   try {
     writeSync(fd, `${JSON.stringify({ version: CACHE_VERSION })}\n`);
     let buffer = '';
+    let n = 0;
     for (const entry of entries) {
       buffer += `${JSON.stringify(entry)}\n`;
       if (buffer.length > 1 << 20) {
         writeSync(fd, buffer);
         buffer = '';
       }
+      // Synchronous over every file (and each line garbage once written): the heap guard's check (./heap-guard.ts).
+      if ((++n & 1023) === 0) checkHeap();
     }
     writeSync(fd, buffer);
   } finally {

@@ -1,5 +1,6 @@
 /**
- * A bound on the garbage `next build`'s export workers keep.
+ * A bound on the garbage a process keeps: `next build`'s export workers, and `kb build`'s own processes
+ * (`kb prepare`, the build process and their worker threads, lib/build/build.ts).
  *
  * An export worker's live heap stays flat while it renders its pages (at 60k articles ~150–230 MB after a
  * full collection, with the listing index loaded), but V8 lets the old generation grow to several times
@@ -50,7 +51,7 @@ export function collectAbove(live: number, minSlack: number): number {
   return live + Math.max(minSlack, live / 4);
 }
 
-type Running = { stats: HeapGuardStats; timer: ReturnType<typeof setInterval> };
+type Running = { stats: HeapGuardStats; timer: ReturnType<typeof setInterval>; check: () => void };
 /** One guard per process, whichever bundled copy of this module starts it (Next bundles lib/content more than once). */
 const RUNNING = Symbol.for('kbview.heap-guard');
 const shared = globalThis as { [RUNNING]?: Running | null };
@@ -67,7 +68,7 @@ export function startHeapGuard(minSlack = 192 * MIB, intervalMs = 500): HeapGuar
   if (!gc) return null;
   const stats: HeapGuardStats = { collections: 0, ms: 0, live: v8.getHeapStatistics().used_heap_size };
   let limit = collectAbove(stats.live, minSlack);
-  const timer = setInterval(() => {
+  const check = () => {
     if (v8.getHeapStatistics().used_heap_size <= limit) return;
     const started = performance.now();
     gc();
@@ -75,10 +76,20 @@ export function startHeapGuard(minSlack = 192 * MIB, intervalMs = 500): HeapGuar
     stats.collections++;
     stats.live = v8.getHeapStatistics().used_heap_size;
     limit = collectAbove(stats.live, minSlack);
-  }, intervalMs);
+  };
+  const timer = setInterval(check, intervalMs);
   timer.unref?.();
-  shared[RUNNING] = { stats, timer };
+  shared[RUNNING] = { stats, timer, check };
   return stats;
+}
+
+/**
+ * The guard's check, now (nothing when no guard runs): for long synchronous work, a loop that holds the event
+ * loop for seconds or minutes (the search index, the parse cache's read), in which the guard's timer never fires.
+ * Cheap (one look at the heap's size): callers may call it once per article.
+ */
+export function checkHeap(): void {
+  shared[RUNNING]?.check();
 }
 
 /** Stops the guard (tests). */

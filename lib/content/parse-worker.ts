@@ -2,6 +2,10 @@
 import { serveJobs, workerInput } from '../worker-pool';
 import { parseFile } from './parse-file';
 import { loadBodyHook, type BodyHook } from './corpus';
+import { startHeapGuard } from './heap-guard';
+
+// Garbage bounded (./heap-guard.ts): the guard's timer runs between two chunks of files.
+startHeapGuard();
 
 const { root, bodyHook } = workerInput<{ root: string; bodyHook?: BodyHook }>();
 const onBody = bodyHook ? await loadBodyHook(bodyHook) : undefined;

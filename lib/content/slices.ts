@@ -8,12 +8,14 @@
  * that made several promises per article never finished at 241,340 articles inside `next dev` (heap
  * 0.4 → 4.5 GiB in 10 min), while the same load took 46.7 s outside it (BENCHMARKS.md "Session 6, branch s6-dev").
  */
+import { checkHeap } from './heap-guard';
 
-/** Runs every step at once. */
+/** Runs every step at once (with the heap guard's check now and then: ./heap-guard.ts, a build's load of the parse cache). */
 export function runSteps<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
+  for (let n = 1; ; n++) {
     const step = steps.next();
     if (step.done) return step.value;
+    if ((n & 1023) === 0) checkHeap();
   }
 }
 
