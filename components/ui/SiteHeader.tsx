@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { SITE_NAME, href } from '@/lib/site';
 import { SearchBox } from '@/components/search/SearchBox';
 import { Container } from './Container';
@@ -17,7 +18,10 @@ export function SiteHeader() {
         </a>
         <span className="kb-site-tagline">KnowledgeBase archive</span>
         <div className="kb-site-search">
-          <SearchBox />
+          {/* Its own boundary: React hydrates it in a task of its own after the page's, not in one long task with it. */}
+          <Suspense>
+            <SearchBox />
+          </Suspense>
         </div>
         <ThemeToggle />
       </Container>

@@ -30,7 +30,6 @@ import {
   type FileRecord,
   encodeCode,
   VarintWriter,
-  encodeRecords,
   type DatesFile,
   type FacetColumn,
   type FacetsFile,
@@ -42,6 +41,7 @@ import {
   type ShardFile,
   type SuggestRecord,
 } from './format';
+import { encodeRecords } from './records';
 import { forEachTerm } from './tokenize';
 import { fileSlug } from '../file-slug';
 import { forgetState, readState, StateWriter, type StateArray } from './state';

@@ -31,8 +31,8 @@ import {
   type ShardFile,
   type SuggestRecord,
   fileKeyOf,
-  decodeRecords,
 } from './format';
+import { decodeRecords } from './records';
 import { fileSlug } from '../file-slug';
 import { articleNumberOf, fold, queryTerms } from './tokenize';
 import type { ArticleSummary } from '../content/graph';

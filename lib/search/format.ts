@@ -112,7 +112,7 @@ export type SuggestRecord = [number, string, number, string];
 
 /**
  * `r/<n>.json`: suggestion records of some documents, ascending, in columns (smaller than the records
- * themselves once gzipped: the titles are most of the bytes; `encodeRecords` / `decodeRecords`).
+ * themselves once gzipped: the titles are most of the bytes; ./records.ts writes and reads them).
  */
 export interface RecordsFile {
   /** The documents: varints, gaps (the first is the document itself). */
@@ -127,81 +127,6 @@ export interface RecordsFile {
   t: string[];
   /** Last-modified values that are not a plain `YYYY-MM-DD` day: [record index, value] (absent when none). */
   x?: Array<[number, string]>;
-}
-
-const PLAIN_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
-/** 9999-12-31: later day numbers are not dates (a malformed file). */
-const MAX_DAY = 2_932_896;
-
-/** The day number of a plain `YYYY-MM-DD` date that reads back the same, else null. */
-function plainDay(value: string): number | null {
-  if (!PLAIN_DAY.test(value)) return null;
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  if (!Number.isFinite(ms) || ms < 0) return null;
-  const day = Math.floor(ms / DAY_MS);
-  return new Date(day * DAY_MS).toISOString().slice(0, 10) === value ? day : null;
-}
-
-const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
-const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
-
-/** The records file of `docs` (ascending) and their records, in the same order. */
-export function encodeRecords(docs: ArrayLike<number>, records: readonly SuggestRecord[]): RecordsFile {
-  if (docs.length !== records.length) throw new RangeError(`records file: ${docs.length} documents, ${records.length} records`);
-  const gaps = new VarintWriter();
-  const numbers = new VarintWriter();
-  const products = new VarintWriter();
-  const days = new VarintWriter();
-  const titles: string[] = [];
-  const other: Array<[number, string]> = [];
-  let previousDoc = 0;
-  let previousNumber = 0;
-  for (let i = 0; i < records.length; i++) {
-    const [number, title, product, lastModified] = records[i]!;
-    gaps.push(docs[i]! - previousDoc);
-    previousDoc = docs[i]!;
-    numbers.push(zigzag(number - previousNumber));
-    previousNumber = number;
-    products.push(product + 1);
-    const day = lastModified ? plainDay(lastModified) : null;
-    days.push(day === null ? 0 : day + 1);
-    if (day === null && lastModified) other.push([i, lastModified]);
-    titles.push(title);
-  }
-  const file: RecordsFile = { d: gaps.take(), n: numbers.take(), p: products.take(), a: days.take(), t: titles };
-  if (other.length > 0) file.x = other;
-  return file;
-}
-
-/** The records of a records file by document, or null when the file is malformed. */
-export function decodeRecords(file: unknown): Map<number, SuggestRecord> | null {
-  if (!file || typeof file !== 'object') return null;
-  const { d, n, p, a, t, x } = file as Partial<Record<keyof RecordsFile, unknown>>;
-  if (typeof d !== 'string' || typeof n !== 'string' || typeof p !== 'string' || typeof a !== 'string' || !Array.isArray(t)) return null;
-  let gaps: number[], numbers: number[], products: number[], days: number[];
-  try {
-    [gaps, numbers, products, days] = [decodeVarints(d), decodeVarints(n), decodeVarints(p), decodeVarints(a)];
-  } catch {
-    return null;
-  }
-  const count = t.length;
-  if (gaps.length !== count || numbers.length !== count || products.length !== count || days.length !== count) return null;
-  const other = new Map<number, string>();
-  if (Array.isArray(x)) for (const e of x) if (Array.isArray(e) && typeof e[0] === 'number' && typeof e[1] === 'string') other.set(e[0], e[1]);
-  const map = new Map<number, SuggestRecord>();
-  let doc = 0;
-  let number = 0;
-  for (let i = 0; i < count; i++) {
-    doc += gaps[i]!;
-    number += unzigzag(numbers[i]!);
-    const title = t[i];
-    if (typeof title !== 'string') continue;
-    const day = days[i]!;
-    const lastModified = day > 0 && day - 1 <= MAX_DAY ? new Date((day - 1) * DAY_MS).toISOString().slice(0, 10) : (other.get(i) ?? '');
-    map.set(doc, [number, title, products[i]! - 1, lastModified]);
-  }
-  return map;
 }
 
 export interface IdsFile {
