@@ -210,9 +210,9 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   }
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   if (cacheFile && !append && todo.length > 0) writeCache(cacheFile, results);
-  if (listingFile && ((!append && todo.length > 0) || !existsSync(listingFile))) writeListingCache(listingFile, results);
   // Every text is in the rewritten text cache: not held (the readers fall back to corpus.files only when one is not).
   if (options.dropTexts && !options.withText && cacheFile && !append && todo.length > 0 && results.every(cacheable)) for (const file of results) file.text = '';
+  if (listingFile && ((!append && todo.length > 0) || !existsSync(listingFile))) writeListingCache(listingFile, results);
   if (options.listing) {
     for (let i = 0; i < results.length; i++) {
       const file = results[i]!;
@@ -449,8 +449,10 @@ const cacheable = (file: ParsedFile): boolean => !file.diagnostics.some((d) => U
 function writeCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
-  writeNdjson(textFile, results.map((r) => ({ source: r.source, text: r.text })));
-  writeNdjson(file, results.map(({ text: _text, ...meta }) => meta));
+  // Each line made as it is written (a generator, not a mapped array): at 241k articles the arrays of copies held
+  // every one of them at once.
+  writeNdjson(textFile, mapped(results, (r) => ({ source: r.source, text: r.text })));
+  writeNdjson(file, mapped(results, ({ text: _text, ...meta }) => meta));
 }
 
 /**
@@ -477,11 +479,16 @@ function writeListingCache(file: string, all: readonly ParsedFile[]): void {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
   writeNdjson(
     file,
-    results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) })),
+    mapped(results, ({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) })),
   );
 }
 
-function writeNdjson(file: string, entries: readonly unknown[]): void {
+/** `items` mapped one at a time, as they are asked for. */
+function* mapped<T, U>(items: readonly T[], map: (item: T) => U): Generator<U, void, void> {
+  for (const item of items) yield map(item);
+}
+
+function writeNdjson(file: string, entries: Iterable<unknown>): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
