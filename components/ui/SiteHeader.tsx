@@ -1,4 +1,3 @@
-import { Suspense } from 'react';
 import { SITE_NAME, href } from '@/lib/site';
 import { SearchBox } from '@/components/search/SearchBox';
 import { Container } from './Container';
@@ -18,10 +17,7 @@ export function SiteHeader() {
         </a>
         <span className="kb-site-tagline">KnowledgeBase archive</span>
         <div className="kb-site-search">
-          {/* Its own boundary: React hydrates it in a task of its own after the page's, not in one long task with it. */}
-          <Suspense>
-            <SearchBox />
-          </Suspense>
+          <SearchBox />
         </div>
         <ThemeToggle />
       </Container>
