@@ -11,24 +11,22 @@
  * on one machine (link graph, search index, `next build`, page writer). The same build from nothing, in the
  * same run, is the baseline. Figures go to stdout and BENCHMARKS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder, CACHE_VERSION } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
-import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
+import type { PhaseRecord } from '../lib/build/phases';
+import { readPhases } from './scale';
 import { corpusDir, corpusSubset } from './lib/corpus';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 
 const root = process.cwd();
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 const cacheDir = path.join(root, '.cache/kbview');
-const lines: string[] = [];
-const say = (line: string): void => {
-  console.log(line);
-  lines.push(line);
-};
+const say = (line: string): void => console.log(line);
 const load = (): string =>
   loadavg()
     .map((n) => n.toFixed(1))
@@ -133,14 +131,6 @@ function differences(one: string, two: string): string[] {
   return found.sort();
 }
 
-function readPhases(): PhaseRecord[] {
-  try {
-    return (JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
-  } catch {
-    return [];
-  }
-}
-
 async function job(label: string, args: string[], content: string): Promise<Measured> {
   say(`\n== ${label} (load ${load()})`);
   const result = await measure(tsx, ['scripts/kb.ts', ...args], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', KB_CONTENT_DIR: content } });
@@ -197,7 +187,7 @@ export async function halvesBench(subset: number | null = null): Promise<void> {
       return `| ${name} | ${cell(phase(mergedPhases, name))} | ${cell(phase(coldPhases, name))} |`;
     }),
   ];
-  const commit = (await import('node:child_process')).execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const section = [
     `\n### Two half builds merged: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, ${files.length} articles`,
     '',

@@ -44,7 +44,8 @@ function load(): string {
   return `load average ${one!.toFixed(1)} / ${five!.toFixed(1)} / ${fifteen!.toFixed(1)}`;
 }
 
-function readPhases(): PhaseRecord[] {
+/** The phase table of the last `kb build` run from this folder (lib/build/phases.ts). */
+export function readPhases(): PhaseRecord[] {
   try {
     return (JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
   } catch {
