@@ -209,10 +209,11 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     }
   }
   results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-  if (cacheFile && !append && todo.length > 0) writeCache(cacheFile, results);
+  const rewrite = cacheFile !== null && !append && todo.length > 0;
+  if (rewrite) writeCache(cacheFile, results);
   // Every text is in the rewritten text cache: not held (the readers fall back to corpus.files only when one is not).
-  if (options.dropTexts && !options.withText && cacheFile && !append && todo.length > 0 && results.every(cacheable)) for (const file of results) file.text = '';
-  if (listingFile && ((!append && todo.length > 0) || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  if (options.dropTexts && !options.withText && rewrite && results.every(cacheable)) for (const file of results) file.text = '';
+  if (listingFile && (rewrite || !existsSync(listingFile))) writeListingCache(listingFile, results);
   if (options.listing) {
     for (let i = 0; i < results.length; i++) {
       const file = results[i]!;
