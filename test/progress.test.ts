@@ -25,6 +25,7 @@ test('in a log: the first line, one every 5 seconds, and the last; rate and ETA 
   }
   at(600_000);
   report(241_340, 241_340);
+  report(241_340, 241_340);
   assert.equal(written.length, 1 + 119 + 1, `${written.length} lines`);
   assert.equal(written[1], 'parse: 2,000/241,340 (400/s, 5s, ETA 9m58s)\n');
   assert.equal(written[24], 'parse: 48,000/241,340 (400/s, 2m00s, ETA 8m03s)\n');

@@ -12,10 +12,13 @@ export function progressReporter(
   const start = clock();
   let last = -Infinity;
   let lastPeriod = -1;
+  let ended = false;
   return (done: number, total: number): void => {
     const now = clock();
     const finished = done >= total;
-    if (!finished && now - last < 500) return;
+    // The last line once, however often the end is reported.
+    if (finished ? ended : now - last < 500) return;
+    ended = finished;
     last = now;
     const seconds = (now - start) / 1000;
     const rate = seconds > 0 && done > 0 ? done / seconds : 0;
