@@ -16,7 +16,7 @@ import { launchBrowser, withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 import { inlineSearchBootScript } from '../lib/search/boot-bundle';
-import { inlineSearchBoot } from '../lib/search/boot-hold';
+import { COMPILE_HINT, heldChunks, inlineSearchBoot, withCompileHint } from '../lib/search/boot-hold';
 import { refreshSearchManifestCopy, scriptHash } from '../lib/build/csp';
 import { replaceFile } from '../lib/build/incremental';
 
@@ -287,6 +287,14 @@ test("the exported search page links Next's scripts only through the held list; 
   // The framework's shared chunks are the same on both pages: the search page holds them, it does not drop them.
   for (const chunk of homeChunks.filter((c) => /turbopack-/.test(c!))) assert.ok(list.includes(chunk!), `${chunk} held`);
   assert.ok(list.length >= homeChunks.length - 1, `held ${list.length} chunks`);
+  // Each held chunk starts with V8's compile hint (compiled while streamed, off the main thread), once.
+  assert.deepEqual(heldChunks(search), list);
+  for (const chunk of list) {
+    const text = readFileSync(path.join(siteDir, chunk), 'utf8');
+    assert.ok(text.startsWith(COMPILE_HINT) && !text.slice(COMPILE_HINT.length).startsWith(COMPILE_HINT), `${chunk}: the hint first, once`);
+    assert.equal(withCompileHint(text), text);
+  }
+  assert.equal(withCompileHint('(()=>{})();'), `${COMPILE_HINT}(()=>{})();`);
 });
 
 test("after the early paint, Next's scripts load, React hydrates and the page works (typing, URL state)", async () => {
