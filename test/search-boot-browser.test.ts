@@ -16,7 +16,7 @@ import { launchBrowser, withPage } from '../bench/lib/browser';
 import { serveDir, type ServedSite } from '../bench/lib/server';
 import { builtSite } from './helpers/site';
 import { inlineSearchBootScript } from '../lib/search/boot-bundle';
-import { inlineSearchBoot } from '../lib/search/boot-hold';
+import { COMPILE_HINT, heldChunks, inlineSearchBoot, withCompileHint } from '../lib/search/boot-hold';
 import { refreshSearchManifestCopy, scriptHash } from '../lib/build/csp';
 import { replaceFile } from '../lib/build/incremental';
 
@@ -219,7 +219,7 @@ test('the exported search page carries its early script inline at the start of i
   assert.deepEqual(JSON.parse(copy), JSON.parse(readFileSync(path.join(siteDir, 'search', 'manifest.json'), 'utf8')));
 });
 
-test('inlineSearchBoot: the element replaced, preloads moved before the script, the base path on the element; again: no change', () => {
+test('inlineSearchBoot: the script inline (a boot.js element removed), preloads moved before it, the base path on the element; again: no change', () => {
   const page =
     '<!DOCTYPE html><html><head><meta charSet="utf-8"/><link rel="stylesheet" href="/b/_next/static/chunks/a.css" data-precedence="next"/>' +
     '<script async="" src="/b/search/boot.js" fetchPriority="high"></script><link rel="preload" href="/b/search/manifest.json" as="fetch" crossorigin="" fetchPriority="high"/>' +
@@ -234,7 +234,13 @@ test('inlineSearchBoot: the element replaced, preloads moved before the script, 
       '<body><script async="" src="/b/search/boot.js"></script></body></html>',
   );
   assert.equal(inlineSearchBoot(once, 'boot()', '/b', { version: 'v' }), once);
-  assert.equal(inlineSearchBoot(page, 'boot()', '', {}), page, 'another base path: not its element');
+  assert.equal(inlineSearchBoot(page, 'boot()', '', {}), page, 'another base path: not its page');
+  // The exported page has no boot.js element (app/search/page.tsx renders it under `next dev` only): the
+  // manifest's preload marks the page.
+  const exported = page.replace('<script async="" src="/b/search/boot.js" fetchPriority="high"></script>', '');
+  assert.equal(inlineSearchBoot(exported, 'boot()', '/b', { version: 'v</script>' }), once);
+  const other = '<!DOCTYPE html><html><head><meta charSet="utf-8"/><link rel="stylesheet" href="/b/x.css"/></head><body></body></html>';
+  assert.equal(inlineSearchBoot(other, 'boot()', '/b', {}), other, 'no manifest preload: not the search page');
 });
 
 test("refreshSearchManifestCopy: a kept search page gets the index's current manifest, as a new file; the previous site's stays", () => {
@@ -281,11 +287,23 @@ test("the exported search page links Next's scripts only through the held list; 
   // The framework's shared chunks are the same on both pages: the search page holds them, it does not drop them.
   for (const chunk of homeChunks.filter((c) => /turbopack-/.test(c!))) assert.ok(list.includes(chunk!), `${chunk} held`);
   assert.ok(list.length >= homeChunks.length - 1, `held ${list.length} chunks`);
+  // Each held chunk starts with V8's compile hint (compiled while streamed, off the main thread), once.
+  assert.deepEqual(heldChunks(search), list);
+  for (const chunk of list) {
+    const text = readFileSync(path.join(siteDir, chunk), 'utf8');
+    assert.ok(text.startsWith(COMPILE_HINT) && !text.slice(COMPILE_HINT.length).startsWith(COMPILE_HINT), `${chunk}: the hint first, once`);
+    assert.equal(withCompileHint(text), text);
+  }
+  assert.equal(withCompileHint('(()=>{})();'), `${COMPILE_HINT}(()=>{})();`);
 });
 
 test("after the early paint, Next's scripts load, React hydrates and the page works (typing, URL state)", async () => {
   await withPage(
     async (page, info) => {
+      const bootFile: string[] = [];
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.endsWith('/search/boot.js')) bootFile.push(r.url());
+      });
       await page.addInitScript(() => {
         const w = window as unknown as { __painted: number };
         w.__painted = 0;
@@ -309,6 +327,9 @@ test("after the early paint, Next's scripts load, React hydrates and the page wo
       await page.locator('input[data-search-primary]').fill('underline');
       await page.waitForURL(/q=underline/);
       await page.waitForFunction(() => document.querySelector('main [data-result]')?.getAttribute('data-result') === 'Q990007');
+      // The early script ran once, inline: React did not add a `search/boot.js` element to the head when it hydrated.
+      assert.deepEqual(bootFile, [], 'search/boot.js requested');
+      assert.equal(await page.locator('script[src$="/search/boot.js"]').count(), 0);
       assert.deepEqual(
         info.pageErrors.map((e) => e.message),
         [],

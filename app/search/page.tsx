@@ -13,16 +13,19 @@ export const metadata: Metadata = {
  * /search/: a static page; everything below the heading runs in the browser
  * (the query is in the URL, read with useSearchParams inside <Suspense>).
  *
- * Its first results do not wait for React: `search/boot.js` (lib/search/boot.ts, our own
- * framework-free script, loaded `async` from the head with the index manifest preloaded
- * beside it) paints them into the fallback's reserved slot, and SearchView adopts them.
+ * Its first results do not wait for React: lib/search/boot.ts, our own framework-free script (inline at the
+ * start of the exported page's head, lib/search/boot-hold.ts; `search/boot.js`, loaded `async`, under
+ * `next dev`), with the index manifest preloaded beside it, paints them into the fallback's reserved slot,
+ * and SearchView adopts them.
  */
 export default function SearchPage() {
   preload(href('/search/manifest.json'), { as: 'fetch', crossOrigin: 'anonymous', fetchPriority: 'high' });
   return (
     // At least a screen high, with or without results: results arriving never push the footer into view (no layout shift).
     <div className="min-h-screen">
-      <script async src={href('/search/boot.js')} fetchPriority="high" />
+      {/* Under `next dev` only: the export carries the script inline (lib/search/boot-hold.ts). An element here would
+          be a resource React 19 inserts into the head after hydration when the page lacks it: the script again. */}
+      {process.env.NODE_ENV === 'development' ? <script async src={href('/search/boot.js')} fetchPriority="high" /> : null}
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Search</h1>
       <Suspense fallback={<SearchFallback />}>
         <SearchView />

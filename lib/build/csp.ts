@@ -27,11 +27,11 @@
  * every page of a 60,000-article export.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
-import { htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
-import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot, replaceManifestCopy } from '../search/boot-hold';
+import { FRAMEWORK_CHUNK_PATH, htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
+import { HELD_SCRIPTS_HANDLER_JS, heldChunks, holdFrameworkScripts, inlineSearchBoot, replaceManifestCopy, withCompileHint } from '../search/boot-hold';
 import { inlineSearchBootScript } from '../search/boot-bundle';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
@@ -184,7 +184,32 @@ export function applyPagePolicy(html: string, basePath = ''): PagePolicyResult {
  * manifest beside it (lib/search/boot-hold.ts); without the copy when the export has no readable manifest.
  */
 function searchPageOf(html: string, basePath: string, outDir: string): string {
-  return inlineSearchBoot(holdFrameworkScripts(html, basePath), inlineSearchBootScript(), basePath, readManifest(outDir));
+  const held = holdFrameworkScripts(html, basePath);
+  hintChunks(outDir, heldChunks(held), basePath);
+  return inlineSearchBoot(held, inlineSearchBootScript(), basePath, readManifest(outDir));
+}
+
+/**
+ * The compile hint (lib/search/boot-hold.ts `COMPILE_HINT`) on the first line of the chunks the search page
+ * holds (the framework's, which every page shares). Each file changed is written as a new file (renamed over
+ * the old one): another copy of the site may share its inode (an incremental build's hard links).
+ */
+function hintChunks(outDir: string, urls: readonly string[], basePath: string): void {
+  for (const url of urls) {
+    if (!url.startsWith(`${basePath}/`) || !FRAMEWORK_CHUNK_PATH.test(url.slice(basePath.length))) continue;
+    const file = path.join(outDir, url.slice(basePath.length));
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // not in this export: nothing to hint
+    }
+    const hinted = withCompileHint(text);
+    if (hinted === text) continue;
+    const temporary = `${file}.hint-${process.pid}`;
+    writeFileSync(temporary, hinted);
+    renameSync(temporary, file);
+  }
 }
 
 /** The site's search index manifest (`search/manifest.json`), parsed; undefined when it cannot be read. */

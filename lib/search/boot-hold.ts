@@ -80,6 +80,32 @@ export function markBootRunning(): void {
   (window as BootWindow).__kbBoot = 1;
 }
 
+/**
+ * V8's explicit compile hint (Chromium 136 and later): a script whose first line is this comment has all its
+ * functions compiled while it is streamed in, off the main thread, instead of each one on the main thread when
+ * first called. The framework's chunks are mostly module factories that all run at load: compiled lazily, they
+ * made the entry chunk's evaluation one long task (~45 ms of a ~50 ms task on this machine, ×4 on Lighthouse's
+ * phone), after the search page's first paint. Other browsers read a comment.
+ */
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
+
+/** A chunk's text with the compile hint as its first line (unchanged when it has it). */
+export function withCompileHint(text: string): string {
+  return text.startsWith(COMPILE_HINT) ? text : COMPILE_HINT + text;
+}
+
+/** The framework chunks the search page holds back (`holdFrameworkScripts`' list: site paths with the base path). */
+export function heldChunks(html: string): string[] {
+  const block = new RegExp(`<script type="application/json" data-kb="${HELD_SCRIPTS_KIND}">([^<]*)</script>`).exec(html);
+  if (!block) return [];
+  try {
+    const list: unknown = JSON.parse(block[1]!);
+    return Array.isArray(list) ? list.filter((u): u is string => typeof u === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The attribute of the page's copy of the index manifest (a JSON block before the inline script). */
 export const SEARCH_MANIFEST_ATTRIBUTE = 'data-search-manifest';
 
@@ -94,11 +120,12 @@ const HEAD_START = /<head\b[^<>]*>/i;
 const CHARSET_META = /^<meta charSet="utf-8"\/>/i;
 
 /**
- * The search page's HTML with its early script inline, at the start of the `<head>`, instead of
- * `<script async src="…/search/boot.js">` (app/search/page.tsx): it runs as soon as the page's first bytes
- * are parsed, so the query's term shard is requested as soon as the manifest is in, not after boot.js's
- * own bytes have come and the page's first style, layout and paint have run (on a slow phone ~0.3 s of
- * each). Before it, in this order: a preload of each stylesheet (whose requests would otherwise wait for
+ * The search page's HTML with its early script inline, at the start of the `<head>`: it runs as soon as the
+ * page's first bytes are parsed, so the query's term shard is requested as soon as the manifest is in, not
+ * after a `search/boot.js` of its own had come and the page's first style, layout and paint had run (on a
+ * slow phone ~0.3 s of each). The page is known by the manifest's preload (app/search/page.tsx) or by a
+ * `<script async src="…/search/boot.js">` in the head (the page renders one under `next dev` only), removed.
+ * Before the script, in this order: a preload of each stylesheet (whose requests would otherwise wait for
  * the script to run) and the manifest's preload (moved up, so that the script's fetch is the preloaded
  * one). The element's `data-base` gives the script the base path, so that its text, which the site's one
  * policy allows by hash (lib/build/csp.ts), is the same for every configuration. `script` is the bundle's
@@ -113,26 +140,32 @@ export function inlineSearchBoot(html: string, script: string, basePath = '', ma
   const headEnd = html.indexOf('</head>');
   const head = HEAD_START.exec(html);
   if (headEnd < 0 || !head) return html;
+  if (INLINE_BOOT.test(html.slice(0, headEnd))) return html;
   let found = false;
   let top = html.slice(0, headEnd).replace(EMPTY_SCRIPT, (tag: string, attrs: string) => {
     if (SRC.exec(attrs)?.[1] !== `${basePath}/search/boot.js`) return tag;
     found = true;
     return '';
   });
-  if (!found) return html;
   const preloads: string[] = [];
   for (const match of top.matchAll(STYLESHEET)) preloads.push(`<link rel="preload" href="${match[1]!}" as="style"/>`);
+  let preloaded = false;
   top = top.replace(MANIFEST_PRELOAD, (tag: string, url: string) => {
     if (url !== `${basePath}/search/manifest.json`) return tag;
-    preloads.push(tag);
+    if (!preloaded) preloads.push(tag);
+    preloaded = found = true;
     return '';
   });
+  if (!found) return html;
   let at = head.index + head[0].length;
   const charset = CHARSET_META.exec(top.slice(at));
   if (charset) at += charset[0].length;
   const copy = manifest === undefined ? '' : manifestCopy(manifest);
   return `${top.slice(0, at)}${preloads.join('')}${copy}<script data-base="${basePath}">${script}</script>${top.slice(at)}${html.slice(headEnd)}`;
 }
+
+/** The inline script's element (`inlineSearchBoot`: a page that has it is done). */
+const INLINE_BOOT = /<script data-base="[^"<>]*">/;
 
 /** The page's copy of the manifest: a JSON block made HTML-safe (`htmlSafeJson`: no `<` in it). */
 const manifestCopy = (manifest: unknown): string => `<script type="application/json" ${SEARCH_MANIFEST_ATTRIBUTE}="">${htmlSafeJson(manifest)}</script>`;

@@ -164,6 +164,7 @@ function paintEarly(): boolean {
         )
       : run();
   const key = stateKey(state);
+  let painted = false;
   answer
     // Inline in the page's head, the script may have its answer before the parser has reached the slot.
     .then((response) => (document.readyState === 'loading' && !document.querySelector('[data-search-boot]') ? parsed().then(() => response) : response))
@@ -179,10 +180,28 @@ function paintEarly(): boolean {
         const input = document.querySelector<HTMLInputElement>('[data-search-boot-input]');
         if (input && !input.value) input.value = state.q;
         slot.replaceChildren(renderSearchBoot(response));
+        painted = true;
         window.dispatchEvent(new Event(SEARCH_BOOT_EVENT));
       },
       () => {}, // the React view reports failures, with a retry
     )
-    .finally(releaseFrameworkScripts);
+    .finally(() => (painted ? afterNextFrame(releaseFrameworkScripts) : releaseFrameworkScripts()));
   return true;
+}
+
+/**
+ * Runs `fn` once the frame with the DOM changes made so far is out (a task after the next animation frame),
+ * or after 100 ms when no frame comes (a hidden tab). Results painted early are then on screen before the
+ * framework's scripts run: otherwise, on a busy main thread, their evaluation and React's render of the same
+ * results could come first, and the page's largest paint would be React's, a second later.
+ */
+function afterNextFrame(fn: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 100);
 }
