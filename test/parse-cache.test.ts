@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheFolder, loadCorpus, TextCache } from '../lib/content/corpus';
@@ -214,5 +214,29 @@ test('dropTexts: after a whole parse the texts are left to the rewritten text ca
     const edited = await loadCorpus(content, { cacheDir, dropTexts: true });
     assert.equal(edited.stats.parsed, 1);
     assert.match(edited.files.find((f) => f.source === path.relative(content, file))!.text, /second version/);
+  });
+});
+
+test('dropTexts with parse workers: each text goes to disk as it arrives, and the text cache is the one a load holding them writes', async () => {
+  await withContent(async ({ content, cacheDir }) => {
+    // Multi-byte text: the spool's offsets are in bytes.
+    write(path.join(content, 'Q990604.md'), article('Q990604', 'Delta Cache Article', 'Überprüfung des Café-Menüs ✓ 日本語のテキスト.'), T0);
+    const held = await loadCorpus(content, { cacheDir, workers: 1 });
+    assert.equal(held.stats.parsed, 4);
+    assert.ok(held.files.every((f) => f.text.length > 0));
+    const folder = cacheFolder(content, cacheDir);
+    const expected = readFileSync(path.join(folder, 'text.ndjson'), 'utf8');
+    assert.match(expected, /Café-Menüs ✓ 日本語/);
+    rmSync(folder, { recursive: true, force: true });
+    const spooled = await loadCorpus(content, { cacheDir, workers: 1, dropTexts: true });
+    assert.equal(spooled.stats.parsed, 4);
+    assert.deepEqual(
+      spooled.files.map((f) => f.text),
+      ['', '', '', ''],
+    );
+    assert.equal(readFileSync(path.join(folder, 'text.ndjson'), 'utf8'), expected);
+    // The spool is removed: the cache folder holds the three caches only.
+    assert.deepEqual(readdirSync(folder).sort(), ['listing.ndjson', 'parsed.ndjson', 'text.ndjson']);
+    assert.deepEqual(spooled.articles, held.articles);
   });
 });
