@@ -234,6 +234,9 @@ test('dropTexts with parse workers: each text goes to disk as it arrives, and th
     const expected = readFileSync(path.join(folder, 'text.ndjson'), 'utf8');
     assert.match(expected, /Café-Menüs ✓ 日本語/);
     rmSync(folder, { recursive: true, force: true });
+    // A spool left by a load whose process is gone (no such process id) is removed by the next spooled load.
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'parsed.ndjson.texts.99999999.tmp'), 'left by a stopped load');
     const spooled = await loadCorpus(content, { cacheDir, workers: 1, dropTexts: true });
     assert.equal(spooled.stats.parsed, 4);
     assert.deepEqual(

@@ -11,7 +11,7 @@
  * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -474,7 +474,14 @@ class TextSpool {
   private offset = 0;
 
   constructor(cacheFile: string) {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    const folder = path.dirname(cacheFile);
+    mkdirSync(folder, { recursive: true });
+    // Left by a load that was stopped (its process is gone): up to ~0.5 GB each at 241k articles.
+    const prefix = `${path.basename(cacheFile)}.texts.`;
+    for (const name of readdirSync(folder)) {
+      const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -4)) : NaN;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(path.join(folder, name), { force: true });
+    }
     this.file = `${cacheFile}.texts.${process.pid}.tmp`;
     this.fd = openSync(this.file, 'w+');
   }
@@ -513,6 +520,15 @@ class TextSpool {
   remove(): void {
     closeSync(this.fd);
     rmSync(this.file, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
