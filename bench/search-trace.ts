@@ -2,7 +2,7 @@
  * A slow phone on the search page and in the header box, paired against a baseline export:
  *
  *   npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log]
- *                                 [--lighthouse BIN [--lh-runs N]]
+ *                                 [--lighthouse BIN [--lh-runs N] [--lh-keep DIR]]
  *
  * Serves SITE_DIR (and the baseline, each with gzip, scripts/serve.ts) and, N times, alternating site and
  * baseline (site first, then baseline, then site…), loads `/search/?q=…` in Chromium under the bench's
@@ -14,18 +14,22 @@
  * the dropdown for the whole word. With --lighthouse (a Lighthouse CLI, e.g. installed with
  * `npm install --prefix /tmp/lh lighthouse`), also Lighthouse's mobile defaults on `/search/?q=…` and the
  * article page, --lh-runs times each, alternating too: performance / accessibility / best practices / SEO,
- * CLS, LCP, TBT. Prints each run, then the medians, with the load average before and after.
+ * CLS, LCP, TBT, and each run's long tasks (Lighthouse's `long-tasks` audit: start, duration at the simulated
+ * CPU ×4, the script it is attributed to); --lh-keep DIR keeps each JSON report there. Prints each run, then the medians, with the load average before and after.
  *
  * Both sites should hold the same index (build both from the same corpus); the figures depend on the
  * machine's load (CPU ×4 is relative to the host): compare paired runs, not runs of different moments.
  */
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { cliArgs, integerOption } from '../lib/cli/args';
 import { emulateSlowPhone, PHONE_CONTEXT, slowPhoneDropdown, withPage } from './lib/browser';
 import { LIGHTHOUSE_CATEGORIES, runLighthouse, type LighthouseRun } from './lib/lighthouse';
 import { serveDir, type ServedSite } from './lib/server';
 
-const USAGE = 'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log] [--lighthouse BIN [--lh-runs N]]';
+const USAGE =
+  'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log] [--lighthouse BIN [--lh-runs N] [--lh-keep DIR]]';
 const { values: opts, positionals } = cliArgs(process.argv.slice(2), {
   usage: USAGE,
   options: {
@@ -36,6 +40,7 @@ const { values: opts, positionals } = cliArgs(process.argv.slice(2), {
     log: { type: 'boolean' },
     lighthouse: { type: 'string' },
     'lh-runs': { type: 'string' },
+    'lh-keep': { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
 });
@@ -135,11 +140,13 @@ async function dropdown(server: ServedSite, label: string): Promise<DropdownRun>
   );
 }
 
-/** One Lighthouse run, printed with the load average; null (and said) when it fails. */
+/** One Lighthouse run, printed with the load average (and its long tasks); null (and said) when it fails. */
 async function lighthouse(bin: string, url: string, label: string): Promise<LighthouseRun | null> {
   try {
-    const run = await runLighthouse(bin, url);
+    const keep = opts['lh-keep'] ? path.join(opts['lh-keep'], `${label.replace(/[^A-Za-z0-9]+/g, '-')}.json`) : undefined;
+    const run = await runLighthouse(bin, url, keep);
     console.log(`  ${label}: ${lhText(run)} (load average ${load()})`);
+    for (const task of run.longTasks) console.log(`    long task at ${ms(task.start)}: ${ms(task.duration)} ${task.url}`);
     return run;
   } catch (error) {
     console.log(`  ${label}: Lighthouse failed: ${(error as Error).message.split('\n')[0]}`);
@@ -147,7 +154,7 @@ async function lighthouse(bin: string, url: string, label: string): Promise<Ligh
   }
 }
 
-function lhText(r: LighthouseRun): string {
+function lhText(r: Omit<LighthouseRun, 'longTasks'>): string {
   return `${r.scores.join(' / ')}, CLS ${r.cls.toFixed(3)}, LCP ${(r.lcp / 1000).toFixed(1)} s, TBT ${r.tbt.toFixed(0)} ms`;
 }
 
@@ -167,6 +174,7 @@ const load = () =>
     .map((x) => x.toFixed(1))
     .join(' ');
 
+if (opts['lh-keep']) mkdirSync(opts['lh-keep'], { recursive: true });
 const sites: Array<{ label: string; server: ServedSite; pages: SearchPageRun[]; drops: DropdownRun[] }> = [];
 try {
   sites.push({ label: 'site', server: await serveDir(siteDir, { gzip: true }), pages: [], drops: [] });

@@ -49,6 +49,7 @@ import { SearchEngine as BaselineEngine } from './lib/baseline-engine';
 import { cleanBody } from '../lib/search/build';
 import { metadataKeywordsOf } from '../lib/search/facets';
 import { PAGE_SIZE } from '../lib/search/params';
+import { BOOT_RESULTS } from '../lib/search/boot';
 import { corpusDir } from './lib/corpus';
 import { measure, gib, mb, sec } from './lib/measure';
 import { cliArgs } from '../lib/cli/args';
@@ -214,12 +215,21 @@ async function main(): Promise<void> {
     return;
   }
   step('transfer (engine in Node, gzip level 6)');
+  // As a fresh search page asks (lib/search/boot.ts): its first results without facet counts, then the
+  // page of results with the facet columns.
   const firsts: number[] = [];
+  const wholes: number[] = [];
   for (const q of FIRST_QUERIES) {
     const { engine, bytes } = recordingEngine(indexDir);
+    await engine.search({ q, limit: BOOT_RESULTS, prefix: true, facetsLater: true });
+    const first = bytes();
+    const files = engine.loaded.length;
     const r = await engine.search({ q, limit: PAGE_SIZE });
-    firsts.push(bytes());
-    console.log(`  first query ${JSON.stringify(q)}: ${kb(bytes())} in ${engine.loaded.length} files, ${r.total} results`);
+    firsts.push(first);
+    wholes.push(bytes());
+    console.log(
+      `  first query ${JSON.stringify(q)}: ${kb(first)} in ${files} files before the first results; ${kb(bytes())} in ${engine.loaded.length} files with the facet columns, ${r.total} results`,
+    );
   }
   const { engine, bytes } = recordingEngine(indexDir);
   await engine.search({ q: FIRST_QUERIES[0]!, limit: PAGE_SIZE });
@@ -233,11 +243,17 @@ async function main(): Promise<void> {
     console.log(`  later query ${JSON.stringify(q)}: ${kb(bytes() - before)}, ${r.total} results`);
   }
   row({
-    name: 'first query, index files',
-    value: `max ${kb(Math.max(...firsts))}, median ${kb(quantile(firsts, 0.5))} (+ keyword lists ${kb(afterFirst - firsts[0]!)} after the results)`,
+    name: 'first query, index files before the first results (a fresh search page: facet counts come after)',
+    value: `max ${kb(Math.max(...firsts))}, median ${kb(quantile(firsts, 0.5))}`,
     baseline: 'Pagefind 670–830 KB',
+    target: '≤ 150 KB',
+    ok: Math.max(...firsts) <= 150 * 1024,
+  });
+  row({
+    name: 'first query, index files with the facet columns',
+    value: `max ${kb(Math.max(...wholes))}, median ${kb(quantile(wholes, 0.5))} (+ keyword lists ${kb(afterFirst - wholes[0]!)} after the results)`,
     target: '≤ 300 KB',
-    ok: Math.max(...firsts) <= 300 * 1024,
+    ok: Math.max(...wholes) <= 300 * 1024,
   });
   row({
     name: 'later queries, index files',

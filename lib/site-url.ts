@@ -29,8 +29,9 @@ export function absoluteUrl(sitePath: string, root: string = siteRoot()): string
 
 /**
  * Open Graph tags for a page's metadata (`openGraph: OPEN_GRAPH`): og:site_name
- * and og:type, with og:title and og:description (and the twitter:* tags) filled
- * in by Next from the page's title and description.
+ * and og:type, with og:title and og:description (and twitter:card) filled in by
+ * Next from the page's title and description (the export drops Next's twitter:title
+ * and twitter:description, copies of the og: tags: lib/next-internals.ts).
  *
  * Set per page rather than in the root layout: Next writes them into the HTML
  * and again into the inlined RSC payload, about 1.4 KB a page; for the ~77,000

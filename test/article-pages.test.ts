@@ -155,6 +155,18 @@ test('article and not-in-archive pages written from the template are the pages N
   }
 });
 
+test('article pages carry Open Graph tags and twitter:card, without the twitter: copies of og:title and og:description', () => {
+  for (const site of [template, next])
+    for (const file of ['990/Q990960/index.html', '990/Q990961/index.html', '123/Q123456/index.html']) {
+      const head = readFileSync(path.join(site, 'kb', file), 'utf8').split('</head>')[0]!;
+      // The not-in-archive page (noindex) has no Open Graph tags at all.
+      if (!file.startsWith('123/'))
+        for (const tag of ['property="og:title"', 'property="og:description"', 'name="twitter:card"'])
+          assert.ok(head.includes(`<meta ${tag}`), `kb/${file}: ${tag}`);
+      assert.doesNotMatch(head, /twitter:(title|description)/, `kb/${file}: no twitter: copies`);
+    }
+});
+
 /**
  * A page's HTML with its inlined RSC payload taken out, and the payload's rows
  * in sorted order: Next may stream a page's rows (metadata, page) in either order.

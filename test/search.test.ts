@@ -14,7 +14,7 @@ import type { Article } from '../lib/markdown/schema';
 import { buildSearchIndex, IndexFiles, invertDocuments, leadOf, orderDocuments, type SearchSource } from '../lib/search/build';
 import { facetList, rankPage, SearchEngine, titleKey, type CandidateScores, type SearchRequest } from '../lib/search/engine';
 import { metadataKeywordsOf, platformLabel } from '../lib/search/facets';
-import { decodeVarints, encodeVarints, shardOf } from '../lib/search/format';
+import { decodePostingRuns, decodeVarints, encodePostingRuns, encodeVarints, shardOf, VarintWriter } from '../lib/search/format';
 import { excerptParts, highlightParts } from '../lib/search/highlight';
 import { parseSearchState, searchQueryString, toggleFilter } from '../lib/search/params';
 import { articleNumberOf, forEachTerm, forEachTermSlow, queryTerms, tokenize } from '../lib/search/tokenize';
@@ -168,6 +168,36 @@ describe('index format', () => {
         assert.deepEqual(decodeVarints(text), values);
       }),
     );
+  });
+
+  test('postings round-trip: document deltas, scores, then flags three a character; the count is the one that fits', () => {
+    const encode = (docs: number[], values: number[]) => {
+      const writer = new VarintWriter();
+      encodePostingRuns(
+        writer,
+        docs.length,
+        (i) => docs[i]!,
+        (i) => values[i]!,
+      );
+      return writer.take();
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 2_000_000 }), fc.integer({ min: 4, max: 1023 })), { minLength: 1, maxLength: 40 }), (pairs) => {
+        const docs = [...new Set(pairs.map(([d]) => d))].sort((a, b) => a - b);
+        const values = docs.map((_, i) => pairs[i]![1]);
+        const text = encode(docs, values);
+        assert.ok(!/["\\\s]/.test(text), 'JSON-safe, no escapes');
+        const back = decodePostingRuns(text);
+        assert.deepEqual([...back.docs], docs);
+        assert.deepEqual([...back.values], values);
+      }),
+    );
+    // Documents 3 and 50, scores 7 and 60, flags title and keyword + title: two varints of gaps, two of
+    // scores, then one flags character (1 * 16 + 3 * 4 = 28th of the alphabet).
+    const text = encode([3, 50], [7 * 4 + 1, 60 * 4 + 3]);
+    assert.equal(text, `${encodeVarints([3, 47, 7, 60])}>`); // the alphabet (no `"`): '!', '#', … '>' is code 28
+    assert.throws(() => decodePostingRuns(encodeVarints([3, 47, 7, 60])), /no flags run fits/);
+    assert.throws(() => decodePostingRuns(`${encodeVarints([3, 47, 7, 60])}~`), /bad postings/);
   });
 
   test('shard lookup by range', () => {

@@ -22,7 +22,7 @@ import {
   bucketOf,
   decodeColumn,
   decodeCode,
-  decodeVarints,
+  decodePostingRuns,
   permalinkOfNumber,
   shardOf,
   type DatesFile,
@@ -510,20 +510,8 @@ export class SearchEngine {
   }
 }
 
-function decodePostings(text: string): Postings {
-  const raw = decodeVarints(text);
-  const count = raw.length >> 1;
-  const docs = new Int32Array(count);
-  const values = new Uint16Array(count);
-  // The document deltas, then the values (format.ts, ShardFile).
-  let d = 0;
-  for (let i = 0; i < count; i++) {
-    d += raw[i]!;
-    docs[i] = d;
-    values[i] = raw[count + i]!;
-  }
-  return { docs, values };
-}
+/** The postings as the index writes them now (the layout of an entry changed since; what is read did not). */
+const decodePostings = (text: string): Postings => decodePostingRuns(text);
 
 function lowerBound<T>(sorted: readonly T[], value: T): number {
   let lo = 0;

@@ -26,7 +26,7 @@ import { buildArticleIndexes, termsOf } from '../content/related';
 import type { SourcesMode } from '../content/sources';
 import { runInWorkers } from '../worker-pool';
 import { linkFile, pageDigest } from './incremental';
-import { stablePage } from './static-keys';
+import { tidyPage } from './static-keys';
 
 export type PageJob =
   | { kind: 'article'; article: Article; mtimeMs: number; size: number; context: ArticleContext }
@@ -138,7 +138,7 @@ export function takeTemplateHtml(outDir: string): { article: string; missing: st
     return readFileSync(file, 'utf8');
   };
   // Stable keys and payload chunks (./static-keys.ts): the same inputs give the same templates, hence the same pages.
-  const html = { article: stablePage(read(TEMPLATE_IDS.article)), missing: stablePage(read(TEMPLATE_IDS.missing)) };
+  const html = { article: tidyPage(read(TEMPLATE_IDS.article)), missing: tidyPage(read(TEMPLATE_IDS.missing)) };
   rmSync(dir, { recursive: true, force: true });
   return html;
 }

@@ -35,7 +35,7 @@ import { HELD_SCRIPTS_HANDLER_JS, holdFrameworkScripts, inlineSearchBoot, replac
 import { inlineSearchBootScript } from '../search/boot-bundle';
 import { config } from '../config';
 import { THEME_SCRIPT } from '../theme';
-import { stablePage } from './static-keys';
+import { tidyPage } from './static-keys';
 
 /**
  * The inline scripts kbview writes into pages: the only ones the policy allows. The theme's pre-paint
@@ -245,7 +245,7 @@ export function applyCspToDir(outDir: string, basePath = config().basePath): Csp
         if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
-        const page = full === searchPage ? searchPageOf(stablePage(html), basePath, outDir) : stablePage(html);
+        const page = full === searchPage ? searchPageOf(tidyPage(html), basePath, outDir) : tidyPage(html);
         const next = applyPagePolicy(page, basePath);
         stats.pages++;
         for (const script of next.unknownScripts) stats.unknownScripts.push(`${path.relative(outDir, full)}: ${script}`);

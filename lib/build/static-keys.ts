@@ -18,6 +18,8 @@
  *    inline RSC payload must agree: each page's keys are renamed `s0-1`,
  *    `s0-2`, … in order of first appearance, in exactly those two places.
  */
+import { dropTwitterCopies } from '../next-internals';
+
 const KEY = /(data-static="|\\"k\\":\\")(s[0-9a-z]{1,12}-[0-9a-z]{1,12})(?=\\?")/g;
 
 export function stableStaticKeys(html: string): string {
@@ -36,7 +38,10 @@ export function joinPayloadChunks(html: string): string {
   return html.includes(CHUNK_BOUNDARY) ? html.split(CHUNK_BOUNDARY).join('') : html;
 }
 
-/** Both of the above: applied to each page Next exported, before the CSP pass turns its scripts into data. */
-export function stablePage(html: string): string {
-  return stableStaticKeys(joinPayloadChunks(html));
+/**
+ * What each page Next exported goes through before the CSP pass turns its scripts into data: both of
+ * the above, and the twitter: tags that only repeat its Open Graph tags taken out (lib/next-internals.ts).
+ */
+export function tidyPage(html: string): string {
+  return dropTwitterCopies(stableStaticKeys(joinPayloadChunks(html)));
 }

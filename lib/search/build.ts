@@ -30,6 +30,8 @@ import {
   type FileRecord,
   encodeCode,
   VarintWriter,
+  encodePostingRuns,
+  varintLength,
   type DatesFile,
   type FacetColumn,
   type FacetsFile,
@@ -620,8 +622,10 @@ interface ScoreContext {
 }
 
 /**
- * The impact-scored postings of one term (`postDoc/postPacked[from .. to)`), as varints: doc gaps
- * and score × 4 + flags. `df` is the number of postings encoded ('' and 0: the term is left out).
+ * The impact-scored postings of one term (`postDoc/postPacked[from .. to)`), as ShardFile writes them
+ * (format.ts `encodePostingRuns`). `df` is the number of postings encoded ('' and 0: the term is left out);
+ * `size` is what the shard cut counts for them: the length they had in format 2 (varints of the document
+ * gaps and of `score * 4 + flags`), so that format 3's shorter text keeps the same shards (and `r/` files).
  */
 function encodePostings(
   name: string,
@@ -631,25 +635,31 @@ function encodePostings(
   to: number,
   context: ScoreContext,
   writer: VarintWriter,
-): { encoded: string; df: number } {
+): { encoded: string; df: number; size: number } {
   const { n } = context;
   const { keywordOnly, df } = encodedCount(name, postPacked, from, to);
-  if (df === 0) return { encoded: '', df };
+  if (df === 0) return { encoded: '', df, size: 0 };
   const idf = idfOf(n, df);
-  // The document deltas, then the values (ShardFile).
+  const kept = new Int32Array(df);
+  let k = 0;
+  for (let i = from; i < to; i++) if (!keywordOnly || (postPacked[i]! & KEYWORD_BIT) !== 0) kept[k++] = i;
+  const values = new Uint16Array(df);
+  let size = 0;
   let previous = 0;
-  for (let i = from; i < to; i++) {
-    if (keywordOnly && (postPacked[i]! & KEYWORD_BIT) === 0) continue;
+  for (let j = 0; j < df; j++) {
+    const i = kept[j]!;
     const d = postDoc[i]!;
-    writer.push(d - previous);
+    values[j] = postingValue(postPacked[i]!, d, idf, context);
+    size += varintLength(d - previous) + varintLength(values[j]!);
     previous = d;
   }
-  for (let i = from; i < to; i++) {
-    const packed = postPacked[i]!;
-    if (keywordOnly && (packed & KEYWORD_BIT) === 0) continue;
-    writer.push(postingValue(packed, postDoc[i]!, idf, context));
-  }
-  return { encoded: writer.take(), df };
+  encodePostingRuns(
+    writer,
+    df,
+    (j) => postDoc[kept[j]!]!,
+    (j) => values[j]!,
+  );
+  return { encoded: writer.take(), df, size };
 }
 
 const idfOf = (n: number, df: number): number => Math.log(1 + (n - df + 0.5) / (df + 0.5));
@@ -687,7 +697,7 @@ interface ShardSpan {
   count: number;
 }
 
-/** The term shards as made: sorted term ids, each term's encoded length (0: left out), the shards. */
+/** The term shards as made: sorted term ids, each term's size for the shard cut (0: left out; `encodePostings`), the shards. */
 interface ShardLayout {
   shardStarts: string[];
   postings: number;
@@ -734,7 +744,7 @@ export function writeTermShards(inverted: Inverted, shardBytes: number, files: I
     span = null;
   };
   for (const id of order) {
-    const { encoded, df } = encodePostings(
+    const { encoded, df, size } = encodePostings(
       names[id]!,
       inverted.postDoc,
       inverted.postPacked,
@@ -746,8 +756,8 @@ export function writeTermShards(inverted: Inverted, shardBytes: number, files: I
     if (df === 0) continue;
     const term = names[id]!;
     postings += df;
-    encLen[id] = encoded.length;
-    if (cutter.add(termSize(term, encoded.length))) flush();
+    encLen[id] = size;
+    if (cutter.add(termSize(term, size))) flush();
     shard.t.push(term);
     shard.p.push(encoded);
     if (span) {
@@ -1555,7 +1565,7 @@ function updateIndex(
     if (t < T) postings -= encodedCount(names[t]!, postPacked, offsets[t]!, offsets[t + 1]!).df;
     const result = encodePostings(allNames[t]!, postDoc2, postPacked2, offsets2[t]!, offsets2[t + 1]!, context, writer);
     postings += result.df;
-    encLen2[t] = result.df === 0 ? 0 : result.encoded.length;
+    encLen2[t] = result.df === 0 ? 0 : result.size;
     if (result.df > 0) encoded.set(t, result.encoded);
   }
   const order2 = mergeOrder(order, [...added.values()], allNames);

@@ -16,7 +16,7 @@ import {
   bucketOf,
   decodeColumn,
   decodeCode,
-  decodeVarints,
+  decodePostingRuns,
   permalinkOfNumber,
   shardOf,
   type DatesFile,
@@ -336,7 +336,7 @@ export class SearchEngine {
     const manifest = await this.getManifest();
     const shard = await this.getShard(shardOf(manifest.shards, term), withRecords);
     const i = lowerBound(shard.t, term);
-    const result = shard.t[i] === term ? decodePostings(shard.p[i]!) : null;
+    const result = shard.t[i] === term ? decodePostingRuns(shard.p[i]!) : null;
     this.postings.set(term, result);
     if (this.postings.size > POSTINGS_CACHE) this.postings.delete(this.postings.keys().next().value!);
     return result;
@@ -784,21 +784,6 @@ export class SupersededError extends Error {
     super('superseded by a newer search');
     this.name = 'SupersededError';
   }
-}
-
-function decodePostings(text: string): Postings {
-  const raw = decodeVarints(text);
-  const count = raw.length >> 1;
-  const docs = new Int32Array(count);
-  const values = new Uint16Array(count);
-  // The document deltas, then the values (format.ts, ShardFile).
-  let d = 0;
-  for (let i = 0; i < count; i++) {
-    d += raw[i]!;
-    docs[i] = d;
-    values[i] = raw[count + i]!;
-  }
-  return { docs, values };
 }
 
 function lowerBound<T>(sorted: readonly T[], value: T): number {

@@ -18,8 +18,11 @@
  * that the results of a query tend to share metadata chunks.
  */
 
-/** 2: postings as all document deltas, then all values (1: alternating); `r/` in columns. */
-export const FORMAT = 2;
+/**
+ * 3: postings as all document deltas, then all scores, then all flags packed three a character (2: the
+ * deltas, then `score * 4 + flags`; 1: alternating pairs); `r/` in columns.
+ */
+export const FORMAT = 3;
 
 export interface Manifest {
   format: typeof FORMAT;
@@ -91,9 +94,10 @@ export interface ShardFile {
   /** Terms, sorted. */
   t: string[];
   /**
-   * Postings of each term: varints, its document deltas (the first is the document itself), then
-   * their values `score * 4 + (keyword ? 2 : 0) + (title ? 1 : 0)` in the same order (two runs
-   * compress better than the pairs: `decodePostings` of ./engine.ts).
+   * Postings of each term (`encodePostingRuns`, `decodePostingRuns`): varints, its document deltas
+   * (the first is the document itself), then their quantized scores in the same order; then their flags
+   * (`(keyword ? 2 : 0) + (title ? 1 : 0)`), three postings a character. Runs of like values compress
+   * better than the pairs, and a score under 45 takes one character.
    */
   p: string[];
 }
@@ -207,6 +211,16 @@ export class VarintWriter {
     for (let i = digits.length - 1; i >= 0; i--) this.bytes[this.length++] = digits[i]!;
   }
 
+  /** Appends one character of the alphabet (`code` 0..91) as it is, not as a varint. */
+  pushCode(code: number): void {
+    if (this.length + 1 > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes[this.length++] = ALPHABET.charCodeAt(code);
+  }
+
   /** The text so far; resets the writer. */
   take(): string {
     const out = ASCII.decode(this.bytes.subarray(0, this.length));
@@ -229,6 +243,84 @@ export function decodeVarints(text: string): number[] {
     }
   }
   return out;
+}
+
+/** Characters of `encodeVarint(n)`. */
+export function varintLength(n: number): number {
+  let length = 1;
+  while (n >= BASE) {
+    n = Math.floor(n / BASE);
+    length++;
+  }
+  return length;
+}
+
+/** Postings of one term as ShardFile writes them (varints after varints, then the flags run). */
+export interface PostingRuns {
+  /** Documents, ascending. */
+  docs: Int32Array;
+  /** `score * 4 + flags` (FLAG_TITLE, FLAG_KEYWORD). */
+  values: Uint16Array;
+}
+
+/** Flags of three postings a character: 4 × 4 × 4 = 64 codes of the alphabet. */
+const FLAGS_PER_CODE = 3;
+
+/**
+ * Appends `count` postings (document `docAt(i)`, ascending, and value `valueAt(i)` = `score * 4 + flags`) in
+ * ShardFile's layout: the document deltas, the scores, the flags three a character.
+ */
+export function encodePostingRuns(writer: VarintWriter, count: number, docAt: (i: number) => number, valueAt: (i: number) => number): void {
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    const d = docAt(i);
+    writer.push(d - previous);
+    previous = d;
+  }
+  for (let i = 0; i < count; i++) writer.push(valueAt(i) >> 2);
+  for (let i = 0; i < count; i += FLAGS_PER_CODE) {
+    let code = 0;
+    for (let k = 0; k < FLAGS_PER_CODE; k++) code = code * 4 + (i + k < count ? valueAt(i + k) & 3 : 0);
+    writer.pushCode(code);
+  }
+}
+
+/**
+ * The postings of one ShardFile entry. The count is not written: it is the one `k` for which the text is
+ * 2k varints and then ceil(k / 3) flag characters (each further varint makes the text at least one character
+ * longer than the flags it adds, so only one `k` fits). Throws on a malformed text.
+ */
+export function decodePostingRuns(text: string): PostingRuns {
+  const raw: number[] = [];
+  let n = 0;
+  let end = -1;
+  for (let i = 0; i < text.length; i++) {
+    const d = DIGIT[text.charCodeAt(i)] ?? -1;
+    if (d < 0) throw new Error(`bad varint character at ${i}`);
+    if (d >= 1000) n = n * BASE + (d - 1000);
+    else {
+      raw.push(n * BASE + d);
+      n = 0;
+      if (raw.length % 2 === 0 && i + 1 + Math.ceil(raw.length / 2 / FLAGS_PER_CODE) === text.length) {
+        end = i + 1;
+        break;
+      }
+    }
+  }
+  if (end < 0) throw new Error('bad postings: no flags run fits');
+  const count = raw.length >> 1;
+  const docs = new Int32Array(count);
+  const values = new Uint16Array(count);
+  let doc = 0;
+  for (let i = 0; i < count; i++) {
+    doc += raw[i]!;
+    docs[i] = doc;
+    const code = CODE_VALUE[text.charCodeAt(end + Math.floor(i / FLAGS_PER_CODE))] ?? -1;
+    if (code < 0 || code >= 64) throw new Error('bad postings: flag character');
+    const flags = (code >> (2 * (FLAGS_PER_CODE - 1 - (i % FLAGS_PER_CODE)))) & 3;
+    values[i] = raw[count + i]! * 4 + flags;
+  }
+  return { docs, values };
 }
 
 /** Fixed-width codes for facet columns: 92 symbols per character. */
