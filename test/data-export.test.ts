@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { csvField, prepareLinkData, reproducibleGzip } from '../lib/content/data-export';
+import { csvField, prepareLinkData, reproducibleGzip, reproducibleGzipOf } from '../lib/content/data-export';
 import { loadCorpus } from '../lib/content/corpus';
 import { REPO_ROOT } from '../bench/lib/corpus';
 
@@ -73,6 +73,20 @@ test('gzip output depends on the bytes only', () => {
   assert.equal(x[9], 255); // OS
   assert.ok(x.equals(reproducibleGzip(Buffer.from(data))));
   assert.ok(gunzipSync(x).equals(data));
+});
+
+test('gzip of pieces, compressed as they come, is the gzip of their concatenation', async () => {
+  // ~3.5 MB of lines (several of the 1 MiB batches), multi-byte characters among them, varied so deflate has work.
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i++) lines.push(`{"id":"Q${i * 7919}","title":"Ärger mit Überprüfung ${(i * 2654435761) % 1000003} — 日本 ${i % 97}"}\n`);
+  const whole = Buffer.from(lines.join(''), 'utf8');
+  const expected = reproducibleGzip(whole);
+  for (const pieces of [lines, [lines.join('')], lines.join('').match(/[^]{1,3}/gu)!]) {
+    const { gz, rawBytes } = await reproducibleGzipOf(pieces);
+    assert.equal(rawBytes, whole.length);
+    assert.ok(gz.equals(expected), `${pieces.length} pieces`);
+  }
+  assert.ok(gunzipSync(expected).equals(whole));
 });
 
 test('a body edit updates the file index mentions of that article only, and leaves the data files unwritten; a title edit writes them', async () => {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheFolder, loadCorpus, TextCache } from '../lib/content/corpus';
@@ -100,6 +100,12 @@ test('the listing cache (lib/content/listing.ts) holds the listing fields only, 
       full.articles.map((a) => listingArticle(a)),
       'every listing field as parsed, the others empty',
     );
+    // The left-out fields share one frozen empty array, not ten new ones an article (~75 MB per export worker at 241k).
+    const [first, second] = listing.articles;
+    assert.ok(
+      Object.isFrozen(first!.sections) && (first!.sections as unknown) === second!.versions && (first!.appliesTo as unknown) === second!.fileAttributes,
+    );
+    assert.throws(() => (first!.sections as unknown[]).push(1), TypeError);
     const stored = readFileSync(path.join(cacheFolder(content, cacheDir), 'listing.ndjson'), 'utf8');
     assert.ok(stored.includes('"Bravo Cache Article"') && !stored.includes('"sections":[{'), 'the file on disk is the cut-down one');
     assert.ok(
@@ -214,5 +220,32 @@ test('dropTexts: after a whole parse the texts are left to the rewritten text ca
     const edited = await loadCorpus(content, { cacheDir, dropTexts: true });
     assert.equal(edited.stats.parsed, 1);
     assert.match(edited.files.find((f) => f.source === path.relative(content, file))!.text, /second version/);
+  });
+});
+
+test('dropTexts with parse workers: each text goes to disk as it arrives, and the text cache is the one a load holding them writes', async () => {
+  await withContent(async ({ content, cacheDir }) => {
+    // Multi-byte text: the spool's offsets are in bytes.
+    write(path.join(content, 'Q990604.md'), article('Q990604', 'Delta Cache Article', 'Überprüfung des Café-Menüs ✓ 日本語のテキスト.'), T0);
+    const held = await loadCorpus(content, { cacheDir, workers: 1 });
+    assert.equal(held.stats.parsed, 4);
+    assert.ok(held.files.every((f) => f.text.length > 0));
+    const folder = cacheFolder(content, cacheDir);
+    const expected = readFileSync(path.join(folder, 'text.ndjson'), 'utf8');
+    assert.match(expected, /Café-Menüs ✓ 日本語/);
+    rmSync(folder, { recursive: true, force: true });
+    // A spool left by a load whose process is gone (no such process id) is removed by the next spooled load.
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'parsed.ndjson.texts.99999999.tmp'), 'left by a stopped load');
+    const spooled = await loadCorpus(content, { cacheDir, workers: 1, dropTexts: true });
+    assert.equal(spooled.stats.parsed, 4);
+    assert.deepEqual(
+      spooled.files.map((f) => f.text),
+      ['', '', '', ''],
+    );
+    assert.equal(readFileSync(path.join(folder, 'text.ndjson'), 'utf8'), expected);
+    // The spool is removed: the cache folder holds the three caches only.
+    assert.deepEqual(readdirSync(folder).sort(), ['listing.ndjson', 'parsed.ndjson', 'text.ndjson']);
+    assert.deepEqual(spooled.articles, held.articles);
   });
 });

@@ -33,6 +33,12 @@ export const LISTING_FIELDS = [
 
 export type ListingField = (typeof LISTING_FIELDS)[number];
 
+/**
+ * The empty value of every field a listing article leaves out: one frozen array for all of them, not ten new ones
+ * per article (~32 bytes each: ~75 MB in each export worker at 241k articles). Frozen: a write throws.
+ */
+const NONE = Object.freeze([]) as readonly never[] as never[];
+
 /** The listing fields of an article, and empty values for the others. */
 export function listingArticle(article: Article): Article {
   return {
@@ -48,14 +54,14 @@ export function listingArticle(article: Article): Article {
     references: article.references,
     referenceTitles: article.referenceTitles,
     source: article.source,
-    versions: [],
+    versions: NONE,
     versionsRaw: '',
-    operatingSystems: [],
-    technology: [],
-    hardware: [],
-    queryWords: [],
-    appliesTo: [],
-    sections: [],
-    fileAttributes: [],
+    operatingSystems: NONE,
+    technology: NONE,
+    hardware: NONE,
+    queryWords: NONE,
+    appliesTo: NONE,
+    sections: NONE,
+    fileAttributes: NONE,
   };
 }
