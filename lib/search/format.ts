@@ -203,22 +203,22 @@ export class VarintWriter {
       digits.push(CONT.charCodeAt(n % BASE));
       n = Math.floor(n / BASE);
     }
-    if (this.length + digits.length > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + digits.length));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
+    this.reserve(digits.length);
     for (let i = digits.length - 1; i >= 0; i--) this.bytes[this.length++] = digits[i]!;
   }
 
   /** Appends one character of the alphabet (`code` 0..91) as it is, not as a varint. */
   pushCode(code: number): void {
-    if (this.length + 1 > this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2);
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
+    this.reserve(1);
     this.bytes[this.length++] = ALPHABET.charCodeAt(code);
+  }
+
+  /** Room for `extra` more bytes (the buffer at least doubles when it grows). */
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
   }
 
   /** The text so far; resets the writer. */
