@@ -849,8 +849,8 @@ export const TITLE_RECORDS = 400;
  * `FILLER_SHORT` characters (a word still being typed is searched as a term too): a full rare
  * word (an identifier in one or two articles) reads its few records from `m/` instead.
  */
-export const FILLER_DF = 3;
-export const FILLER_SHORT = 8;
+const FILLER_DF = 3;
+const FILLER_SHORT = 8;
 
 /**
  * Title records with the shards (`r/<n>.json`, one per `t/<n>.json`): for each term of the shard, the
@@ -866,9 +866,6 @@ export function writeRecordFiles(
   docs: readonly Doc[],
   productIndex: ReadonlyMap<string, number>,
   files: IndexSink,
-  titleRecords = TITLE_RECORDS,
-  fillerDf = FILLER_DF,
-  fillerShort = FILLER_SHORT,
 ): number {
   const { names, offsets, postDoc, postPacked } = postings;
   let written = 0;
@@ -909,9 +906,9 @@ export function writeRecordFiles(
         topDocs[j] = d;
       }
       titleKeys.sort((a, b) => b - a);
-      for (let i = 0; i < Math.min(titleRecords, titleKeys.length); i++) chosen.add(DOC_SPAN - 1 - (titleKeys[i]! % DOC_SPAN));
+      for (let i = 0; i < Math.min(TITLE_RECORDS, titleKeys.length); i++) chosen.add(DOC_SPAN - 1 - (titleKeys[i]! % DOC_SPAN));
       // Title matches rank first: the best other documents only fill up to TOP_RECORDS.
-      if (df >= fillerDf || names[id]!.length <= fillerShort) for (let i = 0; i < Math.min(top, TOP_RECORDS - titleKeys.length); i++) chosen.add(topDocs[i]!);
+      if (df >= FILLER_DF || names[id]!.length <= FILLER_SHORT) for (let i = 0; i < Math.min(top, TOP_RECORDS - titleKeys.length); i++) chosen.add(topDocs[i]!);
     }
     const list = Int32Array.from(chosen).sort();
     const records: SuggestRecord[] = [];
