@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import type { Article } from '../lib/markdown/schema';
-import { buildSearchIndex, permuteInPlace, quantize, type BuildSearchOptions, type SearchIndexStats, type SearchSource } from '../lib/search/build';
+import { buildSearchIndex, quantize, type BuildSearchOptions, type SearchIndexStats, type SearchSource } from '../lib/search/build';
 import { tokenize } from '../lib/search/tokenize';
 import { filesOf } from '../bench/lib/tree';
 import { makeArticle } from './helpers/articles';
@@ -238,24 +238,4 @@ describe('search index: incremental update', () => {
     assert.equal(stats.incremental, null);
     assertSameIndex(site.dir, clean(docs));
   });
-});
-
-test('permuteInPlace moves each value to its place (the postings grouped by term without a fourth array), using up the permutation', () => {
-  for (const n of [0, 1, 2, 7, 1000]) {
-    // A deterministic shuffle of 0..n-1 (cycles of every length), and values that tell where they came from.
-    const to = Int32Array.from({ length: n }, (_, i) => i);
-    let seed = 12345;
-    for (let i = n - 1; i > 0; i--) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      const j = seed % (i + 1);
-      [to[i], to[j]] = [to[j]!, to[i]!];
-    }
-    const values = Int32Array.from({ length: n }, (_, i) => i * 3 + 1);
-    const expected = new Int32Array(n);
-    for (let i = 0; i < n; i++) expected[to[i]!] = values[i]!;
-    const out = permuteInPlace(values, to);
-    assert.equal(out, values, 'in place');
-    assert.deepEqual([...out], [...expected], `n = ${n}`);
-    assert.ok(to.every((v) => v === -1));
-  }
 });

@@ -545,24 +545,22 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   const docTerms = docTermList.take().slice();
   const terms = runTerm.take();
   const packedRun = runPacked.take();
-  // Group by term (a counting sort, stable: each term's postings stay in document order). Three arrays of the
-  // postings' size, not four (~120 MB each at 241k articles): each run entry's term is replaced by where it goes,
-  // the document numbers are written there, and the packed counts are moved there in place (cycle by cycle).
+  // Group by term (a counting sort, stable: each term's postings stay in document order): each run entry's document
+  // number and packed counts are written where its term's postings go, in one pass.
   const df = new Uint32Array(names.length);
   for (let i = 0; i < total; i++) df[terms[i]!]!++;
   const offsets = new Uint32Array(names.length + 1);
   for (let t = 0; t < names.length; t++) offsets[t + 1] = offsets[t]! + df[t]!;
   const cursor = offsets.slice(0, names.length);
-  const to = terms;
   let postDoc: Int32Array = new Int32Array(total);
+  let postPacked: Int32Array = new Int32Array(total);
   for (let d = 0; d < n; d++) {
     for (let i = runStarts[d]!; i < runStarts[d + 1]!; i++) {
-      const at = cursor[to[i]!]!++;
-      to[i] = at;
+      const at = cursor[terms[i]!]!++;
       postDoc[at] = d;
+      postPacked[at] = packedRun[i]!;
     }
   }
-  let postPacked: Int32Array = permuteInPlace(packedRun, to);
   return {
     n,
     names,
@@ -587,29 +585,6 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
       postPacked = new Int32Array(0);
     },
   };
-}
-
-/**
- * Moves each `values[i]` to `values[to[i]]` (`to`: a permutation of the indexes), in place, following each cycle;
- * `to` is used up (every entry set to -1). Returns `values`.
- */
-export function permuteInPlace(values: Int32Array, to: Int32Array): Int32Array {
-  for (let i = 0; i < values.length; i++) {
-    if (to[i]! < 0) continue;
-    let value = values[i]!;
-    let at = to[i]!;
-    to[i] = -1;
-    while (at !== i) {
-      const displaced = values[at]!;
-      const next = to[at]!;
-      values[at] = value;
-      to[at] = -1;
-      value = displaced;
-      at = next;
-    }
-    values[i] = value;
-  }
-  return values;
 }
 
 /** What impacts are computed from besides a term's own postings. */
