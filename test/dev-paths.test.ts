@@ -7,9 +7,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devArticleLookup, devArticlePathsCached, devNeedsArchiveFile, numbersNeedingArchive, writeNumbersNeedingArchive } from '../lib/content/dev-paths';
+import {
+  devArticleLookup,
+  devArticlePathsCached,
+  devNeedsArchiveFile,
+  devPathsFile,
+  keepDevLists,
+  numbersNeedingArchive,
+  writeNumbersNeedingArchive,
+} from '../lib/content/dev-paths';
 import { cacheFolder } from '../lib/content/corpus';
 import { articlePathsByName } from '../lib/content/scan';
+import { REPO_ROOT } from '../bench/lib/corpus';
+import { builtSite } from './helpers/site-build';
 
 function article(root: string, rel: string): void {
   mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -155,4 +165,41 @@ test('the numbers needing the archive are read back while the parse cache is the
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('after a build, the lists the first dev server reads are kept: cited missing numbers and misplaced articles, not the others', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kb-dev-keep-'));
+  try {
+    const root = path.join(tmp, 'kb');
+    const cacheDir = path.join(tmp, 'cache');
+    article(root, '244/Q244717/README.md');
+    article(root, '010/Q10022.md');
+    // Its front matter says Q10023: its number is not where its name puts it.
+    article(root, 'misc/notes.md');
+    const parsed = path.join(cacheFolder(root, cacheDir), 'parsed.ndjson');
+    mkdirSync(path.dirname(parsed), { recursive: true });
+    writeFileSync(parsed, '{"version":10}\n');
+    const articles = [
+      { number: 244717, source: '244/Q244717/README.md' },
+      { number: 10022, source: '010/Q10022.md' },
+      { number: 10023, source: 'misc/notes.md' },
+    ];
+    assert.equal(keepDevLists(root, articles, [990999], cacheDir), 2);
+    assert.deepEqual([...numbersNeedingArchive(root, cacheDir)!], [10023, 990999]);
+    // The article list is kept too: the dev server reads it without walking the archive.
+    const stats = { walked: true };
+    assert.equal(devArticleLookup(root, devPathsFile(root, cacheDir), stats).get(10022), '010/Q10022.md');
+    assert.equal(stats.walked, false);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('kb build keeps them for the archive it built (content/ cites the missing Q990999)', async () => {
+  const out = await builtSite();
+  assert.match(readFileSync(path.join(path.dirname(out), 'build.log'), 'utf8'), /kbview: phase dev lists /);
+  const file = devNeedsArchiveFile(path.join(REPO_ROOT, 'content'), path.join(REPO_ROOT, '.cache', 'kbview'));
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as { numbers: number[] };
+  assert.ok(kept.numbers.includes(990999), JSON.stringify(kept.numbers));
+  assert.ok(!kept.numbers.includes(244717), 'not an article found by name');
 });

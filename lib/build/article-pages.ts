@@ -102,6 +102,8 @@ export interface ArticleRecord {
 export interface ArticlePagesResult {
   articles: number;
   missing: number;
+  /** The numbers of the cited missing articles (their not-in-archive pages). */
+  missingNumbers: number[];
   /** Pages shown as plain text (warnings) or left out (errors), one diagnostic each; the other pages are written. */
   diagnostics: Diagnostic[];
   /** Pages left out. */
@@ -448,6 +450,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
   return {
     articles: corpus.articles.length,
     missing: graph.missing.length,
+    missingNumbers: graph.missing.map((m) => m.number),
     diagnostics,
     failed,
     reused,

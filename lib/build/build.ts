@@ -9,6 +9,7 @@ import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
+import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir, refreshSearchManifestCopy } from './csp';
@@ -548,6 +549,14 @@ async function writeSite(
       `kbview: wrote ${pages.articles - pages.failed} article pages and ${pages.missing} not-in-archive pages` +
         `${incremental ? ` (${pages.reused} unchanged, from the previous site; ${pages.digested} pages' inputs digested)` : ''} (${(pages.ms / 1000).toFixed(1)} s)`,
     );
+    // The first `npm run dev` on this archive then answers an unknown number's 404 at once (lib/content/dev-paths.ts).
+    timed('dev lists', () => {
+      try {
+        keepDevLists(corpus.dir, corpus.articles, pages.missingNumbers);
+      } catch (error) {
+        console.log(`kbview: the lists for npm run dev were not kept (${error instanceof Error ? error.message : String(error)}); it reads the archive first`);
+      }
+    });
     // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
     if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
     else console.log(await timed('file pages', () => writeFilePages(corpus, siteDir)));
