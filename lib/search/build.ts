@@ -546,7 +546,9 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   const terms = runTerm.take();
   const packedRun = runPacked.take();
   // Group by term (a counting sort, stable: each term's postings stay in document order): each run entry's document
-  // number and packed counts are written where its term's postings go, in one pass.
+  // number and packed counts are written where its term's postings go, in one pass. Four arrays of the postings' size
+  // meanwhile (~120 MB each at 241k articles); a second pass permuting the packed counts in place, with three, took
+  // ~10 % longer at 241k for random access (BENCHMARKS.md "Session 10, lead").
   const df = new Uint32Array(names.length);
   for (let i = 0; i < total; i++) df[terms[i]!]!++;
   const offsets = new Uint32Array(names.length + 1);
