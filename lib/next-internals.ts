@@ -152,6 +152,21 @@ const SCRIPT_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c',
 // browser bundle would otherwise carry.)
 
 // ---------------------------------------------------------------------------
+// 4. The CLI (next/dist/bin/next) and the dev server's start-up banner
+//    (next/dist/server/lib/start-server.js: "- Local: http://…" then "✓ Ready in …").
+//    Proved by: test/dev.test.ts.
+// ---------------------------------------------------------------------------
+
+/** Next's CLI, for `require.resolve` (scripts/dev.ts, lib/build/build.ts). */
+export const NEXT_BIN = 'next/dist/bin/next';
+
+/** The URL the dev server listens on, once its banner says it is ready; undefined before. */
+export function devServerReadyUrl(output: string): string | undefined {
+  const url = /Local:\s+(https?:\/\/\S+)/.exec(output)?.[1];
+  return url && /Ready in/.test(output) ? url : undefined;
+}
+
+// ---------------------------------------------------------------------------
 // 5. Twitter tags copied from Open Graph (next/dist/lib/metadata/
 //    metadata-resolution-primitives.js, `postProcessMetadata`: with
 //    `openGraph` set and no `twitter.title`/`twitter.description`, Next fills
@@ -180,19 +195,4 @@ export function dropTwitterCopies(html: string): string {
     if (at >= 0) head = head.slice(0, at) + head.slice(at + copy.length);
   }
   return head + html.slice(end);
-}
-
-// ---------------------------------------------------------------------------
-// 4. The CLI (next/dist/bin/next) and the dev server's start-up banner
-//    (next/dist/server/lib/start-server.js: "- Local: http://…" then "✓ Ready in …").
-//    Proved by: test/dev.test.ts.
-// ---------------------------------------------------------------------------
-
-/** Next's CLI, for `require.resolve` (scripts/dev.ts, lib/build/build.ts). */
-export const NEXT_BIN = 'next/dist/bin/next';
-
-/** The URL the dev server listens on, once its banner says it is ready; undefined before. */
-export function devServerReadyUrl(output: string): string | undefined {
-  const url = /Local:\s+(https?:\/\/\S+)/.exec(output)?.[1];
-  return url && /Ready in/.test(output) ? url : undefined;
 }

@@ -174,7 +174,7 @@ test('after a build, the lists the first dev server reads are kept: cited missin
     const cacheDir = path.join(tmp, 'cache');
     article(root, '244/Q244717/README.md');
     article(root, '010/Q10022.md');
-    // Its front matter says Q10023: its number is not where its name puts it.
+    // Named by no number: the loader found Q10023 there (from its front matter), where the list by name has nothing.
     article(root, 'misc/notes.md');
     const parsed = path.join(cacheFolder(root, cacheDir), 'parsed.ndjson');
     mkdirSync(path.dirname(parsed), { recursive: true });

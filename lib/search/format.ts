@@ -229,7 +229,7 @@ export class VarintWriter {
   }
 }
 
-/** Decodes every varint of `text` into `out` (growing it), returns the count. */
+/** Every varint of `text`, in order (throws on a character outside the alphabet). */
 export function decodeVarints(text: string): number[] {
   const out: number[] = [];
   let n = 0;
