@@ -58,9 +58,18 @@ export const TEMPLATE_FIELDS = { title: 'kbtpltitle0', description: 'kbtpldescri
 /** Island contents: replaced with HTML. */
 export const TEMPLATE_SLOTS = { heading: 'kbtplheading0', source: 'kbtplsource0', rest: 'kbtplrest0', content: 'kbtplcontent0' } as const;
 
-export type TemplateKind = keyof typeof TEMPLATE_IDS;
+/**
+ * Listing pages (`/products/<slug>/`, `/keywords/<slug>/page/<n>/`, …) are made the same way
+ * (lib/build/listing-pages.tsx): under `kb build` each browse route renders `/<kind>/kbtplslug0/` and
+ * `/<kind>/kbtplslug0/page/kbtplpage0/`, whose title and description are the fields above and whose one
+ * island is `content`. Slugs are `[a-z0-9-]` and page numbers digits (lib/content/browse-index.ts).
+ */
+export const LISTING_TEMPLATE = { slug: 'kbtplslug0', page: 'kbtplpage0' } as const;
+
+/** 'article' and 'missing' (the article route), or a listing template (`listing-products-first`, `listing-years-later`, …). */
+export type TemplateKind = keyof typeof TEMPLATE_IDS | `listing-${string}`;
 type SlotName = keyof typeof TEMPLATE_SLOTS;
-type FieldName = keyof typeof TEMPLATE_FIELDS | 'bucket' | 'id';
+type FieldName = keyof typeof TEMPLATE_FIELDS | 'bucket' | 'id' | keyof typeof LISTING_TEMPLATE;
 
 /** Whether this build renders article pages as templates (set by `kb build` for `next build`). */
 export function templateMode(): boolean {
@@ -73,6 +82,8 @@ const NAME_OF = new Map<string, { kind: 'field'; name: FieldName } | { kind: 'sl
   [TEMPLATE_BUCKET, { kind: 'field', name: 'bucket' }],
   [TEMPLATE_IDS.article, { kind: 'field', name: 'id' }],
   [TEMPLATE_IDS.missing, { kind: 'field', name: 'id' }],
+  [LISTING_TEMPLATE.slug, { kind: 'field', name: 'slug' }],
+  [LISTING_TEMPLATE.page, { kind: 'field', name: 'page' }],
   ...Object.entries(TEMPLATE_FIELDS).map(([name, value]) => [value, { kind: 'field', name: name as FieldName }] as const),
   ...Object.entries(TEMPLATE_SLOTS).map(([name, value]) => [value, { kind: 'slot', name: name as SlotName }] as const),
 ]);
@@ -112,20 +123,20 @@ const PAYLOAD_MARK = '\u0000payload\u0000';
  * apart): the build must fail rather than write 60,000 broken pages.
  */
 export function compileTemplate(kind: TemplateKind, page: string): CompiledTemplate {
-  refuseBinaryPayloadRows(`article template (${kind})`, page);
+  refuseBinaryPayloadRows(`page template (${kind})`, page);
   const chunks: string[] = [];
   let lastEnd = -1;
   const html = page.replace(INLINE_PAYLOAD_TEXT_SCRIPT, (script, json: string, at: number) => {
-    if (chunks.length > 0 && at !== lastEnd) throw new Error(`article template (${kind}): RSC payload chunks are not together`);
+    if (chunks.length > 0 && at !== lastEnd) throw new Error(`page template (${kind}): RSC payload chunks are not together`);
     chunks.push((JSON.parse(json) as [1, string])[1]);
     lastEnd = at + script.length;
     // The first chunk's place takes the payload script; the others go.
     return chunks.length === 1 ? PAYLOAD_MARK : '';
   });
-  if (chunks.length === 0) throw new Error(`article template (${kind}): no RSC payload found`);
+  if (chunks.length === 0) throw new Error(`page template (${kind}): no RSC payload found`);
   for (const match of html.matchAll(SCRIPT)) {
     const placeholder = match[1]!.match(PLACEHOLDER);
-    if (placeholder) throw new Error(`article template (${kind}): placeholder ${placeholder[0]} inside a script that is not the RSC payload`);
+    if (placeholder) throw new Error(`page template (${kind}): placeholder ${placeholder[0]} inside a script that is not the RSC payload`);
   }
 
   const parts: Part[] = [];
@@ -139,17 +150,17 @@ export function compileTemplate(kind: TemplateKind, page: string): CompiledTempl
       continue;
     }
     const what = NAME_OF.get(match[0]);
-    if (!what) throw new Error(`article template (${kind}): unknown placeholder ${match[0]}`);
+    if (!what) throw new Error(`page template (${kind}): unknown placeholder ${match[0]}`);
     if (what.kind === 'slot') {
-      if (slots.includes(what.name)) throw new Error(`article template (${kind}): island content ${match[0]} appears twice`);
+      if (slots.includes(what.name)) throw new Error(`page template (${kind}): island content ${match[0]} appears twice`);
       slots.push(what.name);
     }
     parts.push(what);
   }
   parts.push(html.slice(last));
   const expected = kind === 'article' ? (['heading', 'source', 'rest'] as const) : (['content'] as const);
-  for (const slot of expected) if (!slots.includes(slot)) throw new Error(`article template (${kind}): island content ${TEMPLATE_SLOTS[slot]} not found`);
-  if (slots.length !== expected.length) throw new Error(`article template (${kind}): unexpected islands ${slots.join(', ')}`);
+  for (const slot of expected) if (!slots.includes(slot)) throw new Error(`page template (${kind}): island content ${TEMPLATE_SLOTS[slot]} not found`);
+  if (slots.length !== expected.length) throw new Error(`page template (${kind}): unexpected islands ${slots.join(', ')}`);
 
   const payload = splitPayload(kind, chunks.join(''));
   const payloadFields = [...new Set(payload.flatMap((part) => (typeof part === 'string' ? [] : [part.name])))];
@@ -162,8 +173,8 @@ function splitPayload(kind: TemplateKind, text: string): PayloadPart[] {
   let last = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
     const what = NAME_OF.get(match[0]);
-    if (!what) throw new Error(`article template (${kind}): unknown placeholder ${match[0]} in the RSC payload`);
-    if (what.kind === 'slot') throw new Error(`article template (${kind}): island content ${match[0]} reached the RSC payload`);
+    if (!what) throw new Error(`page template (${kind}): unknown placeholder ${match[0]} in the RSC payload`);
+    if (what.kind === 'slot') throw new Error(`page template (${kind}): island content ${match[0]} reached the RSC payload`);
     parts.push(text.slice(last, match.index));
     // React Flight writes a string that starts with `$` as `$$…`.
     parts.push({ name: what.name, stringStart: flightStringStartsAt(text, match.index) });
@@ -218,7 +229,7 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues,
     if (typeof part === 'string') out += part;
     else if (part.kind === 'slot') {
       const html = values.slots[part.name];
-      if (html === undefined) throw new Error(`article template (${template.kind}): no HTML for ${part.name}`);
+      if (html === undefined) throw new Error(`page template (${template.kind}): no HTML for ${part.name}`);
       out += html;
     } else if (part.kind === 'payload') {
       const args = template.payloadFields.map((name) => valueOf(template, values, name));
@@ -233,6 +244,6 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues,
 
 function valueOf(template: CompiledTemplate, values: TemplateValues, name: FieldName): string {
   const value = values.fields[name];
-  if (value === undefined) throw new Error(`article template (${template.kind}): no value for ${name}`);
+  if (value === undefined) throw new Error(`page template (${template.kind}): no value for ${name}`);
   return value;
 }

@@ -15,7 +15,8 @@ import { runInNewContext } from 'node:vm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, TEMPLATE_BUCKET } from '../lib/article-template';
+import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson, LISTING_TEMPLATE, TEMPLATE_BUCKET } from '../lib/article-template';
+import { LISTING_KINDS, slugify } from '../lib/content/browse-index';
 import { DATA_LOADER } from '../lib/build/csp';
 import { builtSite } from './helpers/site';
 import { filesUnder } from './helpers/files';
@@ -118,6 +119,31 @@ permalink: /kb/${id.slice(1).padStart(6, '0').slice(0, 3)}/${id}/
 {% endraw %}
 `;
 
+const PAGED = (n: number) => `---
+title: 'Q${n}: Paged article ${n}'
+permalink: /kb/991/Q${n}/
+---
+
+## Q${n}: Paged article
+
+{% raw %}
+
+\tArticle: Q${n}
+\tProduct(s): Paged & "Product"
+\tVersion(s): 1.0
+\tOperating System(s): 
+\tKeyword(s): kbpaged
+\tLast Modified: ${String((n % 28) + 1).padStart(2, '0')}-JAN-2025
+\t
+\tSYMPTOMS
+\t========
+\t
+\tOne of many.
+\t
+
+{% endraw %}
+`;
+
 let template: string;
 let next: string;
 
@@ -129,6 +155,8 @@ before(async () => {
   );
   writeFileSync(path.join(content.dir, 'Q990961.md'), TRICKY('Q990961', 'Line\u2028separator, emoji 😀, é and &amp;', 'Product\u2029with\u2028separators 😀'));
   writeFileSync(path.join(content.dir, 'Q990962.md'), TRICKY('Q990962', '$$ double', '$'));
+  // 205 articles of one product, keyword, year and number range: listings with a second page (the later-page templates).
+  for (let n = 991000; n < 991205; n++) writeFileSync(path.join(content.dir, `Q${n}.md`), PAGED(n));
   // One after the other: both build in copies of the project, and two builds at once would share the 2 cores.
   template = await builtSite({ contentDir: content.dir, search: false });
   next = await builtSite({ contentDir: content.dir, search: false, articlePages: 'next' });
@@ -153,6 +181,40 @@ test('article and not-in-archive pages written from the template are the pages N
       assert.fail(`kb/${file} differs at ${i}:\n  template: ${a.html.slice(i - 120, i + 120)}\n  next:     ${b.html.slice(i - 120, i + 120)}`);
     }
   }
+});
+
+test('listing pages written from the templates are the pages Next renders', () => {
+  for (const kind of LISTING_KINDS) {
+    const files = (dir: string) => filesUnder(path.join(dir, kind)).filter((f) => f.endsWith('.html'));
+    const ours = files(template);
+    assert.deepEqual(ours, files(next), `${kind}: the same pages`);
+    assert.ok(!existsSync(path.join(template, kind, LISTING_TEMPLATE.slug)), `${kind}: the template pages are removed`);
+    let written = 0;
+    for (const file of ours) {
+      const page = readFileSync(path.join(template, kind, file), 'utf8');
+      if (page.includes(`/_next/static/kbview/listing-${kind}-`)) written++;
+      const a = split(page, template);
+      const b = split(readFileSync(path.join(next, kind, file), 'utf8'));
+      assert.deepEqual(a.rows, b.rows, `${kind}/${file}: the same RSC payload rows`);
+      if (a.html !== b.html) {
+        let i = 0;
+        while (a.html[i] === b.html[i]) i++;
+        assert.fail(`${kind}/${file} differs at ${i}:\n  template: ${a.html.slice(i - 120, i + 120)}\n  next:     ${b.html.slice(i - 120, i + 120)}`);
+      }
+    }
+    // Every page but the index (and the rare keywords') is the page writer's.
+    const rare = ours.filter((f) => f.startsWith('rare/')).length;
+    assert.equal(written, ours.length - 1 - rare, `${kind}: ${written} of ${ours.length} pages written from the templates`);
+    assert.ok(written >= 1, `${kind}: listing pages`);
+    assert.ok(
+      ours.some((f) => /^[a-z0-9-]+\/page\/2\/index\.html$/.test(f)),
+      `${kind}: a listing's second page`,
+    );
+  }
+  // The tricky product's listing: its label escaped in the title, whole in the payload's values.
+  const tricky = readFileSync(path.join(template, 'products', slugify('$Dollar </script><script>alert(1)</script> & "x"'), 'index.html'), 'utf8');
+  assert.match(tricky, /<title>\$Dollar &lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;x&quot; articles · kbview<\/title>/);
+  assert.ok(!tricky.includes('<script>alert(1)</script>'), 'the label stays text');
 });
 
 test('article pages carry Open Graph tags and twitter:card, without the twitter: copies of og:title and og:description', () => {

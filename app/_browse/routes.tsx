@@ -14,19 +14,29 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getBrowse, laterPages, listingsOf, pageCount, parsePageParam, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
 import { routesListNoPages } from '@/lib/content';
-import { formatCount } from '@/lib/site';
+import { LISTING_TEMPLATE, TEMPLATE_FIELDS, TEMPLATE_SLOTS, templateMode } from '@/lib/article-template';
+import { Static } from '@/components/ui/Static';
+import { formatCount, pageTitle } from '@/lib/site';
 import { OPEN_GRAPH } from '@/lib/site-url';
 import { KeywordsIndex, NumbersIndex, ProductsIndex, RareKeywordsView, YearsIndex, rareUse } from '@/components/browse/IndexViews';
 import { ListingView, listingMetadata } from '@/components/browse/ListingView';
 
 type Props = { params: Promise<{ path?: string[] }> };
 
-type Resolved = { view: 'index' } | { view: 'listing'; listing: Listing; page: number } | { view: 'rare'; page: number };
+type Resolved = { view: 'index' } | { view: 'listing'; listing: Listing; page: number } | { view: 'rare'; page: number } | { view: 'template' };
+
+/**
+ * Under `kb build` (lib/article-template.ts), the listing pages are written from two template pages per kind,
+ * the first page of a listing and a later one (lib/build/listing-pages.tsx); Next renders those, the index
+ * and the rare keywords.
+ */
+const TEMPLATE_PATHS = [[LISTING_TEMPLATE.slug], [LISTING_TEMPLATE.slug, 'page', LISTING_TEMPLATE.page]];
 
 /** What a catch-all path shows, or null (a 404). */
 function resolve(index: BrowseIndex, kind: ListingKind, path: readonly string[]): Resolved | null {
   if (path.length === 0) return { view: 'index' };
   const [slug, word, pageParam] = path;
+  if (slug === LISTING_TEMPLATE.slug && templateMode()) return { view: 'template' };
   if (path.length !== 1 && !(path.length === 3 && word === 'page')) return null;
   const pageOf = (entries: number) => (pageParam === undefined ? 1 : parsePageParam(pageParam, pageCount(entries)));
   if (kind === 'keywords' && slug === 'rare') {
@@ -59,10 +69,12 @@ export function browseRoute(kind: ListingKind) {
     if (routesListNoPages()) return [];
     const index = await getBrowse();
     const params: { path: string[] }[] = [{ path: [] }];
-    for (const { slug, articles } of listingsOf(index, kind)) {
-      params.push({ path: [slug] });
-      for (const page of laterPages(articles.length)) params.push({ path: [slug, 'page', page] });
-    }
+    if (templateMode()) for (const path of TEMPLATE_PATHS) params.push({ path });
+    else
+      for (const { slug, articles } of listingsOf(index, kind)) {
+        params.push({ path: [slug] });
+        for (const page of laterPages(articles.length)) params.push({ path: [slug, 'page', page] });
+      }
     if (kind === 'keywords' && index.rareKeywords.length > 0) {
       params.push({ path: ['rare'] });
       for (const page of laterPages(index.rareKeywords.length)) params.push({ path: ['rare', 'page', page] });
@@ -75,6 +87,8 @@ export function browseRoute(kind: ListingKind) {
     const found = resolve(index, kind, (await params).path ?? []);
     if (!found) return {};
     if (found.view === 'index') return { ...INDEX_METADATA[kind](index), openGraph: OPEN_GRAPH };
+    // The shape of listingMetadata's, with the fields' placeholders.
+    if (found.view === 'template') return { title: pageTitle(TEMPLATE_FIELDS.title), description: TEMPLATE_FIELDS.description, openGraph: OPEN_GRAPH };
     if (found.view === 'rare') {
       const pages = pageCount(index.rareKeywords.length);
       return {
@@ -91,6 +105,7 @@ export function browseRoute(kind: ListingKind) {
     const found = resolve(index, kind, (await params).path ?? []);
     if (!found) notFound();
     if (found.view === 'listing') return <ListingView index={index} listing={found.listing} page={found.page} />;
+    if (found.view === 'template') return <Static>{TEMPLATE_SLOTS.content}</Static>;
     if (found.view === 'rare') return <RareKeywordsView index={index} page={found.page} />;
     switch (kind) {
       case 'products':

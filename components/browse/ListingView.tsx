@@ -1,6 +1,16 @@
 /** One page of a listing (/products/<slug>/, /keywords/<slug>/page/2/, …): heading, pager, rows. */
 import type { Metadata } from 'next';
-import { indexPath, listingPath, listingsOf, pageCount, pageSlice, PAGE_SIZE, type BrowseIndex, type Listing, type ListingKind } from '@/lib/content/browse';
+import {
+  indexPath,
+  listingPath,
+  listingsOf,
+  pageCount,
+  pageSlice,
+  PAGE_SIZE,
+  type BrowseIndex,
+  type Listing,
+  type ListingKind,
+} from '@/lib/content/browse-index';
 import { explainKeyword } from '@/lib/keywords';
 import { formatCount, href, pageTitle } from '@/lib/site';
 import { Static } from '@/components/ui/Static';
@@ -62,16 +72,27 @@ function describe(listing: Listing): { eyebrow: string; heading: string; title: 
   }
 }
 
-export function listingMetadata(listing: Listing, page: number): Metadata {
+/** A listing page's title (without the site's name) and description, as plain text. */
+export function listingTexts(listing: Listing, page: number): { title: string; description: string } {
   const kind = listing.kind;
   const pages = pageCount(listing.articles.length);
   const { title, summary } = describe(listing);
   const explanation = kind === 'keywords' ? explainKeyword(listing.label) : null;
   const where = pages > 1 ? ` Page ${page} of ${pages}.` : '';
   return {
-    title: pageTitle(pages > 1 ? `${title} (page ${page} of ${pages})` : title),
+    title: pages > 1 ? `${title} (page ${page} of ${pages})` : title,
     description: `${explanation ? `${explanation} ` : ''}${summary}${where}`,
   };
+}
+
+/**
+ * A listing page's metadata. `kb build` writes listing pages from one render of each kind's template
+ * (lib/build/listing-pages.tsx) with `listingTexts` in place of the template's title and description: the
+ * template's metadata (app/_browse/routes.tsx) must have this shape.
+ */
+export function listingMetadata(listing: Listing, page: number): Metadata {
+  const { title, description } = listingTexts(listing, page);
+  return { title: pageTitle(title), description };
 }
 
 /** Links to the listings before and after this one (years and number ranges). */
@@ -88,7 +109,17 @@ function Neighbours({ listing, all }: { listing: Listing; all: readonly Listing[
   );
 }
 
+/** One page of a listing, a `<Static>` island: its content is `ListingContent`. */
 export function ListingView({ index, listing, page }: { index: BrowseIndex; listing: Listing; page: number }) {
+  return (
+    <Static>
+      <ListingContent index={index} listing={listing} page={page} />
+    </Static>
+  );
+}
+
+/** The island's content (also rendered alone by `kb build`'s listing page writer, lib/build/listing-pages.tsx). */
+export function ListingContent({ index, listing, page }: { index: BrowseIndex; listing: Listing; page: number }) {
   const kind = listing.kind;
   const pages = pageCount(listing.articles.length);
   const rows = pageSlice(listing.articles, page);
@@ -98,7 +129,7 @@ export function ListingView({ index, listing, page }: { index: BrowseIndex; list
   const pathOf = (n: number) => listingPath(kind, listing.slug, n);
   const neighbours = kind === 'years' || kind === 'numbers';
   return (
-    <Static>
+    <>
       <Breadcrumbs trail={[{ label: 'Home', path: '/' }, { label: KIND_LABELS[kind], path: indexPath(kind) }, { label: heading }]} />
       <p className="mt-4 text-sm text-muted">{eyebrow}</p>
       <h1 className={`text-2xl font-bold tracking-tight sm:text-3xl ${kind === 'keywords' ? 'font-mono' : ''}`}>{heading}</h1>
@@ -111,6 +142,6 @@ export function ListingView({ index, listing, page }: { index: BrowseIndex; list
       <ArticleRows articles={rows} product={kind !== 'products'} label={pages > 1 ? `${heading}, page ${page}` : heading} />
       <Pager page={page} pages={pages} pathOf={pathOf} position="bottom" />
       {neighbours ? <Neighbours listing={listing} all={listingsOf(index, kind)} /> : null}
-    </Static>
+    </>
   );
 }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../article-template';
 import { config } from '../config';
 import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../content/article-page';
-import { buildBrowseIndex } from '../content/browse-index';
+import { buildBrowseIndex, type BrowseIndex } from '../content/browse-index';
 import { checkHeap } from '../content/heap-guard';
 import type { Corpus } from '../content/corpus';
 import type { Article, Diagnostic } from '../markdown/schema';
@@ -120,6 +120,8 @@ export interface ArticlePagesResult {
   changed: string[];
   /** The templates' HTML (to be kept for a build that skips Next). */
   templateHtml: { article: string; missing: string };
+  /** The archive's listings, as the pages' listing links read them (the listing pages are written from it: ./listing-pages.tsx). */
+  browse: BrowseIndex;
   ms: number;
 }
 
@@ -459,6 +461,7 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     delta,
     changed,
     templateHtml,
+    browse: site.browse,
     ms: performance.now() - started,
   };
 }

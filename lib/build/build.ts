@@ -560,6 +560,16 @@ async function writeSite(
     // /files/<slug>/ from one render (lib/file-page-template.ts); they read the file index and the template, which Next's inputs cover.
     if (reuse) console.log('kbview: file pages unchanged (from the previous site)');
     else console.log(await timed('file pages', () => writeFilePages(corpus, siteDir)));
+    // The listing pages from two renders per kind (./listing-pages.tsx); they read the articles' metadata, which Next's inputs cover.
+    if (reuse) console.log('kbview: listing pages unchanged (from the previous site)');
+    else {
+      const { writeListingPages } = (await import(
+        import.meta.url.endsWith('.ts') ? './listing-pages.tsx' : './listing-pages.js'
+      )) as typeof import('./listing-pages');
+      const listings = timed('listing pages', () => writeListingPages(pages.browse, siteDir));
+      printDiagnostics(listings.diagnostics, { base: contentDir, limit: 50 });
+      console.log(`kbview: wrote ${listings.pages} listing pages, ${(listings.bytes / 1e6).toFixed(1)} MB (${(listings.ms / 1000).toFixed(1)} s)`);
+    }
   }
   if (sources === 'files') {
     const copied = timed('sources', () => copySources(contentDir, corpus.articles, siteDir));

@@ -29,7 +29,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
+import { LISTING_TEMPLATE, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET } from '../article-template';
 import { FRAMEWORK_CHUNK_PATH, htmlSafeJson, LOADER_HANDLERS_JS, NEXT_DATA_SCRIPTS } from '../next-internals';
 import { HELD_SCRIPTS_HANDLER_JS, heldChunks, holdFrameworkScripts, inlineSearchBoot, replaceManifestCopy, withCompileHint } from '../search/boot-hold';
 import { inlineSearchBootScript } from '../search/boot-bundle';
@@ -254,7 +254,7 @@ export interface CspStats {
 /**
  * Applies the policy to every `.html` file under `outDir`, in place, one file
  * at a time, and writes the data loader. The article templates
- * (`kb/${TEMPLATE_BUCKET}/`) are left for the page writer, which applies the
+ * (`kb/${TEMPLATE_BUCKET}/`) and listing templates (`<kind>/${LISTING_TEMPLATE.slug}/`) are left for the page writers, which apply the
  * policy to each page it writes. The search page also gets its early script
  * inline and its framework scripts held back until that has painted (lib/search/boot-hold.ts).
  */
@@ -267,7 +267,7 @@ export function applyCspToDir(outDir: string, basePath = config().basePath): Csp
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET) walk(full);
+        if (entry.name !== '_next' && entry.name !== TEMPLATE_BUCKET && entry.name !== LISTING_TEMPLATE.slug) walk(full);
       } else if (entry.isFile() && entry.name.endsWith('.html')) {
         const html = readFileSync(full, 'utf8');
         const page = full === searchPage ? searchPageOf(tidyPage(html), basePath, outDir) : tidyPage(html);
