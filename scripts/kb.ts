@@ -7,6 +7,8 @@
  *                               summary; exit 1 on any error or skipped file
  *   kb build                    parse (cached), then export the site with Next.js into out/
  */
+// First: React's production build for this process (lib/cli/production-react.ts).
+import '../lib/cli/production-react';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { addArchiveDiagnostics, loadCorpus, resolveContentDir } from '../lib/content/corpus';
