@@ -75,7 +75,7 @@ const text = (chunk: string) => `<script>self.__next_f.push(${htmlSafeJson([1, c
 
 test('a template page holding a binary payload row [3, base64] is refused with a clear error', () => {
   const page = `<html><body><div>kbtplcontent0</div>${text('"k":"kbtplmissing0"')}${BINARY_ROW}${text('x')}</body></html>`;
-  assert.throws(() => compileTemplate('missing', page), /article template \(missing\): the page holds a binary RSC payload row.*KB_ARTICLE_PAGES=next/);
+  assert.throws(() => compileTemplate('missing', page), /page template \(missing\): the page holds a binary RSC payload row.*KB_ARTICLE_PAGES=next/);
   // Without the row the same page compiles: the refusal is about the row.
   assert.doesNotThrow(() => compileTemplate('missing', page.replace(BINARY_ROW, '')));
   const bootstrapped = BINARY_ROW.replace('self.__next_f.push', '(self.__next_f=self.__next_f||[]).push');
