@@ -256,7 +256,7 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    "Phases (`kb build`'s own table, lib/build/phases.ts; peak = resident memory of the whole process tree while the phase ran; listings, home and sitemaps are rendered by Next inside `next build`):",
+    "Phases (`kb build`'s own table, lib/build/phases.ts; peak = resident memory of the whole process tree while the phase ran; home, index pages and sitemaps are rendered by Next inside `next build`, listing pages by `listing pages` from its templates):",
     '',
     phaseTable(builds),
     ...(notes.length ? ['', ...notes.map((n) => `Note: ${n}`)] : []),
