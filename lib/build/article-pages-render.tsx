@@ -18,7 +18,7 @@ import { parseArticle } from '../markdown/index';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../site';
-import { applyPagePolicy } from './csp';
+import { policedPage } from './csp';
 import { replaceFile } from './incremental';
 import type { PageJob, PageResult, WorkerSetup } from './article-pages';
 
@@ -31,14 +31,13 @@ export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
     const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
     mkdirSync(dir, { recursive: true });
     // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
-    const page = applyPagePolicy(html, setup.basePath);
-    if (page.unknownScripts.length > 0) throw new Error(`inline script the Content-Security-Policy blocks: ${page.unknownScripts[0]}`);
+    const page = policedPage(html, setup.basePath);
     const file = path.join(dir, 'index.html');
     // The site's file count and size are kept from what is written (./site-tally.ts), not counted again.
     const replaced = statSync(file, { throwIfNoEntry: false })?.size ?? -1;
-    const bytes = Buffer.byteLength(page.html);
+    const bytes = Buffer.byteLength(page);
     // A new file, never written through: in an incremental build the old page is a hard link to the previous site's (./incremental.ts).
-    replaceFile(file, page.html);
+    replaceFile(file, page);
     written = { bytes, replaced };
   }
 

@@ -136,6 +136,16 @@ export interface PagePolicyResult {
 }
 
 /**
+ * A page a page writer made (article, file and listing pages), with the site's policy applied: throws when the
+ * page holds an inline script the policy would block, so that the writer reports that page instead of writing it.
+ */
+export function policedPage(html: string, basePath: string): string {
+  const page = applyPagePolicy(html, basePath);
+  if (page.unknownScripts.length > 0) throw new Error(`inline script the Content-Security-Policy blocks: ${page.unknownScripts[0]}`);
+  return page.html;
+}
+
+/**
  * The page as it is served: Next's inline data scripts turned into JSON
  * blocks, the data loader after the last block, and the site's policy as the
  * first child of `<head>` (after the charset declaration when that comes
