@@ -1,14 +1,15 @@
 /**
  * Incremental `kb build` (lib/build/incremental.ts), continued from test/incremental.test.ts:
- * after a new article, a new citation and a deleted article the incremental out/ is the out/ of
+ * after a new article, a deleted article and a new citation the incremental out/ is the out/ of
  * a clean build of the same content, file for file (byte for byte, but for the residual
- * difference documented in test/helpers/incremental-project.ts).
+ * difference documented in test/helpers/incremental-project.ts). Deleting the new article
+ * brings back the first build's content: that build's out/ is the clean one compared with.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTENT, OUT, build, changeAndCompare, edit, pageCounts, removeProject, setupProject } from './helpers/incremental-project';
+import { CONTENT, OUT, build, changeAndCompare, edit, keepSite, pageCounts, removeProject, setupProject } from './helpers/incremental-project';
 
 test('incremental builds equal clean builds after a new article, a new citation and a deleted article', { timeout: 60 * 60_000 }, async () => {
   setupProject('articles');
@@ -17,6 +18,7 @@ test('incremental builds equal clean builds after a new article, a new citation 
     assert.doesNotMatch(first, /next build skipped/);
     const total = pageCounts(first).pages;
     assert.equal(pageCounts(first).reused, 0);
+    const firstSite = keepSite('out-first');
 
     // A new article, citing one that is in the archive.
     const added = await changeAndCompare('new article', () =>
@@ -31,16 +33,17 @@ test('incremental builds equal clean builds after a new article, a new citation 
     assert.equal(pageCounts(added).pages, total + 1);
     assert.ok(existsSync(path.join(OUT, 'kb', '990', 'Q990010', 'index.html')));
 
-    // A new citation in a body: a backlink and cited-by entry appear.
+    // A deleted article: its page goes (or becomes a not-in-archive page, when cited). The content is the first
+    // build's again: the incremental out/ is compared with that clean build's, and is where the next build starts.
+    const deleted = await changeAndCompare('deleted article', () => rmSync(path.join(CONTENT, 'Q990010.md')), undefined, { cleanSite: firstSite });
+    assert.doesNotMatch(deleted, /next build skipped/);
+    assert.ok(!existsSync(path.join(OUT, 'kb', '990', 'Q990010', 'index.html')));
+
+    // A new citation in a body, after incremental builds only: a backlink and cited-by entry appear.
     const cited = await changeAndCompare('new citation', () =>
       edit('Q990006.md', (t) => t.replace('{% endraw %}', '\tSee also Q990004 for more.\n{% endraw %}')),
     );
     assert.doesNotMatch(cited, /next build skipped/);
-
-    // A deleted article: its page goes (or becomes a not-in-archive page, when cited).
-    const deleted = await changeAndCompare('deleted article', () => rmSync(path.join(CONTENT, 'Q990010.md')));
-    assert.doesNotMatch(deleted, /next build skipped/);
-    assert.ok(!existsSync(path.join(OUT, 'kb', '990', 'Q990010', 'index.html')));
   } finally {
     removeProject();
   }

@@ -175,14 +175,28 @@ export function edit(name: string, change: (text: string) => string): void {
 }
 
 /**
+ * A copy of out/ as it is now (a clean build's, to compare a later incremental build of the same content
+ * with: changeAndCompare's `{ cleanSite }`), in the project copy; a copy, not links: the spare of a later
+ * build is the site before it, written again.
+ */
+export function keepSite(name: string): string {
+  const dir = path.join(ROOT, name);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(OUT, dir, { recursive: true });
+  return dir;
+}
+
+/**
  * The incremental build of the change (`check` looks at its out/ and log), then a clean build of the same
  * content: the same site. `skip-clean`: the clean build is left out (so that the next build is incremental too).
+ * `{ cleanSite }`: the content is that of a clean build made earlier (its out/ kept by keepSite): the incremental
+ * out/ is compared with it, and kept (the next build is incremental too), instead of building it again.
  */
 export async function changeAndCompare(
   what: string,
   change: () => void,
   check: (output: string) => void = () => {},
-  mode: 'clean' | 'skip-clean' = 'clean',
+  mode: 'clean' | 'skip-clean' | { cleanSite: string } = 'clean',
 ): Promise<string> {
   change();
   const output = await build();
@@ -193,6 +207,10 @@ export async function changeAndCompare(
   assert.deepEqual(siteRecord().files, { count: files.length, bytes }, `${what}: the recorded file count and bytes are out/'s`);
   assert.match(output, new RegExp(`; ${files.length} files, `), `${what}: the reported file count is out/'s`);
   if (mode === 'skip-clean') return output;
+  if (typeof mode === 'object') {
+    assertSameSite(OUT, mode.cleanSite, what);
+    return output;
+  }
   const incremental = path.join(ROOT, 'out-incremental');
   rmSync(incremental, { recursive: true, force: true });
   renameSync(OUT, incremental);
