@@ -18,9 +18,10 @@ let template: string;
 let next: string;
 
 before(async () => {
-  // One after the other: both build in copies of the project on shared cores.
-  template = await builtSite({ search: false });
-  next = await builtSite({ search: false, articlePages: 'next' });
+  // One after the other: both build in copies of the project on shared cores. The template build is the
+  // default site the browser tests use (one build for all of them).
+  template = await builtSite();
+  next = await builtSite({ articlePages: 'next' });
 });
 
 /**
