@@ -20,9 +20,12 @@
  * Environment:
  *   KB_TEST_BUDGET_MIN   whole-run time limit in minutes (default 75): past it the
  *                        run is stopped (test files' servers and browsers included) and fails
+ *   KB_TEST_CONCURRENCY  test files run at once (default: the cores less one, at least 2;
+ *                        `--test-concurrency=N` does the same); node starts them in name order
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,10 +65,17 @@ const args = process.argv.slice(2);
 const files = testFiles(args.filter((a) => !a.startsWith('-')));
 if (files.length === 0) fail('no test files found (test/**/*.test.ts)');
 
+// Node's default is one less than the cores: one file at a time on 2 cores.
+const concurrency = Number(process.env['KB_TEST_CONCURRENCY'] || Math.max(2, availableParallelism() - 1));
+if (!(Number.isInteger(concurrency) && concurrency > 0))
+  fail(`KB_TEST_CONCURRENCY must be a whole number of test files above 0, not ${process.env['KB_TEST_CONCURRENCY']}`);
+
 const nodeArgs = [
   '--import',
   'tsx',
   '--test',
+  // At least two files at once: while one file waits on a browser, a server or a child process, the other builds.
+  ...(args.some((a) => a.startsWith('--test-concurrency')) ? [] : [`--test-concurrency=${concurrency}`]),
   // Ends the run when its tests are done, even if a file leaves a handle open.
   '--test-force-exit',
   `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
