@@ -28,7 +28,8 @@ export interface PoolOptions<J, R> {
   module: URL;
   workerData: unknown;
   workers: number;
-  jobs: readonly J[];
+  /** The jobs, or a feed that the caller fills while the workers run (JobFeed). */
+  jobs: readonly J[] | JobFeed<J>;
   chunk: number;
   onResults: (results: R[]) => void;
   /** The file (or name) a job stands for, in reports. */
@@ -67,6 +68,29 @@ interface Envelope {
   progress: SharedArrayBuffer;
 }
 
+/**
+ * Jobs that the caller makes while the pool runs them: `push` each, then `end`. The pool starts a worker as
+ * soon as a chunk of jobs is ready (up to its `workers`), so that making the jobs (the page writer's contexts
+ * and digests, on the build's own thread) and running them overlap. The caller has to give the event loop a
+ * turn now and then (`await` a timer) for the pool to send the chunks made meanwhile.
+ */
+export class JobFeed<J> {
+  readonly jobs: J[] = [];
+  ended = false;
+  /** The pool's: called when jobs are added or the feed ends. */
+  onChange: (() => void) | null = null;
+
+  push(job: J): void {
+    this.jobs.push(job);
+    this.onChange?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.onChange?.();
+  }
+}
+
 /** Every worker thread of every pool running in this process (stopAllWorkers). */
 const everyWorker = new Set<Worker>();
 
@@ -76,7 +100,9 @@ export async function stopAllWorkers(): Promise<void> {
 }
 
 export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
-  const { module, workers, jobs, chunk, onResults, label, onTimeout, onCrash } = options;
+  const { module, workers, chunk, onResults, label, onTimeout, onCrash } = options;
+  const feed = options.jobs instanceof JobFeed ? options.jobs : null;
+  const jobs: readonly J[] = feed ? feed.jobs : (options.jobs as readonly J[]);
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
   // Workers read the same, normalized configuration (lib/site.ts's base path among it).
   const env = configEnv(options.config ?? config());
@@ -86,12 +112,24 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
   if (env.NODE_ENV === undefined) Object.assign(env, { NODE_ENV: 'production' });
   // Chunks still to send: [first job, end]; a stopped worker's unfinished jobs come back to the front.
   const queue: Array<[number, number]> = [];
-  for (let i = 0; i < jobs.length; i += chunk) queue.push([i, Math.min(jobs.length, i + chunk)]);
+  // Jobs before this one are in chunks (queued, sent or done); a feed's later jobs wait for a whole chunk, or its end.
+  let chunked = 0;
+  const takeChunks = () => {
+    const ended = !feed || feed.ended;
+    while (chunked < jobs.length && (ended || jobs.length - chunked >= chunk)) {
+      const end = Math.min(jobs.length, chunked + chunk);
+      queue.push([chunked, end]);
+      chunked = end;
+    }
+  };
+  takeChunks();
   const live = new Set<Worker>();
   let failed: Error | null = null;
 
   await new Promise<void>((resolve, reject) => {
     let running = 0;
+    // Workers waiting for a feed's next chunk (their `send`).
+    const idle: Array<() => void> = [];
     const fail = (error: Error) => {
       if (failed) return;
       failed = error;
@@ -99,7 +137,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       reject(error);
     };
     const finishIfDone = () => {
-      if (!failed && running === 0 && queue.length === 0) resolve();
+      if (!failed && running === 0 && queue.length === 0 && (!feed || feed.ended)) resolve();
     };
     const start = () => {
       const progress = new SharedArrayBuffer(12);
@@ -158,6 +196,12 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       };
       const send = () => {
         const next = queue.shift();
+        if (!next && feed && !feed.ended) {
+          // More jobs to come: the worker waits for them.
+          current = null;
+          idle.push(send);
+          return;
+        }
         if (!next) {
           current = null;
           stopped = true;
@@ -203,11 +247,31 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       });
       send();
     };
+    /** Sends the chunks ready to idle workers, and starts workers (up to `workers`) for the rest. */
+    const dispatch = () => {
+      if (failed) return;
+      takeChunks();
+      while (queue.length > 0 && idle.length > 0) idle.shift()!();
+      while (queue.length > 0 && running < Math.max(1, workers)) start();
+      // The feed ended: the waiting workers are stopped (send finds no chunk); with none running the run is done.
+      if (feed?.ended) while (idle.length > 0) idle.shift()!();
+      finishIfDone();
+    };
+    if (feed) {
+      feed.onChange = () => {
+        // Checked per job: a chunk is ready, or the feed ended.
+        if (feed.ended || jobs.length - chunked >= chunk) dispatch();
+      };
+      dispatch();
+      return;
+    }
     if (queue.length === 0) {
       resolve();
       return;
     }
     for (let i = 0; i < Math.max(1, Math.min(workers, queue.length)); i++) start();
+  }).finally(() => {
+    if (feed) feed.onChange = null;
   });
 }
 

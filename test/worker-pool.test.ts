@@ -6,12 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileTimeoutMs, runInWorkers, WorkerCrash } from '../lib/worker-pool';
+import { fileTimeoutMs, JobFeed, runInWorkers, WorkerCrash } from '../lib/worker-pool';
 import { loadConfig } from '../lib/config';
 
 const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
 
-function run(jobs: Array<number | string>, timeoutMs = 60_000, workers = 2, onCrash?: (job: number | string, reason: string) => string) {
+function run(
+  jobs: Array<number | string> | JobFeed<number | string>,
+  timeoutMs = 60_000,
+  workers = 2,
+  onCrash?: (job: number | string, reason: string) => string,
+) {
   const results: string[] = [];
   const promise = runInWorkers<number | string, string | number>({
     module: MODULE,
@@ -38,6 +43,50 @@ test('every job is answered once, in workers', async () => {
     results.map(Number).sort((a, b) => a - b),
     jobs.map((j) => j * 2),
   );
+});
+
+/** Resolves once `ready()` holds (checked every 20 ms); rejects after `ms`. */
+async function until(ready: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('a feed: its chunks run while jobs are still being added; every job is answered once when it ends', async () => {
+  const feed = new JobFeed<number | string>();
+  const { results, promise } = run(feed);
+  let settled = false;
+  void promise.then(() => (settled = true));
+  // One whole chunk (3 jobs): sent to a worker before the feed ends.
+  for (const job of [1, 2, 3]) feed.push(job);
+  await until(() => results.length === 3, 'the first chunk of a feed that has not ended');
+  // Two jobs, less than a chunk: they wait for more jobs or for the end.
+  feed.push(4);
+  feed.push(5);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(results.length, 3);
+  assert.equal(settled, false, 'the run ended before its feed');
+  for (let job = 6; job <= 11; job++) feed.push(job);
+  feed.end();
+  await promise;
+  assert.deepEqual(
+    results.map(Number).sort((a, b) => a - b),
+    Array.from({ length: 11 }, (_, i) => (i + 1) * 2),
+  );
+  // A feed that ends with no job: the run ends, with no result.
+  const empty = new JobFeed<number | string>();
+  const none = run(empty);
+  empty.end();
+  await none.promise;
+  assert.deepEqual(none.results, []);
+  // A worker that crashes on a fed job ends the run with an error naming it.
+  const bad = new JobFeed<number | string>();
+  const crashing = run(bad);
+  for (const job of [1, 'exit', 3, 4]) bad.push(job);
+  await assert.rejects(crashing.promise, (error: unknown) => error instanceof WorkerCrash && error.file === 'file-exit');
+  bad.end();
 });
 
 test('a job over the limit is stopped and reported; the rest of its chunk and the other jobs still run', async () => {

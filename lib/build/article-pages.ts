@@ -7,12 +7,15 @@
  * indexes once and computes each page's context (backlinks, related,
  * previous/next, listing links); worker threads render the articles (their
  * bodies from the body cache the build's parse filled, ./body-cache.tsx) and
- * write the pages, each with its Content-Security-Policy.
+ * write the pages, each with its Content-Security-Policy. In a new export the
+ * workers start on the first chunk of pages while the main thread makes the
+ * rest (a JobFeed, lib/worker-pool.ts), so that neither core waits.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compileTemplate, PAYLOAD_SCRIPT_DIR, TEMPLATE_BUCKET, TEMPLATE_IDS, type CompiledTemplate } from '../article-template';
 import { config } from '../config';
 import { articleContextOf, adjacentOf, EMPTY_CONTEXT, type ArticleContext } from '../content/article-page';
@@ -24,7 +27,7 @@ import { bodyCacheFor, type BodyCache } from './body-cache';
 import { buildLinkGraph, type ArticleSummary, type MissingArticle } from '../content/graph';
 import { buildArticleIndexes, termsOf } from '../content/related';
 import type { SourcesMode } from '../content/sources';
-import { runInWorkers } from '../worker-pool';
+import { JobFeed, runInWorkers } from '../worker-pool';
 import { linkFile, pageDigest } from './incremental';
 import { tidyPage } from './static-keys';
 
@@ -336,71 +339,15 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
     incremental?.linked ? existsSync(pageFile(outDir, permalink)) : linkFile(pageFile(incremental!.previousDir!, permalink), pageFile(outDir, permalink));
   let reused = 0;
   let digested = 0;
-  const todo: PageJob[] = [];
+  // The pages to write. A new export (not a copy of the previous site) sends them to the workers as they are
+  // made: the contexts and digests of 60k pages take this thread ~20 s, which the workers' rendering overlaps.
+  const feed = new JobFeed<PageJob>();
+  const todo = feed.jobs;
+  const streaming = !incremental?.linked;
   const pending = new Map<string, { permalink: string; digest: string; deps: string[] }>();
-  const consider = (permalink: string, job: () => PageJob, readAlso: readonly string[] = []): void => {
-    // A synchronous loop over every page (its context, digest and dependencies): the heap guard's check runs here.
-    checkHeap();
-    // Not among the pages to compute: the recorded page is this build's page.
-    if (dirty && previous && !dirty.has(permalink) && Object.hasOwn(previous.pages, permalink) && keep(permalink)) {
-      record.pages[permalink] = previous.pages[permalink]!;
-      reused++;
-      return;
-    }
-    const made = job();
-    const digest = pageDigest(shared, made);
-    const deps = readAlso.length > 0 ? [...new Set([...jobDependencies(made), ...readAlso])] : jobDependencies(made);
-    digested++;
-    if (previous && Object.hasOwn(previous.pages, permalink) && previous.pages[permalink]!.digest === digest && keep(permalink)) {
-      record.pages[permalink] = { digest, deps };
-      reused++;
-      return;
-    }
-    // Recorded once the page is written without a diagnostic (below).
-    pending.set(jobLabel(made), { permalink, digest, deps });
-    todo.push(made);
-  };
-  for (const article of corpus.articles) {
-    consider(article.permalink, () => {
-      const version = versions.get(article.source);
-      return { kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) };
-    });
-  }
-  // A not-in-archive page shows the titles the articles citing it give it: all of them, also those of articles
-  // whose citation of it is over their limit (lib/content/graph.ts), which its job does not hold.
-  const titledBy = new Map<string, string[]>();
-  for (const article of corpus.articles) {
-    for (const { id } of article.referenceTitles) {
-      const list = titledBy.get(id);
-      if (list) list.push(article.id);
-      else titledBy.set(id, [article.id]);
-    }
-  }
-  for (const missing of graph.missing) {
-    consider(missing.permalink, () => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) }), titledBy.get(missing.id));
-  }
-
+  const pageCount = corpus.articles.length + graph.missing.length;
+  let considered = 0;
   const delta = { files: 0, bytes: 0 };
-  const changed: string[] = [];
-  const pagePath = (permalink: string) => [...permalink.split('/').filter(Boolean), 'index.html'].join('/');
-  // A linked copy keeps the pages of the previous site: those that are no page any more are removed.
-  if (incremental?.linked && previous) {
-    const current = new Set(corpus.articles.map((a) => a.permalink));
-    for (const missing of graph.missing) current.add(missing.permalink);
-    for (const permalink of Object.keys(previous.pages)) {
-      if (current.has(permalink)) continue;
-      const file = pageFile(outDir, permalink);
-      const size = statSync(file, { throwIfNoEntry: false })?.size;
-      if (size === undefined) continue;
-      rmSync(file, { force: true });
-      changed.push(pagePath(permalink));
-      delta.files--;
-      delta.bytes -= size;
-    }
-  }
-
-  // Every page sent to be written (a page that fails may have been written or not: listed all the same).
-  for (const job of todo) changed.push(pagePath(job.kind === 'article' ? job.article.permalink : job.missing.permalink));
   let failed = 0;
   let done = 0;
   // The workers see the same configuration (runInWorkers gives them configEnv(config())): lib/site.ts's base path too.
@@ -423,23 +370,15 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
       }
     }
     done += results.length;
-    options.onProgress?.(done, todo.length);
+    // While pages are still being made, the total is at most what is made plus what is left to consider.
+    options.onProgress?.(done, feed.ended ? todo.length : todo.length + pageCount - considered);
   };
-  // A few pages of a copy of the previous site (a body or title edit): written here, which takes less than
-  // starting a worker (its module graph: React and the components). A full build's pages go to workers, which
-  // stop a page that takes too long (KB_FILE_TIMEOUT) and survive one that crashes.
-  if (todo.length > 0 && incremental?.linked && todo.length <= IN_PROCESS_PAGES) {
-    const render = (await preloadRenderer()).pageRenderer(setup);
-    onResults(todo.map((job) => render(job)));
-  }
-  // No page to write (a body edit of an article whose page failed, say): no worker is started.
-  else if (todo.length > 0)
-    await runInWorkers<PageJob, PageResult>({
+  const pool = (jobs: PageJob[] | JobFeed<PageJob>, workers: number) =>
+    runInWorkers<PageJob, PageResult>({
       module: new URL(import.meta.url.endsWith('.ts') ? './article-pages-worker.tsx' : './article-pages-worker.js', import.meta.url),
       workerData: setup,
-      // No more workers than chunks of pages: a body edit's one page starts one worker, not one per core.
-      workers: Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(todo.length / PAGE_CHUNK))),
-      jobs: todo,
+      workers,
+      jobs,
       chunk: PAGE_CHUNK,
       label: jobLabel,
       onTimeout: (job, ms) => ({
@@ -449,6 +388,93 @@ export async function writeArticlePages(corpus: Corpus, options: ArticlePagesOpt
       }),
       onResults,
     });
+  // A feed starts no worker before a chunk of pages is made (none for a title edit that changes no page).
+  const streamed = streaming ? pool(feed, options.workers ?? availableParallelism()) : null;
+  // Its failure (a crashed worker) is thrown when the pages are all made (below).
+  streamed?.catch(() => {});
+  const consider = (permalink: string, job: () => PageJob, readAlso: readonly string[] = []): void => {
+    // A synchronous loop over every page (its context, digest and dependencies): the heap guard's check runs here.
+    checkHeap();
+    considered++;
+    // Not among the pages to compute: the recorded page is this build's page.
+    if (dirty && previous && !dirty.has(permalink) && Object.hasOwn(previous.pages, permalink) && keep(permalink)) {
+      record.pages[permalink] = previous.pages[permalink]!;
+      reused++;
+      return;
+    }
+    const made = job();
+    const digest = pageDigest(shared, made);
+    const deps = readAlso.length > 0 ? [...new Set([...jobDependencies(made), ...readAlso])] : jobDependencies(made);
+    digested++;
+    if (previous && Object.hasOwn(previous.pages, permalink) && previous.pages[permalink]!.digest === digest && keep(permalink)) {
+      record.pages[permalink] = { digest, deps };
+      reused++;
+      return;
+    }
+    // Recorded once the page is written without a diagnostic (below).
+    pending.set(jobLabel(made), { permalink, digest, deps });
+    feed.push(made);
+  };
+  let turn = 0;
+  // A turn of the event loop now and then while pages are streamed: the pool sends the chunks made meanwhile.
+  const breathe = async () => {
+    if (streaming && ++turn % 200 === 0) await nextTurn();
+  };
+  for (const article of corpus.articles) {
+    await breathe();
+    consider(article.permalink, () => {
+      const version = versions.get(article.source);
+      return { kind: 'article', article, mtimeMs: version?.mtimeMs ?? 0, size: version?.size ?? -1, context: contextOf(article) };
+    });
+  }
+  // A not-in-archive page shows the titles the articles citing it give it: all of them, also those of articles
+  // whose citation of it is over their limit (lib/content/graph.ts), which its job does not hold.
+  const titledBy = new Map<string, string[]>();
+  for (const article of corpus.articles) {
+    for (const { id } of article.referenceTitles) {
+      const list = titledBy.get(id);
+      if (list) list.push(article.id);
+      else titledBy.set(id, [article.id]);
+    }
+  }
+  for (const missing of graph.missing) {
+    await breathe();
+    consider(missing.permalink, () => ({ kind: 'missing', missing, ...adjacentOf(site.indexes, missing.id) }), titledBy.get(missing.id));
+  }
+
+  feed.end();
+  const changed: string[] = [];
+  const pagePath = (permalink: string) => [...permalink.split('/').filter(Boolean), 'index.html'].join('/');
+  // A linked copy keeps the pages of the previous site: those that are no page any more are removed.
+  if (incremental?.linked && previous) {
+    const current = new Set(corpus.articles.map((a) => a.permalink));
+    for (const missing of graph.missing) current.add(missing.permalink);
+    for (const permalink of Object.keys(previous.pages)) {
+      if (current.has(permalink)) continue;
+      const file = pageFile(outDir, permalink);
+      const size = statSync(file, { throwIfNoEntry: false })?.size;
+      if (size === undefined) continue;
+      rmSync(file, { force: true });
+      changed.push(pagePath(permalink));
+      delta.files--;
+      delta.bytes -= size;
+    }
+  }
+
+  // Every page sent to be written (a page that fails may have been written or not: listed all the same).
+  for (const job of todo) changed.push(pagePath(job.kind === 'article' ? job.article.permalink : job.missing.permalink));
+  // A few pages of a copy of the previous site (a body or title edit): written here, which takes less than
+  // starting a worker (its module graph: React and the components). A full build's pages go to workers, which
+  // stop a page that takes too long (KB_FILE_TIMEOUT) and survive one that crashes.
+  if (todo.length > 0 && incremental?.linked && todo.length <= IN_PROCESS_PAGES) {
+    const render = (await preloadRenderer()).pageRenderer(setup);
+    onResults(todo.map((job) => render(job)));
+  }
+  // A new export's pages went to the workers as they were made: their end.
+  else if (streamed) await streamed;
+  // No page to write (a body edit of an article whose page failed, say): no worker is started. No more workers
+  // than chunks of pages: a body edit's one page starts one worker, not one per core.
+  else if (todo.length > 0) await pool(todo, Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(todo.length / PAGE_CHUNK))));
   return {
     articles: corpus.articles.length,
     missing: graph.missing.length,
