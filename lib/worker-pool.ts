@@ -257,19 +257,13 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       if (feed?.ended) while (idle.length > 0) idle.shift()!();
       finishIfDone();
     };
-    if (feed) {
+    if (feed)
       feed.onChange = () => {
         // Checked per job: a chunk is ready, or the feed ended.
         if (feed.ended || jobs.length - chunked >= chunk) dispatch();
       };
-      dispatch();
-      return;
-    }
-    if (queue.length === 0) {
-      resolve();
-      return;
-    }
-    for (let i = 0; i < Math.max(1, Math.min(workers, queue.length)); i++) start();
+    // No more workers than chunks (a worker takes one as it starts); no job at all: done at once.
+    dispatch();
   }).finally(() => {
     if (feed) feed.onChange = null;
   });
