@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheFolder, loadCorpus, TextCache } from '../lib/content/corpus';
+import { cacheFolder, keptScanFile, loadCorpus, TextCache } from '../lib/content/corpus';
 import { listingArticle } from '../lib/content/listing';
 import { article } from '../bench/lib/hostile-content';
 
@@ -247,5 +247,43 @@ test('dropTexts with parse workers: each text goes to disk as it arrives, and th
     // The spool is removed: the cache folder holds the three caches only.
     assert.deepEqual(readdirSync(folder).sort(), ['listing.ndjson', 'parsed.ndjson', 'text.ndjson']);
     assert.deepEqual(spooled.articles, held.articles);
+  });
+});
+
+test('keepScan keeps what the scan found; a load fromScan takes the files from it, and walks when it is not of its archive', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const kept = keptScanFile(content, cacheDir);
+    const first = await loadCorpus(content, { cacheDir, keepScan: true });
+    assert.deepEqual(JSON.parse(readFileSync(kept, 'utf8')).files, ['Q990601.md', 'Q990602.md', 'Q990603.md']);
+    // A file added and one edited after the kept scan: a load from it sees the archive as the scan saw it
+    // (the build's later loads describe the archive its kb prepare parsed), without a walk or a stat.
+    write(path.join(content, 'Q990604.md'), article('Q990604', 'Delta Cache Article', 'Added after the scan.'), T0);
+    write(file, article('Q990601', 'Alpha Cache Article, edited', 'Edited after the scan.'), new Date(T0.getTime() + 5000));
+    const fromScan = await loadCorpus(content, { cacheDir, fromScan: kept });
+    assert.deepEqual(fromScan.articles, first.articles);
+    assert.deepEqual([fromScan.stats.parsed, fromScan.stats.fromCache], [0, 3]);
+    // A walk sees both changes.
+    const walked = await loadCorpus(content, { cacheDir });
+    assert.deepEqual(
+      walked.articles.map((a) => a.id),
+      ['Q990601', 'Q990602', 'Q990603', 'Q990604'],
+    );
+    assert.equal(titleOf(walked, 'Q990601'), 'Alpha Cache Article, edited');
+    // The kept scan of another archive (or none, or a broken one) is not taken: the archive is walked.
+    const other = path.join(path.dirname(content), 'other');
+    mkdirSync(other);
+    write(path.join(other, 'Q990605.md'), article('Q990605', 'Echo Cache Article', 'Another archive.'), T0);
+    const otherCorpus = await loadCorpus(other, { cacheDir, fromScan: kept });
+    assert.deepEqual(
+      otherCorpus.articles.map((a) => a.id),
+      ['Q990605'],
+    );
+    writeFileSync(kept, '{"format":1,"files":');
+    assert.equal((await loadCorpus(content, { cacheDir, fromScan: kept })).articles.length, 4);
+    // The next keepScan load keeps its own scan.
+    await loadCorpus(content, { cacheDir, keepScan: true });
+    const again = JSON.parse(readFileSync(kept, 'utf8')) as { files: string[]; stats: Array<[number, number]> };
+    assert.deepEqual(again.files, ['Q990601.md', 'Q990602.md', 'Q990603.md', 'Q990604.md']);
+    assert.deepEqual(again.stats[0], [statSync(file).mtimeMs, statSync(file).size]);
   });
 });

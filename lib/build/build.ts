@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync
 import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus } from '../content/corpus';
+import { addArchiveDiagnostics, keptScanFile, loadCorpus } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
@@ -80,7 +80,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
-  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true }));
+  const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true, keepScan: true }));
   // The parse cache is complete: `kb build` may read the metadata from it now (runPrepare).
   if (process.send && process.connected) process.send('parsed');
   addArchiveDiagnostics(corpus);
@@ -410,7 +410,11 @@ async function writeSite(
   const likely = linking !== null || spareUpdate !== null;
   // (A failure to load is reported by the page writer, which loads it again.)
   if (likely) preloadRenderer().catch(() => {});
-  let early = likely ? preparing.parsed.then((ok) => (ok ? timed('metadata', () => loadCorpus(contentDir)) : null)) : null;
+  // Every later load of the archive in this build (this process's metadata, Next's export workers) takes the files
+  // prepare's scan found (../content/corpus.ts `keepScan`) rather than walking the archive again.
+  const scanFile = keptScanFile(contentDir);
+  const readMetadata = () => timed('metadata', () => loadCorpus(contentDir, { fromScan: scanFile }));
+  let early = likely ? preparing.parsed.then((ok) => (ok ? readMetadata() : null)) : null;
   const inputs = await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const mayReuse = likely && canReuseExport(previous, inputs, outDir);
@@ -474,7 +478,7 @@ async function writeSite(
       run(
         process.execPath,
         [nextBin, 'build'],
-        { ...configEnv({ ...config(), contentDir, articlePages, exportDir, buildId, runner: 'kb' }), NEXT_TELEMETRY_DISABLED: '1' },
+        { ...configEnv({ ...config(), contentDir, articlePages, exportDir, buildId, runner: 'kb', scanFile }), NEXT_TELEMETRY_DISABLED: '1' },
         started,
       ),
     );
@@ -499,7 +503,7 @@ async function writeSite(
   }
 
   // The parse cache is warm now: this reads metadata only.
-  const corpus = (await early) ?? (await timed('metadata', () => loadCorpus(contentDir)));
+  const corpus = (await early) ?? (await readMetadata());
   const summary = summaryLine(corpus.stats);
   // Whether each article's source is shipped as "Original text" (lib/content/sources.ts):
   // resolved once, so that the pages and the copied files agree.

@@ -121,6 +121,7 @@ const EnvSchema = z.object({
   KB_EXPORT_DIR: optionalPath,
   KB_BUILD_ID: optionalPath,
   KB_PHASES_FILE: optionalPath,
+  KB_SCAN_FILE: optionalPath,
   KB_RUNNER: choice('KB_RUNNER', ['kb', 'none'], 'none'),
   KB_TEST_WORKER_FAULT: wrap('KB_TEST_WORKER_FAULT', (raw) => {
     const value = (raw ?? '').trim();
@@ -174,6 +175,11 @@ export interface Config {
   buildId: string | null;
   /** Where `kb build` writes its phase table (bench). */
   phasesFile: string | null;
+  /**
+   * Set by `kb build` for its `next build`: the scan of the archive its `kb prepare` kept (lib/content/corpus.ts
+   * `keepScan`), which the export workers read instead of walking the archive again. `KB_SCAN_FILE`.
+   */
+  scanFile: string | null;
   /** `kb` when `npm run build` / `npm run dev` started Next (they set `KB_RUNNER=kb`); plain `next build` / `next dev` refuse to run without it (lib/config/runner.ts). */
   runner: 'kb' | 'none';
   /** Tests only: a worker crashes or hangs on this job (lib/worker-pool.ts). `KB_TEST_WORKER_FAULT=crash:<job>` or `hang:<job>`. */
@@ -208,6 +214,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     exportDir: e.KB_EXPORT_DIR,
     buildId: e.KB_BUILD_ID,
     phasesFile: e.KB_PHASES_FILE,
+    scanFile: e.KB_SCAN_FILE && path.resolve(cwd, e.KB_SCAN_FILE),
     runner: e.KB_RUNNER,
     testWorkerFault: e.KB_TEST_WORKER_FAULT,
     testArticleFault: e.KB_TEST_ARTICLE_FAULT,
@@ -247,6 +254,7 @@ export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv
   set('KB_TEST_ARTICLE_FAULT', c.testArticleFault && `${c.testArticleFault.step}:${c.testArticleFault.source}`);
   set('PORT', String(c.port));
   set('KB_PHASES_FILE', c.phasesFile);
+  set('KB_SCAN_FILE', c.scanFile);
   set('KB_RUNNER', c.runner === 'kb' ? 'kb' : null);
   return env;
 }

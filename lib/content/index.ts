@@ -61,7 +61,8 @@ function loadSite(): Promise<Site> {
     // default 192 (at 241k articles each worker reached ~0.86 GiB with it, for a live heap of ~0.3 GiB).
     if (!DEV) startHeapGuard(EXPORT_WORKER_SLACK);
     // Under `kb build` Next renders listings and templates only: the listing index is all it reads (./listing.ts).
-    const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly() });
+    // Under `kb build`, the files are those its `kb prepare` found (config `scanFile`): the archive is not walked again.
+    const corpus = await loadCorpus(resolveContentDir(), { background: DEV, listing: listingOnly(), fromScan: DEV ? null : config().scanFile });
     const byId = new Map(corpus.articles.map((a) => [a.id, a]));
     // In development every step runs a slice at a time (./slices.ts): the server answers requests meanwhile.
     loaded = { corpus, byId, graph: DEV ? await buildLinkGraphInSlices(corpus.articles) : buildLinkGraph(corpus.articles) };
