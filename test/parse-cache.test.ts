@@ -155,6 +155,38 @@ test('TextCache reads each text of the parse cache from disk, the same as a load
   });
 });
 
+test('TextCache finds each text whatever the chunk it reads the cache in; a cache cut short or of another version is not used', async () => {
+  await withContent(async ({ content, cacheDir }) => {
+    // Names with quotes, a backslash and non-ASCII letters: the heads of their lines are JSON with escapes.
+    mkdirSync(path.join(content, 'say ","text":x\\'));
+    write(path.join(content, 'say ","text":x\\', 'Q990604.md'), article('Q990604', 'Quote Cache Article', 'A text with "quotes" and é.'), T0);
+    mkdirSync(path.join(content, 'Ünïcode'));
+    write(path.join(content, 'Ünïcode', 'Q990605.md'), article('Q990605', 'Unicode Cache Article', 'Non-ASCII: 文字 and \u2028.'), T0);
+    const loaded = await loadCorpus(content, { cacheDir, withText: true });
+    assert.equal(loaded.files.length, 5);
+    const textFile = path.join(cacheFolder(content, cacheDir), 'text.ndjson');
+    const size = statSync(textFile).size;
+    // From 1 byte (every line spans chunks) to the whole file at once.
+    for (const chunk of [1, 2, 3, 7, 64, 301, 4096, size, size + 1]) {
+      const cache = (await TextCache.open(content, cacheDir, chunk))!;
+      try {
+        for (const f of loaded.files) assert.equal(cache.text(f.source), f.text, `${f.source} with chunks of ${chunk} bytes`);
+      } finally {
+        cache.close();
+      }
+    }
+    const whole = readFileSync(textFile);
+    // Cut in the middle of its last line: that line is not a text cache line.
+    writeFileSync(textFile, whole.subarray(0, size - 10));
+    assert.equal(await TextCache.open(content, cacheDir, 64), null);
+    // Another version's header.
+    writeFileSync(textFile, Buffer.concat([Buffer.from('{"version":-1}'), whole.subarray(whole.indexOf(10))]));
+    assert.equal(await TextCache.open(content, cacheDir), null);
+    writeFileSync(textFile, '');
+    assert.equal(await TextCache.open(content, cacheDir), null);
+  });
+});
+
 test('a few changed files are appended to the caches (the last entry wins); many, and the caches are rewritten', async () => {
   await withContent(async ({ content, cacheDir, file }) => {
     const folder = cacheFolder(content, cacheDir);
