@@ -289,6 +289,29 @@ describe('title records file (r/): columns', () => {
     assert.deepEqual([...decodeRecords(encodeRecords([], []))!.entries()], []);
   });
 
+  test('a date is a day number exactly when Date reads it back the same (plain YYYY-MM-DD from 1970 on)', () => {
+    const viaDate = (value: string): boolean => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+      const ms = Date.parse(`${value}T00:00:00Z`);
+      return Number.isFinite(ms) && ms >= 0 && new Date(ms).toISOString().slice(0, 10) === value;
+    };
+    const values: string[] = ['1969-12-31', '1970-01-01', '0000-01-01', '9999-12-31', '2002-05-08 ', '2002-5-08', '２００２-05-08'];
+    for (const year of [1970, 1999, 2000, 2001, 2004, 2100, 2400, 9999])
+      for (let month = 0; month <= 13; month++)
+        for (let day = 0; day <= 32; day++) values.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+    const records: SuggestRecord[] = values.map((v, i) => [i + 1, 't', 0, v]);
+    const docs = values.map((_, i) => i);
+    const file = encodeRecords(docs, records);
+    const other = new Set((file.x ?? []).map(([i]) => values[i]));
+    for (const value of values) assert.equal(!other.has(value), viaDate(value), value);
+    // Every one reads back as written.
+    const map = decodeRecords(JSON.parse(JSON.stringify(file)))!;
+    assert.deepEqual(
+      docs.map((d) => map.get(d)![3]),
+      values,
+    );
+  });
+
   test('a malformed records file reads as null, never throws', () => {
     const good = encodeRecords(
       [1, 2],

@@ -5,18 +5,34 @@
  */
 import { decodeVarints, VarintWriter, type RecordsFile, type SuggestRecord } from './format';
 
-const PLAIN_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const PLAIN_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 /** 9999-12-31: later day numbers are not dates (a malformed file). */
 const MAX_DAY = 2_932_896;
 
-/** The day number of a plain `YYYY-MM-DD` date that reads back the same, else null. */
+/**
+ * The day number (days since 1970-01-01) of a plain `YYYY-MM-DD` date from 1970 on that reads back the same, else
+ * null. By arithmetic (the civil calendar's days, as in `Date`): an index update encodes every title record
+ * again, and two `Date`s per record cost ~10 µs (0.6 s at 60k articles).
+ */
 function plainDay(value: string): number | null {
-  if (!PLAIN_DAY.test(value)) return null;
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  if (!Number.isFinite(ms) || ms < 0) return null;
-  const day = Math.floor(ms / DAY_MS);
-  return new Date(day * DAY_MS).toISOString().slice(0, 10) === value ? day : null;
+  const match = PLAIN_DAY.exec(value);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  // Days from the civil date: years from March, so that the leap day ends a year.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146_097 + dayOfEra - 719_468;
+  return days >= 0 ? days : null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
