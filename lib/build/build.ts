@@ -23,6 +23,7 @@ import {
   applyChanges,
   buildIdOf,
   canReuseExport,
+  encodeRecordPages,
   codeDigest,
   forgetSiteRecord,
   forgetSpare,
@@ -193,7 +194,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     const keepPrevious = result.record !== null && result.record.base !== null;
     swapInto(staging, outDir, keepPrevious);
     swapped = true;
-    if (result.record) writeSiteRecord(result.record);
+    if (result.record) writeSiteRecord(result.record, result.recordPages);
     if (keepPrevious) writeSpare(outDir, result.record!.base!);
     else if (result.record) {
       // Exported whole: the spare is a hard-link copy of the new site, made now (while the previous site is removed)
@@ -373,7 +374,7 @@ async function writeSite(
   outDir: string,
   started: number,
   phases: PhaseCollector,
-): Promise<{ summary: string; record: SiteRecord | null } | null> {
+): Promise<{ summary: string; record: SiteRecord | null; recordPages?: Buffer | undefined } | null> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
@@ -588,8 +589,13 @@ async function writeSite(
   } else {
     console.log('kbview: KB_SOURCES=none: article sources not shipped (see lib/content/sources.ts)');
   }
+  // The record's page list as JSON, made while prepare ends its search index (a copy of the previous site waits for it
+  // below); written after the swap.
+  const recordPages = record && reused ? encodeRecordPages(record.pages) : undefined;
   if (reused) {
     if ((await preparing.done) !== 0) return null;
+    // The index is complete now: its stamp is this site's (read when the record was made, it could be the previous one's).
+    if (record) record.search = searchIndexStamp();
     // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
     if (reused.search !== searchIndexStamp()) {
       const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
@@ -618,7 +624,11 @@ async function writeSite(
   // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
   const files = tally ?? countFiles(siteDir);
   if (record) record.files = files;
-  return { summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`, record };
+  return {
+    summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`,
+    record,
+    recordPages,
+  };
 }
 
 /** The steps running now (stopped when the build is interrupted). */
