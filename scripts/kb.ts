@@ -11,15 +11,15 @@
 import '../lib/cli/production-react';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { addArchiveDiagnostics, loadCorpus, resolveContentDir } from '../lib/content/corpus';
-import { parseFile } from '../lib/content/parse-file';
 import type { Article } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
-import { buildSite, prepareSite } from '../lib/build/build';
-import { bodyCacheFor, hasCachedBody } from '../lib/build/body-cache';
 import { cliArgs } from '../lib/cli/args';
 import { formatDiagnostic, kindCounts, printDiagnostics, summaryLine } from '../lib/cli/print';
 import { config } from '../lib/config';
+// The parser, the renderer and the build (~1 s of modules) are loaded by the commands that use them, below:
+// `kb build` starts its `kb prepare` first, which loads them meanwhile.
+const corpusModule = () => import('../lib/content/corpus');
+const buildModule = () => import('../lib/build/build');
 
 const USAGE = `usage: kb <command> [--help]
   parse [--no-cache] <file-or-dir>...
@@ -37,6 +37,8 @@ const COMMANDS = {
 } as const;
 
 async function parseCommand(targets: string[], noCache: boolean): Promise<number> {
+  const { loadCorpus } = await corpusModule();
+  const { parseFile } = await import('../lib/content/parse-file');
   const articles: Article[] = [];
   const diagnostics: string[] = [];
   for (const target of targets) {
@@ -77,6 +79,8 @@ function write(text: string): Promise<void> {
 }
 
 async function checkCommand(dir: string | undefined): Promise<number> {
+  const { addArchiveDiagnostics, loadCorpus, resolveContentDir } = await corpusModule();
+  const { bodyCacheFor, hasCachedBody } = await import('../lib/build/body-cache');
   const root = dir ?? resolveContentDir();
   // Every body is rendered as the page writer renders it (lib/build/body-cache.tsx, into the build's body cache):
   // a body that fails to render is an error here too. Parses cached without a rendered body are done again.
@@ -113,10 +117,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'check':
       return checkCommand(args(COMMANDS.check)[0]);
-    case 'prepare':
-      return prepareSite(args(COMMANDS.prepare)[0] ?? resolveContentDir());
-    case 'build':
-      return buildSite({ contentDir: args(COMMANDS.build)[0] ?? resolveContentDir() });
+    case 'prepare': {
+      const dir = args(COMMANDS.prepare)[0];
+      return (await buildModule()).prepareSite(dir && dir.trim() ? dir : config().contentDir);
+    }
+    case 'build': {
+      const dir = args(COMMANDS.build)[0];
+      const contentDir = path.resolve(dir && dir.trim() ? dir : config().contentDir);
+      // Its `kb prepare` starts now, and loads the parser while this process loads the build's modules.
+      const start = (await import('../lib/build/prepare-process')).startBuild(contentDir);
+      return (await buildModule()).buildSite({ contentDir, start });
+    }
   }
 }
 

@@ -42,7 +42,6 @@ import {
   syncDir,
   writeSiteRecord,
   writeSpare,
-  type NextInputs,
   type SiteRecord,
 } from './incremental';
 import { storePath as fileIndexStorePath } from '../content/files-store';
@@ -52,13 +51,16 @@ import { config, configEnv } from '../config';
 import { prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../next-internals';
-import { startPhases, timed, type PhaseCollector } from './phases';
+import { timed } from './phases';
+import { startBuild, type BuildStart, type PrepareRun } from './prepare-process';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
 import { stopAllWorkers } from '../worker-pool';
 
 export interface BuildOptions {
   contentDir: string;
   outDir?: string;
+  /** Its phase table and `kb prepare`, when started before this module was loaded (scripts/kb.ts, ./prepare-process.ts). */
+  start?: BuildStart;
 }
 
 const require = createRequire(import.meta.url);
@@ -69,7 +71,7 @@ const require = createRequire(import.meta.url);
  * starts its export workers: parse (cached), report, build the search index.
  */
 export async function prepareSite(contentDirInput: string): Promise<number> {
-  // Started by `kb build` with a channel (runPrepare): it must not keep this process alive.
+  // Started by `kb build` with a channel (./prepare-process.ts): it must not keep this process alive.
   process.channel?.unref();
   // The garbage this process keeps bounded (lib/content/heap-guard.ts): V8 let it grow to several times the live heap.
   startHeapGuard();
@@ -82,7 +84,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
   const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true, keepScan: true }));
-  // The parse cache is complete: `kb build` may read the metadata from it now (runPrepare).
+  // The parse cache is complete: `kb build` may read the metadata from it now (./prepare-process.ts).
   if (process.send && process.connected) process.send('parsed');
   addArchiveDiagnostics(corpus);
   printDiagnostics(corpus.diagnostics, { base: contentDir, limit: 200, rest: 'kb check' });
@@ -94,7 +96,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   }
   // What Next's pages read, for an incremental build to compare (./incremental.ts). The search index is not
   // part of it: `kb build` goes on with the pages (when Next is skipped) while the index is built.
-  // Sent to `kb build` (runPrepare): a `kb prepare` run alone has no use for them.
+  // Sent to `kb build` (./prepare-process.ts): a `kb prepare` run alone has no use for them.
   if (process.send && process.connected)
     process.send({ inputs: timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))) });
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
@@ -144,8 +146,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const outDir = path.resolve(options.outDir ?? 'out');
   const staging = stagingDirOf(outDir);
   const started = performance.now();
-  // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json.
-  const phases = startPhases();
+  // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json;
+  // and `kb prepare` with it (prepareSite), running from here on: the steps below do not touch what it writes.
+  const { phases, prepare } = options.start ?? startBuild(contentDir);
+  children.add(prepare.child);
+  void prepare.done.then(() => children.delete(prepare.child));
   // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.
   startHeapGuard();
   console.log(`kbview: building ${contentDir}`);
@@ -178,7 +183,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
   try {
-    const result = await writeSite(contentDir, staging, outDir, started, phases);
+    const result = await writeSite(contentDir, staging, outDir, started, prepare);
     if (result === null) {
       rmSync(staging, { recursive: true, force: true });
       await finishRemovals(outDir);
@@ -373,12 +378,12 @@ async function writeSite(
   siteDir: string,
   outDir: string,
   started: number,
-  phases: PhaseCollector,
+  prepare: PrepareRun,
 ): Promise<{ summary: string; record: SiteRecord | null; recordPages?: Buffer | undefined } | null> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  const preparing = runPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file }));
+  const preparing = { parsed: prepare.parsed, inputs: prepare.message.then(nextInputsOf), done: prepare.done };
   // Read while prepare starts (tens of MB at 60k articles).
   const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
@@ -633,36 +638,6 @@ async function writeSite(
 
 /** The steps running now (stopped when the build is interrupted). */
 const children = new Set<ChildProcess>();
-
-/**
- * Runs `kb prepare` (prepareSite) with a channel: `parsed` settles once its parse cache is complete (true; false
- * when it ended first), `inputs` with the digests of Next's inputs it sends (before the search index; null when
- * it ends without), `done` with its exit code.
- */
-function runPrepare(contentDir: string, env: NodeJS.ProcessEnv): { parsed: Promise<boolean>; inputs: Promise<NextInputs | null>; done: Promise<number> } {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env,
-  });
-  children.add(child);
-  let ready: (inputs: NextInputs | null) => void = () => {};
-  let cached: (ok: boolean) => void = () => {};
-  const inputs = new Promise<NextInputs | null>((resolve) => (ready = resolve));
-  const parsed = new Promise<boolean>((resolve) => (cached = resolve));
-  child.on('message', (message) => {
-    if (message === 'parsed') cached(true);
-    else ready(nextInputsOf(message));
-  });
-  const done = new Promise<number>((resolve) =>
-    child.on('close', (code) => {
-      children.delete(child);
-      cached(false);
-      ready(null);
-      resolve(code ?? 1);
-    }),
-  );
-  return { parsed, inputs, done };
-}
 
 /** Runs a step; Next's output gets each line prefixed with the seconds since the build started. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, started: number, stampLines = true): Promise<number> {

@@ -1,0 +1,54 @@
+/**
+ * `kb prepare` as `kb build`'s child process (lib/build/build.ts): started before the build's own modules are
+ * loaded (scripts/kb.ts; ~1 s of the markdown, React and Next modules), so that its parse starts that much
+ * earlier. Light on purpose: this module and what it imports load in a fraction of that.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { config, configEnv } from '../config';
+import { startPhases, type PhaseCollector } from './phases';
+
+export interface PrepareRun {
+  child: ChildProcess;
+  /** Settles once its parse cache is complete (true), or when it ended first (false). */
+  parsed: Promise<boolean>;
+  /** The first other message it sends (the digests of Next's inputs, before its search index), or null when it ends without. */
+  message: Promise<unknown>;
+  /** Its exit code. */
+  done: Promise<number>;
+}
+
+/** A build's start: its phase table (lib/build/phases.ts), and its `kb prepare` running with that table. */
+export interface BuildStart {
+  phases: PhaseCollector;
+  prepare: PrepareRun;
+}
+
+/** Starts the phase table and `kb prepare <contentDir>` (absolute) with the process's configuration. */
+export function startBuild(contentDir: string): BuildStart {
+  const phases = startPhases();
+  return { phases, prepare: startPrepare(contentDir, configEnv({ ...config(), phasesFile: phases.file })) };
+}
+
+/** Runs `kb prepare` (this process's script, `prepare` command) with a channel. */
+export function startPrepare(contentDir: string, env: NodeJS.ProcessEnv): PrepareRun {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'prepare', contentDir], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env,
+  });
+  let cached: (ok: boolean) => void = () => {};
+  let received: (message: unknown) => void = () => {};
+  const parsed = new Promise<boolean>((resolve) => (cached = resolve));
+  const message = new Promise<unknown>((resolve) => (received = resolve));
+  child.on('message', (m) => {
+    if (m === 'parsed') cached(true);
+    else received(m);
+  });
+  const done = new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      cached(false);
+      received(null);
+      resolve(code ?? 1);
+    }),
+  );
+  return { child, parsed, message, done };
+}
