@@ -239,3 +239,35 @@ describe('search index: incremental update', () => {
     assertSameIndex(site.dir, clean(docs));
   });
 });
+
+describe('search index: onWritten', () => {
+  test('is called once, when the index is complete and before its state is saved (whole build and update)', () => {
+    const dir = path.join(tmp, 'written');
+    const state = { dir: path.join(tmp, 'written-state'), key: 'test' };
+    const metaFile = path.join(state.dir, 'meta.json');
+    const readMeta = (): string | null => {
+      try {
+        return readFileSync(metaFile, 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    let docs = archive();
+    for (const kind of ['whole', 'update'] as const) {
+      const metaBefore = readMeta();
+      const seen: Array<{ files: Map<string, Buffer>; meta: string | null }> = [];
+      const stats = buildSearchIndex(sources(docs), dir, { ...OPTIONS, state, onWritten: () => seen.push({ files: filesOf(dir), meta: readMeta() }) });
+      assert.equal(stats.incremental === null, kind === 'whole');
+      assert.equal(seen.length, 1, `${kind}: called once`);
+      // The index as it is at the end: nothing of it is written after the call.
+      const final = filesOf(dir);
+      assert.deepEqual([...seen[0]!.files.keys()].sort(), [...final.keys()].sort(), `${kind}: the same files`);
+      for (const [name, bytes] of final) assert.ok(seen[0]!.files.get(name)!.equals(bytes), `${kind}: ${name} final at the call`);
+      // The state is saved after it (an update sets the previous one aside first).
+      const metaAfter = readMeta();
+      assert.ok(metaAfter !== null && metaAfter !== metaBefore, `${kind}: a new state saved`);
+      assert.ok(seen[0]!.meta === null || seen[0]!.meta === metaBefore, `${kind}: the new state not yet saved at the call`);
+      docs = docs.map((d, i) => (i === 5 ? { ...d, text: `${d.text} brandnewterm` } : d));
+    }
+  });
+});

@@ -100,7 +100,18 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   if (process.send && process.connected)
     process.send({ inputs: timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))) });
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
-  // It is rebuilt when an article file (or the index builder) changed since it was built.
+  // It is rebuilt when an article file (or the index builder) changed since it was built. Once it is complete (with
+  // its stamp and the search page's early script), `kb build` is told (`search`), and goes on while the builder
+  // saves its state for the next update.
+  let told = false;
+  const complete = (fingerprint?: string) => {
+    if (told) return;
+    if (fingerprint !== undefined) markSearchIndex('public/search', contentDir, fingerprint);
+    // The search page's early script (lib/search/boot-bundle.ts): code, not content, so written every build.
+    writeSearchBoot(path.resolve('public/search'), config());
+    told = true;
+    if (process.send && process.connected) process.send('search');
+  };
   if (!config().skipSearch) {
     const fingerprint = searchFingerprint(corpus.files);
     if (searchIndexCurrent('public/search', contentDir, fingerprint)) {
@@ -112,15 +123,25 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       const searchLog = (line: string) => {
         if (/building it whole|could not be saved/.test(line)) console.log(`kbview: ${line}`);
       };
+      // A failure to mark the index is this step's failure, after the build (not a reason to build the index again).
+      let failure: unknown = null;
+      const onWritten = () => {
+        try {
+          complete(fingerprint);
+        } catch (error) {
+          failure ??= error;
+        }
+      };
       const search = timed('search index', () => {
         try {
           // Updated in place when only some articles changed (lib/search/build.ts, its state in .cache).
-          return buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog });
+          return buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog, onWritten });
         } finally {
           close();
         }
       });
-      markSearchIndex('public/search', contentDir, fingerprint);
+      if (failure !== null) throw failure;
+      complete(fingerprint);
       const how = search.incremental
         ? `updated: ${search.incremental.tokenized} articles re-indexed, ${search.incremental.written} files written`
         : 'built whole';
@@ -129,8 +150,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       );
     }
   }
-  // The search page's early script (lib/search/boot-bundle.ts): code, not content, so written every build.
-  writeSearchBoot(path.resolve('public/search'), config());
+  complete();
   return 0;
 }
 
@@ -383,7 +403,13 @@ async function writeSite(
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
-  const preparing = { parsed: prepare.parsed, inputs: prepare.message.then(nextInputsOf), done: prepare.done };
+  const preparing = {
+    parsed: prepare.parsed,
+    inputs: prepare.message.then(nextInputsOf),
+    // public/search/ complete (prepare may still be saving the index builder's state): false when prepare failed first.
+    search: prepare.searchReady.then(async (ready) => ready || (await prepare.done) === 0),
+    done: prepare.done,
+  };
   // Read while prepare starts (tens of MB at 60k articles).
   const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
@@ -461,7 +487,7 @@ async function writeSite(
     if (linking !== null) discard(siteDir, outDir);
     // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
     // gets the index at the end (below), and its pages are written meanwhile.
-    if ((await preparing.done) !== 0) return null;
+    if (!(await preparing.search)) return null;
     if (spareUpdate !== null) {
       // Next's inputs changed: the spare is of no use (this build exports the site whole); removed while Next runs.
       forgetSpare(outDir);
@@ -598,7 +624,7 @@ async function writeSite(
   // below); written after the swap.
   const recordPages = record && reused ? encodeRecordPages(record.pages) : undefined;
   if (reused) {
-    if ((await preparing.done) !== 0) return null;
+    if (!(await preparing.search)) return null;
     // The index is complete now: its stamp is this site's (read when the record was made, it could be the previous one's).
     if (record) record.search = searchIndexStamp();
     // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
@@ -629,6 +655,8 @@ async function writeSite(
   // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
   const files = tally ?? countFiles(siteDir);
   if (record) record.files = files;
+  // Prepare ended well (it saved the index builder's state meanwhile): else the build fails.
+  if ((await preparing.done) !== 0) return null;
   return {
     summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`,
     record,

@@ -13,6 +13,11 @@ export interface PrepareRun {
   parsed: Promise<boolean>;
   /** The first other message it sends (the digests of Next's inputs, before its search index), or null when it ends without. */
   message: Promise<unknown>;
+  /**
+   * Settles once public/search/ is complete (true: the index, its stamp and the search page's script are written;
+   * it may still be saving the index builder's state), or when it ended first (false). Its exit code is `done`'s.
+   */
+  searchReady: Promise<boolean>;
   /** Its exit code. */
   done: Promise<number>;
 }
@@ -37,18 +42,22 @@ export function startPrepare(contentDir: string, env: NodeJS.ProcessEnv): Prepar
   });
   let cached: (ok: boolean) => void = () => {};
   let received: (message: unknown) => void = () => {};
+  let searched: (ok: boolean) => void = () => {};
   const parsed = new Promise<boolean>((resolve) => (cached = resolve));
   const message = new Promise<unknown>((resolve) => (received = resolve));
+  const searchReady = new Promise<boolean>((resolve) => (searched = resolve));
   child.on('message', (m) => {
     if (m === 'parsed') cached(true);
+    else if (m === 'search') searched(true);
     else received(m);
   });
   const done = new Promise<number>((resolve) =>
     child.on('close', (code) => {
       cached(false);
       received(null);
+      searched(false);
       resolve(code ?? 1);
     }),
   );
-  return { child, parsed, message, done };
+  return { child, parsed, message, searchReady, done };
 }

@@ -83,6 +83,12 @@ export interface BuildSearchOptions {
   state?: { dir: string; key: string };
   /** Most changed documents an incremental update takes on (default: 2% of the archive, at least 50). */
   maxChanged?: number;
+  /**
+   * Called once every file of the index is written (the manifest last), before the state is saved: the index is
+   * complete and will not change again in this build (what follows cannot fail it: a state that cannot be saved is
+   * logged, and the next build builds the index whole).
+   */
+  onWritten?: () => void;
 }
 
 export interface SearchIndexStats {
@@ -140,7 +146,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
   const stateKey = options.state ? stateKeyOf(options.state.key, settings) : '';
   if (stateDir) {
     try {
-      const stats = updateIndex(docs, products, productIndex, path.resolve(outDir), settings, stateDir, stateKey, options.maxChanged, log);
+      const stats = updateIndex(docs, products, productIndex, path.resolve(outDir), settings, stateDir, stateKey, options.maxChanged, log, options.onWritten);
       if (typeof stats !== 'string') {
         stats.ms = Math.round(performance.now() - started);
         log(
@@ -153,7 +159,7 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
       log(`search index: building it whole (the saved state could not be used: ${(error as Error).message})`);
     }
   }
-  return buildWhole(docs, products, productIndex, outDir, settings, stateDir ? { dir: stateDir, key: stateKey } : null, log, started);
+  return buildWhole(docs, products, productIndex, outDir, settings, stateDir ? { dir: stateDir, key: stateKey } : null, log, started, options.onWritten);
 }
 
 interface Settings {
@@ -183,6 +189,7 @@ function buildWhole(
   state: { dir: string; key: string } | null,
   log: (line: string) => void,
   started: number,
+  onWritten?: () => void,
 ): SearchIndexStats {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   const n = docs.length;
@@ -228,6 +235,7 @@ function buildWhole(
     }
     files.set('manifest.json', JSON.stringify(manifest));
     files.commit();
+    onWritten?.();
     if (saving) {
       try {
         saving.commit({
@@ -1362,6 +1370,7 @@ function updateIndex(
   stateKey: string,
   maxChanged: number | undefined,
   log: (line: string) => void,
+  onWritten?: () => void,
 ): SearchIndexStats | string {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   // Time per step, logged at the end (where an update's time goes).
@@ -1692,6 +1701,7 @@ function updateIndex(
   files.set('manifest.json', JSON.stringify(manifest));
   const removed = files.finish();
   lap('metadata files');
+  onWritten?.();
 
   // --- The new state -------------------------------------------------------------------------------
   const saving = new StateWriter(stateDir);
