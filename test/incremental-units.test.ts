@@ -10,7 +10,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { articleRecordOf, pagesToCompute, type ArticleRecord, type PagesRecord } from '../lib/build/article-pages';
-import { applyChanges, removeStaleSearchBuilds, SEARCH_ENTRY, spareChanges, type SiteRecord, type SpareRecord } from '../lib/build/incremental';
+import {
+  applyChanges,
+  removeStaleSearchBuilds,
+  SEARCH_ENTRY,
+  spareChanges,
+  syncDir,
+  syncIndexChanges,
+  type SiteRecord,
+  type SpareRecord,
+} from '../lib/build/incremental';
 import { summarize } from '../lib/content/graph';
 import type { Article } from '../lib/markdown/schema';
 import { makeArticle } from './helpers/articles';
@@ -127,4 +136,42 @@ test('the spare is used only when it holds the last site or the site that one wa
   assert.equal(spareChanges(spare('a'), record('b', null, null)), null, 'the last site was exported whole');
   assert.equal(spareChanges(null, record('b', 'a', ['x'])), null, 'no spare');
   assert.equal(spareChanges(spare('a'), null), null, 'no record');
+});
+
+test('syncIndexChanges copies what an index update wrote and removed, as syncDir would; null when the site holds another index', (t) => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-sync-index-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const put = (dir: string, files: Record<string, string>) => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+  };
+  const manifest = (version: string) => JSON.stringify({ version });
+  // The site's copy of index v1, and public/search/ after an update to v2 (t/1 rewritten, t/2 added, m/0 removed).
+  const site = (dir: string) =>
+    put(dir, { 'manifest.json': manifest('v1'), 't/0.json': 'zero', 't/1.json': 'one', 'm/0.json': 'meta', 'boot.js': 'boot', 'index.html': '<p>' });
+  const source = path.join(root, 'public-search');
+  put(source, { 'manifest.json': manifest('v2'), 't/0.json': 'zero', 't/1.json': 'one, longer', 't/2.json': 'two', 'boot.js': 'boot' });
+  const changes = { from: 'v1', to: 'v2', written: ['t/1.json', 't/2.json', 'manifest.json'], removed: ['m/0.json'] };
+  const a = path.join(root, 'a');
+  const b = path.join(root, 'b');
+  site(a);
+  site(b);
+  const partial = syncIndexChanges(source, a, changes);
+  const whole = syncDir(source, b, (rel) => rel.endsWith('.html'));
+  assert.ok(partial);
+  assert.deepEqual({ ...partial, paths: [...partial.paths].sort() }, { ...whole, paths: [...whole.paths].sort() });
+  for (const name of ['manifest.json', 't/0.json', 't/1.json', 't/2.json', 'boot.js', 'index.html'])
+    assert.equal(readFileSync(path.join(a, name), 'utf8'), readFileSync(path.join(b, name), 'utf8'), name);
+  assert.ok(!existsSync(path.join(a, 'm/0.json')));
+  // The site holds another index than the update's start (or public/search/ another than its end): not used.
+  const c = path.join(root, 'c');
+  site(c);
+  assert.equal(syncIndexChanges(source, c, { ...changes, from: 'v0' }), null);
+  assert.equal(syncIndexChanges(source, c, { ...changes, to: 'v3' }), null);
+  assert.equal(syncIndexChanges(source, c, null), null);
+  // A name that is not one of the index's own files: not used.
+  assert.equal(syncIndexChanges(source, c, { ...changes, written: ['../../etc/passwd'] }), null);
+  assert.equal(readFileSync(path.join(c, 'manifest.json'), 'utf8'), manifest('v1'));
 });

@@ -14,7 +14,7 @@ import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir, refreshSearchManifestCopy } from './csp';
 import { writeHostFiles } from './host-files';
-import { buildSearchIndex } from '../search/build';
+import { buildSearchIndex, type IndexChanges } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
 import { markSearchIndex, searchFingerprint, searchIndexCurrent, searchIndexStamp, searchSources, searchStateOptions } from './search-index';
 import { preloadRenderer, writeArticlePages } from './article-pages';
@@ -40,6 +40,7 @@ import {
   spareDirOf,
   stopLinking,
   syncDir,
+  syncIndexChanges,
   writeSiteRecord,
   writeSpare,
   type SiteRecord,
@@ -103,14 +104,15 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // It is rebuilt when an article file (or the index builder) changed since it was built. Once it is complete (with
   // its stamp and the search page's early script), `kb build` is told (`search`), and goes on while the builder
   // saves its state for the next update.
+  // With what an update changed in it (`kb build` copies those files only into a copy of the previous site).
   let told = false;
-  const complete = (fingerprint?: string) => {
+  const complete = (fingerprint?: string, changes: IndexChanges | null = null) => {
     if (told) return;
     if (fingerprint !== undefined) markSearchIndex('public/search', contentDir, fingerprint);
     // The search page's early script (lib/search/boot-bundle.ts): code, not content, so written every build.
     writeSearchBoot(path.resolve('public/search'), config());
     told = true;
-    if (process.send && process.connected) process.send('search');
+    if (process.send && process.connected) process.send({ search: changes });
   };
   if (!config().skipSearch) {
     const fingerprint = searchFingerprint(corpus.files);
@@ -125,9 +127,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       };
       // A failure to mark the index is this step's failure, after the build (not a reason to build the index again).
       let failure: unknown = null;
-      const onWritten = () => {
+      const onWritten = (changes: IndexChanges | null) => {
         try {
-          complete(fingerprint);
+          complete(fingerprint, changes);
         } catch (error) {
           failure ??= error;
         }
@@ -406,8 +408,9 @@ async function writeSite(
   const preparing = {
     parsed: prepare.parsed,
     inputs: prepare.message.then(nextInputsOf),
-    // public/search/ complete (prepare may still be saving the index builder's state): false when prepare failed first.
-    search: prepare.searchReady.then(async (ready) => ready || (await prepare.done) === 0),
+    // public/search/ complete (prepare may still be saving the index builder's state), with what an update changed in
+    // it: null when prepare failed first.
+    search: prepare.searchReady.then(async (ready) => (ready !== null ? ready : (await prepare.done) === 0 ? { changes: null } : null)),
     done: prepare.done,
   };
   // Read while prepare starts (tens of MB at 60k articles).
@@ -487,7 +490,7 @@ async function writeSite(
     if (linking !== null) discard(siteDir, outDir);
     // Next copies public/search/ into its export: it runs once the index is built. A copy of the previous site
     // gets the index at the end (below), and its pages are written meanwhile.
-    if (!(await preparing.search)) return null;
+    if ((await preparing.search) === null) return null;
     if (spareUpdate !== null) {
       // Next's inputs changed: the spare is of no use (this build exports the site whole); removed while Next runs.
       forgetSpare(outDir);
@@ -624,12 +627,19 @@ async function writeSite(
   // below); written after the swap.
   const recordPages = record && reused ? encodeRecordPages(record.pages) : undefined;
   if (reused) {
-    if (!(await preparing.search)) return null;
+    const search = await preparing.search;
+    if (search === null) return null;
     // The index is complete now: its stamp is this site's (read when the record was made, it could be the previous one's).
     if (record) record.search = searchIndexStamp();
-    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too).
+    // public/search/ is what `next build` would have copied to search/ (where Next's search page is too): the files
+    // an update changed, when the site holds the index it started from, else every file compared.
     if (reused.search !== searchIndexStamp()) {
-      const synced = timed('search sync', () => syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')));
+      const synced = timed(
+        'search sync',
+        () =>
+          syncIndexChanges(path.resolve('public', 'search'), path.join(siteDir, 'search'), search.changes) ??
+          syncDir(path.resolve('public', 'search'), path.join(siteDir, 'search'), (rel) => rel.endsWith('.html')),
+      );
       addToTally(synced.files, synced.bytes);
       if (record?.changed) for (const rel of synced.paths) record.changed.push(`search/${rel}`);
       console.log(`kbview: search index: ${synced.changed} files replaced or removed`);

@@ -38,6 +38,8 @@ import path from 'node:path';
 import { threadId, Worker } from 'node:worker_threads';
 import { config, type Config } from '../config';
 import type { Article } from '../markdown/schema';
+import type { IndexChanges } from '../search/build';
+import { SEARCH_BOOT_FILE } from '../search/boot-bundle';
 import { hashSources, PROJECT_SOURCES } from './source-hash';
 import type { PagesRecord } from './article-pages';
 
@@ -390,6 +392,58 @@ export function linkFile(source: string, target: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Brings `target` (a site's search/) up to date with `source` (public/search/) by the files an index update wrote
+ * and removed (lib/search/build.ts `IndexChanges`), and the search page's script: when `target` holds the index the
+ * update started from and `source` the one it made (their manifests' versions). Null otherwise (or without changes),
+ * for the caller to compare every file (syncDir). The same result as syncDir, without reading ~100 MB twice.
+ */
+export function syncIndexChanges(
+  source: string,
+  target: string,
+  changes: IndexChanges | null,
+): { changed: number; files: number; bytes: number; paths: string[] } | null {
+  if (changes === null || manifestVersion(target) !== changes.from || manifestVersion(source) !== changes.to) return null;
+  const names = [...changes.written, ...changes.removed, SEARCH_BOOT_FILE];
+  // Names of the index's own files (`t/3.json`): anything else is not taken.
+  if (!names.every((name) => /^[\w-]+(\/[\w-]+)*\.(json|js)$/.test(name))) return null;
+  let changed = 0;
+  let files = 0;
+  let bytes = 0;
+  const paths: string[] = [];
+  for (const name of new Set(names)) {
+    const from = path.join(source, name);
+    const to = path.join(target, name);
+    const before = statSync(to, { throwIfNoEntry: false });
+    const data = existsSync(from) ? readFileSync(from) : null;
+    if (data === null) {
+      if (before === undefined) continue;
+      rmSync(to, { force: true });
+      files--;
+      bytes -= before.size;
+    } else {
+      if (before !== undefined && before.size === data.length && readFileSync(to).equals(data)) continue;
+      mkdirSync(path.dirname(to), { recursive: true });
+      replaceFile(to, data);
+      if (before === undefined) files++;
+      bytes += data.length - (before?.size ?? 0);
+    }
+    changed++;
+    paths.push(name);
+  }
+  return { changed, files, bytes, paths };
+}
+
+/** The `version` of the search index manifest in `dir`, or null. */
+function manifestVersion(dir: string): string | null {
+  try {
+    const version = (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : null;
+  } catch {
+    return null;
   }
 }
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { config, configEnv } from '../config';
 import { startPhases, type PhaseCollector } from './phases';
+import type { IndexChanges } from '../search/build';
 
 export interface PrepareRun {
   child: ChildProcess;
@@ -14,10 +15,11 @@ export interface PrepareRun {
   /** The first other message it sends (the digests of Next's inputs, before its search index), or null when it ends without. */
   message: Promise<unknown>;
   /**
-   * Settles once public/search/ is complete (true: the index, its stamp and the search page's script are written;
-   * it may still be saving the index builder's state), or when it ended first (false). Its exit code is `done`'s.
+   * Settles once public/search/ is complete (the index, its stamp and the search page's script are written; it may
+   * still be saving the index builder's state), with what an update changed in it (lib/search/build.ts
+   * `IndexChanges`; null: built whole or not built); null when it ended first. Its exit code is `done`'s.
    */
-  searchReady: Promise<boolean>;
+  searchReady: Promise<{ changes: IndexChanges | null } | null>;
   /** Its exit code. */
   done: Promise<number>;
 }
@@ -42,22 +44,30 @@ export function startPrepare(contentDir: string, env: NodeJS.ProcessEnv): Prepar
   });
   let cached: (ok: boolean) => void = () => {};
   let received: (message: unknown) => void = () => {};
-  let searched: (ok: boolean) => void = () => {};
+  let searched: (ready: { changes: IndexChanges | null } | null) => void = () => {};
   const parsed = new Promise<boolean>((resolve) => (cached = resolve));
   const message = new Promise<unknown>((resolve) => (received = resolve));
-  const searchReady = new Promise<boolean>((resolve) => (searched = resolve));
+  const searchReady = new Promise<{ changes: IndexChanges | null } | null>((resolve) => (searched = resolve));
   child.on('message', (m) => {
     if (m === 'parsed') cached(true);
-    else if (m === 'search') searched(true);
+    else if (typeof m === 'object' && m !== null && Object.hasOwn(m, 'search')) searched({ changes: indexChangesOf((m as { search: unknown }).search) });
     else received(m);
   });
   const done = new Promise<number>((resolve) =>
     child.on('close', (code) => {
       cached(false);
       received(null);
-      searched(false);
+      searched(null);
       resolve(code ?? 1);
     }),
   );
   return { child, parsed, message, searchReady, done };
+}
+
+/** The changes of a `search` message, checked (null when it holds none, or something else). */
+function indexChangesOf(value: unknown): IndexChanges | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { from, to, written, removed } = value as Partial<Record<keyof IndexChanges, unknown>>;
+  const names = (list: unknown): list is string[] => Array.isArray(list) && list.every((name) => typeof name === 'string');
+  return typeof from === 'string' && typeof to === 'string' && names(written) && names(removed) ? { from, to, written, removed } : null;
 }

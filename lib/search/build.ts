@@ -88,7 +88,18 @@ export interface BuildSearchOptions {
    * complete and will not change again in this build (what follows cannot fail it: a state that cannot be saved is
    * logged, and the next build builds the index whole).
    */
-  onWritten?: () => void;
+  onWritten?: (changes: IndexChanges | null) => void;
+}
+
+/**
+ * What an update changed in the index folder: from the index of manifest version `from` to version `to`, the files
+ * written (`manifest.json` among them) and removed. Null for a whole build.
+ */
+export interface IndexChanges {
+  from: string;
+  to: string;
+  written: string[];
+  removed: string[];
 }
 
 export interface SearchIndexStats {
@@ -189,7 +200,7 @@ function buildWhole(
   state: { dir: string; key: string } | null,
   log: (line: string) => void,
   started: number,
-  onWritten?: () => void,
+  onWritten?: (changes: IndexChanges | null) => void,
 ): SearchIndexStats {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   const n = docs.length;
@@ -235,7 +246,7 @@ function buildWhole(
     }
     files.set('manifest.json', JSON.stringify(manifest));
     files.commit();
-    onWritten?.();
+    onWritten?.(null);
     if (saving) {
       try {
         saving.commit({
@@ -1370,7 +1381,7 @@ function updateIndex(
   stateKey: string,
   maxChanged: number | undefined,
   log: (line: string) => void,
-  onWritten?: () => void,
+  onWritten?: (changes: IndexChanges | null) => void,
 ): SearchIndexStats | string {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   // Time per step, logged at the end (where an update's time goes).
@@ -1701,7 +1712,7 @@ function updateIndex(
   files.set('manifest.json', JSON.stringify(manifest));
   const removed = files.finish();
   lap('metadata files');
-  onWritten?.();
+  onWritten?.({ from: meta.version, to: manifest.version, written: files.written, removed: files.removed });
 
   // --- The new state -------------------------------------------------------------------------------
   const saving = new StateWriter(stateDir);
@@ -1810,6 +1821,9 @@ function versionOf(digests: ReadonlyMap<string, string>): string {
  */
 class IndexUpdate implements IndexSink {
   readonly digests: Map<string, string>;
+  /** The files written (their bytes changed) and removed, by name. */
+  readonly written: string[] = [];
+  readonly removed: string[] = [];
   count = 0;
   bytes = 0;
   constructor(
@@ -1829,6 +1843,7 @@ class IndexUpdate implements IndexSink {
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, body);
     renameSync(tmp, file);
+    this.written.push(name);
     this.count++;
     this.bytes += Buffer.byteLength(body);
   }
@@ -1851,6 +1866,7 @@ class IndexUpdate implements IndexSink {
     for (const name of this.old.keys()) {
       if (this.digests.has(name)) continue;
       rmSync(path.join(this.dir, name), { force: true });
+      this.removed.push(name);
       removed++;
     }
     return removed;
