@@ -221,12 +221,13 @@ export async function scaleBench(scale: number, args: string[]): Promise<void> {
   const b1 = builds.find((b) => b.label === '1×');
 
   if (!args.includes('--no-hugo')) {
-    for (const [label, content] of [
-      ['1×', one],
-      [`${scale}×`, big],
+    for (const [label, content, large] of [
+      ['1×', one, false],
+      [`${scale}×`, big, true],
     ] as const) {
-      if (label === '1×' && args.includes('--no-1x')) continue;
-      if (label !== '1×' && !bN) continue;
+      if (!large && args.includes('--no-1x')) continue;
+      // The N× archive only when it was built (not with --only-1x, nor a second time at --scale 1).
+      if (large && !bN) continue;
       const h = await hugo(label, content);
       if (typeof h === 'string') notes.push(h);
       else hugos.push(h);
