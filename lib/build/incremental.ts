@@ -396,69 +396,12 @@ export function linkFile(source: string, target: string): boolean {
 }
 
 /**
- * Brings `target` (a site's search/) up to date with `source` (public/search/) by the files an index update wrote
- * and removed (lib/search/build.ts `IndexChanges`), and the search page's script: when `target` holds the index the
- * update started from and `source` the one it made (their manifests' versions). Null otherwise (or without changes),
- * for the caller to compare every file (syncDir). The same result as syncDir, without reading ~100 MB twice.
- */
-export function syncIndexChanges(
-  source: string,
-  target: string,
-  changes: IndexChanges | null,
-): { changed: number; files: number; bytes: number; paths: string[] } | null {
-  if (changes === null || manifestVersion(target) !== changes.from || manifestVersion(source) !== changes.to) return null;
-  const names = [...changes.written, ...changes.removed, SEARCH_BOOT_FILE];
-  // Names of the index's own files (`t/3.json`): anything else is not taken.
-  if (!names.every((name) => /^[\w-]+(\/[\w-]+)*\.(json|js)$/.test(name))) return null;
-  let changed = 0;
-  let files = 0;
-  let bytes = 0;
-  const paths: string[] = [];
-  for (const name of new Set(names)) {
-    const from = path.join(source, name);
-    const to = path.join(target, name);
-    const before = statSync(to, { throwIfNoEntry: false });
-    const data = existsSync(from) ? readFileSync(from) : null;
-    if (data === null) {
-      if (before === undefined) continue;
-      rmSync(to, { force: true });
-      files--;
-      bytes -= before.size;
-    } else {
-      if (before !== undefined && before.size === data.length && readFileSync(to).equals(data)) continue;
-      mkdirSync(path.dirname(to), { recursive: true });
-      replaceFile(to, data);
-      if (before === undefined) files++;
-      bytes += data.length - (before?.size ?? 0);
-    }
-    changed++;
-    paths.push(name);
-  }
-  return { changed, files, bytes, paths };
-}
-
-/** The `version` of the search index manifest in `dir`, or null. */
-function manifestVersion(dir: string): string | null {
-  try {
-    const version = (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * Makes `target` hold the files of `source` (the search index): a file whose bytes differ, or that is new, is
  * replaced (never written through); files not in `source` are removed, except those `keep` accepts (the search
  * page Next rendered there). Returns the number of files replaced or removed, and their paths.
  */
-export function syncDir(source: string, target: string, keep: (rel: string) => boolean): { changed: number; files: number; bytes: number; paths: string[] } {
-  let changed = 0;
-  // The files replaced or removed, relative to `target`.
-  const paths: string[] = [];
-  // What the files replaced, added and removed change in the target's file count and bytes.
-  let files = 0;
-  let bytes = 0;
+export function syncDir(source: string, target: string, keep: (rel: string) => boolean): SyncResult {
+  const sync = new FileSync(source, target);
   const wanted = new Set<string>();
   const walk = (rel: string): void => {
     for (const entry of readdirSync(path.join(source, rel), { withFileTypes: true })) {
@@ -466,19 +409,7 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile()) {
         wanted.add(child);
-        const from = path.join(source, child);
-        const to = path.join(target, child);
-        const data = readFileSync(from);
-        const before = statSync(to, { throwIfNoEntry: false });
-        const same = before !== undefined && before.size === data.length && readFileSync(to).equals(data);
-        if (!same) {
-          mkdirSync(path.dirname(to), { recursive: true });
-          replaceFile(to, data);
-          changed++;
-          paths.push(child);
-          if (before === undefined) files++;
-          bytes += data.length - (before?.size ?? 0);
-        }
+        sync.file(child);
       }
     }
   };
@@ -493,20 +424,87 @@ export function syncDir(source: string, target: string, keep: (rel: string) => b
     for (const entry of entries) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) prune(child);
-      else if (!wanted.has(child) && !keep(child)) {
-        const size = statSync(path.join(target, child), { throwIfNoEntry: false })?.size;
-        rmSync(path.join(target, child), { force: true });
-        changed++;
-        paths.push(child);
-        if (size !== undefined) {
-          files--;
-          bytes -= size;
-        }
-      }
+      else if (!wanted.has(child) && !keep(child)) sync.remove(child);
     }
   };
   prune('');
-  return { changed, files, bytes, paths };
+  return sync.result();
+}
+
+/** What a sync changed in its target: files replaced or removed (`paths`, relative), and the change in file count and bytes. */
+interface SyncResult {
+  changed: number;
+  files: number;
+  bytes: number;
+  paths: string[];
+}
+
+/** One sync of `target` from `source`, a file at a time (syncDir, syncIndexChanges). */
+class FileSync {
+  private readonly done: SyncResult = { changed: 0, files: 0, bytes: 0, paths: [] };
+  constructor(
+    private readonly source: string,
+    private readonly target: string,
+  ) {}
+
+  /** `rel` in the target made `rel` in the source (written only when its bytes differ). */
+  file(rel: string): void {
+    const data = readFileSync(path.join(this.source, rel));
+    const to = path.join(this.target, rel);
+    const before = statSync(to, { throwIfNoEntry: false });
+    if (before !== undefined && before.size === data.length && readFileSync(to).equals(data)) return;
+    mkdirSync(path.dirname(to), { recursive: true });
+    replaceFile(to, data);
+    this.count(rel, before === undefined ? 1 : 0, data.length - (before?.size ?? 0));
+  }
+
+  /** `rel` removed from the target (counted when it was there). */
+  remove(rel: string): void {
+    const to = path.join(this.target, rel);
+    const size = statSync(to, { throwIfNoEntry: false })?.size;
+    rmSync(to, { force: true });
+    this.count(rel, size === undefined ? 0 : -1, -(size ?? 0));
+  }
+
+  result(): SyncResult {
+    return this.done;
+  }
+
+  private count(rel: string, files: number, bytes: number): void {
+    this.done.changed++;
+    this.done.paths.push(rel);
+    this.done.files += files;
+    this.done.bytes += bytes;
+  }
+}
+
+/**
+ * Brings `target` (a site's search/) up to date with `source` (public/search/) by the files an index update wrote
+ * and removed (lib/search/build.ts `IndexChanges`), and the search page's script: when `target` holds the index the
+ * update started from and `source` the one it made (their manifests' versions). Null otherwise (or without changes),
+ * for the caller to compare every file (syncDir). The same result as syncDir, without reading ~100 MB twice.
+ */
+export function syncIndexChanges(source: string, target: string, changes: IndexChanges | null): SyncResult | null {
+  if (changes === null || manifestVersion(target) !== changes.from || manifestVersion(source) !== changes.to) return null;
+  const names = [...changes.written, ...changes.removed, SEARCH_BOOT_FILE];
+  // Names of the index's own files (`t/3.json`): anything else is not taken.
+  if (!names.every((name) => /^[\w-]+(\/[\w-]+)*\.(json|js)$/.test(name))) return null;
+  const sync = new FileSync(source, target);
+  for (const name of new Set(names)) {
+    if (existsSync(path.join(source, name))) sync.file(name);
+    else if (existsSync(path.join(target, name))) sync.remove(name);
+  }
+  return sync.result();
+}
+
+/** The `version` of the search index manifest in `dir`, or null. */
+function manifestVersion(dir: string): string | null {
+  try {
+    const version = (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
