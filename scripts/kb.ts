@@ -15,7 +15,7 @@ import type { Article } from '../lib/markdown/index';
 import { progressReporter } from '../lib/build/progress';
 import { cliArgs } from '../lib/cli/args';
 import { formatDiagnostic, kindCounts, printDiagnostics, summaryLine } from '../lib/cli/print';
-import { config } from '../lib/config';
+import { config, resolveContentDir } from '../lib/config';
 // The parser, the renderer and the build (~1 s of modules) are loaded by the commands that use them, below:
 // `kb build` starts its `kb prepare` first, which loads them meanwhile.
 const corpusModule = () => import('../lib/content/corpus');
@@ -79,7 +79,7 @@ function write(text: string): Promise<void> {
 }
 
 async function checkCommand(dir: string | undefined): Promise<number> {
-  const { addArchiveDiagnostics, loadCorpus, resolveContentDir } = await corpusModule();
+  const { addArchiveDiagnostics, loadCorpus } = await corpusModule();
   const { bodyCacheFor, hasCachedBody } = await import('../lib/build/body-cache');
   const root = dir ?? resolveContentDir();
   // Every body is rendered as the page writer renders it (lib/build/body-cache.tsx, into the build's body cache):
@@ -117,13 +117,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'check':
       return checkCommand(args(COMMANDS.check)[0]);
-    case 'prepare': {
-      const dir = args(COMMANDS.prepare)[0];
-      return (await buildModule()).prepareSite(dir && dir.trim() ? dir : config().contentDir);
-    }
+    case 'prepare':
+      return (await buildModule()).prepareSite(resolveContentDir(args(COMMANDS.prepare)[0]));
     case 'build': {
-      const dir = args(COMMANDS.build)[0];
-      const contentDir = path.resolve(dir && dir.trim() ? dir : config().contentDir);
+      const contentDir = resolveContentDir(args(COMMANDS.build)[0]);
       // Its `kb prepare` starts now, and loads the parser while this process loads the build's modules.
       const start = (await import('../lib/build/prepare-process')).startBuild(contentDir);
       return (await buildModule()).buildSite({ contentDir, start });

@@ -230,6 +230,11 @@ export function config(): Config {
   return current;
 }
 
+/** The content directory: `dir` if given, else the configured one (`KB_CONTENT_DIR` or `content/`), absolute. */
+export function resolveContentDir(dir?: string): string {
+  return dir && dir.trim() ? path.resolve(dir) : config().contentDir;
+}
+
 /** The environment a child process (next build, a worker) needs to see the same configuration. */
 export function configEnv(c: Config, base: Env = process.env): NodeJS.ProcessEnv {
   const env = Object.create(null) as NodeJS.ProcessEnv;

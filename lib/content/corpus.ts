@@ -133,10 +133,8 @@ export function devBusyFile(): string {
   return path.join(config().cacheDir, 'dev-search-building');
 }
 
-/** The content directory: `dir` if given, else the configured one (`KB_CONTENT_DIR` or `content/`, lib/config). */
-export function resolveContentDir(dir?: string): string {
-  return dir && dir.trim() ? path.resolve(dir) : config().contentDir;
-}
+// (lib/config: light to import, for the CLI before it loads the parser.)
+export { resolveContentDir } from '../config';
 
 export function cacheFolder(dir: string, cacheDir: string): string {
   const hash = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 12);
