@@ -72,9 +72,9 @@ function assertSameIndex(actual: string, expected: string): void {
 
 let cleanCount = 0;
 /** A clean build (no state) of `docs` into a fresh folder. */
-function clean(docs: readonly Doc[]): string {
+async function clean(docs: readonly Doc[]): Promise<string> {
   const dir = path.join(tmp, `clean-${cleanCount++}`);
-  buildSearchIndex(sources(docs), dir, OPTIONS);
+  await buildSearchIndex(sources(docs), dir, OPTIONS);
   return dir;
 }
 
@@ -83,7 +83,7 @@ class Site {
   readonly dir = path.join(tmp, 'site');
   readonly state = { dir: path.join(tmp, 'state'), key: 'test' };
   readonly lines: string[] = [];
-  build(docs: readonly Doc[]): SearchIndexStats {
+  build(docs: readonly Doc[]): Promise<SearchIndexStats> {
     this.lines.length = 0;
     return buildSearchIndex(sources(docs), this.dir, { ...OPTIONS, state: this.state, log: (line) => this.lines.push(line) });
   }
@@ -113,38 +113,38 @@ describe('search index: incremental update', () => {
     docs = docs.map((d, j) => (j === i ? change(d) : d));
   };
 
-  test('the first build is whole and saves a state; a build with nothing changed writes nothing', () => {
-    assert.equal(site.build(docs).incremental, null);
-    assertSameIndex(site.dir, clean(docs));
-    const again = site.build(docs);
+  test('the first build is whole and saves a state; a build with nothing changed writes nothing', async () => {
+    assert.equal((await site.build(docs)).incremental, null);
+    assertSameIndex(site.dir, await clean(docs));
+    const again = await site.build(docs);
     assert.deepEqual(again.incremental, { tokenized: 0, terms: 0, rendered: 0, written: 0, removed: 0 });
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a body edit adding new terms: one document re-tokenized, the rest of the index as a clean build', () => {
+  test('a body edit adding new terms: one document re-tokenized, the rest of the index as a clean build', async () => {
     const words = wordsOf(docs[5]!.text);
     edit(5, (d) => ({ ...d, text: replaceWord(replaceWord(d.text, words[2]!, 'brandnewterm'), words[9]!, 'anothernewterm') }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
     assert.ok(stats.incremental.written > 0 && stats.incremental.written < stats.files / 2, `${stats.incremental.written} of ${stats.files} files written`);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a body edit removing the only occurrence of a term', () => {
+  test('a body edit removing the only occurrence of a term', async () => {
     edit(20, (d) => ({ ...d, text: replaceWord(d.text, 'solitaryterm', WORDS[0]!) }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     assert.ok(!readdirSync(path.join(site.dir, 't')).some((f) => readFileSync(path.join(site.dir, 't', f), 'utf8').includes('"solitaryterm"')));
   });
 
-  test("an edit that takes a term over the rare limit changes other articles' passages, and only theirs are made again", () => {
+  test("an edit that takes a term over the rare limit changes other articles' passages, and only theirs are made again", async () => {
     const others = [10, 30, 50].map((i) => docs[i]!.article.number);
     const before = others.map((num) => chunkOf(site.dir, num));
     edit(60, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[3]!, 'rarex9mark') }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     // rarex9mark (df 3 → 4 > the limit) is no longer a rare term of the three articles: their passages change.
     const after = others.map((num) => chunkOf(site.dir, num));
     assert.ok(
@@ -155,93 +155,93 @@ describe('search index: incremental update', () => {
     assert.ok(stats.incremental.rendered >= 4 && stats.incremental.rendered < 20, `${stats.incremental.rendered} records made again`);
   });
 
-  test('a title edit', () => {
+  test('a title edit', async () => {
     edit(40, (d) => ({ ...d, article: { ...d.article, title: d.article.title.replace(/^\S+/, 'retitledword') } }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a new citation (metadata only): the ids buckets change, no text is re-read but its own', () => {
+  test('a new citation (metadata only): the ids buckets change, no text is re-read but its own', async () => {
     edit(41, (d) => ({ ...d, article: { ...d.article, references: [...d.article.references, 'Q777777'] } }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a keyword and date edit: the facet, keyword and date files change', () => {
+  test('a keyword and date edit: the facet, keyword and date files change', async () => {
     const before = readFileSync(path.join(site.dir, 'keywords.json'), 'utf8');
     edit(42, (d) => ({ ...d, article: { ...d.article, keywords: [...d.article.keywords, 'kbnewlabel'], lastModified: '1995-01-02' } }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     assert.notEqual(readFileSync(path.join(site.dir, 'keywords.json'), 'utf8'), before);
   });
 
-  test('more changed articles than an update takes: built whole, with the reason', () => {
+  test('more changed articles than an update takes: built whole, with the reason', async () => {
     edit(11, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[2]!, 'manyedits') }));
     edit(12, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[2]!, 'manyedits') }));
     site.lines.length = 0;
-    const stats = buildSearchIndex(sources(docs), site.dir, { ...OPTIONS, state: site.state, maxChanged: 1, log: (line) => site.lines.push(line) });
+    const stats = await buildSearchIndex(sources(docs), site.dir, { ...OPTIONS, state: site.state, maxChanged: 1, log: (line) => site.lines.push(line) });
     assert.equal(stats.incremental, null);
     assert.ok(
       site.lines.some((l) => l.includes('2 articles changed (an update takes up to 1)')),
       site.lines.join('\n'),
     );
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('an edit that moves a quantized mean: built whole, with the reason', () => {
+  test('an edit that moves a quantized mean: built whole, with the reason', async () => {
     const sum = docs.reduce((s, d) => s + tokenize(d.text).length + tokenize(d.article.product ?? '').length, 0);
     const mean = quantize(sum / docs.length);
     // Enough words that the mean's third significant digit moves.
     const extra = Array.from({ length: Math.ceil(docs.length * mean * 0.01) }, (_, i) => WORDS[i % WORDS.length]).join(' ');
     edit(7, (d) => ({ ...d, text: `${d.text} ${extra}` }));
-    const stats = site.build(docs);
+    const stats = await site.build(docs);
     assert.equal(stats.incremental, null);
     assert.ok(
       site.lines.some((l) => l.includes('mean title or body length changed')),
       site.lines.join('\n'),
     );
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a new article, then a deleted one: built whole; the next edit is incremental again', () => {
+  test('a new article, then a deleted one: built whole; the next edit is incremental again', async () => {
     docs = [...docs, { article: makeArticle(399999, { title: 'Fresh article about vekemu', product: PRODUCTS[0]! }), text: 'SYMPTOMS\nvekemu lobaso.' }];
-    assert.equal(site.build(docs).incremental, null);
+    assert.equal((await site.build(docs)).incremental, null);
     assert.ok(site.lines.some((l) => l.includes('added, removed or reordered')));
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     docs = docs.filter((_, i) => i !== 33);
-    assert.equal(site.build(docs).incremental, null);
-    assertSameIndex(site.dir, clean(docs));
+    assert.equal((await site.build(docs)).incremental, null);
+    assertSameIndex(site.dir, await clean(docs));
     edit(3, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[0]!, 'laterterm') }));
-    assert.equal(site.build(docs).incremental?.tokenized, 1);
-    assertSameIndex(site.dir, clean(docs));
+    assert.equal((await site.build(docs)).incremental?.tokenized, 1);
+    assertSameIndex(site.dir, await clean(docs));
   });
 
-  test('a damaged state, or an index that is not the state’s: built whole, never broken', () => {
+  test('a damaged state, or an index that is not the state’s: built whole, never broken', async () => {
     writeFileSync(path.join(site.state.dir, 'arrays.bin'), 'garbage');
     edit(4, (d) => ({ ...d, text: replaceWord(d.text, wordsOf(d.text)[1]!, 'afterdamage') }));
-    assert.equal(site.build(docs).incremental, null);
+    assert.equal((await site.build(docs)).incremental, null);
     assert.ok(site.lines.some((l) => l.includes('could not be used')));
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     // The index rebuilt by a build without the state: the state no longer describes it.
     edit(4, (d) => ({ ...d, text: replaceWord(d.text, 'afterdamage', 'afterrebuild') }));
-    buildSearchIndex(sources(docs), site.dir, OPTIONS);
+    await buildSearchIndex(sources(docs), site.dir, OPTIONS);
     edit(4, (d) => ({ ...d, text: replaceWord(d.text, 'afterrebuild', 'afterall') }));
-    assert.equal(site.build(docs).incremental, null);
+    assert.equal((await site.build(docs)).incremental, null);
     assert.ok(site.lines.some((l) => l.includes('not the one the state describes')));
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
     // Another key (the builder's code changed).
     edit(4, (d) => ({ ...d, text: replaceWord(d.text, 'afterall', 'afterkey') }));
-    const stats = buildSearchIndex(sources(docs), site.dir, { ...OPTIONS, state: { ...site.state, key: 'other' } });
+    const stats = await buildSearchIndex(sources(docs), site.dir, { ...OPTIONS, state: { ...site.state, key: 'other' } });
     assert.equal(stats.incremental, null);
-    assertSameIndex(site.dir, clean(docs));
+    assertSameIndex(site.dir, await clean(docs));
   });
 });
 
 describe('search index: onWritten', () => {
-  test('is called once, when the index is complete and before its state is saved (whole build and update)', () => {
+  test('is called once, when the index is complete and before its state is saved (whole build and update)', async () => {
     const dir = path.join(tmp, 'written');
     const state = { dir: path.join(tmp, 'written-state'), key: 'test' };
     const metaFile = path.join(state.dir, 'meta.json');
@@ -256,7 +256,7 @@ describe('search index: onWritten', () => {
     for (const kind of ['whole', 'update'] as const) {
       const metaBefore = readMeta();
       const seen: Array<{ files: Map<string, Buffer>; meta: string | null }> = [];
-      const stats = buildSearchIndex(sources(docs), dir, { ...OPTIONS, state, onWritten: () => seen.push({ files: filesOf(dir), meta: readMeta() }) });
+      const stats = await buildSearchIndex(sources(docs), dir, { ...OPTIONS, state, onWritten: () => seen.push({ files: filesOf(dir), meta: readMeta() }) });
       assert.equal(stats.incremental === null, kind === 'whole');
       assert.equal(seen.length, 1, `${kind}: called once`);
       // The index as it is at the end: nothing of it is written after the call.

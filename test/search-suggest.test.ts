@@ -44,7 +44,7 @@ describe('content/ index: suggestions and excerpts', () => {
   const animals = ['Aardvark', 'Badger', 'Camel', 'Dingo', 'Eland', 'Ferret', 'Gazelle', 'Hyena', 'Ibex', 'Jackal', 'Koala', 'Lemur'];
   let titles: string[] = [];
   before(async () => {
-    buildSearchIndex(
+    await buildSearchIndex(
       Array.from({ length: 12 }, (_, i) => ({
         article: makeArticle(990301 + i, { title: animals[i]! }),
         text: 'zebra '.repeat(i + 1),
@@ -54,7 +54,7 @@ describe('content/ index: suggestions and excerpts', () => {
     );
     const corpus = await loadCorpus('content', { withText: true, cacheDir: path.join(tmp, 'cache') });
     titles = corpus.articles.map((a) => a.title);
-    buildSearchIndex(corpus.files, dir);
+    await buildSearchIndex(corpus.files, dir);
   });
 
   test('the word being typed finds Q244717 from three letters; suggestions read title records, no facet files', async () => {
@@ -92,7 +92,7 @@ describe('content/ index: suggestions and excerpts', () => {
 
   test('searches running at once on one engine do not mix their scores', async () => {
     const mixDir = path.join(tmp, 'mix');
-    buildSearchIndex(
+    await buildSearchIndex(
       [
         { article: makeArticle(990201, { title: 'Alpha Beta' }), text: `gamma ${'filler text words '.repeat(40)}` },
         { article: makeArticle(990202, { title: 'Alpha' }), text: 'beta gamma gamma gamma' },
@@ -271,7 +271,7 @@ describe('content/ index: suggestions and excerpts', () => {
 });
 
 describe('title records file (r/): columns', () => {
-  test('records read back as written: numbers going down, no product, no date, a date that is not a plain day', () => {
+  test('records read back as written: numbers going down, no product, no date, a date that is not a plain day', async () => {
     const docs = [3, 4, 90, 91_000];
     const records: SuggestRecord[] = [
       [244717, 'RAS Port Becomes Unavailable', 12, '2002-05-08'],
@@ -289,7 +289,7 @@ describe('title records file (r/): columns', () => {
     assert.deepEqual([...decodeRecords(encodeRecords([], []))!.entries()], []);
   });
 
-  test('a date is a day number exactly when Date reads it back the same (plain YYYY-MM-DD from 1970 on)', () => {
+  test('a date is a day number exactly when Date reads it back the same (plain YYYY-MM-DD from 1970 on)', async () => {
     const viaDate = (value: string): boolean => {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
       const ms = Date.parse(`${value}T00:00:00Z`);
@@ -312,7 +312,7 @@ describe('title records file (r/): columns', () => {
     );
   });
 
-  test('a malformed records file reads as null, never throws', () => {
+  test('a malformed records file reads as null, never throws', async () => {
     const good = encodeRecords(
       [1, 2],
       [
@@ -330,7 +330,7 @@ describe('title records file (r/): columns', () => {
 });
 
 describe('clean passages', () => {
-  test('header block, keyword lines, rules, applies-to lists and headings are dropped; sections are kept', () => {
+  test('header block, keyword lines, rules, applies-to lists and headings are dropped; sections are kept', async () => {
     const text = [
       '3.11',
       'WINDOWS',
@@ -361,7 +361,7 @@ describe('clean passages', () => {
     assert.equal(odd.text, 'Some text here.');
   });
 
-  test('a long chunk without spaces is scanned once for a rare word inside a URL (linear)', () => {
+  test('a long chunk without spaces is scanned once for a rare word inside a URL (linear)', async () => {
     // 20,000 occurrences of the word inside one URL-like chunk, then one real mention.
     const n = 20_000;
     const text = `see http://x/${'rassrv/'.repeat(n)} and then Rassrv.exe runs`;
@@ -387,14 +387,14 @@ describe('clean passages', () => {
 
 describe('hostile input', () => {
   const dir = path.join(tmp, 'hostile');
-  before(() => {
+  before(async () => {
     const a = makeArticle(990100, {
       title: 'Constructor and __proto__ in RAS Setup',
       issueType: ['constructor', '__proto__', 'kbbug'],
       sections: [{ id: 'symptoms', title: 'SYMPTOMS', level: 2 }],
     });
     const b = makeArticle(990101, { title: 'שלום RTL title with emoji 🎉', sections: [] });
-    buildSearchIndex(
+    await buildSearchIndex(
       [
         { article: a, text: 'SYMPTOMS\nThe <script>alert(1)</script> setup of RAS fails.' },
         { article: b, text: 'Text with emoji 🎉 and עברית.' },
@@ -430,14 +430,14 @@ describe('hostile input', () => {
     assert.deepEqual(facets, ['__proto__', 'constructor', 'kbbug']);
   });
 
-  test('issue-type labels: `constructor` and `__proto__` are plain values', () => {
+  test('issue-type labels: `constructor` and `__proto__` are plain values', async () => {
     assert.equal(facetValueLabel('type', 'constructor'), 'constructor');
     assert.equal(facetValueLabel('type', '__proto__'), '__proto__');
     assert.equal(facetValueLabel('type', 'toString'), 'toString');
     assert.equal(facetValueLabel('type', 'kbbug'), 'Bug (kbbug)');
   });
 
-  test('the OpenSearch description escapes its text and points to the search page', () => {
+  test('the OpenSearch description escapes its text and points to the search page', async () => {
     const xml = openSearchXml({ root: 'https://example.org/kb-archive/', name: 'kb<&>"view', description: 'a & b' });
     assert.match(xml, /template="https:\/\/example\.org\/kb-archive\/search\/\?q=\{searchTerms\}"/);
     assert.match(xml, /<ShortName>kb&#60;&#38;&#62;&#34;view<\/ShortName>/);

@@ -115,7 +115,7 @@ function fixtures(): SearchSource[] {
 }
 
 describe('tokenizer', () => {
-  test('terms are folded, split like the archive needs, stop words dropped', () => {
+  test('terms are folded, split like the archive needs, stop words dropped', async () => {
     assert.deepEqual(tokenize('A port mismatch between Rasman.exe and Rassrv.exe in Windows NT 4.0'), [
       'port',
       'mismatch',
@@ -133,7 +133,7 @@ describe('tokenizer', () => {
     assert.deepEqual(tokenize(''), []);
   });
 
-  test('the ASCII scanner agrees with the reference tokenizer', () => {
+  test('the ASCII scanner agrees with the reference tokenizer', async () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...'ab1_.9Z -x4'.split('')), maxLength: 40 }), (text) => {
         const fast: string[] = [];
@@ -146,21 +146,21 @@ describe('tokenizer', () => {
     );
   });
 
-  test('query terms: unique, capped, and whether the last word is still being typed', () => {
+  test('query terms: unique, capped, and whether the last word is still being typed', async () => {
     assert.deepEqual(queryTerms('rassrv ras'), { terms: ['rassrv', 'ras'], open: true });
     assert.deepEqual(queryTerms('rassrv ras '), { terms: ['rassrv', 'ras'], open: false });
     assert.deepEqual(queryTerms('"rassrv"'), { terms: ['rassrv'], open: false });
     assert.equal(queryTerms('word '.repeat(400) + Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ')).terms.length, 12);
   });
 
-  test('article numbers', () => {
+  test('article numbers', async () => {
     for (const q of ['Q244717', 'q244717', '244717', ' Q244717 ', 'KB244717', 'q 244717']) assert.equal(articleNumberOf(q), 244717, q);
     for (const q of ['Q', 'Q0', 'rassrv', 'Q244717 ras', '4.0', '', '12345678']) assert.equal(articleNumberOf(q), null, q);
   });
 });
 
 describe('index format', () => {
-  test('varints round-trip', () => {
+  test('varints round-trip', async () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 2 ** 31 }), { maxLength: 50 }), (values) => {
         const text = encodeVarints(values);
@@ -170,7 +170,7 @@ describe('index format', () => {
     );
   });
 
-  test('postings round-trip: document deltas, scores, then flags three a character; the count is the one that fits', () => {
+  test('postings round-trip: document deltas, scores, then flags three a character; the count is the one that fits', async () => {
     const encode = (docs: number[], values: number[]) => {
       const writer = new VarintWriter();
       encodePostingRuns(
@@ -200,7 +200,7 @@ describe('index format', () => {
     assert.throws(() => decodePostingRuns(`${encodeVarints([3, 47, 7, 60])}~`), /bad postings/);
   });
 
-  test('shard lookup by range', () => {
+  test('shard lookup by range', async () => {
     const shards = ['', 'd', 'm', 'ras'];
     assert.equal(shardOf(shards, 'apple'), 0);
     assert.equal(shardOf(shards, 'd'), 1);
@@ -209,7 +209,7 @@ describe('index format', () => {
     assert.equal(shardOf(shards, 'ra'), 2);
   });
 
-  test('platform labels fold the archive’s spellings', () => {
+  test('platform labels fold the archive’s spellings', async () => {
     assert.equal(platformLabel('winnt'), 'Windows NT');
     assert.equal(platformLabel('WINDOWS NT'), 'Windows NT');
     assert.equal(platformLabel('MS- DOS'), 'MS-DOS');
@@ -218,7 +218,7 @@ describe('index format', () => {
     assert.equal(platformLabel('4.0 5.0'), null);
   });
 
-  test('the excerpt skips section headings', () => {
+  test('the excerpt skips section headings', async () => {
     assert.equal(leadOf('SYMPTOMS\nWhen a RAS client disconnects.\nCAUSE\nA mismatch.', 200), 'When a RAS client disconnects. A mismatch.');
     const long = leadOf(`SUMMARY\n${'word '.repeat(100)}`, 50);
     assert.ok(long.length <= 51 && long.endsWith('…'), long);
@@ -230,9 +230,9 @@ describe('fixture index', () => {
   let engine: SearchEngine;
   const search = (q: string, extra: Partial<SearchRequest> = {}) => engine.search({ q, limit: 50, ...extra });
 
-  before(() => {
+  before(async () => {
     // Tiny shards so that lookups and prefix expansion cross shard boundaries.
-    const stats = buildSearchIndex(fixtures(), dir, { shardBytes: 300, chunk: 2 });
+    const stats = await buildSearchIndex(fixtures(), dir, { shardBytes: 300, chunk: 2 });
     assert.equal(stats.docs, 6);
     assert.ok(stats.shards > 5, `${stats.shards} shards`);
     engine = engineFor(dir);
@@ -452,22 +452,22 @@ describe('fixture index', () => {
     assert.equal((await search('unparsed')).total, 0);
   });
 
-  test('the build is deterministic and replaces the previous index', () => {
+  test('the build is deterministic and replaces the previous index', async () => {
     const again = path.join(tmp, 'again');
-    buildSearchIndex(fixtures(), again, { shardBytes: 300, chunk: 2 });
+    await buildSearchIndex(fixtures(), again, { shardBytes: 300, chunk: 2 });
     const a = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const b = JSON.parse(readFileSync(path.join(again, 'manifest.json'), 'utf8'));
     assert.equal(a.version, b.version);
-    buildSearchIndex(fixtures().slice(0, 2), again);
+    await buildSearchIndex(fixtures().slice(0, 2), again);
     assert.equal(JSON.parse(readFileSync(path.join(again, 'manifest.json'), 'utf8')).docs, 2);
     assert.ok(!readdirSync(tmp).some((f) => f.includes('.tmp-') || f.includes('.old-')), 'no leftovers');
   });
 
-  test('refuses to replace a folder that is not a search index', () => {
+  test('refuses to replace a folder that is not a search index', async () => {
     const other = path.join(tmp, 'other');
-    buildSearchIndex([], other);
+    await buildSearchIndex([], other);
     rmSync(path.join(other, 'manifest.json'));
-    assert.throws(() => buildSearchIndex([], other), /refusing to replace/);
+    await assert.rejects(() => buildSearchIndex([], other), /refusing to replace/);
   });
 });
 
@@ -485,10 +485,10 @@ describe('index builder pieces (lib/search/build.ts)', () => {
     return out;
   };
 
-  test('texts read on demand give the same bytes as texts given whole; each is read twice (tokens, excerpt)', () => {
+  test('texts read on demand give the same bytes as texts given whole; each is read twice (tokens, excerpt)', async () => {
     const whole = path.join(tmp, 'pieces-whole');
     const lazy = path.join(tmp, 'pieces-lazy');
-    buildSearchIndex(fixtures(), whole, { shardBytes: 300, chunk: 2 });
+    await buildSearchIndex(fixtures(), whole, { shardBytes: 300, chunk: 2 });
     const reads = new Map<string, number>();
     const sources = fixtures().map((s) => ({
       article: s.article,
@@ -498,7 +498,7 @@ describe('index builder pieces (lib/search/build.ts)', () => {
         return s.text as string;
       },
     }));
-    buildSearchIndex(sources, lazy, { shardBytes: 300, chunk: 2 });
+    await buildSearchIndex(sources, lazy, { shardBytes: 300, chunk: 2 });
     assert.deepEqual(bytesOf(lazy), bytesOf(whole));
     assert.ok(bytesOf(whole).size > 10);
     // Each indexed article twice; the duplicate of Q150001 (it would make 3) and the unparsed file never.
@@ -510,7 +510,7 @@ describe('index builder pieces (lib/search/build.ts)', () => {
     );
   });
 
-  test('orderDocuments: one document per id, by product (alphabetically, none last), then number', () => {
+  test('orderDocuments: one document per id, by product (alphabetically, none last), then number', async () => {
     const { docs, products } = orderDocuments(fixtures());
     const key = (a: Article) => [a.product === null ? products.length : products.indexOf(a.product), a.number];
     assert.deepEqual(products, [...new Set(fixtures().flatMap((f) => (f.article?.product ? [f.article.product] : [])))].sort());
@@ -523,7 +523,7 @@ describe('index builder pieces (lib/search/build.ts)', () => {
     assert.equal(docs.length, new Set(fixtures().flatMap((f) => (f.article ? [f.article.id] : []))).size);
   });
 
-  test("invertDocuments: each term's postings in document order, with title, body and keyword counts packed", () => {
+  test("invertDocuments: each term's postings in document order, with title, body and keyword counts packed", async () => {
     const docs = [
       { article: makeArticle(1, { title: 'Printer printer', keywords: ['kbprint'], product: null }), text: 'printer setup printer' },
       { article: makeArticle(2, { title: 'Setup', product: null }), text: 'printer' },
@@ -554,7 +554,7 @@ describe('index builder pieces (lib/search/build.ts)', () => {
     assert.equal(inverted.postDoc.length, 0);
   });
 
-  test('IndexFiles: the version digest does not depend on the order files were written; abandon leaves nothing', () => {
+  test('IndexFiles: the version digest does not depend on the order files were written; abandon leaves nothing', async () => {
     const a = new IndexFiles(path.join(tmp, 'files-a'));
     a.set('t/1.json', 'one');
     a.set('m/0.json', 'zero');
@@ -580,7 +580,7 @@ describe('content/ index', () => {
   before(async () => {
     const corpus = await loadCorpus('content', { withText: true, cacheDir: path.join(tmp, 'cache') });
     articles = corpus.articles;
-    const stats = buildSearchIndex(corpus.files, dir);
+    const stats = await buildSearchIndex(corpus.files, dir);
     assert.equal(stats.docs, articles.length);
     engine = engineFor(dir);
   });
@@ -609,7 +609,7 @@ describe('content/ index', () => {
     }
   });
 
-  test('the index is small: few files, all JSON', () => {
+  test('the index is small: few files, all JSON', async () => {
     const files: string[] = [];
     const walk = (d: string) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -624,7 +624,7 @@ describe('content/ index', () => {
 });
 
 describe('URL state and highlighting', () => {
-  test('state round-trips through the URL', () => {
+  test('state round-trips through the URL', async () => {
     const state = parseSearchState(new URLSearchParams('q=ras+port&product=Microsoft+Windows+NT&year=2001&year=2002&sort=date&bogus=1'));
     assert.deepEqual(state, { q: 'ras port', filters: { product: ['Microsoft Windows NT'], year: ['2001', '2002'] }, sort: 'date' });
     assert.equal(searchQueryString(state), '?q=ras+port&product=Microsoft+Windows+NT&year=2001&year=2002&sort=date');
@@ -634,7 +634,7 @@ describe('URL state and highlighting', () => {
     assert.equal(searchQueryString(parseSearchState(new URLSearchParams(''))), '');
   });
 
-  test('highlighting splits text into parts, never markup', () => {
+  test('highlighting splits text into parts, never markup', async () => {
     assert.deepEqual(highlightParts('Rassrv.exe and RAS ports', ['rassrv', 'ras'], 'port'), [
       { text: 'Rassrv', match: true },
       { text: '.exe and ', match: false },
@@ -648,7 +648,7 @@ describe('URL state and highlighting', () => {
     assert.deepEqual(highlightParts('plain', []), [{ text: 'plain', match: false }]);
   });
 
-  test('the excerpt moves to the first match', () => {
+  test('the excerpt moves to the first match', async () => {
     const text = `${'lorem '.repeat(80)}rassrv fails ${'ipsum '.repeat(80)}`;
     const parts = excerptParts(text, ['rassrv'], null, 120);
     const joined = parts.map((p) => p.text).join('');
@@ -665,7 +665,7 @@ describe('SearchEngine.search in named steps', () => {
     titles: Uint8Array.from(rows.map((r) => r[2])),
   });
 
-  test('rankPage: title matches, then score; ties to the lower document; offset and limit cut one page', () => {
+  test('rankPage: title matches, then score; ties to the lower document; offset and limit cut one page', async () => {
     // Documents 7, 3, 9, 5 with (score, terms matched, title matches).
     const passing = [7, 3, 9, 5];
     const s = scores([
@@ -688,7 +688,7 @@ describe('SearchEngine.search in named steps', () => {
     assert.deepEqual(page({ scored: false }), [3, 5, 7, 9]);
   });
 
-  test('rankPage: a first page of many candidates (picked without sorting them all) is the page a full sort gives', () => {
+  test('rankPage: a first page of many candidates (picked without sorting them all) is the page a full sort gives', async () => {
     // 3,000 candidates with many equal scores (ties broken by the document), in a shuffled order.
     let seed = 12345;
     const rand = (n: number) => {
@@ -716,7 +716,7 @@ describe('SearchEngine.search in named steps', () => {
     }
   });
 
-  test('facetList: counts by value, selected values kept at 0, years newest first', () => {
+  test('facetList: counts by value, selected values kept at 0, years newest first', async () => {
     const labels = ['Windows NT', 'Exchange', 'Office'];
     assert.deepEqual(
       facetList(

@@ -134,10 +134,10 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
           failure ??= error;
         }
       };
-      const search = timed('search index', () => {
+      const search = await timed('search index', async () => {
         try {
           // Updated in place when only some articles changed (lib/search/build.ts, its state in .cache).
-          return buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog, onWritten });
+          return await buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog, onWritten });
         } finally {
           close();
         }

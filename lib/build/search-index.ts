@@ -68,9 +68,9 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   const corpus = await loadCorpus(contentDir);
   const { sources, close } = await searchSources(corpus);
   const loadedMs = performance.now() - started;
-  const stats = (() => {
+  const stats = await (async () => {
     try {
-      return buildSearchIndex(sources, outDir, { log, state: searchStateOptions() });
+      return await buildSearchIndex(sources, outDir, { log, state: searchStateOptions() });
     } finally {
       close();
     }
@@ -105,6 +105,8 @@ export async function searchSources(corpus: Corpus): Promise<{ sources: SearchSo
           checkHeap();
           return cache.text(f.source);
         },
+        // Where a worker thread of the index builder reads it (lib/search/build-worker.ts).
+        textAt: cache.locate(f.source) ?? undefined,
         key: textKey(corpus.dir, f),
       })),
       close: () => cache.close(),

@@ -24,6 +24,9 @@ import { parseFile, type BodyCallback, type ParsedFile } from './parse-file';
 import { buildLinkGraph } from './graph';
 import { listingArticle } from './listing';
 import { checkHeap } from './heap-guard';
+import { readTextLine, type TextAt } from './text-at';
+
+export { TextReader, type TextAt } from './text-at';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -471,6 +474,8 @@ const lineOf = (chunk: Buffer, start: number, end: number): string => chunk.toSt
  */
 export class TextCache {
   private constructor(
+    /** The text cache's file (`locate` names it: a worker thread reads a text there with `readTextAt`). */
+    readonly file: string,
     private readonly fd: number,
     private readonly at: Map<string, { offset: number; length: number }>,
   ) {}
@@ -482,7 +487,7 @@ export class TextCache {
     const fd = openSync(file, 'r');
     try {
       const at = await indexTextLines(fd, chunkBytes);
-      if (at) return new TextCache(fd, at);
+      if (at) return new TextCache(file, fd, at);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -498,10 +503,13 @@ export class TextCache {
   /** The cached text of one file ('' when it is not in the cache). */
   text(source: string): string {
     const entry = this.at.get(source);
-    if (!entry) return '';
-    const buffer = Buffer.allocUnsafe(entry.length);
-    readSync(this.fd, buffer, 0, entry.length, entry.offset);
-    return (JSON.parse(buffer.toString('utf8')) as { text: string }).text;
+    return entry ? readTextLine(this.fd, entry.offset, entry.length) : '';
+  }
+
+  /** Where the text of one file is (for `readTextAt`, e.g. in a worker thread), or null when it is not in the cache. */
+  locate(source: string): TextAt | null {
+    const entry = this.at.get(source);
+    return entry ? { file: this.file, offset: entry.offset, length: entry.length } : null;
   }
 
   close(): void {

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Article } from '../markdown/schema';
 import { keywordsOf, metadataKeywordsOf, platformsOf, typesOf, yearOf } from './facets';
@@ -46,6 +47,8 @@ import {
 import { encodeRecords } from './records';
 import { forEachTerm } from './tokenize';
 import { fileSlug } from '../file-slug';
+import type { TextAt } from '../content/text-at';
+import { runInWorkers } from '../worker-pool';
 import { forgetState, readState, StateWriter, type StateArray } from './state';
 
 export interface SearchSource {
@@ -55,6 +58,12 @@ export interface SearchSource {
    * tokenize and once for the result excerpt, so that no caller needs to hold every text.
    */
   text: string | (() => string);
+  /**
+   * Where a worker thread of the whole build reads the same text (the parse cache's text file, lib/content/text-at.ts):
+   * without it, the text is read here and sent to the worker. It must give what `text` gives (a source made from
+   * another one with a changed text drops it).
+   */
+  textAt?: TextAt;
   /**
    * What the text is made from (e.g. its file's path, mtime and size), for the incremental
    * builder's change check; without it, the text itself is hashed (read once more).
@@ -81,6 +90,12 @@ export interface BuildSearchOptions {
    * else the output depends on (the builder's code): a state of another key is not used.
    */
   state?: { dir: string; key: string };
+  /**
+   * Worker threads of a whole build, which tokenize the documents and make the result chunks (./build-worker.ts);
+   * default: up to 4 (the machine's cores) from 2,000 documents on, else none (all in this thread). The output is the
+   * same either way.
+   */
+  workers?: number;
   /** Most changed documents an incremental update takes on (default: 2% of the archive, at least 50). */
   maxChanged?: number;
   /**
@@ -147,7 +162,7 @@ const BODY_ONE = 512;
 /** The state's layout version: a change of what is saved changes it. */
 const STATE_VERSION = 2;
 
-export function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): SearchIndexStats {
+export async function buildSearchIndex(sources: readonly SearchSource[], outDir: string, options: BuildSearchOptions = {}): Promise<SearchIndexStats> {
   const started = performance.now();
   const settings = settingsOf(options);
   const log = options.log ?? (() => {});
@@ -170,7 +185,19 @@ export function buildSearchIndex(sources: readonly SearchSource[], outDir: strin
       log(`search index: building it whole (the saved state could not be used: ${(error as Error).message})`);
     }
   }
-  return buildWhole(docs, products, productIndex, outDir, settings, stateDir ? { dir: stateDir, key: stateKey } : null, log, started, options.onWritten);
+  const workers = options.workers ?? (docs.length >= 2000 ? Math.min(availableParallelism(), 4) : 0);
+  return buildWhole(
+    docs,
+    products,
+    productIndex,
+    outDir,
+    settings,
+    stateDir ? { dir: stateDir, key: stateKey } : null,
+    log,
+    started,
+    workers,
+    options.onWritten,
+  );
 }
 
 interface Settings {
@@ -191,7 +218,7 @@ function settingsOf(options: BuildSearchOptions): Settings {
 
 const stateKeyOf = (key: string, settings: Settings): string => JSON.stringify([STATE_VERSION, key, settings]);
 
-function buildWhole(
+async function buildWhole(
   docs: Doc[],
   products: string[],
   productIndex: Map<string, number>,
@@ -200,15 +227,20 @@ function buildWhole(
   state: { dir: string; key: string } | null,
   log: (line: string) => void,
   started: number,
+  workers: number,
   onWritten?: (changes: IndexChanges | null) => void,
-): SearchIndexStats {
+): Promise<SearchIndexStats> {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   const n = docs.length;
   // Each file is written as soon as it is made (./build.ts holds no index-sized map of file bodies).
   const files = new IndexFiles(outDir);
   let saving: StateWriter | null = null;
+  // The result chunks, made by worker threads while this thread writes the shards and records.
+  let chunking: Promise<Set<number>> | null = null;
   try {
-    const inverted = invertDocuments(docs, log);
+    const inverted = workers > 0 ? await invertInWorkers(docs, workers, log) : invertDocuments(docs, log);
+    // One thread fewer than tokenized: this one writes the shards and records meanwhile, the longer of the two.
+    if (workers > 0) chunking = resultChunksInWorkers(docs, inverted, { chunk, leadChars, productIndex }, files, Math.max(1, workers - 1), log);
     const shards = writeTermShards(inverted, shardBytes, files);
     const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
@@ -216,8 +248,12 @@ function buildWhole(
     const records = writeRecordFiles(shardTermIds(shards), inverted, inverted, docs, productIndex, files);
     log(`search index: ${records} title records with the shards`);
     if (state) saving = startState(state.dir, inverted, shards, log);
-    const chunks = writeResultChunks(docs, inverted, { chunk, leadChars, productIndex }, files);
     inverted.release();
+    const left = chunking ? await chunking : null;
+    chunking = null;
+    // What the workers did not write (none unless they failed), or every chunk.
+    writeResultChunks(docs, inverted, { chunk, leadChars, productIndex, ...(left ? { only: left } : {}) }, files);
+    const chunks = Math.ceil(n / chunk);
     if (suggestChunk > 0) writeSuggestChunks(docs, suggestChunk, productIndex, files);
     const facets = writeFacets(docs, products, files);
     const bucketNames = writeNumberBuckets(docs, files);
@@ -282,10 +318,239 @@ function buildWhole(
     log(`search index: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${stats.ms} ms`);
     return stats;
   } catch (error) {
+    // The workers are let finish (they write into the folder removed here).
+    await chunking?.catch(() => {});
     files.abandon();
     saving?.abandon();
     throw error;
   }
+}
+
+/**
+ * A job of the whole build's worker threads (./build-worker.ts): tokenizing documents `from`…, or writing their result
+ * chunks. What it reads of the articles comes as one JSON text, and the texts as `WorkTexts`: a message of a few
+ * strings and arrays is copied faster than one of a hundred thousand small objects.
+ */
+export type SearchJob =
+  | {
+      kind: 'tokenize';
+      from: number;
+      count: number;
+      /** JSON: the documents' `TokenArticle`s. */
+      articles: string;
+      texts: WorkTexts;
+    }
+  | {
+      kind: 'records';
+      from: number;
+      count: number;
+      /** The index of the chunk of document `from`; the job's documents fill whole chunks of `chunk` (the last may be short). */
+      firstChunk: number;
+      chunk: number;
+      leadChars: number;
+      /** Where the chunks are written (`IndexFiles.folder`). */
+      folder: string;
+      /** JSON: the documents' `RecordArticle`s. */
+      articles: string;
+      /** Each document's product index (`productOf`). */
+      products: Int32Array;
+      texts: WorkTexts;
+      /** The documents' excerpt candidates, as `Inverted.docTerms`, and where each document's start (from 0). */
+      docTerms: Int32Array;
+      docTermStarts: Uint32Array;
+    };
+
+/** What a worker answers: the tokenized run, or the files written (name, digest, bytes). */
+export type SearchJobResult = { kind: 'tokenize'; from: number; run: TokenRun } | { kind: 'records'; from: number; files: Array<[string, string, number]> };
+
+/**
+ * The texts of a job's documents: document i's is on the text cache's line at `at[2i]` (offset) of `at[2i + 1]` bytes
+ * of `file`, or, when that length is -1, `strings[at[2i]]`.
+ */
+export interface WorkTexts {
+  file: string;
+  at: Float64Array;
+  strings: string[];
+}
+
+function workTexts(docs: readonly Doc[]): WorkTexts {
+  const file = docs.find((doc) => typeof doc.text !== 'string' && doc.textAt)?.textAt?.file ?? '';
+  const at = new Float64Array(docs.length * 2);
+  const strings: string[] = [];
+  docs.forEach((doc, i) => {
+    if (typeof doc.text !== 'string' && doc.textAt && doc.textAt.file === file) {
+      at[2 * i] = doc.textAt.offset;
+      at[2 * i + 1] = doc.textAt.length;
+    } else {
+      at[2 * i] = strings.length;
+      at[2 * i + 1] = -1;
+      strings.push(typeof doc.text === 'string' ? doc.text : doc.text());
+    }
+  });
+  return { file, at, strings };
+}
+
+/** Document i's text of `texts` (`read`: a text cache line). */
+export function workText(texts: WorkTexts, i: number, read: (at: TextAt) => string): string {
+  const length = texts.at[2 * i + 1]!;
+  return length < 0 ? texts.strings[texts.at[2 * i]!]! : read({ file: texts.file, offset: texts.at[2 * i]!, length });
+}
+
+/** The records pool's data (each worker's own copy): the terms and their document counts, for `rareTerms`. */
+export interface RecordsSetup {
+  n: number;
+  names: string[];
+  df: Uint32Array;
+}
+
+export const searchJobLabel = (job: SearchJob): string =>
+  `search index: ${job.kind === 'tokenize' ? 'tokenizing' : 'result chunks of'} documents ${job.from + 1}–${job.from + job.count}`;
+
+const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './build-worker.ts' : './build-worker.js', import.meta.url);
+
+/** A job takes as long as it takes (the documents' own limits are the parser's): no per-job limit. */
+const NO_LIMIT = 2 ** 31 - 1;
+
+function tokenArticle({ title, product, appliesTo, queryWords, keywords, technology, issueType, solutionType }: TokenArticle): TokenArticle {
+  return { title, product, appliesTo, queryWords, keywords, technology, issueType, solutionType };
+}
+
+/**
+ * `invertDocuments` with the tokenizing done by `workers` threads (runs of consecutive documents, merged in order:
+ * the same index); in this thread when they fail (logged).
+ */
+async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line: string) => void): Promise<Inverted> {
+  const n = docs.length;
+  const size = Math.max(1, Math.ceil(n / (workers * 4)));
+  const jobs: SearchJob[] = [];
+  for (let from = 0; from < n; from += size) {
+    const part = docs.slice(from, from + size);
+    jobs.push({ kind: 'tokenize', from, count: part.length, articles: JSON.stringify(part.map((doc) => tokenArticle(doc.article))), texts: workTexts(part) });
+  }
+  const runs: TokenRun[] = [];
+  let done = 0;
+  try {
+    await runInWorkers<SearchJob, SearchJobResult>({
+      module: WORKER_MODULE,
+      workerData: null,
+      workers,
+      jobs,
+      chunk: 1,
+      onResults: (results) => {
+        for (const result of results) {
+          if (result.kind !== 'tokenize') throw new Error('a tokenizing job answered with files');
+          runs[result.from / size] = result.run;
+          done += result.run.titleLen.length;
+          log(`search index: ${done}/${n} documents tokenized`);
+        }
+      },
+      label: searchJobLabel,
+      onTimeout: (job) => {
+        throw new Error(`${searchJobLabel(job)} did not end`);
+      },
+      timeoutMs: NO_LIMIT,
+    });
+  } catch (error) {
+    log(`search index: tokenizing in this thread (the worker threads failed: ${(error as Error).message})`);
+    return invertDocuments(docs, log);
+  }
+  return invertRuns(runs);
+}
+
+/**
+ * Starts writing the result chunks (`writeResultChunks`) in `workers` threads, a run of whole chunks each; resolves
+ * to the chunks they did not write (none, unless they failed: logged), which the caller writes.
+ */
+function resultChunksInWorkers(
+  docs: readonly Doc[],
+  inverted: Pick<Inverted, 'n' | 'df' | 'names' | 'docTerms' | 'docTermStarts'>,
+  options: { chunk: number; leadChars: number; productIndex: ReadonlyMap<string, number> },
+  files: IndexFiles,
+  workers: number,
+  log: (line: string) => void,
+): Promise<Set<number>> {
+  const { chunk, leadChars, productIndex } = options;
+  const { n, docTerms, docTermStarts } = inverted;
+  const count = Math.ceil(n / chunk);
+  const left = new Set<number>();
+  for (let c = 0; c < count; c++) left.add(c);
+  const perJob = Math.max(1, Math.ceil(count / workers));
+  const jobs: SearchJob[] = [];
+  for (let firstChunk = 0; firstChunk < count; firstChunk += perJob) {
+    const from = firstChunk * chunk;
+    const to = Math.min(n, (firstChunk + perJob) * chunk);
+    const base = docTermStarts[from]!;
+    jobs.push({
+      kind: 'records',
+      from,
+      firstChunk,
+      chunk,
+      leadChars,
+      folder: files.folder,
+      count: to - from,
+      articles: JSON.stringify(docs.slice(from, to).map((doc) => recordArticle(doc.article))),
+      products: Int32Array.from(docs.slice(from, to), (doc) => productOf(doc.article, productIndex)),
+      texts: workTexts(docs.slice(from, to)),
+      docTerms: docTerms.slice(base, docTermStarts[to]!),
+      docTermStarts: docTermStarts.slice(from, to + 1).map((at) => at - base),
+    });
+  }
+  const setup: RecordsSetup = { n, names: inverted.names, df: inverted.df };
+  return runInWorkers<SearchJob, SearchJobResult>({
+    module: WORKER_MODULE,
+    workerData: setup,
+    workers,
+    jobs,
+    chunk: 1,
+    onResults: (results) => {
+      for (const result of results) {
+        if (result.kind !== 'records') throw new Error('a result chunk job answered with terms');
+        for (const [name, digest, bytes] of result.files) {
+          files.written(name, digest, bytes);
+          left.delete(Number(/^m\/(\d+)\.json$/.exec(name)?.[1] ?? -1));
+        }
+      }
+    },
+    label: searchJobLabel,
+    onTimeout: (job) => {
+      throw new Error(`${searchJobLabel(job)} did not end`);
+    },
+    timeoutMs: NO_LIMIT,
+  }).then(
+    () => left,
+    (error: unknown) => {
+      log(`search index: writing ${left.size} result chunks in this thread (the worker threads failed: ${(error as Error).message})`);
+      return left;
+    },
+  );
+}
+
+function recordArticle({ number, title, lastModified, sections, keywords }: RecordArticle): RecordArticle {
+  return { number, title, lastModified, sections, keywords };
+}
+
+/** Writes result chunk files into `folder` (a worker thread's part of `resultChunksInWorkers`): their names, digests and sizes. */
+export function writeChunkFiles(
+  job: Extract<SearchJob, { kind: 'records' }>,
+  setup: RecordsSetup,
+  read: (at: TextAt) => string,
+): Array<[string, string, number]> {
+  const { count, chunk, leadChars, docTerms, docTermStarts, products, texts } = job;
+  const articles = JSON.parse(job.articles) as RecordArticle[];
+  const written: Array<[string, string, number]> = [];
+  mkdirSync(path.join(job.folder, 'm'), { recursive: true });
+  for (let start = 0, c = job.firstChunk; start < count; start += chunk, c++) {
+    const records: MetaRecord[] = [];
+    for (let d = start; d < Math.min(count, start + chunk); d++) {
+      const rare = rareTerms(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), setup.df, setup.names, setup.n);
+      records.push(metaRecordOf(articles[d]!, workText(texts, d, read), products[d]!, rare, leadChars));
+    }
+    const name = `m/${c}.json`;
+    const body = JSON.stringify(records);
+    writeFileSync(path.join(job.folder, name), body);
+    written.push([name, fileDigest(body), Buffer.byteLength(body)]);
+  }
+  return written;
 }
 
 /** The saved state's meta.json (./state.ts holds the arrays named in STATE_ARRAYS and the term names). */
@@ -362,7 +627,13 @@ interface Doc {
   article: Article;
   text: string | (() => string);
   key?: string;
+  textAt?: TextAt;
 }
+
+/** What tokenizing reads of an article (a worker thread gets just this). */
+export type TokenArticle = Pick<Article, 'title' | 'product' | 'appliesTo' | 'queryWords' | 'keywords' | 'technology' | 'issueType' | 'solutionType'>;
+/** What a result record reads of an article. */
+export type RecordArticle = Pick<Article, 'number' | 'title' | 'lastModified' | 'sections' | 'keywords'>;
 
 function textOf(doc: Doc): string {
   return typeof doc.text === 'string' ? doc.text : doc.text();
@@ -406,7 +677,7 @@ export function orderDocuments(sources: readonly SearchSource[]): { docs: Doc[];
     const article = source.article;
     if (!article || seen.has(article.id)) continue;
     seen.add(article.id);
-    docs.push({ article, text: source.text ?? '', key: source.key });
+    docs.push({ article, text: source.text ?? '', key: source.key, textAt: source.textAt });
   }
   const products = sortedLabels(
     docs.map((d) => (d.article.product ? [d.article.product] : [])),
@@ -479,8 +750,7 @@ const MAX_BODY_COUNT = 2 ** 22 - 1;
  * A document's terms with packed counts (in `counts`, cleared first), and its title and body
  * lengths; the terms that are also metadata keywords are added to `keywordTerms`.
  */
-function countTerms(doc: Doc, counts: Map<string, number>, keywordTerms: Set<string> | null): { titleLen: number; bodyLen: number } {
-  const { article } = doc;
+function countTerms(article: TokenArticle, text: string, counts: Map<string, number>, keywordTerms: Set<string> | null): { titleLen: number; bodyLen: number } {
   counts.clear();
   let titleLen = 0;
   forEachTerm(article.title, (t) => {
@@ -494,7 +764,7 @@ function countTerms(doc: Doc, counts: Map<string, number>, keywordTerms: Set<str
     if (c < MAX_BODY_COUNT * BODY_ONE) counts.set(t, c + BODY_ONE);
     length++;
   };
-  forEachTerm(textOf(doc), body);
+  forEachTerm(text, body);
   if (article.product) forEachTerm(article.product, body);
   for (const line of article.appliesTo) forEachTerm(line, body);
   for (const word of article.queryWords) forEachTerm(word, body);
@@ -520,8 +790,33 @@ export function quantize(mean: number): number {
   return mean > 0 ? Number(mean.toPrecision(3)) : 0;
 }
 
-/** Tokenizes every document once: term counts per document, collected in typed arrays, then grouped by term. */
-export function invertDocuments(docs: readonly Doc[], log: (line: string) => void = () => {}): Inverted {
+/**
+ * The terms of a run of consecutive documents (`tokenizeDocs`), ids local to the run: term id i is `names[i]`, in
+ * the order of first use. `invertRuns` merges the runs of a whole archive, in document order.
+ */
+export interface TokenRun {
+  names: string[];
+  /** Postings in document order: (term id, packed counts); document d's are at `starts[d] .. starts[d + 1]`. */
+  terms: Int32Array;
+  packed: Int32Array;
+  starts: Uint32Array;
+  titleLen: Uint32Array;
+  bodyLen: Uint32Array;
+  /** Excerpt candidates (term id × 16 + body tf up to 15), document d's at `docTermStarts[d] .. docTermStarts[d + 1]`. */
+  docTerms: Int32Array;
+  docTermStarts: Uint32Array;
+  /** Terms that are also metadata keywords. */
+  keywordTerms: string[];
+}
+
+/** A document to tokenize: what tokenizing reads of its article, and its text (or how to read it). */
+export interface TokenDoc {
+  article: TokenArticle;
+  text: string | (() => string);
+}
+
+/** Tokenizes documents once each: term counts per document, collected in typed arrays (`log`: progress from `done`, of `total`). */
+export function tokenizeDocs(docs: readonly TokenDoc[], log: (line: string) => void = () => {}, done = 0, total = docs.length): TokenRun {
   const n = docs.length;
   const titleLen = new Uint32Array(n);
   const bodyLen = new Uint32Array(n);
@@ -529,17 +824,17 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   const counts = new Map<string, number>();
   const termIds = new Map<string, number>();
   const names: string[] = [];
-  // Postings in document order: (term id, packed counts); document d's run starts at runStarts[d].
   const runTerm = new IntList(1 << 16);
   const runPacked = new IntList(1 << 16);
-  const runStarts = new Uint32Array(n + 1);
+  const starts = new Uint32Array(n + 1);
   const docTermList = new IntList(1 << 16);
   const docTermStarts = new Uint32Array(n + 1);
   for (let d = 0; d < n; d++) {
-    const lengths = countTerms(docs[d]!, counts, keywordTerms);
+    const doc = docs[d]!;
+    const lengths = countTerms(doc.article, typeof doc.text === 'string' ? doc.text : doc.text(), counts, keywordTerms);
     titleLen[d] = lengths.titleLen;
     bodyLen[d] = lengths.bodyLen;
-    runStarts[d] = runTerm.length;
+    starts[d] = runTerm.length;
     docTermStarts[d] = docTermList.length;
     for (const [term, packed] of counts) {
       let id = termIds.get(term);
@@ -554,32 +849,108 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
       runPacked.push(packed);
       if (excerptCandidate(term, packed)) docTermList.push(id * 16 + Math.min(15, Math.floor(packed / BODY_ONE)));
     }
-    if (d % 10_000 === 9_999) log(`search index: ${d + 1}/${n} documents tokenized`);
+    if ((done + d) % 10_000 === 9_999) log(`search index: ${done + d + 1}/${total} documents tokenized`);
   }
   termIds.clear();
-  const total = runTerm.length;
-  runStarts[n] = total;
+  starts[n] = runTerm.length;
   docTermStarts[n] = docTermList.length;
-  // Trimmed now, before the postings are grouped (the list's larger buffer is not held with them).
-  const docTerms = docTermList.take().slice();
-  const terms = runTerm.take();
-  const packedRun = runPacked.take();
+  return {
+    names,
+    // Views of the lists' buffers (the postings are grouped from them, then dropped); the candidates are kept: trimmed.
+    terms: runTerm.take(),
+    packed: runPacked.take(),
+    starts,
+    titleLen,
+    bodyLen,
+    docTerms: docTermList.take().slice(),
+    docTermStarts,
+    keywordTerms: [...keywordTerms],
+  };
+}
+
+/** Tokenizes every document once, then groups the postings by term. */
+export function invertDocuments(docs: readonly Doc[], log: (line: string) => void = () => {}): Inverted {
+  return invertRuns([tokenizeDocs(docs, log)]);
+}
+
+/**
+ * The inverted index of the runs of consecutive documents (in document order): term ids are given in the order of
+ * first use across the runs (so the same as one run of every document gives), and each run's ids are mapped to them
+ * in place.
+ */
+export function invertRuns(runs: TokenRun[]): Inverted {
+  let n = 0;
+  let total = 0;
+  let candidates = 0;
+  for (const run of runs) {
+    n += run.titleLen.length;
+    total += run.terms.length;
+    candidates += run.docTerms.length;
+  }
+  const names: string[] = [];
+  const termIds = new Map<string, number>();
+  const keywordTerms = new Set<string>();
+  const titleLen = new Uint32Array(n);
+  const bodyLen = new Uint32Array(n);
+  const runStarts = new Uint32Array(n + 1);
+  const docTermStarts = new Uint32Array(n + 1);
+  const docTerms = runs.length === 1 ? runs[0]!.docTerms : new Int32Array(candidates);
+  let d0 = 0;
+  let at = 0;
+  let candidateAt = 0;
+  for (const run of runs) {
+    const m = run.titleLen.length;
+    // Local id → id: the first run's are the ids (its names are the first ones met).
+    const global = new Int32Array(run.names.length);
+    for (let i = 0; i < run.names.length; i++) {
+      const name = run.names[i]!;
+      let id = termIds.get(name);
+      if (id === undefined) {
+        id = names.length;
+        termIds.set(name, id);
+        names.push(name);
+      }
+      global[i] = id;
+    }
+    if (runs.length > 1) {
+      const { terms, docTerms: local } = run;
+      for (let i = 0; i < terms.length; i++) terms[i] = global[terms[i]!]!;
+      for (let i = 0; i < local.length; i++) docTerms[candidateAt + i] = global[local[i]! >> 4]! * 16 + (local[i]! & 15);
+    }
+    for (const term of run.keywordTerms) keywordTerms.add(term);
+    titleLen.set(run.titleLen, d0);
+    bodyLen.set(run.bodyLen, d0);
+    for (let d = 0; d < m; d++) {
+      runStarts[d0 + d] = at + run.starts[d]!;
+      docTermStarts[d0 + d] = candidateAt + run.docTermStarts[d]!;
+    }
+    d0 += m;
+    at += run.terms.length;
+    candidateAt += run.docTerms.length;
+  }
+  termIds.clear();
+  runStarts[n] = total;
+  docTermStarts[n] = candidates;
   // Group by term (a counting sort, stable: each term's postings stay in document order): each run entry's document
   // number and packed counts are written where its term's postings go, in one pass. Four arrays of the postings' size
   // meanwhile (~120 MB each at 241k articles); a second pass permuting the packed counts in place, with three, took
   // ~10 % longer at 241k for random access (BENCHMARKS.md "Session 10, lead").
   const df = new Uint32Array(names.length);
-  for (let i = 0; i < total; i++) df[terms[i]!]!++;
+  for (const { terms } of runs) for (let i = 0; i < terms.length; i++) df[terms[i]!]!++;
   const offsets = new Uint32Array(names.length + 1);
   for (let t = 0; t < names.length; t++) offsets[t + 1] = offsets[t]! + df[t]!;
   const cursor = offsets.slice(0, names.length);
   let postDoc: Int32Array = new Int32Array(total);
   let postPacked: Int32Array = new Int32Array(total);
-  for (let d = 0; d < n; d++) {
-    for (let i = runStarts[d]!; i < runStarts[d + 1]!; i++) {
-      const at = cursor[terms[i]!]!++;
-      postDoc[at] = d;
-      postPacked[at] = packedRun[i]!;
+  let d = 0;
+  for (const run of runs) {
+    const { terms, packed, starts } = run;
+    for (let r = 0; r < run.titleLen.length; r++, d++) {
+      for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+        const to = cursor[terms[i]!]!++;
+        postDoc[to] = d;
+        postPacked[to] = packed[i]!;
+      }
     }
   }
   return {
@@ -797,22 +1168,37 @@ export function writeResultChunks(
       }
       const doc = docs[d]!;
       const { article } = doc;
-      const body = cleanBody(textOf(doc), article);
-      const lead = leadOf(body.text, leadChars);
-      const record: MetaRecord = [article.number, article.title, article.product ? productIndex.get(article.product)! : -1, article.lastModified ?? '', lead];
-      const found = snippetsOf(body.text, lead, rareTerms(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), df, names, n));
-      const refs: Array<SectionRef | 0> = [sectionAt(body, 0, article)];
-      for (const { at } of found) refs.push(sectionAt(body, at, article));
-      if (found.length > 0) record.push(found.map((f) => f.text));
-      if (refs.some((r) => r !== 0)) {
-        if (found.length === 0) record.push([]);
-        record.push(refs);
-      }
-      records.push(record);
+      const rare = rareTerms(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), df, names, n);
+      records.push(metaRecordOf(article, textOf(doc), productOf(article, productIndex), rare, leadChars));
     }
     files.set(`m/${c}.json`, JSON.stringify(records));
   }
   return chunks;
+}
+
+const productOf = (article: Pick<Article, 'product'>, productIndex: ReadonlyMap<string, number>): number =>
+  article.product ? productIndex.get(article.product)! : -1;
+
+/** A document's result record (`m/`): its number, title, product, date, lead, passages with its rare terms and their sections. */
+export function metaRecordOf(
+  article: RecordArticle,
+  text: string,
+  product: number,
+  rare: ReadonlyArray<readonly [string, number]>,
+  leadChars: number,
+): MetaRecord {
+  const body = cleanBody(text, article);
+  const lead = leadOf(body.text, leadChars);
+  const record: MetaRecord = [article.number, article.title, product, article.lastModified ?? '', lead];
+  const found = snippetsOf(body.text, lead, rare);
+  const refs: Array<SectionRef | 0> = [sectionAt(body, 0, article)];
+  for (const { at } of found) refs.push(sectionAt(body, at, article));
+  if (found.length > 0) record.push(found.map((f) => f.text));
+  if (refs.some((r) => r !== 0)) {
+    if (found.length === 0) record.push([]);
+    record.push(refs);
+  }
+  return record;
 }
 
 /** Suggestions (the header box) need only what a dropdown line shows. */
@@ -1332,9 +1718,19 @@ export class IndexFiles implements IndexSink {
       this.dirs.add(dir);
     }
     writeFileSync(file, body);
-    this.digests.set(name, fileDigest(body));
+    this.written(name, fileDigest(body), Buffer.byteLength(body));
+  }
+
+  /** The folder the new index is written into (a worker thread writes files there too: `written`). */
+  get folder(): string {
+    return this.tmp;
+  }
+
+  /** Counts a file written into `folder` by someone else (a worker thread, ./build-worker.ts `writeIndexFile`). */
+  written(name: string, digest: string, bytes: number): void {
+    this.digests.set(name, digest);
     this.count++;
-    this.bytes += Buffer.byteLength(body);
+    this.bytes += bytes;
   }
 
   /** A digest of every file so far (names and digests, in name order): the index version. */
@@ -1468,7 +1864,7 @@ function updateIndex(
   let sumTitle = meta.sumTitle;
   let sumBody = meta.sumBody;
   for (const d of changed) {
-    const lengths = countTerms(docs[d]!, counts, null);
+    const lengths = countTerms(docs[d]!.article, textOf(docs[d]!), counts, null);
     sumTitle += lengths.titleLen - titleLen[d]!;
     sumBody += lengths.bodyLen - bodyLen[d]!;
     titleLen[d] = lengths.titleLen;
@@ -1806,7 +2202,7 @@ export interface IndexSink {
   set(name: string, body: string): void;
 }
 
-const fileDigest = (body: string): string => createHash('sha1').update(body).digest('hex');
+export const fileDigest = (body: string): string => createHash('sha1').update(body).digest('hex');
 
 /** The version: a digest of every file's name and digest, in name order. */
 function versionOf(digests: ReadonlyMap<string, string>): string {

@@ -74,6 +74,6 @@ export function keywordsOf(article: Article): string[] {
  * Issue type, Solution type), lower-cased: searching one of these finds the
  * article by metadata.
  */
-export function metadataKeywordsOf(article: Article): string[] {
+export function metadataKeywordsOf(article: Pick<Article, 'keywords' | 'technology' | 'issueType' | 'solutionType'>): string[] {
   return [...new Set([...article.keywords, ...article.technology, ...article.issueType, ...article.solutionType].map((t) => t.toLowerCase()))];
 }
