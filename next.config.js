@@ -38,6 +38,10 @@ const nextConfig = {
   // `npm test` type-checks the whole project (test/typecheck.test.ts); checking again in
   // every build costs ~7 s.
   typescript: { ignoreBuildErrors: true },
+  // Next 16 runs its export workers with Node's source maps on (for readable prerender stack traces): every route
+  // chunk's map is then read and parsed as the chunk loads, ~2 s of the workers' CPU at 60k articles
+  // (BENCHMARKS.md "Session 14, lead"). A failing page is named by the export either way.
+  enablePrerenderSourceMaps: false,
   // The parser's dependencies (unified, micromark, parse5, zod…: ~500 modules) are
   // loaded by Node as they are instead of being compiled into the server bundles:
   // `next dev` compiles the article route in ~1 s instead of ~3.5 s (2 cores).
