@@ -5,7 +5,7 @@
  * worker threads (./article-pages-worker.tsx), or in the build's own thread
  * when an incremental build has only a few pages to write (no worker to start).
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Root } from 'hast';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
@@ -29,13 +29,19 @@ export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
 
   function write(permalink: string, html: string): void {
     const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
-    mkdirSync(dir, { recursive: true });
+    // Undefined when the folder was there: a folder made now holds no page (every page of a cold build).
+    const made = mkdirSync(dir, { recursive: true }) !== undefined;
     // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
     const page = policedPage(html, setup.basePath);
     const file = path.join(dir, 'index.html');
+    const bytes = Buffer.byteLength(page);
+    if (made) {
+      writeFileSync(file, page);
+      written = { bytes, replaced: -1 };
+      return;
+    }
     // The site's file count and size are kept from what is written (./site-tally.ts), not counted again.
     const replaced = statSync(file, { throwIfNoEntry: false })?.size ?? -1;
-    const bytes = Buffer.byteLength(page);
     // A new file, never written through: in an incremental build the old page is a hard link to the previous site's (./incremental.ts).
     replaceFile(file, page);
     written = { bytes, replaced };
