@@ -39,11 +39,13 @@ export function readArticleText(root: string, source: string): string {
     realRoot = realpathSync(root);
     realRoots.set(root, realRoot);
   }
-  const real = realpathSync(path.join(root, source));
+  // The C library's: one call (JavaScript's looks at each of the path's components in turn, at twice the cost).
+  const real = realpathSync.native(path.join(root, source));
   if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
     throw new ReadError('symlink-outside', 'symbolic link leads outside the content directory; not followed');
   }
-  const fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  // Not through a link swapped in for the file since.
+  const fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new ReadError('unreadable', 'not a regular file; skipped');
