@@ -44,6 +44,15 @@ export interface ArticleIndexes {
   postings: Map<string, number[]>;
   /** Terms of each article (index-aligned with `summaries`). */
   terms: string[][];
+  /**
+   * The same, resolved for scoring (`relatedArticles`): article i's scored terms (those in `postings`, in the order
+   * of `terms`) are `scored[scoredStarts[i] .. scoredStarts[i + 1])`, each an index into `lists` (its postings) and
+   * `weights` (its inverse document frequency, halved for title words).
+   */
+  scoredStarts: Uint32Array;
+  scored: Int32Array;
+  lists: Int32Array[];
+  weights: Float64Array;
   /** Product of each article, as an index into `products` (-1: none). */
   productOf: Int32Array;
   /** Each product's articles, in number order. */
@@ -127,13 +136,44 @@ function* indexSteps(articles: readonly Article[], summaries: readonly ArticleSu
     }
   }
   const postings = new Map<string, number[]>();
+  const termIds = new Map<string, number>();
+  const lists: Int32Array[] = [];
+  const weights: number[] = [];
   let seen = 0;
   for (const [term, list] of all) {
     if (++seen % SLICE === 0) yield;
     // A term only this article has relates it to nothing; a very common one says little.
-    if (list.length >= 2 && list.length <= MAX_POSTINGS) postings.set(term, list);
+    if (list.length >= 2 && list.length <= MAX_POSTINGS) {
+      postings.set(term, list);
+      termIds.set(term, lists.length);
+      lists.push(Int32Array.from(list));
+      weights.push(Math.log(articles.length / list.length) * (term.startsWith('w:') ? 0.5 : 1));
+    }
   }
-  return { summaries, position, postings, terms, productOf, byProduct, size: articles.length };
+  const scoredStarts = new Uint32Array(articles.length + 1);
+  const scoredList: number[] = [];
+  for (let i = 0; i < articles.length; i++) {
+    if (i > 0 && i % SLICE === 0) yield;
+    scoredStarts[i] = scoredList.length;
+    for (const term of terms[i]!) {
+      const id = termIds.get(term);
+      if (id !== undefined) scoredList.push(id);
+    }
+  }
+  scoredStarts[articles.length] = scoredList.length;
+  return {
+    summaries,
+    position,
+    postings,
+    terms,
+    scoredStarts,
+    scored: Int32Array.from(scoredList),
+    lists,
+    weights: Float64Array.from(weights),
+    productOf,
+    byProduct,
+    size: articles.length,
+  };
 }
 
 /** The articles just before and after `id` in number order (null at either end, or when `id` is unknown). */
@@ -185,11 +225,12 @@ export function relatedArticles(indexes: ArticleIndexes, id: string, options: Re
   // Map, and only the best `limit` are kept: no sort of all candidates.
   const scores = (indexes.scratch ??= new Float64Array(indexes.size));
   const touched: number[] = [];
-  for (const term of indexes.terms[self]!) {
-    const list = indexes.postings.get(term);
-    if (!list) continue;
-    const weight = Math.log(indexes.size / list.length) * (term.startsWith('w:') ? 0.5 : 1);
-    for (const j of list) {
+  const { scored, lists, weights } = indexes;
+  for (let t = indexes.scoredStarts[self]!; t < indexes.scoredStarts[self + 1]!; t++) {
+    const list = lists[scored[t]!]!;
+    const weight = weights[scored[t]!]!;
+    for (let k = 0; k < list.length; k++) {
+      const j = list[k]!;
       if (scores[j] === 0) touched.push(j);
       scores[j] = scores[j]! + weight;
     }
