@@ -5,7 +5,17 @@
  */
 import { TextReader } from '../content/text-at';
 import { serveJobs, workerInput } from '../worker-pool';
-import { searchJobLabel, tokenizeDocs, workText, writeChunkFiles, type RecordsSetup, type SearchJob, type SearchJobResult, type TokenArticle } from './build';
+import {
+  eachJsonLine,
+  searchJobLabel,
+  tokenizeDocs,
+  workText,
+  writeChunkFiles,
+  type RecordsSetup,
+  type SearchJob,
+  type SearchJobResult,
+  type TokenArticle,
+} from './build';
 
 const setup = workerInput<RecordsSetup | null>();
 const reader = new TextReader();
@@ -13,7 +23,7 @@ const read = reader.read.bind(reader);
 
 function run(job: SearchJob): SearchJobResult {
   if (job.kind === 'tokenize') {
-    const articles = JSON.parse(job.articles) as TokenArticle[];
+    const articles = [...eachJsonLine<TokenArticle>(job.articles)];
     const run = tokenizeDocs(articles.map((article, i) => ({ article, text: () => workText(job.texts, i, read) })));
     // Trimmed copies: the lists' buffers have room to spare, and the whole buffer of a view would be sent.
     return { kind: 'tokenize', from: job.from, run: { ...run, terms: run.terms.slice(), packed: run.packed.slice() } };

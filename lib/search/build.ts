@@ -336,7 +336,7 @@ export type SearchJob =
       kind: 'tokenize';
       from: number;
       count: number;
-      /** JSON: the documents' `TokenArticle`s. */
+      /** The documents' `TokenArticle`s, a JSON text a line (`jsonLines`). */
       articles: string;
       texts: WorkTexts;
     }
@@ -350,7 +350,7 @@ export type SearchJob =
       leadChars: number;
       /** Where the chunks are written (`IndexFiles.folder`). */
       folder: string;
-      /** JSON: the documents' `RecordArticle`s. */
+      /** The documents' `RecordArticle`s, a JSON text a line (`jsonLines`). */
       articles: string;
       /** Each document's product index (`productOf`). */
       products: Int32Array;
@@ -371,6 +371,22 @@ export interface WorkTexts {
   file: string;
   at: Float64Array;
   strings: string[];
+}
+
+/** One JSON text a line (JSON texts hold no line break): a worker reads one value at a time (`eachJsonLine`), not the whole list at once. */
+function jsonLines<T>(items: readonly T[], value: (item: T) => unknown): string {
+  return items.map((item) => JSON.stringify(value(item))).join('\n');
+}
+
+/** The values of `jsonLines`, in order. */
+export function* eachJsonLine<T>(text: string): Generator<T, void, void> {
+  if (text === '') return;
+  for (let at = 0; at <= text.length;) {
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end;
+    yield JSON.parse(text.slice(at, stop)) as T;
+    at = stop + 1;
+  }
 }
 
 function workTexts(docs: readonly Doc[]): WorkTexts {
@@ -425,7 +441,7 @@ async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line
   const jobs: SearchJob[] = [];
   for (let from = 0; from < n; from += size) {
     const part = docs.slice(from, from + size);
-    jobs.push({ kind: 'tokenize', from, count: part.length, articles: JSON.stringify(part.map((doc) => tokenArticle(doc.article))), texts: workTexts(part) });
+    jobs.push({ kind: 'tokenize', from, count: part.length, articles: jsonLines(part, (doc) => tokenArticle(doc.article)), texts: workTexts(part) });
   }
   const runs: TokenRun[] = [];
   let done = 0;
@@ -488,7 +504,7 @@ function resultChunksInWorkers(
       leadChars,
       folder: files.folder,
       count: to - from,
-      articles: JSON.stringify(docs.slice(from, to).map((doc) => recordArticle(doc.article))),
+      articles: jsonLines(docs.slice(from, to), (doc) => recordArticle(doc.article)),
       products: Int32Array.from(docs.slice(from, to), (doc) => productOf(doc.article, productIndex)),
       texts: workTexts(docs.slice(from, to)),
       docTerms: docTerms.slice(base, docTermStarts[to]!),
@@ -536,14 +552,14 @@ export function writeChunkFiles(
   read: (at: TextAt) => string,
 ): Array<[string, string, number]> {
   const { count, chunk, leadChars, docTerms, docTermStarts, products, texts } = job;
-  const articles = JSON.parse(job.articles) as RecordArticle[];
+  const articles = eachJsonLine<RecordArticle>(job.articles);
   const written: Array<[string, string, number]> = [];
   mkdirSync(path.join(job.folder, 'm'), { recursive: true });
   for (let start = 0, c = job.firstChunk; start < count; start += chunk, c++) {
     const records: MetaRecord[] = [];
     for (let d = start; d < Math.min(count, start + chunk); d++) {
       const rare = rareTerms(docTerms.subarray(docTermStarts[d]!, docTermStarts[d + 1]!), setup.df, setup.names, setup.n);
-      records.push(metaRecordOf(articles[d]!, workText(texts, d, read), products[d]!, rare, leadChars));
+      records.push(metaRecordOf(articles.next().value!, workText(texts, d, read), products[d]!, rare, leadChars));
     }
     const name = `m/${c}.json`;
     const body = JSON.stringify(records);
