@@ -92,7 +92,7 @@ export interface BuildSearchOptions {
   state?: { dir: string; key: string };
   /**
    * Worker threads of a whole build, which tokenize the documents and make the result chunks (./build-worker.ts);
-   * default: up to 4 (the machine's cores) from 2,000 documents on, else none (all in this thread). The output is the
+   * default: the machine's cores up to 4 from 2,000 documents on (none on one core), else none. The output is the
    * same either way.
    */
   workers?: number;
@@ -185,7 +185,9 @@ export async function buildSearchIndex(sources: readonly SearchSource[], outDir:
       log(`search index: building it whole (the saved state could not be used: ${(error as Error).message})`);
     }
   }
-  const workers = options.workers ?? (docs.length >= 2000 ? Math.min(availableParallelism(), 4) : 0);
+  // Threads pay off with a second core and a few thousand documents (each thread loads the builder first).
+  const cores = Math.min(availableParallelism(), 4);
+  const workers = options.workers ?? (docs.length >= 2000 && cores >= 2 ? cores : 0);
   return buildWhole(
     docs,
     products,
