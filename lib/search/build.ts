@@ -429,6 +429,23 @@ const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './build-worker.
 /** A job takes as long as it takes (the documents' own limits are the parser's): no per-job limit. */
 const NO_LIMIT = 2 ** 31 - 1;
 
+/** Runs the jobs in `workers` threads of ./build-worker.ts, a job at a time each; rejects when one fails. */
+function runSearchJobs(jobs: readonly SearchJob[], workers: number, setup: RecordsSetup | null, onResult: (result: SearchJobResult) => void): Promise<void> {
+  return runInWorkers<SearchJob, SearchJobResult>({
+    module: WORKER_MODULE,
+    workerData: setup,
+    workers,
+    jobs,
+    chunk: 1,
+    onResults: (results) => results.forEach(onResult),
+    label: searchJobLabel,
+    onTimeout: (job) => {
+      throw new Error(`${searchJobLabel(job)} did not end`);
+    },
+    timeoutMs: NO_LIMIT,
+  });
+}
+
 function tokenArticle({ title, product, appliesTo, queryWords, keywords, technology, issueType, solutionType }: TokenArticle): TokenArticle {
   return { title, product, appliesTo, queryWords, keywords, technology, issueType, solutionType };
 }
@@ -448,25 +465,11 @@ async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line
   const runs: TokenRun[] = [];
   let done = 0;
   try {
-    await runInWorkers<SearchJob, SearchJobResult>({
-      module: WORKER_MODULE,
-      workerData: null,
-      workers,
-      jobs,
-      chunk: 1,
-      onResults: (results) => {
-        for (const result of results) {
-          if (result.kind !== 'tokenize') throw new Error('a tokenizing job answered with files');
-          runs[result.from / size] = result.run;
-          done += result.run.titleLen.length;
-          log(`search index: ${done}/${n} documents tokenized`);
-        }
-      },
-      label: searchJobLabel,
-      onTimeout: (job) => {
-        throw new Error(`${searchJobLabel(job)} did not end`);
-      },
-      timeoutMs: NO_LIMIT,
+    await runSearchJobs(jobs, workers, null, (result) => {
+      if (result.kind !== 'tokenize') throw new Error('a tokenizing job answered with files');
+      runs[result.from / size] = result.run;
+      done += result.run.titleLen.length;
+      log(`search index: ${done}/${n} documents tokenized`);
     });
   } catch (error) {
     log(`search index: tokenizing in this thread (the worker threads failed: ${(error as Error).message})`);
@@ -514,26 +517,12 @@ function resultChunksInWorkers(
     });
   }
   const setup: RecordsSetup = { n, names: inverted.names, df: inverted.df };
-  return runInWorkers<SearchJob, SearchJobResult>({
-    module: WORKER_MODULE,
-    workerData: setup,
-    workers,
-    jobs,
-    chunk: 1,
-    onResults: (results) => {
-      for (const result of results) {
-        if (result.kind !== 'records') throw new Error('a result chunk job answered with terms');
-        for (const [name, digest, bytes] of result.files) {
-          files.written(name, digest, bytes);
-          left.delete(Number(/^m\/(\d+)\.json$/.exec(name)?.[1] ?? -1));
-        }
-      }
-    },
-    label: searchJobLabel,
-    onTimeout: (job) => {
-      throw new Error(`${searchJobLabel(job)} did not end`);
-    },
-    timeoutMs: NO_LIMIT,
+  return runSearchJobs(jobs, workers, setup, (result) => {
+    if (result.kind !== 'records') throw new Error('a result chunk job answered with terms');
+    for (const [name, digest, bytes] of result.files) {
+      files.written(name, digest, bytes);
+      left.delete(Number(/^m\/(\d+)\.json$/.exec(name)?.[1] ?? -1));
+    }
   }).then(
     () => left,
     (error: unknown) => {
