@@ -362,8 +362,11 @@ export type SearchJob =
       docTermStarts: Uint32Array;
     };
 
-/** What a worker answers: the tokenized run, or the files written (name, digest, bytes). */
-export type SearchJobResult = { kind: 'tokenize'; from: number; run: TokenRun } | { kind: 'records'; from: number; files: Array<[string, string, number]> };
+/** What a worker answers: the tokenized run, or the files written (name, digest, bytes); or (the pool's) why its worker died. */
+export type SearchJobResult =
+  | { kind: 'tokenize'; from: number; run: TokenRun }
+  | { kind: 'records'; from: number; files: Array<[string, string, number]> }
+  | { kind: 'failed'; from: number; reason: string };
 
 /**
  * The texts of a job's documents: document i's is on the text cache's line at `at[2i]` (offset) of `at[2i + 1]` bytes
@@ -442,6 +445,8 @@ function runSearchJobs(jobs: readonly SearchJob[], workers: number, setup: Recor
     onTimeout: (job) => {
       throw new Error(`${searchJobLabel(job)} did not end`);
     },
+    // A worker that dies costs its own job only: the others go on.
+    onCrash: (job, reason) => ({ kind: 'failed', from: job.from, reason }),
     timeoutMs: NO_LIMIT,
   });
 }
@@ -466,6 +471,7 @@ async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line
   let done = 0;
   try {
     await runSearchJobs(jobs, workers, null, (result) => {
+      if (result.kind === 'failed') throw new Error(result.reason);
       if (result.kind !== 'tokenize') throw new Error('a tokenizing job answered with files');
       runs[result.from / size] = result.run;
       done += result.run.titleLen.length;
@@ -517,19 +523,24 @@ function resultChunksInWorkers(
     });
   }
   const setup: RecordsSetup = { n, names: inverted.names, df: inverted.df };
+  // Why jobs failed: their chunks stay in `left`.
+  const failures: string[] = [];
   return runSearchJobs(jobs, workers, setup, (result) => {
-    if (result.kind !== 'records') throw new Error('a result chunk job answered with terms');
-    for (const [name, digest, bytes] of result.files) {
-      files.written(name, digest, bytes);
-      left.delete(Number(/^m\/(\d+)\.json$/.exec(name)?.[1] ?? -1));
-    }
-  }).then(
-    () => left,
-    (error: unknown) => {
-      log(`search index: writing ${left.size} result chunks in this thread (the worker threads failed: ${(error as Error).message})`);
+    if (result.kind === 'failed') failures.push(result.reason);
+    else if (result.kind !== 'records') throw new Error('a result chunk job answered with terms');
+    else
+      for (const [name, digest, bytes] of result.files) {
+        files.written(name, digest, bytes);
+        left.delete(Number(/^m\/(\d+)\.json$/.exec(name)?.[1] ?? -1));
+      }
+  })
+    .catch((error: unknown) => {
+      failures.push((error as Error).message);
+    })
+    .then(() => {
+      if (failures.length > 0) log(`search index: writing ${left.size} result chunks in this thread (a worker thread failed: ${failures[0]})`);
       return left;
-    },
-  );
+    });
 }
 
 function recordArticle({ number, title, lastModified, sections, keywords }: RecordArticle): RecordArticle {
