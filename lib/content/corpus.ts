@@ -26,8 +26,6 @@ import { listingArticle } from './listing';
 import { checkHeap } from './heap-guard';
 import { readTextLine, type TextAt } from './text-at';
 
-export { TextReader, type TextAt } from './text-at';
-
 export interface Corpus {
   /** Absolute content directory. */
   dir: string;
@@ -474,7 +472,7 @@ const lineOf = (chunk: Buffer, start: number, end: number): string => chunk.toSt
  */
 export class TextCache {
   private constructor(
-    /** The text cache's file (`locate` names it: a worker thread reads a text there with `readTextAt`). */
+    /** The text cache's file (`locate` names it: a worker thread reads a text there with lib/content/text-at.ts `TextReader`). */
     readonly file: string,
     private readonly fd: number,
     private readonly at: Map<string, { offset: number; length: number }>,
@@ -506,7 +504,7 @@ export class TextCache {
     return entry ? readTextLine(this.fd, entry.offset, entry.length) : '';
   }
 
-  /** Where the text of one file is (for `readTextAt`, e.g. in a worker thread), or null when it is not in the cache. */
+  /** Where the text of one file is (for `TextReader`, in a worker thread), or null when it is not in the cache. */
   locate(source: string): TextAt | null {
     const entry = this.at.get(source);
     return entry ? { file: this.file, offset: entry.offset, length: entry.length } : null;
