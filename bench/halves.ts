@@ -5,7 +5,7 @@
  * `.cache/halves/a` and `.cache/halves/b`; `.cache/halves/whole` links every article). Each half is one
  * "job" of a CI matrix: `kb check` parses it and renders every body into its own parse cache and body cache,
  * from nothing. The merge step joins the two jobs' caches into the whole archive's (the parse cache's three
- * NDJSON files are concatenated; body files are hard-linked: both are keyed on a file's path inside the
+ * NDJSON files are concatenated; body packs are hard-linked: both are keyed on a file's path inside the
  * archive, its mtime and size, and a body's HTML depends on the file and the base path only). Then one
  * `kb build` of the whole archive runs from the merged caches: the steps that still need the whole archive
  * on one machine (link graph, search index, `next build`, page writer). The same build from nothing, in the
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { scanContent } from '../lib/content/scan';
 import { cacheFolder, CACHE_VERSION } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
+import { bodyCacheEntries } from '../lib/build/body-cache';
 import type { PhaseRecord } from '../lib/build/phases';
 import { readPhases } from './scale';
 import { corpusDir, corpusSubset } from './lib/corpus';
@@ -104,11 +105,14 @@ function merge(halves: readonly string[], whole: string): { entries: number; bod
       closeSync(fd);
     }
   }
+  // The body packs: each has a name of its own (lib/build/body-cache.tsx); a body is counted by its index line.
   let bodies = 0;
   for (const half of halves) {
     const folder = cacheFolder(half, cacheDir);
-    for (const entry of readdirSync(folder)) if (entry.startsWith('bodies-')) bodies += linkTree(path.join(folder, entry), path.join(target, entry));
+    for (const entry of readdirSync(folder)) if (entry.startsWith('bodies-')) linkTree(path.join(folder, entry), path.join(target, entry));
   }
+  for (const entry of readdirSync(target))
+    if (entry.startsWith('bodies-')) bodies += bodyCacheEntries({ dir: path.join(target, entry), linkPrefix: '' }).length;
   return { entries, bodies };
 }
 
@@ -197,7 +201,7 @@ export async function halvesBench(subset: number | null = null): Promise<void> {
     '|---|---|---|',
     `| job A: \`kb check\` of half A (${a.length} articles, kb/${a[0]!.split('/')[0]}–${a.at(-1)!.split('/')[0]}), cold | ${sec(jobA.ms)} | ${gib(jobA.peakRssBytes)} |`,
     `| job B: \`kb check\` of half B (${b.length} articles, kb/${b[0]!.split('/')[0]}–${b.at(-1)!.split('/')[0]}), cold | ${sec(jobB.ms)} | ${gib(jobB.peakRssBytes)} |`,
-    `| merge: parse caches concatenated, ${merged.bodies} body files hard-linked | ${sec(mergeMs)} | – |`,
+    `| merge: parse caches concatenated, body packs of ${merged.bodies} bodies hard-linked | ${sec(mergeMs)} | – |`,
     `| \`kb build\` of the whole from the merged caches | ${sec(fromMerged.ms)} | ${gib(fromMerged.peakRssBytes)} |`,
     `| **two machines** (the slower job + merge + whole build) | **${sec(parallel)}** | |`,
     `| **one machine, \`kb build\` from nothing** | **${sec(cold.ms)}** | ${gib(cold.peakRssBytes)} |`,

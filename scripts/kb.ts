@@ -80,11 +80,12 @@ function write(text: string): Promise<void> {
 
 async function checkCommand(dir: string | undefined): Promise<number> {
   const { addArchiveDiagnostics, loadCorpus } = await corpusModule();
-  const { bodyCacheFor, hasCachedBody } = await import('../lib/build/body-cache');
+  const { bodyCacheFor, hasCachedBody, tidyBodyCache } = await import('../lib/build/body-cache');
   const root = dir ?? resolveContentDir();
   // Every body is rendered as the page writer renders it (lib/build/body-cache.tsx, into the build's body cache):
   // a body that fails to render is an error here too. Parses cached without a rendered body are done again.
   const bodies = bodyCacheFor(root, config().cacheDir, config().basePath);
+  tidyBodyCache(bodies, root);
   const corpus = await loadCorpus(root, {
     onProgress: progressReporter('check'),
     bodyHook: { module: new URL('../lib/build/body-cache.tsx', import.meta.url).href, data: bodies },

@@ -12,17 +12,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadCorpus } from '../lib/content/corpus';
 import { parseArticle } from '../lib/markdown/index';
-import { bodyCacheFor, cachedBody, renderBodyHtml } from '../lib/build/body-cache';
+import { bodyCacheEntries, bodyCacheFor, cachedBody, renderBodyHtml, storeBody, tidyBodyCache } from '../lib/build/body-cache';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOOK = new URL('../lib/build/body-cache.tsx', import.meta.url).href;
-
-function entries(dir: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const sub of readdirSync(dir))
-    for (const file of readdirSync(path.join(dir, sub))) out.set(`${sub}/${file}`, statSync(path.join(dir, sub, file)).mtimeMs);
-  return out;
-}
 
 test('the parse fills the body cache, and a rebuild re-parses and re-renders only the changed file', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-'));
@@ -46,8 +39,11 @@ test('the parse fills the body cache, and a rebuild re-parses and re-renders onl
       /href="\/base\/kb\/238\/Q238171\/"/,
       'article links carry the base path',
     );
-    const before = entries(cache.dir);
-    assert.equal(before.size, first.stats.files);
+    const before = bodyCacheEntries(cache);
+    assert.equal(before.length, first.stats.files);
+    assert.equal(new Set(before.map((e) => e.source)).size, before.length, 'a body stored twice');
+    // Packs, not a file per body: one pack and its index per parse worker at most.
+    assert.ok(readdirSync(cache.dir).length <= 2 * new Set(before.map((e) => e.pack)).size);
 
     // Change one article: only it is parsed again, and only its entry is rewritten.
     const changed = path.join(content, 'Q990001.md');
@@ -56,14 +52,17 @@ test('the parse fills the body cache, and a rebuild re-parses and re-renders onl
     await new Promise((r) => setTimeout(r, 20));
     const second = await load();
     assert.equal(second.stats.parsed, 1);
-    const after = entries(cache.dir);
-    const rewritten = [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
-    assert.equal(rewritten.length, 1, `rewritten: ${rewritten.join(', ')}`);
+    const after = bodyCacheEntries(cache);
+    assert.deepEqual(after.slice(0, before.length), before, 'the entries of the first parse changed');
+    assert.deepEqual(
+      after.slice(before.length).map((e) => e.source),
+      ['Q990001.md'],
+    );
     const file = second.files.find((f) => f.source === 'Q990001.md')!;
     assert.match(cachedBody(cache, 'Q990001.md', file.mtimeMs, file.size)!, /This changed article describes/);
-    // The old version of the file is a miss, not its stale body.
+    // Each version of the file has its own entry: the old version's is its own body, never the new one.
     const old = first.files.find((f) => f.source === 'Q990001.md')!;
-    assert.equal(cachedBody(cache, 'Q990001.md', old.mtimeMs, old.size), null);
+    assert.doesNotMatch(cachedBody(cache, 'Q990001.md', old.mtimeMs, old.size)!, /changed/);
 
     // Another base path (or renderer) is another cache folder; the outdated one is removed.
     const other = bodyCacheFor(content, cacheDir, '');
@@ -74,7 +73,7 @@ test('the parse fills the body cache, and a rebuild re-parses and re-renders onl
   }
 });
 
-test('a same-size edit (only the mtime changes) is a body cache miss, and the new body replaces the old one', async () => {
+test('a same-size edit (only the mtime changes) is a body cache miss; each version keeps its own body', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-'));
   try {
     const content = path.join(root, 'content');
@@ -98,7 +97,7 @@ test('a same-size edit (only the mtime changes) is a body cache miss, and the ne
     const second = await load();
     assert.equal(second.stats.parsed, 1);
     assert.match(cachedBody(cache, 'Q990001.md', t1.getTime(), size)!, /THIS ARTICLE DESCRIBES/);
-    assert.equal(cachedBody(cache, 'Q990001.md', t0.getTime(), size), null, 'the entry of the old version is still returned');
+    assert.match(cachedBody(cache, 'Q990001.md', t0.getTime(), size)!, /This article describes/, 'the old version got the new body');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -153,6 +152,99 @@ test('a change under lib/markdown (or the renderer) starts a new body cache; a c
       assert.ok(!existsSync(previous.dir), `${what}: the outdated cache folder is still there`);
       previous = next;
     }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The packs (lib/build/body-cache.tsx): a thread stopped mid-write leaves an
+ * unindexed tail or an unfinished index line; a damaged or hostile line names
+ * nothing; none of them stops the bodies around them from being read.
+ */
+test('body packs: torn writes and damaged index lines are ignored; the bodies around them are read', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-packs-'));
+  try {
+    const cache = bodyCacheFor(path.join(root, 'content'), path.join(root, 'cache'), '');
+    storeBody(cache, 'Q1.md', 1, 10, '<div class="kb-body">one</div>');
+    storeBody(cache, 'Q2.md', 1, 20, '<div class="kb-body">two ünïcödé</div>');
+    const [index] = readdirSync(cache.dir).filter((n) => n.endsWith('.index'));
+    const pack = index!.replace(/\.index$/, '.pack');
+    // Bytes this thread's index does not name (its offsets are the pack's real size, not a count of its own).
+    appendFileSync(path.join(cache.dir, pack), 'x'.repeat(100));
+    // A thread stopped mid-write: a body written but never indexed, then an index line cut short.
+    writeFileSync(path.join(cache.dir, '000000001-1-2-eeeeee.pack'), '<div>q9</div>' + 'x'.repeat(100));
+    writeFileSync(path.join(cache.dir, '000000001-1-2-eeeeee.index'), '["Q9.md",1,90,0,13]\n["Q3.md",1,30,');
+    // A pack of another thread: damaged lines, a line pointing past its pack's end, a line out of range.
+    writeFileSync(path.join(cache.dir, '000000000-1-1-aaaaaa.pack'), 'short');
+    writeFileSync(
+      path.join(cache.dir, '000000000-1-1-aaaaaa.index'),
+      ['not json', '{"source":"Q4.md"}', '["Q4.md",1,40,0,500]', '["Q5.md",1,50,-1,3]', '["Q6.md",1,60,0,1e300]', '["__proto__",1,1,0,5]', ''].join('\n'),
+    );
+    const reader = (source: string, size: number) => cachedBody(cache, source, 1, size);
+    assert.equal(reader('Q1.md', 10), '<div class="kb-body">one</div>');
+    assert.equal(reader('Q2.md', 20), '<div class="kb-body">two ünïcödé</div>');
+    for (const [source, size] of [
+      ['Q3.md', 30],
+      ['Q4.md', 40],
+      ['Q5.md', 50],
+      ['Q6.md', 60],
+    ] as const)
+      assert.equal(reader(source, size), null, source);
+    assert.equal(reader('__proto__', 1), 'short', 'a source named __proto__ is a file name like any other');
+    // Another thread's later write is found: a miss reads what the indexes gained.
+    const other = bodyCacheFor(path.join(root, 'content'), path.join(root, 'cache'), '');
+    writeFileSync(path.join(cache.dir, 'zzzzzzzzz-2-2-bbbbbb.pack'), '<div>late</div>');
+    writeFileSync(path.join(cache.dir, 'zzzzzzzzz-2-2-bbbbbb.index'), '["Q7.md",1,70,0,15]\n');
+    assert.equal(cachedBody(other, 'Q7.md', 1, 70), '<div>late</div>');
+    // This thread's pack takes more bodies after the torn tail: offsets are the pack's real size.
+    assert.equal(reader('Q9.md', 90), '<div>q9</div>');
+    storeBody(cache, 'Q8.md', 1, 80, '<div class="kb-body">eight</div>');
+    assert.equal(reader('Q8.md', 80), '<div class="kb-body">eight</div>');
+    // And what another thread (a fresh reader) reads of all of it.
+    const sources = bodyCacheEntries(cache).map((e) => e.source);
+    assert.deepEqual(sources.sort(), ['Q1.md', 'Q2.md', 'Q4.md', 'Q7.md', 'Q8.md', 'Q9.md', '__proto__']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('body packs: tidying keeps the current body of each file in one pack and drops replaced, deleted and orphaned ones', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-tidy-'));
+  try {
+    const content = path.join(root, 'content');
+    cpSync(path.join(REPO_ROOT, 'content'), content, { recursive: true });
+    const cache = bodyCacheFor(content, path.join(root, 'cache'), '');
+    const version = (source: string) => statSync(path.join(content, source));
+    const current = readdirSync(content).filter((n) => n.endsWith('.md'));
+    for (const source of current) storeBody(cache, source, version(source).mtimeMs, version(source).size, `<div>${source} now</div>`);
+    // Little replaced: nothing to do, and a note of the bytes kept, so that the next look reads no index.
+    assert.equal(tidyBodyCache(cache, content), null);
+    assert.ok(existsSync(path.join(cache.dir, 'tidy.json')));
+    assert.equal(tidyBodyCache(cache, content), null);
+    // Over 32 packs (one per thread that stored): old versions of Q990001.md, each in a pack of its own, and a file since deleted.
+    const big = 'y'.repeat(1000);
+    for (let i = 0; i < 40; i++) {
+      const stamp = `00000000${String.fromCharCode(97 + (i % 26))}-9-${i}-cccccc`;
+      writeFileSync(path.join(cache.dir, `${stamp}.pack`), big);
+      writeFileSync(path.join(cache.dir, `${stamp}.index`), `["Q990001.md",${i},1000,0,1000]\n["Q404.md",1,1,0,10]\n`);
+    }
+    writeFileSync(path.join(cache.dir, '00000000z-9-99-dddddd.pack'), 'orphan');
+    const before = bodyCacheEntries(cache).length;
+    const tidied = tidyBodyCache(cache, content);
+    assert.ok(tidied, 'tidying did nothing');
+    assert.equal(tidied.kept, current.length);
+    const names = readdirSync(cache.dir).sort();
+    assert.deepEqual(
+      names.map((n) => path.extname(n)),
+      ['.index', '.pack', '.json'],
+      names.join(', '),
+    );
+    const after = bodyCacheEntries(cache);
+    assert.ok(before > after.length);
+    assert.deepEqual(after.map((e) => e.source).sort(), [...current].sort());
+    for (const source of current) assert.equal(cachedBody(cache, source, version(source).mtimeMs, version(source).size), `<div>${source} now</div>`);
+    assert.equal(cachedBody(cache, 'Q990001.md', 3, 1000), null, 'a replaced version is still there');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

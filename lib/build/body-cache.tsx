@@ -7,14 +7,37 @@
  * parsed, and the page writer (./article-pages.ts) reads it back; a rebuild
  * re-parses only changed files.
  *
- * One file per article under `.cache/kbview/<dir>/bodies-<code>/`, holding the
- * file's mtime and size on its first line (an entry for another version of
- * the file is a miss). `<code>` hashes what the HTML depends on besides the
- * file: the parser and renderer sources, the dependency lockfile and the base
- * path; a change to any of them starts a new folder (older ones are removed).
+ * Packs under `.cache/kbview/<dir>/bodies-<code>/`: each thread that stores
+ * bodies appends them to a pack of its own (`<stamp>.pack`, the HTML one
+ * after another) and, once a body is written, a line to the pack's index
+ * (`<stamp>.index`: the file, its mtime and size, the body's offset and
+ * length). One file per body cost a file creation and a rename each: a
+ * quarter of a cold parse's time on this project's 2-core machine
+ * (BENCHMARKS.md "Session 15"). A reader loads the indexes (the latest entry
+ * of a file wins; an entry for another version of the file is a miss) and
+ * looks again when a body is missing. A thread stopped mid-write leaves at
+ * most an unindexed tail or an unfinished last line, which readers ignore.
+ * `tidyBodyCache` drops what newer entries replaced once it outweighs the rest.
+ *
+ * `<code>` hashes what the HTML depends on besides the file: the parser and
+ * renderer sources, the dependency lockfile, the base path and the packs'
+ * layout; a change to any of them starts a new folder (older ones are removed).
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
@@ -22,6 +45,7 @@ import { ArticleBody } from '../../components/article/ArticleBody';
 import { cacheFolder, CACHE_VERSION } from '../content/corpus';
 import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../markdown/index';
 import { hashSources } from './source-hash';
+import { readRange } from '../content/text-at';
 import { config } from '../config';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
@@ -36,6 +60,9 @@ const CODE = [
   'package-lock.json',
 ];
 
+/** The folder's layout (packs and their indexes): part of its name, so that a folder of another layout is never read. */
+const LAYOUT = 'packs-1';
+
 export interface BodyCache {
   dir: string;
   /** Link prefix of article links in bodies (the base path). */
@@ -43,7 +70,7 @@ export interface BodyCache {
 }
 
 function hashCode(linkPrefix: string): string {
-  return hashSources(createHash('sha256').update(`${CACHE_VERSION}\0${linkPrefix}\0`), CODE)
+  return hashSources(createHash('sha256').update(`${CACHE_VERSION}\0${LAYOUT}\0${linkPrefix}\0`), CODE)
     .digest('hex')
     .slice(0, 12);
 }
@@ -59,11 +86,6 @@ export function bodyCacheFor(contentDir: string, cacheDir: string, linkPrefix: s
   return { dir: path.join(parent, name), linkPrefix };
 }
 
-function entryFile(cache: BodyCache, source: string): string {
-  const key = createHash('sha1').update(source).digest('hex');
-  return path.join(cache.dir, key.slice(0, 2), `${key.slice(2)}.html`);
-}
-
 /**
  * The article body as the page shows it (`<div class="kb-body">…</div>`): the one render of a body that `kb build`'s
  * parse, the page writer and `kb check` share. `source` names the file (for `KB_TEST_ARTICLE_FAULT=render:<source>`).
@@ -74,59 +96,263 @@ export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?
   return renderToString(<ArticleBody body={renderBody(body, { linkPrefix, ...(onFallback ? { onFallback } : {}) })} />);
 }
 
-export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
-  const file = entryFile(cache, source);
-  // Written beside and renamed: a worker stopped mid-write (KB_FILE_TIMEOUT) never leaves half an entry.
-  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
-  const entry = `${JSON.stringify({ source, mtimeMs, size })}\n${html}`;
+/** One body in a pack: the file and version it was rendered from, and its bytes' place in the pack. */
+export interface PackEntry {
+  /** The pack's stamp (`<stamp>.pack`, `<stamp>.index`). */
+  pack: string;
+  source: string;
+  mtimeMs: number;
+  size: number;
+  offset: number;
+  length: number;
+}
+
+const PACK = '.pack';
+const INDEX = '.index';
+/** A body longer than this in an index line is a damaged line (the parse reads no file over 32 MB, `MAX_FILE_BYTES`). */
+const MAX_BODY_BYTES = 1 << 30;
+
+/** The entry of an index line, or null for a damaged one. */
+function entryOf(pack: string, line: string): PackEntry | null {
+  let value: unknown;
   try {
-    writeFileSync(tmp, entry);
-  } catch (error) {
-    // The entry's folder is made when first needed (a cold parse stores 60,000 bodies in 256 folders).
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, entry);
+    value = JSON.parse(line);
+  } catch {
+    return null;
   }
-  renameSync(tmp, file);
+  if (!Array.isArray(value) || value.length !== 5) return null;
+  const [source, mtimeMs, size, offset, length] = value as unknown[];
+  if (typeof source !== 'string' || typeof mtimeMs !== 'number' || !Number.isFinite(mtimeMs)) return null;
+  for (const n of [size, offset, length]) if (!Number.isSafeInteger(n) || (n as number) < 0) return null;
+  if ((length as number) > MAX_BODY_BYTES) return null;
+  return { pack, source, mtimeMs, size: size as number, offset: offset as number, length: length as number };
+}
+
+function versionKey(source: string, mtimeMs: number, size: number): string {
+  return `${mtimeMs}\0${size}\0${source}`;
+}
+
+/** The stamps of a cache folder's indexes, oldest first (a stamp starts with its pack's creation time). */
+function indexStamps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith(INDEX))
+    .map((name) => name.slice(0, -INDEX.length))
+    .sort();
+}
+
+/**
+ * Reads what an index holds past `from` (complete lines only: a line being written, or left unfinished by a
+ * stopped thread, is not one yet). Returns the entries and how far the complete lines reach.
+ */
+function readIndex(dir: string, stamp: string, from: number): { entries: PackEntry[]; end: number } {
+  const file = path.join(dir, stamp + INDEX);
+  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= from) return { entries: [], end: from };
+  let buffer: Buffer;
+  try {
+    buffer = readRange(file, from, size - from);
+  } catch {
+    return { entries: [], end: from };
+  }
+  const complete = buffer.lastIndexOf(10) + 1;
+  const entries: PackEntry[] = [];
+  let start = 0;
+  while (start < complete) {
+    const newline = buffer.indexOf(10, start);
+    const entry = entryOf(stamp, buffer.toString('utf8', start, newline));
+    if (entry) entries.push(entry);
+    start = newline + 1;
+  }
+  return { entries, end: from + complete };
+}
+
+/** What this thread has read of a folder's indexes: every version's entry, and how far each index was read. */
+interface Reader {
+  entries: Map<string, PackEntry>;
+  read: Map<string, number>;
+}
+
+const readers = new Map<string, Reader>();
+
+/**
+ * Reads what the folder's indexes gained since the last look, newest first, until `key` is among the entries
+ * read (the others are read at a later miss): a rebuild that renders a few pages in the build's own thread finds
+ * an edited article's body in the newest pack without reading the whole archive's index.
+ */
+function readUntil(dir: string, reader: Reader, key: string): PackEntry | undefined {
+  for (const stamp of indexStamps(dir).reverse()) {
+    const { entries, end } = readIndex(dir, stamp, reader.read.get(stamp) ?? 0);
+    reader.read.set(stamp, end);
+    for (const entry of entries) reader.entries.set(versionKey(entry.source, entry.mtimeMs, entry.size), entry);
+    const found = reader.entries.get(key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The entry of this version of the file: from what was read, else after reading what the indexes gained. */
+function lookup(cache: BodyCache, source: string, mtimeMs: number, size: number): PackEntry | undefined {
+  const key = versionKey(source, mtimeMs, size);
+  let reader = readers.get(cache.dir);
+  if (reader === undefined) readers.set(cache.dir, (reader = { entries: new Map(), read: new Map() }));
+  return reader.entries.get(key) ?? readUntil(cache.dir, reader, key);
+}
+
+/** A body's bytes from its pack, or null when the pack is gone or shorter than the entry says. */
+function readBytes(dir: string, entry: PackEntry): Buffer | null {
+  let bytes: Buffer;
+  try {
+    bytes = readRange(path.join(dir, entry.pack + PACK), entry.offset, entry.length);
+  } catch {
+    return null;
+  }
+  return bytes.length === entry.length ? bytes : null;
+}
+
+/** This thread's pack in each folder (a new stamp per thread: one writer per pack). */
+const stamps = new Map<string, string>();
+
+function newStamp(): string {
+  // The creation time first, in fixed width: sorted stamps are oldest first.
+  return `${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${threadId}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Appends a body to `stamp`'s pack and then its line to the pack's index; the entry. */
+function appendBody(dir: string, stamp: string, source: string, mtimeMs: number, size: number, body: Buffer): PackEntry {
+  const file = path.join(dir, stamp + PACK);
+  let fd: number;
+  try {
+    fd = openSync(file, 'a');
+  } catch (error) {
+    // The folder is made when the first body is stored.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(file, 'a');
+  }
+  let offset: number;
+  try {
+    // The pack's one writer is this thread: its size is where this body goes (appends go to the end).
+    offset = fstatSync(fd).size;
+    let done = 0;
+    while (done < body.length) done += writeSync(fd, body, done, body.length - done);
+  } finally {
+    closeSync(fd);
+  }
+  // Indexed once written: a thread stopped before this line leaves bytes no entry names.
+  appendFileSync(path.join(dir, stamp + INDEX), `${JSON.stringify([source, mtimeMs, size, offset, body.length])}\n`);
+  return { pack: stamp, source, mtimeMs, size, offset, length: body.length };
+}
+
+export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
+  let stamp = stamps.get(cache.dir);
+  if (stamp === undefined) stamps.set(cache.dir, (stamp = newStamp()));
+  let entry: PackEntry;
+  try {
+    entry = appendBody(cache.dir, stamp, source, mtimeMs, size, Buffer.from(html));
+  } catch (error) {
+    // A write that failed half way may have left an unfinished index line: this thread's next body starts a new pack.
+    stamps.delete(cache.dir);
+    throw error;
+  }
+  readers.get(cache.dir)?.entries.set(versionKey(source, mtimeMs, size), entry);
 }
 
 /** The cached body HTML of this version of the file, or null. */
 export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): string | null {
-  let text: string;
+  const entry = lookup(cache, source, mtimeMs, size);
+  return entry === undefined ? null : (readBytes(cache.dir, entry)?.toString('utf8') ?? null);
+}
+
+/** Whether the cache holds the body of this version of the file (its index; the pack is not read). */
+export function hasCachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): boolean {
+  return lookup(cache, source, mtimeMs, size) !== undefined;
+}
+
+/** Every entry of the folder's indexes, oldest pack first (tests, `tidyBodyCache`). */
+export function bodyCacheEntries(cache: BodyCache): PackEntry[] {
+  return indexStamps(cache.dir).flatMap((stamp) => readIndex(cache.dir, stamp, 0).entries);
+}
+
+/** More packs than this, or more replaced bytes than kept ones (and over `SLACK`): `tidyBodyCache` rewrites them. */
+const MAX_PACKS = 32;
+const SLACK = 64 * 1024 * 1024;
+/** `tidyBodyCache`'s note of the bytes it kept at its last look. */
+const NOTE = 'tidy.json';
+
+function keptAtLastLook(dir: string): number | null {
   try {
-    text = readFileSync(entryFile(cache, source), 'utf8');
-  } catch {
-    return null;
-  }
-  const newline = text.indexOf('\n');
-  try {
-    const key = JSON.parse(text.slice(0, newline)) as { source: string; mtimeMs: number; size: number };
-    return key.source === source && key.mtimeMs === mtimeMs && key.size === size ? text.slice(newline + 1) : null;
+    const { kept } = JSON.parse(readFileSync(path.join(dir, NOTE), 'utf8')) as { kept?: unknown };
+    return Number.isSafeInteger(kept) && (kept as number) >= 0 ? (kept as number) : null;
   } catch {
     return null;
   }
 }
 
-/** Whether the cache holds the body of this version of the file (reads its first line only). */
-export function hasCachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): boolean {
-  let fd: number;
+/**
+ * Run before a parse that fills the cache (no other thread writes to it then): when the packs hold more
+ * replaced bodies than current ones (or there are over `MAX_PACKS` of them), the bodies of the files' current
+ * versions are written into one new pack and the old packs removed. Packs or indexes without their other
+ * half (a thread stopped between creating the two) go too. Null when there was nothing to do.
+ */
+export function tidyBodyCache(cache: BodyCache, contentDir: string): { packs: number; kept: number; droppedBytes: number } | null {
+  let names: string[];
   try {
-    fd = openSync(entryFile(cache, source), 'r');
+    names = readdirSync(cache.dir);
   } catch {
-    return false;
+    return null;
   }
-  try {
-    const buffer = Buffer.alloc(8192);
-    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
-    const newline = text.indexOf('\n');
-    if (newline < 0) return cachedBody(cache, source, mtimeMs, size) !== null;
-    const key = JSON.parse(text.slice(0, newline)) as { source: string; mtimeMs: number; size: number };
-    return key.source === source && key.mtimeMs === mtimeMs && key.size === size;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
+  const packs = new Set(names.filter((n) => n.endsWith(PACK)).map((n) => n.slice(0, -PACK.length)));
+  const indexes = new Set(names.filter((n) => n.endsWith(INDEX)).map((n) => n.slice(0, -INDEX.length)));
+  for (const stamp of packs) if (!indexes.has(stamp)) rmSync(path.join(cache.dir, stamp + PACK), { force: true });
+  for (const stamp of indexes) if (!packs.has(stamp)) rmSync(path.join(cache.dir, stamp + INDEX), { force: true });
+  const stampsNow = [...packs].filter((stamp) => indexes.has(stamp)).sort();
+  let total = 0;
+  for (const stamp of stampsNow) total += statSync(path.join(cache.dir, stamp + PACK), { throwIfNoEntry: false })?.size ?? 0;
+  const worthIt = (live: number) => stampsNow.length > MAX_PACKS || total - live > Math.max(SLACK, live);
+  // The bytes kept at the last look (`NOTE`): what was added since replaced at most as much. Without reading the
+  // indexes (~0.25 s at 60k articles), a rebuild that stored a few bodies knows there is nothing to do.
+  const noted = keptAtLastLook(cache.dir);
+  if (noted !== null && !worthIt(noted)) return null;
+  const all = stampsNow.flatMap((stamp) => readIndex(cache.dir, stamp, 0).entries);
+  // Each file's last entry stands for what is kept (an estimate: the current versions are known only by a stat).
+  const last = new Map<string, PackEntry>();
+  for (const entry of all) last.set(entry.source, entry);
+  let live = 0;
+  for (const entry of last.values()) live += entry.length;
+  if (!worthIt(live)) {
+    writeFileSync(path.join(cache.dir, NOTE), JSON.stringify({ kept: live }));
+    return null;
   }
+
+  // Each file's entry of its current version, if the file is still there, into a new pack; then the old ones go.
+  const versions = new Map<string, PackEntry>();
+  for (const entry of all) versions.set(versionKey(entry.source, entry.mtimeMs, entry.size), entry);
+  const stamp = newStamp();
+  let kept = 0;
+  let keptBytes = 0;
+  for (const { source } of last.values()) {
+    if (path.isAbsolute(source) || source.split(/[\\/]/).includes('..')) continue;
+    const stat = statSync(path.join(contentDir, source), { throwIfNoEntry: false });
+    const entry = stat?.isFile() ? versions.get(versionKey(source, stat.mtimeMs, stat.size)) : undefined;
+    const bytes = entry === undefined ? null : readBytes(cache.dir, entry);
+    if (bytes === null) continue;
+    appendBody(cache.dir, stamp, source, stat!.mtimeMs, stat!.size, bytes);
+    kept++;
+    keptBytes += bytes.length;
+  }
+  for (const old of stampsNow) {
+    rmSync(path.join(cache.dir, old + INDEX), { force: true });
+    rmSync(path.join(cache.dir, old + PACK), { force: true });
+  }
+  writeFileSync(path.join(cache.dir, NOTE), JSON.stringify({ kept: keptBytes }));
+  readers.delete(cache.dir);
+  return { packs: stampsNow.length, kept, droppedBytes: total - keptBytes };
 }
 
 /**

@@ -47,7 +47,7 @@ import {
 } from './incremental';
 import { storePath as fileIndexStorePath } from '../content/files-store';
 import { FILE_TEMPLATE_SLUG } from '../file-page-template';
-import { bodyCacheFor } from './body-cache';
+import { bodyCacheFor, tidyBodyCache } from './body-cache';
 import { config, configEnv } from '../config';
 import { prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
@@ -82,6 +82,12 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     console.log(`kbview: removed public/${name}/ (left by an interrupted search index build)`);
   // Each body parsed now is rendered and cached for the page writer (./body-cache.tsx): one parse per build.
   const bodyCache = bodyCacheFor(contentDir, config().cacheDir, config().basePath);
+  const tidyStart = performance.now();
+  const tidied = tidyBodyCache(bodyCache, contentDir);
+  if (tidied)
+    console.log(
+      `kbview: body cache: ${tidied.kept} current bodies rewritten into one pack from ${tidied.packs}, ${(tidied.droppedBytes / 1e6).toFixed(1)} MB of replaced bodies dropped (${((performance.now() - tidyStart) / 1000).toFixed(1)} s)`,
+    );
   const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
   // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
   const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true, keepScan: true }));
@@ -413,8 +419,9 @@ async function writeSite(
     search: prepare.searchReady.then(async (ready) => (ready !== null ? ready : (await prepare.done) === 0 ? { changes: null } : null)),
     done: prepare.done,
   };
-  // Read while prepare starts (tens of MB at 60k articles).
-  const previous = articlePages === 'template' ? readSiteRecord(outDir) : null;
+  // Read while prepare starts (tens of MB at 60k articles). The record is of use while its site is there: without
+  // it (out/ removed by hand), nothing can be reused, and every page whose digest matched was looked for in vain.
+  const previous = articlePages === 'template' && existsSync(path.join(outDir, 'index.html')) ? readSiteRecord(outDir) : null;
   // Incremental (./incremental.ts): when what Next's pages read is what the previous out/ was built from,
   // the new site starts as the previous site's spare copy (out.spare/), brought up to date by the paths the
   // last build changed, instead of a new export. Without a spare that can be (an interrupted build, another
@@ -422,11 +429,7 @@ async function writeSite(
   // finds that Next's inputs changed).
   // Another archive (a record naming another content folder) makes the previous site of no use: no copy of it,
   // and no early read of the metadata (which at 241k would hold ~0.6 GiB while prepare builds the search index).
-  const sameCode =
-    previous !== null &&
-    previous.inputs.code === codeDigest() &&
-    (previous.contentDir === undefined || previous.contentDir === contentDir) &&
-    existsSync(path.join(outDir, 'index.html'));
+  const sameCode = previous !== null && previous.inputs.code === codeDigest() && (previous.contentDir === undefined || previous.contentDir === contentDir);
   const spareDir = spareDirOf(outDir);
   const spareUpdate = sameCode ? spareChanges(readSpare(outDir), previous) : null;
   if (spareUpdate === null) {

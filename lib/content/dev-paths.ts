@@ -15,9 +15,10 @@
  * 241,340 articles the list is 9.8 MB and took 0.4–0.5 s to read whole (on a loaded 2-core machine),
  * against a few milliseconds for the header and a chunk (BENCHMARKS.md "Session 6, branch s6-dev").
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
+import { readRange } from './text-at';
 import { cacheFolder } from './corpus';
 import { articlePathsByName } from './scan';
 
@@ -70,23 +71,6 @@ function isHeader(value: unknown, root: string): value is Header {
     Number.isSafeInteger(h.end) &&
     h.chunks.every((c, i) => Array.isArray(c) && Number.isSafeInteger(c[0]) && Number.isSafeInteger(c[1]) && c[1] <= h.end! && (i === 0 || c[1] > h.chunks![i - 1]![1]))
   );
-}
-
-/** Reads `length` bytes at `position` of `file` (fewer at its end). */
-function readRange(file: string, position: number, length: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(length);
-    let read = 0;
-    while (read < length) {
-      const n = readSync(fd, buffer, read, length - read, position + read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The header of the list at `file` if every folder it lists still has its recorded time, else null. */

@@ -1,6 +1,7 @@
 /**
  * Reading one text of the parse cache's text file (`text.ndjson`, ./corpus.ts `TextCache`) where the cache's index
- * found it: light (node:fs only), for the search index builder's worker threads (lib/search/build-worker.ts).
+ * found it: light (node:fs only), for the search index builder's worker threads (lib/search/build-worker.ts). And
+ * `readRange`, a part of any file (the dev server's path list, the body cache's packs).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -36,5 +37,22 @@ export class TextReader {
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();
+  }
+}
+
+/** Reads `length` bytes at `position` of `file` (fewer at its end). */
+export function readRange(file: string, position: number, length: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buffer, read, length - read, position + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
   }
 }
