@@ -39,6 +39,18 @@ test('incremental builds equal clean builds after a new article, a new citation 
     assert.doesNotMatch(deleted, /next build skipped/);
     assert.ok(!existsSync(path.join(OUT, 'kb', '990', 'Q990010', 'index.html')));
 
+    // out/ removed by hand, its record and the caches kept: every page is written anew (none looked for in the
+    // site that is gone), and the site is the clean build's.
+    const removed = await changeAndCompare(
+      'out/ removed',
+      () => {
+        for (const dir of ['out', 'out.spare']) rmSync(path.join(OUT, '..', dir), { recursive: true, force: true });
+      },
+      undefined,
+      { cleanSite: firstSite },
+    );
+    assert.deepEqual(pageCounts(removed), { pages: total, reused: 0 });
+
     // A new citation in a body, after incremental builds only: a backlink and cited-by entry appear.
     const cited = await changeAndCompare('new citation', () =>
       edit('Q990006.md', (t) => t.replace('{% endraw %}', '\tSee also Q990004 for more.\n{% endraw %}')),

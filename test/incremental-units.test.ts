@@ -12,6 +12,7 @@ import path from 'node:path';
 import { articleRecordOf, pagesToCompute, type ArticleRecord, type PagesRecord } from '../lib/build/article-pages';
 import {
   applyChanges,
+  linkFile,
   removeStaleSearchBuilds,
   SEARCH_ENTRY,
   spareChanges,
@@ -174,4 +175,25 @@ test('syncIndexChanges copies what an index update wrote and removed, as syncDir
   // A name that is not one of the index's own files: not used.
   assert.equal(syncIndexChanges(source, c, { ...changes, written: ['../../etc/passwd'] }), null);
   assert.equal(readFileSync(path.join(c, 'manifest.json'), 'utf8'), manifest('v1'));
+});
+
+test('linkFile links a page of the previous site into the new one; a page the previous site lacks leaves no folder behind', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-link-'));
+  try {
+    const previous = path.join(root, 'out');
+    const next = path.join(root, 'staging');
+    mkdirSync(path.join(previous, 'kb', '244', 'Q244717'), { recursive: true });
+    writeFileSync(path.join(previous, 'kb', '244', 'Q244717', 'index.html'), 'page');
+    mkdirSync(next);
+    assert.equal(linkFile(path.join(previous, 'kb', '244', 'Q244717', 'index.html'), path.join(next, 'kb', '244', 'Q244717', 'index.html')), true);
+    assert.equal(statSync(path.join(next, 'kb', '244', 'Q244717', 'index.html')).ino, statSync(path.join(previous, 'kb', '244', 'Q244717', 'index.html')).ino);
+    // Not in the previous site (or no previous site at all: out/ removed, its record kept).
+    assert.equal(linkFile(path.join(previous, 'kb', '990', 'Q990001', 'index.html'), path.join(next, 'kb', '990', 'Q990001', 'index.html')), false);
+    assert.equal(linkFile(path.join(root, 'gone', 'kb', '244', 'Q244718', 'index.html'), path.join(next, 'kb', '244', 'Q244718', 'index.html')), false);
+    // The page writer writes a page straight into a folder it makes; a folder made here in vain would send it the slow way.
+    assert.ok(!existsSync(path.join(next, 'kb', '990')));
+    assert.ok(!existsSync(path.join(next, 'kb', '244', 'Q244718')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

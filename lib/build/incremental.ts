@@ -387,6 +387,14 @@ export async function linkTreeAsync(source: string, target: string, parallel = 2
 /** Links `source` (a file of the previous site) at `target` in the new one; false when there is no such file. */
 export function linkFile(source: string, target: string): boolean {
   try {
+    linkSync(source, target);
+    return true;
+  } catch (error) {
+    // The target's folder is made only for a source that is there: a page the previous site lacks leaves no
+    // empty folder behind (where the page writer would then take the slower path of replacing a page).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(source)) return false;
+  }
+  try {
     mkdirSync(path.dirname(target), { recursive: true });
     linkSync(source, target);
     return true;
