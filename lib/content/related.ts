@@ -40,14 +40,12 @@ export interface ArticleIndexes {
   summaries: readonly ArticleSummary[];
   /** id → index into `summaries`. */
   position: Map<string, number>;
-  /** term → indices of the articles carrying it (only terms with ≤ MAX_POSTINGS articles). */
-  postings: Map<string, number[]>;
-  /** Terms of each article (index-aligned with `summaries`). */
-  terms: string[][];
+  /** term → its index into `lists` and `weights` (only terms of 2 to MAX_POSTINGS articles). */
+  termIds: Map<string, number>;
   /**
-   * The same, resolved for scoring (`relatedArticles`): article i's scored terms (those in `postings`, in the order
-   * of `terms`) are `scored[scoredStarts[i] .. scoredStarts[i + 1])`, each an index into `lists` (its postings) and
-   * `weights` (its inverse document frequency, halved for title words).
+   * Each article's terms, resolved for scoring (`relatedArticles`): article i's scored terms (those in `termIds`, in
+   * the order `termsOf` gives them) are `scored[scoredStarts[i] .. scoredStarts[i + 1])`, each an index into `lists`
+   * (the indices of the articles carrying it) and `weights` (its inverse document frequency, halved for title words).
    */
   scoredStarts: Uint32Array;
   scored: Int32Array;
@@ -135,7 +133,6 @@ function* indexSteps(articles: readonly Article[], summaries: readonly ArticleSu
       byProduct[p]!.push(i);
     }
   }
-  const postings = new Map<string, number[]>();
   const termIds = new Map<string, number>();
   const lists: Int32Array[] = [];
   const weights: number[] = [];
@@ -144,7 +141,6 @@ function* indexSteps(articles: readonly Article[], summaries: readonly ArticleSu
     if (++seen % SLICE === 0) yield;
     // A term only this article has relates it to nothing; a very common one says little.
     if (list.length >= 2 && list.length <= MAX_POSTINGS) {
-      postings.set(term, list);
       termIds.set(term, lists.length);
       lists.push(Int32Array.from(list));
       weights.push(Math.log(articles.length / list.length) * (term.startsWith('w:') ? 0.5 : 1));
@@ -164,8 +160,7 @@ function* indexSteps(articles: readonly Article[], summaries: readonly ArticleSu
   return {
     summaries,
     position,
-    postings,
-    terms,
+    termIds,
     scoredStarts,
     scored: Int32Array.from(scoredList),
     lists,
