@@ -1257,7 +1257,8 @@ const FILLER_SHORT = 8;
  * documents a suggestion ranks first for it (title matches first, then impact; `TOP_RECORDS`) and its
  * title matches up to `TITLE_RECORDS`, so that the header box answers a keystroke from the shard's round
  * trip, without a second one for `s/` chunks. `shardTerms[s]` are shard s's term ids; the postings and
- * the impacts are those the shards are encoded from. Returns the records written.
+ * the impacts are those the shards are encoded from; `only` picks the shards to write (all by default).
+ * Returns the records written.
  */
 export function writeRecordFiles(
   shardTerms: ReadonlyArray<ArrayLike<number>>,
@@ -1266,6 +1267,7 @@ export function writeRecordFiles(
   docs: readonly Doc[],
   productIndex: ReadonlyMap<string, number>,
   files: IndexSink,
+  only: ((shard: number) => boolean) | null = null,
 ): number {
   const { names, offsets, postDoc, postPacked } = postings;
   let written = 0;
@@ -1274,6 +1276,7 @@ export function writeRecordFiles(
   const topKeys = new Float64Array(TOP_RECORDS);
   const topDocs = new Int32Array(TOP_RECORDS);
   shardTerms.forEach((ids, s) => {
+    if (only && !only(s)) return;
     const chosen = new Set<number>();
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
@@ -2075,7 +2078,9 @@ function updateIndex(
   );
   lap('chunks');
   if (suggestChunk > 0) writeSuggestChunks(docs, suggestChunk, productIndex, files, new Set(changed.map((d) => Math.floor(d / suggestChunk))));
-  // Every shard's title records are made again (a pass over the postings; only files whose bytes change are written).
+  // The title records of each shard remade above (only files whose bytes change are written). Those of a shard kept
+  // as it was are too: its terms' postings, their dfs and the lengths of their documents are the previous build's
+  // (a changed document's terms, old and new, are all affected), as are n and the quantized mean lengths.
   writeRecordFiles(
     shards2.map((s) => s.ids),
     { names: allNames, offsets: offsets2, postDoc: postDoc2, postPacked: postPacked2 },
@@ -2083,6 +2088,7 @@ function updateIndex(
     docs,
     productIndex,
     files,
+    (s) => shardBodies.has(s),
   );
   for (let s = shards2.length; s < oldShards.length; s++) files.drop(`r/${s}.json`);
   lap('title records');
