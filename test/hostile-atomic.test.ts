@@ -123,3 +123,30 @@ for (const [how, signal, group] of [
     if (signal !== 'SIGKILL') assert.ok(!existsSync(`${OUT}.staging`), 'the staging directory is removed');
   });
 }
+
+test('a build after a killed one leaves what earlier builds left (staging, trash) to a removal in the background: it never waits for it', async () => {
+  // What a killed build and an unfinished background removal leave beside out/.
+  mkdirSync(path.join(`${OUT}.staging`, 'kb'), { recursive: true });
+  writeFileSync(path.join(`${OUT}.staging`, 'kb', 'half-written.html'), 'a killed build');
+  const earlier = path.join(`${OUT}.trash`, 'out-left-by-an-earlier-build');
+  mkdirSync(earlier, { recursive: true });
+  writeFileSync(path.join(earlier, 'marker.txt'), 'still being removed');
+  // The background removal runs under `ionice`: here one that removes nothing, so that what is left after the
+  // build is what the build itself removed (before, it removed all of this and waited for it).
+  const bin = path.join(ROOT, 'fake-bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, 'ionice'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const run = kbBuild({ PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
+  const { code } = await run.done;
+  killGroup(run);
+  assert.equal(code, 0, run.output().slice(-3000));
+  assert.ok(existsSync(path.join(OUT, 'kb', '244', 'Q244717', 'index.html')) && !existsSync(path.join(OUT, 'previous-marker.txt')), 'the new site is out/');
+  assert.ok(!existsSync(`${OUT}.staging`), 'the killed build staging directory is set aside');
+  assert.ok(existsSync(path.join(earlier, 'marker.txt')), 'the earlier trash was not removed by the build');
+  assert.match(run.output(), /being removed in the background \(out\.trash\/\)/);
+  // The real removal in the background (as the build starts it) then removes all of it.
+  const { removeTrashInBackground } = await import('../lib/build/build');
+  removeTrashInBackground(OUT);
+  for (let i = 0; i < 300 && existsSync(`${OUT}.trash`); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!existsSync(`${OUT}.trash`), 'the trash is removed in the background');
+});

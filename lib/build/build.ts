@@ -4,10 +4,11 @@
  * never requests, write the article pages, and swap the staging directory in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { addArchiveDiagnostics, keptScanFile, loadCorpus } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
@@ -129,7 +130,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       const { sources, close } = await timed('search texts', () => searchSources(corpus));
       // Why the index is built whole, when it could not be updated (the builder's progress lines are left out).
       const searchLog = (line: string) => {
-        if (/building it whole|could not be saved/.test(line)) console.log(`kbview: ${line}`);
+        if (/building it whole|could not be saved|update steps/.test(line)) console.log(`kbview: ${line}`);
       };
       // A failure to mark the index is this step's failure, after the build (not a reason to build the index again).
       let failure: unknown = null;
@@ -182,11 +183,15 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.
   startHeapGuard();
   console.log(`kbview: building ${contentDir}`);
+  // While it is there, the removal of earlier sites in the background waits (./trash-remover.mjs).
+  const building = buildingMarkerOf(outDir);
+  writeFileSync(building, `${process.pid}\n`);
   recoverOutDir(outDir);
-  // Left by an interrupted build: set aside and removed while this one runs (it waits for the removal at its end).
-  discard(staging, outDir);
-  discard(unusedDirOf(staging), outDir);
-  removeTrash(outDir);
+  // Left by an earlier build: set aside and removed in the background, where the previous build's own removal may
+  // still run (a site of 74k files: ~40 s on 2 cores). A build never waits for an earlier build's leftovers.
+  discard(staging, outDir, true);
+  discard(unusedDirOf(staging), outDir, true);
+  removeTrashInBackground(outDir);
   let swapped = false;
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
@@ -198,6 +203,7 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     // So are this process's worker threads (the page writer's), which write into it until they are stopped.
     await stopAllWorkers();
     await stopLinking();
+    rmSync(building, { force: true });
     try {
       discard(staging, outDir);
       removeTrashInBackground(outDir);
@@ -238,7 +244,8 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     }
     // What this build set aside while it ran is removed by now (it waits for it); the previous site, set aside at
     // the swap, is removed in the background: on a slow disk removing 75,000 files takes minutes, and the new site
-    // is complete. What is left of it when the next build starts, that build removes.
+    // is complete. The removal pauses while a next build runs, and goes on after it.
+    rmSync(building, { force: true });
     if (await timed('removal', () => finishRemovals(outDir)))
       console.log(`kbview: the previous site is being removed in the background (${path.relative(process.cwd(), trashDirOf(outDir))}/)`);
     phases.finish();
@@ -252,7 +259,13 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     return 1;
   } finally {
     stopWatching();
+    rmSync(building, { force: true });
   }
+}
+
+/** A file beside `outDir` that is there while `kb build` runs (its pid). */
+export function buildingMarkerOf(outDir: string): string {
+  return `${outDir}.building`;
 }
 
 /** Where `kb build` writes the new site before it replaces `outDir` (same parent, so the swap is a rename). */
@@ -301,14 +314,8 @@ export function discard(dir: string, outDir: string, later = false): boolean {
   }
 }
 
-/** The removals of trees set aside (discard, removeTrash) running in this build. */
+/** The removals of trees set aside (discard) running in this build. */
 const removals: Array<Promise<void>> = [];
-
-/** Starts the removal of what an earlier, interrupted build left in the trash (a worker thread; finishRemovals waits). */
-function removeTrash(outDir: string): void {
-  const trash = trashDirOf(outDir);
-  if (existsSync(trash)) removals.push(removeTreeAsync(trash));
-}
 
 /**
  * Waits for every removal started by this build, then removes the trash folder when it is empty, or starts
@@ -333,15 +340,14 @@ async function finishRemovals(outDir: string): Promise<boolean> {
 /**
  * Removes the trash in a detached process at the lowest CPU priority and, where `ionice` is installed, the idle
  * I/O class: the build does not wait for it, and it goes on when the build has exited. Interrupted, it leaves
- * part of the trash, which the next build removes (two removals of the same tree at once are harmless: each
- * skips what the other removed, and retries).
+ * part of the trash, which the next build's remover removes. A remover that finds another one at work on the same
+ * trash leaves it to that one (./trash-remover.mjs).
  */
 export function removeTrashInBackground(outDir: string): void {
   const trash = trashDirOf(outDir);
   if (!existsSync(trash)) return;
-  const script =
-    `const fs = require('node:fs');` +
-    `for (let i = 0; i < 5; i++) { try { fs.rmSync(${JSON.stringify(trash)}, { recursive: true, force: true }); break; } catch { } }`;
+  // One remover at a time per trash folder (a lock of its own): ./trash-remover.mjs.
+  const remover = fileURLToPath(new URL('./trash-remover.mjs', import.meta.url));
   const start = (command: string, args: string[]) => {
     const child = spawn(command, args, { detached: true, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
     try {
@@ -353,14 +359,16 @@ export function removeTrashInBackground(outDir: string): void {
     return child;
   };
   // No `ionice` here (it fails to start): the same removal without it.
-  start('ionice', ['-c', '3', process.execPath, '-e', script]).once('error', () => start(process.execPath, ['-e', script]).on('error', () => {}));
+  // It waits while a build runs (the next one: this one has ended or is about to end).
+  const args = [remover, trash, buildingMarkerOf(outDir)];
+  start('ionice', ['-c', '3', process.execPath, ...args]).once('error', () => start(process.execPath, args).on('error', () => {}));
 }
 
 /** A build killed between the two renames of the swap left the previous site under `out.previous/`: put it back. */
 function recoverOutDir(outDir: string): void {
   const previous = previousDirOf(outDir);
   if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
-  else discard(previous, outDir);
+  else discard(previous, outDir, true);
 }
 
 /**
