@@ -187,11 +187,11 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   const building = buildingMarkerOf(outDir);
   writeFileSync(building, `${process.pid}\n`);
   recoverOutDir(outDir);
-  // Left by an earlier build: set aside and removed in the background, where the previous build's own removal may
-  // still run (a site of 74k files: ~40 s on 2 cores). A build never waits for an earlier build's leftovers.
+  // Left by an earlier build: set aside for the removal in the background that this build starts as it ends
+  // (finishRemovals; one of an earlier build may still be at work, paused while this one runs). A build never waits
+  // for an earlier build's leftovers (a site of 74k files: ~40 s on 2 cores).
   discard(staging, outDir, true);
   discard(unusedDirOf(staging), outDir, true);
-  removeTrashInBackground(outDir);
   let swapped = false;
   const stopWatching = onInterrupt(async (signal) => {
     // The steps are stopped first (at most 5 s), so that none writes into the staging directory once it is removed.
@@ -245,7 +245,6 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     // What this build set aside while it ran is removed by now (it waits for it); the previous site, set aside at
     // the swap, is removed in the background: on a slow disk removing 75,000 files takes minutes, and the new site
     // is complete. The removal pauses while a next build runs, and goes on after it.
-    rmSync(building, { force: true });
     if (await timed('removal', () => finishRemovals(outDir)))
       console.log(`kbview: the previous site is being removed in the background (${path.relative(process.cwd(), trashDirOf(outDir))}/)`);
     phases.finish();
@@ -323,6 +322,8 @@ const removals: Array<Promise<void>> = [];
  * something is left to the background removal.
  */
 async function finishRemovals(outDir: string): Promise<boolean> {
+  // The build writes no more: a removal in the background need not wait for it (./trash-remover.mjs).
+  rmSync(buildingMarkerOf(outDir), { force: true });
   while (removals.length > 0) await removals.shift();
   const trash = trashDirOf(outDir);
   try {
