@@ -9,13 +9,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTENT, OUT, build, changeAndCompare, edit, keepSite, pageCounts, removeProject, setupProject } from './helpers/incremental-project';
+import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
+import { CONTENT, OUT, ROOT, build, changeAndCompare, edit, keepSite, pageCounts, removeProject, setupProject } from './helpers/incremental-project';
 
 test('incremental builds equal clean builds after a new article, a new citation and a deleted article', { timeout: 60 * 60_000 }, async () => {
   setupProject('articles');
   try {
     const first = await build();
     assert.doesNotMatch(first, /next build skipped/);
+    // Next starts once kb prepare has exited (lib/build/build.ts), after the index builder saved its state: the two
+    // processes' memory never adds up (at 241k articles ~2 GiB for prepare). The phases' clocks are the same.
+    const phases = (JSON.parse(readFileSync(path.join(ROOT, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
+    const search = phases.find((p) => p.name === 'search index');
+    const next = phases.find((p) => p.name === 'next build');
+    assert.ok(search && next, JSON.stringify(phases));
+    assert.ok(next.start >= search.end, `next build started at ${next.start}, the search index phase ended at ${search.end}`);
     const total = pageCounts(first).pages;
     assert.equal(pageCounts(first).reused, 0);
     const firstSite = keepSite('out-first');
