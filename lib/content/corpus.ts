@@ -25,6 +25,7 @@ import { buildLinkGraph } from './graph';
 import { listingArticle } from './listing';
 import { checkHeap } from './heap-guard';
 import { readTextLine, type TextAt } from './text-at';
+import { readAhead } from './read-ahead';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -350,29 +351,36 @@ async function parseInWorkers(
   spool: TextSpool | null,
 ): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
-  await runInWorkers<[string, number, number], ParsedFile>({
-    module: new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url),
-    workerData: { root, bodyHook },
-    workers: count,
-    jobs: todo,
-    chunk: 200,
-    label: ([source]) => source,
-    // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
-    onTimeout: ([source, mtimeMs, size], ms) => ({
-      source, mtimeMs, size, article: null, text: '',
-      diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
-    }),
-    // A worker that dies on a file (out of memory, a crash in native code) costs that file only; not cached either.
-    onCrash: ([source, mtimeMs, size], reason) => ({
-      source, mtimeMs, size, article: null, text: '',
-      diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `${reason}; the file was skipped`, file: source }],
-    }),
-    onResults: (batch) => {
-      spool?.put(batch);
-      for (const file of batch) out.push(file);
-      progress(out.length);
-    },
-  });
+  // The files read ahead of the workers (./read-ahead.ts): on a cold disk none of them waits for its reads.
+  const ahead = readAhead(todo.map(([source]) => path.join(root, source)));
+  try {
+    await runInWorkers<[string, number, number], ParsedFile>({
+      module: new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url),
+      workerData: { root, bodyHook },
+      workers: count,
+      jobs: todo,
+      chunk: 200,
+      label: ([source]) => source,
+      // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
+      onTimeout: ([source, mtimeMs, size], ms) => ({
+        source, mtimeMs, size, article: null, text: '',
+        diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
+      }),
+      // A worker that dies on a file (out of memory, a crash in native code) costs that file only; not cached either.
+      onCrash: ([source, mtimeMs, size], reason) => ({
+        source, mtimeMs, size, article: null, text: '',
+        diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `${reason}; the file was skipped`, file: source }],
+      }),
+      onResults: (batch) => {
+        spool?.put(batch);
+        for (const file of batch) out.push(file);
+        ahead.advance(out.length);
+        progress(out.length);
+      },
+    });
+  } finally {
+    ahead.stop();
+  }
   return out;
 }
 

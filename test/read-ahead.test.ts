@@ -1,0 +1,82 @@
+/**
+ * The parse's read-ahead (lib/content/read-ahead.ts): files read in order, never more than its window ahead of
+ * the progress it is given; a FIFO, a symbolic link or a missing file among them neither holds nor stops it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readAhead } from '../lib/content/read-ahead';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+test('read-ahead reads the files in order, a window ahead of the progress, and stops', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kb-read-ahead-'));
+  try {
+    const files: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const file = path.join(dir, `Q${990000 + i}.md`);
+      // One larger than what is read of a file.
+      writeFileSync(file, 'x'.repeat(i === 5 ? 100_000 : 100 + i));
+      files.push(file);
+    }
+    const read = new Map<number, number>();
+    const ahead = readAhead(files, { window: 10, parallel: 3, onRead: (index, bytes) => read.set(index, bytes) });
+    await settle();
+    assert.deepEqual(
+      [...read.keys()].sort((a, b) => a - b),
+      [...Array(10).keys()],
+    );
+    assert.equal(read.get(5), 64 * 1024);
+    assert.equal(read.get(7), 107);
+    ahead.advance(15);
+    await settle();
+    assert.deepEqual(
+      [...read.keys()].sort((a, b) => a - b),
+      [...Array(25).keys()],
+    );
+    // Progress that goes back does not shrink the window.
+    ahead.advance(3);
+    ahead.stop();
+    ahead.advance(40);
+    await settle();
+    assert.equal(read.size, 25);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('read-ahead: a FIFO, a symbolic link and a missing file are passed over', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kb-read-ahead-'));
+  try {
+    const fifo = path.join(dir, 'Q990001.md');
+    execFileSync('mkfifo', [fifo]);
+    const target = path.join(dir, 'target.md');
+    writeFileSync(target, 'secret');
+    const link = path.join(dir, 'Q990002.md');
+    symlinkSync(target, link);
+    const plain = path.join(dir, 'Q990004.md');
+    writeFileSync(plain, 'plain text');
+    // More FIFOs than reads at a time: opened blocking, each would hold one of libuv's threads for good.
+    const fifos = [1, 2, 3, 4, 5].map((i) => {
+      const file = path.join(dir, `fifo-${i}.md`);
+      execFileSync('mkfifo', [file]);
+      return file;
+    });
+    const files = [fifo, ...fifos, link, path.join(dir, 'Q990003.md'), plain];
+    const read = new Map<number, number>();
+    const ahead = readAhead(files, { window: 100, parallel: 4, onRead: (index, bytes) => read.set(index, bytes) });
+    while (read.size < files.length) await new Promise((resolve) => setTimeout(resolve, 20));
+    ahead.stop();
+    // No writer: a FIFO opened without blocking gives nothing (empty, or "try again"), and holds no thread.
+    for (let i = 0; i <= fifos.length; i++) assert.ok(read.get(i)! <= 0, `FIFO ${i}: ${read.get(i)}`);
+    // The link is not followed; the missing file cannot be read.
+    assert.equal(read.get(6), -1);
+    assert.equal(read.get(7), -1);
+    assert.equal(read.get(8), 'plain text'.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
