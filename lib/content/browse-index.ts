@@ -89,10 +89,17 @@ export interface BrowseIndex {
  * segments the routes use themselves (`/keywords/rare/`, `…/page/2/`).
  */
 const RESERVED = new Set([
-  'con', 'prn', 'aux', 'nul',
+  'con',
+  'prn',
+  'aux',
+  'nul',
   ...Array.from({ length: 9 }, (_, i) => `com${i + 1}`),
   ...Array.from({ length: 9 }, (_, i) => `lpt${i + 1}`),
-  'page', 'rare', 'none', 'undated', 'index',
+  'page',
+  'rare',
+  'none',
+  'undated',
+  'index',
 ]);
 
 const MAX_SLUG = 60;
@@ -426,7 +433,10 @@ export interface ResolvedBrowseLinks {
   keywords: Map<string, string | null>;
 }
 
-export function resolveBrowseLinks(index: BrowseIndex, article: Pick<Article, 'product' | 'lastModified' | 'keywords' | 'issueType' | 'solutionType'>): ResolvedBrowseLinks {
+export function resolveBrowseLinks(
+  index: BrowseIndex,
+  article: Pick<Article, 'product' | 'lastModified' | 'keywords' | 'issueType' | 'solutionType'>,
+): ResolvedBrowseLinks {
   const links = browseLinksOf(index, article);
   // A Map, not an object: a keyword may be any text (`__proto__` included).
   const keywords = new Map<string, string | null>();

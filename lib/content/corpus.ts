@@ -11,7 +11,20 @@
  * article's page. The others count as skipped.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, openSync, readSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  openSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Article, Diagnostic } from '../markdown/index';
@@ -153,12 +166,15 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const kept = options.fromScan ? readKeptScan(options.fromScan, dir) : null;
   const scan = kept ?? (options.background ? await scanContentAsync(dir, options.sliceMs) : scanContent(dir));
   // In the background, every long step runs a slice at a time (./slices.ts), with one promise per slice.
-  const run = <T>(steps: Generator<void, T, void>): Promise<T> => (options.background ? runStepsInSlices(steps, options.sliceMs) : Promise.resolve(runSteps(steps)));
+  const run = <T>(steps: Generator<void, T, void>): Promise<T> =>
+    options.background ? runStepsInSlices(steps, options.sliceMs) : Promise.resolve(runSteps(steps));
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
   const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
-  let read = cacheFile ? await run(readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false)) : { map: new Map<string, ParsedFile>(), lines: 0 };
+  let read = cacheFile
+    ? await run(readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false))
+    : { map: new Map<string, ParsedFile>(), lines: 0 };
   let cached = read.map;
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
@@ -211,7 +227,8 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   let rewrite = false;
   try {
     if (workers > 0) {
-      for (const file of await parseInWorkers(dir, todo, workers, options.bodyHook, (n) => progress?.(fromCache + n, scan.files.length), spool)) results.push(file);
+      for (const file of await parseInWorkers(dir, todo, workers, options.bodyHook, (n) => progress?.(fromCache + n, scan.files.length), spool))
+        results.push(file);
     } else {
       const onBody = options.bodyHook && todo.length > 0 ? await loadBodyHook(options.bodyHook) : undefined;
       todo.forEach(([source, mtimeMs, size], i) => {
@@ -264,17 +281,24 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
       articles.push(list[0]!.article!);
       continue;
     }
-    const winner = duplicateWinner(id, list.map((f) => f.source));
+    const winner = duplicateWinner(
+      id,
+      list.map((f) => f.source),
+    );
     if (winner !== null) articles.push(list[winner]!.article!);
     duplicates += winner === null ? list.length : list.length - 1;
     for (const file of list) {
-      const others = list.filter((f) => f !== file).map((f) => f.source).join(', ');
+      const others = list
+        .filter((f) => f !== file)
+        .map((f) => f.source)
+        .join(', ');
       diagnostics.push({
         severity: 'error',
         kind: 'duplicate-id',
-        message: winner === null
-          ? `${id} is also in ${others}, and no file is at its canonical place (${canonicalPlaces(id).join(' or ')}); none of them is used`
-          : `${id} is also in ${others}; using ${list[winner]!.source}, the file at its canonical place`,
+        message:
+          winner === null
+            ? `${id} is also in ${others}, and no file is at its canonical place (${canonicalPlaces(id).join(' or ')}); none of them is used`
+            : `${id} is also in ${others}; using ${list[winner]!.source}, the file at its canonical place`,
         file: file.source,
       });
     }
@@ -363,12 +387,27 @@ async function parseInWorkers(
       label: ([source]) => source,
       // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
       onTimeout: ([source, mtimeMs, size], ms) => ({
-        source, mtimeMs, size, article: null, text: '',
-        diagnostics: [{ severity: 'error', kind: 'timeout', message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`, file: source }],
+        source,
+        mtimeMs,
+        size,
+        article: null,
+        text: '',
+        diagnostics: [
+          {
+            severity: 'error',
+            kind: 'timeout',
+            message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`,
+            file: source,
+          },
+        ],
       }),
       // A worker that dies on a file (out of memory, a crash in native code) costs that file only; not cached either.
       onCrash: ([source, mtimeMs, size], reason) => ({
-        source, mtimeMs, size, article: null, text: '',
+        source,
+        mtimeMs,
+        size,
+        article: null,
+        text: '',
         diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `${reason}; the file was skipped`, file: source }],
       }),
       onResults: (batch) => {
@@ -564,7 +603,7 @@ async function indexTextLines(fd: number, chunkBytes: number): Promise<Map<strin
     const read = readSync(fd, chunk, 0, chunk.length, chunkStart);
     if (read === 0) break;
     const view = chunk.subarray(0, read);
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const newline = view.indexOf(10, from);
       if (newline < 0) break;
       const end = chunkStart + newline;
@@ -665,8 +704,14 @@ function writeCache(file: string, all: readonly ParsedFile[], spool: TextSpool |
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   // Each line made as it is written (a generator, not a mapped array): at 241k articles the arrays of copies held
   // every one of them at once. A spooled text is read back as its line is made.
-  writeNdjson(textFile, mapped(results, (r) => ({ source: r.source, text: spool?.text(r.source) ?? r.text })));
-  writeNdjson(file, mapped(results, ({ text: _text, ...meta }) => meta));
+  writeNdjson(
+    textFile,
+    mapped(results, (r) => ({ source: r.source, text: spool?.text(r.source) ?? r.text })),
+  );
+  writeNdjson(
+    file,
+    mapped(results, ({ text: _text, ...meta }) => meta),
+  );
 }
 
 /**
@@ -680,7 +725,8 @@ function appendCache(file: string, parsed: readonly ParsedFile[]): void {
   appendFileSync(file.replace(/parsed\.ndjson$/, 'text.ndjson'), lines(results.map((r) => ({ source: r.source, text: r.text }))));
   appendFileSync(file, lines(results.map(({ text: _text, ...meta }) => meta)));
   const listing = listingFileOf(file);
-  if (existsSync(listing)) appendFileSync(listing, lines(results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) }))));
+  if (existsSync(listing))
+    appendFileSync(listing, lines(results.map(({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) }))));
 }
 
 /** The listing cache (./listing.ts) beside a parse cache. */

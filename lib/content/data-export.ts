@@ -217,7 +217,9 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   outputs.push(['citations.csv.gz', () => [citations.text], citations.rows]);
   const files = filesCsv(index);
   outputs.push(['files.csv.gz', () => [files.text], files.rows]);
-  const content = createHash('sha256').update(`${FORMAT}\0`).update(readSafe(path.resolve('lib/content/data-export.ts')));
+  const content = createHash('sha256')
+    .update(`${FORMAT}\0`)
+    .update(readSafe(path.resolve('lib/content/data-export.ts')));
   for (const [name, text] of outputs) {
     content.update(`${name}\0`);
     for (const piece of text()) content.update(piece);

@@ -69,7 +69,9 @@ function isHeader(value: unknown, root: string): value is Header {
     Array.isArray(h.chunks) &&
     Number.isSafeInteger(h.count) &&
     Number.isSafeInteger(h.end) &&
-    h.chunks.every((c, i) => Array.isArray(c) && Number.isSafeInteger(c[0]) && Number.isSafeInteger(c[1]) && c[1] <= h.end! && (i === 0 || c[1] > h.chunks![i - 1]![1]))
+    h.chunks.every(
+      (c, i) => Array.isArray(c) && Number.isSafeInteger(c[0]) && Number.isSafeInteger(c[1]) && c[1] <= h.end! && (i === 0 || c[1] > h.chunks![i - 1]![1]),
+    )
   );
 }
 

@@ -148,7 +148,8 @@ export function readFileIndex(contentDir: string, files: readonly ParsedFile[], 
 /** Digest of what buildFileIndex reads of the articles besides their texts (and of its code). */
 function rowsDigest(articles: readonly Article[]): string {
   const hash = createHash('sha256').update(`${FORMAT}\0${fileIndexFingerprint([])}\0`);
-  for (const a of articles) hash.update(JSON.stringify([a.id, a.number, a.title, a.permalink, a.product, a.appliesTo, a.fileAttributes, a.source])).update('\n');
+  for (const a of articles)
+    hash.update(JSON.stringify([a.id, a.number, a.title, a.permalink, a.product, a.appliesTo, a.fileAttributes, a.source])).update('\n');
   return hash.digest('hex');
 }
 

@@ -66,9 +66,51 @@ export interface FileIndex {
 
 /** Extensions of names that count as a mention when the text names them. */
 export const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
-  '386', 'acm', 'ax', 'bat', 'bin', 'cab', 'cat', 'chm', 'cmd', 'cnt', 'com', 'cpl', 'dll', 'drv', 'exe', 'hlp',
-  'ime', 'inf', 'ini', 'mdb', 'msc', 'msi', 'msp', 'mst', 'nls', 'ocx', 'olb', 'pnf', 'rll', 'scr', 'sys', 'tlb',
-  'tsp', 'vxd', 'wpc', 'mof', 'js', 'vbs', 'asp', 'adm', 'ppd', 'fon', 'ttf', 'dat', 'mui',
+  '386',
+  'acm',
+  'ax',
+  'bat',
+  'bin',
+  'cab',
+  'cat',
+  'chm',
+  'cmd',
+  'cnt',
+  'com',
+  'cpl',
+  'dll',
+  'drv',
+  'exe',
+  'hlp',
+  'ime',
+  'inf',
+  'ini',
+  'mdb',
+  'msc',
+  'msi',
+  'msp',
+  'mst',
+  'nls',
+  'ocx',
+  'olb',
+  'pnf',
+  'rll',
+  'scr',
+  'sys',
+  'tlb',
+  'tsp',
+  'vxd',
+  'wpc',
+  'mof',
+  'js',
+  'vbs',
+  'asp',
+  'adm',
+  'ppd',
+  'fon',
+  'ttf',
+  'dat',
+  'mui',
 ]);
 
 /** Longest text searched for mentions per article (the archive's longest article is 178 KB). */
@@ -203,7 +245,11 @@ export function namesInText(text: string, names: ReadonlyMap<string, string>): S
   while (i >= 0) {
     if (i > 0 && i + 1 < n && isNameChar(text.charCodeAt(i - 1)) && isNameChar(text.charCodeAt(i + 1))) {
       let start = i - 1;
-      while (start > 0 && (isNameChar(text.charCodeAt(start - 1)) || (text.charCodeAt(start - 1) === 46 && start > 1 && isNameChar(text.charCodeAt(start - 2))))) start--;
+      while (
+        start > 0 &&
+        (isNameChar(text.charCodeAt(start - 1)) || (text.charCodeAt(start - 1) === 46 && start > 1 && isNameChar(text.charCodeAt(start - 2))))
+      )
+        start--;
       let end = i + 1;
       while (end < n && (isNameChar(text.charCodeAt(end)) || (text.charCodeAt(end) === 46 && end + 1 < n && isNameChar(text.charCodeAt(end + 1))))) end++;
       const dot = text.lastIndexOf('.', end - 1);

@@ -78,7 +78,9 @@ function loadSite(): Promise<Site> {
           // Said once the pages have their archive-wide parts (bench/dev.ts waits for this line).
           const seconds = ((performance.now() - loadStarted) / 1000).toFixed(1);
           const gib = (process.memoryUsage().rss / 2 ** 30).toFixed(2);
-          console.log(`kbview: archive loaded in ${seconds} s: ${corpus.articles.length} articles; backlinks, related articles and listings are served (RSS ${gib} GiB)`);
+          console.log(
+            `kbview: archive loaded in ${seconds} s: ${corpus.articles.length} articles; backlinks, related articles and listings are served (RSS ${gib} GiB)`,
+          );
           void keepNumbersNeedingArchive(site);
         });
       }, 0);
@@ -327,4 +329,3 @@ export async function articlePageContext(article: Article): Promise<ArticleConte
   }
   return articleContextOf(await (devPageIndexes ?? getPageIndexes()), article);
 }
-

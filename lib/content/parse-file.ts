@@ -19,7 +19,10 @@ export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 class ReadError extends Error {
-  constructor(readonly kind: string, message: string) {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -66,9 +69,10 @@ export function parseFile(root: string, source: string, mtimeMs: number, size: n
   try {
     text = readArticleText(root, source);
   } catch (error) {
-    const [kind, message] = error instanceof ReadError
-      ? [error.kind, error.message]
-      : ['unreadable', `cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
+    const [kind, message] =
+      error instanceof ReadError
+        ? [error.kind, error.message]
+        : ['unreadable', `cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
     return { source, mtimeMs, size, article: null, text: '', diagnostics: [{ severity: 'error', kind, message, file: source }] };
   }
   try {
@@ -93,7 +97,11 @@ export function parseFile(root: string, source: string, mtimeMs: number, size: n
     return { source, mtimeMs, size, article: result.article, diagnostics: result.diagnostics, text: bodyText(result.body.blocks) };
   } catch (error) {
     return {
-      source, mtimeMs, size, article: null, text: '',
+      source,
+      mtimeMs,
+      size,
+      article: null,
+      text: '',
       diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `parser failed: ${(error as Error).message}`, file: source }],
     };
   }

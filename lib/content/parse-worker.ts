@@ -9,4 +9,7 @@ startHeapGuard();
 
 const { root, bodyHook } = workerInput<{ root: string; bodyHook?: BodyHook }>();
 const onBody = bodyHook ? await loadBodyHook(bodyHook) : undefined;
-serveJobs(([source, mtimeMs, size]: [string, number, number]) => parseFile(root, source, mtimeMs, size, onBody), ([source]) => source);
+serveJobs(
+  ([source, mtimeMs, size]: [string, number, number]) => parseFile(root, source, mtimeMs, size, onBody),
+  ([source]) => source,
+);

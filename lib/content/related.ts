@@ -233,7 +233,8 @@ export function relatedArticles(indexes: ArticleIndexes, id: string, options: Re
   const number = indexes.summaries[self]!.number;
   const distance = (j: number) => Math.abs(indexes.summaries[j]!.number - number);
   // Better: higher score, then closer number, then lower index (deterministic).
-  const better = (j: number, sj: number, k: number, sk: number) => sj > sk || (sj === sk && (distance(j) < distance(k) || (distance(j) === distance(k) && j < k)));
+  const better = (j: number, sj: number, k: number, sk: number) =>
+    sj > sk || (sj === sk && (distance(j) < distance(k) || (distance(j) === distance(k) && j < k)));
   const top: Array<[number, number]> = [];
   for (const j of touched) {
     const score = scores[j]!;

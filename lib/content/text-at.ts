@@ -17,7 +17,8 @@ export function readTextLine(fd: number, offset: number, length: number): string
   const buffer = Buffer.allocUnsafe(length);
   if (readSync(fd, buffer, 0, length, offset) !== length) throw new Error(`the text cache ended before byte ${offset + length}`);
   const line: unknown = JSON.parse(buffer.toString('utf8'));
-  if (typeof line !== 'object' || line === null || typeof (line as { text?: unknown }).text !== 'string') throw new Error(`no text at byte ${offset} of the text cache`);
+  if (typeof line !== 'object' || line === null || typeof (line as { text?: unknown }).text !== 'string')
+    throw new Error(`no text at byte ${offset} of the text cache`);
   return (line as { text: string }).text;
 }
 
