@@ -23,7 +23,7 @@ import { cacheFolder } from '../lib/content/corpus';
 import { loadConfig } from '../lib/config';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { countFiles } from '../lib/build/build';
-import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
+import { readPhaseTable } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
 import { halvesBench } from './halves';
 import { cliArgs } from '../lib/cli/args';
@@ -169,8 +169,7 @@ async function main(): Promise<void> {
     rmSync(path.join(root, '.next'), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     const build = await measure(tsx, ['scripts/kb.ts', 'build'], { env, echo: true });
     ensureOk(build, 'kb build');
-    const phases = JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] };
-    phaseSection = `\n${phaseTable([{ label: 'cold build', articles, result: build, phases: phases.phases, files: 0, bytes: 0 }])}\n`;
+    phaseSection = `\n${phaseTable([{ label: 'cold build', articles, result: build, phases: readPhaseTable(root), files: 0, bytes: 0 }])}\n`;
     const out = countFiles(outDir);
     const pages = readdirSync(path.join(outDir, 'kb')).reduce((n, bucket) => n + readdirSync(path.join(outDir, 'kb', bucket)).length, 0);
     row({ name: 'build, cold', value: `${sec(build.ms)}, peak RSS ${gib(build.peakRssBytes)}`, target: '≤ 240 s, ≤ 2.5 GiB (full corpus)' });

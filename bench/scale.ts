@@ -18,7 +18,7 @@ import { scanContent } from '../lib/content/scan';
 import { permalinkOfNumber } from '../lib/kb-number';
 import { cacheFolder } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
-import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
+import { readPhaseTable, type PhaseRecord } from '../lib/build/phases';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { ensureSynthetic } from './synthetic';
 
@@ -46,7 +46,7 @@ function load(): string {
 /** The phase table of the last `kb build` run from this folder (lib/build/phases.ts). */
 export function readPhases(): PhaseRecord[] {
   try {
-    return (JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
+    return readPhaseTable(root);
   } catch {
     return [];
   }
@@ -79,8 +79,9 @@ async function build(label: string, content: string, cold: boolean, env: NodeJS.
     // match from it (the 4× build took 3,549 from the 1× site), and remove it at the end.
     for (const dir of ['out', 'out.spare', 'out.trash']) rmSync(path.join(root, dir), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   }
-  const articles = scanContent(content).files.length;
-  if (cold) warmArticles(content);
+  const sources = scanContent(content).files;
+  const articles = sources.length;
+  if (cold) warmArticles(content, sources);
   say(`\n== kb build, ${label} (${articles} article files, ${cold ? 'cold' : 'cached'}; ${load()})`);
   // As `npm run build` runs it (package.json).
   const result = await measure(process.execPath, ['--import', 'tsx', 'scripts/kb.ts', 'build'], { env: { ...env, KB_CONTENT_DIR: content }, echo: true });
@@ -112,17 +113,17 @@ function replaceFile(file: string, text: string): void {
  * parse took 40.9 s, 5.5 core-seconds waiting for the disk, against 27.4 s right after) and Hugo, run after it on
  * the same files, found them in memory. Says how long the reading took.
  */
-function warmArticles(content: string): void {
+function warmArticles(content: string, sources: readonly string[]): void {
   const started = performance.now();
   let bytes = 0;
-  for (const file of scanContent(content).files) bytes += readFileSync(path.join(content, file)).length;
+  for (const file of sources) bytes += readFileSync(path.join(content, file)).length;
   // And what earlier steps left to write (a removed site's 150,000 entries) is written before the clock starts.
   execFileSync('sync');
   say(`(article files read before the timed build, ${mb(bytes)} in ${sec(performance.now() - started)}: in the page cache for ours and Hugo's alike)`);
 }
 
 /** The same articles as Hugo leaf bundles (`<dir>/Q<n>/index.md`, hard links to the articles) plus minimal templates. */
-function hugoSite(content: string, dir: string): number {
+function hugoSite(content: string, sources: readonly string[], dir: string): number {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'layouts', '_default'), { recursive: true });
   writeFileSync(
@@ -145,7 +146,7 @@ function hugoSite(content: string, dir: string): number {
   );
   const made = new Set<string>();
   let n = 0;
-  for (const file of scanContent(content).files) {
+  for (const file of sources) {
     const bundle = /(^|\/)README\.md$/i.test(file) ? path.dirname(file) : file.replace(/\.md$/i, '');
     const target = path.join(dir, 'content', bundle, 'index.md');
     if (made.has(target)) continue;
@@ -160,8 +161,9 @@ function hugoSite(content: string, dir: string): number {
 export async function hugo(label: string, content: string): Promise<{ label: string; result: Measured; files: number; bytes: number } | string> {
   if (!existsSync('/usr/bin/hugo')) return 'hugo not installed (apt-get install -y hugo): Hugo baseline skipped';
   const dir = path.join(root, '.cache/bench/hugo', label);
-  const bundles = hugoSite(content, dir);
-  warmArticles(content);
+  const sources = scanContent(content).files;
+  const bundles = hugoSite(content, sources, dir);
+  warmArticles(content, sources);
   say(`\n== bare Hugo, ${label}: ${bundles} leaf bundles (${load()})`);
   const result = await measure('/usr/bin/hugo', ['--quiet', '-s', dir, '-d', path.join(dir, 'public')], {});
   if (result.code !== 0) return `hugo ${label} failed (${result.code}): ${result.stderr.slice(-400)}`;

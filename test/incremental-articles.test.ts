@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PHASES_JSON, type PhaseRecord } from '../lib/build/phases';
+import { readPhaseTable } from '../lib/build/phases';
 import { CONTENT, OUT, ROOT, build, changeAndCompare, edit, keepSite, pageCounts, removeProject, setupProject } from './helpers/incremental-project';
 
 test('incremental builds equal clean builds after a new article, a new citation and a deleted article', { timeout: 60 * 60_000 }, async () => {
@@ -19,7 +19,7 @@ test('incremental builds equal clean builds after a new article, a new citation 
     assert.doesNotMatch(first, /next build skipped/);
     // Next starts once kb prepare has exited (lib/build/build.ts), after the index builder saved its state: the two
     // processes' memory never adds up (at 241k articles ~2 GiB for prepare). The phases' clocks are the same.
-    const phases = (JSON.parse(readFileSync(path.join(ROOT, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
+    const phases = readPhaseTable(ROOT);
     const search = phases.find((p) => p.name === 'search index');
     const next = phases.find((p) => p.name === 'next build');
     assert.ok(search && next, JSON.stringify(phases));

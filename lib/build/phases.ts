@@ -25,7 +25,13 @@ export interface PhaseRecord {
   peakRssBytes: number;
 }
 
-export const PHASES_JSON = path.join('.cache', 'kbview', 'phases.json');
+const PHASES_NAME = 'phases.json';
+export const PHASES_JSON = path.join('.cache', 'kbview', PHASES_NAME);
+
+/** The phase table of the last `kb build` run in `root` (its phases.json, written by `startPhases().finish()`). */
+export function readPhaseTable(root: string): PhaseRecord[] {
+  return (JSON.parse(readFileSync(path.join(root, PHASES_JSON), 'utf8')) as { phases: PhaseRecord[] }).phases;
+}
 const PAGE = 4096;
 
 /** Resident memory of a process and all its descendants, from /proc (Linux; 0 elsewhere). */
@@ -120,7 +126,7 @@ export function startPhases(cacheDir = config().cacheDir): PhaseCollector {
       for (const p of phases) {
         console.log(`kbview: phase ${p.name.padEnd(16)} ${(p.ms / 1000).toFixed(1).padStart(7)} s, peak ${(p.peakRssBytes / 2 ** 30).toFixed(2)} GiB`);
       }
-      writeFileSync(path.resolve(cacheDir, 'phases.json'), `${JSON.stringify({ phases, peakRssBytes: total }, null, 1)}\n`);
+      writeFileSync(path.resolve(cacheDir, PHASES_NAME), `${JSON.stringify({ phases, peakRssBytes: total }, null, 1)}\n`);
       return phases;
     },
   };
