@@ -45,6 +45,12 @@ export interface PoolOptions<J, R> {
   timeoutMs?: number;
   /** The configuration the workers see (their `process.env`, via `configEnv`): default `config()`. */
   config?: Config;
+  /**
+   * The buffers of a job that its message moves to the worker instead of copying them (they are empty here
+   * afterwards): only for jobs that are never sent twice, i.e. in chunks of one job, with `onCrash` (a job given up
+   * on is reported, and the rest of its chunk, none, goes to a new worker). Each buffer must be the job's own.
+   */
+  transfer?: (job: J) => ArrayBuffer[];
 }
 
 /** The per-file limit: `KB_FILE_TIMEOUT` seconds (lib/config), 30 s by default. */
@@ -104,6 +110,7 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
   const feed = options.jobs instanceof JobFeed ? options.jobs : null;
   const jobs: readonly J[] = feed ? feed.jobs : (options.jobs as readonly J[]);
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
+  if (options.transfer && (chunk !== 1 || !onCrash)) throw new Error('runInWorkers: `transfer` needs chunks of one job and `onCrash`');
   // Workers read the same, normalized configuration (lib/site.ts's base path among it).
   const env = configEnv(options.config ?? config());
   // React's production build: the workers render bodies and pages with react-dom/server, whose development build
@@ -210,7 +217,8 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
         }
         current = next;
         Atomics.store(state, 0, -1);
-        worker.postMessage(jobs.slice(next[0], next[1]));
+        const sent = jobs.slice(next[0], next[1]);
+        worker.postMessage(sent, options.transfer ? sent.flatMap(options.transfer) : undefined);
       };
       worker.on('message', (results: R[]) => {
         if (stopped || failed) return;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { loadCorpus } from '../lib/content/corpus';
 import type { Article } from '../lib/markdown/schema';
-import { buildSearchIndex, IndexFiles, invertDocuments, leadOf, orderDocuments, type SearchSource } from '../lib/search/build';
+import { buildSearchIndex, IndexFiles, invertDocuments, invertRuns, leadOf, orderDocuments, tokenizeDocs, type SearchSource } from '../lib/search/build';
 import { facetList, rankPage, SearchEngine, titleKey, type CandidateScores, type SearchRequest } from '../lib/search/engine';
 import { metadataKeywordsOf, platformLabel } from '../lib/search/facets';
 import { decodePostingRuns, decodeVarints, encodePostingRuns, encodeVarints, shardOf, VarintWriter } from '../lib/search/format';
@@ -552,6 +552,32 @@ describe('index builder pieces (lib/search/build.ts)', () => {
     assert.deepEqual([...inverted.titleLen], [2, 1]);
     inverted.release();
     assert.equal(inverted.postDoc.length, 0);
+  });
+
+  test('invertRuns: runs of consecutive documents give the one-run index; each run is let go of once grouped, with a collection', () => {
+    const docs = fixtures()
+      .flatMap((f) => (f.article ? [{ article: f.article, text: f.text }] : []))
+      .slice(0, 12);
+    assert.ok(docs.length >= 6, 'fixture articles');
+    const whole = invertDocuments(docs);
+    const third = Math.ceil(docs.length / 3);
+    const runs = [tokenizeDocs(docs.slice(0, third)), tokenizeDocs(docs.slice(third, 2 * third)), tokenizeDocs(docs.slice(2 * third))];
+    const held = runs.map((run) => run.terms.length);
+    assert.ok(held.every((length) => length > 0));
+    let collections = 0;
+    const merged = invertRuns(runs, () => collections++, 1);
+    for (const key of ['names', 'df', 'offsets', 'postDoc', 'postPacked', 'titleLen', 'bodyLen', 'docTerms', 'docTermStarts'] as const)
+      assert.deepEqual(merged[key], whole[key], key);
+    // A collection after each run (each holds more than 1 byte), and no run holds its postings any more.
+    assert.equal(collections, 3);
+    assert.deepEqual(
+      runs.map((run) => [run.terms.length, run.packed.length]),
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    );
   });
 
   test('IndexFiles: the version digest does not depend on the order files were written; abandon leaves nothing', async () => {

@@ -121,6 +121,50 @@ test('with onCrash, a worker that calls process.exit (or throws) mid-job fails t
   assert.match(crashes[1]!, /crashed while processing file-throw: bad job/);
 });
 
+test("transfer: a job's buffers are moved to its worker (empty here afterwards), not copied; only for chunks of one job with onCrash", async () => {
+  type Job = { values: Int32Array };
+  const pool = (jobs: Job[], options: { transfer?: (job: Job) => ArrayBuffer[]; chunk?: number; onCrash?: boolean }) => {
+    const results: string[] = [];
+    const promise = runInWorkers<Job, string>({
+      module: MODULE,
+      workerData: { factor: 2 },
+      workers: 2,
+      jobs,
+      chunk: options.chunk ?? 1,
+      label: () => 'values',
+      onTimeout: () => 'timeout',
+      ...(options.onCrash === false ? {} : { onCrash: (_job: Job, reason: string) => `crashed: ${reason}` }),
+      ...(options.transfer ? { transfer: options.transfer } : {}),
+      onResults: (batch) => results.push(...batch),
+    });
+    return { results, promise };
+  };
+  const make = () => Array.from({ length: 5 }, (_, i) => ({ values: Int32Array.from({ length: 1000 }, (_, k) => i * k) }));
+  const sums = make().map(({ values }) => `sum ${values.reduce((a, b) => a + b, 0)} of 4000 bytes`);
+
+  const moved = make();
+  const transferred = pool(moved, { transfer: (job) => [job.values.buffer as ArrayBuffer] });
+  await transferred.promise;
+  assert.deepEqual([...transferred.results].sort(), [...sums].sort());
+  assert.deepEqual(
+    moved.map((job) => job.values.byteLength),
+    [0, 0, 0, 0, 0],
+  );
+
+  const copied = make();
+  const plain = pool(copied, {});
+  await plain.promise;
+  assert.deepEqual([...plain.results].sort(), [...sums].sort());
+  assert.deepEqual(
+    copied.map((job) => job.values.byteLength),
+    [4000, 4000, 4000, 4000, 4000],
+  );
+
+  // A job sent twice would go without its buffers: chunks of several jobs (re-sent after a crash) or no onCrash refused.
+  await assert.rejects(pool(make(), { transfer: (job) => [job.values.buffer as ArrayBuffer], chunk: 2 }).promise, /transfer/);
+  await assert.rejects(pool(make(), { transfer: (job) => [job.values.buffer as ArrayBuffer], onCrash: false }).promise, /transfer/);
+});
+
 test('KB_FILE_TIMEOUT sets the per-file limit (seconds), 30 s by default', () => {
   assert.equal(fileTimeoutMs(loadConfig({})), 30_000);
   assert.equal(fileTimeoutMs(loadConfig({ KB_FILE_TIMEOUT: '5' })), 5000);

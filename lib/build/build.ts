@@ -144,7 +144,12 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
       const search = await timed('search index', async () => {
         try {
           // Updated in place when only some articles changed (lib/search/build.ts, its state in .cache).
-          return await buildSearchIndex(sources, path.resolve('public/search'), { state: searchStateOptions(), log: searchLog, onWritten });
+          return await buildSearchIndex(sources, path.resolve('public/search'), {
+            state: searchStateOptions(),
+            log: searchLog,
+            onWritten,
+            collect: collectNow,
+          });
         } finally {
           close();
         }

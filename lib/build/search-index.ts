@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import { CACHE_VERSION, loadCorpus, publishedFiles, TextCache, type Corpus } from '../content/corpus';
-import { checkHeap } from '../content/heap-guard';
+import { checkHeap, collectNow } from '../content/heap-guard';
 import type { ParsedFile } from '../content/parse-file';
 import { buildSearchIndex, type SearchSource } from '../search/build';
 import { writeSearchBoot } from '../search/boot-bundle';
@@ -70,7 +70,7 @@ export async function buildSearch(contentDir: string, outDir = 'public/search', 
   const loadedMs = performance.now() - started;
   const stats = await (async () => {
     try {
-      return await buildSearchIndex(sources, outDir, { log, state: searchStateOptions() });
+      return await buildSearchIndex(sources, outDir, { log, state: searchStateOptions(), collect: collectNow });
     } finally {
       close();
     }

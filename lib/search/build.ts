@@ -99,6 +99,11 @@ export interface BuildSearchOptions {
   /** Most changed documents an incremental update takes on (default: 2% of the archive, at least 50). */
   maxChanged?: number;
   /**
+   * A full garbage collection (lib/content/heap-guard.ts `collectNow`), which the whole build runs as it lets go of
+   * large typed arrays: their memory is outside the heap, whose growth is what makes V8 collect (default: none).
+   */
+  collect?: () => void;
+  /**
    * Called once every file of the index is written (the manifest last), before the state is saved: the index is
    * complete and will not change again in this build (what follows cannot fail it: a state that cannot be saved is
    * logged, and the next build builds the index whole).
@@ -199,6 +204,7 @@ export async function buildSearchIndex(sources: readonly SearchSource[], outDir:
     started,
     workers,
     options.onWritten,
+    options.collect,
   );
 }
 
@@ -231,6 +237,7 @@ async function buildWhole(
   started: number,
   workers: number,
   onWritten?: (changes: IndexChanges | null) => void,
+  collect?: () => void,
 ): Promise<SearchIndexStats> {
   const { chunk, suggestChunk, shardBytes, leadChars } = settings;
   const n = docs.length;
@@ -240,7 +247,7 @@ async function buildWhole(
   // The result chunks, made by worker threads while this thread writes the shards and records.
   let chunking: Promise<Set<number>> | null = null;
   try {
-    const inverted = workers > 0 ? await invertInWorkers(docs, workers, log) : invertDocuments(docs, log);
+    const inverted = workers > 0 ? await invertInWorkers(docs, workers, log, collect) : invertDocuments(docs, log);
     // One thread fewer than tokenized: this one writes the shards and records meanwhile, the longer of the two.
     if (workers > 0) chunking = resultChunksInWorkers(docs, inverted, { chunk, leadChars, productIndex }, files, Math.max(1, workers - 1), log);
     const shards = writeTermShards(inverted, shardBytes, files);
@@ -339,7 +346,7 @@ export type SearchJob =
       from: number;
       count: number;
       /** The documents' `TokenArticle`s, a JSON text a line (`jsonLines`). */
-      articles: string;
+      articles: Uint8Array[];
       texts: WorkTexts;
     }
   | {
@@ -353,7 +360,7 @@ export type SearchJob =
       /** Where the chunks are written (`IndexFiles.folder`). */
       folder: string;
       /** The documents' `RecordArticle`s, a JSON text a line (`jsonLines`). */
-      articles: string;
+      articles: Uint8Array[];
       /** Each document's product index (`productOf`). */
       products: Int32Array;
       texts: WorkTexts;
@@ -378,20 +385,48 @@ export interface WorkTexts {
   strings: string[];
 }
 
-/** One JSON text a line (JSON texts hold no line break): a worker reads one value at a time (`eachJsonLine`), not the whole list at once. */
-function jsonLines<T>(items: readonly T[], value: (item: T) => unknown): string {
-  return items.map((item) => JSON.stringify(value(item))).join('\n');
+/** Items per block of `jsonLines`. */
+const JSON_BLOCK = 1000;
+
+/**
+ * One JSON text a line (JSON texts hold no line break), UTF-8, in blocks of whole lines: a worker reads one value at a
+ * time (`eachJsonLine`), not the whole list at once; and the blocks are moved to it, not copied (`jobBuffers`). At
+ * 241k articles a job's text was ~0.2 GB as one string, held here and again in the message and in the worker.
+ */
+function jsonLines<T>(items: readonly T[], value: (item: T) => unknown): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const blocks: Uint8Array[] = [];
+  for (let from = 0; from < items.length; from += JSON_BLOCK)
+    blocks.push(
+      encoder.encode(
+        items
+          .slice(from, from + JSON_BLOCK)
+          .map((item) => `${JSON.stringify(value(item))}\n`)
+          .join(''),
+      ),
+    );
+  return blocks;
 }
 
 /** The values of `jsonLines`, in order. */
-export function* eachJsonLine<T>(text: string): Generator<T, void, void> {
-  if (text === '') return;
-  for (let at = 0; at <= text.length;) {
-    const end = text.indexOf('\n', at);
-    const stop = end < 0 ? text.length : end;
-    yield JSON.parse(text.slice(at, stop)) as T;
-    at = stop + 1;
+export function* eachJsonLine<T>(blocks: readonly Uint8Array[]): Generator<T, void, void> {
+  const decoder = new TextDecoder();
+  for (const block of blocks) {
+    const text = decoder.decode(block);
+    for (let at = 0; at < text.length;) {
+      const end = text.indexOf('\n', at);
+      const stop = end < 0 ? text.length : end;
+      yield JSON.parse(text.slice(at, stop)) as T;
+      at = stop + 1;
+    }
   }
+}
+
+/** The buffers a job's message moves to its worker (`runInWorkers`'s `transfer`): each its own (made for the job). */
+export function jobBuffers(job: SearchJob): ArrayBuffer[] {
+  const views: ArrayBufferView[] = [...job.articles, job.texts.at];
+  if (job.kind === 'records') views.push(job.products, job.docTerms, job.docTermStarts);
+  return views.map((view) => view.buffer as ArrayBuffer);
 }
 
 function workTexts(docs: readonly Doc[]): WorkTexts {
@@ -448,6 +483,8 @@ function runSearchJobs(jobs: readonly SearchJob[], workers: number, setup: Recor
     // A worker that dies costs its own job only: the others go on.
     onCrash: (job, reason) => ({ kind: 'failed', from: job.from, reason }),
     timeoutMs: NO_LIMIT,
+    // A job is sent once (a job whose worker dies is reported, not sent again): its buffers are moved, not copied.
+    transfer: jobBuffers,
   });
 }
 
@@ -459,7 +496,7 @@ function tokenArticle({ title, product, appliesTo, queryWords, keywords, technol
  * `invertDocuments` with the tokenizing done by `workers` threads (runs of consecutive documents, merged in order:
  * the same index); in this thread when they fail (logged).
  */
-async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line: string) => void): Promise<Inverted> {
+async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line: string) => void, collect?: () => void): Promise<Inverted> {
   const n = docs.length;
   const size = Math.max(1, Math.ceil(n / (workers * 4)));
   const jobs: SearchJob[] = [];
@@ -481,7 +518,9 @@ async function invertInWorkers(docs: readonly Doc[], workers: number, log: (line
     log(`search index: tokenizing in this thread (the worker threads failed: ${(error as Error).message})`);
     return invertDocuments(docs, log);
   }
-  return invertRuns(runs);
+  // The jobs' texts (the articles' fields, ~100 MB at 241k) are not needed for the merge.
+  jobs.length = 0;
+  return invertRuns(runs, collect);
 }
 
 /**
@@ -891,12 +930,18 @@ export function invertDocuments(docs: readonly Doc[], log: (line: string) => voi
   return invertRuns([tokenizeDocs(docs, log)]);
 }
 
+/** What a run's postings are replaced with once grouped (`invertRuns`). */
+const EMPTY_RUN = new Int32Array(0);
+/** The bytes of grouped runs' postings after which `invertRuns` has them collected. */
+const RELEASE_BYTES = 48 * 1024 * 1024;
+
 /**
  * The inverted index of the runs of consecutive documents (in document order): term ids are given in the order of
  * first use across the runs (so the same as one run of every document gives), and each run's ids are mapped to them
- * in place.
+ * in place. `collect`: a full garbage collection, run each time `collectEvery` bytes of the runs' postings were let go
+ * of (below).
  */
-export function invertRuns(runs: TokenRun[]): Inverted {
+export function invertRuns(runs: TokenRun[], collect?: () => void, collectEvery = RELEASE_BYTES): Inverted {
   let n = 0;
   let total = 0;
   let candidates = 0;
@@ -961,6 +1006,10 @@ export function invertRuns(runs: TokenRun[]): Inverted {
   let postDoc: Int32Array = new Int32Array(total);
   let postPacked: Int32Array = new Int32Array(total);
   let d = 0;
+  // The runs' postings are let go of as they are grouped, and collected every RELEASE_BYTES (with `collect`): the grouped
+  // arrays' pages are touched as they fill (each run fills its share of every term's postings), so that the runs and
+  // the grouped postings together stay near one copy of the postings instead of two (~250 MB at 241k articles).
+  let released = 0;
   for (const run of runs) {
     const { terms, packed, starts } = run;
     for (let r = 0; r < run.titleLen.length; r++, d++) {
@@ -969,6 +1018,12 @@ export function invertRuns(runs: TokenRun[]): Inverted {
         postDoc[to] = d;
         postPacked[to] = packed[i]!;
       }
+    }
+    released += terms.byteLength + packed.byteLength;
+    run.terms = run.packed = EMPTY_RUN;
+    if (collect && released >= collectEvery) {
+      collect();
+      released = 0;
     }
   }
   return {
