@@ -366,6 +366,11 @@ function readKeptScan(file: string, dir: string): KeptScan | null {
   return { files, issues, stats };
 }
 
+/** A file the parse workers gave up on: no article, one error saying why. */
+function skippedFile([source, mtimeMs, size]: [string, number, number], kind: string, message: string): ParsedFile {
+  return { source, mtimeMs, size, article: null, text: '', diagnostics: [{ severity: 'error', kind, message, file: source }] };
+}
+
 async function parseInWorkers(
   root: string,
   todo: Array<[string, number, number]>,
@@ -386,30 +391,10 @@ async function parseInWorkers(
       chunk: 200,
       label: ([source]) => source,
       // A file that takes longer than the per-file limit is reported and skipped (and not cached: it is tried again next time).
-      onTimeout: ([source, mtimeMs, size], ms) => ({
-        source,
-        mtimeMs,
-        size,
-        article: null,
-        text: '',
-        diagnostics: [
-          {
-            severity: 'error',
-            kind: 'timeout',
-            message: `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`,
-            file: source,
-          },
-        ],
-      }),
+      onTimeout: (job, ms) =>
+        skippedFile(job, 'timeout', `parsing took longer than ${ms / 1000} s (KB_FILE_TIMEOUT); the worker was stopped and the file skipped`),
       // A worker that dies on a file (out of memory, a crash in native code) costs that file only; not cached either.
-      onCrash: ([source, mtimeMs, size], reason) => ({
-        source,
-        mtimeMs,
-        size,
-        article: null,
-        text: '',
-        diagnostics: [{ severity: 'error', kind: 'parser-crash', message: `${reason}; the file was skipped`, file: source }],
-      }),
+      onCrash: (job, reason) => skippedFile(job, 'parser-crash', `${reason}; the file was skipped`),
       onResults: (batch) => {
         spool?.put(batch);
         for (const file of batch) out.push(file);
