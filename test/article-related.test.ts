@@ -181,3 +181,83 @@ test('next dev builds the same indexes a slice at a time, letting other work run
   assert.ok(turns >= 4, `other work ran ${turns} times during the build (9,000 articles, steps of 200)`);
   assert.deepEqual(sliced, whole);
 });
+
+/** The scoring `relatedArticles` documents, written plainly: every candidate scored in a Map, all of them sorted. */
+function relatedByReference(articles: readonly Article[], id: string, limit: number, exclude: ReadonlySet<string>): string[] {
+  const counts = new Map<string, number>();
+  const termsById = new Map(articles.map((a) => [a.id, termsOf(a)]));
+  for (const terms of termsById.values()) for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const self = articles.find((a) => a.id === id)!;
+  const own = termsById.get(id)!;
+  const scored: Array<{ a: Article; index: number; total: number; distance: number }> = [];
+  articles.forEach((a, index) => {
+    let score = 0;
+    // Summed in the article's own order of terms (the same floating-point sums, hence the same ties).
+    const theirs = new Set(termsById.get(a.id));
+    for (const t of own) {
+      const df = counts.get(t)!;
+      if (theirs.has(t) && df >= 2 && df <= MAX_POSTINGS) score += Math.log(articles.length / df) * (t.startsWith('w:') ? 0.5 : 1);
+    }
+    if (score <= 0) return;
+    const total = score + (self.product && a.product?.trim() === self.product.trim() ? 2 : 0);
+    if (total >= 4.5 && a.id !== id && !exclude.has(a.id)) scored.push({ a, index, total, distance: Math.abs(a.number - self.number) });
+  });
+  scored.sort((x, y) => y.total - x.total || x.distance - y.distance || x.index - y.index);
+  const picked = scored.slice(0, limit).map((s) => s.a);
+  // Filled up with the same product's closest articles by number, the closer side first (the lower on a tie).
+  if (picked.length < limit && self.product) {
+    const same = articles.filter((a) => a.product?.trim() === self.product!.trim() && a.id !== id && !exclude.has(a.id) && !picked.includes(a));
+    same.sort((x, y) => Math.abs(x.number - self.number) - Math.abs(y.number - self.number) || x.number - y.number);
+    picked.push(...same.slice(0, limit - picked.length));
+  }
+  return picked.map((a) => a.id);
+}
+
+test('related articles are those of the plain scoring (random archives, a term every article carries, exclusions)', () => {
+  // mulberry32: deterministic, and its low bits are as random as its high ones.
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+  };
+  const words = 'modem printer spooler registry driver setup cluster proxy mailbox kernel router shell applet codec font macro'.split(' ');
+  for (let round = 0; round < 12; round++) {
+    // Up to 300 articles: rare terms score above the 4.5 threshold; numbers 1 or 2 apart, and every other round only
+    // 16 tags: candidates of the same score on either side at the same distance.
+    const size = 20 + random(280);
+    const articles: Article[] = [];
+    let n = 1000;
+    for (let i = 0; i < size; i++) {
+      n += 1 + random(2);
+      const title = `Q${n}: ${Array.from({ length: 1 + random(4) }, () => words[random(words.length)]).join(' ')}`;
+      const keywords = ['kbeverywhere', ...Array.from({ length: random(4) }, () => `kb${words[random(words.length)]}${random(round % 2 === 0 ? 8 : 1)}`)];
+      articles.push(article(n, { title, keywords, product: ['Windows NT', 'Word', 'Exchange', ''][random(4)]! }));
+    }
+    const ix = indexesOf(articles);
+    for (const a of articles) {
+      const exclude = new Set(articles.filter(() => random(6) === 0).map((b) => b.id));
+      const limit = 1 + random(6);
+      assert.deepEqual(
+        relatedArticles(ix, a.id, { limit, exclude }).map((s) => s.id),
+        relatedByReference(articles, a.id, limit, exclude),
+        `round ${round}, ${a.id}, limit ${limit}`,
+      );
+    }
+  }
+});
+
+test('related articles of the same score and distance: the lower number first', () => {
+  const articles = [98, 99, 100, 101, 102].map((n) => article(n, { title: `Q${n}: Twin`, product: 'Windows NT', keywords: ['kbtwin'] }));
+  for (let n = 200; n < 400; n++) articles.push(article(n, { title: `Q${n}: Padding`, product: 'Other', keywords: [`kbpad${n}`] }));
+  const ix = indexesOf(articles);
+  assert.deepEqual(
+    relatedArticles(ix, 'Q100').map((a) => a.id),
+    ['Q99', 'Q101', 'Q98', 'Q102'],
+  );
+  assert.deepEqual(
+    relatedArticles(ix, 'Q100', { limit: 1 }).map((a) => a.id),
+    ['Q99'],
+  );
+});

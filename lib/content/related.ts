@@ -57,8 +57,11 @@ export interface ArticleIndexes {
   byProduct: number[][];
   /** Number of articles. */
   size: number;
-  /** Scoring scratch space (one per process; relatedArticles is synchronous). */
+  /** Each article's number (`summaries[i].number`): the tie-break by distance reads it for thousands of candidates. */
+  numbers: Float64Array;
+  /** Scoring scratch space (one per process; relatedArticles is synchronous): scores, and the articles scored. */
   scratch?: Float64Array;
+  touched?: Int32Array;
 }
 
 /** Tags (`t:`) and title words (`w:`) of an article, deduplicated. */
@@ -168,6 +171,7 @@ function* indexSteps(articles: readonly Article[], summaries: readonly ArticleSu
     productOf,
     byProduct,
     size: articles.length,
+    numbers: Float64Array.from(summaries, (summary) => summary.number),
   };
 }
 
@@ -213,45 +217,62 @@ export function relatedArticles(indexes: ArticleIndexes, id: string, options: Re
   const limit = options.limit ?? 5;
   const self = indexes.position.get(id);
   if (self === undefined || limit <= 0) return [];
-  const exclude = options.exclude ?? new Set<string>();
-  const usable = (j: number) => j !== self && !exclude.has(indexes.summaries[j]!.id);
-  const product = indexes.productOf[self]!;
-  // Scores accumulate in a per-index scratch array (reset after use) instead of a
-  // Map, and only the best `limit` are kept: no sort of all candidates.
+  const exclude = options.exclude;
+  const usable = (j: number) => j !== self && !(exclude?.has(indexes.summaries[j]!.id) ?? false);
+  const { scored, lists, weights, numbers, productOf } = indexes;
+  const product = productOf[self]!;
+  // Scores accumulate in a per-index scratch array (reset after use) instead of a Map, the articles scored in
+  // another (each once: every weight counted is above 0, so a score of 0 means not scored yet), and only the best
+  // `limit` are kept: no sort of all candidates. This loop runs for every page of the export (~5,000 postings an
+  // article at 60k): typed arrays only, no closure per candidate.
   const scores = (indexes.scratch ??= new Float64Array(indexes.size));
-  const touched: number[] = [];
-  const { scored, lists, weights } = indexes;
+  const touched = (indexes.touched ??= new Int32Array(indexes.size));
+  let count = 0;
   for (let t = indexes.scoredStarts[self]!; t < indexes.scoredStarts[self + 1]!; t++) {
-    const list = lists[scored[t]!]!;
     const weight = weights[scored[t]!]!;
+    // A term every article carries weighs nothing (log 1): it can add to no score.
+    if (!(weight > 0)) continue;
+    const list = lists[scored[t]!]!;
     for (let k = 0; k < list.length; k++) {
       const j = list[k]!;
-      if (scores[j] === 0) touched.push(j);
-      scores[j] = scores[j]! + weight;
+      const score = scores[j]!;
+      if (score === 0) touched[count++] = j;
+      scores[j] = score + weight;
     }
   }
-  const number = indexes.summaries[self]!.number;
-  const distance = (j: number) => Math.abs(indexes.summaries[j]!.number - number);
-  // Better: higher score, then closer number, then lower index (deterministic).
-  const better = (j: number, sj: number, k: number, sk: number) =>
-    sj > sk || (sj === sk && (distance(j) < distance(k) || (distance(j) === distance(k) && j < k)));
-  const top: Array<[number, number]> = [];
-  for (const j of touched) {
-    const score = scores[j]!;
+  const number = numbers[self]!;
+  // The best so far, best first: index, score and distance in number. Better: higher score, then closer number,
+  // then lower index (deterministic).
+  const top: number[] = [];
+  const topScore: number[] = [];
+  const topDistance: number[] = [];
+  for (let x = 0; x < count; x++) {
+    const j = touched[x]!;
+    const total = scores[j]! + (product >= 0 && productOf[j] === product ? 2 : 0);
     scores[j] = 0;
-    const total = score + (product >= 0 && indexes.productOf[j] === product ? 2 : 0);
     // One shared rare title word alone (~4) is not enough to call two articles related.
     if (total < 4.5) continue;
-    if (top.length === limit && !better(j, total, top[limit - 1]![0], top[limit - 1]![1])) continue;
+    const distance = Math.abs(numbers[j]! - number);
+    if (top.length === limit && !better(total, distance, j, topScore[limit - 1]!, topDistance[limit - 1]!, top[limit - 1]!)) continue;
     if (!usable(j)) continue;
     let at = top.length === limit ? limit - 1 : top.length;
-    while (at > 0 && better(j, total, top[at - 1]![0], top[at - 1]![1])) at--;
-    top.splice(at, 0, [j, total]);
-    if (top.length > limit) top.pop();
+    while (at > 0 && better(total, distance, j, topScore[at - 1]!, topDistance[at - 1]!, top[at - 1]!)) at--;
+    top.splice(at, 0, j);
+    topScore.splice(at, 0, total);
+    topDistance.splice(at, 0, distance);
+    if (top.length > limit) {
+      top.pop();
+      topScore.pop();
+      topDistance.pop();
+    }
   }
-  const picked = top.map(([j]) => j);
-  if (picked.length < limit && product >= 0) fillFromProduct(indexes, self, product, limit, picked, usable);
-  return picked.map((j) => indexes.summaries[j]!);
+  if (top.length < limit && product >= 0) fillFromProduct(indexes, self, product, limit, top, usable);
+  return top.map((j) => indexes.summaries[j]!);
+}
+
+/** Whether candidate `j` (score, distance in number) ranks before `k`: higher score, then closer, then lower index. */
+function better(score: number, distance: number, j: number, scoreK: number, distanceK: number, k: number): boolean {
+  return score > scoreK || (score === scoreK && (distance < distanceK || (distance === distanceK && j < k)));
 }
 
 /** Adds the same-product articles closest in number to `self`, alternating sides. */
