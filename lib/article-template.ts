@@ -100,6 +100,11 @@ export interface CompiledTemplate {
   payloadFields: FieldName[];
   /** The payload script: one file for all pages of this kind (see `payloadScript`). */
   script: { name: string; source: string };
+  /**
+   * Set by `transformedTemplate`: the name of the page-wide transform its text parts already had (e.g. the site's
+   * Content-Security-Policy), so that a page filled from it needs no pass of its own.
+   */
+  transformed?: string;
 }
 
 /** Values for one page: fields as plain text, slots as HTML. */
@@ -234,12 +239,68 @@ export function fillTemplate(template: CompiledTemplate, values: TemplateValues,
     } else if (part.kind === 'payload') {
       const args = template.payloadFields.map((name) => valueOf(template, values, name));
       // The values are data, not code: a JSON block the payload script reads (no per-page inline script, so one CSP fits every page).
-      out += `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script>${jsonBlock(PAGE_VALUES, args)}`;
+      out += payloadHead(template, basePath) + htmlSafeJson(args) + PAYLOAD_TAIL;
     } else {
       out += escapeHtml(valueOf(template, values, part.name));
     }
   }
   return out;
+}
+
+/** What a page's payload part starts with (the payload script, the opening of its values block) and ends with. */
+function payloadHead(template: CompiledTemplate, basePath: string): string {
+  const block = jsonBlock(PAGE_VALUES, 0);
+  return `<script src="${basePath}/${PAYLOAD_SCRIPT_DIR}/${template.script.name}"></script>${block.slice(0, block.indexOf('>') + 1)}`;
+}
+const PAYLOAD_TAIL = '</script>';
+
+/** Stands for part `i` of a template in `transformedTemplate` (letters and digits: no escaping changes it). */
+const PART_MARK = /kbxpart(\d+)x/g;
+
+/**
+ * The template with a page-wide transform applied to its text once, for all its pages: `transform` is given a page
+ * whose every field and slot is a mark (the payload part keeps its elements, a mark for its values), and the parts
+ * are found again in what it returns. Right when, for every page, transforming the filled page gives the filled
+ * transformed template: the transform must act on the template's text only, never on what a field or slot may hold
+ * (escaped text, HTML without scripts). Null when `transform` refuses the page (returns null) or lost, moved into
+ * another part or repeated a mark: the pages are then transformed one by one.
+ */
+export function transformedTemplate(
+  template: CompiledTemplate,
+  name: string,
+  transform: (html: string) => string | null,
+  basePath = '',
+): CompiledTemplate | null {
+  const head = payloadHead(template, basePath);
+  let html = '';
+  template.parts.forEach((part, i) => {
+    if (typeof part === 'string') html += part;
+    else if (part.kind === 'payload') html += `${head}kbxpart${i}x${PAYLOAD_TAIL}`;
+    else html += `kbxpart${i}x`;
+  });
+  const out = transform(html);
+  if (out === null) return null;
+  const parts: Part[] = [];
+  const seen = new Set<number>();
+  let last = 0;
+  for (const match of out.matchAll(PART_MARK)) {
+    const i = Number(match[1]);
+    const part = template.parts[i];
+    if (part === undefined || typeof part === 'string' || seen.has(i)) return null;
+    seen.add(i);
+    let text = out.slice(last, match.index);
+    last = match.index + match[0].length;
+    if (part.kind === 'payload') {
+      // The payload part writes its elements itself: they must be where it puts them, untouched.
+      if (!text.endsWith(head) || !out.startsWith(PAYLOAD_TAIL, last)) return null;
+      text = text.slice(0, text.length - head.length);
+      last += PAYLOAD_TAIL.length;
+    }
+    parts.push(text, part);
+  }
+  parts.push(out.slice(last));
+  if (seen.size !== template.parts.filter((part) => typeof part !== 'string').length) return null;
+  return { ...template, parts, transformed: name };
 }
 
 function valueOf(template: CompiledTemplate, values: TemplateValues, name: FieldName): string {

@@ -13,7 +13,19 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyCspToDir, applyPagePolicy, cspFor, DATA_LOADER, KNOWN_INLINE_SCRIPTS, scriptHash, SITE_CSP, SITE_CSP_HEADER } from '../lib/build/csp';
+import {
+  applyCspToDir,
+  applyPagePolicy,
+  cspFor,
+  DATA_LOADER,
+  KNOWN_INLINE_SCRIPTS,
+  POLICED,
+  policedTemplate,
+  scriptHash,
+  SITE_CSP,
+  SITE_CSP_HEADER,
+} from '../lib/build/csp';
+import { compileTemplate, escapeHtml, fillTemplate, htmlSafeJson } from '../lib/article-template';
 import { THEME_SCRIPT } from '../lib/theme';
 import { inlineSearchBootScript } from '../lib/search/boot-bundle';
 import { replaceManifestCopy } from '../lib/search/boot-hold';
@@ -210,4 +222,38 @@ test('in Chromium the page runs its own scripts and blocks injected ones', async
     assert.deepEqual([...new Set(state.violations)].sort(), ['script-src-attr', 'script-src-elem']);
     assert.deepEqual(info.pageErrors, []);
   });
+});
+
+test('a template policed once gives each page the policy applying it to the page would (hostile fields and slots)', () => {
+  // PAGE as a template: fields in <head> and the body, islands, the RSC payload holding the fields.
+  const payload = `0:{"t":"kbtpltitle0","c":["","kb","kbtplbucket0","kbtplarticle0",""]}\n`;
+  const template = PAGE.replace('<title>t</title>', '<title>kbtpltitle0 · kbview</title><meta name="description" content="kbtpldescription0"/>')
+    .replace('<p id="p">text</p>', '<h1>kbtplheading0</h1><p>kbtplsource0</p><main data-id="kbtplarticle0">kbtplrest0</main>')
+    .replace(
+      '<script>self.__next_f.push([1,"data \\u003c/script> é"])</script><script>self.__next_f.push([1,"second"])</script>',
+      `<script>self.__next_f.push(${htmlSafeJson([1, payload])})</script>`,
+    );
+  const compiled = compileTemplate('article', template);
+  const policed = policedTemplate(compiled, '/base');
+  assert.ok(policed, 'the template is policed');
+  assert.equal(policed.transformed, POLICED);
+  const hostile = [
+    'plain',
+    '</script><script>alert(1)</script>',
+    '<meta http-equiv="Content-Security-Policy" content="x">',
+    'kbxpart0x kbxpart99x',
+    '"quotes" & \u2028',
+    '$$',
+  ];
+  for (const value of hostile) {
+    // Slots are React's HTML: text escaped.
+    const slot = `<p title="${escapeHtml(value)}">${escapeHtml(value)}</p>`;
+    const values = { fields: { bucket: '244', id: 'Q244717', title: value, description: value }, slots: { heading: slot, source: '', rest: slot } };
+    const page = fillTemplate(policed, values, '/base');
+    assert.equal(page, applyPagePolicy(fillTemplate(compiled, values, '/base'), '/base').html, JSON.stringify(value));
+    assert.equal(page.match(/<meta http-equiv="Content-Security-Policy"/g)?.length, 1, 'one policy');
+  }
+  // A template script the policy blocks: no policed template (each page is refused as policedPage refuses it).
+  const blocked = compileTemplate('article', template.replace('</body>', '<script>alert(1)</script></body>'));
+  assert.equal(policedTemplate(blocked, ''), null);
 });

@@ -18,7 +18,7 @@ import { parseArticle } from '../markdown/index';
 import { ArticleBody } from '../../components/article/ArticleBody';
 import { cachedBody, renderBodyHtml, storeBody } from './body-cache';
 import { paramsFromPermalink } from '../site';
-import { policedPage } from './csp';
+import { POLICED, policedPage, policedTemplate } from './csp';
 import { replaceFile } from './incremental';
 import type { PageJob, PageResult, WorkerSetup } from './article-pages';
 
@@ -26,13 +26,18 @@ import type { PageJob, PageResult, WorkerSetup } from './article-pages';
 export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
   /** What the last page written changed in the site: its bytes, and the bytes of the file it replaced (-1: none). */
   let written = { bytes: 0, replaced: -1 };
+  // The site's one policy (./csp.ts), applied to the templates once: their pages need no pass of their own.
+  const templates = {
+    article: policedTemplate(setup.templates.article, setup.basePath) ?? setup.templates.article,
+    missing: policedTemplate(setup.templates.missing, setup.basePath) ?? setup.templates.missing,
+  };
 
-  function write(permalink: string, html: string): void {
+  function write(permalink: string, html: string, policed: boolean): void {
     const dir = path.join(setup.outDir, ...permalink.split('/').filter(Boolean));
     // Undefined when the folder was there: a folder made now holds no page (every page of a cold build).
     const made = mkdirSync(dir, { recursive: true }) !== undefined;
     // The site's one policy (./csp.ts): the page's values are a JSON block, so no inline script of its own.
-    const page = policedPage(html, setup.basePath);
+    const page = policed ? html : policedPage(html, setup.basePath);
     const file = path.join(dir, 'index.html');
     const bytes = Buffer.byteLength(page);
     if (made) {
@@ -71,14 +76,14 @@ export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
       const { missing, previous, next } = job;
       const params = paramsFromPermalink(missing.permalink)!;
       const html = fillTemplate(
-        setup.templates.missing,
+        templates.missing,
         {
           fields: { bucket: params.bucket, id: missing.id },
           slots: { content: renderToString(<MissingArticleContent missing={missing} previous={previous} next={next} />) },
         },
         setup.basePath,
       );
-      write(missing.permalink, html);
+      write(missing.permalink, html, templates.missing.transformed === POLICED);
       return;
     }
     const { article } = job;
@@ -91,7 +96,7 @@ export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
     const at = rest.indexOf(BODY_PLACEHOLDER_HTML);
     if (at < 0) throw new Error('the body placeholder is missing from the rendered article');
     const html = fillTemplate(
-      setup.templates.article,
+      templates.article,
       {
         fields: { bucket: params.bucket, id: article.id, title, description },
         slots: {
@@ -102,7 +107,7 @@ export function pageRenderer(setup: WorkerSetup): (job: PageJob) => PageResult {
       },
       setup.basePath,
     );
-    write(article.permalink, html);
+    write(article.permalink, html, templates.article.transformed === POLICED);
   }
 
   /** The article's file as plain text (React escapes it): the body of a page that failed to render. */
