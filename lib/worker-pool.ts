@@ -284,10 +284,12 @@ export function workerInput<T>(): T {
 
 /**
  * In a worker: answers each chunk of jobs with their results, telling the
- * pool which job is in hand. `KB_TEST_WORKER_FAULT=crash:<label>` or
- * `hang:<label>` makes the worker crash or hang on that job (tests only).
+ * pool which job is in hand; `afterChunk` runs once a chunk's jobs are done,
+ * before their results go back (e.g. to write what the jobs stored).
+ * `KB_TEST_WORKER_FAULT=crash:<label>` or `hang:<label>` makes the worker
+ * crash or hang on that job (tests only).
  */
-export function serveJobs<J, R>(handle: (job: J) => R, label: (job: J) => string): void {
+export function serveJobs<J, R>(handle: (job: J) => R, label: (job: J) => string, afterChunk?: () => void): void {
   if (isMainThread || !parentPort) throw new Error('serveJobs runs in a worker thread');
   const state = new Int32Array((workerData as Envelope).progress);
   const fault = config().testWorkerFault;
@@ -303,6 +305,7 @@ export function serveJobs<J, R>(handle: (job: J) => R, label: (job: J) => string
       results.push(handle(jobs[i]!));
     }
     Atomics.store(state, 0, -1);
+    afterChunk?.();
     parentPort!.postMessage(results);
   });
 }

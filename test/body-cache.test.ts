@@ -12,7 +12,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadCorpus } from '../lib/content/corpus';
 import { parseArticle } from '../lib/markdown/index';
-import { bodyCacheEntries, bodyCacheFor, cachedBody, renderBodyHtml, storeBody, tidyBodyCache } from '../lib/build/body-cache';
+import {
+  bodyCacheEntries,
+  bodyCacheFor,
+  cachedBody,
+  flushStoredBodies,
+  renderBodyHtml,
+  storeBody,
+  storeBodyLater,
+  tidyBodyCache,
+} from '../lib/build/body-cache';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOOK = new URL('../lib/build/body-cache.tsx', import.meta.url).href;
@@ -245,6 +254,44 @@ test('body packs: tidying keeps the current body of each file in one pack and dr
     assert.deepEqual(after.map((e) => e.source).sort(), [...current].sort());
     for (const source of current) assert.equal(cachedBody(cache, source, version(source).mtimeMs, version(source).size), `<div>${source} now</div>`);
     assert.equal(cachedBody(cache, 'Q990001.md', 3, 1000), null, 'a replaced version is still there');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the parse's bodies are written a chunk at a time: none seen before the flush, all after; parse workers flush theirs", async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-'));
+  try {
+    const content = path.join(root, 'content');
+    cpSync(path.join(REPO_ROOT, 'content'), content, { recursive: true });
+    const cache = bodyCacheFor(content, path.join(root, 'cache'), '');
+    storeBodyLater(cache, 'a.md', 1, 10, '<div class="kb-body">a</div>');
+    storeBodyLater(cache, 'b.md', 2, 20, '<div class="kb-body">b</div>');
+    assert.equal(cachedBody(cache, 'a.md', 1, 10), null, 'held, not written');
+    assert.equal(flushStoredBodies(), 0);
+    assert.equal(cachedBody(cache, 'a.md', 1, 10), '<div class="kb-body">a</div>');
+    assert.equal(cachedBody(cache, 'b.md', 2, 20), '<div class="kb-body">b</div>');
+    assert.deepEqual(
+      bodyCacheEntries(cache).map((e) => [e.source, e.offset, e.length]),
+      [
+        ['a.md', 0, 28],
+        ['b.md', 28, 28],
+      ],
+      'one pack, one after the other',
+    );
+
+    // Parse workers (forced: the archive is small) write what they stored before answering each chunk.
+    const workerCache = bodyCacheFor(content, path.join(root, 'cache-workers'), '');
+    const corpus = await loadCorpus(content, { cacheDir: path.join(root, 'cache-workers'), workers: 2, bodyHook: { module: HOOK, data: workerCache } });
+    assert.ok(corpus.files.length >= 8);
+    for (const file of corpus.files) assert.ok(cachedBody(workerCache, file.source, file.mtimeMs, file.size)?.startsWith('<div class="kb-body">'), file.source);
+
+    // A folder that cannot be written: the bodies are left out (their pages render them again), said, never thrown.
+    const blocked = { dir: path.join(root, 'not-a-folder', 'bodies'), linkPrefix: '' };
+    writeFileSync(path.join(root, 'not-a-folder'), 'a file where the folder would be');
+    storeBodyLater(blocked, 'c.md', 3, 30, '<div class="kb-body">c</div>');
+    assert.equal(flushStoredBodies(), 1);
+    assert.equal(flushStoredBodies(), 0, 'nothing held any more');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

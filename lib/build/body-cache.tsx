@@ -223,8 +223,20 @@ function newStamp(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${threadId}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Appends a body to `stamp`'s pack and then its line to the pack's index; the entry. */
-function appendBody(dir: string, stamp: string, source: string, mtimeMs: number, size: number, body: Buffer): PackEntry {
+/** A body to append to a pack: the file and version it was rendered from, and its HTML. */
+interface NewBody {
+  source: string;
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+}
+
+/**
+ * Appends bodies to `stamp`'s pack and then their lines to the pack's index (one open and one write of each file for
+ * them all: a parse stores ~60,000 bodies, and opening both files for each was ~10 % of a parse worker's time); the
+ * entries.
+ */
+function appendBodies(dir: string, stamp: string, bodies: readonly NewBody[]): PackEntry[] {
   const file = path.join(dir, stamp + PACK);
   let fd: number;
   try {
@@ -235,33 +247,87 @@ function appendBody(dir: string, stamp: string, source: string, mtimeMs: number,
     mkdirSync(dir, { recursive: true });
     fd = openSync(file, 'a');
   }
-  let offset: number;
+  const entries: PackEntry[] = [];
   try {
-    // The pack's one writer is this thread: its size is where this body goes (appends go to the end).
-    offset = fstatSync(fd).size;
+    // The pack's one writer is this thread: its size is where these bodies go (appends go to the end).
+    let offset = fstatSync(fd).size;
+    for (const { source, mtimeMs, size, body } of bodies) {
+      entries.push({ pack: stamp, source, mtimeMs, size, offset, length: body.length });
+      offset += body.length;
+    }
+    const all = bodies.length === 1 ? bodies[0]!.body : Buffer.concat(bodies.map((b) => b.body));
     let done = 0;
-    while (done < body.length) done += writeSync(fd, body, done, body.length - done);
+    while (done < all.length) done += writeSync(fd, all, done, all.length - done);
   } finally {
     closeSync(fd);
   }
   // Indexed once written: a thread stopped before this line leaves bytes no entry names.
-  appendFileSync(path.join(dir, stamp + INDEX), `${JSON.stringify([source, mtimeMs, size, offset, body.length])}\n`);
-  return { pack: stamp, source, mtimeMs, size, offset, length: body.length };
+  appendFileSync(path.join(dir, stamp + INDEX), entries.map((e) => `${JSON.stringify([e.source, e.mtimeMs, e.size, e.offset, e.length])}\n`).join(''));
+  return entries;
 }
 
-export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
+/** Writes bodies to this thread's pack of the folder, and tells this thread's reader of them. */
+function storeBodies(cache: BodyCache, bodies: readonly NewBody[]): void {
   let stamp = stamps.get(cache.dir);
   if (stamp === undefined) stamps.set(cache.dir, (stamp = newStamp()));
-  let entry: PackEntry;
+  let entries: PackEntry[];
   try {
-    entry = appendBody(cache.dir, stamp, source, mtimeMs, size, Buffer.from(html));
+    entries = appendBodies(cache.dir, stamp, bodies);
   } catch (error) {
     // A write that failed half way may have left an unfinished index line: this thread's next body starts a new pack.
     stamps.delete(cache.dir);
     throw error;
   }
-  readers.get(cache.dir)?.entries.set(versionKey(source, mtimeMs, size), entry);
+  const reader = readers.get(cache.dir);
+  if (reader) for (const entry of entries) reader.entries.set(versionKey(entry.source, entry.mtimeMs, entry.size), entry);
 }
+
+export function storeBody(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
+  storeBodies(cache, [{ source, mtimeMs, size, body: Buffer.from(html) }]);
+}
+
+/** Bodies `storeBodyLater` holds for each folder, not written yet. */
+const held = new Map<string, { cache: BodyCache; bodies: NewBody[]; bytes: number }>();
+/** `storeBodyLater` writes what it holds once it holds this many bytes. */
+const HELD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Stores a body with the next ones (the parse's threads: `onParsedBody`): written by `flushStoredBodies`, which the
+ * parse calls at the end of each chunk of files, or once 4 MB are held. Until then no reader sees it; a body never
+ * written (a thread that died) is rendered again by the page that needs it.
+ */
+export function storeBodyLater(cache: BodyCache, source: string, mtimeMs: number, size: number, html: string): void {
+  let entry = held.get(cache.dir);
+  if (entry === undefined) held.set(cache.dir, (entry = { cache, bodies: [], bytes: 0 }));
+  const body = Buffer.from(html);
+  entry.bodies.push({ source, mtimeMs, size, body });
+  entry.bytes += body.length;
+  if (entry.bytes >= HELD_BYTES) flushStoredBodies();
+}
+
+/**
+ * Writes the bodies `storeBodyLater` holds. A folder that cannot be written is left without them (their pages render
+ * them again, from the article files); said once per folder on stderr, and the count of bodies left out returned.
+ */
+export function flushStoredBodies(): number {
+  let lost = 0;
+  for (const [dir, entry] of held) {
+    held.delete(dir);
+    try {
+      storeBodies(entry.cache, entry.bodies);
+    } catch (error) {
+      lost += entry.bodies.length;
+      if (!unwritable.has(dir)) {
+        unwritable.add(dir);
+        console.error(
+          `kbview: body cache ${dir}: ${entry.bodies.length} bodies not written (${(error as Error).message.split('\n')[0]}); their pages render them again`,
+        );
+      }
+    }
+  }
+  return lost;
+}
+const unwritable = new Set<string>();
 
 /** The cached body HTML of this version of the file, or null. */
 export function cachedBody(cache: BodyCache, source: string, mtimeMs: number, size: number): string | null {
@@ -336,16 +402,25 @@ export function tidyBodyCache(cache: BodyCache, contentDir: string): { packs: nu
   const stamp = newStamp();
   let kept = 0;
   let keptBytes = 0;
+  let batch: NewBody[] = [];
+  let batchBytes = 0;
   for (const { source } of last.values()) {
     if (path.isAbsolute(source) || source.split(/[\\/]/).includes('..')) continue;
     const stat = statSync(path.join(contentDir, source), { throwIfNoEntry: false });
     const entry = stat?.isFile() ? versions.get(versionKey(source, stat.mtimeMs, stat.size)) : undefined;
     const bytes = entry === undefined ? null : readBytes(cache.dir, entry);
     if (bytes === null) continue;
-    appendBody(cache.dir, stamp, source, stat!.mtimeMs, stat!.size, bytes);
+    batch.push({ source, mtimeMs: stat!.mtimeMs, size: stat!.size, body: bytes });
+    batchBytes += bytes.length;
+    if (batchBytes >= HELD_BYTES) {
+      appendBodies(cache.dir, stamp, batch);
+      batch = [];
+      batchBytes = 0;
+    }
     kept++;
     keptBytes += bytes.length;
   }
+  if (batch.length > 0) appendBodies(cache.dir, stamp, batch);
   for (const old of stampsNow) {
     rmSync(path.join(cache.dir, old + INDEX), { force: true });
     rmSync(path.join(cache.dir, old + PACK), { force: true });
@@ -363,6 +438,11 @@ export function onParsedBody(cache: BodyCache, source: string, mtimeMs: number, 
   // The renderer's fallbacks become the article's diagnostics (the loader adds them to the parse's, and caches them).
   const diagnostics: Diagnostic[] = [];
   const html = renderBodyHtml(body, cache.linkPrefix, (kind, message) => diagnostics.push({ severity: 'warning', kind, message, file: source }), source);
-  storeBody(cache, source, mtimeMs, size, html);
+  storeBodyLater(cache, source, mtimeMs, size, html);
   return diagnostics;
+}
+
+/** Called by the parse after each chunk of files (lib/content/corpus.ts `loadBodyHook`): writes the bodies stored. */
+export function flushParsedBodies(): void {
+  flushStoredBodies();
 }

@@ -128,9 +128,16 @@ export interface BodyHook {
   data: unknown;
 }
 
-export async function loadBodyHook(hook: BodyHook): Promise<BodyCallback> {
-  const loaded = (await import(hook.module)) as { onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback> };
-  return (...args) => loaded.onParsedBody(hook.data, ...args);
+/**
+ * The hook's module loaded: `onBody` calls its `onParsedBody`, `flush` its `flushParsedBodies` (optional: what the
+ * hook holds is written), called after each chunk of files and at the end of a parse.
+ */
+export async function loadBodyHook(hook: BodyHook): Promise<{ onBody: BodyCallback; flush: () => void }> {
+  const loaded = (await import(hook.module)) as {
+    onParsedBody: (data: unknown, ...args: Parameters<BodyCallback>) => ReturnType<BodyCallback>;
+    flushParsedBodies?: (data: unknown) => void;
+  };
+  return { onBody: (...args) => loaded.onParsedBody(hook.data, ...args), flush: () => loaded.flushParsedBodies?.(hook.data) };
 }
 
 /**
@@ -230,11 +237,12 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
       for (const file of await parseInWorkers(dir, todo, workers, options.bodyHook, (n) => progress?.(fromCache + n, scan.files.length), spool))
         results.push(file);
     } else {
-      const onBody = options.bodyHook && todo.length > 0 ? await loadBodyHook(options.bodyHook) : undefined;
+      const hook = options.bodyHook && todo.length > 0 ? await loadBodyHook(options.bodyHook) : undefined;
       todo.forEach(([source, mtimeMs, size], i) => {
-        results.push(parseFile(dir, source, mtimeMs, size, onBody));
+        results.push(parseFile(dir, source, mtimeMs, size, hook?.onBody));
         if (progress && i % 500 === 0) progress(fromCache + i, scan.files.length);
       });
+      hook?.flush();
     }
     progress?.(scan.files.length, scan.files.length);
     if (cacheFile && append && todo.length > 0) {

@@ -8,8 +8,10 @@ import { startHeapGuard } from './heap-guard';
 startHeapGuard();
 
 const { root, bodyHook } = workerInput<{ root: string; bodyHook?: BodyHook }>();
-const onBody = bodyHook ? await loadBodyHook(bodyHook) : undefined;
+const hook = bodyHook ? await loadBodyHook(bodyHook) : undefined;
 serveJobs(
-  ([source, mtimeMs, size]: [string, number, number]) => parseFile(root, source, mtimeMs, size, onBody),
+  ([source, mtimeMs, size]: [string, number, number]) => parseFile(root, source, mtimeMs, size, hook?.onBody),
   ([source]) => source,
+  // What the hook holds (the bodies rendered) is written before the chunk's results go back.
+  hook?.flush,
 );
