@@ -187,24 +187,26 @@ export function encodeVarints(values: ArrayLike<number>): string {
 // Varint characters are printable ASCII, which every single-byte decoder maps to itself.
 const ASCII = new TextDecoder('latin1');
 
+/** The digits' character codes: what `VarintWriter` writes. */
+const CONT_CODES = /* @__PURE__ */ Uint8Array.from(CONT, (c) => c.charCodeAt(0));
+const FINAL_CODES = /* @__PURE__ */ Uint8Array.from(FINAL, (c) => c.charCodeAt(0));
+
 /** Appends varints to a growing byte buffer (no string concatenation in hot loops). */
 export class VarintWriter {
   private bytes = new Uint8Array(1024);
   private length = 0;
-  private readonly digits: number[] = [];
 
   push(n: number): void {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`varint must be a non-negative integer, got ${n}`);
-    const digits = this.digits;
-    digits.length = 0;
-    digits.push(FINAL.charCodeAt(n % BASE));
-    n = Math.floor(n / BASE);
-    while (n > 0) {
-      digits.push(CONT.charCodeAt(n % BASE));
-      n = Math.floor(n / BASE);
-    }
-    this.reserve(digits.length);
-    for (let i = digits.length - 1; i >= 0; i--) this.bytes[this.length++] = digits[i]!;
+    // The digits are written last first, into their place (the index's ~10 million varints: no array per call).
+    let digits = 1;
+    for (let rest = Math.floor(n / BASE); rest > 0; rest = Math.floor(rest / BASE)) digits++;
+    this.reserve(digits);
+    const bytes = this.bytes;
+    let at = this.length + digits - 1;
+    bytes[at--] = FINAL_CODES[n % BASE]!;
+    for (let rest = Math.floor(n / BASE); rest > 0; rest = Math.floor(rest / BASE)) bytes[at--] = CONT_CODES[rest % BASE]!;
+    this.length += digits;
   }
 
   /** Appends one character of the alphabet (`code` 0..91) as it is, not as a varint. */
