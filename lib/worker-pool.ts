@@ -85,6 +85,15 @@ export class JobFeed<J> {
   ended = false;
   /** The pool's: called when jobs are added or the feed ends. */
   onChange: (() => void) | null = null;
+  /**
+   * `startWorkers`: the pool starts its workers at once, before a chunk is ready, so that they load their modules
+   * while the caller makes the first jobs (a feed that ends with no job then stops them, having cost their start).
+   */
+  readonly startWorkers: boolean;
+
+  constructor(options: { startWorkers?: boolean } = {}) {
+    this.startWorkers = options.startWorkers ?? false;
+  }
 
   push(job: J): void {
     this.jobs.push(job);
@@ -270,7 +279,9 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
         // Checked per job: a chunk is ready, or the feed ended.
         if (feed.ended || jobs.length - chunked >= chunk) dispatch();
       };
-    // No more workers than chunks (a worker takes one as it starts); no job at all: done at once.
+    // No more workers than chunks (a worker takes one as it starts); no job at all: done at once. A feed that asks
+    // for it has its workers started now, waiting for their first chunk.
+    if (feed?.startWorkers && !feed.ended) while (running < Math.max(1, workers)) start();
     dispatch();
   }).finally(() => {
     if (feed) feed.onChange = null;

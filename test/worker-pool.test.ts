@@ -5,6 +5,9 @@
  * of a hang, or (with `onCrash`) fails that job alone and the run goes on.
  */
 import { test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileTimeoutMs, JobFeed, runInWorkers, WorkerCrash } from '../lib/worker-pool';
 import { loadConfig } from '../lib/config';
@@ -87,6 +90,50 @@ test('a feed: its chunks run while jobs are still being added; every job is answ
   for (const job of [1, 'exit', 3, 4]) bad.push(job);
   await assert.rejects(crashing.promise, (error: unknown) => error instanceof WorkerCrash && error.file === 'file-exit');
   bad.end();
+});
+
+test('a feed that starts its workers at once: they start before any job, take the jobs fed later, and stop when it ends', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-pool-'));
+  try {
+    const started = (name: string) => readFileSync(path.join(dir, name), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).length;
+    const pool = (feed: JobFeed<number>, name: string, results: number[]) =>
+      runInWorkers<number, number>({
+        module: MODULE,
+        workerData: { factor: 3, startedFile: path.join(dir, name) },
+        workers: 2,
+        jobs: feed,
+        chunk: 2,
+        label: String,
+        onTimeout: () => -1,
+        onResults: (batch) => results.push(...batch),
+      });
+    const results: number[] = [];
+    const early = new JobFeed<number>({ startWorkers: true });
+    const run = pool(early, 'early', results);
+    await until(() => started('early') === 2, 'both workers started with no job fed');
+    for (const job of [1, 2, 3, 4, 5]) early.push(job);
+    early.end();
+    await run;
+    assert.deepEqual(
+      results.sort((a, b) => a - b),
+      [3, 6, 9, 12, 15],
+    );
+    // Started, then no job at all: the run ends (its workers stopped).
+    const none = new JobFeed<number>({ startWorkers: true });
+    const idle = pool(none, 'none', []);
+    await until(() => started('none') === 2, 'the workers of a feed with no job yet');
+    none.end();
+    await idle;
+    // By default a feed starts no worker before its first chunk.
+    const lazy = new JobFeed<number>();
+    const later = pool(lazy, 'lazy', []);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(started('lazy'), 0);
+    lazy.end();
+    await later;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a job over the limit is stopped and reported; the rest of its chunk and the other jobs still run', async () => {
