@@ -106,6 +106,24 @@ export class JobFeed<J> {
   }
 }
 
+/**
+ * How `.ts`/`.tsx` worker modules are run: through tsx (default), or from what the resolver gives (a plain JavaScript
+ * bundle of the module: lib/build/worker-bundle.ts, which `kb build` and `kb prepare` set); null from it: tsx.
+ */
+let resolveWorkerModule: ((module: URL) => Promise<URL | null>) | null = null;
+
+export function setWorkerModuleResolver(resolver: ((module: URL) => Promise<URL | null>) | null): void {
+  resolveWorkerModule = resolver;
+}
+
+/** The module a worker (or a worker's hook module, lib/content/corpus.ts `BodyHook`) runs: `module` or its bundle. */
+export async function runnableWorkerModule(module: URL): Promise<URL> {
+  if (!resolveWorkerModule || !isTypeScript(module)) return module;
+  return (await resolveWorkerModule(module).catch(() => null)) ?? module;
+}
+
+const isTypeScript = (module: URL): boolean => module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx');
+
 /** Every worker thread of every pool running in this process (stopAllWorkers). */
 const everyWorker = new Set<Worker>();
 
@@ -115,7 +133,8 @@ export async function stopAllWorkers(): Promise<void> {
 }
 
 export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<void> {
-  const { module, workers, chunk, onResults, label, onTimeout, onCrash } = options;
+  const { workers, chunk, onResults, label, onTimeout, onCrash } = options;
+  const workerModule = await runnableWorkerModule(options.module);
   const feed = options.jobs instanceof JobFeed ? options.jobs : null;
   const jobs: readonly J[] = feed ? feed.jobs : (options.jobs as readonly J[]);
   const timeoutMs = options.timeoutMs ?? fileTimeoutMs();
@@ -160,14 +179,13 @@ export async function runInWorkers<J, R>(options: PoolOptions<J, R>): Promise<vo
       const state = new Int32Array(progress);
       Atomics.store(state, 0, -1);
       const envelope: Envelope = { data: options.workerData, progress };
-      const worker =
-        module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx')
-          ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`, {
-              eval: true,
-              workerData: envelope,
-              env,
-            })
-          : new Worker(module, { workerData: envelope, env });
+      const worker = isTypeScript(workerModule)
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerModule.href)}); });`, {
+            eval: true,
+            workerData: envelope,
+            env,
+          })
+        : new Worker(workerModule, { workerData: envelope, env });
       live.add(worker);
       everyWorker.add(worker);
       running++;

@@ -56,7 +56,8 @@ import { NEXT_BIN } from '../next-internals';
 import { timed } from './phases';
 import { startBuild, type BuildStart, type PrepareRun } from './prepare-process';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
-import { stopAllWorkers } from '../worker-pool';
+import { runnableWorkerModule, stopAllWorkers } from '../worker-pool';
+import { runWorkersFromBundles } from './worker-bundle';
 
 export interface BuildOptions {
   contentDir: string;
@@ -75,6 +76,8 @@ const require = createRequire(import.meta.url);
 export async function prepareSite(contentDirInput: string): Promise<number> {
   // Started by `kb build` with a channel (./prepare-process.ts): it must not keep this process alive.
   process.channel?.unref();
+  // Its workers (parse, search index) and the body hook run from bundles, not through tsx (./worker-bundle.ts).
+  runWorkersFromBundles();
   // The garbage this process keeps bounded (lib/content/heap-guard.ts): V8 let it grow to several times the live heap.
   startHeapGuard();
   const contentDir = path.resolve(contentDirInput);
@@ -89,7 +92,10 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
     console.log(
       `kbview: body cache: ${tidied.kept} current bodies rewritten into one pack from ${tidied.packs}, ${(tidied.droppedBytes / 1e6).toFixed(1)} MB of replaced bodies dropped (${((performance.now() - tidyStart) / 1000).toFixed(1)} s)`,
     );
-  const bodyHook = { module: new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url).href, data: bodyCache };
+  const bodyHook = {
+    module: (await runnableWorkerModule(new URL(import.meta.url.endsWith('.ts') ? './body-cache.tsx' : './body-cache.js', import.meta.url))).href,
+    data: bodyCache,
+  };
   // dropTexts: after a whole parse, the texts are read from the parse cache one at a time (file index, search index), not held.
   const corpus = await timed('parse', () => loadCorpus(contentDir, { bodyHook, onProgress: progressReporter('parse'), dropTexts: true, keepScan: true }));
   // The parse cache is complete: `kb build` may read the metadata from it now (./prepare-process.ts).
@@ -176,6 +182,8 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
  * as it was; a leftover staging directory is removed by the next build.
  */
 export async function buildSite(options: BuildOptions): Promise<number> {
+  // Its workers (page writer, file pages) run from bundles, not through tsx (./worker-bundle.ts).
+  runWorkersFromBundles();
   const contentDir = path.resolve(options.contentDir);
   const outDir = path.resolve(options.outDir ?? 'out');
   const staging = stagingDirOf(outDir);
