@@ -18,6 +18,7 @@ import { scanContent } from '../lib/content/scan';
 import { permalinkOfNumber } from '../lib/kb-number';
 import { cacheFolder } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
+import { WORKER_BUNDLE_DIR } from '../lib/build/worker-bundle';
 import { readPhaseTable, type PhaseRecord } from '../lib/build/phases';
 import { measure, gib, mb, sec, type Measured } from './lib/measure';
 import { ensureSynthetic } from './synthetic';
@@ -109,8 +110,10 @@ async function build(label: string, content: string, cold: boolean, env: NodeJS.
     setAside(cacheFolder(content, path.join(root, '.cache/kbview')));
     setAside(path.join(root, '.next'));
     setAside(path.join(root, 'public/search'));
-    // The search boot script's bundle (lib/search/boot-bundle.ts) is made again too.
+    // The search boot script's bundle (lib/search/boot-bundle.ts) is made again too, and the workers' bundles
+    // (lib/build/worker-bundle.ts).
     setAside(path.join(root, '.cache/kbview/search-boot'));
+    setAside(WORKER_BUNDLE_DIR);
     // And no previous site: a build of another archive into the same out/ would still take the pages whose digests
     // match from it (the 4× build took 3,549 from the 1× site), and remove it at the end.
     for (const dir of ['out', 'out.spare', 'out.trash']) setAside(path.join(root, dir));
