@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
 import { setWorkerModuleResolver } from '../worker-pool';
+import { inputsDigest } from '../search/boot-bundle';
 import { REPO_ROOT } from './source-hash';
 
 /** Where the bundles go: beside the dependencies they import, so that Node finds those from there. */
@@ -107,21 +108,6 @@ function isCurrent(note: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Digest of the files' paths and contents (a file that cannot be read counts as gone). */
-function inputsDigest(files: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const file of files) {
-    hash.update(`${file}\0`);
-    try {
-      hash.update(readFileSync(file));
-      hash.update('\0\0');
-    } catch {
-      hash.update('\0gone\0');
-    }
-  }
-  return hash.digest('hex');
 }
 
 /** From now on, this process's pools run `.ts` worker modules from their bundles (lib/worker-pool.ts). */

@@ -96,8 +96,8 @@ function readCachedBundle(file: string): string | null {
   }
 }
 
-/** Digest of the files' paths and contents (a file that cannot be read counts as gone). */
-function inputsDigest(files: readonly string[]): string {
+/** Digest of the files' paths and contents (a file that cannot be read counts as gone); lib/build/worker-bundle.ts's too. */
+export function inputsDigest(files: readonly string[]): string {
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(`${file}\0`);
