@@ -242,32 +242,41 @@ export function relatedArticles(indexes: ArticleIndexes, id: string, options: Re
   }
   const number = numbers[self]!;
   // The best so far, best first: index, score and distance in number. Better: higher score, then closer number,
-  // then lower index (deterministic).
-  const top: number[] = [];
-  const topScore: number[] = [];
-  const topDistance: number[] = [];
+  // then lower index (deterministic). Once `limit` are kept, a candidate scoring below the last of them cannot
+  // enter: it is passed over before its product and number are read (at 241k articles, reading those two for each of
+  // ~2,700 candidates an article, all over the archive's arrays, cost more than the scoring itself).
+  const top = new Int32Array(limit);
+  const topScore = new Float64Array(limit);
+  const topDistance = new Float64Array(limit);
+  let kept = 0;
+  // One shared rare title word alone (~4) is not enough to call two articles related.
+  let least = 4.5;
+  const bonus = product >= 0 ? 2 : 0;
   for (let x = 0; x < count; x++) {
     const j = touched[x]!;
-    const total = scores[j]! + (product >= 0 && productOf[j] === product ? 2 : 0);
+    let total = scores[j]!;
     scores[j] = 0;
-    // One shared rare title word alone (~4) is not enough to call two articles related.
-    if (total < 4.5) continue;
+    if (total + bonus < least) continue;
+    if (bonus > 0 && productOf[j] === product) total += bonus;
+    if (total < least) continue;
     const distance = Math.abs(numbers[j]! - number);
-    if (top.length === limit && !better(total, distance, j, topScore[limit - 1]!, topDistance[limit - 1]!, top[limit - 1]!)) continue;
+    if (kept === limit && !better(total, distance, j, topScore[limit - 1]!, topDistance[limit - 1]!, top[limit - 1]!)) continue;
     if (!usable(j)) continue;
-    let at = top.length === limit ? limit - 1 : top.length;
-    while (at > 0 && better(total, distance, j, topScore[at - 1]!, topDistance[at - 1]!, top[at - 1]!)) at--;
-    top.splice(at, 0, j);
-    topScore.splice(at, 0, total);
-    topDistance.splice(at, 0, distance);
-    if (top.length > limit) {
-      top.pop();
-      topScore.pop();
-      topDistance.pop();
+    let at = kept === limit ? limit - 1 : kept;
+    for (; at > 0 && better(total, distance, j, topScore[at - 1]!, topDistance[at - 1]!, top[at - 1]!); at--) {
+      top[at] = top[at - 1]!;
+      topScore[at] = topScore[at - 1]!;
+      topDistance[at] = topDistance[at - 1]!;
     }
+    top[at] = j;
+    topScore[at] = total;
+    topDistance[at] = distance;
+    if (kept < limit) kept++;
+    if (kept === limit) least = topScore[limit - 1]!;
   }
-  if (top.length < limit && product >= 0) fillFromProduct(indexes, self, product, limit, top, usable);
-  return top.map((j) => indexes.summaries[j]!);
+  const picked = Array.from(top.subarray(0, kept));
+  if (picked.length < limit && product >= 0) fillFromProduct(indexes, self, product, limit, picked, usable);
+  return picked.map((j) => indexes.summaries[j]!);
 }
 
 /** Whether candidate `j` (score, distance in number) ranks before `k`: higher score, then closer, then lower index. */
