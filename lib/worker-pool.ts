@@ -107,6 +107,48 @@ export class JobFeed<J> {
 }
 
 /**
+ * Jobs shared out, in order, among pools started at different times: each pool (`runInWorkers` on a feed of its own)
+ * is given its threads' first chunks, then a job more for each result it answers. `add(threads)` starts a pool more
+ * (none when no job is left: false), e.g. once the caller's own thread is free for other work; `done()` settles when
+ * every pool started by then has ended (rejected with the first pool's error, once all have).
+ */
+export function sharedJobs<J, R>(
+  jobs: readonly J[],
+  options: Omit<PoolOptions<J, R>, 'jobs' | 'workers'>,
+): { add: (threads: number) => boolean; done: () => Promise<void> } {
+  let next = 0;
+  const pools: Array<Promise<void>> = [];
+  const add = (threads: number): boolean => {
+    if (next >= jobs.length || threads < 1) return false;
+    const feed = new JobFeed<J>();
+    const give = () => {
+      if (next < jobs.length) feed.push(jobs[next++]!);
+      else if (!feed.ended) feed.end();
+    };
+    for (let i = 0; i < threads * options.chunk; i++) give();
+    pools.push(
+      runInWorkers<J, R>({
+        ...options,
+        workers: threads,
+        jobs: feed,
+        onResults: (results) => {
+          options.onResults(results);
+          for (let i = 0; i < results.length; i++) give();
+        },
+      }),
+    );
+    return true;
+  };
+  const done = async () => {
+    const errors: unknown[] = [];
+    // The pools started while the earlier ones ran are waited for too.
+    for (let seen = 0; seen < pools.length; seen++) await pools[seen]!.catch((error: unknown) => errors.push(error));
+    if (errors.length > 0) throw errors[0];
+  };
+  return { add, done };
+}
+
+/**
  * How `.ts`/`.tsx` worker modules are run: through tsx (default), or from what the resolver gives (a plain JavaScript
  * bundle of the module: lib/build/worker-bundle.ts, which `kb build` and `kb prepare` set); null from it: tsx.
  */

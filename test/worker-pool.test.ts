@@ -5,11 +5,11 @@
  * of a hang, or (with `onCrash`) fails that job alone and the run goes on.
  */
 import { test } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { fileTimeoutMs, JobFeed, runInWorkers, WorkerCrash } from '../lib/worker-pool';
+import { fileTimeoutMs, JobFeed, runInWorkers, sharedJobs, WorkerCrash } from '../lib/worker-pool';
 import { loadConfig } from '../lib/config';
 
 const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
@@ -131,6 +131,47 @@ test('a feed that starts its workers at once: they start before any job, take th
     assert.equal(started('lazy'), 0);
     lazy.end();
     await later;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('shared jobs: a pool added later takes the jobs not started yet, in order, while the first is busy; each answered once', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kbview-pool-'));
+  try {
+    const gate = path.join(dir, 'gate');
+    const results: string[] = [];
+    type Job = { gate: string } | { tag: number };
+    const jobs: Job[] = [{ gate }, { tag: 1 }, { tag: 2 }, { tag: 3 }, { tag: 4 }];
+    const shared = sharedJobs<Job, string>(jobs, {
+      module: MODULE,
+      workerData: { factor: 1 },
+      chunk: 1,
+      label: (job) => ('tag' in job ? `tag-${job.tag}` : 'gate'),
+      onTimeout: () => 'timeout',
+      onResults: (batch) => results.push(...batch),
+    });
+    // One thread: it takes the gate, and waits there.
+    assert.equal(shared.add(1), true);
+    const done = shared.done();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(results.length, 0);
+    // A thread more: it takes the other jobs, in order, while the first waits.
+    assert.equal(shared.add(1), true);
+    await until(() => results.length === 4, 'the jobs after the gate answered by the thread added');
+    const threads = new Set(results.map((r) => r.split(' by ')[1]));
+    assert.equal(threads.size, 1);
+    assert.deepEqual(
+      results.map((r) => r.split(' by ')[0]),
+      ['tag 1', 'tag 2', 'tag 3', 'tag 4'],
+    );
+    // No job left: no pool more.
+    assert.equal(shared.add(1), false);
+    writeFileSync(gate, '');
+    await done;
+    assert.equal(results.length, 5);
+    assert.equal(results[4]!.split(' by ')[0], 'gate');
+    assert.ok(!threads.has(results[4]!.split(' by ')[1]), 'the gate was answered by the first thread');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
