@@ -192,6 +192,11 @@ test('nothing outside the content directory is read, and nothing inside it is wr
   const swapped = parseFile(content.dir, 'Q990942.md', 0, 0);
   assert.equal(swapped.article, null);
   assert.equal(swapped.diagnostics[0]?.kind, 'symlink-outside');
+  // And through a folder on the way that leads outside (the file itself is no link: the kernel names what was opened).
+  const throughFolder = parseFile(content.dir, 'linked-outside/Q990943.md', 0, 0);
+  assert.deepEqual([throughFolder.article, throughFolder.diagnostics[0]?.kind], [null, 'symlink-outside']);
+  // A link that stays inside is read.
+  assert.equal(parseFile(content.dir, 'Q990948.md', 0, 0).article?.id, 'Q990910');
   if (hasFifo) {
     // Reading a FIFO would block forever: the reader opens it non-blocking and refuses it.
     const fifo = parseFile(content.dir, 'Q990940.md', 0, 0);
