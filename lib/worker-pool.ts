@@ -148,6 +148,28 @@ export function sharedJobs<J, R>(
   return { add, done };
 }
 
+/** Resolves at once, or (every `everyMs`) after a turn of the event loop: see `pauser`. */
+export type Pause = () => Promise<void>;
+
+/**
+ * For a long synchronous step of a thread that feeds a pool: awaited between the step's parts, it lets the event loop
+ * run every `everyMs` (a worker's answer is taken, and its next job sent) and costs nothing in between. Without it
+ * the pool's workers wait for the step's end once they are done with the jobs in hand (lib/search/build.ts: the
+ * result chunks' worker after its first run, while the shards were written).
+ */
+export function pauser(everyMs = 20): Pause {
+  let last = performance.now();
+  return () => {
+    if (performance.now() - last < everyMs) return Promise.resolve();
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        last = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
+
 /**
  * How `.ts`/`.tsx` worker modules are run: through tsx (default), or from what the resolver gives (a plain JavaScript
  * bundle of the module: lib/build/worker-bundle.ts, which `kb build` and `kb prepare` set); null from it: tsx.

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { fileTimeoutMs, JobFeed, runInWorkers, sharedJobs, WorkerCrash } from '../lib/worker-pool';
+import { fileTimeoutMs, JobFeed, pauser, runInWorkers, sharedJobs, WorkerCrash } from '../lib/worker-pool';
 import { loadConfig } from '../lib/config';
 
 const MODULE = new URL('./fixtures/worker/jobs-worker.ts', import.meta.url);
@@ -134,6 +134,34 @@ test('a feed that starts its workers at once: they start before any job, take th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a thread busy with a long step that pauses (pauser) keeps its pool fed: every job is answered during the step', async () => {
+  const results: string[] = [];
+  const shared = sharedJobs<{ tag: number }, string>(
+    [1, 2, 3].map((tag) => ({ tag })),
+    {
+      module: MODULE,
+      workerData: { factor: 1 },
+      chunk: 1,
+      label: (job) => `tag-${job.tag}`,
+      onTimeout: () => 'timeout',
+      onResults: (batch) => results.push(...batch),
+    },
+  );
+  // Started, and then this thread busy at once (as lib/search/build.ts writes its shards): the pool's start, and each
+  // next job, wait for a turn of the event loop, which only the pauses give.
+  assert.equal(shared.add(1), true);
+  const done = shared.done();
+  const pause = pauser(10);
+  const stop = performance.now() + 20_000;
+  while (results.length < 3 && performance.now() < stop) {
+    const end = performance.now() + 2;
+    while (performance.now() < end);
+    await pause();
+  }
+  assert.equal(results.length, 3, 'the jobs answered while the step ran (without its pauses: none before its end)');
+  await done;
 });
 
 test('shared jobs: a pool added later takes the jobs not started yet, in order, while the first is busy; each answered once', async () => {

@@ -48,7 +48,7 @@ import { encodeRecords } from './records';
 import { forEachTerm } from './tokenize';
 import { fileSlug } from '../file-slug';
 import type { TextAt } from '../content/text-at';
-import { runInWorkers, sharedJobs, type PoolOptions } from '../worker-pool';
+import { pauser, runInWorkers, sharedJobs, type Pause, type PoolOptions } from '../worker-pool';
 import { forgetState, readState, StateWriter, type StateArray } from './state';
 
 export interface SearchSource {
@@ -257,11 +257,15 @@ async function buildWhole(
       chunking = started.left;
       more = started.more;
     }
-    const shards = writeTermShards(inverted, shardBytes, files);
+    // This thread's shards and title records take seconds of synchronous work (8 s at 60k articles): it lets the
+    // event loop run every 20 ms meanwhile (`pauser`), so that the pool starts its worker and hands it the next run as it
+    // answers (else the worker waited for this thread's end after its first run, and a core stayed idle).
+    const pause = workers > 0 ? pauser() : noPause;
+    const shards = await writeTermShards(inverted, shardBytes, files, pause);
     const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
     log(`search index: ${terms} terms, ${postings} postings, ${shardStarts.length} shards`);
-    const records = writeRecordFiles(shardTermIds(shards), inverted, inverted, docs, productIndex, files);
+    const records = await writeRecordFilesPausing(shardTermIds(shards), inverted, inverted, docs, productIndex, files, pause);
     log(`search index: ${records} title records with the shards`);
     if (state) saving = startState(state.dir, inverted, shards, log);
     inverted.release();
@@ -1209,8 +1213,10 @@ const termSize = (term: string, encodedLength: number): number => term.length + 
 
 const compareNames = (names: readonly string[]) => (a: number, b: number) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0);
 
+const noPause: Pause = () => Promise.resolve();
+
 /** Term shards: sorted terms, postings encoded as varints, cut at ~shardBytes. Returns each shard's first term. */
-export function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexSink): ShardLayout {
+export async function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexSink, pause: Pause = noPause): Promise<ShardLayout> {
   const { names } = inverted;
   const order = Uint32Array.from(names.keys()).sort(compareNames(names));
   const encLen = new Uint32Array(names.length);
@@ -1229,7 +1235,9 @@ export function writeTermShards(inverted: Inverted, shardBytes: number, files: I
     shard = { t: [], p: [] };
     span = null;
   };
-  for (const id of order) {
+  for (let k = 0; k < order.length; k++) {
+    if ((k & 255) === 0) await pause();
+    const id = order[k]!;
     const { encoded, df, size } = encodePostings(
       names[id]!,
       inverted.postDoc,
@@ -1363,21 +1371,56 @@ const FILLER_SHORT = 8;
  */
 export function writeRecordFiles(
   shardTerms: ReadonlyArray<ArrayLike<number>>,
-  postings: { names: readonly string[]; offsets: Uint32Array; postDoc: Int32Array; postPacked: Int32Array },
+  postings: RecordPostings,
   context: ScoreContext,
   docs: readonly Doc[],
   productIndex: ReadonlyMap<string, number>,
   files: IndexSink,
   only: ((shard: number) => boolean) | null = null,
 ): number {
-  const { names, offsets, postDoc, postPacked } = postings;
+  const write = recordFileWriter(postings, context, docs, productIndex, files);
   let written = 0;
+  shardTerms.forEach((ids, s) => {
+    if (!only || only(s)) written += write(ids, s);
+  });
+  return written;
+}
+
+/** `writeRecordFiles` of every shard, letting the event loop run between shards (`pause`). */
+async function writeRecordFilesPausing(
+  shardTerms: ReadonlyArray<ArrayLike<number>>,
+  postings: RecordPostings,
+  context: ScoreContext,
+  docs: readonly Doc[],
+  productIndex: ReadonlyMap<string, number>,
+  files: IndexSink,
+  pause: Pause,
+): Promise<number> {
+  const write = recordFileWriter(postings, context, docs, productIndex, files);
+  let written = 0;
+  for (let s = 0; s < shardTerms.length; s++) {
+    await pause();
+    written += write(shardTerms[s]!, s);
+  }
+  return written;
+}
+
+type RecordPostings = { names: readonly string[]; offsets: Uint32Array; postDoc: Int32Array; postPacked: Int32Array };
+
+/** Writes shard `s`'s title records (`r/<s>.json`), given its term ids; returns how many records it holds. */
+function recordFileWriter(
+  postings: RecordPostings,
+  context: ScoreContext,
+  docs: readonly Doc[],
+  productIndex: ReadonlyMap<string, number>,
+  files: IndexSink,
+): (ids: ArrayLike<number>, s: number) => number {
+  const { names, offsets, postDoc, postPacked } = postings;
   // Reused per term: its title matches (key, doc) and its best other documents.
   const titleKeys: number[] = [];
   const topKeys = new Float64Array(TOP_RECORDS);
   const topDocs = new Int32Array(TOP_RECORDS);
-  shardTerms.forEach((ids, s) => {
-    if (only && !only(s)) return;
+  return (ids, s) => {
     const chosen = new Set<number>();
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
@@ -1418,9 +1461,8 @@ export function writeRecordFiles(
     const records: SuggestRecord[] = [];
     for (const d of list) records.push(suggestRecordOf(docs[d]!, productIndex));
     files.set(`r/${s}.json`, JSON.stringify(encodeRecords(list, records)));
-    written += records.length;
-  });
-  return written;
+    return records.length;
+  };
 }
 
 /** Keys of (impact, document): documents below 2^20. */
