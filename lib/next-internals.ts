@@ -140,6 +140,25 @@ export function htmlSafeJson(value: unknown): string {
 const SCRIPT_ESCAPES: Record<string, string> = { '&': '\\u0026', '<': '\\u003c', '>': '\\u003e', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
 // ---------------------------------------------------------------------------
+// 2b. React's server HTML of plain elements (react-dom/server `renderToString`,
+//     react-dom-server-legacy: `pushTextInstance`, `pushStartInstance`, `pushSelfClosing`,
+//     `sanitizeURL`), which lib/build/body-html.ts writes without React for article bodies.
+//     Proved by: test/body-html.test.ts (against renderToString, byte for byte).
+// ---------------------------------------------------------------------------
+
+/** Written between two text nodes that follow each other (an empty one is left out), so that hydration finds both. */
+export const TEXT_SEPARATOR = '<!-- -->';
+
+/** A `pre` whose children is one string starting with a line feed gets one more (the parser drops the first). */
+export function preLeadingNewline(onlyText: string | null): string {
+  return onlyText !== null && onlyText.startsWith('\n') ? '\n' : '';
+}
+
+/** `isJavaScriptProtocol`: an `href` React replaces with a URL that throws (such a link is left to React). */
+// eslint-disable-next-line no-control-regex -- React's own pattern, control characters included
+export const REACT_JAVASCRIPT_URL = /^[\u0000-\u001F ]*j[\r\n\t]*a[\r\n\t]*v[\r\n\t]*a[\r\n\t]*s[\r\n\t]*c[\r\n\t]*r[\r\n\t]*i[\r\n\t]*p[\r\n\t]*t[\r\n\t]*:/i;
+
+// ---------------------------------------------------------------------------
 // 3. `<Static>` islands (components/ui/Static.tsx, lib/static-channel.ts).
 //    Relies on: a page's server-component render and its SSR render running in
 //    the same Node.js process (an export worker, or the dev server), with

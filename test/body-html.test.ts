@@ -1,5 +1,5 @@
 /**
- * components/article/body-html.ts writes the body HTML that React's render of `ArticleBody` gives, byte for byte,
+ * lib/build/body-html.ts writes the body HTML that React's render of `ArticleBody` gives, byte for byte,
  * for the trees the KB format makes, and gives null (render with React) for anything else. Compared with
  * `renderToString` on every fixture article, on seeded random trees of the elements it covers (with the text
  * React treats specially: characters to escape, adjacent and empty text, whitespace in tables, line feeds at the
@@ -15,7 +15,7 @@ import { renderToString } from 'react-dom/server';
 import fc from 'fast-check';
 import type { Element, ElementContent, Root } from 'hast';
 import { ArticleBody } from '../components/article/ArticleBody';
-import { articleBodyHtml } from '../components/article/body-html';
+import { articleBodyHtml } from '../lib/build/body-html';
 import { parseArticle, renderBody } from '../lib/markdown/index';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

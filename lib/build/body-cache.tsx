@@ -42,7 +42,7 @@ import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { renderToString } from 'react-dom/server';
 import { ArticleBody } from '../../components/article/ArticleBody';
-import { articleBodyHtml } from '../../components/article/body-html';
+import { articleBodyHtml } from './body-html';
 import { cacheFolder, CACHE_VERSION } from '../content/corpus';
 import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../markdown/index';
 import { hashSources } from './source-hash';
@@ -58,7 +58,7 @@ const CODE = [
   'lib/file-slug.ts',
   'components/article/ArticleBody.tsx',
   'components/article/BodyElements.tsx',
-  'components/article/body-html.ts',
+  'lib/build/body-html.ts',
   'package-lock.json',
 ];
 
@@ -96,7 +96,7 @@ export function renderBodyHtml(body: ParsedBody, linkPrefix: string, onFallback?
   const fault = config().testArticleFault;
   if (fault?.step === 'render' && source !== undefined && fault.source === source) throw new Error('test fault (KB_TEST_ARTICLE_FAULT)');
   const tree = renderBody(body, { linkPrefix, ...(onFallback ? { onFallback } : {}) });
-  // The same bytes as React's render, written straight for the KB format's elements (components/article/body-html.ts).
+  // The same bytes as React's render, written straight for the KB format's elements (./body-html.ts).
   return articleBodyHtml(tree) ?? renderToString(<ArticleBody body={tree} />);
 }
 

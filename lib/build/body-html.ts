@@ -1,12 +1,14 @@
 /**
- * The HTML that `renderToString(<ArticleBody body={tree} />)` gives (./ArticleBody.tsx, ./BodyElements.tsx),
- * written straight from the tree for the elements and properties the KB format makes: at a cold build's parse,
- * React's render (hast → React elements → HTML) took a quarter of each parse worker's time (BENCHMARKS.md
- * "Session 21"). A tree with anything else (another element or property, a comment, a `javascript:` link) gives
- * null, and the caller renders it with React: this is a faster road to the same bytes, never another rendering.
- * test/body-html.test.ts compares the two on the fixtures, on seeded random trees and on every archive article.
+ * The HTML that `renderToString(<ArticleBody body={tree} />)` gives (components/article/ArticleBody.tsx and
+ * BodyElements.tsx), written straight from the tree for the elements and properties the KB format makes: at a cold
+ * build's parse, React's render (hast → React elements → HTML) took a quarter of each parse worker's time
+ * (BENCHMARKS.md "Session 21"). A tree with anything else (another element or property, a comment, a `javascript:`
+ * link) gives null, and the caller renders it with React: a faster road to the same bytes, never another rendering.
+ * test/body-html.test.ts compares the two on the fixtures and on seeded random trees (and they were compared once on
+ * all 60,335 archive articles: the same bytes).
  *
- * What React does here, and this mirrors (react-dom 19's server renderer, hast-util-to-jsx-runtime 2):
+ * What React does here, and this mirrors (react-dom 19's server renderer, its private details in lib/next-internals.ts
+ * section 2b; hast-util-to-jsx-runtime 2):
  * - text and attribute values escaped as `&amp; &lt; &gt; &quot; &#x27;`;
  * - `<!-- -->` between two text nodes that follow each other (empty ones left out);
  * - whitespace-only text dropped from `table`, `thead`, `tbody`, `tfoot` and `tr` (hast-util-to-jsx-runtime);
@@ -16,6 +18,7 @@
  *   focusable scroll box, `pre` is focusable.
  */
 import type { Element, ElementContent, Root, RootContent } from 'hast';
+import { escapeHtml, preLeadingNewline, REACT_JAVASCRIPT_URL, TEXT_SEPARATOR } from '../next-internals';
 
 /** Elements React renders as `<tag attributes>children</tag>` with no special case (react-dom `pushStartGenericElement`). */
 const GENERIC = new Set([
@@ -44,46 +47,11 @@ const TABLE_PARTS = new Set(['table', 'thead', 'tbody', 'tfoot', 'tr']);
 /** The properties rendered here, by element (`*`: any of the elements above); anything else gives null. */
 const CELL_PROPERTIES = new Set(['className', 'id', 'align']);
 const OTHER_PROPERTIES = new Set(['className', 'id']);
-/** react-dom's `isJavaScriptProtocol`: such a link is rewritten by React, so it is left to React. */
-// eslint-disable-next-line no-control-regex -- React's own pattern, control characters included
-const JAVASCRIPT_URL = /^[\u0000-\u001F ]*j[\r\n\t]*a[\r\n\t]*v[\r\n\t]*a[\r\n\t]*s[\r\n\t]*c[\r\n\t]*r[\r\n\t]*i[\r\n\t]*p[\r\n\t]*t[\r\n\t]*:/i;
 /** ./BodyElements.tsx `BodyLink`: a URL with a scheme is external. */
 const EXTERNAL = /^[a-z][a-z0-9+.-]*:/i;
-const ESCAPED = /["'&<>]/;
 const WHITESPACE = /^[ \t\n\f\r]*$/;
 
 class NotCovered extends Error {}
-
-function escape(text: string): string {
-  if (!ESCAPED.test(text)) return text;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < text.length; i++) {
-    let entity: string;
-    switch (text.charCodeAt(i)) {
-      case 34:
-        entity = '&quot;';
-        break;
-      case 38:
-        entity = '&amp;';
-        break;
-      case 39:
-        entity = '&#x27;';
-        break;
-      case 60:
-        entity = '&lt;';
-        break;
-      case 62:
-        entity = '&gt;';
-        break;
-      default:
-        continue;
-    }
-    out += text.slice(last, i) + entity;
-    last = i + 1;
-  }
-  return out + text.slice(last);
-}
 
 /** ` class="…" id="…" align="…"` in the tree's property order; throws NotCovered on any other property. */
 function attributes(node: Element, allowed: Set<string>): string {
@@ -95,9 +63,9 @@ function attributes(node: Element, allowed: Set<string>): string {
     if (!allowed.has(key)) throw new NotCovered();
     if (key === 'className') {
       if (!Array.isArray(value) || !value.every((token) => typeof token === 'string')) throw new NotCovered();
-      out += ` class="${escape(value.join(' ').trim())}"`;
+      out += ` class="${escapeHtml(value.join(' ').trim())}"`;
     } else if (typeof value === 'string') {
-      out += ` ${key}="${escape(value)}"`;
+      out += ` ${key}="${escapeHtml(value)}"`;
     } else throw new NotCovered();
   }
   return out;
@@ -110,8 +78,8 @@ function children(nodes: Array<RootContent | ElementContent>, dropWhitespace: bo
   for (const node of nodes) {
     if (node.type === 'text') {
       if (node.value === '' || (dropWhitespace && WHITESPACE.test(node.value))) continue;
-      if (lastText) out += '<!-- -->';
-      out += escape(node.value);
+      if (lastText) out += TEXT_SEPARATOR;
+      out += escapeHtml(node.value);
       lastText = true;
     } else if (node.type === 'element') {
       out += element(node);
@@ -135,8 +103,8 @@ function element(node: Element): string {
         if (!Object.hasOwn(node.properties, key)) continue;
         const value = node.properties[key];
         if (value === null || value === undefined) continue;
-        if (key !== 'href' || typeof value !== 'string' || value === '' || JAVASCRIPT_URL.test(value)) throw new NotCovered();
-        href = ` href="${escape(value)}"${EXTERNAL.test(value) ? ' rel="external nofollow noreferrer"' : ''}`;
+        if (key !== 'href' || typeof value !== 'string' || value === '' || REACT_JAVASCRIPT_URL.test(value)) throw new NotCovered();
+        href = ` href="${escapeHtml(value)}"${EXTERNAL.test(value) ? ' rel="external nofollow noreferrer"' : ''}`;
       }
       return `<a${href}>${children(kids, false)}</a>`;
     }
@@ -152,14 +120,14 @@ function element(node: Element): string {
       }
       const inner = children(kids, false);
       if (id === '') return `<${tag}>${inner}</${tag}>`;
-      const escaped = escape(id);
+      const escaped = escapeHtml(id);
       return `<${tag} id="${escaped}"><a class="kb-heading-link" href="#${escaped}">${inner}</a></${tag}>`;
     }
     case 'table':
       return `<div class="kb-table-scroll" tabindex="0"><table${attributes(node, OTHER_PROPERTIES)}>${children(kids, true)}</table></div>`;
     case 'pre': {
-      const only = kids.length === 1 ? kids[0] : undefined;
-      const feed = only?.type === 'text' && only.value.startsWith('\n') ? '\n' : '';
+      const only = kids.length === 1 && kids[0]!.type === 'text' ? kids[0]!.value : null;
+      const feed = preLeadingNewline(only);
       return `<pre tabindex="0"${attributes(node, OTHER_PROPERTIES)}>${feed}${children(kids, false)}</pre>`;
     }
     case 'hr':
