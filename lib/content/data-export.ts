@@ -16,7 +16,7 @@
  * starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, so that a
  * spreadsheet never reads a value from an article as a formula.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -149,6 +149,14 @@ export function reproducibleGzip(data: Buffer): Buffer {
   return out;
 }
 
+/** The pieces, each added to `hash` as it is taken. */
+function* hashed(pieces: Iterable<string>, hash: Hash): Generator<string, void, void> {
+  for (const piece of pieces) {
+    hash.update(piece);
+    yield piece;
+  }
+}
+
 /** `items` mapped one at a time, as they are asked for. */
 function* mapLines<T>(items: readonly T[], line: (item: T) => string): Generator<string, void, void> {
   for (const item of items) yield line(item);
@@ -220,25 +228,35 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   const content = createHash('sha256')
     .update(`${FORMAT}\0`)
     .update(readSafe(path.resolve('lib/content/data-export.ts')));
-  for (const [name, text] of outputs) {
-    content.update(`${name}\0`);
-    for (const piece of text()) content.update(piece);
-    content.update('\0');
-  }
-  const contentDigest = content.digest('hex');
-  mkdirSync(path.dirname(stamp), { recursive: true });
-  if (complete && stamped?.content === contentDigest) {
-    writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
-    lines.push(`kbview: data export unchanged (${dataDir}/: the same data, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    return lines;
+  // With a complete export at hand, a pass for the digest first (the same data: nothing is written); else the digest
+  // is taken of the pieces as they are compressed (one pass over the articles fewer: the 241k build's data export
+  // took 10.5 s with two).
+  let contentDigest: string | null = null;
+  if (complete) {
+    for (const [name, text] of outputs) {
+      content.update(`${name}\0`);
+      for (const piece of text()) content.update(piece);
+      content.update('\0');
+    }
+    contentDigest = content.digest('hex');
+    if (stamped?.content === contentDigest) {
+      mkdirSync(path.dirname(stamp), { recursive: true });
+      writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
+      lines.push(`kbview: data export unchanged (${dataDir}/: the same data, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      return lines;
+    }
   }
   mkdirSync(dataDir, { recursive: true });
   const infos: DataFileInfo[] = [];
   for (const [name, text, rows] of outputs) {
-    const { gz, rawBytes } = await reproducibleGzipOf(text());
+    if (contentDigest === null) content.update(`${name}\0`);
+    const { gz, rawBytes } = await reproducibleGzipOf(contentDigest === null ? hashed(text(), content) : text());
+    if (contentDigest === null) content.update('\0');
     writeAtomic(path.join(dataDir, name), gz);
     infos.push({ name, rows, bytes: gz.length, rawBytes, sha256: createHash('sha256').update(gz).digest('hex') });
   }
+  contentDigest ??= content.digest('hex');
+  mkdirSync(path.dirname(stamp), { recursive: true });
   const manifest: DataManifest = { format: FORMAT, articles: corpus.articles.length, files: infos };
   writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
