@@ -24,6 +24,7 @@ import {
   writeFileSync,
   writeSync,
   closeSync,
+  write,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -257,7 +258,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
     }
     results.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
     rewrite = cacheFile !== null && !append && todo.length > 0;
-    if (rewrite) writeCache(cacheFile!, results, spool);
+    if (rewrite) await writeCache(cacheFile!, results, spool);
     // Every text is in the rewritten text cache: not held (the readers fall back to corpus.files only when one is not).
     if (options.dropTexts && !options.withText && rewrite && results.every(cacheable)) for (const file of results) file.text = '';
     // A file not cached: the readers take every text from corpus.files, as without the spool.
@@ -265,7 +266,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   } finally {
     spool?.remove();
   }
-  if (listingFile && (rewrite || !existsSync(listingFile))) writeListingCache(listingFile, results);
+  if (listingFile && (rewrite || !existsSync(listingFile))) await writeListingCache(listingFile, results);
   if (keptFile) keepScanFile(keptFile, dir, scan, fileStats);
   if (options.listing) {
     for (let i = 0; i < results.length; i++) {
@@ -692,16 +693,16 @@ function processAlive(pid: number): boolean {
 const UNCACHED = new Set(['unreadable', 'parser-crash', 'timeout', 'render-failed']);
 const cacheable = (file: ParsedFile): boolean => !file.diagnostics.some((d) => UNCACHED.has(d.kind));
 
-function writeCache(file: string, all: readonly ParsedFile[], spool: TextSpool | null = null): void {
+async function writeCache(file: string, all: readonly ParsedFile[], spool: TextSpool | null = null): Promise<void> {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
   const textFile = file.replace(/parsed\.ndjson$/, 'text.ndjson');
   // Each line made as it is written (a generator, not a mapped array): at 241k articles the arrays of copies held
   // every one of them at once. A spooled text is read back as its line is made.
-  writeNdjson(
+  await writeNdjson(
     textFile,
     mapped(results, (r) => ({ source: r.source, text: spool?.text(r.source) ?? r.text })),
   );
-  writeNdjson(
+  await writeNdjson(
     file,
     mapped(results, ({ text: _text, ...meta }) => meta),
   );
@@ -728,9 +729,9 @@ function listingFileOf(cacheFile: string): string {
 }
 
 /** The parse cache's entries with each article cut down to its listing fields (./listing.ts). */
-function writeListingCache(file: string, all: readonly ParsedFile[]): void {
+async function writeListingCache(file: string, all: readonly ParsedFile[]): Promise<void> {
   const results = all.filter((r) => !r.diagnostics.some((d) => UNCACHED.has(d.kind)));
-  writeNdjson(
+  await writeNdjson(
     file,
     mapped(results, ({ text: _text, article, ...meta }) => ({ ...meta, article: article && listingArticle(article) })),
   );
@@ -741,28 +742,56 @@ function* mapped<T, U>(items: readonly T[], map: (item: T) => U): Generator<U, v
   for (const item of items) yield map(item);
 }
 
-function writeNdjson(file: string, entries: Iterable<unknown>): void {
+/**
+ * Writes the entries as lines (after the version line) into `file`, through a temporary file. Each MiB of lines is
+ * written by libuv's thread pool while this thread makes the next one: after a cold parse, this thread wrote the three
+ * caches for 5 s at 60k articles (~20 s at 241k) with the workers done and a core idle, 3 of those 5 s in `write`.
+ */
+async function writeNdjson(file: string, entries: Iterable<unknown>): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
+  // The write in flight (one at a time: the lines stay in order, and at most two MiB of them are held).
+  let writing: Promise<void> = Promise.resolve();
+  const send = async (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    await writing;
+    writing = writeAll(fd, bytes);
+  };
   try {
-    writeSync(fd, `${JSON.stringify({ version: CACHE_VERSION })}\n`);
-    let buffer = '';
+    let buffer = `${JSON.stringify({ version: CACHE_VERSION })}\n`;
     let n = 0;
     for (const entry of entries) {
       buffer += `${JSON.stringify(entry)}\n`;
       if (buffer.length > 1 << 20) {
-        writeSync(fd, buffer);
+        await send(buffer);
         buffer = '';
       }
       // Synchronous over every file (and each line garbage once written): the heap guard's check (./heap-guard.ts).
       if ((++n & 1023) === 0) checkHeap();
     }
-    writeSync(fd, buffer);
+    await send(buffer);
+    await writing;
   } finally {
+    // A failed write: the one in flight ends before its file is closed.
+    await writing.catch(() => {});
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/** Writes all of `bytes` at the file's position (in the thread pool), however many calls it takes. */
+function writeAll(fd: number, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (done: number) => {
+      if (done >= bytes.length) {
+        resolve();
+        return;
+      }
+      write(fd, bytes, done, bytes.length - done, null, (error, written) => (error ? reject(error) : from(done + written)));
+    };
+    from(0);
+  });
 }
 
 /**
