@@ -71,6 +71,19 @@ function attributes(node: Element, allowed: Set<string>): string {
   return out;
 }
 
+/** The element's one property `key`, a string (null when it has none); throws NotCovered on any other property. */
+function soleProperty(node: Element, key: string): string | null {
+  let found: string | null = null;
+  for (const name in node.properties) {
+    if (!Object.hasOwn(node.properties, name)) continue;
+    const value = node.properties[name];
+    if (value === null || value === undefined) continue;
+    if (name !== key || typeof value !== 'string') throw new NotCovered();
+    found = value;
+  }
+  return found;
+}
+
 /** The children as React renders them in an element (`table`: whitespace-only text left out). */
 function children(nodes: Array<RootContent | ElementContent>, dropWhitespace: boolean): string {
   let out = '';
@@ -98,26 +111,14 @@ function element(node: Element): string {
   }
   switch (tag) {
     case 'a': {
-      let href = '';
-      for (const key in node.properties) {
-        if (!Object.hasOwn(node.properties, key)) continue;
-        const value = node.properties[key];
-        if (value === null || value === undefined) continue;
-        if (key !== 'href' || typeof value !== 'string' || value === '' || REACT_JAVASCRIPT_URL.test(value)) throw new NotCovered();
-        href = ` href="${escapeHtml(value)}"${EXTERNAL.test(value) ? ' rel="external nofollow noreferrer"' : ''}`;
-      }
-      return `<a${href}>${children(kids, false)}</a>`;
+      const href = soleProperty(node, 'href');
+      if (href === null) return `<a>${children(kids, false)}</a>`;
+      if (href === '' || REACT_JAVASCRIPT_URL.test(href)) throw new NotCovered();
+      return `<a href="${escapeHtml(href)}"${EXTERNAL.test(href) ? ' rel="external nofollow noreferrer"' : ''}>${children(kids, false)}</a>`;
     }
     case 'h2':
     case 'h3': {
-      let id = '';
-      for (const key in node.properties) {
-        if (!Object.hasOwn(node.properties, key)) continue;
-        const value = node.properties[key];
-        if (value === null || value === undefined) continue;
-        if (key !== 'id' || typeof value !== 'string') throw new NotCovered();
-        id = value;
-      }
+      const id = soleProperty(node, 'id') ?? '';
       const inner = children(kids, false);
       if (id === '') return `<${tag}>${inner}</${tag}>`;
       const escaped = escapeHtml(id);

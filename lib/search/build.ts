@@ -265,7 +265,13 @@ async function buildWhole(
     const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
     log(`search index: ${terms} terms, ${postings} postings, ${shardStarts.length} shards`);
-    const records = await writeRecordFilesPausing(shardTermIds(shards), inverted, inverted, docs, productIndex, files, pause);
+    const writeRecords = recordFileWriter(inverted, inverted, docs, productIndex, files);
+    const shardIds = shardTermIds(shards);
+    let records = 0;
+    for (let s = 0; s < shardIds.length; s++) {
+      await pause();
+      records += writeRecords(shardIds[s]!, s);
+    }
     log(`search index: ${records} title records with the shards`);
     if (state) saving = startState(state.dir, inverted, shards, log);
     inverted.release();
@@ -1383,25 +1389,6 @@ export function writeRecordFiles(
   shardTerms.forEach((ids, s) => {
     if (!only || only(s)) written += write(ids, s);
   });
-  return written;
-}
-
-/** `writeRecordFiles` of every shard, letting the event loop run between shards (`pause`). */
-async function writeRecordFilesPausing(
-  shardTerms: ReadonlyArray<ArrayLike<number>>,
-  postings: RecordPostings,
-  context: ScoreContext,
-  docs: readonly Doc[],
-  productIndex: ReadonlyMap<string, number>,
-  files: IndexSink,
-  pause: Pause,
-): Promise<number> {
-  const write = recordFileWriter(postings, context, docs, productIndex, files);
-  let written = 0;
-  for (let s = 0; s < shardTerms.length; s++) {
-    await pause();
-    written += write(shardTerms[s]!, s);
-  }
   return written;
 }
 
