@@ -149,12 +149,14 @@ export function reproducibleGzip(data: Buffer): Buffer {
   return out;
 }
 
-/** The pieces, each added to `hash` as it is taken. */
-function* hashed(pieces: Iterable<string>, hash: Hash): Generator<string, void, void> {
+/** The pieces of the output `name`, each added to `hash` as it is taken (after the name, then a NUL once they end). */
+function* hashed(name: string, pieces: Iterable<string>, hash: Hash): Generator<string, void, void> {
+  hash.update(`${name}\0`);
   for (const piece of pieces) {
     hash.update(piece);
     yield piece;
   }
+  hash.update('\0');
 }
 
 /** `items` mapped one at a time, as they are asked for. */
@@ -233,11 +235,7 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   // took 10.5 s with two).
   let contentDigest: string | null = null;
   if (complete) {
-    for (const [name, text] of outputs) {
-      content.update(`${name}\0`);
-      for (const piece of text()) content.update(piece);
-      content.update('\0');
-    }
+    for (const [name, text] of outputs) for (const _piece of hashed(name, text(), content));
     contentDigest = content.digest('hex');
     if (stamped?.content === contentDigest) {
       mkdirSync(path.dirname(stamp), { recursive: true });
@@ -249,9 +247,7 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promi
   mkdirSync(dataDir, { recursive: true });
   const infos: DataFileInfo[] = [];
   for (const [name, text, rows] of outputs) {
-    if (contentDigest === null) content.update(`${name}\0`);
-    const { gz, rawBytes } = await reproducibleGzipOf(contentDigest === null ? hashed(text(), content) : text());
-    if (contentDigest === null) content.update('\0');
+    const { gz, rawBytes } = await reproducibleGzipOf(contentDigest === null ? hashed(name, text(), content) : text());
     writeAtomic(path.join(dataDir, name), gz);
     infos.push({ name, rows, bytes: gz.length, rawBytes, sha256: createHash('sha256').update(gz).digest('hex') });
   }

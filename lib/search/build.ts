@@ -260,7 +260,7 @@ async function buildWhole(
     // This thread's shards and title records take seconds of synchronous work (8 s at 60k articles): it lets the
     // event loop run every 20 ms meanwhile (`pauser`), so that the pool starts its worker and hands it the next run as it
     // answers (else the worker waited for this thread's end after its first run, and a core stayed idle).
-    const pause = workers > 0 ? pauser() : noPause;
+    const pause = pauser();
     const shards = await writeTermShards(inverted, shardBytes, files, pause);
     const { shardStarts, postings } = shards;
     const terms = inverted.names.length;
@@ -1219,10 +1219,8 @@ const termSize = (term: string, encodedLength: number): number => term.length + 
 
 const compareNames = (names: readonly string[]) => (a: number, b: number) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0);
 
-const noPause: Pause = () => Promise.resolve();
-
 /** Term shards: sorted terms, postings encoded as varints, cut at ~shardBytes. Returns each shard's first term. */
-export async function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexSink, pause: Pause = noPause): Promise<ShardLayout> {
+export async function writeTermShards(inverted: Inverted, shardBytes: number, files: IndexSink, pause: Pause): Promise<ShardLayout> {
   const { names } = inverted;
   const order = Uint32Array.from(names.keys()).sort(compareNames(names));
   const encLen = new Uint32Array(names.length);
