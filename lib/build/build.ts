@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync
 import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addArchiveDiagnostics, keptScanFile, loadCorpus } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
@@ -50,14 +50,14 @@ import { storePath as fileIndexStorePath } from '../content/files-store';
 import { FILE_TEMPLATE_SLUG } from '../file-page-template';
 import { bodyCacheFor, tidyBodyCache } from './body-cache';
 import { config, configEnv } from '../config';
-import { prepareLinkData } from '../content/data-export';
+import { articlesDigest, DATA_DIR, prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
 import { NEXT_BIN } from '../next-internals';
 import { timed } from './phases';
 import { startBuild, type BuildStart, type PrepareRun } from './prepare-process';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
 import { runnableWorkerModule, stopAllWorkers } from '../worker-pool';
-import { runWorkersFromBundles } from './worker-bundle';
+import { bundledWorkerModule, runWorkersFromBundles } from './worker-bundle';
 
 export interface BuildOptions {
   contentDir: string;
@@ -103,7 +103,9 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   addArchiveDiagnostics(corpus);
   printDiagnostics(corpus.diagnostics, { base: contentDir, limit: 200, rest: 'kb check' });
   console.log(summaryLine(corpus.stats));
-  for (const line of await timed('files and data', () => prepareLinkData(corpus))) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
+  // The articles' metadata as one digest, for the data export and Next's inputs alike.
+  const metadata = articlesDigest(corpus.articles);
+  for (const line of await timed('files and data', () => prepareLinkData(corpus, DATA_DIR, metadata))) console.log(line); // file index and public/data/ (lib/content/data-export.ts)
   if (corpus.articles.length === 0) {
     console.error(`kbview: no article could be read in ${contentDir}; nothing to build (articles are Q<number>.md or Q<number>/README.md files)`);
     return 1;
@@ -112,7 +114,7 @@ export async function prepareSite(contentDirInput: string): Promise<number> {
   // part of it: `kb build` goes on with the pages (when Next is skipped) while the index is built.
   // Sent to `kb build` (./prepare-process.ts): a `kb prepare` run alone has no use for them.
   if (process.send && process.connected)
-    process.send({ inputs: timed('inputs digest', () => nextInputDigests(contentDir, corpus.articles, fileIndexStorePath(contentDir))) });
+    process.send({ inputs: timed('inputs digest', () => nextInputDigests(contentDir, metadata, fileIndexStorePath(contentDir))) });
   // The search index goes to public/search/: `next build` copies it into the export and `next dev` serves it.
   // It is rebuilt when an article file (or the index builder) changed since it was built. Once it is complete (with
   // its stamp and the search page's early script), `kb build` is told (`search`), and goes on while the builder
@@ -191,6 +193,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json;
   // and `kb prepare` with it (prepareSite), running from here on: the steps below do not touch what it writes.
   const { phases, prepare } = options.start ?? startBuild(contentDir);
+  // The bundle of this process's script (scripts/kb.ts), that the next build's `kb prepare` starts from
+  // (./prepare-process.ts `prepareCommand`): made, or found current, while this one's prepare runs.
+  const script = process.argv[1];
+  if (script !== undefined && /\.(?:ts|tsx|mts)$/.test(script)) void bundledWorkerModule(pathToFileURL(script));
   children.add(prepare.child);
   void prepare.done.then(() => children.delete(prepare.child));
   // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.

@@ -55,14 +55,28 @@ export function bundledWorkerModule(module: URL): Promise<URL | null> {
   return bundle;
 }
 
-async function makeBundle(module: URL): Promise<URL | null> {
-  const source = fileURLToPath(module);
+/** A module's bundle's path without its extension (`.mjs` the bundle, `.json` the note naming what it was made from). */
+function bundleBase(source: string): string {
   const name = path.basename(source).replace(/\.(?:ts|tsx|mts)$/, '');
   const key = createHash('sha256')
     .update(JSON.stringify([esbuildVersion, source]))
     .digest('hex')
     .slice(0, 16);
-  const base = path.join(WORKER_BUNDLE_DIR, `${name}-${key}`);
+  return path.join(WORKER_BUNDLE_DIR, `${name}-${key}`);
+}
+
+/**
+ * The bundle of a `.ts`/`.tsx` module when one is at hand and current (every file it was made from unchanged), else
+ * null; makes none (bundledWorkerModule does). Synchronous: for a process about to start (./prepare-process.ts).
+ */
+export function currentBundle(module: URL): URL | null {
+  const base = bundleBase(fileURLToPath(module));
+  return isCurrent(`${base}.json`) ? pathToFileURL(`${base}.mjs`) : null;
+}
+
+async function makeBundle(module: URL): Promise<URL | null> {
+  const source = fileURLToPath(module);
+  const base = bundleBase(source);
   if (isCurrent(`${base}.json`)) return pathToFileURL(`${base}.mjs`);
   const result = await build({
     entryPoints: [source],
