@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -101,6 +101,7 @@ test('a body edit updates the file index mentions of that article only, and leav
       first.join('\n'),
     );
     const written = readFileSync(path.join(data, 'articles.jsonl.gz'));
+    const writtenAt = statSync(path.join(data, 'articles.jsonl.gz')).mtimeMs;
     const file = path.join(content, 'Q244717.md');
     const edit = (change: (text: string) => string) => {
       const text = readFileSync(file, 'utf8');
@@ -115,9 +116,23 @@ test('a body edit updates the file index mentions of that article only, and leav
       body.join('\n'),
     );
     assert.ok(
-      body.some((l) => l.includes('data export unchanged') && l.includes('the same data')),
+      body.some((l) => l.includes('data export unchanged')),
       body.join('\n'),
     );
+    assert.equal(statSync(path.join(data, 'articles.jsonl.gz')).mtimeMs, writtenAt, 'not written again');
+    // A body edit that drops a file's mention (Q990005 names Rassrv.exe, in Q244717's table): files.csv changes, so
+    // the files are made again.
+    const mentioning = path.join(content, 'Q990005.md');
+    const before = readFileSync(mentioning, 'utf8');
+    assert.match(gunzipSync(readFileSync(path.join(data, 'files.csv.gz'))).toString(), /rassrv\.exe,Rassrv\.exe,mention,Q990005/);
+    rmSync(mentioning);
+    writeFileSync(mentioning, before.replace('Rassrv.exe is searched', 'a name is searched'));
+    const mention = await prepareLinkData(await loadCorpus(content), data);
+    assert.ok(
+      mention.some((l) => l.includes('data export:')),
+      mention.join('\n'),
+    );
+    assert.doesNotMatch(gunzipSync(readFileSync(path.join(data, 'files.csv.gz'))).toString(), /mention,Q990005/);
 
     edit((t) => t.replace('title: "Q244717: RAS Port', 'title: "Q244717: Retitled RAS Port'));
     const title = await prepareLinkData(await loadCorpus(content), data);

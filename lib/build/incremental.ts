@@ -37,9 +37,9 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import path from 'node:path';
 import { threadId, Worker } from 'node:worker_threads';
 import { config, type Config } from '../config';
-import type { Article } from '../markdown/schema';
 import type { IndexChanges } from '../search/build';
 import { SEARCH_BOOT_FILE } from '../search/boot-bundle';
+import { storedIndexContent } from '../content/files-store';
 import { hashSources, PROJECT_SOURCES } from './source-hash';
 import type { PagesRecord } from './article-pages';
 
@@ -144,22 +144,18 @@ export function codeDigest(): string {
     .digest('hex');
 }
 
-/** Digests of the code and of Next's inputs, for `kb prepare` to record once the content is parsed. */
-export function nextInputDigests(contentDir: string, articles: readonly Article[], fileIndexFile: string | null): NextInputs {
+/**
+ * Digests of the code and of Next's inputs, for `kb prepare` to record once the content is parsed; `articles`: the
+ * digest of the articles' metadata (lib/content/data-export.ts `articlesDigest`, made once for the data export too).
+ */
+export function nextInputDigests(contentDir: string, articles: string, fileIndexFile: string | null): NextInputs {
   const code = codeDigest();
   const hash = createHash('sha256').update(`${FORMAT}\0next\0${code}\0${path.resolve(contentDir)}\0`);
   // public/ is copied into the export; its search index is synced apart (syncDir).
   hashTree(hash, path.resolve('public'), (name) => SEARCH_ENTRY.test(name));
-  for (const article of articles) hash.update(JSON.stringify(article)).update('\n');
+  hash.update(`${articles}\n`);
   // The file index as the pages see it (its files and articles), not its fingerprint (file mtimes).
-  if (fileIndexFile && existsSync(fileIndexFile)) {
-    try {
-      const stored = JSON.parse(readFileSync(fileIndexFile, 'utf8')) as Record<string, unknown>;
-      hash.update(JSON.stringify([stored['format'], stored['files'], stored['articles'], stored['skipped'], stored['withMentions']]));
-    } catch {
-      hash.update(readFileSync(fileIndexFile));
-    }
-  }
+  hash.update((fileIndexFile && storedIndexContent(fileIndexFile)) || '\0none');
   return { format: FORMAT, code, next: hash.digest('hex') };
 }
 

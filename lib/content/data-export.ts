@@ -16,7 +16,7 @@
  * starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, so that a
  * spreadsheet never reads a value from an article as a formula.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -25,7 +25,7 @@ import { config } from '../config';
 import { articleSchema, type Article } from '../markdown/index';
 import type { Corpus } from './corpus';
 import type { FileIndex } from './files';
-import { fileIndexFingerprint, prepareFileIndex, readFileIndex } from './files-store';
+import { prepareFileIndex, readFileIndex, storedIndexContent, storePath } from './files-store';
 
 export const DATA_DIR = path.join('public', 'data');
 const FORMAT = 1;
@@ -149,14 +149,14 @@ export function reproducibleGzip(data: Buffer): Buffer {
   return out;
 }
 
-/** The pieces of the output `name`, each added to `hash` as it is taken (after the name, then a NUL once they end). */
-function* hashed(name: string, pieces: Iterable<string>, hash: Hash): Generator<string, void, void> {
-  hash.update(`${name}\0`);
-  for (const piece of pieces) {
-    hash.update(piece);
-    yield piece;
-  }
-  hash.update('\0');
+/**
+ * Digest of the articles' metadata, each as JSON in order: what the data export (and Next's pages,
+ * lib/build/incremental.ts `nextInputDigests`) read of them. A body edit that changes no metadata leaves it.
+ */
+export function articlesDigest(articles: readonly Article[]): string {
+  const hash = createHash('sha256');
+  for (const article of articles) hash.update(JSON.stringify(article)).update('\n');
+  return hash.digest('hex');
 }
 
 /** `items` mapped one at a time, as they are asked for. */
@@ -198,64 +198,47 @@ export async function reproducibleGzipOf(pieces: Iterable<string>): Promise<{ gz
  * (./files-store.ts), then `public/data/` when the content or this code
  * changed. Returns lines for the build log.
  */
-export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR): Promise<string[]> {
+export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR, articles = articlesDigest(corpus.articles)): Promise<string[]> {
   if (corpus.articles.length === 0) return [];
   const lines = [await prepareFileIndex(corpus)];
   const started = performance.now();
-  const fingerprint = createHash('sha256')
-    .update(`${FORMAT}\0${fileIndexFingerprint(corpus.files)}\0`)
+  // What the files are made of: the articles' metadata (`articles`, their digest), the file index as stored (the
+  // corpus's own, made so just now) and this code. Kept beside the manifest, not in it: the manifest is shipped, and
+  // is the same for the same archive. A body edit that changes no metadata and no mention leaves it: the files are
+  // neither made nor written (before, a pass over every article line told, ~1 s at 60k).
+  const inputs = createHash('sha256')
+    .update(`${FORMAT}\0${articles}\0`)
     .update(readSafe(path.resolve('lib/content/data-export.ts')))
+    .update('\0')
+    .update(storedIndexContent(storePath(corpus.dir)) ?? '\0none')
     .digest('hex');
   const manifestPath = path.join(dataDir, 'manifest.json');
   const current = readManifest(dataDir);
-  // What the files were made of is kept beside the manifest, not in it: the manifest is shipped, and is the same
-  // for the same archive. Two digests: of the article files' versions (cheap, changes with any edit) and of the
-  // files' text (a body edit that changes no metadata and no mention leaves it, and the files are not written).
   const stamp = path.join(config().cacheDir, `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}.source`);
-  const stamped = readStamp(stamp);
-  const complete = current !== null && current.files.every((f) => existsSync(path.join(dataDir, f.name)));
-  if (complete && stamped?.files === fingerprint) {
+  if (current !== null && current.files.every((f) => existsSync(path.join(dataDir, f.name))) && readStamp(stamp) === inputs) {
     lines.push(`kbview: data export unchanged (${dataDir}/)`);
     return lines;
   }
   const index = readFileIndex(corpus.dir, corpus.files, corpus.articles);
-  // Each output's text as pieces, made again for each pass (digest, then gzip): articles.jsonl is ~250 MB at 241k
-  // articles, which as one string and its bytes held ~0.5 GB more than the metadata at once.
+  // Each output's text as pieces, made as it is compressed: articles.jsonl is ~250 MB at 241k articles, which as one
+  // string and its bytes held ~0.5 GB more than the metadata at once.
   const outputs: Array<[string, () => Iterable<string>, number]> = [];
   outputs.push(['articles.jsonl.gz', () => mapLines(corpus.articles, articleLine), corpus.articles.length]);
   const citations = citationsCsv(corpus.articles);
   outputs.push(['citations.csv.gz', () => [citations.text], citations.rows]);
   const files = filesCsv(index);
   outputs.push(['files.csv.gz', () => [files.text], files.rows]);
-  const content = createHash('sha256')
-    .update(`${FORMAT}\0`)
-    .update(readSafe(path.resolve('lib/content/data-export.ts')));
-  // With a complete export at hand, a pass for the digest first (the same data: nothing is written); else the digest
-  // is taken of the pieces as they are compressed (one pass over the articles fewer: the 241k build's data export
-  // took 10.5 s with two).
-  let contentDigest: string | null = null;
-  if (complete) {
-    for (const [name, text] of outputs) for (const _piece of hashed(name, text(), content));
-    contentDigest = content.digest('hex');
-    if (stamped?.content === contentDigest) {
-      mkdirSync(path.dirname(stamp), { recursive: true });
-      writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
-      lines.push(`kbview: data export unchanged (${dataDir}/: the same data, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-      return lines;
-    }
-  }
   mkdirSync(dataDir, { recursive: true });
   const infos: DataFileInfo[] = [];
   for (const [name, text, rows] of outputs) {
-    const { gz, rawBytes } = await reproducibleGzipOf(contentDigest === null ? hashed(name, text(), content) : text());
+    const { gz, rawBytes } = await reproducibleGzipOf(text());
     writeAtomic(path.join(dataDir, name), gz);
     infos.push({ name, rows, bytes: gz.length, rawBytes, sha256: createHash('sha256').update(gz).digest('hex') });
   }
-  contentDigest ??= content.digest('hex');
   mkdirSync(path.dirname(stamp), { recursive: true });
   const manifest: DataManifest = { format: FORMAT, articles: corpus.articles.length, files: infos };
   writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  writeFileSync(stamp, JSON.stringify({ files: fingerprint, content: contentDigest }));
+  writeFileSync(stamp, JSON.stringify({ inputs }));
   lines.push(
     `kbview: data export: ${infos.map((f) => `${f.name} ${f.rows} rows ${(f.bytes / 1e6).toFixed(1)} MB`).join(', ')} in ${dataDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
@@ -272,10 +255,11 @@ export function readManifest(dataDir = DATA_DIR): DataManifest | null {
   }
 }
 
-function readStamp(file: string): { files: string; content: string } | null {
+/** The digest of the inputs the files in `public/data/` were made of (null: none recorded, or unreadable). */
+function readStamp(file: string): string | null {
   try {
-    const value = JSON.parse(readSafe(file).toString()) as { files: unknown; content: unknown };
-    return typeof value.files === 'string' && typeof value.content === 'string' ? { files: value.files, content: value.content } : null;
+    const value = JSON.parse(readSafe(file).toString()) as { inputs?: unknown };
+    return typeof value.inputs === 'string' ? value.inputs : null;
   } catch {
     return null;
   }

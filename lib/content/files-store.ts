@@ -173,6 +173,15 @@ function writeVersions(file: string, fingerprint: string, structure: string, ver
   renameSync(tmp, versionsPath(file));
 }
 
+/**
+ * The stored file index as the pages and the data export see it (its files, articles, skipped names), without its
+ * fingerprint (the article files' versions, which any edit changes); null when there is none (or it is unreadable).
+ */
+export function storedIndexContent(file: string): string | null {
+  const stored = readStored(file);
+  return stored && JSON.stringify([stored.format, stored.files, stored.articles, stored.skipped, stored.withMentions]);
+}
+
 function readStored(file: string): Stored | null {
   if (!existsSync(file)) return null;
   try {
