@@ -26,7 +26,7 @@ import { countFiles } from '../lib/build/build';
 import { readPhaseTable } from '../lib/build/phases';
 import { phaseTable, scaleBench } from './scale';
 import { halvesBench } from './halves';
-import { cliArgs } from '../lib/cli/args';
+import { cliArgs, integerOption } from '../lib/cli/args';
 
 const USAGE = `usage: npm run bench [-- --subset N] [--baseline-pages N] [--skip-build] [--no-rebuild]
        npm run bench -- --scale N [--no-1x] [--only-1x] [--no-hugo] [--no-edit]
@@ -45,6 +45,7 @@ const { values: opts } = cliArgs(args, {
     halves: { type: 'boolean' },
     'no-hugo': { type: 'boolean' },
     'no-edit': { type: 'boolean' },
+    pairs: { type: 'string' },
   },
 });
 const subset = opts.subset ? Number(opts.subset) : null;
@@ -108,7 +109,7 @@ function largestFile(dir: string): { file: string; bytes: number } {
 }
 
 async function main(): Promise<void> {
-  if (opts.scale) return scaleBench(Number(opts.scale), args);
+  if (opts.scale) return scaleBench(Number(opts.scale), args, integerOption(opts.pairs, '--pairs', USAGE, 1, 1, 9));
   if (opts.halves) return halvesBench(subset);
   const full = await corpusDir();
   const content = subset ? corpusSubset(full, subset, path.join(root, '.cache/bench', `subset-${subset}`)) : full;
