@@ -6,23 +6,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundledWorkerModule } from '../lib/build/worker-bundle';
 import { prepareCommand } from '../lib/build/prepare-process';
 import { REPO_ROOT } from '../lib/build/source-hash';
-
-const FIXTURE = new URL('./fixtures/worker/where-worker.ts', import.meta.url);
+import { copyWhereWorker } from './helpers/worker-fixture';
 
 test('prepareCommand: the current bundle without tsx, other Node options kept; a missing or stale bundle: the command as it was', async () => {
   // A copy of a fixture module beside the original (same imports): its bundle is made, then made stale.
-  const dir = mkdtempSync(path.join(path.dirname(fileURLToPath(FIXTURE)), 'prepare-'));
+  const { dir, copy: script } = copyWhereWorker('prepare-');
   try {
-    const script = path.join(dir, 'where-worker.ts');
-    cpSync(fileURLToPath(FIXTURE), script);
-    writeFileSync(script, readFileSync(script, 'utf8').replaceAll("'../../../lib/", "'../../../../lib/"));
     const asStarted = ['--import', 'tsx', '--stack-size=2000'];
     assert.deepEqual(prepareCommand(script, asStarted), [...asStarted, script], 'no bundle yet: as started');
     const bundle = await bundledWorkerModule(pathToFileURL(script));

@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { bundledWorkerModule } from '../lib/build/worker-bundle';
 import { REPO_ROOT } from '../lib/build/source-hash';
+import { copyWhereWorker, WHERE_WORKER } from './helpers/worker-fixture';
 import { runInWorkers, runnableWorkerModule, setWorkerModuleResolver } from '../lib/worker-pool';
 
-const FIXTURE = new URL('./fixtures/worker/where-worker.ts', import.meta.url);
+const FIXTURE = WHERE_WORKER;
 
 async function ask(module: URL): Promise<Array<{ running: string; here: string; root: string; doubled: number }>> {
   const results: Array<{ running: string; here: string; root: string; doubled: number }> = [];
@@ -51,11 +51,8 @@ test('a pool with the bundle resolver runs the bundle; its sources keep their ow
 
 test('a bundle is reused while its sources are unchanged, made again when one changes; one that cannot be made is none', async () => {
   // A copy of the fixture beside the original (same imports), changed below.
-  const dir = mkdtempSync(path.join(path.dirname(fileURLToPath(FIXTURE)), 'copy-'));
+  const { dir, copy } = copyWhereWorker('copy-');
   try {
-    const copy = path.join(dir, 'where-worker.ts');
-    cpSync(fileURLToPath(FIXTURE), copy);
-    writeFileSync(copy, readFileSync(copy, 'utf8').replaceAll("'../../../lib/", "'../../../../lib/"));
     const copied = pathToFileURL(copy);
     // Fresh imports of the module: its in-process memo is per process, so the reuse is read from the note.
     const { bundledWorkerModule: fresh } = (await import(`../lib/build/worker-bundle.ts?fresh=${Date.now()}`)) as typeof import('../lib/build/worker-bundle');
