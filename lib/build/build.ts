@@ -484,6 +484,8 @@ async function writeSite(
   // And the archive-wide indexes the page writer reads, made from it at once, while prepare still makes Next's inputs
   // (a body edit at 60k: the indexes' 3 s began ~1 s after the metadata was read, when those inputs came).
   let earlyArchive = early?.then((read) => read && { corpus: read, archive: archiveIndexes(read) }) ?? null;
+  // Not a failure of its own: awaited below (a failure there makes the page writer make them, and report it as before).
+  earlyArchive?.catch(() => {});
   const inputs = await preparing.inputs;
   const nextBin = require.resolve(NEXT_BIN);
   const mayReuse = likely && canReuseExport(previous, inputs, outDir);
