@@ -20,7 +20,7 @@ import { cacheFolder } from '../lib/content/corpus';
 import { countFiles } from '../lib/build/build';
 import { WORKER_BUNDLE_DIR } from '../lib/build/worker-bundle';
 import { readPhaseTable, type PhaseRecord } from '../lib/build/phases';
-import { measure, gib, mb, sec, type Measured } from './lib/measure';
+import { measure, median, gib, mb, sec, type Measured } from './lib/measure';
 import { ensureSynthetic } from './synthetic';
 
 const root = process.cwd();
@@ -321,12 +321,8 @@ export async function scaleBench(scale: number, args: string[], pairs = 1): Prom
   const ours1 = builds.filter((b) => b.label === '1×' || b.label.startsWith('1× (pair '));
   const hugo1 = hugos.filter((h) => h.label === '1×' || h.label.startsWith('1× (pair '));
   if (ours1.length > 1 && hugo1.length === ours1.length) {
-    const mid = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-    };
-    const ours = mid(ours1.map((b) => b.result.ms));
-    const theirs = mid(hugo1.map((h) => h.result.ms));
+    const ours = median(ours1.map((b) => b.result.ms));
+    const theirs = median(hugo1.map((h) => h.result.ms));
     rows.splice(
       1,
       0,

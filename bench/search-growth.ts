@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliArgs, integerOption } from '../lib/cli/args';
-import { measure } from './lib/measure';
+import { measure, median } from './lib/measure';
 
 const USAGE = 'usage: npx tsx bench/search-growth.ts [--runs 3] <small archive> <large archive>';
 const { values, positionals } = cliArgs(process.argv.slice(2), {
@@ -49,12 +49,6 @@ async function buildOnce(content: string): Promise<Run> {
 }
 
 const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '–');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const [small, large] = positionals as [string, string];
 const figures: Record<'small' | 'large', Run[]> = { small: [], large: [] };

@@ -27,6 +27,7 @@ import { cliArgs, integerOption } from '../lib/cli/args';
 import { emulateSlowPhone, PHONE_CONTEXT, slowPhoneDropdown, withPage } from './lib/browser';
 import { LIGHTHOUSE_CATEGORIES, runLighthouse, type LighthouseRun } from './lib/lighthouse';
 import { serveDir, type ServedSite } from './lib/server';
+import { median } from './lib/measure';
 
 const USAGE =
   'usage: npx tsx bench/search-trace.ts SITE_DIR [--baseline DIR] [--query Q] [--runs N] [--dropdown] [--log] [--lighthouse BIN [--lh-runs N] [--lh-keep DIR]]';
@@ -160,12 +161,6 @@ function lhText(r: Omit<LighthouseRun, 'longTasks'>): string {
 
 function ms(x: number): string {
   return `${x.toFixed(0)} ms`;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const load = () =>

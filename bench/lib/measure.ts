@@ -42,3 +42,10 @@ export function measure(command: string, args: string[], options: { env?: NodeJS
 export const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 export const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 export const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The median (of an even count: the mean of the two middle values). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
