@@ -186,7 +186,8 @@ export async function runnableWorkerModule(module: URL): Promise<URL> {
   return (await resolveWorkerModule(module).catch(() => null)) ?? module;
 }
 
-const isTypeScript = (module: URL): boolean => module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx');
+/** A `.ts`/`.tsx` module: run through tsx, or from a bundle (lib/build/worker-bundle.ts). */
+export const isTypeScript = (module: URL): boolean => module.pathname.endsWith('.ts') || module.pathname.endsWith('.tsx');
 
 /** Every worker thread of every pool running in this process (stopAllWorkers). */
 const everyWorker = new Set<Worker>();

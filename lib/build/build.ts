@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync
 import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { addArchiveDiagnostics, keptScanFile, loadCorpus } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
@@ -57,7 +57,7 @@ import { timed } from './phases';
 import { startBuild, type BuildStart, type PrepareRun } from './prepare-process';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
 import { runnableWorkerModule, stopAllWorkers } from '../worker-pool';
-import { bundledWorkerModule, runWorkersFromBundles } from './worker-bundle';
+import { runWorkersFromBundles } from './worker-bundle';
 
 export interface BuildOptions {
   contentDir: string;
@@ -193,10 +193,6 @@ export async function buildSite(options: BuildOptions): Promise<number> {
   // Wall time and peak memory of the process tree per phase (./phases.ts): a line each at the end, and .cache/kbview/phases.json;
   // and `kb prepare` with it (prepareSite), running from here on: the steps below do not touch what it writes.
   const { phases, prepare } = options.start ?? startBuild(contentDir);
-  // The bundle of this process's script (scripts/kb.ts), that the next build's `kb prepare` starts from
-  // (./prepare-process.ts `prepareCommand`): made, or found current, while this one's prepare runs.
-  const script = process.argv[1];
-  if (script !== undefined && /\.(?:ts|tsx|mts)$/.test(script)) void bundledWorkerModule(pathToFileURL(script));
   children.add(prepare.child);
   void prepare.done.then(() => children.delete(prepare.child));
   // The garbage this process keeps (the metadata read, the page writer's jobs) bounded, as in kb prepare.

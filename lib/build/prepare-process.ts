@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { config, configEnv } from '../config';
 import { startPhases, type PhaseCollector } from './phases';
-import { currentBundle } from './worker-bundle';
+import { bundledWorkerModule, currentBundle } from './worker-bundle';
+import { isTypeScript } from '../worker-pool';
 import type { IndexChanges } from '../search/build';
 
 export interface PrepareRun {
@@ -40,12 +41,17 @@ export function startBuild(contentDir: string): BuildStart {
 
 /** Runs `kb prepare` (this process's script, `prepare` command) with a channel. */
 export function startPrepare(contentDir: string, env: NodeJS.ProcessEnv): PrepareRun {
-  const child = spawn(process.execPath, [...prepareCommand(process.argv[1]!, process.execArgv), 'prepare', contentDir], {
+  const script = process.argv[1]!;
+  const command = prepareCommand(script, process.execArgv);
+  const child = spawn(process.execPath, [...command, 'prepare', contentDir], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     // The bundle's imports of React come before its first module's code (lib/cli/production-react.ts): the
     // production build is chosen here, as this process chose it.
     env: env.NODE_ENV === undefined ? { ...env, NODE_ENV: 'production' } : env,
   });
+  // Started as this process was (no current bundle of its script): the bundle is made now, while this prepare runs,
+  // for the next build's.
+  if (command[command.length - 1] === script && isTypeScript(pathToFileURL(script))) void bundledWorkerModule(pathToFileURL(script));
   let cached: (ok: boolean) => void = () => {};
   let received: (message: unknown) => void = () => {};
   let searched: (ready: { changes: IndexChanges | null } | null) => void = () => {};
@@ -69,13 +75,13 @@ export function startPrepare(contentDir: string, env: NodeJS.ProcessEnv): Prepar
 }
 
 /**
- * How `kb prepare` is started: from the bundle of this process's script (`kb build`'s, lib/build/build.ts makes
- * it) when one is current, without tsx's loader (Node options other than `--import tsx` kept); else as this
+ * How `kb prepare` is started: from the bundle of this process's script (`kb build`'s; startPrepare makes it)
+ * when one is current, without tsx's loader (Node options other than `--import tsx` kept); else as this
  * process was started. Through tsx, the prepare process spent ~1.5 s of its start in the loader (one look-up in
  * its cache per module, on a thread of its own) before its parse began, on the critical path of every build.
  */
 export function prepareCommand(script: string, execArgv: readonly string[]): string[] {
-  const bundle = /\.(?:ts|tsx|mts)$/.test(script) ? currentBundle(pathToFileURL(script)) : null;
+  const bundle = isTypeScript(pathToFileURL(script)) ? currentBundle(pathToFileURL(script)) : null;
   if (bundle === null) return [...execArgv, script];
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
