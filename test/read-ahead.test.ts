@@ -1,6 +1,7 @@
 /**
  * The parse's read-ahead (lib/content/read-ahead.ts): files read in order, never more than its window ahead of
- * the progress it is given; a FIFO, a symbolic link or a missing file among them neither holds nor stops it.
+ * the progress it is given; a FIFO, a symbolic link or a missing file among them neither holds nor stops it; while
+ * the files are found in memory only one in `stride` is read (probed), and a slow probe has the next window read.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ test('read-ahead reads the files in order, a window ahead of the progress, and s
       files.push(file);
     }
     const read = new Map<number, number>();
-    const ahead = readAhead(files, { window: 10, parallel: 3, onRead: (index, bytes) => read.set(index, bytes) });
+    const ahead = readAhead(files, { window: 10, parallel: 3, stride: 1, onRead: (index, bytes) => read.set(index, bytes) });
     await settle();
     assert.deepEqual(
       [...read.keys()].sort((a, b) => a - b),
@@ -66,8 +67,13 @@ test('read-ahead: a FIFO, a symbolic link and a missing file are passed over', {
       return file;
     });
     const files = [fifo, ...fifos, link, path.join(dir, 'Q990003.md'), plain];
+    // A probe (read at once, in this thread) of the FIFO neither blocks nor fails.
+    const probed = new Map<number, number>();
+    readAhead(files, { window: 100, stride: 1000, onRead: (index, bytes) => probed.set(index, bytes) }).stop();
+    assert.deepEqual([...probed.keys()], [0]);
+    assert.ok(probed.get(0)! <= 0, `FIFO probed: ${probed.get(0)}`);
     const read = new Map<number, number>();
-    const ahead = readAhead(files, { window: 100, parallel: 4, onRead: (index, bytes) => read.set(index, bytes) });
+    const ahead = readAhead(files, { window: 100, parallel: 4, stride: 1, onRead: (index, bytes) => read.set(index, bytes) });
     while (read.size < files.length) await new Promise((resolve) => setTimeout(resolve, 20));
     ahead.stop();
     // No writer: a FIFO opened without blocking gives nothing (empty, or "try again"), and holds no thread.
@@ -76,6 +82,36 @@ test('read-ahead: a FIFO, a symbolic link and a missing file are passed over', {
     assert.equal(read.get(6), -1);
     assert.equal(read.get(7), -1);
     assert.equal(read.get(8), 'plain text'.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('read-ahead probes one file in `stride` while they are fast, and reads the next window whole after a slow probe', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kb-read-ahead-'));
+  try {
+    const files: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const file = path.join(dir, `Q${990000 + i}.md`);
+      writeFileSync(file, 'y'.repeat(50 + i));
+      files.push(file);
+    }
+    const sorted = (read: Map<number, number>) => [...read.keys()].sort((a, b) => a - b);
+    // Every probe fast (none takes 10 s): one file in 8, the probes' sizes right.
+    const fast = new Map<number, number>();
+    readAhead(files, { window: 40, stride: 8, slowMs: 10_000, onRead: (index, bytes) => fast.set(index, bytes) }).stop();
+    assert.deepEqual(sorted(fast), [0, 8, 16, 24, 32]);
+    assert.equal(fast.get(16), 66);
+    // Every probe slow (each takes longer than -1 ms): the window after each probe is read whole, then probing resumes.
+    const slow = new Map<number, number>();
+    const ahead = readAhead(files, { window: 10, stride: 4, slowMs: -1, onRead: (index, bytes) => slow.set(index, bytes) });
+    await settle();
+    assert.deepEqual(sorted(slow), [...Array(10).keys()]);
+    ahead.advance(15);
+    await settle();
+    // 10 is no probe (10 % 4), 12 is: slow, so 13–21 are read (its window); 22 is no probe, 24 is; the limit is 25.
+    assert.deepEqual(sorted(slow), [...Array(10).keys(), ...Array.from({ length: 10 }, (_, i) => 12 + i), 24]);
+    ahead.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
