@@ -24,6 +24,9 @@ test('incremental builds equal clean builds after a new article, a new citation 
     const next = phases.find((p) => p.name === 'next build');
     assert.ok(search && next, JSON.stringify(phases));
     assert.ok(next.start >= search.end, `next build started at ${next.start}, the search index phase ended at ${search.end}`);
+    // The page writer's metadata is read (and its indexes made) while Next runs, not after it (a small archive).
+    const metadata = phases.find((p) => p.name === 'metadata');
+    assert.ok(metadata && metadata.start >= next.start && metadata.end <= next.end, `metadata ${JSON.stringify(metadata)}, next build ${JSON.stringify(next)}`);
     const total = pageCounts(first).pages;
     assert.equal(pageCounts(first).reused, 0);
     const firstSite = keepSite('out-first');

@@ -9,7 +9,7 @@ import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addArchiveDiagnostics, keptScanFile, loadCorpus } from '../content/corpus';
+import { addArchiveDiagnostics, cacheFolder, keptScanFile, loadCorpus } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
@@ -248,14 +248,20 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     const keepPrevious = result.record !== null && result.record.base !== null;
     swapInto(staging, outDir, keepPrevious);
     swapped = true;
+    let files = result.files;
+    if (result.record && !keepPrevious) {
+      // Exported whole: the spare is a hard-link copy of the new site, made now (while the previous site is removed)
+      // rather than by the next build. The copy counts the site's files and bytes as it links them (a walk of the
+      // site of its own took 1.0-1.5 s at 60k articles).
+      const copied = await timed('spare copy', () => linkTreeAsync(outDir, spareDirOf(outDir)));
+      files = { count: copied.files, bytes: copied.bytes };
+      result.record.files = files;
+    }
     if (result.record) writeSiteRecord(result.record, result.recordPages);
     if (keepPrevious) writeSpare(outDir, result.record!.base!);
     else if (result.record) {
-      // Exported whole: the spare is a hard-link copy of the new site, made now (while the previous site is removed)
-      // rather than by the next build.
-      const files = await timed('spare copy', () => linkTreeAsync(outDir, spareDirOf(outDir)));
       writeSpare(outDir, result.record.site);
-      console.log(`kbview: spare copy of the site for the next build: ${files} files linked into ${path.relative(process.cwd(), spareDirOf(outDir))}/`);
+      console.log(`kbview: spare copy of the site for the next build: ${files!.count} files linked into ${path.relative(process.cwd(), spareDirOf(outDir))}/`);
     }
     // What this build set aside while it ran is removed by now (it waits for it); the previous site, set aside at
     // the swap, is removed in the background: on a slow disk removing 75,000 files takes minutes, and the new site
@@ -263,7 +269,10 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     if (await timed('removal', () => finishRemovals(outDir)))
       console.log(`kbview: the previous site is being removed in the background (${path.relative(process.cwd(), trashDirOf(outDir))}/)`);
     phases.finish();
-    console.log(`${result.summary} in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    const { count, bytes } = files ?? countFiles(outDir);
+    console.log(
+      `${result.summary}; ${count} files, ${(bytes / 1e6).toFixed(1)} MB in ${path.relative(process.cwd(), outDir) || outDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
     return 0;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -276,6 +285,19 @@ export async function buildSite(options: BuildOptions): Promise<number> {
     rmSync(building, { force: true });
   }
 }
+
+/**
+ * The largest metadata cache (the parse's `parsed.ndjson`, 68 MB at 60,335 articles) whose metadata and indexes are
+ * made while Next builds; a larger archive's wait for Next's end (./build.ts `writeSite`).
+ */
+const EARLY_METADATA_MAX_BYTES = 160 * 1024 * 1024;
+
+/** The size of the archive's metadata cache (0 when there is none). */
+function metadataBytes(contentDir: string): number {
+  return statSync(path.join(cacheFolder(contentDir, config().cacheDir), 'parsed.ndjson'), { throwIfNoEntry: false })?.size ?? 0;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A file beside `outDir` that is there while `kb build` runs (its pid). */
 export function buildingMarkerOf(outDir: string): string {
@@ -431,7 +453,7 @@ async function writeSite(
   outDir: string,
   started: number,
   prepare: PrepareRun,
-): Promise<{ summary: string; record: SiteRecord | null; recordPages?: Buffer | undefined } | null> {
+): Promise<{ summary: string; files: { count: number; bytes: number } | null; record: SiteRecord | null; recordPages?: Buffer | undefined } | null> {
   // Next renders every page but the articles', whose two templates it renders instead (lib/article-template.ts);
   // KB_ARTICLE_PAGES=next has Next render every article page itself (slower; the tests compare the two).
   const articlePages = config().articlePages ?? 'template';
@@ -461,7 +483,7 @@ async function writeSite(
     discard(spareDir, outDir);
   }
   const startLinking = () =>
-    timed('link copy', () => linkTreeAsync(outDir, siteDir)).catch((error: unknown) => {
+    timed('link copy', () => linkTreeAsync(outDir, siteDir).then((copy) => copy.files)).catch((error: unknown) => {
       console.error(errorLine(`the copy of the previous site failed (${error instanceof Error ? error.message : String(error)}); building without it`));
       return null;
     });
@@ -545,7 +567,7 @@ async function writeSite(
     // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
     const exportDir = path.relative(process.cwd(), siteDir);
     const buildId = inputs ? buildIdOf(inputs) : null;
-    const code = await timed('next build', () =>
+    const building = timed('next build', () =>
       run(
         process.execPath,
         [nextBin, 'build'],
@@ -553,6 +575,18 @@ async function writeSite(
         started,
       ),
     );
+    // While Next runs, the page writer's metadata and archive-wide indexes are made (they waited for it: 2.5–3.5 s at
+    // 60k articles), unless the archive is so large that holding them beside Next's processes would raise the
+    // build's peak (at 241k articles ~1 GiB more, over Next's 2.1 GiB).
+    if (early === null && articlePages === 'template' && metadataBytes(contentDir) <= EARLY_METADATA_MAX_BYTES) {
+      const read = nextTurn().then(readMetadata);
+      const made = read.then((corpus) => ({ corpus, archive: archiveIndexes(corpus) }));
+      // Awaited after Next (below): a failure there has the page writer read and make them itself, and report it.
+      made.catch(() => {});
+      early = read;
+      earlyArchive = made;
+    }
+    const code = await building;
     if (code !== 0) {
       console.error(`kbview: next build failed with exit code ${code}`);
       return null;
@@ -701,13 +735,15 @@ async function writeSite(
     );
   }
   // The site's files: in a copy of the previous site, its recorded count and what this build wrote and removed
-  // (the page writer, sources, search sync; nothing else writes into a copy); else counted.
-  const files = tally ?? countFiles(siteDir);
-  if (record) record.files = files;
+  // (the page writer, sources, search sync; nothing else writes into a copy); in a site exported whole, counted by
+  // its spare copy (`build`); else counted here.
+  const files = tally ?? (record ? null : countFiles(siteDir));
+  if (record && files) record.files = files;
   // Prepare ended well (it saved the index builder's state meanwhile): else the build fails.
   if ((await preparing.done) !== 0) return null;
   return {
-    summary: `${summary}; ${corpus.articles.length - failed} articles rendered; ${files.count} files, ${(files.bytes / 1e6).toFixed(1)} MB`,
+    summary: `${summary}; ${corpus.articles.length - failed} articles rendered`,
+    files,
     record,
     recordPages,
   };

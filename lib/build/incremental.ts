@@ -314,10 +314,11 @@ export async function stopLinking(): Promise<void> {
  * `target` becomes a copy of the tree `source` made of hard links (directories are new; copies where a link
  * cannot be made), in `parallel` worker threads, so that the build goes on meanwhile (the copy is file-system
  * calls: two threads make it faster too). The folders two levels down (`kb/244/`) are shared out; what is above
- * them is linked here. Returns the number of files. Nothing may write into `target` until it settles.
+ * them is linked here. Returns the number of files and their bytes. Nothing may write into `target` until it settles.
  */
-export async function linkTreeAsync(source: string, target: string, parallel = 2): Promise<number> {
+export async function linkTreeAsync(source: string, target: string, parallel = 2): Promise<{ files: number; bytes: number }> {
   let files = 0;
+  let bytes = 0;
   const units: Array<[string, string]> = [];
   const top = (from: string, to: string, depth: number): void => {
     mkdirSync(to, { recursive: true });
@@ -334,6 +335,7 @@ export async function linkTreeAsync(source: string, target: string, parallel = 2
           copyFileSync(a, b);
         }
         files++;
+        bytes += statSync(b).size;
       }
     }
   };
@@ -341,9 +343,10 @@ export async function linkTreeAsync(source: string, target: string, parallel = 2
   // The worker links the folders it is given (plain JavaScript: no module to load).
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
-    const { copyFileSync, linkSync, mkdirSync, readdirSync } = require('node:fs');
+    const { copyFileSync, linkSync, mkdirSync, readdirSync, statSync } = require('node:fs');
     const path = require('node:path');
     let files = 0;
+    let bytes = 0;
     const walk = (from, to) => {
       mkdirSync(to, { recursive: true });
       for (const entry of readdirSync(from, { withFileTypes: true })) {
@@ -353,20 +356,21 @@ export async function linkTreeAsync(source: string, target: string, parallel = 2
         else if (entry.isFile()) {
           try { linkSync(a, b); } catch { copyFileSync(a, b); }
           files++;
+          bytes += statSync(b).size;
         }
       }
     };
     for (const [a, b] of workerData) walk(a, b);
-    parentPort.postMessage(files);`;
+    parentPort.postMessage([files, bytes]);`;
   const shares = Array.from({ length: Math.max(1, Math.min(parallel, units.length)) }, (_, i) => units.filter((_, j) => j % parallel === i));
   const counts = await Promise.all(
     shares.map(
       (share) =>
-        new Promise<number>((resolve, reject) => {
+        new Promise<[number, number]>((resolve, reject) => {
           const worker = new Worker(code, { eval: true, workerData: share, env: {} });
           linkWorkers.add(worker);
-          let count: number | null = null;
-          worker.on('message', (n: number) => (count = n));
+          let count: [number, number] | null = null;
+          worker.on('message', (n: [number, number]) => (count = n));
           worker.on('error', reject);
           worker.on('exit', (code) => {
             linkWorkers.delete(worker);
@@ -376,8 +380,11 @@ export async function linkTreeAsync(source: string, target: string, parallel = 2
         }),
     ),
   );
-  for (const n of counts) files += n;
-  return files;
+  for (const [n, b] of counts) {
+    files += n;
+    bytes += b;
+  }
+  return { files, bytes };
 }
 
 /** Links `source` (a file of the previous site) at `target` in the new one; false when there is no such file. */
