@@ -6,7 +6,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -213,6 +227,33 @@ test('body packs: torn writes and damaged index lines are ignored; the bodies ar
     // And what another thread (a fresh reader) reads of all of it.
     const sources = bodyCacheEntries(cache).map((e) => e.source);
     assert.deepEqual(sources.sort(), ['Q1.md', 'Q2.md', 'Q4.md', 'Q7.md', 'Q8.md', 'Q9.md', '__proto__']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('body packs: a thread reads its bodies through one open descriptor per pack, not one open per body', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kbview-bodies-fds-'));
+  try {
+    const cache = bodyCacheFor(path.join(root, 'content'), path.join(root, 'cache'), '');
+    for (let i = 0; i < 50; i++) storeBody(cache, `Q${i}.md`, 1, i, `<div class="kb-body">body ${i}</div>`);
+    const [pack] = readdirSync(cache.dir).filter((n) => n.endsWith('.pack'));
+    const packPath = realpathSync(path.join(cache.dir, pack!));
+    const openOnPack = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === packPath;
+        } catch {
+          return false;
+        }
+      }).length;
+    for (let round = 0; round < 3; round++)
+      for (let i = 0; i < 50; i++) assert.equal(cachedBody(cache, `Q${i}.md`, 1, i), `<div class="kb-body">body ${i}</div>`);
+    assert.equal(openOnPack(), 1);
+    // A body stored after the pack was opened (an append to the same pack) is read through the same descriptor.
+    storeBody(cache, 'Q50.md', 1, 50, '<div class="kb-body">body 50</div>');
+    assert.equal(cachedBody(cache, 'Q50.md', 1, 50), '<div class="kb-body">body 50</div>');
+    assert.equal(openOnPack(), 1);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
