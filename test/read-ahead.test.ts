@@ -13,16 +13,20 @@ import { readAhead } from '../lib/content/read-ahead';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
+/** 40 article files in `dir`, the i-th of `size(i)` bytes. */
+function articleFiles(dir: string, size: (i: number) => number): string[] {
+  return Array.from({ length: 40 }, (_, i) => {
+    const file = path.join(dir, `Q${990000 + i}.md`);
+    writeFileSync(file, 'x'.repeat(size(i)));
+    return file;
+  });
+}
+
 test('read-ahead reads the files in order, a window ahead of the progress, and stops', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kb-read-ahead-'));
   try {
-    const files: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const file = path.join(dir, `Q${990000 + i}.md`);
-      // One larger than what is read of a file.
-      writeFileSync(file, 'x'.repeat(i === 5 ? 100_000 : 100 + i));
-      files.push(file);
-    }
+    // One larger than what is read of a file.
+    const files = articleFiles(dir, (i) => (i === 5 ? 100_000 : 100 + i));
     const read = new Map<number, number>();
     const ahead = readAhead(files, { window: 10, parallel: 3, stride: 1, onRead: (index, bytes) => read.set(index, bytes) });
     await settle();
@@ -90,12 +94,7 @@ test('read-ahead: a FIFO, a symbolic link and a missing file are passed over', {
 test('read-ahead probes one file in `stride` while they are fast, and reads the next window whole after a slow probe', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kb-read-ahead-'));
   try {
-    const files: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const file = path.join(dir, `Q${990000 + i}.md`);
-      writeFileSync(file, 'y'.repeat(50 + i));
-      files.push(file);
-    }
+    const files = articleFiles(dir, (i) => 50 + i);
     const sorted = (read: Map<number, number>) => [...read.keys()].sort((a, b) => a - b);
     // Every probe fast (none takes 10 s): one file in 8, the probes' sizes right.
     const fast = new Map<number, number>();
