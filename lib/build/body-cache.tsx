@@ -33,7 +33,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -47,7 +46,7 @@ import { articleBodyHtml } from './body-html';
 import { cacheFolder, CACHE_VERSION } from '../content/corpus';
 import { renderBody, type ArticleBody as ParsedBody, type Diagnostic, type RenderOptions } from '../markdown/index';
 import { hashSources } from './source-hash';
-import { readRange } from '../content/text-at';
+import { readAt, readRange } from '../content/text-at';
 import { config } from '../config';
 
 /** The sources the body HTML is made by (besides node_modules, covered by the lockfile). */
@@ -228,43 +227,30 @@ function packFd(file: string): number {
   return fd;
 }
 
-/** Closes the packs this thread holds open. */
-function closePacks(): void {
-  for (const fd of packFds.values()) {
+/** Closes the packs this thread holds open (all, or `file`'s). */
+function closePacks(file?: string): void {
+  for (const [name, fd] of packFds) {
+    if (file !== undefined && name !== file) continue;
+    packFds.delete(name);
     try {
       closeSync(fd);
     } catch {
       // Closed already.
     }
   }
-  packFds.clear();
 }
 
 /** A body's bytes from its pack, or null when the pack is gone or shorter than the entry says. */
 function readBytes(dir: string, entry: PackEntry): Buffer | null {
   const file = path.join(dir, entry.pack + PACK);
-  const bytes = Buffer.allocUnsafe(entry.length);
-  let read = 0;
+  let bytes: Buffer;
   try {
-    const fd = packFd(file);
-    while (read < entry.length) {
-      const n = readSync(fd, bytes, read, entry.length - read, entry.offset + read);
-      if (n === 0) break;
-      read += n;
-    }
+    bytes = readAt(packFd(file), entry.offset, entry.length);
   } catch {
-    const fd = packFds.get(file);
-    packFds.delete(file);
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Closed already.
-      }
-    }
+    closePacks(file);
     return null;
   }
-  return read === entry.length ? bytes : null;
+  return bytes.length === entry.length ? bytes : null;
 }
 
 /** This thread's pack in each folder (a new stamp per thread: one writer per pack). */

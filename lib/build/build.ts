@@ -9,8 +9,9 @@ import { setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addArchiveDiagnostics, cacheFolder, keptScanFile, loadCorpus } from '../content/corpus';
+import { addArchiveDiagnostics, keptScanFile, loadCorpus, parseCacheFile } from '../content/corpus';
 import { keepDevLists } from '../content/dev-paths';
+import { turn } from '../content/slices';
 import { copySources, sourceFilePath, sourcesMode } from '../content/sources';
 import { progressReporter } from './progress';
 import { applyCspToDir, refreshSearchManifestCopy } from './csp';
@@ -297,10 +298,8 @@ const EARLY_METADATA_MAX_BYTES = 160 * 1024 * 1024;
 
 /** The size of the archive's metadata cache (0 when there is none). */
 function metadataBytes(contentDir: string): number {
-  return statSync(path.join(cacheFolder(contentDir, config().cacheDir), 'parsed.ndjson'), { throwIfNoEntry: false })?.size ?? 0;
+  return statSync(parseCacheFile(contentDir, config().cacheDir), { throwIfNoEntry: false })?.size ?? 0;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A file beside `outDir` that is there while `kb build` runs (its pid). */
 export function buildingMarkerOf(outDir: string): string {
@@ -582,7 +581,7 @@ async function writeSite(
     // 60k articles), unless the archive is so large that holding them beside Next's processes would raise the
     // build's peak (at 241k articles ~1 GiB more, over Next's 2.1 GiB).
     if (early === null && articlePages === 'template' && metadataBytes(contentDir) <= EARLY_METADATA_MAX_BYTES) {
-      const read = nextTurn().then(readMetadata);
+      const read = turn().then(readMetadata);
       const made = read.then((corpus) => ({ corpus, archive: archiveIndexes(corpus) }));
       // Awaited after Next (below): a failure there has the page writer read and make them itself, and report it.
       made.catch(() => {});

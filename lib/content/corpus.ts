@@ -164,6 +164,11 @@ export function cacheFolder(dir: string, cacheDir: string): string {
   return path.join(cacheDir, hash);
 }
 
+/** The parse cache of the archive `dir` (its metadata, one line per file; `text.ndjson` and `listing.ndjson` beside it). */
+export function parseCacheFile(dir: string, cacheDir: string): string {
+  return path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson');
+}
+
 export async function loadCorpus(dirInput: string, options: LoadOptions = {}): Promise<Corpus> {
   const started = performance.now();
   const dir = path.resolve(dirInput);
@@ -177,7 +182,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const run = <T>(steps: Generator<void, T, void>): Promise<T> =>
     options.background ? runStepsInSlices(steps, options.sliceMs) : Promise.resolve(runSteps(steps));
   const diagnostics: Diagnostic[] = scan.issues.map((i) => ({ severity: i.severity, kind: i.kind, message: i.message, file: i.file }));
-  const cacheFile = cacheDir ? path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson') : null;
+  const cacheFile = cacheDir ? parseCacheFile(dir, cacheDir) : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
   let read = cacheFile

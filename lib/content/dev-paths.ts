@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { config } from '../config';
 import { readRange } from './text-at';
-import { cacheFolder } from './corpus';
+import { cacheFolder, parseCacheFile } from './corpus';
 import { articlePathsByName } from './scan';
 
 const VERSION = 2;
@@ -303,7 +303,7 @@ export function devNeedsArchiveFile(root: string, cacheDir = config().cacheDir):
 
 function parseCacheStamp(root: string, cacheDir: string): [number, number] | null {
   try {
-    const st = statSync(path.join(cacheFolder(root, cacheDir), 'parsed.ndjson'));
+    const st = statSync(parseCacheFile(root, cacheDir));
     return [st.size, st.mtimeMs];
   } catch {
     return null;

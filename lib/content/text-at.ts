@@ -45,15 +45,20 @@ export class TextReader {
 export function readRange(file: string, position: number, length: number): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(length);
-    let read = 0;
-    while (read < length) {
-      const n = readSync(fd, buffer, read, length - read, position + read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
+    return readAt(fd, position, length);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads `length` bytes at `position` of the open file `fd` (fewer at its end). */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buffer, read, length - read, position + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
 }
