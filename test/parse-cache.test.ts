@@ -7,10 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheFolder, keptScanFile, loadCorpus, TextCache } from '../lib/content/corpus';
+import { cacheFolder, keptScanFile, loadCorpus, readCacheAhead, TextCache } from '../lib/content/corpus';
 import { listingArticle } from '../lib/content/listing';
 import { article } from '../bench/lib/hostile-content';
 
@@ -226,6 +226,50 @@ test('a few changed files are appended to the caches (the last entry wins); many
     const last = await loadCorpus(content, { cacheDir, withText: true });
     assert.deepEqual([last.stats.parsed, last.files.length], [0, 3]);
     assert.match(last.files.find((f) => f.source === 'Q990601.md')!.text, /third version 59/);
+  });
+});
+
+test('a cache read ahead (readCacheAhead) is completed by what was appended since; a rewritten cache is read again, a line being written is left to the rest', async () => {
+  await withContent(async ({ content, cacheDir, file }) => {
+    const cacheFile = path.join(cacheFolder(content, cacheDir), 'parsed.ndjson');
+    assert.equal(readCacheAhead(content, cacheDir), null, 'no cache yet');
+    await loadCorpus(content, { cacheDir });
+    const ahead = readCacheAhead(content, cacheDir)!;
+    assert.deepEqual([ahead.lines, ahead.bytes], [3, statSync(cacheFile).size]);
+    // Marked, so that a load that takes its entries shows it.
+    ahead.map.get('Q990602.md')!.article!.title = 'Read ahead';
+
+    // The edit that kb prepare parses meanwhile: appended to the cache.
+    write(file, readFileSync(file, 'utf8').replaceAll('Alpha', 'Omega'), new Date(T0.getTime() + 60_000));
+    assert.equal((await loadCorpus(content, { cacheDir })).stats.parsed, 1);
+    const loaded = await loadCorpus(content, { cacheDir, ahead });
+    assert.deepEqual([loaded.stats.parsed, loaded.stats.fromCache], [0, 3]);
+    assert.equal(titleOf(loaded, 'Q990601'), 'Omega Cache Article', 'the appended entry');
+    assert.equal(titleOf(loaded, 'Q990602'), 'Read ahead', 'the entries read ahead');
+    const plain = await loadCorpus(content, { cacheDir });
+    assert.deepEqual(
+      loaded.articles.filter((a) => a.id !== 'Q990602'),
+      plain.articles.filter((a) => a.id !== 'Q990602'),
+    );
+
+    // A cache rewritten since (another file at its path): its entries are read, not the ones read ahead.
+    const rewritten = readCacheAhead(content, cacheDir)!;
+    rewritten.map.get('Q990602.md')!.article!.title = 'Read ahead';
+    writeFileSync(`${cacheFile}.tmp`, readFileSync(cacheFile));
+    renameSync(`${cacheFile}.tmp`, cacheFile);
+    assert.equal(titleOf(await loadCorpus(content, { cacheDir, ahead: rewritten }), 'Q990602'), 'Bravo Cache Article');
+
+    // A line still being written when the cache is read ahead: left out of it, and read with the rest once complete.
+    const entry = readFileSync(cacheFile, 'utf8')
+      .split('\n')
+      .find((line) => line.includes('"Q990602.md"'))!
+      .replace('Bravo Cache Article', 'Appended later');
+    const complete = statSync(cacheFile).size;
+    appendFileSync(cacheFile, entry.slice(0, 40));
+    const partial = readCacheAhead(content, cacheDir)!;
+    assert.deepEqual([partial.lines, partial.bytes], [4, complete]);
+    appendFileSync(cacheFile, `${entry.slice(40)}\n`);
+    assert.equal(titleOf(await loadCorpus(content, { cacheDir, ahead: partial }), 'Q990602'), 'Appended later');
   });
 });
 

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -116,6 +117,23 @@ export interface LoadOptions {
    * that kept it (`kb build` passes it on, `KB_SCAN_FILE`): the archive is taken to be what that scan saw.
    */
   fromScan?: string | null;
+  /**
+   * The metadata cache as read ahead of this load (`readCacheAhead`): `kb build`, while `kb prepare` parses, reads
+   * the cache of the previous build; here only what was appended to it since (the files parsed again) is read.
+   * Ignored when the cache was rewritten (another file, shorter) since: read whole as without it.
+   */
+  ahead?: CacheAhead | null;
+}
+
+/** The metadata cache (`parsed.ndjson`) read up to a point (`readCacheAhead`): its file, which file it was, and how far. */
+export interface CacheAhead {
+  file: string;
+  dev: number;
+  ino: number;
+  /** Bytes read: complete lines only. */
+  bytes: number;
+  map: Map<string, ParsedFile>;
+  lines: number;
 }
 
 /**
@@ -185,9 +203,12 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const cacheFile = cacheDir ? parseCacheFile(dir, cacheDir) : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
-  let read = cacheFile
-    ? await run(readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false))
-    : { map: new Map<string, ParsedFile>(), lines: 0 };
+  const ahead = cacheFile && !listingOnly && !options.withText && options.ahead?.file === cacheFile ? cacheRestAfter(options.ahead) : null;
+  let read = ahead
+    ? ahead
+    : cacheFile
+      ? await run(readCache(listingOnly ? listingFile! : cacheFile, options.withText ?? false))
+      : { map: new Map<string, ParsedFile>(), lines: 0 };
   let cached = read.map;
   const fileStats = new Map<string, { mtimeMs: number; size: number } | null>();
   const statOf = (source: string, st: { mtimeMs: number; size: number } | null) => fileStats.set(source, st && { mtimeMs: st.mtimeMs, size: st.size });
@@ -455,6 +476,75 @@ function* readCache(file: string, withText: boolean): Generator<void, { map: Map
 }
 
 /**
+ * The metadata cache of `dir` read now, up to its last complete line (an append under way is left to
+ * `cacheRestAfter`), or null when there is none or it is stale or broken. `kb build` reads it while `kb prepare`
+ * parses: `loadCorpus` (`ahead`) then reads only what was appended since.
+ */
+export function readCacheAhead(dir: string, cacheDir: string = config().cacheDir): CacheAhead | null {
+  const file = parseCacheFile(path.resolve(dir), path.resolve(cacheDir));
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    const map = new Map<string, ParsedFile>();
+    const end = { bytes: 0 };
+    let lines = 0;
+    let first = true;
+    for (const line of readLines(fd, { end: st.size, read: end })) {
+      if (first) {
+        first = false;
+        if (line !== JSON.stringify({ version: CACHE_VERSION })) return null;
+        continue;
+      }
+      if (!line) continue;
+      const entry = JSON.parse(line) as ParsedFile;
+      entry.text = '';
+      map.set(entry.source, entry);
+      lines++;
+    }
+    return first ? null : { file, dev: st.dev, ino: st.ino, bytes: end.bytes, map, lines };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A cache read ahead, completed by what was appended to its file since (the last entry of a source is its entry),
+ * or null when the file is another one now (rewritten) or shorter, or an appended line is broken.
+ */
+function cacheRestAfter(ahead: CacheAhead): { map: Map<string, ParsedFile>; lines: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(ahead.file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.dev !== ahead.dev || st.ino !== ahead.ino || st.size < ahead.bytes) return null;
+    let lines = ahead.lines;
+    for (const line of readLines(fd, { start: ahead.bytes, end: st.size })) {
+      if (!line) continue;
+      const entry = JSON.parse(line) as ParsedFile;
+      entry.text = '';
+      ahead.map.set(entry.source, entry);
+      lines++;
+    }
+    return { map: ahead.map, lines };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Whether `changed` files can be appended to the cache just read instead of rewriting it: there is one, the
  * changed files are few, and the entries they supersede stay few (past a tenth of the cache, it is rewritten).
  */
@@ -485,27 +575,36 @@ function* readNdjson<T>(file: string): Generator<T | null, void, void> {
   }
 }
 
-/** A file's lines (UTF-8, ending in `\n` or `\r\n`), read synchronously 4 MiB at a time. */
-export function* readLines(file: string): Generator<string, void, void> {
-  const fd = openSync(file, 'r');
+/**
+ * A file's lines (UTF-8, ending in `\n` or `\r\n`), read synchronously 4 MiB at a time. Of an open file (`fd`,
+ * not closed here), `range` reads from `start` to `end` only, the last line only if it ends there, and tells how
+ * far its complete lines go (`read.bytes`).
+ */
+export function* readLines(file: string | number, range?: { start?: number; end: number; read?: { bytes: number } }): Generator<string, void, void> {
+  const fd = typeof file === 'number' ? file : openSync(file, 'r');
+  let position = range?.start ?? 0;
+  if (range?.read) range.read.bytes = position;
   try {
     const buffer = Buffer.allocUnsafe(1 << 22);
     let rest: Buffer | null = null;
     for (;;) {
-      const read = readSync(fd, buffer, 0, buffer.length, null);
-      if (read === 0) break;
+      const read = readSync(fd, buffer, 0, range ? Math.min(buffer.length, range.end - position) : buffer.length, range ? position : null);
+      if (read <= 0) break;
+      position += read;
       const chunk: Buffer = rest ? Buffer.concat([rest, buffer.subarray(0, read)]) : buffer.subarray(0, read);
       let start = 0;
       for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
         yield lineOf(chunk, start, end);
         start = end + 1;
+        if (range?.read) range.read.bytes = position - (chunk.length - start);
       }
       // The unfinished line is copied: the buffer is read into again.
       rest = start < chunk.length ? Buffer.from(chunk.subarray(start)) : null;
     }
-    if (rest) yield lineOf(rest, 0, rest.length);
+    // Past `end`, a line may still be being written.
+    if (rest && !range) yield lineOf(rest, 0, rest.length);
   } finally {
-    closeSync(fd);
+    if (typeof file !== 'number') closeSync(fd);
   }
 }
 
