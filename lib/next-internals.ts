@@ -215,3 +215,16 @@ export function dropTwitterCopies(html: string): string {
   }
   return head + html.slice(end);
 }
+
+// ---------------------------------------------------------------------------
+// 6. The build diagnostics Next keeps between builds (next/dist/diagnostics/
+//    build-diagnostics.js: `.next/diagnostics/*.json`, which `next build` does
+//    not clean, read back with `JSON.parse(await readFile(…).catch(() => '{}'))`
+//    and written again with a plain `writeFile`). A build killed while it wrote
+//    one (Ctrl-C to the process group) left it cut short, and every later
+//    `next build` failed with "Unexpected end of JSON input".
+//    Proved by: test/hostile-atomic.test.ts (a build after a file cut short).
+// ---------------------------------------------------------------------------
+
+/** The folder of Next's build diagnostics in its build folder (`.next`). */
+export const NEXT_DIAGNOSTICS_DIR = 'diagnostics';

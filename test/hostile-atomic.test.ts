@@ -124,7 +124,7 @@ for (const [how, signal, group] of [
   });
 }
 
-test('a build after a killed one leaves what earlier builds left (staging, trash) to a removal in the background: it never waits for it', async () => {
+test('a build after a killed one leaves what earlier builds left (staging, trash) to a removal in the background: it never waits for it; a file Next left cut short does not fail it', async () => {
   // What a killed build and an unfinished background removal leave beside out/.
   mkdirSync(path.join(`${OUT}.staging`, 'kb'), { recursive: true });
   writeFileSync(path.join(`${OUT}.staging`, 'kb', 'half-written.html'), 'a killed build');
@@ -136,10 +136,16 @@ test('a build after a killed one leaves what earlier builds left (staging, trash
   const bin = path.join(ROOT, 'fake-bin');
   mkdirSync(bin, { recursive: true });
   writeFileSync(path.join(bin, 'ionice'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  // And the JSON file Next was writing into its build folder when it was killed, cut short (next build read it back
+  // and failed with "Unexpected end of JSON input": lib/next-internals.ts NEXT_DIAGNOSTICS_DIR).
+  const diagnostics = path.join(ROOT, '.next', 'diagnostics', 'build-diagnostics.json');
+  mkdirSync(path.dirname(diagnostics), { recursive: true });
+  writeFileSync(diagnostics, '{\n  "buildStage": "static-gen');
   const run = kbBuild({ PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` });
   const { code } = await run.done;
   killGroup(run);
   assert.equal(code, 0, run.output().slice(-3000));
+  assert.doesNotThrow(() => JSON.parse(readFileSync(diagnostics, 'utf8')), 'Next wrote its diagnostics again');
   assert.ok(existsSync(path.join(OUT, 'kb', '244', 'Q244717', 'index.html')) && !existsSync(path.join(OUT, 'previous-marker.txt')), 'the new site is out/');
   assert.ok(!existsSync(`${OUT}.staging`), 'the killed build staging directory is set aside');
   assert.ok(existsSync(path.join(earlier, 'marker.txt')), 'the earlier trash was not removed by the build');

@@ -53,7 +53,7 @@ import { bodyCacheFor, tidyBodyCache } from './body-cache';
 import { config, configEnv } from '../config';
 import { articlesDigest, DATA_DIR, prepareLinkData } from '../content/data-export';
 import { writeFilePages } from './file-pages';
-import { NEXT_BIN } from '../next-internals';
+import { NEXT_BIN, NEXT_DIAGNOSTICS_DIR } from '../next-internals';
 import { timed } from './phases';
 import { startBuild, type BuildStart, type PrepareRun } from './prepare-process';
 import { errorLine, formatDiagnostic, printDiagnostics, summaryLine } from '../cli/print';
@@ -578,6 +578,10 @@ async function writeSite(
     // KB_BUILD_ID: the digest of the code and configuration (buildIdOf), so that the same inputs give the same bytes.
     const exportDir = path.relative(process.cwd(), siteDir);
     const buildId = inputs ? buildIdOf(inputs) : null;
+    // Informational files Next keeps from build to build in its build folder (.next/: the export goes to exportDir)
+    // and fails on when one was cut short by a killed build (lib/next-internals.ts NEXT_DIAGNOSTICS_DIR): each build
+    // starts without them, and writes them again.
+    rmSync(path.resolve('.next', NEXT_DIAGNOSTICS_DIR), { recursive: true, force: true });
     const building = timed('next build', () =>
       run(
         process.execPath,

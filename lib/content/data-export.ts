@@ -238,7 +238,7 @@ export async function prepareLinkData(corpus: Corpus, dataDir = DATA_DIR, articl
   mkdirSync(path.dirname(stamp), { recursive: true });
   const manifest: DataManifest = { format: FORMAT, articles: corpus.articles.length, files: infos };
   writeAtomic(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  writeFileSync(stamp, JSON.stringify({ inputs }));
+  writeAtomic(stamp, Buffer.from(JSON.stringify({ inputs })));
   lines.push(
     `kbview: data export: ${infos.map((f) => `${f.name} ${f.rows} rows ${(f.bytes / 1e6).toFixed(1)} MB`).join(', ')} in ${dataDir}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
