@@ -203,7 +203,7 @@ export async function loadCorpus(dirInput: string, options: LoadOptions = {}): P
   const cacheFile = cacheDir ? parseCacheFile(dir, cacheDir) : null;
   const listingFile = cacheFile && listingFileOf(cacheFile);
   const listingOnly = Boolean(options.listing && !options.withText && listingFile);
-  const ahead = cacheFile && !listingOnly && !options.withText && options.ahead?.file === cacheFile ? cacheRestAfter(options.ahead) : null;
+  const ahead = cacheFile && !listingOnly && !options.withText && options.ahead?.file === cacheFile ? readCacheFrom(cacheFile, options.ahead) : null;
   let read = ahead
     ? ahead
     : cacheFile
@@ -476,12 +476,21 @@ function* readCache(file: string, withText: boolean): Generator<void, { map: Map
 }
 
 /**
- * The metadata cache of `dir` read now, up to its last complete line (an append under way is left to
- * `cacheRestAfter`), or null when there is none or it is stale or broken. `kb build` reads it while `kb prepare`
- * parses: `loadCorpus` (`ahead`) then reads only what was appended since.
+ * The metadata cache of `dir` read now, up to its last complete line (an append under way is left to the load that
+ * takes it), or null when there is none or it is stale or broken. `kb build` reads it while `kb prepare` parses:
+ * `loadCorpus` (`ahead`) then reads only what was appended since.
  */
 export function readCacheAhead(dir: string, cacheDir: string = config().cacheDir): CacheAhead | null {
-  const file = parseCacheFile(path.resolve(dir), path.resolve(cacheDir));
+  return readCacheFrom(parseCacheFile(path.resolve(dir), path.resolve(cacheDir)), null);
+}
+
+/**
+ * The metadata cache `file` read from its start (`from` null: its version line first), or a cache read ahead
+ * (`from`) completed by what was appended to the file since (the last entry of a source is its entry; `from` is
+ * completed in place). Null when there is no file, its version is another, a line is broken, or it is another file
+ * (rewritten) or shorter than `from` read.
+ */
+function readCacheFrom(file: string, from: CacheAhead | null): CacheAhead | null {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -490,14 +499,15 @@ export function readCacheAhead(dir: string, cacheDir: string = config().cacheDir
   }
   try {
     const st = fstatSync(fd);
-    const map = new Map<string, ParsedFile>();
+    if (from && (st.dev !== from.dev || st.ino !== from.ino || st.size < from.bytes)) return null;
+    const map = from?.map ?? new Map<string, ParsedFile>();
     const end = { bytes: 0 };
-    let lines = 0;
-    let first = true;
-    for (const line of readLines(fd, { end: st.size, read: end })) {
-      if (first) {
-        first = false;
+    let lines = from?.lines ?? 0;
+    let versioned = from !== null;
+    for (const line of readLines(fd, { start: from?.bytes ?? 0, end: st.size, read: end })) {
+      if (!versioned) {
         if (line !== JSON.stringify({ version: CACHE_VERSION })) return null;
+        versioned = true;
         continue;
       }
       if (!line) continue;
@@ -506,37 +516,7 @@ export function readCacheAhead(dir: string, cacheDir: string = config().cacheDir
       map.set(entry.source, entry);
       lines++;
     }
-    return first ? null : { file, dev: st.dev, ino: st.ino, bytes: end.bytes, map, lines };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * A cache read ahead, completed by what was appended to its file since (the last entry of a source is its entry),
- * or null when the file is another one now (rewritten) or shorter, or an appended line is broken.
- */
-function cacheRestAfter(ahead: CacheAhead): { map: Map<string, ParsedFile>; lines: number } | null {
-  let fd: number;
-  try {
-    fd = openSync(ahead.file, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.dev !== ahead.dev || st.ino !== ahead.ino || st.size < ahead.bytes) return null;
-    let lines = ahead.lines;
-    for (const line of readLines(fd, { start: ahead.bytes, end: st.size })) {
-      if (!line) continue;
-      const entry = JSON.parse(line) as ParsedFile;
-      entry.text = '';
-      ahead.map.set(entry.source, entry);
-      lines++;
-    }
-    return { map: ahead.map, lines };
+    return versioned ? { file, dev: st.dev, ino: st.ino, bytes: end.bytes, map, lines } : null;
   } catch {
     return null;
   } finally {
