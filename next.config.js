@@ -89,5 +89,16 @@ export default function config(phase) {
   assertKbRunner(kb, phase === PHASE_DEVELOPMENT_SERVER ? 'dev' : phase === PHASE_PRODUCTION_BUILD ? 'build' : 'other');
   if (phase !== PHASE_DEVELOPMENT_SERVER) return nextConfig;
   const { output: _export, ...devConfig } = nextConfig;
-  return { ...devConfig, experimental: { ...devConfig.experimental, workerThreads: true } };
+  return {
+    ...devConfig,
+    // Article pages come from app/kb-dev/page.dev.tsx, the article route without its dynamic segments: Next lists a
+    // dynamic route's pages in a fresh worker before its first render (~1.2 s on 2 cores, BENCHMARKS.md "Session 25").
+    pageExtensions: ['dev.tsx', 'tsx', 'ts', 'jsx', 'js'],
+    rewrites: async () => ({
+      beforeFiles: [{ source: '/kb/:bucket/:id/', destination: '/kb-dev/?bucket=:bucket&id=:id' }],
+      afterFiles: [],
+      fallback: [],
+    }),
+    experimental: { ...devConfig.experimental, workerThreads: true },
+  };
 }

@@ -11,13 +11,11 @@
  * `--until-loaded` requests the list again and again until the archive has loaded, then once more.
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
 import { freePort } from './lib/server';
 import { cliArgs, integerOption } from '../lib/cli/args';
 import { writeFileSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
 const USAGE = 'usage: tsx bench/dev.ts [--log FILE] [--timeout SECONDS] [--until-loaded] <contentDir> [Q244717 Q50552 /products/ …]';
 const { values, positionals } = cliArgs(process.argv.slice(2), {
   usage: USAGE,
@@ -31,7 +29,7 @@ const articles = ids.length > 0 ? ids : ['Q244717', 'Q50552', 'Q100001', 'Q31982
 const port = await freePort();
 const started = performance.now();
 // What `npm run dev` runs: next dev, warmed up by scripts/dev.ts.
-const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/dev.ts', '--port', String(port), '--hostname', 'localhost'], {
+const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts', '--port', String(port), '--hostname', 'localhost'], {
   env: { ...process.env, KB_CONTENT_DIR: dir, NEXT_TELEMETRY_DISABLED: '1' },
   stdio: ['ignore', 'pipe', 'pipe'],
   detached: true,

@@ -4,7 +4,9 @@
  * Next compiles a route when it is first requested (the article route: ~2.5 s
  * on 2 cores). It does not list the article route's pages in development (the
  * route answers 404 itself for an id the export does not have: next.config.js,
- * lib/content `articleRoutePermalinks`), so the archive's size does not slow it.
+ * lib/content `articleRoutePermalinks`), so the archive's size does not slow it;
+ * article permalinks are served by app/kb-dev/page.dev.tsx, the same page under a
+ * path with no dynamic segment, so that Next does not start a worker to ask.
  * The archive's article files are listed by name here while Next starts, and
  * kept in the cache folder, where the dev server looks up each requested
  * article's file (lib/content/dev-paths.ts). This starts `next dev` (`npm run dev -- --port 4000`;
@@ -30,9 +32,9 @@ import { getPriority, setPriority } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { permalinkOf } from '../lib/markdown/references';
+import { config, configEnv, resolveContentDir } from '../lib/config';
+import { cacheFolder, devBusyFile } from '../lib/content/cache-paths';
 import { devArticleLookup, devPathsFile } from '../lib/content/dev-paths';
-import { config, configEnv } from '../lib/config';
-import { cacheFolder, devBusyFile, resolveContentDir } from '../lib/content/corpus';
 import { devServerReadyUrl, NEXT_BIN } from '../lib/next-internals';
 import { cliArgs, integerOption, UsageError } from '../lib/cli/args';
 import { statusLine } from '../lib/cli/print';

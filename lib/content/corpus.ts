@@ -10,7 +10,6 @@
  * than one is, none is used, so that a stray file never takes over another
  * article's page. The others count as skipped.
  */
-import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
@@ -41,6 +40,7 @@ import { listingArticle } from './listing';
 import { checkHeap } from './heap-guard';
 import { readTextLine, type TextAt } from './text-at';
 import { readAhead } from './read-ahead';
+import { cacheFolder, parseCacheFile } from './cache-paths';
 
 export interface Corpus {
   /** Absolute content directory. */
@@ -165,27 +165,9 @@ export async function loadBodyHook(hook: BodyHook): Promise<{ onBody: BodyCallba
  */
 export const CACHE_VERSION = 11;
 
-/**
- * Present (holding a process id) while `npm run dev` builds the search index,
- * whose parse fills the parse cache: the dev server waits for it before it
- * loads the archive itself, instead of parsing the same files at the same time.
- */
-export function devBusyFile(): string {
-  return path.join(config().cacheDir, 'dev-search-building');
-}
-
 // (lib/config: light to import, for the CLI before it loads the parser.)
 export { resolveContentDir } from '../config';
-
-export function cacheFolder(dir: string, cacheDir: string): string {
-  const hash = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 12);
-  return path.join(cacheDir, hash);
-}
-
-/** The parse cache of the archive `dir` (its metadata, one line per file; `text.ndjson` and `listing.ndjson` beside it). */
-export function parseCacheFile(dir: string, cacheDir: string): string {
-  return path.join(cacheFolder(dir, cacheDir), 'parsed.ndjson');
-}
+export { cacheFolder, devBusyFile, parseCacheFile } from './cache-paths';
 
 export async function loadCorpus(dirInput: string, options: LoadOptions = {}): Promise<Corpus> {
   const started = performance.now();

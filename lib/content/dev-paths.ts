@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { config } from '../config';
 import { readRange } from './text-at';
-import { cacheFolder, parseCacheFile } from './corpus';
+import { cacheFolder, parseCacheFile } from './cache-paths';
 import { articlePathsByName } from './scan';
 
 const VERSION = 2;
