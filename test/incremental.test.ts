@@ -91,8 +91,8 @@ test(
       // Interrupted once the previous site is linked into out.staging/ and the edited page written there: out/ and
       // its record stay as they were, and what kb prepare wrote (parse cache, file index, data, search index) is
       // what the next build needs: that build is a body edit's again (below). The build swaps only once prepare
-      // has ended, and prepare is held (test/helpers/hold-prepare.mjs): the interrupt comes before the swap
-      // however loaded the machine is.
+      // has told it that the search index is complete, which a held prepare never does (test/helpers/hold-prepare.mjs):
+      // the interrupt comes before the swap however loaded the machine is.
       edit('Q244717.md', (t) => t.replace('(edited third)', '(edited again for the incremental test)'));
       const site = snapshot(OUT);
       const record = readFileSync(recordFile());

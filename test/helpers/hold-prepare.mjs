@@ -1,10 +1,15 @@
 /**
  * Loaded with `node --import` into a `kb build` by test/incremental.test.ts (startBuild's `holdPrepare`): the
- * build's `kb prepare` step, once its work is done, announces it and stays alive until it is killed. The build
- * waits for prepare before it swaps the new site in, so a build interrupted while prepare is held is interrupted
+ * build's `kb prepare` step never tells the build that its search index is complete, and once its work is done it
+ * announces it and stays alive until it is killed. A build made from the previous site swaps the new site in once
+ * the search index is complete (lib/build/build.ts), so a build interrupted while prepare is held is interrupted
  * before the swap, however slow the machine: the interrupt point is deterministic.
  */
 if (process.argv[2] === 'prepare') {
+  const send = process.send?.bind(process);
+  if (send) {
+    process.send = (message, ...rest) => (typeof message === 'object' && message !== null && Object.hasOwn(message, 'search') ? true : send(message, ...rest));
+  }
   let held = false;
   process.on('beforeExit', () => {
     if (held) return;
